@@ -1,0 +1,56 @@
+"""The seam between the pipeline and whatever produces a report (ours, or real PCGR/CPSR)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from oncodrop.report.model import SampleKind
+from oncodrop.sampleconfig import SampleConfig
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    vcf: Path
+    config: SampleConfig
+    bundle: Path
+    out_dir: Path
+    kind: SampleKind = "somatic"
+    sample_id: str = "sample"
+    cna: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What a notification says about a finished report."""
+
+    tier1: int = 0
+    tier2: int = 0
+    tmb: float | None = None  # mutations/Mb
+    msi: str | None = None  # "MSI-H" | "MSS" | None
+    top_signatures: tuple[str, ...] = ()
+    pathogenic: int = 0  # germline P + LP
+    vus: int = 0
+    summary_line: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResult:
+    out_dir: Path
+    files: tuple[Path, ...]
+    headline: Headline
+    reporter: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Reporter(Protocol):
+    """Turns one sample's VCF (+config, +CNA) into report files in ``out_dir``.
+
+    Raises ``InputRejected`` for bad input (never retried), ``BundleError`` for an unusable
+    bundle; anything else is treated as a transient failure by the pipeline.
+    """
+
+    name: str
+
+    def run(self, request: ReportRequest) -> ReportResult: ...

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+TESTDATA = SHARED / "testdata"
+REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture(scope="session")
+def testdata() -> Path:
+    """Real public test data (read-only), ``../shared/testdata`` from the repo root."""
+    if not TESTDATA.is_dir():
+        pytest.fail(f"shared test data not found at {TESTDATA}")
+    return TESTDATA
+
+
+@pytest.fixture(scope="session")
+def reference() -> Path:
+    return REFERENCE
