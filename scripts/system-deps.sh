@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the test suite needs: chromium (the report and dashboard are checked in a
+# real browser). Installs only what is missing; uses sudo when not root.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if ((${#need[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing Debian packages: ${need[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi

@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the ledger (a package so they ship in wheels)."""

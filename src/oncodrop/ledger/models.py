@@ -1,0 +1,111 @@
+"""SQLAlchemy tables of the ledger (typed ``Mapped`` models). Only the ledger package sees them;
+callers get frozen ``SampleRecord`` / ``HistoryEntry`` values instead.
+
+Timestamps are stored as naive UTC (portable across SQLite and PostgreSQL) and come back as
+timezone-aware UTC through :class:`UTCDateTime`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store naive UTC, return aware UTC: one clock convention whatever the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("ledger timestamps must be timezone-aware")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SampleRow(Base):
+    """One input object version (store, key, etag) and where its processing stands."""
+
+    __tablename__ = "samples"
+    __table_args__ = (
+        UniqueConstraint("store_url", "object_key", "etag", name="uq_samples_object"),
+        Index("ix_samples_state_not_before", "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_url: Mapped[str] = mapped_column(String(1024))
+    object_key: Mapped[str] = mapped_column(String(1024))
+    etag: Mapped[str] = mapped_column(String(256))
+    size: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    sample_id: Mapped[str] = mapped_column(String(256))
+    output_key: Mapped[str | None] = mapped_column(String(1024))
+    state: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    run: Mapped[int] = mapped_column(Integer, default=1)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(256))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    headline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TransitionRow(Base):
+    """Audit trail: one row per state change, never updated or deleted."""
+
+    __tablename__ = "sample_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sample_pk: Mapped[int] = mapped_column(ForeignKey("samples.id"), index=True)
+    run: Mapped[int] = mapped_column(Integer)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(256))
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SeenObjectRow(Base):
+    """Object versions a poller has already handed over, so a restart never repeats them."""
+
+    __tablename__ = "seen_objects"
+    __table_args__ = (
+        UniqueConstraint("store_url", "object_key", "etag", name="uq_seen_objects_object"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_url: Mapped[str] = mapped_column(String(1024))
+    object_key: Mapped[str] = mapped_column(String(1024))
+    etag: Mapped[str] = mapped_column(String(256))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,127 @@
+"""Slack incoming-webhook messages in Block Kit, with a plain ``text`` fallback.
+
+The layout is data: ``STATE_EMOJI`` picks the header emoji; ``slack_payload`` is a pure
+function of the notification, so tests compare exact JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from oncodrop.notify.http import DEFAULT_TIMEOUT_S, post_json, target_host
+from oncodrop.notify.model import Event, Notification
+from oncodrop.report.protocol import Headline
+
+STATE_EMOJI: dict[Event, str] = {
+    "received": ":inbox_tray:",
+    "rejected": ":no_entry:",
+    "succeeded": ":white_check_mark:",
+    "failed": ":warning:",
+    "dead": ":skull:",
+}
+
+_HEADER_MAX = 150  # Slack's limit for header text
+_TEXT_MAX = 3000  # Slack's limit for a section's text
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _escape(text: str) -> str:
+    """Slack mrkdwn control characters (only these three need escaping)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _field(label: str, value: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": f"*{label}*\n{_escape(value)}"}
+
+
+def _headline_fields(kind: str, headline: Headline) -> list[dict[str, str]]:
+    """Somatic: tiers, TMB, MSI, signatures. Germline (normal): P/LP and VUS counts."""
+    if kind == "normal":
+        return [
+            _field("Pathogenic / likely pathogenic", str(headline.pathogenic)),
+            _field("VUS", str(headline.vus)),
+        ]
+    tmb = "not computable" if headline.tmb is None else f"{headline.tmb:.2f} mut/Mb"
+    return [
+        _field("Tier I", str(headline.tier1)),
+        _field("Tier II", str(headline.tier2)),
+        _field("TMB", tmb),
+        _field("MSI", headline.msi or "not computable"),
+        _field("Top signatures", ", ".join(headline.top_signatures) or "none"),
+    ]
+
+
+def _output_text(n: Notification) -> str | None:
+    if n.output_link and n.output_key:
+        return f"*Output*: <{n.output_link}|{_escape(n.output_key)}>"
+    if n.output_key:
+        return f"*Output*: `{_escape(n.output_key)}`"
+    return None
+
+
+def fallback_text(n: Notification) -> str:
+    """The one-line ``text`` Slack shows in notifications and clients without blocks."""
+    text = f"oncodrop: {n.sample_id} ({n.kind}) {n.state}: {n.key}"
+    if n.is_problem and n.reason:
+        text += f" [{n.reason_code or 'error'}] {n.reason}"
+    elif n.headline and n.headline.summary_line:
+        text += f" ({n.headline.summary_line})"
+    return _clip(text, _TEXT_MAX)
+
+
+def slack_payload(n: Notification) -> dict[str, Any]:
+    """Block Kit message for one notification."""
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": _clip(f"{STATE_EMOJI[n.event]} {n.sample_id}: {n.state}", _HEADER_MAX),
+                "emoji": True,
+            },
+        },
+        {
+            "type": "section",
+            "fields": [
+                _field("Key", n.key),
+                _field("Kind", n.kind),
+                _field("State", n.state),
+                _field("Attempts", str(n.attempts)),
+            ],
+        },
+    ]
+    if n.event == "succeeded" and n.headline is not None:
+        blocks.append({"type": "section", "fields": _headline_fields(n.kind, n.headline)})
+        if n.headline.summary_line:
+            blocks.append(
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": _escape(n.headline.summary_line)}]}
+            )
+    output = _output_text(n)
+    if output:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": output}})
+    if n.is_problem and n.reason:
+        code = n.reason_code or "error"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Reason* (`{_escape(code)}`)"}})
+        # plain_text shows the reason verbatim: no mrkdwn interpretation, no escaping needed
+        blocks.append({"type": "section", "text": {"type": "plain_text", "text": _clip(n.reason, _TEXT_MAX)}})
+    return {"text": fallback_text(n), "blocks": blocks}
+
+
+class SlackNotifier:
+    """Posts to a Slack incoming webhook (or anything speaking its JSON, e.g. Mattermost)."""
+
+    def __init__(self, webhook_url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self._url = webhook_url
+        self._client = httpx.Client(timeout=timeout_s)
+        self.name = f"slack({target_host(webhook_url)})"
+
+    def send(self, notification: Notification) -> None:
+        post_json(self._client, self._url, slack_payload(notification))
+
+    def close(self) -> None:
+        self._client.close()

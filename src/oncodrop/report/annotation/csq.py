@@ -1,0 +1,144 @@
+"""Ensembl VEP ``INFO/CSQ``: pick one transcript's consequence per ALT allele.
+
+Choice order (as PCGR does): the block VEP flagged ``PICK=1``; else the MANE Select
+transcript; else ``CANONICAL=YES``; then transcripts over regulatory features; then the most
+severe consequence. The field list comes from the header (``Format: Allele|Consequence|…``),
+so any VEP version and plugin set is read by name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from oncodrop.errors import InputRejected
+from oncodrop.report.annotation import hgvs
+from oncodrop.report.annotation.common import Annotation, first_int, rank_of, to_float
+from oncodrop.report.annotation.severity import impact, rank, sort_terms
+from oncodrop.report.model import Consequence
+
+# Population allele frequency columns, most specific first (gnomAD exomes, then genomes, 1000G).
+POPULATION_AF_FIELDS: tuple[str, ...] = (
+    "gnomADe_AF", "gnomAD_AF", "gnomAD_exomes_AF", "gnomADg_AF", "gnomAD_genomes_AF", "AF",
+)  # fmt: skip
+
+_FORMAT = re.compile(r"Format:\s*([^\"']+)")
+
+
+@dataclass(frozen=True, slots=True)
+class CsqLayout:
+    """Names of the ``|``-separated CSQ fields, in header order."""
+
+    fields: tuple[str, ...]
+    index: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_description(cls, description: str, *, file: str | None = None) -> CsqLayout:
+        match = _FORMAT.search(description)
+        if not match:
+            raise InputRejected(
+                "bad_vcf",
+                "the ##INFO=<ID=CSQ> header has no 'Format: Allele|Consequence|…' field list; "
+                "re-run VEP with --vcf so the header describes the CSQ fields",
+                file=file,
+                field="CSQ",
+            )
+        names = tuple(name.strip() for name in match.group(1).strip().split("|"))
+        if "Consequence" not in names or "Allele" not in names:
+            raise InputRejected(
+                "bad_vcf",
+                "the CSQ header lacks Allele or Consequence; re-annotate with VEP --vcf",
+                file=file,
+                field="CSQ",
+            )
+        return cls(names, {name: i for i, name in enumerate(names)})
+
+
+def _get(block: Sequence[str], layout: CsqLayout, name: str) -> str:
+    i = layout.index.get(name)
+    return block[i] if i is not None and i < len(block) else ""
+
+
+def _pick_key(block: Sequence[str], layout: CsqLayout) -> tuple[bool, bool, bool, bool, int]:
+    terms = _get(block, layout, "Consequence").split("&")
+    feature_type = _get(block, layout, "Feature_type")
+    return (
+        _get(block, layout, "PICK") != "1",
+        not _get(block, layout, "MANE_SELECT"),
+        _get(block, layout, "CANONICAL") != "YES",
+        feature_type not in ("Transcript", ""),
+        min((rank(t) for t in terms), default=10**6),
+    )
+
+
+def _blocks_for_allele(
+    entries: Sequence[str], layout: CsqLayout, alleles: Sequence[str], allele_num: int
+) -> list[list[str]]:
+    blocks = [entry.split("|") for entry in entries]
+    if "ALLELE_NUM" in layout.index:
+        chosen = [b for b in blocks if _get(b, layout, "ALLELE_NUM") == str(allele_num)]
+        if chosen:
+            return chosen
+    return [b for b in blocks if _get(b, layout, "Allele") in alleles]
+
+
+def _existing(ids: str, prefixes: tuple[str, ...]) -> str | None:
+    for ident in ids.split("&"):
+        if ident.startswith(prefixes):
+            return ident
+    return None
+
+
+def parse_csq(
+    entries: Sequence[str],
+    layout: CsqLayout,
+    *,
+    alleles: Sequence[str],
+    allele_num: int = 1,
+    single_alt: bool = True,
+) -> Annotation | None:
+    """The chosen consequence for one ALT allele, or None when no CSQ block belongs to it.
+
+    ``alleles`` are the spellings the ALT may have in ``Allele`` (VEP's trimmed form and the
+    VCF ALT); with a single ALT every block belongs to it even if the spelling differs.
+    """
+    blocks = _blocks_for_allele(entries, layout, alleles, allele_num)
+    if not blocks and single_alt:
+        blocks = [entry.split("|") for entry in entries]
+    if not blocks:
+        return None
+    best = min(blocks, key=lambda b: _pick_key(b, layout))
+    terms = sort_terms(_get(best, layout, "Consequence").split("&"))
+    raw_hgvsp = _get(best, layout, "HGVSp")
+    hgvsp = hgvs.to_short(raw_hgvsp)
+    exon, exon_count = rank_of(_get(best, layout, "EXON"))
+    hgvsc = _get(best, layout, "HGVSc")
+    consequence = Consequence(
+        gene=_get(best, layout, "SYMBOL") or None,
+        terms=terms,
+        impact=_get(best, layout, "IMPACT") or (impact(terms[0]) if terms else "MODIFIER"),
+        transcript=_get(best, layout, "Feature") or None,
+        biotype=_get(best, layout, "BIOTYPE") or None,
+        hgvsc=hgvs.strip_transcript(hgvs.unescape(hgvsc)) if hgvsc else None,
+        hgvsp=hgvsp,
+        hgvsp_long=hgvs.long_form(raw_hgvsp),
+        protein_position=first_int(_get(best, layout, "Protein_position"))
+        or hgvs.protein_position(hgvsp),
+        exon=exon,
+        exon_count=exon_count,
+        canonical=_get(best, layout, "CANONICAL") == "YES",
+        source="VEP",
+    )
+    population_af = None
+    for name in POPULATION_AF_FIELDS:
+        population_af = to_float(_get(best, layout, name))
+        if population_af is not None:
+            break
+    existing = _get(best, layout, "Existing_variation")
+    return Annotation(
+        consequence=consequence,
+        population_af=population_af,
+        dbsnp=_existing(existing, ("rs",)),
+        cosmic=_existing(existing, ("COSV", "COSM")),
+    )

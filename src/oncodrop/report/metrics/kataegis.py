@@ -1,0 +1,95 @@
+"""Kataegis: runs of closely spaced SNVs (localised hypermutation, often APOBEC-driven).
+
+An event is a maximal run of >= ``min_snvs`` (6) PASS SNVs on one chromosome, sorted by
+position, where every inter-mutation distance is <= ``max_distance`` (1000 bp). Unlike
+PCGR's ``kataegis_detect`` we never join runs across chromosomes and we do not drop a run at
+the very end of the list. Each event reports its share of C>X changes (PCGR's ``weight.C>X``)
+and, with a reference FASTA, the share of C>T/C>G at TpCpN (APOBEC's preferred context).
+Precondition: at least ``min_snvs`` SNVs (else "not computable").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from oncodrop.report.metrics.sequence import ReferenceGenome
+from oncodrop.report.metrics.signatures import snv_context
+from oncodrop.report.model import Metric, Variant
+
+MIN_SNVS = 6
+MAX_DISTANCE = 1000
+APOBEC_CONTEXTS = frozenset({"T[C>T]A", "T[C>T]C", "T[C>T]G", "T[C>T]T", "T[C>G]A", "T[C>G]C", "T[C>G]G", "T[C>G]T"})
+LIKELY_APOBEC_SHARE = 0.5  # an event with at least this TpCpN C>T/G share is called APOBEC-like
+
+
+@dataclass(frozen=True, slots=True)
+class KataegisEvent:
+    """One cluster of SNVs; ``apobec_fraction`` is None without a reference FASTA."""
+
+    chrom: str
+    start: int
+    end: int
+    n_snvs: int
+    mean_distance: float
+    c_fraction: float  # share of SNVs with a C (pyrimidine-centred) reference
+    apobec_fraction: float | None
+
+    @property
+    def apobec_like(self) -> bool:
+        return self.apobec_fraction is not None and self.apobec_fraction >= LIKELY_APOBEC_SHARE
+
+
+def find_kataegis(
+    variants: Sequence[Variant],
+    genome: ReferenceGenome | None = None,
+    *,
+    min_snvs: int = MIN_SNVS,
+    max_distance: int = MAX_DISTANCE,
+) -> tuple[KataegisEvent, ...]:
+    """All kataegis events, by chromosome (input order of first appearance) then position."""
+    by_chrom: dict[str, list[Variant]] = defaultdict(list)
+    for v in variants:
+        if v.filter_pass and v.variant_class == "SNV":
+            by_chrom[v.chrom].append(v)
+    events: list[KataegisEvent] = []
+    for snvs in by_chrom.values():
+        snvs.sort(key=lambda v: v.pos)
+        run = [snvs[0]]
+        for v in snvs[1:]:
+            if v.pos - run[-1].pos <= max_distance:
+                run.append(v)
+                continue
+            if len(run) >= min_snvs:
+                events.append(_event(run, genome))
+            run = [v]
+        if len(run) >= min_snvs:
+            events.append(_event(run, genome))
+    return tuple(events)
+
+
+def _event(run: list[Variant], genome: ReferenceGenome | None) -> KataegisEvent:
+    n = len(run)
+    span = run[-1].pos - run[0].pos
+    c_share = sum(v.ref.upper() in "CG" for v in run) / n
+    apobec: float | None = None
+    if genome is not None:
+        hits = 0
+        for v in run:
+            tri = genome.trinucleotide(v.chrom, v.pos)
+            hits += bool(tri) and snv_context(v.ref.upper(), v.alt.upper(), tri or "") in APOBEC_CONTEXTS
+        apobec = hits / n
+    return KataegisEvent(run[0].chrom, run[0].pos, run[-1].pos, n, span / (n - 1), c_share, apobec)
+
+
+def kataegis_metric(events: Sequence[KataegisEvent], n_snvs: int, min_snvs: int = MIN_SNVS) -> Metric:
+    """Number of events; "not computable" when there are fewer SNVs than one event needs."""
+    if n_snvs < min_snvs:
+        return Metric("kataegis", None, "events", f"not computable: {n_snvs} SNVs, fewer than {min_snvs}")
+    details: dict[str, float | int | str | None] = {
+        "n_events": len(events),
+        "n_apobec_like": sum(e.apobec_like for e in events),
+        "n_snvs_in_events": sum(e.n_snvs for e in events),
+    }
+    return Metric("kataegis", float(len(events)), "events", "", details)

@@ -1,0 +1,214 @@
+"""Read depth, ALT read count and VAF of one sample, whatever caller wrote the VCF.
+
+Callers put allelic support in different FORMAT fields; ``CALLER_RULES`` lists them, most
+specific first, and ``sample_support`` uses the first rule whose fields are present and
+usable. Depth/VAF named by INFO tags in the sample config (PCGR's ``tumor_dp_tag`` /
+``tumor_af_tag``, e.g. ``TDP``/``TVAF``) override FORMAT, see ``info_value``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_BASES = "ACGT"
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """Allelic support of one ALT in one sample; None where the VCF does not say."""
+
+    depth: int | None = None
+    alt_depth: int | None = None
+    vaf: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlleleContext:
+    """Which ALT of the record is being read."""
+
+    alt_index: int  # 0-based among the ALTs
+    n_alts: int
+    ref: str
+    alt: str
+
+
+Fields = Mapping[str, Any]  # a pysam sample: FORMAT key -> value (tuple for Number != 1)
+Rule = Callable[[Fields, AlleleContext], Support | None]
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _ratio(numerator: int | None, denominator: int | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return round(numerator / denominator, 6)
+
+
+def _per_alt(values: tuple[Any, ...], ctx: AlleleContext) -> Any:
+    """Pick the ALT's value from a Number=A (one per ALT) or Number=R (REF first) list."""
+    if len(values) == ctx.n_alts + 1:
+        return values[ctx.alt_index + 1]
+    if len(values) == ctx.n_alts:
+        return values[ctx.alt_index]
+    return None
+
+
+def _depth(fields: Fields, fallback: int | None) -> int | None:
+    dp = _int(fields.get("DP")) if "DP" in fields else None
+    return dp if dp else fallback
+
+
+def _float_vaf(fields: Fields, key: str, ctx: AlleleContext) -> float | None:
+    value = _per_alt(_tuple(fields.get(key)), ctx)
+    try:
+        return round(float(value), 6) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def strelka_indel(fields: Fields, ctx: AlleleContext) -> Support | None:
+    """Strelka2 indels: tier-1 TIR (ALT) and TAR (REF) counts."""
+    tir, tar = _int(_tuple(fields.get("TIR"))[:1] and fields["TIR"][0]), None
+    tar = _int(_tuple(fields.get("TAR"))[:1] and fields["TAR"][0])
+    if tir is None or tar is None:
+        return None
+    total = tir + tar
+    return Support(total, tir, _ratio(tir, total))
+
+
+def strelka_snv(fields: Fields, ctx: AlleleContext) -> Support | None:
+    """Strelka/Strelka2 SNVs: tier-1 ``{ALT}U`` over the sum of AU, CU, GU, TU."""
+    if len(ctx.alt) != 1 or ctx.alt not in _BASES:
+        return None
+    tier1 = {b: _int(_tuple(fields.get(f"{b}U"))[:1] and fields[f"{b}U"][0]) for b in _BASES}
+    if any(v is None for v in tier1.values()):
+        return None
+    total = sum(v for v in tier1.values() if v is not None)
+    alt = tier1[ctx.alt]
+    return Support(total, alt, _ratio(alt, total))
+
+
+def freebayes(fields: Fields, ctx: AlleleContext) -> Support | None:
+    """FreeBayes: AO (per ALT) and RO."""
+    alt = _int(_per_alt(_tuple(fields.get("AO")), ctx))
+    ref = _int(fields.get("RO"))
+    if alt is None:
+        return None
+    total = sum(v or 0 for v in _tuple(fields.get("AO"))) + (ref or 0)
+    return Support(_depth(fields, total), alt, _ratio(alt, total))
+
+
+def varscan(fields: Fields, ctx: AlleleContext) -> Support | None:
+    """VarScan2: AD is the ALT count only (Number=1), RD the REF count, FREQ a percent."""
+    ad = _tuple(fields.get("AD"))
+    if len(ad) != ctx.n_alts:
+        return None
+    alt = _int(ad[ctx.alt_index])
+    ref = _int(_tuple(fields.get("RD"))[:1] and _tuple(fields.get("RD"))[0])
+    freq = str(fields.get("FREQ") or "").replace("%25", "%").rstrip("%")
+    try:
+        vaf: float | None = round(float(freq) / 100, 6)
+    except ValueError:
+        vaf = None
+    total = (alt or 0) + (ref or 0)
+    return Support(_depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total))
+
+
+def allelic_depths(fields: Fields, ctx: AlleleContext) -> Support | None:
+    """AD with REF first (GATK, Mutect/Mutect2, VarDict, DRAGEN, MuSE, RADIA); AF/FA if given."""
+    ad = _tuple(fields.get("AD"))
+    if len(ad) != ctx.n_alts + 1:
+        return None
+    alt = _int(ad[ctx.alt_index + 1])
+    total = sum(v for v in ad if isinstance(v, int))
+    vaf = _float_vaf(fields, "AF", ctx) if "AF" in fields else None
+    if vaf is None and "FA" in fields:
+        vaf = _float_vaf(fields, "FA", ctx)
+    return Support(_depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total))
+
+
+def base_counts(fields: Fields, ctx: AlleleContext) -> Support | None:
+    """SomaticSniper: BCOUNT holds A, C, G, T read counts."""
+    counts = _tuple(fields.get("BCOUNT"))
+    if len(counts) != 4 or len(ctx.alt) != 1 or ctx.alt not in _BASES:
+        return None
+    alt = _int(counts[_BASES.index(ctx.alt)])
+    total = sum(v for v in counts if isinstance(v, int))
+    return Support(_depth(fields, total or None), alt, _ratio(alt, total))
+
+
+def pcgr_adt(fields: Fields, ctx: AlleleContext) -> Support | None:
+    """PCGR example VCFs: ADT is a string ``"112,32"`` and DPT the tumour depth."""
+    raw = _tuple(fields.get("ADT"))
+    parts = [p for item in raw if item for p in str(item).split(",")]
+    ints = [_int(p) for p in parts]
+    if len(ints) != ctx.n_alts + 1:
+        return None
+    alt = ints[ctx.alt_index + 1]
+    depth = _int(fields.get("DPT")) or sum(v or 0 for v in ints) or None
+    return Support(depth, alt, _ratio(alt, depth))
+
+
+def fraction_only(fields: Fields, ctx: AlleleContext) -> Support | None:
+    """Only an allele fraction (AF, or MuTect1's FA) and perhaps DP."""
+    for key in ("AF", "FA"):
+        if key in fields:
+            vaf = _float_vaf(fields, key, ctx)
+            if vaf is not None:
+                depth = _depth(fields, None)
+                alt = round(vaf * depth) if depth else None
+                return Support(depth, alt, vaf)
+    return None
+
+
+# (caller convention, FORMAT keys that must be present, extractor), most specific first.
+CALLER_RULES: tuple[tuple[str, frozenset[str], Rule], ...] = (
+    ("Strelka2 indel TIR/TAR", frozenset({"TIR", "TAR"}), strelka_indel),
+    ("Strelka SNV {ALT}U", frozenset({"AU", "CU", "GU", "TU"}), strelka_snv),
+    ("FreeBayes AO/RO", frozenset({"AO", "RO"}), freebayes),
+    ("VarScan2 RD/AD/FREQ", frozenset({"AD", "RD", "FREQ"}), varscan),
+    ("AD (REF first)", frozenset({"AD"}), allelic_depths),
+    ("SomaticSniper BCOUNT", frozenset({"BCOUNT"}), base_counts),
+    ("PCGR ADT/DPT", frozenset({"ADT"}), pcgr_adt),
+    ("AF/FA fraction", frozenset(), fraction_only),
+)
+
+
+def sample_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext) -> Support:
+    """Depth, ALT count and VAF from the first caller rule that applies; DP alone otherwise."""
+    for _name, needed, rule in CALLER_RULES:
+        if needed <= keys:
+            support = rule(fields, ctx)
+            if support is not None and (support.alt_depth is not None or support.vaf is not None):
+                return support
+    return Support(_depth(fields, None) if "DP" in keys else None, None, None)
+
+
+def info_value(value: Any, ctx: AlleleContext) -> float | None:
+    """A number from an INFO tag (one value, or one per ALT / per allele)."""
+    values = _tuple(value)
+    if not values:
+        return None
+    chosen = values[0] if len(values) == 1 else _per_alt(values, ctx)
+    try:
+        return float(chosen) if chosen is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def rule_names() -> Sequence[str]:
+    """Human-readable list of supported caller conventions (for docs and errors)."""
+    return [name for name, _, _ in CALLER_RULES]

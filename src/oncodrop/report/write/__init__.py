@@ -1,0 +1,1 @@
+"""Writers of the somatic report's files; each renders one ``ReportContent``."""

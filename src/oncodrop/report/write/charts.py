@@ -1,0 +1,178 @@
+"""Inline SVG charts, generated in Python so the report needs no JavaScript library, works
+offline and prints (and converts to PDF) exactly as shown. Pure functions: data in, markup out;
+every text is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+# COSMIC's conventional colours for the six SBS classes, in the order of the 96-context axis.
+SBS_CLASS_COLOURS: tuple[tuple[str, str], ...] = (
+    ("C>A", "#1ebff0"),
+    ("C>G", "#050708"),
+    ("C>T", "#e62725"),
+    ("T>A", "#cbcacb"),
+    ("T>C", "#a1cf64"),
+    ("T>G", "#edc8c5"),
+)
+_BAR = "#2f5d8a"
+_AXIS = "#555"
+_FONT = 'font-family="inherit" font-size="11"'
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".") if x % 1 else f"{int(x)}"
+
+
+def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'class="chart" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    )
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def empty_chart(message: str, width: int = 480, height: int = 60) -> Markup:
+    """A placeholder that says why there is no chart (no data, metric not computable)."""
+    text = f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" {_FONT} fill="{_AXIS}">'
+    return _svg(width, height, message, [text + f"{escape(message)}</text>"])
+
+
+def histogram_bins(
+    values: Sequence[float], lo: float, hi: float, n_bins: int
+) -> tuple[tuple[float, float, int], ...]:
+    """Equal-width bins over [lo, hi]; values outside are clamped into the end bins."""
+    width = (hi - lo) / n_bins
+    counts = [0] * n_bins
+    for v in values:
+        i = int((v - lo) / width) if width > 0 else 0
+        counts[min(max(i, 0), n_bins - 1)] += 1
+    return tuple((lo + i * width, lo + (i + 1) * width, c) for i, c in enumerate(counts))
+
+
+def histogram_svg(
+    values: Sequence[float],
+    *,
+    lo: float,
+    hi: float,
+    n_bins: int,
+    title: str,
+    x_label: str,
+    width: int = 480,
+    height: int = 220,
+) -> Markup:
+    """Vertical-bar histogram with labelled x-axis ends and the tallest bar's count."""
+    if not values:
+        return empty_chart(f"{title}: no values")
+    bins = histogram_bins(values, lo, hi, n_bins)
+    top = max(c for _, _, c in bins) or 1
+    left, right, y0, y1 = 40, width - 10, 20, height - 40
+    bar_w = (right - left) / n_bins
+    body = [
+        f'<line x1="{left}" y1="{y1}" x2="{right}" y2="{y1}" stroke="{_AXIS}"/>',
+        f'<line x1="{left}" y1="{y0}" x2="{left}" y2="{y1}" stroke="{_AXIS}"/>',
+        f'<text x="{left - 4}" y="{y0 + 4}" text-anchor="end" {_FONT}>{top}</text>',
+        f'<text x="{left - 4}" y="{y1}" text-anchor="end" {_FONT}>0</text>',
+    ]
+    for i, (b_lo, b_hi, count) in enumerate(bins):
+        h = (y1 - y0) * count / top
+        x = left + i * bar_w
+        body.append(
+            f'<rect x="{x + 0.5:.1f}" y="{y1 - h:.1f}" width="{max(bar_w - 1, 0.5):.1f}" '
+            f'height="{h:.1f}" fill="{_BAR}"><title>{_fmt(b_lo)}–{_fmt(b_hi)}: {count}</title>'
+            "</rect>"
+        )
+    body += [
+        f'<text x="{left}" y="{y1 + 14}" {_FONT}>{_fmt(lo)}</text>',
+        f'<text x="{right}" y="{y1 + 14}" text-anchor="end" {_FONT}>≥{_fmt(hi)}</text>'
+        if any(v >= hi for v in values)
+        else f'<text x="{right}" y="{y1 + 14}" text-anchor="end" {_FONT}>{_fmt(hi)}</text>',
+        f'<text x="{(left + right) / 2}" y="{height - 6}" text-anchor="middle" {_FONT}>'
+        f"{escape(x_label)}</text>",
+    ]
+    return _svg(width, height, title, body)
+
+
+def exposure_bars_svg(
+    names: Sequence[str],
+    values: Sequence[float],
+    lows: Sequence[float | None],
+    highs: Sequence[float | None],
+    *,
+    title: str,
+    width: int = 560,
+) -> Markup:
+    """Horizontal bars of fractions (0..1) with bootstrap-interval whiskers, one row per name."""
+    if not names:
+        return empty_chart(f"{title}: nothing to show")
+    row, left, right, top = 22, 110, width - 60, 10
+    height = top + row * len(names) + 30
+    scale = right - left
+    body = [f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + row * len(names)}" '
+            f'stroke="{_AXIS}"/>']
+    for i, (name, v, lo, hi) in enumerate(zip(names, values, lows, highs, strict=True)):
+        y = top + i * row
+        body.append(
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" {_FONT}>{escape(name)}</text>'
+            f'<rect x="{left}" y="{y + 4}" width="{scale * v:.1f}" height="{row - 8}" '
+            f'fill="{_BAR}"><title>{escape(name)}: {v:.1%}</title></rect>'
+            f'<text x="{left + scale * max(v, hi or 0) + 6:.1f}" y="{y + 15}" {_FONT}>'
+            f"{v:.0%}</text>"
+        )
+        if lo is not None and hi is not None:
+            ym = y + row / 2
+            body.append(
+                f'<line x1="{left + scale * lo:.1f}" y1="{ym}" x2="{left + scale * hi:.1f}" '
+                f'y2="{ym}" stroke="#111" stroke-width="1.2"/>'
+                f'<line x1="{left + scale * lo:.1f}" y1="{ym - 4}" x2="{left + scale * lo:.1f}" '
+                f'y2="{ym + 4}" stroke="#111"/>'
+                f'<line x1="{left + scale * hi:.1f}" y1="{ym - 4}" x2="{left + scale * hi:.1f}" '
+                f'y2="{ym + 4}" stroke="#111"/>'
+            )
+    axis_y = top + row * len(names)
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        x = left + scale * tick
+        body.append(
+            f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 4}" stroke="{_AXIS}"/>'
+            f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle" {_FONT}>{tick:.0%}</text>'
+        )
+    return _svg(width, height, title, body)
+
+
+def spectrum_svg(
+    contexts: Sequence[str], counts: Sequence[int], *, title: str, width: int = 760
+) -> Markup:
+    """The 96-trinucleotide SBS spectrum: bars coloured by substitution class, class bands on top."""
+    if not contexts or sum(counts) == 0:
+        return empty_chart(f"{title}: no SNVs", width=width)
+    colours = dict(SBS_CLASS_COLOURS)
+    left, right, y0, y1, height = 36, width - 6, 28, 170, 200
+    top = max(counts)
+    bar_w = (right - left) / len(contexts)
+    body = [
+        f'<line x1="{left}" y1="{y1}" x2="{right}" y2="{y1}" stroke="{_AXIS}"/>',
+        f'<text x="{left - 4}" y="{y0 + 4}" text-anchor="end" {_FONT}>{top}</text>',
+        f'<text x="{left - 4}" y="{y1}" text-anchor="end" {_FONT}>0</text>',
+    ]
+    for j, (cls, colour) in enumerate(SBS_CLASS_COLOURS):
+        x = left + j * 16 * bar_w
+        body.append(
+            f'<rect x="{x:.1f}" y="4" width="{16 * bar_w - 2:.1f}" height="10" fill="{colour}"/>'
+            f'<text x="{x + 8 * bar_w:.1f}" y="25" text-anchor="middle" {_FONT}>{cls}</text>'
+        )
+    for i, (ctx, count) in enumerate(zip(contexts, counts, strict=True)):
+        cls = ctx[2:5] if len(ctx) == 7 else ""
+        h = (y1 - y0) * count / top
+        body.append(
+            f'<rect x="{left + i * bar_w + 0.5:.1f}" y="{y1 - h:.1f}" '
+            f'width="{max(bar_w - 1, 0.5):.1f}" height="{h:.1f}" '
+            f'fill="{colours.get(cls, _BAR)}"><title>{escape(ctx)}: {count}</title></rect>'
+        )
+    body.append(
+        f'<text x="{(left + right) / 2}" y="{height - 8}" text-anchor="middle" {_FONT}>'
+        "96 trinucleotide contexts (5′ base, substitution, 3′ base)</text>"
+    )
+    return _svg(width, height, title, body)

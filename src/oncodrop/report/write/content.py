@@ -1,0 +1,157 @@
+"""What a finished somatic report says, as one frozen value the writers render.
+
+The engine computes; writers only format. Every writer (HTML, TSV, JSON, XLSX) takes a
+``ReportContent`` so that the four outputs can never disagree about a number. Collections are
+tuples, already sorted (tier, then genomic order) so that output is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from oncodrop.report.metrics.kataegis import KataegisEvent
+from oncodrop.report.metrics.signatures import SignatureReport
+from oncodrop.report.model import (
+    Build,
+    CnaCall,
+    Finding,
+    GeneCopyNumber,
+    Metric,
+    SampleKind,
+    Tier,
+    Variant,
+)
+from oncodrop.sampleconfig import SampleConfig
+
+_CHROM_ORDER = {str(i): i for i in range(1, 23)} | {"X": 23, "Y": 24, "MT": 25}
+_TIER_ORDER = {Tier.I: 0, Tier.II: 1, Tier.III: 2, Tier.IV: 3}
+
+def genomic_sort_key(chrom: str, pos: int) -> tuple[int, str, int]:
+    """Karyotypic order: 1..22, X, Y, MT, then any other contig alphabetically."""
+    return (_CHROM_ORDER.get(chrom, 100), chrom, pos)
+
+
+def finding_sort_key(finding: Finding) -> tuple[int, tuple[int, str, int], str]:
+    """Tier first (I before IV), then genomic position, then allele: a total order."""
+    v = finding.variant
+    return (_TIER_ORDER[finding.tier], genomic_sort_key(v.chrom, v.pos), f"{v.ref}>{v.alt}")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceVersion:
+    """One upstream knowledge source of the bundle (CIViC, ClinVar, COSMIC…)."""
+
+    name: str
+    version: str
+    date: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BundleInfo:
+    """The reference bundle a report was made with; the demo label must reach every reader."""
+
+    name: str
+    version: str
+    demo: bool
+    label: str
+    manifest_sha256: str = ""
+    sources: tuple[SourceVersion, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadStats:
+    """How many records the VCF had and how many the reporter kept."""
+
+    records: int  # biallelic variants read (after splitting multi-allelic records)
+    passing: int  # kept after FILTER/depth/VAF filters: the variants in the report
+    annotation_source: str  # VEP | snpEff | BCSQ | bcftools-csq
+
+    @property
+    def filtered(self) -> int:
+        return self.records - self.passing
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """An input named in provenance: its file name (never a full private path) and checksum."""
+
+    role: str  # vcf | cna | config
+    name: str
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContent:
+    """Everything a somatic report shows. Built once by the engine, rendered by each writer."""
+
+    sample_id: str
+    kind: SampleKind
+    build: Build
+    config: SampleConfig
+    bundle: BundleInfo
+    read_stats: ReadStats
+    findings: tuple[Finding, ...]  # sorted with ``finding_sort_key``
+    tmb: Metric
+    msi: Metric
+    signatures: SignatureReport
+    signature_reference: str  # "COSMIC v3.4 SBS (GRCh38)"
+    kataegis: Metric
+    kataegis_events: tuple[KataegisEvent, ...]
+    cna: tuple[GeneCopyNumber, ...] | None = None  # None: no CNA input
+    inputs: tuple[InputFile, ...] = ()
+    versions: tuple[tuple[str, str], ...] = ()  # (software, version), sorted
+    reporter: str = "oncodrop-somatic"
+    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+
+    def tier(self, tier: Tier) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.tier is tier)
+
+    @property
+    def tier_counts(self) -> dict[str, int]:
+        counts = Counter(f.tier.value for f in self.findings)
+        return {t.value: counts.get(t.value, 0) for t in Tier}
+
+    @property
+    def oncogenic(self) -> tuple[Finding, ...]:
+        """Findings classified Oncogenic or Likely oncogenic, in report order."""
+        return tuple(
+            f
+            for f in self.findings
+            if f.oncogenicity is not None and f.oncogenicity.label.lower().endswith("oncogenic")
+        )
+
+    @property
+    def actionable_cna(self) -> tuple[GeneCopyNumber, ...]:
+        return tuple(g for g in self.cna or () if g.evidence)
+
+    @property
+    def altered_cna(self) -> tuple[GeneCopyNumber, ...]:
+        return tuple(g for g in self.cna or () if g.call is not CnaCall.NEUTRAL)
+
+    @property
+    def tmb_class(self) -> str | None:
+        """``low`` | ``intermediate`` | ``high`` (from the TMB metric's ``TMB-…`` class)."""
+        label = self.tmb.details.get("class") if self.tmb.value is not None else None
+        return str(label).removeprefix("TMB-") if label else None
+
+    @property
+    def top_signatures(self) -> tuple[str, ...]:
+        fit = self.signatures.fit
+        return tuple(e.name for e in fit.top(3)) if fit else ()
+
+    @property
+    def msi_status(self) -> str | None:
+        status = self.msi.details.get("status") if self.msi.details else None
+        return str(status) if status else None
+
+
+def variant_label(variant: Variant) -> str:
+    """Gene and protein change for people (``BRAF p.V600E``), else the genomic key."""
+    csq = variant.consequence
+    if csq and csq.gene:
+        change = csq.hgvsp or csq.hgvsc or csq.primary_term
+        return f"{csq.gene} {change}"
+    return variant.key

@@ -1,0 +1,168 @@
+"""``report.html``: one self-contained file a tumour board can open anywhere, offline.
+
+Inline CSS, inline vanilla JS and inline SVG (``charts``); no CDN, no fonts, no requests.
+Everything is rendered through Jinja2 with autoescaping. Size is bounded for whole-genome
+samples: Tier I/II and oncogenic findings are server-rendered HTML (visible without JavaScript
+and in print); the all-variants table is a compact JSON array (columns listed once, consequence
+terms dictionary-coded) that the page sorts, filters and paginates client-side, so 100,000
+variants cost ~60 bytes each. Above ``MAX_TABLE_ROWS`` the table is capped and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from oncodrop.report.model import Finding, Tier
+from oncodrop.report.protocol import Headline
+from oncodrop.report.write import charts
+from oncodrop.report.write.content import ReportContent, variant_label
+from oncodrop.report.write.tsv import tiers_tsv_name
+
+HTML_NAME = "report.html"
+MAX_TABLE_ROWS = 150_000
+PAGE_SIZE = 100
+TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    # (label, type) in the order of each JSON row; type drives client-side sorting
+    ("Variant", "locus"),
+    ("Gene", "text"),
+    ("Consequence", "text"),
+    ("Protein", "text"),
+    ("Tier", "text"),
+    ("Oncogenicity", "text"),
+    ("VAF", "num"),
+    ("Depth", "num"),
+)
+
+_ENV = Environment(
+    loader=PackageLoader("oncodrop.report.write", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_ENV.filters["label"] = variant_label
+
+
+def _pmid_url(citation: str) -> str | None:
+    """PubMed address for ``PMID:123``; None for other citation kinds (shown as plain text)."""
+    prefix, _, number = citation.partition(":")
+    return f"https://pubmed.ncbi.nlm.nih.gov/{number}/" if prefix.upper() == "PMID" and number.isdigit() else None
+
+
+_ENV.filters["pmid_url"] = _pmid_url
+
+
+@dataclass(frozen=True, slots=True)
+class VariantTable:
+    """The all-variants table payload: rows as arrays, consequence terms coded by index."""
+
+    json: Markup
+    shown: int
+    total: int
+
+
+def _script_json(payload: object) -> Markup:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def variant_table(findings: tuple[Finding, ...], limit: int = MAX_TABLE_ROWS) -> VariantTable:
+    """Compact rows ``[key, gene, term_index, hgvsp, tier, oncogenicity, vaf, depth]``."""
+    terms: dict[str, int] = {}
+    rows: list[list[object]] = []
+    for f in findings[:limit]:
+        v, csq = f.variant, f.variant.consequence
+        term = csq.primary_term if csq else "intergenic_variant"
+        rows.append([
+            v.key,
+            (csq.gene if csq else None) or "",
+            terms.setdefault(term, len(terms)),
+            (csq.hgvsp if csq else None) or "",
+            f.tier.value,
+            f.oncogenicity.label if f.oncogenicity else "",
+            None if v.vaf is None else round(v.vaf, 3),
+            v.depth,
+        ])
+    payload = {
+        "columns": [{"label": label, "type": kind} for label, kind in TABLE_COLUMNS],
+        "terms": list(terms),
+        "rows": rows,
+        "pageSize": PAGE_SIZE,
+    }
+    return VariantTable(json=_script_json(payload), shown=len(rows), total=len(findings))
+
+
+def _depth_ceiling(depths: list[int]) -> int:
+    """Histogram upper bound: the 99th percentile rounded up to a round number (min 50)."""
+    if not depths:
+        return 100
+    ordered = sorted(depths)
+    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    step = 10 ** max(1, int(math.log10(max(p99, 1))))
+    return max(50, int(math.ceil(p99 / step) * step))
+
+
+def qc_charts(findings: tuple[Finding, ...]) -> tuple[Markup, Markup]:
+    """VAF and depth histograms of the reported variants."""
+    vafs = [f.variant.vaf for f in findings if f.variant.vaf is not None]
+    depths = [f.variant.depth for f in findings if f.variant.depth is not None]
+    vaf = charts.histogram_svg(vafs, lo=0.0, hi=1.0, n_bins=20, title="Variant allele fraction",
+                               x_label="tumour VAF")
+    ceiling = _depth_ceiling(depths)
+    depth = charts.histogram_svg([float(d) for d in depths], lo=0.0, hi=float(ceiling),
+                                 n_bins=25, title="Sequencing depth", x_label="tumour depth (reads)")
+    return vaf, depth
+
+
+def signature_charts(content: ReportContent) -> tuple[Markup, Markup]:
+    sig = content.signatures
+    if sig.catalogue is None:
+        spectrum = charts.empty_chart(f"Spectrum {sig.metric.note}")
+    else:
+        spectrum = charts.spectrum_svg(
+            sig.catalogue.contexts, [int(n) for n in sig.catalogue.counts],
+            title="SBS96 mutational spectrum",
+        )
+    if sig.fit is None:
+        return charts.empty_chart(f"Signatures {sig.metric.note}"), spectrum
+    exposures = sig.fit.exposures
+    bars = charts.exposure_bars_svg(
+        [e.name for e in exposures], [e.fraction for e in exposures],
+        [e.ci_low for e in exposures], [e.ci_high for e in exposures],
+        title="Signature exposures (bootstrap 95% interval)",
+    )
+    return bars, spectrum
+
+
+def render_html(content: ReportContent, headline: Headline) -> str:
+    """The report page as a string (pure: same content → same text)."""
+    vaf_chart, depth_chart = qc_charts(content.findings)
+    exposure_chart, spectrum_chart = signature_charts(content)
+    actionable = tuple(f for f in content.findings if f.tier in (Tier.I, Tier.II))
+    return _ENV.get_template("report.html.j2").render(
+        c=content,
+        headline=headline,
+        actionable=actionable,
+        table=variant_table(content.findings),
+        tsv_name=tiers_tsv_name(content.sample_id),
+        vaf_chart=vaf_chart,
+        depth_chart=depth_chart,
+        exposure_chart=exposure_chart,
+        spectrum_chart=spectrum_chart,
+        config_json=json.dumps(content.config.model_dump(mode="json"), indent=2, sort_keys=True),
+    )
+
+
+def write_html(content: ReportContent, headline: Headline, out_dir: Path) -> Path:
+    path = out_dir / HTML_NAME
+    path.write_text(render_html(content, headline), encoding="utf-8")
+    return path

@@ -1,0 +1,253 @@
+"""``{sample}.summary.json``: the machine-readable headline of a report.
+
+The schema is these pydantic models; ``docs/summary-schema.json`` is generated from them
+(``summary_json_schema()``) and a test keeps the file in sync, so the documented schema and the
+written files cannot drift apart. Dashboards, notifications and downstream tools read this file
+instead of parsing HTML. No timings here: the summary is identical for identical inputs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from oncodrop.report.model import Finding, GeneCopyNumber, Metric
+from oncodrop.report.protocol import Headline
+from oncodrop.report.write.content import ReportContent
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_ID = "https://oncodrop.invalid/schemas/summary-1.0.json"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SampleSummary(_Model):
+    id: str
+    kind: Literal["somatic", "normal"]
+    genome_build: Literal["grch37", "grch38"]
+    tumor_site: str | None = Field(description="Primary tumour site used for tiering; null = any")
+    assay: Literal["WES", "WGS", "TARGETED"]
+    target_size_mb: float
+
+
+class BundleSummary(_Model):
+    name: str
+    version: str
+    demo: bool = Field(description="True for the offline demo bundle: not for clinical use")
+    label: str
+    manifest_sha256: str
+
+
+class VariantCounts(_Model):
+    records_read: int = Field(ge=0, description="Biallelic variants read from the VCF")
+    passing: int = Field(ge=0, description="Variants kept after FILTER/depth/VAF filters")
+    filtered: int = Field(ge=0)
+    by_tier: dict[Literal["I", "II", "III", "IV"], int]
+    by_class: dict[str, int] = Field(description="SNV, MNV, insertion, deletion, indel")
+    annotation_source: str
+
+
+class MetricSummary(_Model):
+    value: float | None = Field(description="null when not computable; see note")
+    unit: str
+    note: str
+
+
+class TmbSummary(MetricSummary):
+    tmb_class: Literal["low", "intermediate", "high"] | None
+
+
+class MsiSummary(MetricSummary):
+    status: str | None = Field(description="MSI-H | MSS | null when not computable")
+
+
+class SignatureSummary(_Model):
+    computable: bool
+    note: str
+    n_snvs: int = Field(ge=0)
+    reference: str
+    cosine_similarity: float | None
+    exposures: list[dict[Literal["name", "exposure", "low", "high"], str | float | None]]
+
+
+class FindingSummary(_Model):
+    key: str = Field(description="chrom:pos:ref>alt")
+    gene: str | None
+    hgvsp: str | None
+    hgvsc: str | None
+    consequence: str
+    tier: Literal["I", "II", "III", "IV"]
+    tier_reason: str
+    oncogenicity: str | None
+    vaf: float | None
+    therapies: list[str]
+    evidence_ids: list[str]
+    best_level: str | None
+
+
+class CnaSummary(_Model):
+    gene: str
+    call: Literal["amplification", "gain", "neutral", "hetdel", "homdel"]
+    total_cn: float | None
+    tier: Literal["I", "II", "III", "IV"] | None
+    therapies: list[str]
+
+
+class Summary(_Model):
+    """Top-level object of ``{sample}.summary.json``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="oncodrop somatic summary")
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    reporter: str
+    sample: SampleSummary
+    bundle: BundleSummary
+    counts: VariantCounts
+    tmb: TmbSummary
+    msi: MsiSummary
+    signatures: SignatureSummary
+    kataegis_events: int = Field(ge=0)
+    tier1: list[FindingSummary] = Field(description="Tier I findings, report order")
+    tier2: list[FindingSummary]
+    oncogenic: list[FindingSummary] = Field(description="Oncogenic or likely oncogenic")
+    cna: list[CnaSummary] | None = Field(description="Altered genes; null when no CNA input")
+    summary_line: str
+    files: list[str]
+
+
+def _finding(f: Finding) -> FindingSummary:
+    csq = f.variant.consequence
+    levels = sorted(m.evidence.level for m in f.evidence)
+    return FindingSummary(
+        key=f.variant.key,
+        gene=csq.gene if csq else None,
+        hgvsp=csq.hgvsp if csq else None,
+        hgvsc=csq.hgvsc if csq else None,
+        consequence=csq.primary_term if csq else "intergenic_variant",
+        tier=f.tier.value,
+        tier_reason=f.tier_reason,
+        oncogenicity=f.oncogenicity.label if f.oncogenicity else None,
+        vaf=f.variant.vaf,
+        therapies=sorted({t for m in f.evidence for t in m.evidence.therapies}),
+        evidence_ids=sorted({m.evidence.evidence_id for m in f.evidence}),
+        best_level=levels[0] if levels else None,
+    )
+
+
+def _cna(g: GeneCopyNumber) -> CnaSummary:
+    return CnaSummary(
+        gene=g.gene,
+        call=g.call.value,
+        total_cn=g.total_cn,
+        tier=g.tier.value if g.tier else None,
+        therapies=sorted({t for m in g.evidence for t in m.evidence.therapies}),
+    )
+
+
+def _metric(m: Metric) -> dict[str, float | str | None]:
+    return {"value": m.value, "unit": m.unit, "note": m.note}
+
+
+def build_summary(content: ReportContent, summary_line: str, files: list[str]) -> Summary:
+    """Project a ``ReportContent`` onto the summary schema."""
+    classes: dict[str, int] = {}
+    for f in content.findings:
+        classes[f.variant.variant_class] = classes.get(f.variant.variant_class, 0) + 1
+    sig = content.signatures
+    fit = sig.fit
+    stats = content.read_stats
+    return Summary(
+        reporter=content.reporter,
+        sample=SampleSummary(
+            id=content.sample_id,
+            kind=content.kind,
+            genome_build=content.build,
+            tumor_site=content.config.sample.tumor_site,
+            assay=content.config.assay.type,
+            target_size_mb=content.config.assay.target_size_mb,
+        ),
+        bundle=BundleSummary(
+            name=content.bundle.name,
+            version=content.bundle.version,
+            demo=content.bundle.demo,
+            label=content.bundle.label,
+            manifest_sha256=content.bundle.manifest_sha256,
+        ),
+        counts=VariantCounts(
+            records_read=stats.records,
+            passing=stats.passing,
+            filtered=stats.filtered,
+            by_tier=content.tier_counts,
+            by_class=dict(sorted(classes.items())),
+            annotation_source=stats.annotation_source,
+        ),
+        tmb=TmbSummary(**_metric(content.tmb), tmb_class=content.tmb_class),
+        msi=MsiSummary(**_metric(content.msi), status=content.msi_status),
+        signatures=SignatureSummary(
+            computable=sig.metric.computable,
+            note=sig.metric.note,
+            n_snvs=sig.catalogue.total if sig.catalogue else 0,
+            reference=content.signature_reference,
+            cosine_similarity=sig.metric.value,
+            exposures=[
+                {"name": e.name, "exposure": e.fraction, "low": e.ci_low, "high": e.ci_high}
+                for e in (fit.exposures if fit else ())
+            ],
+        ),
+        kataegis_events=len(content.kataegis_events),
+        tier1=[_finding(f) for f in content.findings if f.tier.value == "I"],
+        tier2=[_finding(f) for f in content.findings if f.tier.value == "II"],
+        oncogenic=[_finding(f) for f in content.oncogenic],
+        cna=None if content.cna is None else [_cna(g) for g in content.altered_cna],
+        summary_line=summary_line,
+        files=sorted(files),
+    )
+
+
+def summary_json_name(sample_id: str) -> str:
+    return f"{sample_id}.summary.json"
+
+
+def write_summary(summary: Summary, sample_id: str, out_dir: Path) -> Path:
+    path = out_dir / summary_json_name(sample_id)
+    path.write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def summary_json_schema() -> dict[str, object]:
+    """The JSON Schema (draft 2020-12) that ``docs/summary-schema.json`` holds."""
+    schema = Summary.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+def render_summary_schema() -> str:
+    return json.dumps(summary_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def headline(content: ReportContent) -> Headline:
+    """The few numbers a notification shows, and one sentence saying them."""
+    counts = content.tier_counts
+    tmb, msi, top = content.tmb.value, content.msi_status, content.top_signatures
+    parts = [f"Tier I: {counts['I']}", f"Tier II: {counts['II']}"]
+    parts.append(
+        f"TMB {tmb:.1f} mut/Mb ({content.tmb_class})" if tmb is not None else "TMB n/a"
+    )
+    parts.append(f"MSI: {msi}" if msi else "MSI n/a")
+    if top:
+        parts.append("signatures " + ", ".join(top))
+    line = "; ".join(parts)
+    if content.bundle.demo:
+        line += f" [{content.bundle.label}]"
+    return Headline(
+        tier1=counts["I"],
+        tier2=counts["II"],
+        tmb=tmb,
+        msi=msi,
+        top_signatures=top,
+        summary_line=line,
+    )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from oncodrop.ledger import Ledger, SampleRecord
+
+
+@dataclass
+class ManualClock:
+    """A clock the test moves by hand, so lease expiry and backoff need no sleeping."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def ledger_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ledger.db'}"
+
+
+@pytest.fixture
+def ledger(ledger_url: str, clock: ManualClock) -> Iterator[Ledger]:
+    with Ledger.open(ledger_url, clock=clock) as opened:
+        yield opened
+
+
+def add_sample(ledger: Ledger, n: int = 1, *, queue: bool = True) -> SampleRecord:
+    """Record (and queue) the n-th demo object of a local bucket."""
+    record, _ = ledger.record_object(
+        "file:///data/bucket", f"batch1-{n:06d}-somatic.tar.gz", f"sha256-{n}", 1000 + n,
+        "somatic", f"batch1-{n:06d}", f"batch1-{n:06d}-somatic-output.tar.gz",
+    )  # fmt: skip
+    return ledger.queue(record.id) if queue else record

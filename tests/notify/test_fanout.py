@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import logging
+import time
+
+from pydantic import SecretStr
+
+from oncodrop.notify import (
+    Fanout,
+    Notification,
+    RetryPolicy,
+    SlackNotifier,
+    WebhookNotifier,
+    fanout_from_settings,
+)
+from oncodrop.settings import Settings
+
+N = Notification(
+    event="failed", key="in/B-A1B2C3-somatic.tar.gz", sample_id="B-A1B2C3", kind="somatic",
+    state="FAILED", attempts=2, reason_code="transient", reason="store timed out",
+)
+FAST = RetryPolicy(attempts=3, backoff_s=0.01)
+
+
+def test_target_answering_500_twice_then_200_is_retried_until_delivered(http_capture):
+    http_capture.statuses[:] = [500, 500, 200]
+    fanout = Fanout([WebhookNotifier(http_capture.url())], FAST)
+    (delivery,) = fanout.send(N)
+    fanout.close()
+    assert delivery.ok and delivery.attempts == 3
+    assert len(http_capture.received) == 3
+    assert all(r.body == http_capture.received[0].body for r in http_capture.received)
+
+
+def test_dead_and_hanging_targets_neither_raise_nor_delay_the_healthy_one(http_capture, second_capture, closed_port):
+    second_capture.delay_s = 1.5  # hangs longer than the notifier's timeout
+    dead = WebhookNotifier(f"http://127.0.0.1:{closed_port}/hook")
+    hanging = WebhookNotifier(second_capture.url(), timeout_s=0.5)
+    healthy = SlackNotifier(http_capture.url("/services/T/B/X"))
+    fanout = Fanout([dead, hanging, healthy], RetryPolicy(attempts=2, backoff_s=0.01))
+
+    start = time.monotonic()
+    deliveries = fanout.send(N)
+    fanout.close()
+
+    assert [d.ok for d in deliveries] == [False, False, True]
+    assert deliveries[0].attempts == 2 and "unreachable" in (deliveries[0].error or "")
+    assert "timed out" in (deliveries[1].error or "")
+    (received,) = http_capture.received
+    assert received.at - start < 0.5  # the healthy target did not wait for the others
+    assert received.body["text"].startswith("oncodrop: B-A1B2C3 (somatic) FAILED")
+
+
+def test_failure_log_names_the_host_and_never_the_secret_url(closed_port, caplog):
+    url = f"http://127.0.0.1:{closed_port}/services/T0SECRET/B0SECRET/tokenSECRET"
+    fanout = Fanout([SlackNotifier(url)], RetryPolicy(attempts=2, backoff_s=0.0))
+    with caplog.at_level(logging.INFO, logger="oncodrop.notify"):
+        (delivery,) = fanout.send(N)
+    fanout.close()
+    assert not delivery.ok
+    assert f"slack(127.0.0.1:{closed_port})" in caplog.text
+    assert "giving up on failed of in/B-A1B2C3-somatic.tar.gz after 2 attempt(s)" in caplog.text
+    assert "SECRET" not in caplog.text
+
+
+def test_backoff_grows_exponentially_and_is_capped():
+    policy = RetryPolicy(attempts=6, backoff_s=0.5, factor=2.0, max_backoff_s=3.0)
+    assert [policy.delay(a) for a in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+
+
+def test_settings_with_both_urls_give_a_slack_and_a_webhook_target():
+    settings = Settings(
+        slack_webhook_url=SecretStr("https://hooks.slack.com/services/T/B/X"),
+        webhook_url=SecretStr("https://example.org/hook?token=abc"),
+        notify_attempts=5,
+    )
+    fanout = fanout_from_settings(settings)
+    assert [n.name for n in fanout.notifiers] == ["slack(hooks.slack.com)", "webhook(example.org)"]
+    assert fanout.retry.attempts == 5
+    fanout.close()
+    assert fanout_from_settings(Settings()).send(N) == ()

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from oncodrop.errors import ConfigError, TransientError
+from oncodrop.notify import Notification, WebhookNotifier
+from oncodrop.report.protocol import Headline
+
+
+def test_webhook_posts_the_documented_v1_schema(http_capture):
+    n = Notification(
+        event="succeeded", key="in/B-A1B2C3-somatic.tar.gz", sample_id="B-A1B2C3", kind="somatic",
+        state="SUCCEEDED", attempts=1,
+        headline=Headline(tier1=1, tier2=0, tmb=None, msi=None, top_signatures=("SBS13",), summary_line="x"),
+        output_key="in/B-A1B2C3-somatic-output.tar.gz",
+    )
+    notifier = WebhookNotifier(http_capture.url("/oncodrop"))
+    notifier.send(n)
+    notifier.close()
+
+    (got,) = http_capture.received
+    assert got.body == {
+        "schema": "oncodrop.notification/v1",
+        "event": "succeeded",
+        "key": "in/B-A1B2C3-somatic.tar.gz",
+        "sample_id": "B-A1B2C3",
+        "kind": "somatic",
+        "state": "SUCCEEDED",
+        "attempts": 1,
+        "reason_code": None,
+        "reason": None,
+        "headline": {
+            "tier1": 1, "tier2": 0, "tmb": None, "msi": None, "top_signatures": ["SBS13"],
+            "pathogenic": 0, "vus": 0, "summary_line": "x",
+        },
+        "output": {"key": "in/B-A1B2C3-somatic-output.tar.gz", "link": None},
+    }
+
+
+def test_server_errors_are_transient_and_client_errors_are_not(http_capture):
+    http_capture.statuses[:] = [503, 404]
+    notifier = WebhookNotifier(http_capture.url("/secret-token-path"))
+    n = Notification(event="received", key="k.tar.gz", sample_id="B-A1B2C3", kind="normal", state="QUEUED")
+    with pytest.raises(TransientError, match="HTTP 503") as transient:
+        notifier.send(n)
+    with pytest.raises(ConfigError, match="HTTP 404") as permanent:
+        notifier.send(n)
+    notifier.close()
+    for exc in (transient.value, permanent.value):
+        assert "secret-token-path" not in exc.message
+        assert f"127.0.0.1:{http_capture.port}" in exc.message
+
+
+def test_unknown_event_is_refused_at_construction():
+    with pytest.raises(ValueError, match="unknown notification event"):
+        Notification(event="exploded", key="k", sample_id="s", kind="somatic", state="?")  # type: ignore[arg-type]
