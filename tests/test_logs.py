@@ -95,3 +95,15 @@ def test_job_log_keeps_only_the_jobs_own_thread(tmp_path):
 def test_redact_leaves_ordinary_text_alone():
     text = "fetched s3://bucket/in/B-A1B2C3-somatic.tar.gz (12 KB) in 0.2 s"
     assert redact(text, ["", "zzz"]) == text
+
+
+def test_job_log_at_info_does_not_leak_info_lines_into_a_warning_level_console(tmp_path):
+    console = io.StringIO()
+    handler = configure_logging("WARNING", stream=console)
+    try:
+        with capture_job_log(tmp_path / "run.log"):
+            logging.getLogger("oncodrop.execute.pipeline").info("step fetch: 0.1 s")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert "step fetch" in (tmp_path / "run.log").read_text()
+    assert console.getvalue() == ""

@@ -8,7 +8,9 @@ from oncodrop.naming import Ignored, SampleKey, classify_key, parse_key
 
 def test_plain_somatic_key_is_split_into_its_parts() -> None:
     result = classify_key("run42-3fa9c1-somatic.tar.gz")
-    assert result == SampleKey("", "run42", "3fa9c1", "somatic", "run42-3fa9c1-somatic.tar.gz", "somatic")
+    assert result == SampleKey(
+        "", "run42", "3fa9c1", "somatic", "run42-3fa9c1-somatic.tar.gz", "somatic"
+    )
     assert result.sample_id == "run42-3fa9c1"
     assert result.output_key == "run42-3fa9c1-somatic-output.tar.gz"
 

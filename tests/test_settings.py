@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from oncodrop.cli import main
 from oncodrop.errors import ConfigError
+from oncodrop.intake.tarball import IntakeLimits
 from oncodrop.settings import Settings
 
 SLACK = "https://hooks.slack.com/services/T0/B0/SECRETsecret"
@@ -107,7 +108,6 @@ def test_config_show_exits_nonzero_with_the_problem_on_bad_env(monkeypatch):
 
 
 def test_intake_limit_defaults_match_the_intake_and_convert_to_its_type():
-    intake = pytest.importorskip("oncodrop.intake.tarball", reason="intake not merged yet")
-    assert Settings.load().intake.limits() == intake.IntakeLimits()
+    assert Settings.load().intake.limits() == IntakeLimits()
     limits = Settings.load(intake={"max_members": 3}).intake.limits()
-    assert isinstance(limits, intake.IntakeLimits) and limits.max_members == 3
+    assert isinstance(limits, IntakeLimits) and limits.max_members == 3

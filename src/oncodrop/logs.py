@@ -126,8 +126,10 @@ def configure_logging(
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(_filter)
     handler.setFormatter(JsonFormatter() if json else logging.Formatter(_TEXT_FORMAT))
+    # the handler keeps the level too: a job's run.log may lower a logger's level meanwhile
+    handler.setLevel(level.upper() if isinstance(level, str) else level)
     root.addHandler(handler)
-    root.setLevel(level.upper() if isinstance(level, str) else level)
+    root.setLevel(handler.level)
     return handler
 
 

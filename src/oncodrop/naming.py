@@ -101,7 +101,7 @@ def _key_problems(key: str, prefix: str, name: str) -> list[str]:
         return ["the folder part of the key contains '..'"]
     if not name.endswith(SUFFIX):
         ext = next(s for s in TARBALL_LIKE if name.lower().endswith(s))
-        return [f"the file must end in {SUFFIX!r} (lowercase), not {name[-len(ext):]!r}"]
+        return [f"the file must end in {SUFFIX!r} (lowercase), not {name[-len(ext) :]!r}"]
     parts = name[: -len(SUFFIX)].rsplit("-", 2)
     if len(parts) < 3:
         return [f"{name!r} has {len(parts) - 1} dash-separated field(s) before .tar.gz, needs 3"]

@@ -1,6 +1,6 @@
 """The sample config: the TOML inside every tarball, as a validated pydantic model.
 
-Our own layout mirrors the sections below. PCGR's TOMLs (v0.5.3 … v0.9) are translated into
+Our own layout mirrors the sections below. PCGR's TOMLs (v0.5.3 ... v0.9) are translated into
 it by ``oncodrop.intake.pcgr_toml``; ``oncodrop.intake.config.load_config`` reads either. This
 module is the single schema the reporter reads. Documented in ``docs/config.md``.
 """
@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# PCGR's primary tumour sites (``--tumor_site`` 1–30, the ``primary_site`` vocabulary of
+# PCGR's primary tumour sites (``--tumor_site`` 1-30, the ``primary_site`` vocabulary of
 # PCGR's oncotree_phenotypes.tsv). "Any" (PCGR 0) is stored as ``None``.
 TUMOR_SITES: tuple[str, ...] = (
     "Adrenal Gland", "Ampulla of Vater", "Biliary Tract", "Bladder/Urinary Tract", "Bone",
@@ -38,7 +38,9 @@ def canonical_tumor_site(value: str) -> str | None:
         return by_lower[wanted]
     near = difflib.get_close_matches(value, [*TUMOR_SITES, ANY_SITE], n=1, cutoff=0.5)
     hint = f" Did you mean {near[0]!r}?" if near else ""
-    raise ValueError(f"{value!r} is not a tumour site.{hint} Use one of: {', '.join(TUMOR_SITES)}, or Any")
+    raise ValueError(
+        f"{value!r} is not a tumour site.{hint} Use one of: {', '.join(TUMOR_SITES)}, or Any"
+    )
 
 
 class _Section(BaseModel):
@@ -101,6 +103,18 @@ class CnaSection(_Section):
     overlap_pct: float = Field(default=50, gt=0, le=100)  # min % of a gene covered by a segment
 
 
+class TmbSection(_Section):
+    """TMB (PCGR 2.x ``--tmb_display``, ``--tmb_dp_min``, ``--tmb_af_min``; 0.x tertile limits)."""
+
+    display: Literal["coding_and_silent", "coding_non_silent", "missense_only"] = (
+        "coding_and_silent"
+    )
+    tumor_dp_min: int = Field(default=0, ge=0)
+    tumor_af_min: float = Field(default=0.0, ge=0, le=1)
+    low_limit: float = Field(default=5.0, ge=0)  # mutations/Mb; PCGR 0.8-0.9 tmb_low_limit
+    intermediate_limit: float = Field(default=20.0, ge=0)  # PCGR tmb_intermediate_limit
+
+
 class MsiSection(_Section):
     enabled: bool = True
 
@@ -136,6 +150,7 @@ class SampleConfig(_Section):
     allelic_support: AllelicSupportSection = AllelicSupportSection()
     germline_filter: GermlineFilterSection = GermlineFilterSection()
     cna: CnaSection = CnaSection()
+    tmb: TmbSection = TmbSection()
     msi: MsiSection = MsiSection()
     signatures: SignaturesSection = SignaturesSection()
     germline: GermlineSection = GermlineSection()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
-import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 
-import pysam
 import pytest
 
 from oncodrop.report.matching import (
@@ -26,6 +24,9 @@ from oncodrop.report.model import (
     Variant,
 )
 
+sys.path.insert(0, str(Path(__file__).parent))  # the shared real-data readers next to this file
+from evidence_realdata import civic_items, vcf_variants  # noqa: E402
+
 
 def item(evidence_id: str, gene: str, **targets: object) -> EvidenceItem:
     base = EvidenceItem(
@@ -39,7 +40,7 @@ def item(evidence_id: str, gene: str, **targets: object) -> EvidenceItem:
 
 def variant(chrom: str, pos: int, ref: str, alt: str, gene: str | None = None,
             terms: tuple[str, ...] = (), **csq: object) -> Variant:  # fmt: skip
-    consequence = Consequence(gene=gene, terms=terms, **csq) if gene else None  # type: ignore[arg-type]
+    consequence = Consequence(gene, terms, **csq) if gene else None  # type: ignore[arg-type]
     return Variant(chrom=chrom, pos=pos, ref=ref, alt=alt, consequence=consequence)
 
 
@@ -117,6 +118,17 @@ def test_codon_item_matches_any_missense_at_that_codon_but_not_a_nonsense() -> N
     assert match_evidence(g13d, index) == ()
 
 
+def test_codon_item_with_a_class_matches_that_class_at_the_codon() -> None:
+    index = EvidenceIndex.build(
+        [item("FS", "NPM1", codon=288, mutation_class="frameshift")], genome_build="grch37"
+    )
+    fs = variant("5", 170837547, "C", "CTCTG", "NPM1", ("frameshift_variant",),
+                 protein_position=288)  # fmt: skip
+    missense = replace(fs, consequence=replace(fs.consequence, terms=("missense_variant",)))
+    assert levels(match_evidence(fs, index)) == {"FS": MatchLevel.CODON}
+    assert match_evidence(missense, index) == ()
+
+
 def test_exon_19_deletion_matches_inframe_deletions_in_exon_19_only() -> None:
     index = EvidenceIndex.build(
         [item("E1", "EGFR", exon=19, mutation_class="deletion")], genome_build="grch38"
@@ -155,6 +167,14 @@ def test_gene_level_loss_of_function_item_matches_null_variants(terms: tuple[str
     )
     null = variant("17", 43045712, "G", "A", "BRCA1", terms)
     assert levels(match_evidence(null, index)) == {"E1": MatchLevel.GENE}
+
+
+def test_gene_level_item_with_civic_gene_span_coordinates_still_matches_at_gene_level() -> None:
+    apc = item("E1", "APC", mutation_class="any", build="grch37", chrom="5", start=112043218,
+               end=112181936, ref="", alt="")  # fmt: skip
+    index = EvidenceIndex.build([apc], genome_build="grch37")
+    stop = variant("5", 112175770, "C", "T", "APC", ("stop_gained",))
+    assert levels(match_evidence(stop, index)) == {"E1": MatchLevel.GENE}
 
 
 def test_gene_level_truncating_item_ignores_missense_and_splice_region() -> None:
@@ -214,53 +234,19 @@ def test_cna_items_match_only_their_copy_number_call() -> None:
 
 def test_items_without_a_known_target_are_listed_as_unindexed() -> None:
     index = EvidenceIndex.build(
-        [item("E1", "ALK", mutation_class="fusion"), item("E2", "ALK", mutation_class=None)],
+        [item("E1", "ALK", mutation_class="fusion"), item("E2", "ALK", mutation_class=None),
+         item("E3", "KIT", mutation_class="gain_of_function")],
         genome_build="grch38",
     )
-    assert index.unindexed == ("E1", "E2")
+    assert index.unindexed == ("E1", "E2", "E3")
 
 
 # --- real data: CIViC 2021 nightly evidence against TCGA somatic calls (GRCh37) ----------------
-
-_PROTEIN_CHANGE = re.compile(r"[A-Z]\d+[A-Z*]")
-
-
-def civic_items(path: Path) -> list[EvidenceItem]:
-    """CIViC nightly rows as EvidenceItems (coordinates and simple protein changes only)."""
-    items = []
-    with gzip.open(path, "rt") as handle:
-        header = handle.readline().rstrip("\n").split("\t")
-        for line in handle:
-            row = dict(zip(header, line.rstrip("\n").split("\t"), strict=False))
-            items.append(EvidenceItem(
-                evidence_id=f"EID{row['evidence_id']}", gene=row["gene"],
-                profile=f"{row['gene']} {row['variant']}", disease=row["disease"],
-                primary_site=None, therapies=tuple(filter(None, row["drugs"].split(","))),
-                evidence_type=EvidenceType(row["evidence_type"]),
-                direction=row["evidence_direction"], significance=row["clinical_significance"],
-                level=row["evidence_level"], rating=None, citation=f"PMID:{row['citation_id']}",
-                build="grch37" if row["reference_build"] == "GRCh37" else None,
-                chrom=row["chromosome"] or None,
-                start=int(row["start"]) if row["start"] else None,
-                ref=row["reference_bases"], alt=row["variant_bases"],
-                hgvsp=f"p.{row['variant']}" if _PROTEIN_CHANGE.fullmatch(row["variant"]) else None,
-                variant_origin=row["variant_origin"],
-            ))  # fmt: skip
-    return items
 
 
 @pytest.fixture(scope="module")
 def civic(testdata: Path) -> list[EvidenceItem]:
     return civic_items(testdata / "civic/legacy-2021/nightly-ClinicalEvidenceSummaries.tsv.gz")
-
-
-def vcf_variants(path: Path) -> list[Variant]:
-    with pysam.VariantFile(str(path)) as vcf:
-        return [
-            Variant(chrom=rec.chrom.removeprefix("chr"), pos=rec.pos, ref=rec.ref, alt=alt)
-            for rec in vcf
-            for alt in rec.alts or ()
-        ]
 
 
 def test_tcga_coad_calls_match_civic_braf_v600e_by_genomic_coordinate(

@@ -1,0 +1,8 @@
+"""Intake: safe unpacking of input tarballs, their manifest, and the sample config TOML."""
+
+from oncodrop.intake.config import load_config
+from oncodrop.intake.manifest import Manifest
+from oncodrop.intake.pack import pack_sample
+from oncodrop.intake.tarball import IntakeLimits, unpack, validate_tarball
+
+__all__ = ["IntakeLimits", "Manifest", "load_config", "pack_sample", "unpack", "validate_tarball"]

@@ -64,7 +64,12 @@ def role_of(name: str) -> str | None:
 
 
 def build_manifest(
-    root: Path, names: Iterable[str], *, source: str, ignored: Iterable[str] = (), on_disk: bool = True
+    root: Path,
+    names: Iterable[str],
+    *,
+    source: str,
+    ignored: Iterable[str] = (),
+    on_disk: bool = True,
 ) -> Manifest:
     """Sort file names (relative to ``root``) into roles; InputRejected("bad_manifest") if the
     set is not exactly what a sample needs. ``source`` names the tarball in messages."""
@@ -75,7 +80,10 @@ def build_manifest(
         (by_role[role] if role else unexpected).append(name)
     problems = _problems(by_role, unexpected)
     if problems:
-        found = ", ".join(sorted([*unexpected, *(n for ns in by_role.values() for n in ns)])) or "nothing"
+        found = (
+            ", ".join(sorted([*unexpected, *(n for ns in by_role.values() for n in ns)]))
+            or "nothing"
+        )
         raise InputRejected(
             "bad_manifest",
             f"{source}: {'; '.join(problems)}. Found: {found}. Expected {EXPECTED}.",

@@ -9,6 +9,7 @@ the partial folder. Corrupt input becomes ``corrupt_tarball``; hostile input ``u
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import tarfile
@@ -26,6 +27,7 @@ from oncodrop.intake.manifest import Manifest, build_manifest, is_junk
 GiB = 1024**3
 MiB = 1024**2
 _CHUNK = MiB
+_MAX_TRAILING = MiB  # tar pads to 10 KiB records; more is not a tar
 _READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, OSError)
 
 
@@ -76,7 +78,9 @@ def _extract(tarball: Path, root: Path, limits: IntakeLimits) -> tuple[list[str]
     """Stream members into ``root``; returns (written file names, skipped junk member names)."""
     compressed = tarball.stat().st_size
     if compressed > limits.max_compressed_bytes:
-        raise _unsafe(tarball, f"is {compressed} bytes, over the {limits.max_compressed_bytes}-byte limit")
+        raise _unsafe(
+            tarball, f"is {compressed} bytes, over the {limits.max_compressed_bytes}-byte limit"
+        )
     budget = _Budget(tarball, compressed, limits)
     seen: set[PurePosixPath] = set()
     folders: set[str] = set()
@@ -109,22 +113,38 @@ def _extract(tarball: Path, root: Path, limits: IntakeLimits) -> tuple[list[str]
 
 
 def _members(tarball: Path) -> Iterator[tuple[tarfile.TarFile, tarfile.TarInfo]]:
-    """Yield members of a gzip tar stream, turning read failures into ``corrupt_tarball``."""
-    last = "(the archive header)"
+    """Yield members of a gzip tar stream, turning read failures into ``corrupt_tarball``.
+
+    The gzip stream is read to its end afterwards so its checksum is verified: a cut-off
+    upload fails even when the cut falls after the last member.
+    """
+    where = "at the start"
     try:
-        with tarfile.open(tarball, mode="r|gz") as tar:
+        with gzip.open(tarball, "rb") as gz, tarfile.open(fileobj=gz, mode="r|") as tar:
             iterator = iter(tar)
             while True:
                 try:
                     member = next(iterator)
                 except StopIteration:
-                    return
+                    break
                 except _READ_ERRORS as exc:
-                    raise _corrupt(tarball, f"after member {last!r}", exc) from exc
-                last = member.name
+                    raise _corrupt(tarball, where, exc) from exc
+                where = f"after member {member.name!r}"
                 yield tar, member
+            _drain(tarball, gz)
     except _READ_ERRORS as exc:
-        raise _corrupt(tarball, "while opening", exc) from exc
+        raise _corrupt(tarball, where, exc) from exc
+
+
+def _drain(tarball: Path, gz: gzip.GzipFile) -> None:
+    """Read what follows the tar end marker (padding), bounded, to reach the gzip trailer."""
+    trailing = 0
+    while chunk := gz.read(_CHUNK):
+        trailing += len(chunk)
+        if trailing > _MAX_TRAILING:
+            raise _unsafe(
+                tarball, f"has more than {_MAX_TRAILING} bytes after the end of the archive"
+            )
 
 
 def _checked_path(
@@ -138,7 +158,9 @@ def _checked_path(
     if ".." in path.parts or not path.parts:
         raise _unsafe(tarball, f"member {name!r} points outside the archive ('..' or empty name)")
     if member.issym() or member.islnk():
-        raise _unsafe(tarball, f"member {name!r} is a link (to {member.linkname!r}); links are not allowed")
+        raise _unsafe(
+            tarball, f"member {name!r} is a link (to {member.linkname!r}); links are not allowed"
+        )
     if not (member.isreg() or member.isdir()):
         raise _unsafe(tarball, f"member {name!r} is a device, fifo or other special file")
     if path in seen:
@@ -153,22 +175,41 @@ class _Budget:
     """Counts unpacked bytes against the size and compression-ratio caps."""
 
     def __init__(self, tarball: Path, compressed: int, limits: IntakeLimits) -> None:
-        self.tarball, self.compressed, self.limits, self.total = tarball, max(compressed, 1), limits, 0
+        self.tarball, self.compressed, self.limits, self.total = (
+            tarball,
+            max(compressed, 1),
+            limits,
+            0,
+        )
 
     def admit(self, member: tarfile.TarInfo) -> None:
         if self.total + member.size > self.limits.max_unpacked_bytes:
-            raise _unsafe(self.tarball, f"member {member.name!r} would exceed the {self.limits.max_unpacked_bytes}-byte unpacked limit")
+            raise _unsafe(
+                self.tarball,
+                f"member {member.name!r} would exceed the "
+                f"{self.limits.max_unpacked_bytes}-byte unpacked limit",
+            )
 
     def spend(self, member: str, nbytes: int) -> None:
         self.total += nbytes
         if self.total > self.limits.max_unpacked_bytes:
-            raise _unsafe(self.tarball, f"member {member!r} exceeds the {self.limits.max_unpacked_bytes}-byte unpacked limit")
+            raise _unsafe(
+                self.tarball,
+                f"member {member!r} exceeds the {self.limits.max_unpacked_bytes}-byte "
+                "unpacked limit",
+            )
         ratio = self.total / self.compressed
         if self.total > self.limits.ratio_floor_bytes and ratio > self.limits.max_ratio:
-            raise _unsafe(self.tarball, f"member {member!r} expands more than {self.limits.max_ratio:g}x (a compression bomb?)")
+            raise _unsafe(
+                self.tarball,
+                f"member {member!r} expands more than {self.limits.max_ratio:g}x "
+                "(a compression bomb?)",
+            )
 
 
-def _write(tarball: Path, tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, budget: _Budget) -> None:
+def _write(
+    tarball: Path, tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, budget: _Budget
+) -> None:
     source = tar.extractfile(member)
     if source is None:  # pragma: no cover - regular members always have a file object
         raise _unsafe(tarball, f"member {member.name!r} cannot be read as a file")
@@ -176,7 +217,9 @@ def _write(tarball: Path, tar: tarfile.TarFile, member: tarfile.TarInfo, dest: P
     try:
         fd = os.open(dest, flags, 0o600)
     except FileExistsError as exc:
-        raise _unsafe(tarball, f"member {member.name!r} clashes with another file of that name") from exc
+        raise _unsafe(
+            tarball, f"member {member.name!r} clashes with another file of that name"
+        ) from exc
     with os.fdopen(fd, "wb") as out:
         for chunk in _chunks(tarball, member.name, source):
             budget.spend(member.name, len(chunk))

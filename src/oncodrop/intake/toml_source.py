@@ -29,7 +29,8 @@ class TomlSource:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputRejected(
-                "bad_config", f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                "bad_config",
+                f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})",
                 file=path.name,
             ) from exc
         try:
@@ -37,14 +38,16 @@ class TomlSource:
         except tomllib.TOMLDecodeError as exc:
             found = _TOML_LINE.search(str(exc))
             raise InputRejected(
-                "bad_config", f"{path.name} is not valid TOML: {exc}",
-                file=path.name, line=int(found.group(1)) if found else None,
+                "bad_config",
+                f"{path.name} is not valid TOML: {exc}",
+                file=path.name,
+                line=int(found.group(1)) if found else None,
             ) from exc
         return cls(path.name, text, data)
 
     def line_of(self, section: str, key: str | None = None) -> int | None:
         """1-based line of ``[section]`` (or of ``key`` inside it), None if not found."""
-        current: str | None = None
+        current = ""  # top-level keys come before any header
         key_pattern = re.compile(rf"^\s*{re.escape(key)}\s*=") if key else None
         for number, line in enumerate(self.text.splitlines(), start=1):
             header = _HEADER.match(line)
@@ -60,5 +63,7 @@ class TomlSource:
         """A ``bad_config`` rejection pointing at ``[section] key`` in this file."""
         line = self.line_of(section, key)
         where = f"{self.name}" + (f" line {line}" if line else "")
-        field = f"{section}.{key}" if key else section
-        return InputRejected("bad_config", f"{where}: {message}", file=self.name, line=line, field=field)
+        field = ".".join(part for part in (section, key) if part)
+        return InputRejected(
+            "bad_config", f"{where}: {message}", file=self.name, line=line, field=field
+        )

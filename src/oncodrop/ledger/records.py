@@ -3,14 +3,16 @@ picklable, safe to pass to worker processes)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime
 from typing import Any
 
 from oncodrop.ledger.models import SampleRow, TransitionRow
 from oncodrop.ledger.states import TERMINAL, SampleState
 
-Headline = dict[str, int | float | str]
+HeadlineValue = int | float | str | bool | None | list[str]
+HeadlineJSON = dict[str, HeadlineValue]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,7 @@ class SampleRecord:
     heartbeat_at: datetime | None = None
     reason_code: str | None = None
     reason: str | None = None
-    headline: Headline = field(default_factory=dict)
+    headline: HeadlineJSON = field(default_factory=dict)
 
     @property
     def is_terminal(self) -> bool:
@@ -64,8 +66,18 @@ class HistoryEntry:
     reason: str | None
 
 
-def _headline(raw: dict[str, Any] | None) -> Headline:
-    return {str(k): v for k, v in (raw or {}).items() if isinstance(v, (int, float, str))}
+def to_headline(value: Mapping[str, Any] | object | None) -> HeadlineJSON:
+    """Normalise a headline (a mapping, or a dataclass such as ``report.protocol.Headline``) to
+    small JSON: scalars and lists of strings; anything else is dropped."""
+    if value is not None and is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    out: HeadlineJSON = {}
+    for key, item in (value if isinstance(value, Mapping) else {}).items():
+        if item is None or isinstance(item, (bool, int, float, str)):
+            out[str(key)] = item
+        elif isinstance(item, (list, tuple)):
+            out[str(key)] = [str(x) for x in item]
+    return out
 
 
 def sample_record(row: SampleRow) -> SampleRecord:
@@ -92,7 +104,7 @@ def sample_record(row: SampleRow) -> SampleRecord:
         heartbeat_at=row.heartbeat_at,
         reason_code=row.reason_code,
         reason=row.reason,
-        headline=_headline(row.headline),
+        headline=to_headline(row.headline),
     )
 
 

@@ -24,11 +24,12 @@ from oncodrop.ledger.db import create_ledger_engine, migrate, read_session, writ
 from oncodrop.ledger import seen
 from oncodrop.ledger.models import SampleRow, TransitionRow
 from oncodrop.ledger.records import (
-    Headline,
+    HeadlineJSON,
     HistoryEntry,
     SampleRecord,
     history_entry,
     sample_record,
+    to_headline,
 )
 from oncodrop.ledger.states import TERMINAL, SampleState, check_transition
 
@@ -198,13 +199,13 @@ class Ledger:
             return self._record(s, record_id)
 
     def succeed(
-        self, record_id: int, worker_id: str, output_key: str, headline: Headline
+        self, record_id: int, worker_id: str, output_key: str, headline: HeadlineJSON | object
     ) -> SampleRecord:
         """RUNNING -> SUCCEEDED, with the uploaded output key and a small headline for notices."""
         return self._transition(
             record_id, SampleState.SUCCEEDED, actor=worker_id, owner=worker_id,
             reason_code="succeeded",
-            changes={"output_key": output_key, "headline": dict(headline), "reason_code": None,
+            changes={"output_key": output_key, "headline": to_headline(headline), "reason_code": None,
                      "reason": None, **_NO_LEASE},
         )  # fmt: skip
 

@@ -9,7 +9,8 @@ Two upstream layouts are read:
 
 Rules (each skip is counted in ``CompileReport.skipped``):
 * only ``accepted`` evidence; rows flagged in CIViC (evidence or molecular profile) are dropped
-  because a curator has questioned them;
+  because a curator has questioned them; a flagged *variant* keeps its name-level targets
+  (``p.R132H``, codon) but not its coordinates, which are what such flags usually dispute;
 * a profile combining variants with ``AND`` (``BRAF V600E AND BRAF V600M``) needs all of them in
   one tumour; an ``EvidenceItem`` matches one variant, so these are skipped rather than
   over-claimed. ``OR`` profiles become one item per alternative; ``NOT`` profiles are skipped;
@@ -181,10 +182,9 @@ def _evidence_item(row: Row, variant: CivicVariant) -> EvidenceItem | str:
         return f"status {row.get('evidence_status')}"
     if _flag(row.get("is_flagged")):
         return "flagged evidence"
-    if variant.flagged:
-        return "flagged variant"
     target = parse_variant_name(variant.name)
     has_alleles = bool(variant.ref or variant.alt) and variant.chrom is not None
+    has_alleles = has_alleles and not variant.flagged
     if isinstance(target, Unmatchable):
         if not has_alleles:
             return target.reason.split(":")[0] if "pattern" not in target.reason else "unparsed name"

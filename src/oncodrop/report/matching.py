@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from oncodrop.report.model import (
     Build,
@@ -92,6 +93,7 @@ _ONE_LETTER: Mapping[str, str] = {
 _THREE_LETTER = re.compile("|".join(_ONE_LETTER))
 
 AlleleKey = tuple[str, int, str, str]
+_K = TypeVar("_K")
 
 
 # --- normalisation -------------------------------------------------------------------------
@@ -161,53 +163,94 @@ class EvidenceIndex:
     def build(cls, items: Iterable[EvidenceItem], genome_build: Build) -> EvidenceIndex:
         """Group ``items`` once; ``genome_build`` is the sample's build (coordinates on the
         other build are ignored, the item can still match by protein change)."""
-        groups: dict[str, defaultdict[object, list[EvidenceItem]]] = {
-            name: defaultdict(list)
-            for name in ("allele", "hgvsp", "codon", "exon", "gene", "cna")
-        }
+        allele: defaultdict[AlleleKey, list[EvidenceItem]] = defaultdict(list)
+        hgvsp: defaultdict[tuple[str, str], list[EvidenceItem]] = defaultdict(list)
+        codon: defaultdict[tuple[str, int], list[EvidenceItem]] = defaultdict(list)
+        exon: defaultdict[tuple[str, int], list[EvidenceItem]] = defaultdict(list)
+        gene: defaultdict[str, list[EvidenceItem]] = defaultdict(list)
+        cna: defaultdict[str, list[EvidenceItem]] = defaultdict(list)
         unindexed: list[str] = []
         for item in items:
-            placed = False
-            for name, key in _index_keys(item, genome_build):
-                groups[name][key].append(item)
-                placed = True
-            if not placed:
+            targets = _Targets.of(item, genome_build)
+            for key in targets.alleles:
+                allele[key].append(item)
+            if targets.hgvsp is not None:
+                hgvsp[targets.hgvsp].append(item)
+            if targets.codon is not None:
+                codon[targets.codon].append(item)
+            if targets.exon is not None:
+                exon[targets.exon].append(item)
+            if targets.gene is not None:
+                gene[targets.gene].append(item)
+            if targets.cna is not None:
+                cna[targets.cna].append(item)
+            if targets.empty:
                 unindexed.append(item.evidence_id)
-        frozen = {name: {k: tuple(v) for k, v in g.items()} for name, g in groups.items()}
         return cls(
             genome_build=genome_build,
-            by_allele=frozen["allele"],  # type: ignore[arg-type]
-            by_hgvsp=frozen["hgvsp"],  # type: ignore[arg-type]
-            by_codon=frozen["codon"],  # type: ignore[arg-type]
-            by_exon=frozen["exon"],  # type: ignore[arg-type]
-            by_gene=frozen["gene"],  # type: ignore[arg-type]
-            by_cna_gene=frozen["cna"],  # type: ignore[arg-type]
+            by_allele=_freeze(allele),
+            by_hgvsp=_freeze(hgvsp),
+            by_codon=_freeze(codon),
+            by_exon=_freeze(exon),
+            by_gene=_freeze(gene),
+            by_cna_gene=_freeze(cna),
             unindexed=tuple(unindexed),
         )
 
 
-def _index_keys(item: EvidenceItem, genome_build: Build) -> list[tuple[str, object]]:
-    """Every (group, key) an item is filed under; an item may sit in several groups."""
-    gene = item.gene.upper()
-    keys: list[tuple[str, object]] = []
-    if item.build == genome_build and item.chrom and item.start is not None:
-        for alt in (item.alt or "").split("/"):
-            if item.ref or alt:
-                keys.append(("allele", allele_key(item.chrom, item.start, item.ref or "", alt)))
-    if item.hgvsp:
-        keys.append(("hgvsp", (gene, normalise_hgvsp(item.hgvsp))))
-    elif item.codon is not None:
-        keys.append(("codon", (gene, item.codon)))
-    elif item.exon is not None:
-        if _exon_class(item) in _MUTATION_CLASS_TERMS:
-            keys.append(("exon", (gene, item.exon)))
-    elif item.start is None and item.mutation_class:  # a class of events in the gene
-        mutation_class = item.mutation_class.lower()
-        if mutation_class in CNA_CLASS_CALLS:
-            keys.append(("cna", gene))
-        elif mutation_class in _MUTATION_CLASS_TERMS:
-            keys.append(("gene", gene))
-    return keys
+def _freeze(table: Mapping[_K, list[EvidenceItem]]) -> dict[_K, tuple[EvidenceItem, ...]]:
+    return {key: tuple(items) for key, items in table.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    """The keys one evidence item is filed under (an item may have several, or none)."""
+
+    alleles: tuple[AlleleKey, ...] = ()
+    hgvsp: tuple[str, str] | None = None
+    codon: tuple[str, int] | None = None
+    exon: tuple[str, int] | None = None
+    gene: str | None = None
+    cna: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        protein = (self.hgvsp, self.codon, self.exon, self.gene, self.cna)
+        return not self.alleles and all(target is None for target in protein)
+
+    @classmethod
+    def of(cls, item: EvidenceItem, genome_build: Build) -> _Targets:
+        """CIViC gives gene- and exon-level items the span of the gene/exon as coordinates
+        but no alleles: only items with a ref or alt allele are genomic targets. The protein
+        target is the most specific of hgvsp > codon > exon > gene class."""
+        symbol = item.gene.upper()
+        has_allele = bool(item.ref or item.alt)
+        alleles: tuple[AlleleKey, ...] = ()
+        if has_allele and item.build == genome_build and item.chrom and item.start is not None:
+            alleles = tuple(
+                allele_key(item.chrom, item.start, item.ref or "", alt)
+                for alt in (item.alt or "").split("/")
+            )
+        mutation_class = (item.mutation_class or "").lower()
+        if item.hgvsp:
+            return cls(alleles, hgvsp=(symbol, normalise_hgvsp(item.hgvsp)))
+        if item.codon is not None:
+            known = _codon_class(item) in _MUTATION_CLASS_TERMS
+            return cls(alleles, codon=(symbol, item.codon) if known else None)
+        if item.exon is not None:
+            known = _exon_class(item) in _MUTATION_CLASS_TERMS
+            return cls(alleles, exon=(symbol, item.exon) if known else None)
+        if not has_allele and mutation_class in CNA_CLASS_CALLS:
+            return cls(alleles, cna=symbol)
+        if not has_allele and mutation_class in _MUTATION_CLASS_TERMS:
+            return cls(alleles, gene=symbol)
+        return cls(alleles)
+
+
+def _codon_class(item: EvidenceItem) -> str:
+    """A codon item without a class (``V600``) or with ``any`` means any missense there."""
+    mutation_class = (item.mutation_class or "missense").lower()
+    return "missense" if mutation_class in {"any", "mutation"} else mutation_class
 
 
 def _exon_class(item: EvidenceItem) -> str:
@@ -236,8 +279,10 @@ def match_evidence(variant: Variant, index: EvidenceIndex) -> tuple[EvidenceMatc
         terms = frozenset(csq.terms)
         if csq.hgvsp:
             add(index.by_hgvsp.get((gene, normalise_hgvsp(csq.hgvsp)), ()), MatchLevel.HGVSP)
-        if "missense_variant" in terms and csq.protein_position is not None:
-            add(index.by_codon.get((gene, csq.protein_position), ()), MatchLevel.CODON)
+        if csq.protein_position is not None:
+            codon_items = index.by_codon.get((gene, csq.protein_position), ())
+            add((i for i in codon_items if terms & _MUTATION_CLASS_TERMS[_codon_class(i)]),
+                MatchLevel.CODON)  # fmt: skip
         if csq.exon is not None:
             exon_items = index.by_exon.get((gene, csq.exon), ())
             add((i for i in exon_items if terms & _MUTATION_CLASS_TERMS[_exon_class(i)]),

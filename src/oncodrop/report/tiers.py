@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from oncodrop.report.matching import is_protein_altering
+from oncodrop.report.matching import PROTEIN_ALTERING_TERMS
 from oncodrop.report.model import (
     Classification,
     EvidenceItem,
@@ -29,6 +29,11 @@ COMMON_AF = 0.01
 
 BENIGN_LABELS: frozenset[str] = frozenset({"Benign", "Likely benign"})
 """Oncogenicity classes that make an unevidenced variant Tier IV."""
+
+VUS_TERMS: frozenset[str] = PROTEIN_ALTERING_TERMS | frozenset(
+    {"splice_region_variant", "splice_donor_5th_base_variant", "splice_donor_region_variant"}
+)
+"""Consequences that make an unevidenced, uncommon variant a VUS (Tier III) rather than IV."""
 
 PAN_CANCER_SITES: frozenset[str] = frozenset({"pan-cancer", "pancancer", "pan cancer", "any"})
 
@@ -116,8 +121,10 @@ FALLBACK_RULES: tuple[FallbackRule, ...] = (
     FallbackRule(Tier.IV,
                  lambda f: f.oncogenic is not None and f.oncogenic.label in BENIGN_LABELS,
                  "classified benign/likely benign by the oncogenicity SOP"),
-    FallbackRule(Tier.III, lambda f: is_protein_altering(f.variant.consequence),
-                 "protein-altering or splice-site variant without tiering evidence (VUS)"),
+    FallbackRule(Tier.III,
+                 lambda f: f.variant.consequence is not None
+                 and not VUS_TERMS.isdisjoint(f.variant.consequence.terms),
+                 "protein-altering or splice variant without tiering evidence (VUS)"),
     FallbackRule(Tier.IV, lambda f: True,
                  "synonymous, non-coding or unannotated: no expected protein effect"),
 )  # fmt: skip
@@ -170,18 +177,20 @@ def best_evidence_tier(
     matches: Iterable[EvidenceMatch], tumor_site: str | None
 ) -> tuple[Tier, str] | None:
     """Best (lowest-numbered) tier any match earns, with a reason citing the decisive item."""
-    ranked: list[tuple[int, str, int, str, EvidenceMatch, EvidenceRule]] = []
-    for match in matches:
-        rule = evidence_rule(match, tumor_site)
-        if rule is not None:
-            item = match.evidence
-            ranked.append((_TIER_RANK[rule.tier], item.level.upper(), _LEVEL_RANK[match.match_level],
-                           item.evidence_id, match, rule))  # fmt: skip
-    if not ranked:
+    decided = [(m, rule) for m in matches if (rule := evidence_rule(m, tumor_site)) is not None]
+    if not decided:
         return None
-    *_, match, rule = min(ranked, key=lambda r: r[:4])
-    supporting = sum(1 for r in ranked if r[-1].tier is rule.tier)
+    match, rule = min(decided, key=_decisiveness)
+    supporting = sum(1 for _, other in decided if other.tier is rule.tier)
     return rule.tier, _evidence_reason(match, rule, supporting)
+
+
+def _decisiveness(pair: tuple[EvidenceMatch, EvidenceRule]) -> tuple[int, str, int, str]:
+    """Best tier, then strongest level, then most precise match, then lowest id."""
+    match, rule = pair
+    item = match.evidence
+    level = item.level.strip().upper()
+    return _TIER_RANK[rule.tier], level, _LEVEL_RANK[match.match_level], item.evidence_id
 
 
 def assign_tier(
@@ -200,7 +209,8 @@ def assign_tier(
     """
     af = variant.population_af
     if af is not None and af >= COMMON_AF:
-        return Tier.IV, f"population allele frequency {af:.3g} >= {COMMON_AF:g}: common polymorphism"
+        why = f"population allele frequency {af:.3g} >= {COMMON_AF:g}: common polymorphism"
+        return Tier.IV, why
     decided = best_evidence_tier(matches, tumor_site)
     if decided is not None:
         return decided

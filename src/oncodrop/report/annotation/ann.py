@@ -22,25 +22,28 @@ N_FIELDS = 16
 
 # Effects that name a region between genes rather than a gene.
 _INTERGENIC = frozenset({"intergenic_variant"})
+# Feature types describing a transcript or the space between genes; snpEff also lists
+# protein-structure features (``interaction``, ``beta_strand``…) first because it rates
+# ``structural_interaction_variant`` HIGH, but those are not a variant's consequence.
+TRANSCRIPT_FEATURES = frozenset({"transcript", "intergenic_region"})
 
 
 def parse_ann(entries: Sequence[str], *, alt: str, single_alt: bool = True) -> Annotation | None:
     """The first (most severe) snpEff effect for ``alt``; None when no block belongs to it."""
-    chosen: list[str] | None = None
-    fallback: list[str] | None = None
+    own: list[list[str]] = []
+    other: list[list[str]] = []
     for entry in entries:
         block = entry.split("|")
         if len(block) < HGVS_P + 1:
             continue
         if block[ALLELE] == alt:
-            chosen = block
-            break
-        if fallback is None and "-" not in block[ALLELE]:
-            fallback = block
-    if chosen is None:
-        chosen = fallback if single_alt else None
-    if chosen is None:
+            own.append(block)
+        elif single_alt and "-" not in block[ALLELE]:
+            other.append(block)  # allele spelt differently; with one ALT it is still ours
+    candidates = own or other
+    if not candidates:
         return None
+    chosen = next((b for b in candidates if b[FEATURE_TYPE] in TRANSCRIPT_FEATURES), candidates[0])
     terms = sort_terms(chosen[EFFECT].split("&"))
     primary = terms[0] if terms else "sequence_variant"
     raw_hgvsp = chosen[HGVS_P]

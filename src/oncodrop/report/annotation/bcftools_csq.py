@@ -1,25 +1,30 @@
 """Call consequences with ``bcftools csq`` (shipped inside pysam) when a VCF has no annotation.
 
-Runs ``bcftools sort`` then ``bcftools csq -p a -l -s -`` against an Ensembl-style GFF3 and the
+Sorts the VCF, then runs ``bcftools csq -p a -l -s -`` against an Ensembl-style GFF3 and the
 matching FASTA. ``-p a`` treats unphased genotypes as phased (somatic calls are unphased) and
 ``-l`` gives each record its own, local consequence, as VEP would, instead of ``@POS``
-pointers to compound haplotypes. If the VCF says ``chr1`` and the FASTA ``1`` (or the other
-way round), contigs are renamed first so every variant is annotated. The result is a new
+pointers to compound haplotypes; ``-s -`` ignores genotypes so every ALT is annotated. If
+the VCF says ``chr1`` and the FASTA ``1`` (or the other way round), contigs are renamed. The result is a new
 bgzipped VCF carrying ``INFO/BCSQ``; the input is never modified.
 """
 
 from __future__ import annotations
 
+import gzip
+import re
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pysam
-import pysam.bcftools as bcftools
 
 from oncodrop.errors import BundleError, InputRejected
 from oncodrop.report.vcf.contigs import normalise_chrom
 
 _STDERR_TAIL = 400
+_CHILD = "import sys, pysam.bcftools as b; b.csq(*sys.argv[1:], catch_stdout=False)"
+_CONTIG_ID = re.compile(r"^##contig=<ID=([^,>]+)")
 
 
 def _fasta_contigs(fasta: Path) -> set[str]:
@@ -42,26 +47,65 @@ def _rename_map(vcf_contigs: set[str], fasta_contigs: set[str]) -> dict[str, str
     return mapping
 
 
-def _vcf_contigs(vcf: Path) -> set[str]:
-    with pysam.VariantFile(str(vcf)) as handle:
-        names = set(handle.header.contigs)
-        if not names:
-            names = {rec.chrom for rec in handle}
-    return names
+def _vcf_lines(vcf: Path) -> tuple[list[str], list[str]]:
+    """Header lines and record lines of a plain or gzipped VCF."""
+    with vcf.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gzipped else open
+    header: list[str] = []
+    records: list[str] = []
+    with opener(vcf, "rt") as handle:  # type: ignore[operator]
+        for line in handle:
+            if not line.strip():
+                continue
+            (header if line.startswith("#") else records).append(line.rstrip("\n") + "\n")
+    return header, records
 
 
-def _run(tool: str, *args: str) -> None:
-    try:
-        getattr(bcftools, tool)(*args, catch_stdout=False)
-    except pysam.utils.SamtoolsError as exc:
-        tail = str(exc)[-_STDERR_TAIL:]
-        if "Reference allele mismatch" in tail or "REF" in tail and "mismatch" in tail:
-            raise InputRejected(
-                "ref_mismatch",
-                "the VCF's REF alleles do not match the bundle's genome FASTA: check that the "
-                "VCF and the bundle use the same genome build",
-            ) from None
-        raise BundleError(f"bcftools {tool} failed: {tail}") from None
+def _sorted_copy(vcf: Path, fasta_contigs: set[str], out: Path) -> None:
+    """Write ``vcf`` sorted by contig and position, contigs renamed to the FASTA's spelling.
+
+    Done in Python: bcftools sort keeps state between in-process (pysam) calls.
+    """
+    header, records = _vcf_lines(vcf)
+    names = {line.split("\t", 1)[0] for line in records}
+    names |= {m.group(1) for line in header if (m := _CONTIG_ID.match(line))}
+    mapping = _rename_map(names, fasta_contigs)
+    order: dict[str, int] = {}
+    for line in header:
+        if m := _CONTIG_ID.match(line):
+            order.setdefault(m.group(1), len(order))
+    rows: list[tuple[int, int, str]] = []
+    for line in records:
+        chrom, pos, rest = line.split("\t", 2)
+        rank = order.setdefault(chrom, len(order))
+        rows.append((rank, int(pos) if pos.isdigit() else 0, f"{mapping.get(chrom, chrom)}\t{pos}\t{rest}"))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    renamed_header = [
+        _CONTIG_ID.sub(lambda m: f"##contig=<ID={mapping.get(m.group(1), m.group(1))}", line, 1)
+        if line.startswith("##contig")
+        else line
+        for line in header
+    ]
+    with pysam.BGZFile(str(out), "wb") as handle:
+        handle.write(("".join(renamed_header) + "".join(r[2] for r in rows)).encode())
+
+
+def _run_csq(*args: str) -> None:
+    """Run ``bcftools csq`` in a child Python: in-process bcftools keeps state between calls
+    (a second call compares positions with the previous file and fails as "not sorted")."""
+    command = [sys.executable, "-c", _CHILD, *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode == 0:
+        return
+    tail = done.stderr[-_STDERR_TAIL:]
+    if "mismatch" in tail.lower() and "ref" in tail.lower():
+        raise InputRejected(
+            "ref_mismatch",
+            "the VCF's REF alleles do not match the bundle's genome FASTA: check that the "
+            "VCF and the bundle use the same genome build",
+        )
+    raise BundleError(f"bcftools csq failed (exit status {done.returncode}): {tail}")
 
 
 def annotate_with_bcftools_csq(
@@ -74,20 +118,49 @@ def annotate_with_bcftools_csq(
     work = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="oncodrop-csq-"))
     work.mkdir(parents=True, exist_ok=True)
     stem = vcf.name.split(".vcf")[0]
-    source = vcf
-    mapping = _rename_map(_vcf_contigs(vcf), _fasta_contigs(fasta))
-    if mapping:
-        chr_map = work / f"{stem}.chrmap.txt"
-        chr_map.write_text("".join(f"{old}\t{new}\n" for old, new in sorted(mapping.items())))
-        renamed = work / f"{stem}.renamed.vcf.gz"
-        _run("annotate", "--rename-chrs", str(chr_map), "-O", "z", "-o", str(renamed), str(source))
-        source = renamed
     ordered = work / f"{stem}.sorted.vcf.gz"
-    _run("sort", "-T", str(work), "-O", "z", "-o", str(ordered), str(source))
+    _sorted_copy(vcf, _fasta_contigs(fasta), ordered)
     out = work / f"{stem}.bcsq.vcf.gz"
-    _run(
-        "csq", "-f", str(fasta), "-g", str(gff3), "-p", "a", "-l", "-s", "-",
+    _run_csq(
+        "-f", str(fasta), "-g", str(gff3), "-p", "a", "-l", "-s", "-",
         "-O", "z", "-o", str(out), str(ordered),
     )  # fmt: skip
     pysam.tabix_index(str(out), preset="vcf", force=True)
     return out
+
+
+ANNOTATION_TAGS: tuple[str, ...] = ("CSQ", "ANN", "BCSQ")
+
+
+def has_annotation(vcf: Path) -> bool:
+    """Does the VCF header declare VEP CSQ, snpEff ANN or bcftools BCSQ?"""
+    try:
+        with pysam.VariantFile(str(vcf)) as handle:
+            return any(tag in handle.header.info for tag in ANNOTATION_TAGS)
+    except (OSError, ValueError):
+        raise InputRejected(
+            "bad_vcf", f"{vcf.name} is not a readable VCF", file=vcf.name, line=1
+        ) from None
+
+
+def annotated_vcf(
+    vcf: Path, *, gff3: Path | None, fasta: Path | None, out_dir: Path | None = None
+) -> Path:
+    """``vcf`` itself when it carries consequences, else a copy annotated by bcftools csq.
+
+    Without annotation and without a gene model the sample cannot be reported; that is
+    ``InputRejected("no_annotation")`` rather than ``BundleError``: the sample (not the
+    service) is what fails, it must not be retried, and the user can fix it by annotating.
+    """
+    if has_annotation(vcf):
+        return vcf
+    if gff3 is None or fasta is None:
+        raise InputRejected(
+            "no_annotation",
+            f"{vcf.name} has no consequence annotation (INFO/CSQ, ANN or BCSQ) and the "
+            "reference bundle has no gene model to compute it; annotate the VCF with VEP, "
+            "snpEff or bcftools csq, or use a bundle with a gene model (oncodrop refdata build)",
+            file=vcf.name,
+            field="INFO",
+        )
+    return annotate_with_bcftools_csq(vcf, gff3, fasta, out_dir=out_dir)

@@ -60,27 +60,43 @@ def _get(block: Sequence[str], layout: CsqLayout, name: str) -> str:
     return block[i] if i is not None and i < len(block) else ""
 
 
-def _pick_key(block: Sequence[str], layout: CsqLayout) -> tuple[bool, bool, bool, bool, int]:
-    terms = _get(block, layout, "Consequence").split("&")
-    feature_type = _get(block, layout, "Feature_type")
-    return (
-        _get(block, layout, "PICK") != "1",
-        not _get(block, layout, "MANE_SELECT"),
-        _get(block, layout, "CANONICAL") != "YES",
-        feature_type not in ("Transcript", ""),
-        min((rank(t) for t in terms), default=10**6),
-    )
+def _col(block: Sequence[str], i: int) -> str:
+    return block[i] if 0 <= i < len(block) else ""
+
+
+def _choose(blocks: list[list[str]], layout: CsqLayout) -> list[str]:
+    """PICK=1, else MANE Select, else CANONICAL, else transcripts, then the most severe."""
+    pick = layout.index.get("PICK", -1)
+    if pick >= 0:
+        for block in blocks:
+            if _col(block, pick) == "1":
+                return block
+    mane, canonical = layout.index.get("MANE_SELECT", -1), layout.index.get("CANONICAL", -1)
+    feature_type, terms = layout.index.get("Feature_type", -1), layout.index["Consequence"]
+
+    def key(block: list[str]) -> tuple[bool, bool, bool, int]:
+        return (
+            not _col(block, mane),
+            _col(block, canonical) != "YES",
+            _col(block, feature_type) not in ("Transcript", ""),
+            min(rank(t) for t in _col(block, terms).split("&")),
+        )
+
+    return min(blocks, key=key)
 
 
 def _blocks_for_allele(
     entries: Sequence[str], layout: CsqLayout, alleles: Sequence[str], allele_num: int
 ) -> list[list[str]]:
     blocks = [entry.split("|") for entry in entries]
-    if "ALLELE_NUM" in layout.index:
-        chosen = [b for b in blocks if _get(b, layout, "ALLELE_NUM") == str(allele_num)]
+    number = layout.index.get("ALLELE_NUM", -1)
+    if number >= 0:
+        wanted = str(allele_num)
+        chosen = [b for b in blocks if _col(b, number) == wanted]
         if chosen:
             return chosen
-    return [b for b in blocks if _get(b, layout, "Allele") in alleles]
+    allele = layout.index["Allele"]
+    return [b for b in blocks if _col(b, allele) in alleles]
 
 
 def _existing(ids: str, prefixes: tuple[str, ...]) -> str | None:
@@ -108,7 +124,7 @@ def parse_csq(
         blocks = [entry.split("|") for entry in entries]
     if not blocks:
         return None
-    best = min(blocks, key=lambda b: _pick_key(b, layout))
+    best = _choose(blocks, layout)
     terms = sort_terms(_get(best, layout, "Consequence").split("&"))
     raw_hgvsp = _get(best, layout, "HGVSp")
     hgvsp = hgvs.to_short(raw_hgvsp)

@@ -13,7 +13,11 @@ from oncodrop.report.metrics.cna import (
     read_segments,
     segment_call,
 )
-from oncodrop.report.metrics.kataegis import KataegisEvent, find_kataegis, kataegis_metric
+from oncodrop.report.metrics.kataegis import (
+    KataegisEvent,
+    find_kataegis,
+    kataegis_metric,
+)
 from oncodrop.report.metrics.msi import msi_status
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.signatures import (

@@ -196,7 +196,7 @@ def gene_copy_numbers(
     index = _index(segments)
     calls = []
     for gene in genes:
-        chrom = gene.chrom[3:] if gene.chrom.startswith("chr") else gene.chrom
+        chrom = gene.chrom.removeprefix("chr")
         if chrom not in CALLED_CHROMOSOMES or chrom not in index:
             continue
         best = _best_segment(index[chrom], gene.start, gene.end)

@@ -110,7 +110,7 @@ def bootstrap_fractions(
     matrix: FloatArray, catalogue: FloatArray, columns: Sequence[int], n: int, seed: int = 0
 ) -> FloatArray:
     """``n`` x len(columns) exposure fractions refitted on multinomial resamples of the catalogue."""
-    total = int(round(catalogue.sum()))
+    total = round(float(catalogue.sum()))
     if n <= 0 or total <= 0 or not columns:
         return np.zeros((0, len(columns)))
     rng = np.random.default_rng(seed)

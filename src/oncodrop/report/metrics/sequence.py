@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import pysam
 
@@ -48,7 +49,7 @@ class ReferenceGenome:
         self._names: dict[str, str] = {}
         refs = set(fasta.references)
         for name in refs:
-            bare = name[3:] if name.startswith("chr") else name
+            bare = name.removeprefix("chr")
             self._names.setdefault(bare, name)
             self._names.setdefault(name, name)
         for alias, candidates in _ALIASES.items():
@@ -72,7 +73,7 @@ class ReferenceGenome:
     def close(self) -> None:
         self._fasta.close()
 
-    def __enter__(self) -> ReferenceGenome:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -108,7 +109,11 @@ class ReferenceGenome:
         if len(ref) == len(alt) or ref[:1] != alt[:1]:
             return None
         changed = alt[1:] if len(alt) > len(ref) else ref[1:]
-        right = self.fetch(chrom, pos, pos + flank)  # bases after the anchor base (0-based pos)
+        name = self._names.get(chrom)
+        if name is None:
+            return None
+        end = min(pos + flank, self._fasta.get_reference_length(name))
+        right = self.fetch(chrom, pos, end)  # bases after the anchor base (0-based pos)
         if right is None or not changed:
             return None
         best = RepeatContext(unit=changed[:1], copies=0)

@@ -17,7 +17,11 @@ import numpy as np
 
 from oncodrop.errors import BundleError
 from oncodrop.report.metrics.aetiology import aetiology
-from oncodrop.report.metrics.refit import FloatArray, bootstrap_fractions, select_signatures
+from oncodrop.report.metrics.refit import (
+    FloatArray,
+    bootstrap_fractions,
+    select_signatures,
+)
 from oncodrop.report.metrics.sequence import ReferenceGenome, reverse_complement
 from oncodrop.report.model import Metric, Variant
 from oncodrop.sampleconfig import SignaturesSection

@@ -51,6 +51,12 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _first(fields: Fields, key: str) -> int | None:
+    """First (tier-1) integer of a FORMAT value; None when absent or missing."""
+    values = _tuple(fields.get(key))
+    return _int(values[0]) if values else None
+
+
 def _ratio(numerator: int | None, denominator: int | None) -> float | None:
     if numerator is None or not denominator:
         return None
@@ -81,8 +87,7 @@ def _float_vaf(fields: Fields, key: str, ctx: AlleleContext) -> float | None:
 
 def strelka_indel(fields: Fields, ctx: AlleleContext) -> Support | None:
     """Strelka2 indels: tier-1 TIR (ALT) and TAR (REF) counts."""
-    tir, tar = _int(_tuple(fields.get("TIR"))[:1] and fields["TIR"][0]), None
-    tar = _int(_tuple(fields.get("TAR"))[:1] and fields["TAR"][0])
+    tir, tar = _first(fields, "TIR"), _first(fields, "TAR")
     if tir is None or tar is None:
         return None
     total = tir + tar
@@ -93,7 +98,7 @@ def strelka_snv(fields: Fields, ctx: AlleleContext) -> Support | None:
     """Strelka/Strelka2 SNVs: tier-1 ``{ALT}U`` over the sum of AU, CU, GU, TU."""
     if len(ctx.alt) != 1 or ctx.alt not in _BASES:
         return None
-    tier1 = {b: _int(_tuple(fields.get(f"{b}U"))[:1] and fields[f"{b}U"][0]) for b in _BASES}
+    tier1 = {b: _first(fields, f"{b}U") for b in _BASES}
     if any(v is None for v in tier1.values()):
         return None
     total = sum(v for v in tier1.values() if v is not None)
@@ -117,7 +122,7 @@ def varscan(fields: Fields, ctx: AlleleContext) -> Support | None:
     if len(ad) != ctx.n_alts:
         return None
     alt = _int(ad[ctx.alt_index])
-    ref = _int(_tuple(fields.get("RD"))[:1] and _tuple(fields.get("RD"))[0])
+    ref = _first(fields, "RD")
     freq = str(fields.get("FREQ") or "").replace("%25", "%").rstrip("%")
     try:
         vaf: float | None = round(float(freq) / 100, 6)
@@ -133,7 +138,8 @@ def allelic_depths(fields: Fields, ctx: AlleleContext) -> Support | None:
     if len(ad) != ctx.n_alts + 1:
         return None
     alt = _int(ad[ctx.alt_index + 1])
-    total = sum(v for v in ad if isinstance(v, int))
+    complete = all(isinstance(v, int) for v in ad)  # ".,21": REF count missing
+    total = sum(ad) if complete else _depth(fields, None)
     vaf = _float_vaf(fields, "AF", ctx) if "AF" in fields else None
     if vaf is None and "FA" in fields:
         vaf = _float_vaf(fields, "FA", ctx)
@@ -147,6 +153,16 @@ def base_counts(fields: Fields, ctx: AlleleContext) -> Support | None:
         return None
     alt = _int(counts[_BASES.index(ctx.alt)])
     total = sum(v for v in counts if isinstance(v, int))
+    return Support(_depth(fields, total or None), alt, _ratio(alt, total))
+
+
+def strand_counts(fields: Fields, ctx: AlleleContext) -> Support | None:
+    """samtools/bcftools DP4: REF forward, REF reverse, ALT forward, ALT reverse (one ALT)."""
+    dp4 = _tuple(fields.get("DP4"))
+    if ctx.n_alts != 1 or len(dp4) != 4 or not all(isinstance(v, int) for v in dp4):
+        return None
+    alt = dp4[2] + dp4[3]
+    total = sum(dp4)
     return Support(_depth(fields, total or None), alt, _ratio(alt, total))
 
 
@@ -182,6 +198,7 @@ CALLER_RULES: tuple[tuple[str, frozenset[str], Rule], ...] = (
     ("VarScan2 RD/AD/FREQ", frozenset({"AD", "RD", "FREQ"}), varscan),
     ("AD (REF first)", frozenset({"AD"}), allelic_depths),
     ("SomaticSniper BCOUNT", frozenset({"BCOUNT"}), base_counts),
+    ("samtools DP4", frozenset({"DP4"}), strand_counts),
     ("PCGR ADT/DPT", frozenset({"ADT"}), pcgr_adt),
     ("AF/FA fraction", frozenset(), fraction_only),
 )

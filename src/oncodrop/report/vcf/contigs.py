@@ -12,18 +12,29 @@ from collections.abc import Iterable, Mapping
 
 from oncodrop.report.model import Build
 
-# Chromosome lengths that tell the builds apart (GRC primary assemblies).
-CONTIG_LENGTHS: dict[tuple[str, int], Build] = {
-    ("1", 249250621): "grch37",
-    ("1", 248956422): "grch38",
-    ("2", 243199373): "grch37",
-    ("2", 242193529): "grch38",
-    ("17", 81195210): "grch37",
-    ("17", 83257441): "grch38",
-    ("21", 48129895): "grch37",
-    ("21", 46709983): "grch38",
-    ("X", 155270560): "grch37",
-    ("X", 156040895): "grch38",
+# Primary-assembly chromosome lengths (GRC), used to recognise the build from ##contig lines
+# and to write synthetic headers. MT is identical in both builds, so it decides nothing.
+_ORDER = (*[str(i) for i in range(1, 23)], "X", "Y", "MT")
+CHROMOSOME_LENGTHS: dict[Build, dict[str, int]] = {
+    "grch37": dict(zip(_ORDER, (
+        249250621, 243199373, 198022430, 191154276, 180915260, 171115067, 159138663,
+        146364022, 141213431, 135534747, 135006516, 133851895, 115169878, 107349540,
+        102531392, 90354753, 81195210, 78077248, 59128983, 63025520, 48129895, 51304566,
+        155270560, 59373566, 16569,
+    ), strict=True)),
+    "grch38": dict(zip(_ORDER, (
+        248956422, 242193529, 198295559, 190214555, 181538259, 170805979, 159345973,
+        145138636, 138394717, 133797422, 135086622, 133275309, 114364328, 107043718,
+        101991189, 90338345, 83257441, 80373285, 58617616, 64444167, 46709983, 50818468,
+        156040895, 57227415, 16569,
+    ), strict=True)),
+}  # fmt: skip
+CHROMOSOME_ORDER: tuple[str, ...] = _ORDER
+_BY_LENGTH: dict[tuple[str, int], Build] = {
+    (chrom, length): build
+    for build, lengths in CHROMOSOME_LENGTHS.items()
+    for chrom, length in lengths.items()
+    if CHROMOSOME_LENGTHS["grch37"][chrom] != CHROMOSOME_LENGTHS["grch38"][chrom]
 }
 
 # Header text that names a build (searched in ##reference, ##assembly, ##VEP, contig assembly).
@@ -49,7 +60,7 @@ def build_from_lengths(lengths: Mapping[str, int | None]) -> Build | None:
     """Build implied by ``##contig`` lengths, or None if no diagnostic contig is present."""
     for name, length in lengths.items():
         if length:
-            build = CONTIG_LENGTHS.get((normalise_chrom(name), int(length)))
+            build = _BY_LENGTH.get((normalise_chrom(name), int(length)))
             if build:
                 return build
     return None

@@ -15,13 +15,17 @@ from oncodrop.report.metrics.signatures import SignatureReport
 from oncodrop.report.model import (
     Build,
     CnaCall,
+    EvidenceMatch,
+    EvidenceType,
     Finding,
     GeneCopyNumber,
+    MatchLevel,
     Metric,
     SampleKind,
     Tier,
     Variant,
 )
+from oncodrop.report.tiers import evidence_rule, same_site
 from oncodrop.sampleconfig import SampleConfig
 
 _CHROM_ORDER = {str(i): i for i in range(1, 23)} | {"X": 23, "Y": 24, "MT": 25}
@@ -146,6 +150,39 @@ class ReportContent:
     def msi_status(self) -> str | None:
         status = self.msi.details.get("status") if self.msi.details else None
         return str(status) if status else None
+
+
+_MATCH_ORDER = {level: rank for rank, level in enumerate(MatchLevel)}
+
+
+def evidence_rank(match: EvidenceMatch, tumor_site: str | None) -> tuple[int, int, str, int, str]:
+    """Most relevant first: the tier the item earns, this tumour site, level, match precision."""
+    rule = evidence_rule(match, tumor_site)
+    item = match.evidence
+    return (
+        _TIER_ORDER[rule.tier] if rule else len(_TIER_ORDER),
+        0 if same_site(item.primary_site, tumor_site) else 1,
+        item.level.upper(),
+        _MATCH_ORDER[match.match_level],
+        item.evidence_id,
+    )
+
+
+def ranked_evidence(finding: Finding, tumor_site: str | None) -> tuple[EvidenceMatch, ...]:
+    return tuple(sorted(finding.evidence, key=lambda m: evidence_rank(m, tumor_site)))
+
+
+def tier_therapies(finding: Finding, tumor_site: str | None) -> tuple[str, ...]:
+    """Therapies of the predictive items that earn the finding its tier (sorted, unique)."""
+    names = {
+        t
+        for m in finding.evidence
+        if m.evidence.evidence_type is EvidenceType.PREDICTIVE
+        and (rule := evidence_rule(m, tumor_site)) is not None
+        and rule.tier is finding.tier
+        for t in m.evidence.therapies
+    }
+    return tuple(sorted(names))
 
 
 def variant_label(variant: Variant) -> str:

@@ -18,15 +18,19 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from oncodrop.report.metrics.kataegis import MAX_DISTANCE as KATAEGIS_MAX_DISTANCE
+from oncodrop.report.metrics.kataegis import MIN_SNVS as KATAEGIS_MIN_SNVS
 from oncodrop.report.model import Finding, Tier
 from oncodrop.report.protocol import Headline
 from oncodrop.report.write import charts
-from oncodrop.report.write.content import ReportContent, variant_label
+from oncodrop.report.write.content import ReportContent, ranked_evidence, variant_label
 from oncodrop.report.write.tsv import tiers_tsv_name
 
 HTML_NAME = "report.html"
 MAX_TABLE_ROWS = 150_000
 PAGE_SIZE = 100
+EVIDENCE_SHOWN = 8  # evidence rows per finding before "n more" (all of them in the xlsx)
+BUILD_LABELS = {"grch37": "GRCh37", "grch38": "GRCh38"}
 TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     # (label, type) in the order of each JSON row; type drives client-side sorting
     ("Variant", "locus"),
@@ -57,6 +61,7 @@ def _pmid_url(citation: str) -> str | None:
 
 
 _ENV.filters["pmid_url"] = _pmid_url
+_ENV.filters["ranked_evidence"] = ranked_evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +155,8 @@ def render_html(content: ReportContent, headline: Headline) -> str:
     actionable = tuple(f for f in content.findings if f.tier in (Tier.I, Tier.II))
     return _ENV.get_template("report.html.j2").render(
         c=content,
+        build_label=BUILD_LABELS[content.build],
+        evidence_shown=EVIDENCE_SHOWN,
         headline=headline,
         actionable=actionable,
         table=variant_table(content.findings),
@@ -158,6 +165,7 @@ def render_html(content: ReportContent, headline: Headline) -> str:
         depth_chart=depth_chart,
         exposure_chart=exposure_chart,
         spectrum_chart=spectrum_chart,
+        kataegis_rule=(KATAEGIS_MIN_SNVS, KATAEGIS_MAX_DISTANCE),
         config_json=json.dumps(content.config.model_dump(mode="json"), indent=2, sort_keys=True),
     )
 

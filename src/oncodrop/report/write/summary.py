@@ -14,9 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from oncodrop.report.model import Finding, GeneCopyNumber, Metric
+from oncodrop.report.model import Finding, GeneCopyNumber, Metric, Tier
 from oncodrop.report.protocol import Headline
-from oncodrop.report.write.content import ReportContent
+from oncodrop.report.write.content import ReportContent, tier_therapies
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_ID = "https://oncodrop.invalid/schemas/summary-1.0.json"
@@ -66,13 +66,21 @@ class MsiSummary(MetricSummary):
     status: str | None = Field(description="MSI-H | MSS | null when not computable")
 
 
+class ExposureSummary(_Model):
+    name: str = Field(description="COSMIC signature, e.g. SBS1")
+    exposure: float = Field(ge=0, le=1, description="Share of the SNVs attributed to it")
+    low: float | None = Field(description="Bootstrap 2.5th percentile; null without bootstrap")
+    high: float | None = Field(description="Bootstrap 97.5th percentile")
+    aetiology: str
+
+
 class SignatureSummary(_Model):
     computable: bool
     note: str
     n_snvs: int = Field(ge=0)
     reference: str
     cosine_similarity: float | None
-    exposures: list[dict[Literal["name", "exposure", "low", "high"], str | float | None]]
+    exposures: list[ExposureSummary] = Field(description="Largest first")
 
 
 class FindingSummary(_Model):
@@ -85,7 +93,7 @@ class FindingSummary(_Model):
     tier_reason: str
     oncogenicity: str | None
     vaf: float | None
-    therapies: list[str]
+    therapies: list[str] = Field(description="Therapies of the predictive evidence behind the tier")
     evidence_ids: list[str]
     best_level: str | None
 
@@ -120,7 +128,7 @@ class Summary(_Model):
     files: list[str]
 
 
-def _finding(f: Finding) -> FindingSummary:
+def _finding(f: Finding, tumor_site: str | None) -> FindingSummary:
     csq = f.variant.consequence
     levels = sorted(m.evidence.level for m in f.evidence)
     return FindingSummary(
@@ -133,7 +141,7 @@ def _finding(f: Finding) -> FindingSummary:
         tier_reason=f.tier_reason,
         oncogenicity=f.oncogenicity.label if f.oncogenicity else None,
         vaf=f.variant.vaf,
-        therapies=sorted({t for m in f.evidence for t in m.evidence.therapies}),
+        therapies=list(tier_therapies(f, tumor_site)),
         evidence_ids=sorted({m.evidence.evidence_id for m in f.evidence}),
         best_level=levels[0] if levels else None,
     )
@@ -161,6 +169,7 @@ def build_summary(content: ReportContent, summary_line: str, files: list[str]) -
     sig = content.signatures
     fit = sig.fit
     stats = content.read_stats
+    site = content.config.sample.tumor_site
     return Summary(
         reporter=content.reporter,
         sample=SampleSummary(
@@ -195,14 +204,15 @@ def build_summary(content: ReportContent, summary_line: str, files: list[str]) -
             reference=content.signature_reference,
             cosine_similarity=sig.metric.value,
             exposures=[
-                {"name": e.name, "exposure": e.fraction, "low": e.ci_low, "high": e.ci_high}
+                ExposureSummary(name=e.name, exposure=e.fraction, low=e.ci_low, high=e.ci_high,
+                                aetiology=e.aetiology)
                 for e in (fit.exposures if fit else ())
             ],
         ),
         kataegis_events=len(content.kataegis_events),
-        tier1=[_finding(f) for f in content.findings if f.tier.value == "I"],
-        tier2=[_finding(f) for f in content.findings if f.tier.value == "II"],
-        oncogenic=[_finding(f) for f in content.oncogenic],
+        tier1=[_finding(f, site) for f in content.tier(Tier.I)],
+        tier2=[_finding(f, site) for f in content.tier(Tier.II)],
+        oncogenic=[_finding(f, site) for f in content.oncogenic],
         cna=None if content.cna is None else [_cna(g) for g in content.altered_cna],
         summary_line=summary_line,
         files=sorted(files),

@@ -1,0 +1,105 @@
+"""Poll an object store and hand each new, *complete* object version over exactly once.
+
+An object is handed to ``on_object`` when all of these hold:
+
+1. its name is not hidden or temporary (``TEMP_MARKERS``: uploaders write there first);
+2. its (key, etag) was never handed over before — remembered in the ledger, so a restarted
+   poller does not repeat itself;
+3. it is stable: size, etag and modification time are the same as at the previous poll, and
+   it was last modified at least ``settle_s`` ago. A file still being copied into a folder
+   changes between polls; after a restart the first poll only observes.
+
+The callback (intake) decides what the object is; the poller only decides *when*. The object
+is marked seen after the callback returns, so a crash in between hands it over again on
+restart: delivery is at-least-once and intake is idempotent on (store, key, etag).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from oncodrop.errors import OncodropError, TransientError
+from oncodrop.ledger import Ledger
+from oncodrop.ledger.service import Clock, utcnow
+from oncodrop.store.base import ObjectInfo, ObjectStore
+
+log = logging.getLogger(__name__)
+
+# A key is skipped if any path part starts with one of the prefixes or the name ends with one
+# of the suffixes: partial uploads of rsync, curl, browsers, editors and our own LocalStore.
+TEMP_MARKERS: dict[str, tuple[str, ...]] = {
+    "prefixes": (".", "~$"),
+    "suffixes": (".part", ".partial", ".tmp", ".temp", ".crdownload", ".filepart", "~"),
+}
+
+OnObject = Callable[[ObjectInfo], None]
+
+
+def is_temporary(key: str) -> bool:
+    """True for hidden or in-progress upload names, which are never handed over."""
+    name = key.rsplit("/", 1)[-1]
+    hidden = any(part.startswith(TEMP_MARKERS["prefixes"]) for part in key.split("/"))
+    return hidden or name.lower().endswith(TEMP_MARKERS["suffixes"])
+
+
+class Poller:
+    """Lists ``store`` each poll and calls ``on_object`` for new, settled object versions."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        ledger: Ledger,
+        on_object: OnObject,
+        *,
+        prefix: str = "",
+        settle_s: float = 5.0,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.store = store
+        self.ledger = ledger
+        self.on_object = on_object
+        self.prefix = prefix
+        self.settle = timedelta(seconds=settle_s)
+        self._clock = clock
+        self._last: dict[str, ObjectInfo] = {}
+        self._seen: set[tuple[str, str]] | None = None
+
+    def poll_once(self) -> list[ObjectInfo]:
+        """One listing; returns the objects handed over in this poll."""
+        if self._seen is None:
+            self._seen = set(self.ledger.seen_objects(self.store.url))
+        now = self._clock()
+        current = {o.key: o for o in self.store.list(self.prefix) if not is_temporary(o.key)}
+        handed: list[ObjectInfo] = []
+        for key, obj in current.items():
+            if (key, obj.etag) in self._seen or not self._settled(obj, now):
+                continue
+            try:
+                self.on_object(obj)
+            except OncodropError as exc:  # e.g. ledger busy: try again next poll
+                log.warning("handing over %s failed, will retry: %s", key, type(exc).__name__)
+                continue
+            self.ledger.mark_seen(self.store.url, key, obj.etag)
+            self._seen.add((key, obj.etag))
+            handed.append(obj)
+        self._last = current
+        return handed
+
+    def run(self, stop: threading.Event, interval_s: float = 2.0) -> None:
+        """Poll every ``interval_s`` until ``stop`` is set; store/ledger hiccups only log."""
+        while not stop.is_set():
+            try:
+                self.poll_once()
+            except TransientError as exc:
+                log.warning("poll of %s failed, will retry: %s", self.store.url, exc.message)
+            stop.wait(interval_s)
+
+    def _settled(self, obj: ObjectInfo, now: datetime) -> bool:
+        previous = self._last.get(obj.key)
+        unchanged = previous is not None and (previous.size, previous.etag, previous.modified) == (
+            obj.size, obj.etag, obj.modified,
+        )  # fmt: skip
+        return unchanged and now - obj.modified >= self.settle

@@ -1,0 +1,324 @@
+"""One sample, start to finish: fetch → verify → unpack → config → report → package → upload.
+
+Each step is a small function with typed input and output; ``run_sample`` composes them,
+times them, captures the job's own log, and always scrubs the private work dir. Errors keep
+their meaning for the caller (the worker maps them to ledger states in one place):
+``InputRejected`` (user must fix the input), ``BundleError``/``ConfigError`` (operator),
+``TransientError`` (retry). A reporter's unexpected exception becomes ``TransientError``.
+
+Idempotency: before reporting and again before uploading, an existing output whose
+provenance names the same input sha256 is kept as it is, so a crashed worker's re-run never
+replaces an output with a second, different one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from oncodrop import __version__
+from oncodrop.errors import ConfigError, InputRejected, OncodropError, TransientError
+from oncodrop.execute.package import read_member, root_name_for, write_reproducible_tarball
+from oncodrop.execute.provenance import (
+    FILE_NAME,
+    InputRecord,
+    Provenance,
+    describe_bundle,
+    file_checksums,
+    headline_dict,
+    parse_provenance,
+)
+from oncodrop.intake.config import load_config
+from oncodrop.intake.manifest import Manifest
+from oncodrop.intake.tarball import IntakeLimits, unpack
+from oncodrop.logs import capture_job_log
+from oncodrop.report.model import SampleKind
+from oncodrop.report.protocol import Headline, Reporter, ReportRequest, ReportResult
+from oncodrop.refdata.manifest import sha256_file
+from oncodrop.sampleconfig import SampleConfig
+from oncodrop.store.base import ObjectInfo, ObjectStore
+
+log = logging.getLogger(__name__)
+
+RUN_LOG = "logs/run.log"
+
+
+@dataclass(frozen=True, slots=True)
+class SampleJob:
+    """One unit of work: a specific version (``etag``) of one input object."""
+
+    store_url: str
+    key: str
+    etag: str
+    kind: SampleKind
+    sample_id: str
+    output_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOutcome:
+    """What the worker records and notifies. ``uploaded`` is False when an identical output
+    (same input sha256) was already in the store and was left untouched."""
+
+    output_key: str
+    headline: Headline
+    timings: dict[str, float] = field(default_factory=dict)
+    uploaded: bool = True
+    input_sha256: str = ""
+    reporter: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    path: Path
+    info: ObjectInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    path: Path
+    sha256: str
+    size: int
+
+
+class StepClock:
+    """Times named steps (seconds, wall clock) and logs each as it ends."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.started_at = datetime.now(UTC)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - start, 4)
+            log.info("step %s: %.3f s", name, self.timings[name])
+
+
+# -- the steps ------------------------------------------------------------------------------
+
+
+def fetch(store: ObjectStore, job: SampleJob, job_dir: Path) -> Fetched:
+    """Download the input into the private dir, under its own file name (messages name it)."""
+    path = job_dir / PurePosixPath(job.key).name
+    info = store.get_file(job.key, path)
+    return Fetched(path, info)
+
+
+def verify(job: SampleJob, fetched: Fetched) -> Verified:
+    """Check we hold the version that was queued, and that it arrived intact.
+
+    A different etag means the user replaced the object after it was queued. That version is
+    gone for good, so retrying cannot help; the new upload has its own event and job. Hence
+    ``InputRejected("object_changed")``, not a transient error. A content checksum that does
+    not match its own etag is a damaged transfer: ``TransientError`` (retry).
+    """
+    if fetched.info.etag.strip('"') != job.etag.strip('"'):
+        raise InputRejected(
+            "object_changed",
+            f"{job.key} was replaced after it was queued (queued etag {job.etag}, now "
+            f"{fetched.info.etag}); this run is abandoned and the new upload is processed on its own",
+            file=job.key,
+        )
+    sha256, md5 = _digests(fetched.path)
+    expected = fetched.info.etag.strip('"').lower()
+    if (len(expected) == 64 and expected != sha256) or (len(expected) == 32 and expected != md5):
+        raise TransientError(f"{job.key}: downloaded bytes do not match etag {expected}; download again")
+    return Verified(fetched.path, sha256, fetched.path.stat().st_size)
+
+
+def unpack_input(verified: Verified, job_dir: Path, limits: IntakeLimits) -> Manifest:
+    """Safe unpack into ``job_dir/input`` (the intake checks links, sizes, bombs, members)."""
+    return unpack(verified.path, job_dir, limits)
+
+
+def load_sample_config(manifest: Manifest, job: SampleJob) -> SampleConfig:
+    return load_config(manifest.config, sample_id_default=job.sample_id)
+
+
+def existing_output(store: ObjectStore, job: SampleJob, input_sha256: str, scratch: Path) -> Provenance | None:
+    """The provenance of an output already in the store made from this very input, else None.
+
+    An output from another input version, or one we cannot read, does not count: it is
+    replaced by this run's output.
+    """
+    if store.head(job.output_key) is None:
+        return None
+    local = scratch / "existing-output.tar.gz"
+    try:
+        store.get_file(job.output_key, local)
+    except InputRejected:  # deleted between head and get: there is nothing to keep
+        return None
+    try:
+        provenance = parse_provenance(read_member(local, f"{root_name_for(job.output_key)}/{FILE_NAME}"))
+    finally:
+        local.unlink(missing_ok=True)
+    if provenance is not None and provenance.input.sha256 == input_sha256:
+        return provenance
+    log.warning("output %s exists but was not made from this input; it will be replaced", job.output_key)
+    return None
+
+
+def run_reporter(reporter: Reporter, request: ReportRequest) -> ReportResult:
+    """Run the reporter; its unexpected exceptions become ``TransientError`` (retried)."""
+    try:
+        return reporter.run(request)
+    except OncodropError:
+        raise
+    except Exception as exc:
+        raise TransientError(f"reporter {reporter.name} failed unexpectedly ({type(exc).__name__})") from exc
+
+
+def write_provenance(out_root: Path, provenance: Provenance) -> Path:
+    path = out_root / FILE_NAME
+    path.write_bytes(provenance.to_json())
+    return path
+
+
+def upload(store: ObjectStore, tarball: Path, job: SampleJob, input_sha256: str, scratch: Path) -> bool:
+    """Put the output unless an output from the same input appeared meanwhile; True if put."""
+    if existing_output(store, job, input_sha256, scratch) is not None:
+        log.info("output %s already made from this input by another run; not uploading", job.output_key)
+        return False
+    store.put_file(tarball, job.output_key)
+    return True
+
+
+# -- composition ----------------------------------------------------------------------------
+
+
+def run_sample(
+    job: SampleJob,
+    *,
+    store: ObjectStore,
+    reporters: Mapping[str, Reporter],
+    bundle: Path,
+    workdir: Path,
+    limits: IntakeLimits | None = None,
+) -> PipelineOutcome:
+    """Process one sample; the private job dir under ``workdir`` is removed whatever happens."""
+    reporter = reporters.get(job.kind)
+    if reporter is None:
+        raise ConfigError(f"no reporter configured for {job.kind!r} samples (have: {', '.join(reporters) or 'none'})")
+    workdir.mkdir(parents=True, exist_ok=True)
+    job_dir = Path(tempfile.mkdtemp(prefix="job-", dir=workdir))  # mode 0700
+    try:
+        with capture_job_log(job_dir / "run.log") as run_log:
+            return _run(job, store, reporter, bundle, job_dir, run_log, limits or IntakeLimits())
+    except OSError as exc:  # our own disk I/O (full disk, permissions): worth a retry
+        raise TransientError(f"{job.key}: local I/O failed ({exc.__class__.__name__}: {exc.strerror})") from exc
+    finally:
+        scrub(job_dir)
+
+
+def _run(
+    job: SampleJob,
+    store: ObjectStore,
+    reporter: Reporter,
+    bundle: Path,
+    job_dir: Path,
+    run_log: Path,
+    limits: IntakeLimits,
+) -> PipelineOutcome:
+    clock = StepClock()
+    log.info("job %s (%s) started with reporter %s", job.key, job.kind, reporter.name)
+    with clock.step("fetch"):
+        fetched = fetch(store, job, job_dir)
+    with clock.step("verify"):
+        verified = verify(job, fetched)
+    with clock.step("check_existing"):
+        previous = existing_output(store, job, verified.sha256, job_dir)
+    if previous is not None:
+        log.info("job %s: output %s already made from this input; nothing to do", job.key, job.output_key)
+        return PipelineOutcome(
+            job.output_key, previous.headline_value(), clock.timings, uploaded=False,
+            input_sha256=verified.sha256, reporter=previous.reporter,
+        )
+    with clock.step("unpack"):
+        manifest = unpack_input(verified, job_dir, limits)
+    with clock.step("config"):
+        config = load_sample_config(manifest, job)
+    root_name = root_name_for(job.output_key)
+    out_root = job_dir / "output" / root_name
+    out_root.mkdir(parents=True)
+    request = ReportRequest(
+        vcf=manifest.vcf, config=config, bundle=bundle, out_dir=out_root, kind=job.kind,
+        sample_id=config.sample.id or job.sample_id, cna=manifest.cna,
+    )
+    with clock.step("report"):
+        result = run_reporter(reporter, request)
+    with clock.step("package"):
+        outputs = file_checksums(out_root)
+        provenance = Provenance(
+            sample_id=request.sample_id,
+            kind=job.kind,
+            input=InputRecord(
+                key=job.key, etag=job.etag, sha256=verified.sha256, bytes=verified.size,
+                members=file_checksums(manifest.root, _inputs(manifest)),
+            ),
+            oncodrop_version=__version__,
+            reporter=result.reporter or reporter.name,
+            bundle=describe_bundle(bundle),
+            config=config.model_dump(mode="json"),
+            outputs=outputs,
+            headline=headline_dict(result.headline),
+            timings={**clock.timings, **{f"report.{k}": v for k, v in result.timings.items()}},
+            started_at=clock.started_at.isoformat(timespec="seconds"),
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        write_provenance(out_root, provenance)
+        log.info("job %s: report ready (%d files); packaging %s", job.key, len(outputs), job.output_key)
+        (out_root / RUN_LOG).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(run_log, out_root / RUN_LOG)
+        tarball = write_reproducible_tarball(out_root, job_dir / "output.tar.gz", root_name)
+    with clock.step("upload"):
+        uploaded = upload(store, tarball, job, verified.sha256, job_dir)
+    log.info("job %s finished: %s", job.key, "uploaded" if uploaded else "kept existing output")
+    return PipelineOutcome(
+        job.output_key, result.headline, clock.timings, uploaded=uploaded,
+        input_sha256=verified.sha256, reporter=provenance.reporter,
+    )
+
+
+def _inputs(manifest: Manifest) -> list[Path]:
+    return [p for p in (manifest.vcf, manifest.config, manifest.cna, manifest.index) if p is not None]
+
+
+def _digests(path: Path) -> tuple[str, str]:
+    """sha256 and md5 in one read (local stores use sha256 etags, S3 single-part uses md5)."""
+    sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            sha256.update(chunk)
+            md5.update(chunk)
+    return sha256.hexdigest(), md5.hexdigest()
+
+
+def scrub(job_dir: Path) -> None:
+    """Remove the job's private dir, even files a reporter made read-only."""
+
+    def force(func: Callable[[str], object], path: str, _exc: object) -> None:
+        os.chmod(path, stat.S_IRWXU)
+        func(path)
+
+    try:
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(job_dir, onexc=force)
+        else:
+            shutil.rmtree(job_dir, onerror=force)
+    except OSError as exc:
+        log.error("could not scrub work dir %s: %s", job_dir.name, exc.strerror)

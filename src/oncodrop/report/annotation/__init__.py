@@ -1,0 +1,1 @@
+"""Consequence annotation: parse VEP CSQ, snpEff ANN and bcftools BCSQ, or call bcftools csq."""

@@ -1,0 +1,251 @@
+"""The somatic reporter: the one short place where the reporter's steps are composed.
+
+read → annotate → match evidence → oncogenicity → tier → metrics → write. Each step is a
+function of another module with typed inputs and outputs; this module only wires them, times
+them and hands one ``ReportContent`` to the writers. Same inputs + same bundle → same files
+(apart from the timings in ``provenance.json`` and the workbook's zip timestamps).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from oncodrop.errors import InputRejected
+from oncodrop.refdata.bundle import Bundle
+from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
+from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
+from oncodrop.report.metrics import cna
+from oncodrop.report.metrics.cna import CnaThresholds, read_segments
+from oncodrop.report.metrics.kataegis import find_kataegis, kataegis_metric
+from oncodrop.report.metrics.msi import msi_status
+from oncodrop.report.metrics.sequence import ReferenceGenome
+from oncodrop.report.metrics.signatures import (
+    SignatureMatrix,
+    SignatureReport,
+    mutational_signatures,
+)
+from oncodrop.report.metrics.tmb import TmbSettings, tumor_mutational_burden
+from oncodrop.report.model import Build, CnaCall, Finding, GeneCopyNumber, Metric, Variant
+from oncodrop.report.oncogenicity import HotspotIndex, classify_oncogenicity
+from oncodrop.report.protocol import ReportRequest, ReportResult
+from oncodrop.report.tiers import assign_cna_tier, assign_tier
+from oncodrop.report.vcf import read_variants
+from oncodrop.report.write.content import (
+    BundleInfo,
+    InputFile,
+    ReadStats,
+    ReportContent,
+    SourceVersion,
+    finding_sort_key,
+    genomic_sort_key,
+)
+from oncodrop.report.write.files import write_report_files
+from oncodrop.report.write.provenance import describe_input, software_versions
+from oncodrop.sampleconfig import SampleConfig
+
+REPORTER_NAME = "oncodrop-somatic"
+
+
+class StepClock:
+    """Wall time per named step, in call order, for ``ReportResult.timings`` and provenance."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - start, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOutcome:
+    """Variants kept for the report, with the counts and facts the report states about them."""
+
+    variants: tuple[Variant, ...]
+    build: Build
+    stats: ReadStats
+
+
+def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
+    """Read the VCF; without CSQ/ANN/BCSQ, annotate it with bcftools csq (bundle GFF3 + FASTA)
+    in a private temporary folder and read that instead."""
+    result = read_variants(request.vcf, request.config, mode="somatic")
+    build = _require_build(result.build, request.vcf.name)
+    source = result.annotation
+    if source is None:
+        gff3, fasta = bundle.gff3(build), bundle.fasta(build)
+        if gff3 is None or fasta is None:
+            raise InputRejected(
+                "no_annotation",
+                f"{request.vcf.name} has no consequence annotation (INFO/CSQ from VEP, ANN from "
+                f"snpEff or BCSQ from bcftools) and bundle {bundle.name} {bundle.version} has no "
+                f"gene model for {build} to annotate it with; annotate the VCF before upload "
+                f"or use a bundle that holds genome/{build}/genes.gff3.gz and genome.fa.gz",
+                file=request.vcf.name,
+                field="INFO/CSQ",
+            )
+        with tempfile.TemporaryDirectory(prefix="oncodrop-csq-") as work:
+            annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work))
+            result = read_variants(annotated, request.config, mode="somatic")
+        source = "bcftools-csq"
+    stats = ReadStats(
+        records=result.counts.alleles - result.counts.skipped_symbolic,
+        passing=len(result.variants),
+        annotation_source=source,
+    )
+    return ReadOutcome(result.variants, build, stats)
+
+
+def _require_build(build: Build | None, file: str) -> Build:
+    if build is None:
+        raise InputRejected(
+            "unknown_build",
+            f"the genome build of {file} cannot be told from its header (no ##reference or "
+            "contig lengths); set sample.genome_build = \"grch37\" or \"grch38\" in the config",
+            file=file,
+            field="sample.genome_build",
+        )
+    return build
+
+
+def classify_variants(
+    variants: Sequence[Variant], bundle: Bundle, index: EvidenceIndex, tumor_site: str | None
+) -> tuple[Finding, ...]:
+    """Match evidence, score oncogenicity and tier every variant; report order (tier, locus)."""
+    hotspots = HotspotIndex.build(bundle.hotspots())
+    roles = bundle.gene_roles()
+    findings = []
+    for v in variants:
+        role = roles.get(v.gene) if v.gene else None
+        support = hotspots.lookup(v)
+        matches = match_evidence(v, index)
+        oncogenicity = classify_oncogenicity(v, gene_role=role, hotspot=support)
+        tier, why = assign_tier(
+            matches, v, tumor_site, gene_role=role, hotspot=support is not None,
+            oncogenic=oncogenicity,
+        )  # fmt: skip
+        findings.append(Finding(v, tier, why, matches, oncogenicity, role, support is not None))
+    return tuple(sorted(findings, key=finding_sort_key))
+
+
+def gene_copy_numbers(
+    segments_path: Path, bundle: Bundle, build: Build, index: EvidenceIndex, config: SampleConfig
+) -> tuple[GeneCopyNumber, ...]:
+    """Gene-level calls from the segment file, each altered gene matched and tiered."""
+    segments = read_segments(segments_path).segments
+    calls = cna.gene_copy_numbers(segments, bundle.genes(build), CnaThresholds.from_config(config))
+    out = []
+    for g in calls:
+        if g.call is CnaCall.NEUTRAL:
+            out.append(g)
+            continue
+        matches = match_cna(g.gene, g.call, index)
+        tier, _ = assign_cna_tier(matches, config.sample.tumor_site)
+        out.append(replace(g, evidence=matches, tier=tier))
+    return tuple(sorted(out, key=lambda g: (genomic_sort_key(g.chrom, g.start), g.gene)))
+
+
+def bundle_info(bundle: Bundle) -> BundleInfo:
+    described = bundle.describe()
+    sources = bundle.manifest.get("sources", {})
+    return BundleInfo(
+        name=bundle.name,
+        version=bundle.version,
+        demo=bundle.demo,
+        label=bundle.label,
+        manifest_sha256=str(described.get("manifest_sha256", "")),
+        sources=tuple(
+            SourceVersion(name, str(s.get("version", "")), str(s.get("date", "")), str(s.get("url", "")))
+            for name, s in sorted(sources.items())
+        ),
+    )
+
+
+class SomaticReporter:
+    """Our own PCGR-class somatic reporter (``Reporter`` protocol)."""
+
+    name = REPORTER_NAME
+
+    def run(self, request: ReportRequest) -> ReportResult:
+        clock = StepClock()
+        config = request.config
+        bundle = Bundle.open(request.bundle)
+        request.out_dir.mkdir(parents=True, exist_ok=True)
+        with clock.step("read"):
+            read = read_and_annotate(request, bundle)
+        genome_path = bundle.fasta(read.build)
+        with ReferenceGenome.open(genome_path) if genome_path else nullcontext() as genome:
+            with clock.step("classify"):
+                index = EvidenceIndex.build(bundle.evidence(), read.build)
+                findings = classify_variants(read.variants, bundle, index, config.sample.tumor_site)
+            with clock.step("tmb"):
+                tmb = tumor_mutational_burden(read.variants, TmbSettings.from_config(config))
+            with clock.step("msi"):
+                msi = _msi(read.variants, config.assay.target_size_mb, genome, config.msi.enabled)
+            with clock.step("signatures"):
+                signatures = _signatures(read, bundle, genome, config)
+            with clock.step("kataegis"):
+                events = find_kataegis(read.variants, genome)
+                n_snvs = sum(1 for v in read.variants if v.variant_class == "SNV")
+                kataegis = kataegis_metric(events, n_snvs)
+        with clock.step("cna"):
+            cna = (
+                gene_copy_numbers(request.cna, bundle, read.build, index, config)
+                if request.cna else None
+            )  # fmt: skip
+        content = ReportContent(
+            sample_id=request.sample_id,
+            kind=request.kind,
+            build=read.build,
+            config=config,
+            bundle=bundle_info(bundle),
+            read_stats=read.stats,
+            findings=findings,
+            tmb=tmb,
+            msi=msi,
+            signatures=signatures,
+            signature_reference=f"COSMIC v3.4 SBS ({read.build.replace('grch', 'GRCh')})",
+            kataegis=kataegis,
+            kataegis_events=events,
+            cna=cna,
+            inputs=_inputs(request),
+            versions=software_versions(),
+            reporter=self.name,
+        )
+        with clock.step("write"):
+            files, headline = write_report_files(content, request, bundle.describe(), clock.timings)
+        return ReportResult(request.out_dir, files, headline, self.name, dict(clock.timings))
+
+
+def _inputs(request: ReportRequest) -> tuple[InputFile, ...]:
+    inputs = [describe_input("vcf", request.vcf)]
+    if request.cna:
+        inputs.append(describe_input("cna", request.cna))
+    return tuple(inputs)
+
+
+def _msi(
+    variants: Sequence[Variant], target_mb: float, genome: ReferenceGenome | None, enabled: bool
+) -> Metric:
+    if not enabled:
+        return Metric("msi", None, "indel fraction", "not computed: disabled in the sample config")
+    return msi_status(variants, target_mb, genome)
+
+
+def _signatures(
+    read: ReadOutcome, bundle: Bundle, genome: ReferenceGenome | None, config: SampleConfig
+) -> SignatureReport:
+    if not config.signatures.enabled:
+        return SignatureReport(Metric("signatures", None, "cosine similarity",
+                                      "not computed: disabled in the sample config"))
+    matrix = SignatureMatrix.from_tuple(bundle.signatures(read.build))
+    return mutational_signatures(read.variants, genome, matrix, config.signatures)

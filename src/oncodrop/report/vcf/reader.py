@@ -1,0 +1,377 @@
+"""Read a somatic or germline VCF into ``Variant`` objects: split, filtered, annotated.
+
+One pass with pysam (htslib). Multi-allelic records are split per ALT (per-allele AD/AF and
+CSQ/ANN/BCSQ blocks); contigs are normalised (``chr7`` -> ``7``, ``chrM`` -> ``MT``); FILTER
+and the read thresholds of the sample config are applied and counted. htslib is silenced
+while reading: its warnings quote record content and must not reach the logs. Every pysam
+failure becomes ``InputRejected("bad_vcf", …)`` naming the file and line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+import pysam
+
+from oncodrop.errors import InputRejected
+from oncodrop.report.annotation.ann import parse_ann
+from oncodrop.report.annotation.bcsq import parse_bcsq
+from oncodrop.report.annotation.common import Annotation, vep_allele
+from oncodrop.report.annotation.csq import parse_csq
+from oncodrop.report.model import Build, Variant
+from oncodrop.report.vcf.allelic import AlleleContext, Support, info_value, sample_support
+from oncodrop.report.vcf.contigs import normalise_chrom
+from oncodrop.report.vcf.header import AnnotationSource, HeaderFacts, read_header
+from oncodrop.report.vcf.regions import Region, RegionSet
+from oncodrop.report.vcf.samples import SampleChoice, choose_samples
+from oncodrop.sampleconfig import SampleConfig
+
+Mode = Literal["somatic", "normal"]
+_REF_BASES = frozenset("ACGTNacgtn")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadCounts:
+    """What happened to the records and ALT alleles of one VCF (counts are per ALT allele
+    except ``records`` and ``multiallelic_records``)."""
+
+    records: int = 0
+    multiallelic_records: int = 0
+    alleles: int = 0
+    kept: int = 0
+    filtered_by_filter: int = 0
+    filtered_by_depth: int = 0  # tumor_dp_min
+    filtered_by_vaf: int = 0  # tumor_af_min
+    filtered_by_alt_depth: int = 0  # tumor_ad_min
+    filtered_by_normal_depth: int = 0  # normal_dp_min
+    filtered_by_normal_vaf: int = 0  # normal_af_max
+    not_in_sample: int = 0  # ALT absent from the sample's called genotype
+    skipped_symbolic: int = 0  # <DEL>, breakends, '*', ALT equal to REF, no ALT
+
+    @property
+    def filtered_by_thresholds(self) -> int:
+        return (
+            self.filtered_by_depth
+            + self.filtered_by_vaf
+            + self.filtered_by_alt_depth
+            + self.filtered_by_normal_depth
+            + self.filtered_by_normal_vaf
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class VcfReadResult:
+    """The variants of one VCF and how they were obtained (for the report's provenance)."""
+
+    file: str
+    variants: tuple[Variant, ...]
+    samples: tuple[str, ...]
+    tumor_sample: str | None
+    normal_sample: str | None
+    sample_reason: str
+    build: Build | None
+    build_evidence: str
+    annotation: AnnotationSource | None
+    counts: ReadCounts
+    used_index: bool = False
+
+
+@contextmanager
+def _quiet_htslib() -> Iterator[None]:
+    previous = pysam.set_verbosity(0)
+    try:
+        yield
+    finally:
+        pysam.set_verbosity(previous)
+
+
+def _open(path: Path) -> pysam.VariantFile:
+    if not path.exists():
+        raise InputRejected(
+            "bad_vcf", f"VCF file {path.name} is missing from the upload", file=path.name
+        )
+    try:
+        return pysam.VariantFile(str(path))
+    except (ValueError, OSError):
+        raise InputRejected(
+            "bad_vcf",
+            f"{path.name} is not a readable VCF: the header is missing or malformed, or the "
+            "bgzip file is truncated; it must start with '##fileformat=VCFv4.x' and have a "
+            "'#CHROM' line",
+            file=path.name,
+            line=1,
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Per-file constants the per-record code needs."""
+
+    facts: HeaderFacts
+    choice: SampleChoice
+    config: SampleConfig
+    mode: Mode
+    file: str
+
+
+def _genotype(sample: Any) -> tuple[str | None, tuple[int | None, ...]]:
+    gt = sample.get("GT") if sample is not None else None
+    if not gt:
+        return None, ()
+    sep = "|" if sample.phased else "/"
+    return sep.join("." if a is None else str(a) for a in gt), tuple(gt)
+
+
+def _annotate(
+    rec: pysam.VariantRecord, plan: _Plan, alts: tuple[str, ...], i: int
+) -> Annotation | None:
+    source = plan.facts.annotation
+    single = len(alts) == 1
+    if source == "VEP" and plan.facts.csq_layout is not None:
+        entries = rec.info.get("CSQ")
+        if not entries:
+            return None
+        spellings = (vep_allele(rec.ref, alts, i), alts[i])
+        return parse_csq(
+            entries, plan.facts.csq_layout, alleles=spellings, allele_num=i + 1, single_alt=single
+        )
+    if source == "snpEff":
+        entries = rec.info.get("ANN")
+        return parse_ann(entries, alt=alts[i], single_alt=single) if entries else None
+    if source == "BCSQ":
+        entries = rec.info.get("BCSQ")
+        return parse_bcsq(entries, alt=alts[i], single_alt=single) if entries else None
+    return None
+
+
+def _threshold_failure(plan: _Plan, tumour: Support, normal: Support | None) -> str | None:
+    """Name of the first read threshold the allele fails (somatic mode), or None."""
+    if plan.mode != "somatic":
+        return None
+    cut = plan.config.allelic_support
+    if tumour.depth is not None and tumour.depth < cut.tumor_dp_min:
+        return "filtered_by_depth"
+    if tumour.vaf is not None and tumour.vaf < cut.tumor_af_min:
+        return "filtered_by_vaf"
+    if tumour.alt_depth is not None and tumour.alt_depth < cut.tumor_ad_min:
+        return "filtered_by_alt_depth"
+    if normal is not None:
+        if normal.depth is not None and normal.depth < cut.normal_dp_min:
+            return "filtered_by_normal_depth"
+        if normal.vaf is not None and normal.vaf > cut.normal_af_max:
+            return "filtered_by_normal_vaf"
+    return None
+
+
+def _with_info_tags(
+    rec: pysam.VariantRecord, support: Support, dp_tag: str | None, af_tag: str | None,
+    ctx: AlleleContext,
+) -> Support:
+    if not dp_tag and not af_tag:
+        return support
+    depth, vaf = support.depth, support.vaf
+    if dp_tag and dp_tag in rec.info:
+        value = info_value(rec.info[dp_tag], ctx)
+        depth = int(value) if value is not None else depth
+    if af_tag and af_tag in rec.info:
+        value = info_value(rec.info[af_tag], ctx)
+        vaf = round(value, 6) if value is not None else vaf
+    alt_depth = support.alt_depth
+    if alt_depth is None and depth and vaf is not None:
+        alt_depth = round(depth * vaf)
+    return Support(depth, alt_depth, vaf)
+
+
+def _is_symbolic(ref: str, alt: str) -> bool:
+    return alt.startswith("<") or "[" in alt or "]" in alt or alt in ("*", ".", ref)
+
+
+def _split_record(
+    rec: pysam.VariantRecord, plan: _Plan, line: int, counts: Counter[str]
+) -> Iterator[Variant]:
+    ref = rec.ref or ""
+    if not ref or not _REF_BASES.issuperset(ref):
+        raise InputRejected(
+            "bad_vcf",
+            f"{plan.file} line {line}: REF must be A, C, G, T or N bases, got "
+            f"{ref[:20]!r}; fix the REF column (column 4)",
+            file=plan.file,
+            line=line,
+            field="REF",
+        )
+    alts = tuple(rec.alts or ())
+    counts["records"] += 1
+    if len(alts) > 1:
+        counts["multiallelic_records"] += 1
+    filters = tuple(rec.filter.keys())
+    passed = not filters or filters == ("PASS",)
+    keys = frozenset(rec.format.keys())
+    choice = plan.choice
+    tumour = rec.samples[choice.tumor_index] if choice.tumor_index is not None else None
+    normal = rec.samples[choice.normal_index] if choice.normal_index is not None else None
+    genotype, gt_alleles = _genotype(tumour)
+    called = bool(gt_alleles) and None not in gt_alleles
+    tags = plan.config.allelic_support
+    chrom = normalise_chrom(rec.chrom)
+    rs = rec.id if rec.id and rec.id.startswith("rs") else None
+    gq = tumour.get("GQ") if tumour is not None and "GQ" in keys else None
+    for i, alt in enumerate(alts):
+        if _is_symbolic(ref, alt):
+            counts["skipped_symbolic"] += 1
+            continue
+        counts["alleles"] += 1
+        if plan.config.allelic_support.pass_only and not passed:
+            counts["filtered_by_filter"] += 1
+            continue
+        if called and (i + 1) not in gt_alleles and (plan.mode == "normal" or len(alts) > 1):
+            counts["not_in_sample"] += 1
+            continue
+        ctx = AlleleContext(i, len(alts), ref, alt)
+        t_support = sample_support(tumour, keys, ctx) if tumour is not None else Support()
+        n_support = sample_support(normal, keys, ctx) if normal is not None else None
+        if plan.mode == "somatic":
+            t_support = _with_info_tags(rec, t_support, tags.tumor_dp_tag, tags.tumor_af_tag, ctx)
+            if n_support is not None or tags.normal_dp_tag or tags.normal_af_tag:
+                n_support = _with_info_tags(
+                    rec, n_support or Support(), tags.normal_dp_tag, tags.normal_af_tag, ctx
+                )
+        failure = _threshold_failure(plan, t_support, n_support)
+        if failure:
+            counts[failure] += 1
+            continue
+        annotation = _annotate(rec, plan, alts, i)
+        counts["kept"] += 1
+        yield Variant(
+            chrom=chrom,
+            pos=rec.pos,
+            ref=ref.upper(),
+            alt=alt.upper(),
+            line=line,
+            filter_pass=passed,
+            filters=() if passed else filters,
+            depth=t_support.depth,
+            alt_depth=t_support.alt_depth,
+            vaf=t_support.vaf,
+            normal_depth=n_support.depth if n_support else None,
+            normal_vaf=n_support.vaf if n_support else None,
+            genotype=genotype,
+            genotype_quality=gq if isinstance(gq, int) else None,
+            consequence=annotation.consequence if annotation else None,
+            population_af=annotation.population_af if annotation else None,
+            dbsnp=rs or (annotation.dbsnp if annotation else None),
+            cosmic=annotation.cosmic if annotation else None,
+        )
+
+
+def _records(
+    vf: pysam.VariantFile, plan: _Plan, regions: RegionSet | None, use_index: bool
+) -> Iterator[tuple[pysam.VariantRecord, int]]:
+    """Records with their line numbers (0 when read through the index)."""
+    if regions is not None and use_index:
+        contigs = {normalise_chrom(c): c for c in (*vf.header.contigs, *vf.index)}
+        for chrom, spans in regions.intervals.items():
+            name = contigs.get(chrom)
+            if name is None:
+                continue
+            seen: set[tuple[int, str, tuple[str, ...] | None]] = set()
+            for start, end in spans:
+                for rec in vf.fetch(name, start - 1, end):
+                    key = (rec.pos, rec.ref or "", rec.alts)
+                    if key not in seen:
+                        seen.add(key)
+                        yield rec, 0
+        return
+    line = plan.facts.header_lines
+    for rec in vf:
+        line += 1
+        if regions is not None and not regions.overlaps(
+            normalise_chrom(rec.chrom), rec.pos, rec.pos + len(rec.ref or "N") - 1
+        ):
+            continue
+        yield rec, line
+
+
+def _check_build(facts: HeaderFacts, config: SampleConfig, file: str) -> Build | None:
+    wanted = config.sample.genome_build
+    if wanted and facts.build and wanted != facts.build:
+        raise InputRejected(
+            "build_mismatch",
+            f"the sample config says genome_build = {wanted!r} but {file} is {facts.build} "
+            f"(from its {facts.build_evidence}); fix sample.genome_build or send the "
+            f"{wanted} VCF",
+            file=file,
+            field="sample.genome_build",
+        )
+    return facts.build or wanted
+
+
+def read_variants(
+    path: Path,
+    config: SampleConfig,
+    *,
+    mode: Mode = "somatic",
+    regions: Sequence[Region] | None = None,
+) -> VcfReadResult:
+    """Read, split, filter and annotate the variants of ``path`` (plain or bgzipped VCF).
+
+    ``mode="somatic"`` reads the tumour column (and the matched normal if any);
+    ``mode="normal"`` reads the person's column of a germline VCF. ``regions`` (1-based,
+    inclusive; ``chr`` optional) restricts reading, through the tabix/CSI index when one exists.
+    Raises ``InputRejected`` (``bad_vcf``, ``ambiguous_samples``, ``build_mismatch``).
+    """
+    path = Path(path)
+    counts: Counter[str] = Counter()
+    variants: list[Variant] = []
+    with _quiet_htslib():
+        vf = _open(path)
+        with vf:
+            facts = read_header(vf, path)
+            build = _check_build(facts, config, path.name)
+            choice = choose_samples(facts.samples, facts.meta, mode=mode, file=path.name)
+            plan = _Plan(facts, choice, config, mode, path.name)
+            region_set = RegionSet.of(regions) if regions is not None else None
+            use_index = region_set is not None and vf.index is not None
+            line = facts.header_lines
+            try:
+                for rec, line in _records(vf, plan, region_set, use_index):
+                    variants.extend(_split_record(rec, plan, line, counts))
+            except (OSError, ValueError) as exc:
+                bad = line + 1 if line else None
+                where = f"line {bad}" if bad else "a record"
+                raise InputRejected(
+                    "bad_vcf",
+                    f"{path.name}: cannot parse {where} ({_describe(exc)}); check that the "
+                    "8+ columns are tab-separated, POS is a whole number and the file is "
+                    "not truncated",
+                    file=path.name,
+                    line=bad,
+                ) from None
+    known = {f.name for f in fields(ReadCounts)}
+    return VcfReadResult(
+        file=path.name,
+        variants=tuple(variants),
+        samples=facts.samples,
+        tumor_sample=choice.tumor,
+        normal_sample=choice.normal,
+        sample_reason=choice.reason,
+        build=build,
+        build_evidence=facts.build_evidence,
+        annotation=facts.annotation,
+        counts=ReadCounts(**{k: v for k, v in counts.items() if k in known}),
+        used_index=use_index,
+    )
+
+
+def _describe(exc: Exception) -> str:
+    """htslib's message without record content (it may quote patient data)."""
+    text = str(exc)
+    if "truncated" in text or "BGZF" in text:
+        return "the bgzip stream is truncated or corrupt"
+    if "parse" in text:
+        return "htslib could not parse the record"
+    return type(exc).__name__

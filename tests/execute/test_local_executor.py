@@ -1,0 +1,199 @@
+"""LocalExecutor with real worker processes, a real SQLite ledger and real job processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from oncodrop.errors import BundleError, InputRejected, TransientError
+from oncodrop.execute.local import JobOutcome, LocalExecutor, RunJob, WorkerConfig
+from oncodrop.execute.retry import RetryPolicy
+from oncodrop.ledger import Ledger, SampleRecord, SampleState
+
+S = SampleState
+VCF = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
+
+# Jobs and hooks run in spawned processes, so they are module-level and picklable. They do
+# real work on real files.
+
+
+@dataclass(frozen=True)
+class CopyJob:
+    """Copies the input into the work dir, sleeps, then logs start/finish lines to ``journal``."""
+
+    source: Path
+    journal: Path
+    sleep_s: float = 0.0
+
+    def __call__(self, record: SampleRecord, workdir: Path) -> JobOutcome:
+        mode = stat.S_IMODE(workdir.stat().st_mode)
+        _append(self.journal, {"event": "start", "pid": os.getpid(), "workdir": str(workdir), "mode": mode})
+        (workdir / "input.vcf.gz").write_bytes(self.source.read_bytes())
+        time.sleep(self.sleep_s)
+        size = (workdir / "input.vcf.gz").stat().st_size
+        _append(self.journal, {"event": "finish", "pid": os.getpid()})
+        return JobOutcome(record.output_key or "", {"bytes": size, "sample": record.sample_id})
+
+
+@dataclass(frozen=True)
+class FailingJob:
+    """Raises the named oncodrop error, as a real pipeline step would."""
+
+    error: str
+
+    def __call__(self, record: SampleRecord, workdir: Path) -> JobOutcome:
+        if self.error == "rejected":
+            raise InputRejected("bad_vcf", "VCF header is missing ##fileformat", file="x.vcf.gz", line=1)
+        if self.error == "bundle":
+            raise BundleError("bundle has no grch37 genome")
+        raise TransientError("store returned 503")
+
+
+@dataclass(frozen=True)
+class JournalHook:
+    """``on_terminal`` hook that records what it was told."""
+
+    journal: Path
+
+    def __call__(self, record: SampleRecord) -> None:
+        _append(self.journal, {"event": "terminal", "id": record.id, "state": record.state.value})
+
+
+def _append(path: Path, entry: dict[str, object]) -> None:
+    with open(path, "a") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+def read_journal(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}") as opened:
+        yield opened
+
+
+def queue_sample(ledger: Ledger, n: int = 1, max_attempts: int = 3) -> SampleRecord:
+    record, _ = ledger.record_object(
+        "file:///bucket", f"brca-{n:06d}-somatic.tar.gz", f"etag{n}", 1, "somatic",
+        f"brca-{n:06d}", f"brca-{n:06d}-somatic-output.tar.gz", max_attempts=max_attempts,
+    )  # fmt: skip
+    return ledger.queue(record.id)
+
+
+def config(ledger: Ledger, tmp_path: Path, job: RunJob, **kw: object) -> WorkerConfig:
+    defaults: dict[str, object] = {
+        "lease_s": 2.0, "poll_interval_s": 0.1, "job_timeout_s": 60.0,
+        "policy": RetryPolicy(backoff_base_s=0, jitter=0),
+        "on_terminal": JournalHook(tmp_path / "hooks.jsonl"),
+    }  # fmt: skip
+    defaults.update(kw)
+    return WorkerConfig(ledger.url, job, tmp_path / "work", **defaults)  # type: ignore[arg-type]
+
+
+def wait_for(check: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.1)
+
+
+def state_of(ledger: Ledger, record_id: int) -> SampleState:
+    record = ledger.get(record_id)
+    assert record is not None
+    return record.state
+
+
+def test_successful_job_is_recorded_with_headline_hook_and_scrubbed_workdir(
+    ledger: Ledger, tmp_path: Path, testdata: Path
+) -> None:
+    record = queue_sample(ledger)
+    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl")
+    with LocalExecutor(config(ledger, tmp_path, job), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.SUCCEEDED)
+        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
+    done = ledger.get(record.id)
+    assert done is not None and done.output_key == "brca-000001-somatic-output.tar.gz"
+    assert done.headline == {"bytes": (testdata / VCF).stat().st_size, "sample": "brca-000001"}
+    start = read_journal(tmp_path / "journal.jsonl")[0]
+    assert start["mode"] == 0o700
+    assert not Path(str(start["workdir"])).exists()
+    assert read_journal(tmp_path / "hooks.jsonl") == [{"event": "terminal", "id": record.id, "state": "SUCCEEDED"}]
+
+
+def test_rejected_input_ends_rejected_with_location_and_no_retry(ledger: Ledger, tmp_path: Path) -> None:
+    record = queue_sample(ledger)
+    with LocalExecutor(config(ledger, tmp_path, FailingJob("rejected")), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.REJECTED)
+    done = ledger.get(record.id)
+    assert done is not None and (done.reason_code, done.attempts) == ("bad_vcf", 1)
+    assert done.reason == "VCF header is missing ##fileformat (file x.vcf.gz, line 1)"
+
+
+def test_transient_errors_are_retried_until_dead(ledger: Ledger, tmp_path: Path) -> None:
+    record = queue_sample(ledger, max_attempts=2)
+    with LocalExecutor(config(ledger, tmp_path, FailingJob("transient")), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
+    moves = [(h.to_state, h.reason_code) for h in ledger.history(record.id)][2:]
+    assert moves == [
+        (S.RUNNING, "claimed"), (S.FAILED, "transient"), (S.QUEUED, "retry_scheduled"),
+        (S.RUNNING, "claimed"), (S.FAILED, "transient"), (S.DEAD, "attempts_exhausted"),
+    ]  # fmt: skip
+    assert read_journal(tmp_path / "hooks.jsonl")[0]["state"] == "DEAD"
+
+
+def test_bundle_error_is_dead_without_retry(ledger: Ledger, tmp_path: Path) -> None:
+    record = queue_sample(ledger)
+    with LocalExecutor(config(ledger, tmp_path, FailingJob("bundle")), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+    done = ledger.get(record.id)
+    assert done is not None and (done.attempts, done.reason_code) == (1, "bundle_error")
+
+
+def test_job_over_its_time_limit_is_killed_and_counted_as_failed(
+    ledger: Ledger, tmp_path: Path, testdata: Path
+) -> None:
+    record = queue_sample(ledger, max_attempts=1)
+    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=60)
+    with LocalExecutor(config(ledger, tmp_path, job, job_timeout_s=1.0), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+    done = ledger.get(record.id)
+    assert done is not None and done.reason_code == "timeout"
+    assert [e["event"] for e in read_journal(tmp_path / "journal.jsonl")] == ["start"]
+
+
+def test_heartbeat_keeps_a_job_longer_than_its_lease(ledger: Ledger, tmp_path: Path, testdata: Path) -> None:
+    record = queue_sample(ledger)
+    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=3.5)
+    with LocalExecutor(config(ledger, tmp_path, job, lease_s=1.0), workers=2):
+        wait_for(lambda: state_of(ledger, record.id) is S.SUCCEEDED)
+    codes = [h.reason_code for h in ledger.history(record.id)]
+    assert codes.count("claimed") == 1 and "lease_expired" not in codes
+    assert [e["event"] for e in read_journal(tmp_path / "journal.jsonl")] == ["start", "finish"]
+
+
+def test_stopping_the_executor_releases_the_running_sample(ledger: Ledger, tmp_path: Path, testdata: Path) -> None:
+    record = queue_sample(ledger)
+    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=60)
+    executor = LocalExecutor(config(ledger, tmp_path, job), workers=1)
+    executor.start()
+    try:
+        wait_for(lambda: len(read_journal(tmp_path / "journal.jsonl")) == 1)
+    finally:
+        executor.stop(timeout_s=20)
+    assert [p.exitcode for p in executor.processes] == [0]
+    released = ledger.get(record.id)
+    assert released is not None
+    assert (released.state, released.attempts, released.lease_owner) == (S.QUEUED, 0, None)
+    assert ledger.history(record.id)[-1].reason_code == "released"
+    assert list((tmp_path / "work" / "worker-0").iterdir()) == []

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from oncodrop.report.metrics.msi import classify_msi, msi_features, msi_status
+from oncodrop.report.metrics.sequence import ReferenceGenome
+from oncodrop.report.model import Consequence, Variant
+
+CODING = Consequence("G", ("missense_variant",))
+FRAMESHIFT = Consequence("G", ("frameshift_variant",))
+INTRON = Consequence("G", ("intron_variant",))
+
+
+def _set(n_snvs: int, n_indels: int, chrom: str = "1") -> list[Variant]:
+    snvs = [Variant(chrom, 1000 + i, "C", "T", consequence=CODING) for i in range(n_snvs)]
+    indels = [Variant(chrom, 5000 + 10 * i, "CA", "C", consequence=FRAMESHIFT) for i in range(n_indels)]
+    return snvs + indels
+
+
+def test_hypermutated_indel_rich_set_is_msi_high() -> None:
+    metric = msi_status(_set(600, 150), target_size_mb=34.0)
+    assert metric.details["status"] == "MSI-H"
+    assert metric.value == 0.2
+    assert metric.details["indel_burden"] == round(150 / 34, 4)
+    assert "not a validated MSI test" in metric.note
+
+
+def test_snv_dominated_set_is_stable() -> None:
+    metric = msi_status(_set(300, 6), target_size_mb=34.0)
+    assert metric.details["status"] == "MSS"
+    assert metric.value == round(6 / 306, 4)
+
+
+def test_high_indel_share_with_few_indels_is_not_enough() -> None:
+    # 30 % indels but only 6 indels over 34 Mb (0.18/Mb): a quiet tumour, not MSI-H
+    assert msi_status(_set(14, 6), target_size_mb=34.0).details["status"] == "MSS"
+
+
+def test_only_coding_variants_count_when_annotated() -> None:
+    variants = _set(100, 30) + [Variant("1", 9000 + i, "C", "T", consequence=INTRON) for i in range(500)]
+    features = msi_features(variants, 34.0)
+    assert (features.n_snvs, features.n_indels, features.coding_only) == (100, 30, True)
+
+
+def test_too_few_variants_or_no_target_is_not_computable() -> None:
+    assert msi_status(_set(5, 2), 34.0).note == "not computable: 7 coding SNVs/indels, fewer than 10"
+    assert msi_status(_set(100, 30), 0.0).note.startswith("not computable: coding target size")
+
+
+def test_with_fasta_only_microsatellite_indels_count_towards_the_burden(
+    make_genome: Callable[[dict[str, str]], ReferenceGenome],
+) -> None:
+    # 1-based: 10 = G anchor, 11-17 = AAAAAAA homopolymer; 30 = G anchor before GCATGC (no repeat)
+    seq = "CGTACGTACG" + "AAAAAAA" + "CGTACGTACGTA" + "GCATGCTTGACGTACGT"
+    genome = make_genome({"1": seq})
+    in_homopolymer = [Variant("1", 10, "GA", "G", consequence=FRAMESHIFT)] * 40
+    outside = [Variant("1", 30, "GC", "G", consequence=FRAMESHIFT)] * 40
+    snvs = [Variant("1", 3, "T", "C", consequence=CODING)] * 300
+    features = msi_features(snvs + in_homopolymer + outside, 10.0, genome)
+    assert features.n_indels == 80
+    assert features.n_microsatellite_indels == 40
+    assert features.indel_burden == 4.0
+    assert classify_msi(features) == "MSI-H"
+
+
+def test_hypermutated_tcga_colon_call_set_is_estimated_msi_high(coad_variants: list[Variant]) -> None:
+    # TCGA-A6-2686: 2670 SNVs and 644 insertions/deletions (3 delins excluded) among 3317 PASS calls
+    metric = msi_status(coad_variants, target_size_mb=34.0)
+    assert metric.details["n_snvs"] == 2670
+    assert metric.details["n_indels"] == 644
+    assert metric.details["status"] == "MSI-H"
+    assert "all PASS variants used" in metric.note
+
+
+def test_snv_only_tcga_breast_call_set_is_stable(brca_variants: list[Variant]) -> None:
+    metric = msi_status(brca_variants, target_size_mb=34.0)
+    assert metric.value == 0.0
+    assert metric.details["status"] == "MSS"

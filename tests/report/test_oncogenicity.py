@@ -1,0 +1,188 @@
+"""Oncogenicity SOP: one test per computed criterion, per class boundary, and real VEP calls."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from oncodrop.report.model import Consequence, Variant
+from oncodrop.report.oncogenicity import (
+    CRITERIA,
+    WAITING_FOR_DATA,
+    HotspotIndex,
+    HotspotSupport,
+    InSilicoVotes,
+    classify_oncogenicity,
+    oncogenicity_label,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))  # the shared real-data readers next to this file
+from evidence_realdata import vep_picked_variants  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A hotspot row shaped like the bundle's ``Hotspot``."""
+
+    gene: str
+    codon: int
+    hgvsp: str | None
+    count: int
+
+
+def var(gene: str, *terms: str, hgvsp: str | None = None, codon: int | None = None,
+        af: float | None = None) -> Variant:  # fmt: skip
+    csq = Consequence(gene=gene, terms=terms, hgvsp=hgvsp, protein_position=codon)
+    return Variant("1", 1000, "C", "T", consequence=csq, population_af=af)
+
+
+def codes(variant: Variant, **kwargs: object) -> set[str]:
+    kwargs.setdefault("gene_role", None)
+    result = classify_oncogenicity(variant, **kwargs)  # type: ignore[arg-type]
+    return {c.code for c in result.criteria}
+
+
+@pytest.mark.parametrize(
+    "term", ["stop_gained", "frameshift_variant", "splice_donor_variant", "start_lost"]
+)
+def test_ovs1_null_variant_in_tumour_suppressor(term: str) -> None:
+    assert codes(var("TP53", term), gene_role="tumour_suppressor") == {"OVS1"}
+    assert codes(var("TP53", term), gene_role="both") == {"OVS1"}
+
+
+def test_ovs1_not_for_oncogene_or_missense() -> None:
+    assert codes(var("KRAS", "stop_gained"), gene_role="oncogene") == set()
+    assert codes(var("TP53", "missense_variant"), gene_role="tumour_suppressor") == set()
+
+
+def test_os3_hotspot_with_many_residue_samples_and_ten_with_the_change() -> None:
+    assert codes(var("BRAF", "missense_variant"), hotspot=HotspotSupport(50, 10)) == {"OS3"}
+
+
+def test_om4_hotspot_with_fewer_than_fifty_residue_samples() -> None:
+    assert codes(var("BRAF", "missense_variant"), hotspot=HotspotSupport(49, 10)) == {"OM4"}
+
+
+def test_op3_hotspot_with_fewer_than_ten_samples_with_the_change() -> None:
+    assert codes(var("BRAF", "missense_variant"), hotspot=HotspotSupport(900, 9)) == {"OP3"}
+
+
+def test_hotspot_index_counts_the_exact_change_and_the_residue() -> None:
+    index = HotspotIndex.build([
+        Spot("BRAF", 600, "p.V600E", 897), Spot("BRAF", 600, "p.V600K", 62),
+        Spot("BRAF", 600, None, 1012), Spot("KRAS", 12, "p.G12D", 8),
+    ])  # fmt: skip
+    v600e = var("BRAF", "missense_variant", hgvsp="p.Val600Glu", codon=600)
+    v600r = var("BRAF", "missense_variant", hgvsp="p.V600R", codon=600)
+    v600_stop = var("BRAF", "stop_gained", hgvsp="p.V600*", codon=600)
+    g12d = var("KRAS", "missense_variant", hgvsp="p.G12D", codon=12)
+    assert index.lookup(v600e) == HotspotSupport(residue_samples=1012, allele_samples=897)
+    assert index.lookup(v600r) == HotspotSupport(residue_samples=1012, allele_samples=0)
+    assert index.lookup(v600_stop) is None
+    assert index.lookup(g12d) == HotspotSupport(residue_samples=8, allele_samples=8)
+    assert index.lookup(var("BRAF", "missense_variant", hgvsp="p.A601T", codon=601)) is None
+    assert codes(v600r, hotspot=index.lookup(v600r)) == {"OP3"}
+
+
+def test_om2_inframe_indel_in_cancer_gene_and_stop_loss_in_tumour_suppressor() -> None:
+    assert codes(var("EGFR", "inframe_deletion"), gene_role="oncogene") == {"OM2"}
+    assert codes(var("TP53", "inframe_insertion"), gene_role="tumour_suppressor") == {"OM2"}
+    assert codes(var("TP53", "stop_lost"), gene_role="tumour_suppressor") == {"OM2"}
+    assert codes(var("KRAS", "stop_lost"), gene_role="oncogene") == set()
+    assert codes(var("TTN", "inframe_deletion"), gene_role=None) == set()
+
+
+def test_op4_absent_or_ultra_rare_in_population_databases() -> None:
+    assert codes(var("TP53", "missense_variant", af=0.00009)) == {"OP4"}
+    assert codes(var("TP53", "missense_variant", af=0.0001)) == set()
+    assert codes(var("TP53", "missense_variant"), population_checked=True) == {"OP4"}
+    assert codes(var("TP53", "missense_variant")) == set()  # no database queried: unknown
+
+
+def test_explicit_population_af_overrides_the_variant_field() -> None:
+    assert codes(var("TP53", "missense_variant", af=0.2), population_af=0.00001) == {"OP4"}
+
+
+def test_sbvs1_above_five_percent_replaces_sbs1() -> None:
+    assert codes(var("SPATA31A1", "missense_variant", af=0.0501)) == {"SBVS1"}
+    assert codes(var("SPATA31A1", "missense_variant", af=0.05)) == {"SBS1"}
+
+
+def test_sbs1_above_one_percent_only() -> None:
+    assert codes(var("TTN", "missense_variant", af=0.0101)) == {"SBS1"}
+    assert codes(var("TTN", "missense_variant", af=0.01)) == set()
+
+
+@pytest.mark.parametrize(
+    "terms", [("synonymous_variant",), ("intron_variant",),
+              ("intron_variant", "non_coding_transcript_variant")],
+)  # fmt: skip
+def test_sbp2_silent_change_outside_the_splice_site(terms: tuple[str, ...]) -> None:
+    assert codes(var("TP53", *terms)) == {"SBP2"}
+
+
+def test_sbp2_not_when_the_change_touches_splicing() -> None:
+    assert codes(var("TP53", "splice_region_variant", "synonymous_variant")) == set()
+
+
+def test_op1_and_sbp1_need_four_predictors_and_eighty_percent_agreement() -> None:
+    missense = var("TP53", "missense_variant")
+    assert codes(missense, in_silico=InSilicoVotes(damaging=4, tolerated=1)) == {"OP1"}
+    assert codes(missense, in_silico=InSilicoVotes(damaging=3, tolerated=0)) == set()
+    assert codes(missense, in_silico=InSilicoVotes(damaging=3, tolerated=2)) == set()
+    assert codes(missense, in_silico=InSilicoVotes(damaging=0, tolerated=5)) == {"SBP1"}
+
+
+@pytest.mark.parametrize(
+    ("score", "label"),
+    [(10, "Oncogenic"), (9, "Likely oncogenic"), (6, "Likely oncogenic"), (5, "VUS"),
+     (0, "VUS"), (-1, "Likely benign"), (-6, "Likely benign"), (-7, "Benign"), (-12, "Benign")],
+)  # fmt: skip
+def test_class_boundaries_follow_the_sop(score: int, label: str) -> None:
+    assert oncogenicity_label(score) == label
+
+
+def test_points_add_up_to_the_class() -> None:
+    stop = var("TP53", "stop_gained", hgvsp="p.R213*", codon=213)
+    result = classify_oncogenicity(
+        stop, gene_role="tumour_suppressor", hotspot=HotspotSupport(40, 12), population_checked=True
+    )
+    assert [(c.code, c.points) for c in result.criteria] == [("OVS1", 8), ("OM4", 2), ("OP4", 1)]
+    assert (result.score, result.label) == (11, "Oncogenic")
+
+
+def test_criteria_table_and_waiting_list_do_not_overlap() -> None:
+    assert not set(CRITERIA) & set(WAITING_FOR_DATA)
+    assert {"OM1", "OM3", "OS1", "OS2"} <= set(WAITING_FOR_DATA)
+    assert CRITERIA["OVS1"][0] == 8 and CRITERIA["SBVS1"][0] == -8
+
+
+# --- real data: HCC1395 somatic calls with VEP 105 (PICK consequence, gnomAD AF) --------------
+
+
+@pytest.fixture(scope="module")
+def hcc1395(testdata: Path) -> dict[str, Variant]:
+    path = testdata / "vep105/grch38.hcc1395.somatic-merged.vep105.annotated.expression.vcf.gz"
+    return {v.key: v for v in vep_picked_variants(path)}
+
+
+def test_hcc1395_brca2_nonsense_absent_from_gnomad_is_likely_oncogenic(
+    hcc1395: dict[str, Variant],
+) -> None:
+    brca2 = hcc1395["13:32339132:G>T"]
+    assert brca2.consequence is not None and brca2.consequence.hgvsp == "p.E1593*"
+    result = classify_oncogenicity(brca2, gene_role="tumour_suppressor", population_checked=True)
+    assert {c.code for c in result.criteria} == {"OVS1", "OP4"}
+    assert (result.score, result.label) == (9, "Likely oncogenic")
+
+
+def test_hcc1395_common_polymorphisms_are_benign(hcc1395: dict[str, Variant]) -> None:
+    common = {k: v for k, v in hcc1395.items() if (v.population_af or 0) > 0.05}
+    assert set(common) == {"9:39359765:C>T", "X:153183202:C>T"}  # SPATA31A1, MAGEA1
+    labels = {classify_oncogenicity(v, gene_role=None).label for v in common.values()}
+    assert labels == {"Benign"}
+    magea1 = classify_oncogenicity(common["X:153183202:C>T"], gene_role=None)
+    assert {c.code for c in magea1.criteria} == {"SBVS1", "SBP2"} and magea1.score == -9

@@ -1,0 +1,27 @@
+"""Inline SVG charts: right counts in the right bins, escaped labels, no data handled."""
+
+from __future__ import annotations
+
+from oncodrop.report.write import charts
+
+
+def test_histogram_bins_clamp_out_of_range_values_into_end_bins() -> None:
+    bins = charts.histogram_bins([0.0, 0.05, 0.5, 0.99, 1.0, 7.0, -1.0], 0.0, 1.0, 10)
+    assert [c for *_, c in bins] == [3, 0, 0, 0, 0, 1, 0, 0, 0, 3]
+    assert bins[0][:2] == (0.0, 0.1)
+
+
+def test_histogram_draws_one_bar_per_bin_and_names_the_axis() -> None:
+    svg = str(charts.histogram_svg([10, 20, 30], lo=0, hi=100, n_bins=25, title="Depth", x_label="reads"))
+    assert svg.startswith("<svg") and svg.count("<rect") == 25 and ">reads</text>" in svg
+
+
+def test_labels_are_escaped() -> None:
+    svg = str(charts.exposure_bars_svg(["<b>S&1</b>"], [0.5], [0.4], [0.6], title="t"))
+    assert "<b>" not in svg and "&lt;b&gt;S&amp;1&lt;/b&gt;" in svg
+
+
+def test_empty_inputs_give_a_placeholder_that_says_why() -> None:
+    assert "no values" in str(charts.histogram_svg([], lo=0, hi=1, n_bins=5, title="VAF", x_label="v"))
+    assert "no SNVs" in str(charts.spectrum_svg([], [], title="Spectrum"))
+    assert "nothing to show" in str(charts.exposure_bars_svg([], [], [], [], title="Sig"))

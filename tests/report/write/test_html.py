@@ -1,0 +1,113 @@
+"""report.html: self-contained, escaped, bounded in size, says what the content says."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from oncodrop.report.model import Finding, Tier
+from oncodrop.report.write.content import ReportContent
+from oncodrop.report.write.html import MAX_TABLE_ROWS, render_html, variant_table
+from oncodrop.report.write.summary import headline
+
+
+def _html(content: ReportContent) -> str:
+    return render_html(content, headline(content))
+
+
+def _table_payload(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="variant-data">(.*?)</script>', html, re.S)
+    assert match is not None
+    return json.loads(match.group(1))
+
+
+def test_report_has_every_section(content: ReportContent) -> None:
+    html = _html(content)
+    for section in ("headline", "actionable", "oncogenic", "variants", "cna", "signatures",
+                    "kataegis", "qc", "settings", "methods"):
+        assert f'<section id="{section}">' in html
+
+
+def test_demo_bundle_label_is_shown_prominently(content: ReportContent) -> None:
+    html = _html(content)
+    assert 'id="demo-banner"' in html
+    assert "demo, not for clinical use" in html
+    real = replace(content, bundle=replace(content.bundle, demo=False, label="production"))
+    assert 'id="demo-banner"' not in _html(real)
+
+
+def test_actionable_variant_shows_drug_level_disease_and_pubmed_citation(content: ReportContent) -> None:
+    html = _html(content)
+    actionable = html[html.index('<section id="actionable">'):html.index('<section id="oncogenic">')]
+    assert "BRAF p.V600E" in actionable
+    assert "Dabrafenib + Trametinib" in actionable
+    assert "<td>A</td>" in actionable and "Melanoma" in actionable
+    assert '<a href="https://pubmed.ncbi.nlm.nih.gov/22663011/" rel="noreferrer">PMID:22663011</a>' in actionable
+    assert "TP53" not in actionable  # Tier III is not actionable
+
+
+def test_hostile_gene_name_is_escaped_in_html_and_in_table_json(content: ReportContent) -> None:
+    html = _html(content)
+    assert "<script>alert(1)</script>" not in html
+    payload = _table_payload(html)
+    assert any(row[1] == "<script>alert(1)</script>" for row in payload["rows"])
+
+
+def test_page_loads_nothing_from_the_network(content: ReportContent) -> None:
+    html = _html(content)
+    assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)=', html)
+    assert "default-src 'none'" in html
+    external = set(re.findall(r'(?:src|href)="(https?://[^"/]+)', html))
+    assert external <= {"https://pubmed.ncbi.nlm.nih.gov"}  # citation links, fetched only on click
+
+
+def test_variant_table_rows_are_compact_and_in_report_order(content: ReportContent) -> None:
+    payload = _table_payload(_html(content))
+    assert [c["label"] for c in payload["columns"]][:2] == ["Variant", "Gene"]
+    assert [row[0] for row in payload["rows"]] == [f.variant.key for f in content.findings]
+    assert [row[4] for row in payload["rows"]] == ["I", "III", "III", "IV"]
+    terms = payload["terms"]
+    assert terms[payload["rows"][0][2]] == "missense_variant"
+    assert terms[payload["rows"][3][2]] == "intergenic_variant"
+
+
+def test_table_is_capped_at_the_limit(content: ReportContent) -> None:
+    table = variant_table(content.findings, limit=2)
+    assert (table.shown, table.total) == (2, 4)
+    assert len(json.loads(str(table.json))["rows"]) == 2
+    assert variant_table(content.findings).shown == 4 < MAX_TABLE_ROWS
+
+
+def test_five_thousand_variants_stay_under_three_megabytes(
+    content: ReportContent, make_finding: Callable[..., Finding]
+) -> None:
+    many = tuple(
+        make_finding(str(1 + i % 22), 1_000_000 + i * 37, "C", "T", f"GENE{i % 900}", f"p.R{i % 700}H",
+                Tier.III if i % 10 == 0 else Tier.IV, vaf=(i % 97) / 100, depth=20 + i % 300)
+        for i in range(5000)
+    )  # fmt: skip
+    html = _html(replace(content, findings=many))
+    assert len(_table_payload(html)["rows"]) == 5000
+    assert len(html.encode()) < 3_000_000
+
+
+def test_same_content_renders_identical_text(content: ReportContent) -> None:
+    assert _html(content) == _html(content)
+
+
+def test_cna_section_lists_actionable_and_altered_genes_only(content: ReportContent) -> None:
+    html = _html(content)
+    cna = html[html.index('<section id="cna">'):html.index('<section id="signatures">')]
+    assert "Trastuzumab" in cna and "ERBB2" in cna
+    assert "hetdel" in cna and "KRAS" not in cna
+    assert "No copy-number segments" in _html(replace(content, cna=None))
+
+
+def test_signature_section_has_exposure_bars_and_96_context_spectrum(content: ReportContent) -> None:
+    html = _html(content)
+    sig = html[html.index('<section id="signatures">'):html.index('<section id="kataegis">')]
+    assert "SBS1" in sig and "SBS13" in sig
+    assert sig.count('<title>A[C>A]A') + sig.count('<title>A[C&gt;A]A') == 1
+    assert len(re.findall(r"<rect [^>]*><title>[ACGT]\[", sig)) == 96

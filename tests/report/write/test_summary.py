@@ -1,0 +1,75 @@
+"""summary.json: follows the documented JSON Schema, states the headline numbers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import jsonschema
+
+from oncodrop.report.model import Metric
+from oncodrop.report.write.content import ReportContent
+from oncodrop.report.write.summary import (
+    build_summary,
+    headline,
+    render_summary_schema,
+    summary_json_schema,
+    write_summary,
+)
+
+SCHEMA_DOC = Path(__file__).resolve().parents[3] / "docs" / "summary-schema.json"
+
+
+def test_documented_schema_is_the_schema_the_code_writes() -> None:
+    assert SCHEMA_DOC.read_text(encoding="utf-8") == render_summary_schema(), (
+        "docs/summary-schema.json is stale: regenerate it with "
+        "`python -c 'from oncodrop.report.write.summary import render_summary_schema as r; print(r(), end=\"\")' "
+        "> docs/summary-schema.json`"
+    )
+
+
+def test_written_summary_validates_against_the_documented_schema(content: ReportContent, tmp_path: Path) -> None:
+    head = headline(content)
+    path = write_summary(build_summary(content, head.summary_line, ["report.html"]), content.sample_id, tmp_path)
+    assert path.name == "TEST-ABC123.summary.json"
+    document = json.loads(path.read_text())
+    schema = json.loads(SCHEMA_DOC.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+    assert document["counts"]["by_tier"] == {"I": 1, "II": 0, "III": 2, "IV": 1}
+    assert document["counts"]["by_class"] == {"SNV": 3, "insertion": 1}
+    assert document["tmb"] == {"value": 12.5, "unit": "mutations/Mb", "note": "", "tmb_class": "intermediate"}
+    assert document["msi"]["status"] == "MSS"
+    assert [f["gene"] for f in document["tier1"]] == ["BRAF"]
+    assert document["tier1"][0]["therapies"] == ["Dabrafenib", "Trametinib"]
+    assert document["tier1"][0]["best_level"] == "A"
+    assert [c["gene"] for c in document["cna"]] == ["ERBB2", "TP53"]
+    assert document["bundle"]["demo"] is True
+
+
+def test_schema_rejects_a_summary_with_an_unknown_tier(content: ReportContent) -> None:
+    document = json.loads(build_summary(content, "x", []).model_dump_json())
+    document["tier1"][0]["tier"] = "V"
+    errors = list(jsonschema.Draft202012Validator(summary_json_schema()).iter_errors(document))
+    assert errors and errors[0].path[-1] == "tier"
+
+
+def test_headline_counts_tiers_and_names_top_signatures(content: ReportContent) -> None:
+    head = headline(content)
+    assert (head.tier1, head.tier2, head.tmb, head.msi) == (1, 0, 12.5, "MSS")
+    assert head.top_signatures[0] == "SBS1"
+    assert head.summary_line.startswith("Tier I: 1; Tier II: 0; TMB 12.5 mut/Mb (intermediate); MSI: MSS")
+    assert head.summary_line.endswith("[demo, not for clinical use]")
+
+
+def test_headline_says_na_when_metrics_are_not_computable(content: ReportContent) -> None:
+    quiet = replace(
+        content,
+        tmb=Metric("tmb", None, "mutations/Mb", "not computable: no PASS variants"),
+        msi=Metric("msi", None, "indel fraction", "not computable: 0 coding SNVs/indels"),
+    )
+    head = headline(quiet)
+    assert head.tmb is None and head.msi is None
+    assert "TMB n/a" in head.summary_line and "MSI n/a" in head.summary_line
+    assert json.loads(build_summary(quiet, "", []).model_dump_json())["tmb"]["tmb_class"] is None
