@@ -47,7 +47,7 @@ MIXTURES: tuple[dict[str, float], ...] = (
     {"SBS1": 0.5, "SBS5": 0.5},
 )
 
-SPA_CHILD = r'''
+SPA_CHILD = r"""
 import inspect, sys
 from SigProfilerAssignment import Analyzer
 samples, output, database = sys.argv[1:4]
@@ -56,10 +56,12 @@ wanted = dict(input_type="matrix", context_type="96", signature_database=databas
               cosmic_version=3.4, export_probabilities=False, make_decomposition_plots=False)
 accepted = inspect.signature(Analyzer.cosmic_fit).parameters
 Analyzer.cosmic_fit(samples, output, **{k: v for k, v in wanted.items() if k in accepted})
-'''
+"""
 
 
-def simulate(matrix: SignatureMatrix, sizes: list[int], seeds: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def simulate(
+    matrix: SignatureMatrix, sizes: list[int], seeds: int
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(label, truth fractions, catalogue counts) for every mixture x size x seed."""
     out = []
     for m, mixture in enumerate(MIXTURES):
@@ -89,7 +91,9 @@ def spa_python(venv_dir: Path) -> Path:
     return python
 
 
-def run_spa(python: Path, matrix: SignatureMatrix, catalogues: list[tuple[str, np.ndarray, np.ndarray]]) -> dict[str, np.ndarray]:
+def run_spa(
+    python: Path, matrix: SignatureMatrix, catalogues: list[tuple[str, np.ndarray, np.ndarray]]
+) -> dict[str, np.ndarray]:
     """Exposure fractions per sample label, in ``matrix.names`` order."""
     with tempfile.TemporaryDirectory(prefix="spa-bench-") as tmp:
         work = Path(tmp)
@@ -101,7 +105,9 @@ def run_spa(python: Path, matrix: SignatureMatrix, catalogues: list[tuple[str, n
         samples.write_text("\n".join(lines) + "\n")
         child = work / "child.py"
         child.write_text(SPA_CHILD)
-        result = subprocess.run([python, child, samples, work / "out", MATRIX], capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [python, child, samples, work / "out", MATRIX], capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             raise RuntimeError(f"SigProfilerAssignment failed ({result.returncode}): {result.stderr[-2000:]}")
         activities = next((work / "out").rglob("Assignment_Solution_Activities.txt"))
@@ -116,7 +122,9 @@ def run_spa(python: Path, matrix: SignatureMatrix, catalogues: list[tuple[str, n
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--venv", type=Path, default=Path("/tmp/oncodrop-spa-venv"))
     parser.add_argument("--mutations", type=int, nargs="+", default=[500, 2000, 10000])
     parser.add_argument("--seeds", type=int, default=3)

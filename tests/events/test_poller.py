@@ -6,7 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,12 +41,14 @@ def drop(store: LocalStore, testdata: Path, key: str = KEY) -> Path:
     """Drop a real VCF into the bucket, backdated so it counts as settled."""
     path = store.root / key
     shutil.copyfile(testdata / "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz", path)
-    old = (datetime.now(timezone.utc) - timedelta(minutes=5)).timestamp()
+    old = (datetime.now(UTC) - timedelta(minutes=5)).timestamp()
     os.utime(path, (old, old))
     return path
 
 
-def test_an_object_is_handed_over_only_after_two_identical_polls(store: LocalStore, ledger: Ledger, testdata: Path) -> None:
+def test_an_object_is_handed_over_only_after_two_identical_polls(
+    store: LocalStore, ledger: Ledger, testdata: Path
+) -> None:
     got: list[ObjectInfo] = []
     poller = Poller(store, ledger, got.append, settle_s=0)
     drop(store, testdata)
@@ -56,7 +58,9 @@ def test_an_object_is_handed_over_only_after_two_identical_polls(store: LocalSto
     assert poller.poll_once() == []  # never twice
 
 
-def test_a_growing_file_is_not_handed_over_until_it_stops_changing(store: LocalStore, ledger: Ledger, testdata: Path) -> None:
+def test_a_growing_file_is_not_handed_over_until_it_stops_changing(
+    store: LocalStore, ledger: Ledger, testdata: Path
+) -> None:
     got: list[ObjectInfo] = []
     poller = Poller(store, ledger, got.append, settle_s=0)
     path = drop(store, testdata)
@@ -67,9 +71,11 @@ def test_a_growing_file_is_not_handed_over_until_it_stops_changing(store: LocalS
     assert [o.size for o in poller.poll_once()] == [path.stat().st_size]
 
 
-def test_a_recently_modified_object_waits_for_settle_time(store: LocalStore, ledger: Ledger, testdata: Path) -> None:
+def test_a_recently_modified_object_waits_for_settle_time(
+    store: LocalStore, ledger: Ledger, testdata: Path
+) -> None:
     path = drop(store, testdata)
-    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     now = [mtime + timedelta(seconds=10)]
     poller = Poller(store, ledger, lambda o: None, settle_s=30, clock=lambda: now[0])
     assert poller.poll_once() == [] and poller.poll_once() == []
@@ -77,7 +83,9 @@ def test_a_recently_modified_object_waits_for_settle_time(store: LocalStore, led
     assert [o.key for o in poller.poll_once()] == [KEY]
 
 
-def test_restarted_poller_does_not_hand_over_the_same_version_again(store: LocalStore, ledger_url: str, testdata: Path) -> None:
+def test_restarted_poller_does_not_hand_over_the_same_version_again(
+    store: LocalStore, ledger_url: str, testdata: Path
+) -> None:
     drop(store, testdata)
     with Ledger.open(ledger_url) as ledger:
         first = Poller(store, ledger, lambda o: None, settle_s=0)
@@ -88,7 +96,9 @@ def test_restarted_poller_does_not_hand_over_the_same_version_again(store: Local
         assert again.poll_once() == [] and again.poll_once() == []
 
 
-def test_a_new_version_under_the_same_key_is_handed_over(store: LocalStore, ledger: Ledger, testdata: Path) -> None:
+def test_a_new_version_under_the_same_key_is_handed_over(
+    store: LocalStore, ledger: Ledger, testdata: Path
+) -> None:
     poller = Poller(store, ledger, lambda o: None, settle_s=0)
     path = drop(store, testdata)
     poller.poll_once()
@@ -100,7 +110,9 @@ def test_a_new_version_under_the_same_key_is_handed_over(store: LocalStore, ledg
     assert [o.key for o in second] == [KEY] and second[0].etag != first[0].etag
 
 
-def test_hidden_and_partial_uploads_are_ignored(store: LocalStore, ledger: Ledger, testdata: Path) -> None:
+def test_hidden_and_partial_uploads_are_ignored(
+    store: LocalStore, ledger: Ledger, testdata: Path
+) -> None:
     poller = Poller(store, ledger, lambda o: None, settle_s=0)
     drop(store, testdata, "brca-000002-somatic.tar.gz.part")
     drop(store, testdata, "brca-000003-somatic.tar.gz.crdownload")
@@ -108,7 +120,9 @@ def test_hidden_and_partial_uploads_are_ignored(store: LocalStore, ledger: Ledge
     assert poller.poll_once() == []
 
 
-def test_failed_handover_is_retried_at_the_next_poll(store: LocalStore, ledger: Ledger, testdata: Path) -> None:
+def test_failed_handover_is_retried_at_the_next_poll(
+    store: LocalStore, ledger: Ledger, testdata: Path
+) -> None:
     calls: list[str] = []
 
     def flaky(obj: ObjectInfo) -> None:

@@ -34,7 +34,10 @@ class CopyJob:
 
     def __call__(self, record: SampleRecord, workdir: Path) -> JobOutcome:
         mode = stat.S_IMODE(workdir.stat().st_mode)
-        _append(self.journal, {"event": "start", "pid": os.getpid(), "workdir": str(workdir), "mode": mode})
+        _append(
+            self.journal,
+            {"event": "start", "pid": os.getpid(), "workdir": str(workdir), "mode": mode},
+        )
         (workdir / "input.vcf.gz").write_bytes(self.source.read_bytes())
         time.sleep(self.sleep_s)
         size = (workdir / "input.vcf.gz").stat().st_size
@@ -50,7 +53,9 @@ class FailingJob:
 
     def __call__(self, record: SampleRecord, workdir: Path) -> JobOutcome:
         if self.error == "rejected":
-            raise InputRejected("bad_vcf", "VCF header is missing ##fileformat", file="x.vcf.gz", line=1)
+            raise InputRejected(
+                "bad_vcf", "VCF header is missing ##fileformat", file="x.vcf.gz", line=1
+            )
         if self.error == "bundle":
             raise BundleError("bundle has no grch37 genome")
         raise TransientError("store returned 503")
@@ -83,18 +88,26 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
 
 def queue_sample(ledger: Ledger, n: int = 1, max_attempts: int = 3) -> SampleRecord:
     record, _ = ledger.record_object(
-        "file:///bucket", f"brca-{n:06d}-somatic.tar.gz", f"etag{n}", 1, "somatic",
-        f"brca-{n:06d}", f"brca-{n:06d}-somatic-output.tar.gz", max_attempts=max_attempts,
-    )  # fmt: skip
+        "file:///bucket",
+        f"brca-{n:06d}-somatic.tar.gz",
+        f"etag{n}",
+        1,
+        "somatic",
+        f"brca-{n:06d}",
+        f"brca-{n:06d}-somatic-output.tar.gz",
+        max_attempts=max_attempts,
+    )
     return ledger.queue(record.id)
 
 
 def config(ledger: Ledger, tmp_path: Path, job: RunJob, **kw: object) -> WorkerConfig:
     defaults: dict[str, object] = {
-        "lease_s": 2.0, "poll_interval_s": 0.1, "job_timeout_s": 60.0,
+        "lease_s": 2.0,
+        "poll_interval_s": 0.1,
+        "job_timeout_s": 60.0,
         "policy": RetryPolicy(backoff_base_s=0, jitter=0),
         "on_terminal": JournalHook(tmp_path / "hooks.jsonl"),
-    }  # fmt: skip
+    }
     defaults.update(kw)
     return WorkerConfig(ledger.url, job, tmp_path / "work", **defaults)  # type: ignore[arg-type]
 
@@ -127,10 +140,14 @@ def test_successful_job_is_recorded_with_headline_hook_and_scrubbed_workdir(
     start = read_journal(tmp_path / "journal.jsonl")[0]
     assert start["mode"] == 0o700
     assert not Path(str(start["workdir"])).exists()
-    assert read_journal(tmp_path / "hooks.jsonl") == [{"event": "terminal", "id": record.id, "state": "SUCCEEDED"}]
+    assert read_journal(tmp_path / "hooks.jsonl") == [
+        {"event": "terminal", "id": record.id, "state": "SUCCEEDED"}
+    ]
 
 
-def test_rejected_input_ends_rejected_with_location_and_no_retry(ledger: Ledger, tmp_path: Path) -> None:
+def test_rejected_input_ends_rejected_with_location_and_no_retry(
+    ledger: Ledger, tmp_path: Path
+) -> None:
     record = queue_sample(ledger)
     with LocalExecutor(config(ledger, tmp_path, FailingJob("rejected")), workers=1):
         wait_for(lambda: state_of(ledger, record.id) is S.REJECTED)
@@ -146,9 +163,13 @@ def test_transient_errors_are_retried_until_dead(ledger: Ledger, tmp_path: Path)
         wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
     moves = [(h.to_state, h.reason_code) for h in ledger.history(record.id)][2:]
     assert moves == [
-        (S.RUNNING, "claimed"), (S.FAILED, "transient"), (S.QUEUED, "retry_scheduled"),
-        (S.RUNNING, "claimed"), (S.FAILED, "transient"), (S.DEAD, "attempts_exhausted"),
-    ]  # fmt: skip
+        (S.RUNNING, "claimed"),
+        (S.FAILED, "transient"),
+        (S.QUEUED, "retry_scheduled"),
+        (S.RUNNING, "claimed"),
+        (S.FAILED, "transient"),
+        (S.DEAD, "attempts_exhausted"),
+    ]
     assert read_journal(tmp_path / "hooks.jsonl")[0]["state"] == "DEAD"
 
 
@@ -172,7 +193,9 @@ def test_job_over_its_time_limit_is_killed_and_counted_as_failed(
     assert [e["event"] for e in read_journal(tmp_path / "journal.jsonl")] == ["start"]
 
 
-def test_heartbeat_keeps_a_job_longer_than_its_lease(ledger: Ledger, tmp_path: Path, testdata: Path) -> None:
+def test_heartbeat_keeps_a_job_longer_than_its_lease(
+    ledger: Ledger, tmp_path: Path, testdata: Path
+) -> None:
     record = queue_sample(ledger)
     job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=3.5)
     with LocalExecutor(config(ledger, tmp_path, job, lease_s=1.0), workers=2):
@@ -182,7 +205,9 @@ def test_heartbeat_keeps_a_job_longer_than_its_lease(ledger: Ledger, tmp_path: P
     assert [e["event"] for e in read_journal(tmp_path / "journal.jsonl")] == ["start", "finish"]
 
 
-def test_stopping_the_executor_releases_the_running_sample(ledger: Ledger, tmp_path: Path, testdata: Path) -> None:
+def test_stopping_the_executor_releases_the_running_sample(
+    ledger: Ledger, tmp_path: Path, testdata: Path
+) -> None:
     record = queue_sample(ledger)
     job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=60)
     executor = LocalExecutor(config(ledger, tmp_path, job), workers=1)

@@ -6,16 +6,27 @@ import random
 
 import pytest
 
-from oncodrop.errors import BundleError, ConfigError, InputRejected, StateConflict, TransientError
+from oncodrop.errors import (
+    BundleError,
+    ConfigError,
+    InputRejected,
+    StateConflict,
+    TransientError,
+)
 from oncodrop.execute.retry import Disposition, RetryPolicy, classify
 
 
 def test_rejected_input_maps_to_reject_with_its_reason_code_and_location() -> None:
-    exc = InputRejected("bad_config", "tumor_site must be a string", file="config.toml", line=3, field="tumor_site")
+    exc = InputRejected(
+        "bad_config", "tumor_site must be a string", file="config.toml", line=3, field="tumor_site"
+    )
     failure = classify(exc)
     assert failure.disposition is Disposition.REJECT
     assert failure.reason_code == "bad_config"
-    assert failure.message == "tumor_site must be a string (file config.toml, line 3, field tumor_site)"
+    assert (
+        failure.message
+        == "tumor_site must be a string (file config.toml, line 3, field tumor_site)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -28,7 +39,9 @@ def test_rejected_input_maps_to_reject_with_its_reason_code_and_location() -> No
         (ZeroDivisionError("division by zero"), Disposition.RETRY, "error"),
     ],
 )
-def test_each_error_family_maps_to_one_disposition(exc: BaseException, disposition: Disposition, code: str) -> None:
+def test_each_error_family_maps_to_one_disposition(
+    exc: BaseException, disposition: Disposition, code: str
+) -> None:
     failure = classify(exc)
     assert (failure.disposition, failure.reason_code) == (disposition, code)
     assert failure.message.startswith(type(exc).__name__)
@@ -48,7 +61,9 @@ def test_backoff_doubles_and_is_capped_without_jitter() -> None:
 
 
 def test_jitter_stays_within_its_fraction() -> None:
-    policy = RetryPolicy(backoff_base_s=100, backoff_cap_s=1000, jitter=0.25, _random=random.Random(7))
+    policy = RetryPolicy(
+        backoff_base_s=100, backoff_cap_s=1000, jitter=0.25, _random=random.Random(7)
+    )
     delays = [policy.delay_s(1) for _ in range(200)]
     assert min(delays) >= 75 and max(delays) <= 125
     assert len({round(d, 3) for d in delays}) > 100  # really spread, not constant

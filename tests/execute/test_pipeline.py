@@ -63,7 +63,9 @@ class CountingReporter:
         tiers = request.out_dir / f"{request.sample_id}.tiers.tsv"
         tiers.write_text("chrom\tpos\n" + "".join(f"{r[0]}\t{r[1]}\n" for r in passing))
         headline = Headline(tier1=1, tier2=len(passing) % 7, tmb=len(passing) / request.config.assay.target_size_mb)
-        files = (request.out_dir / "report.html", tiers)
+        own = request.out_dir / "provenance.json"  # like the real reporter, it writes its own
+        own.write_text(json.dumps({"reporter": self.name, "vcf": request.vcf.name, "records": len(records)}))
+        files = (request.out_dir / "report.html", tiers, own)
         return ReportResult(request.out_dir, files, headline, self.name, {"read": 0.01})
 
 
@@ -145,6 +147,7 @@ def test_provenance_names_input_checksums_software_bundle_config_and_timings(sto
     assert prov["bundle"]["manifest_sha256"] == hashlib.sha256((bundle / "manifest.json").read_bytes()).hexdigest()
     assert prov["config"]["sample"] == {"id": "BRCA7-a04f01", "genome_build": "grch37", "tumor_site": "Breast", "tumor_only": False}
     assert set(prov["outputs"]) == {"report.html", "BRCA7-a04f01.tiers.tsv"}
+    assert prov["report"] == {"reporter": "counting-test-reporter", "vcf": brca_vcf.name, "records": 196}
     assert {"fetch", "unpack", "report", "report.read"} <= set(prov["timings"])
     assert prov["started_at"] <= prov["finished_at"] and prov["started_at"].endswith("+00:00")
 

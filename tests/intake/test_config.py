@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from oncodrop.errors import InputRejected
-from oncodrop.intake.config import load_config
+from oncodrop.intake.config import load_config, sections
+from oncodrop.intake.pcgr_keys import PCGR_KEYS
 from oncodrop.sampleconfig import SampleConfig, SampleSection
 
 FULL = """\
@@ -147,3 +148,14 @@ def test_models_are_frozen_and_reject_unknown_fields() -> None:
     config = SampleConfig()
     with pytest.raises(ValueError):
         config.sample.tumor_only = True  # type: ignore[misc]
+
+
+def test_docs_describe_every_key_of_our_layout_and_of_pcgr() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "config.md").read_text()
+    for section, model in sections().items():
+        body = docs.split(f"### `[{section}]`", 1)[1].split("###", 1)[0]
+        missing = [key for key in model.model_fields if f"| `{key}` |" not in body]
+        assert not missing, f"docs/config.md [{section}] lacks {missing}"
+    for rule in PCGR_KEYS:
+        stem, _, last = rule.key.rpartition("_")
+        assert rule.key in docs or (f"{stem}_{{" in docs and last in docs), rule.key

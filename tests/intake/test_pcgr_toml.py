@@ -103,6 +103,13 @@ def test_v08_control_tags_and_limits_map_to_normal(testdata: Path, tmp_path: Pat
     assert config.assay.target_size_mb == 34.0
 
 
+def test_v07_tmb_tertile_limits_are_carried_over(testdata: Path, tmp_path: Path) -> None:
+    source = CONFIGS / "toml_v0.7-era_2d6fe700_2018-11-06" / "pcgr_conf.COAD.toml"
+    path = _edited(testdata, tmp_path, source, "tmb_low_limit = 5", "tmb_low_limit = 7.5")
+    config = _load(path)
+    assert (config.tmb.low_limit, config.tmb.intermediate_limit) == (7.5, 20.0)
+
+
 def test_ignored_keys_are_noted_with_a_reason(testdata: Path) -> None:
     notes = {
         note.key: note.note

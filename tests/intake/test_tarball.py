@@ -51,6 +51,15 @@ def test_members_inside_one_top_level_folder_are_flattened(
     assert manifest.config.read_bytes() == sample_files[1].data
 
 
+def test_archive_of_a_folders_contents_with_dot_slash_names_unpacks(
+    build_tar: TarBuilder, tmp_path: Path, sample_files: list[Member]
+) -> None:
+    members = [Member("./", type=tarfile.DIRTYPE)]  # as written by `tar -C dir -czf t.tar.gz .`
+    members += [Member(f"./{m.name}", m.data) for m in sample_files]
+    manifest = unpack(build_tar("t.tar.gz", members), tmp_path / "w")
+    assert manifest.config.name == "pcgr_configuration_examples.toml"
+
+
 def test_macos_metadata_is_skipped_and_listed(
     build_tar: TarBuilder, tmp_path: Path, sample_files: list[Member]
 ) -> None:

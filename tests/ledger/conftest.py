@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from oncodrop.ledger import Ledger, SampleRecord
 class ManualClock:
     """A clock the test moves by hand, so lease expiry and backoff need no sleeping."""
 
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
 
     def __call__(self) -> datetime:
         return self.now
@@ -42,7 +42,12 @@ def ledger(ledger_url: str, clock: ManualClock) -> Iterator[Ledger]:
 def add_sample(ledger: Ledger, n: int = 1, *, queue: bool = True) -> SampleRecord:
     """Record (and queue) the n-th demo object of a local bucket."""
     record, _ = ledger.record_object(
-        "file:///data/bucket", f"batch1-{n:06d}-somatic.tar.gz", f"sha256-{n}", 1000 + n,
-        "somatic", f"batch1-{n:06d}", f"batch1-{n:06d}-somatic-output.tar.gz",
-    )  # fmt: skip
+        "file:///data/bucket",
+        f"batch1-{n:06d}-somatic.tar.gz",
+        f"sha256-{n}",
+        1000 + n,
+        "somatic",
+        f"batch1-{n:06d}",
+        f"batch1-{n:06d}-somatic-output.tar.gz",
+    )
     return ledger.queue(record.id) if queue else record

@@ -45,7 +45,11 @@ def test_expired_lease_is_reclaimed_by_another_worker(ledger: Ledger, clock: Man
     assert taken is not None
     assert (taken.id, taken.lease_owner, taken.attempts) == (record.id, "worker-b", 2)
     last = ledger.history(record.id)[-1]
-    assert (last.from_state, last.to_state, last.reason_code) == (S.RUNNING, S.RUNNING, "lease_expired")
+    assert (last.from_state, last.to_state, last.reason_code) == (
+        S.RUNNING,
+        S.RUNNING,
+        "lease_expired",
+    )
 
 
 def test_old_owner_cannot_finish_after_losing_the_lease(ledger: Ledger, clock: ManualClock) -> None:
@@ -72,7 +76,9 @@ def test_heartbeat_keeps_a_long_job_leased(ledger: Ledger, clock: ManualClock) -
     assert renewed.version == 3  # heartbeats are not transitions
 
 
-def _claim_all(url: str, worker: str, start: mp.synchronize.Event, out: mp.Queue[list[int]]) -> None:
+def _claim_all(
+    url: str, worker: str, start: mp.synchronize.Event, out: mp.Queue[list[int]]
+) -> None:
     got: list[int] = []
     with Ledger.open(url, migrate_schema=False) as ledger:
         start.wait()
@@ -86,7 +92,9 @@ def test_racing_claimers_in_separate_processes_never_share_a_sample(ledger_url: 
         ids = [add_sample(ledger, n).id for n in range(1, 21)]
     ctx = mp.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_claim_all, args=(ledger_url, f"w{i}", start, out)) for i in range(3)]
+    procs = [
+        ctx.Process(target=_claim_all, args=(ledger_url, f"w{i}", start, out)) for i in range(3)
+    ]
     for p in procs:
         p.start()
     start.set()
@@ -105,7 +113,9 @@ def test_two_claimers_race_for_one_sample_and_only_one_wins(ledger_url: str) -> 
         add_sample(ledger)
     ctx = mp.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_claim_all, args=(ledger_url, f"w{i}", start, out)) for i in range(2)]
+    procs = [
+        ctx.Process(target=_claim_all, args=(ledger_url, f"w{i}", start, out)) for i in range(2)
+    ]
     for p in procs:
         p.start()
     start.set()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import multiprocessing as mp
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from oncodrop.errors import ConfigError
 from oncodrop.ledger import Ledger
+from oncodrop.ledger.models import Base
 
 
 def _alembic_version(url: str) -> str:
@@ -68,3 +71,12 @@ def test_in_memory_sqlite_works_for_quick_tools() -> None:
     with Ledger.open("sqlite://") as ledger:
         record, created = ledger.record_object("file:///b", "k", "e", 1, "somatic", "s", None)
         assert created and ledger.get(record.id) == record
+
+
+def test_migrations_match_the_models(ledger_url: str) -> None:
+    Ledger.open(ledger_url).close()
+    engine = create_engine(ledger_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []

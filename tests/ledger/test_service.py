@@ -65,7 +65,11 @@ def test_reject_records_the_reason_a_person_can_act_on(ledger: Ledger) -> None:
     record = add_sample(ledger, queue=False)
     msg = "config.toml line 3: field 'tumor_site' must be a string"
     rejected = ledger.reject(record.id, "bad_config", msg)
-    assert (rejected.state, rejected.reason_code, rejected.reason) == (S.REJECTED, "bad_config", msg)
+    assert (rejected.state, rejected.reason_code, rejected.reason) == (
+        S.REJECTED,
+        "bad_config",
+        msg,
+    )
 
 
 def test_worker_rejection_requires_holding_the_lease(ledger: Ledger) -> None:
@@ -112,7 +116,9 @@ def test_max_attempts_leads_to_dead(ledger: Ledger) -> None:
 def test_non_retryable_failure_is_dead_at_once_with_its_reason(ledger: Ledger) -> None:
     record = add_sample(ledger)
     ledger.claim("w", lease_s=30)
-    dead = ledger.fail(record.id, "w", "bundle has no GRCh37", retryable=False, reason_code="bundle")
+    dead = ledger.fail(
+        record.id, "w", "bundle has no GRCh37", retryable=False, reason_code="bundle"
+    )
     assert (dead.state, dead.attempts, dead.reason_code) == (S.DEAD, 1, "bundle")
     assert dead.reason == "bundle has no GRCh37"
 
@@ -148,7 +154,10 @@ def test_counts_and_listing_by_state(ledger: Ledger) -> None:
     ledger.claim("w", lease_s=30)
     counts = ledger.counts_by_state()
     assert (counts[S.QUEUED], counts[S.RUNNING], counts[S.DEAD]) == (2, 1, 0)
-    assert [r.sample_id for r in ledger.list_samples(S.QUEUED)] == ["batch1-000003", "batch1-000002"]
+    assert [r.sample_id for r in ledger.list_samples(S.QUEUED)] == [
+        "batch1-000003",
+        "batch1-000002",
+    ]
 
 
 def test_poller_memory_survives_reopening(ledger_url: str) -> None:
@@ -158,3 +167,20 @@ def test_poller_memory_survives_reopening(ledger_url: str) -> None:
     with Ledger.open(ledger_url) as second:
         assert second.seen_objects("file:///b") == {("k.tar.gz", "e1")}
         assert second.seen_objects("file:///other") == frozenset()
+
+
+def test_report_headline_dataclass_is_stored_as_small_json(ledger: Ledger) -> None:
+    from oncodrop.report.protocol import Headline
+
+    record = add_sample(ledger)
+    ledger.claim("w", lease_s=30)
+    headline = Headline(tier1=1, tier2=4, tmb=12.5, msi="MSS", top_signatures=("SBS1", "SBS5"))
+    done = ledger.succeed(record.id, "w", "out.tar.gz", headline)
+    stored = ledger.get(record.id)
+    assert stored is not None and stored.headline == done.headline
+    assert (stored.headline["tier1"], stored.headline["tmb"], stored.headline["msi"]) == (
+        1,
+        12.5,
+        "MSS",
+    )
+    assert stored.headline["top_signatures"] == ["SBS1", "SBS5"]

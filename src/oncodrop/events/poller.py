@@ -100,6 +100,8 @@ class Poller:
     def _settled(self, obj: ObjectInfo, now: datetime) -> bool:
         previous = self._last.get(obj.key)
         unchanged = previous is not None and (previous.size, previous.etag, previous.modified) == (
-            obj.size, obj.etag, obj.modified,
-        )  # fmt: skip
+            obj.size,
+            obj.etag,
+            obj.modified,
+        )
         return unchanged and now - obj.modified >= self.settle

@@ -36,6 +36,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Self
 
 from oncodrop.errors import StateConflict, TransientError
 from oncodrop.execute.retry import Disposition, Failure, RetryPolicy, classify
@@ -82,8 +83,9 @@ def _exit_when_orphaned(parent_pid: int) -> None:
     os._exit(70)  # our worker is gone: its sample will be re-claimed elsewhere
 
 
-def _job_entry(run_job: RunJob, record: SampleRecord, workdir: Path, out: Connection,
-               parent_pid: int) -> None:  # fmt: skip
+def _job_entry(
+    run_job: RunJob, record: SampleRecord, workdir: Path, out: Connection, parent_pid: int
+) -> None:
     """Runs in the job child: do the work, send back a JobOutcome or a classified Failure."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when to stop us
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
@@ -100,12 +102,20 @@ class _Stopped:
     why: str
 
 
-def run_in_child(run_job: RunJob, record: SampleRecord, workdir: Path, timeout_s: float,
-                 stop: Callable[[], str | None]) -> JobOutcome | Failure | _Stopped:  # fmt: skip
+def run_in_child(
+    run_job: RunJob,
+    record: SampleRecord,
+    workdir: Path,
+    timeout_s: float,
+    stop: Callable[[], str | None],
+) -> JobOutcome | Failure | _Stopped:
     """Run the job in a child process; kill it on timeout or when ``stop()`` names a reason."""
     recv, send = _CTX.Pipe(duplex=False)
-    proc = _CTX.Process(target=_job_entry, args=(run_job, record, workdir, send, os.getpid()),
-                        name=f"oncodrop-job-{record.id}")  # fmt: skip
+    proc = _CTX.Process(
+        target=_job_entry,
+        args=(run_job, record, workdir, send, os.getpid()),
+        name=f"oncodrop-job-{record.id}",
+    )
     proc.start()
     send.close()
     deadline = time.monotonic() + timeout_s
@@ -116,17 +126,26 @@ def run_in_child(run_job: RunJob, record: SampleRecord, workdir: Path, timeout_s
                     result: JobOutcome | Failure = recv.recv()
                 except EOFError:
                     proc.join(5)
-                    return Failure(Disposition.RETRY, "job_crashed",
-                                   f"job process died (exit code {proc.exitcode})")  # fmt: skip
+                    return Failure(
+                        Disposition.RETRY,
+                        "job_crashed",
+                        f"job process died (exit code {proc.exitcode})",
+                    )
                 if not isinstance(result, (JobOutcome, Failure)):
-                    return Failure(Disposition.RETRY, "error",
-                                   f"run_job returned {type(result).__name__}, not JobOutcome")  # fmt: skip
+                    return Failure(
+                        Disposition.RETRY,
+                        "error",
+                        f"run_job returned {type(result).__name__}, not JobOutcome",
+                    )
                 return result
             if (why := stop()) is not None:
                 return _Stopped(why)
             if time.monotonic() > deadline:
-                return Failure(Disposition.RETRY, "timeout",
-                               f"job exceeded its time limit of {timeout_s:g} s and was killed")  # fmt: skip
+                return Failure(
+                    Disposition.RETRY,
+                    "timeout",
+                    f"job exceeded its time limit of {timeout_s:g} s and was killed",
+                )
     finally:
         if proc.is_alive():
             proc.kill()
@@ -142,7 +161,12 @@ class _Heartbeat(threading.Thread):
 
     def __init__(self, ledger: Ledger, record_id: int, worker_id: str, lease_s: float) -> None:
         super().__init__(name=f"heartbeat-{record_id}", daemon=True)
-        self.ledger, self.record_id, self.worker_id, self.lease_s = ledger, record_id, worker_id, lease_s
+        self.ledger, self.record_id, self.worker_id, self.lease_s = (
+            ledger,
+            record_id,
+            worker_id,
+            lease_s,
+        )
         self.done = threading.Event()
         self.lost = threading.Event()
 
@@ -184,16 +208,27 @@ class Worker:
     def run_one(self, record: SampleRecord) -> None:
         """Run one claimed sample and record how it ended."""
         if record.attempts > record.max_attempts:  # its earlier workers all died mid-job
-            self._finish(self.ledger.fail(
-                record.id, self.worker_id, f"worker lost on each of {record.max_attempts} attempts",
-                retryable=False, reason_code="lease_expired"))  # fmt: skip
+            self._finish(
+                self.ledger.fail(
+                    record.id,
+                    self.worker_id,
+                    f"worker lost on each of {record.max_attempts} attempts",
+                    retryable=False,
+                    reason_code="lease_expired",
+                )
+            )
             return
         workdir = Path(tempfile.mkdtemp(prefix=f"job-{record.id}-", dir=self.slot_dir))
         heartbeat = _Heartbeat(self.ledger, record.id, self.worker_id, self.config.lease_s)
         heartbeat.start()
         try:
-            result = run_in_child(self.config.run_job, record, workdir, self.config.job_timeout_s,
-                                  lambda: self._stop_reason(heartbeat))  # fmt: skip
+            result = run_in_child(
+                self.config.run_job,
+                record,
+                workdir,
+                self.config.job_timeout_s,
+                lambda: self._stop_reason(heartbeat),
+            )
         finally:
             heartbeat.done.set()
             heartbeat.join()
@@ -208,8 +243,9 @@ class Worker:
             return "lease lost"
         return "worker shutting down" if self.stopping.is_set() else None
 
-    def _record_result(self, record: SampleRecord, result: JobOutcome | Failure | _Stopped,
-                       lease_lost: bool) -> None:  # fmt: skip
+    def _record_result(
+        self, record: SampleRecord, result: JobOutcome | Failure | _Stopped, lease_lost: bool
+    ) -> None:
         rid, wid, ledger = record.id, self.worker_id, self.ledger
         if lease_lost:
             log.warning("worker %s lost the lease of sample #%d; result dropped", wid, rid)
@@ -221,15 +257,22 @@ class Worker:
             self._finish(ledger.reject(rid, result.reason_code, result.message, worker_id=wid))
         else:
             retry = result.disposition is Disposition.RETRY
-            self._finish(ledger.fail(
-                rid, wid, result.message, retryable=retry, reason_code=result.reason_code,
-                retry_delay_s=self.config.policy.delay_s(record.attempts)))  # fmt: skip
+            self._finish(
+                ledger.fail(
+                    rid,
+                    wid,
+                    result.message,
+                    retryable=retry,
+                    reason_code=result.reason_code,
+                    retry_delay_s=self.config.policy.delay_s(record.attempts),
+                )
+            )
 
     def _finish(self, record: SampleRecord) -> None:
         if record.is_terminal and self.config.on_terminal is not None:
             try:
                 self.config.on_terminal(record)
-            except Exception:  # noqa: BLE001 - a notifier bug must not stop the worker
+            except Exception:
                 log.exception("on_terminal hook failed for sample #%d", record.id)
 
 
@@ -290,16 +333,19 @@ class LocalExecutor:
                 proc.kill()
                 proc.join()
 
-    def __enter__(self) -> LocalExecutor:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
-    def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
-                 tb: TracebackType | None) -> None:  # fmt: skip
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def _spawn(self, slot: int) -> BaseProcess:
-        proc = _CTX.Process(target=worker_main, args=(self.config, slot), name=f"oncodrop-worker-{slot}")
+        proc = _CTX.Process(
+            target=worker_main, args=(self.config, slot), name=f"oncodrop-worker-{slot}"
+        )
         proc.start()
         return proc
 

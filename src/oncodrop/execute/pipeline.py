@@ -38,6 +38,7 @@ from oncodrop.execute.provenance import (
     file_checksums,
     headline_dict,
     parse_provenance,
+    read_reporter_provenance,
 )
 from oncodrop.intake.config import load_config
 from oncodrop.intake.manifest import Manifest
@@ -45,7 +46,6 @@ from oncodrop.intake.tarball import IntakeLimits, unpack
 from oncodrop.logs import capture_job_log
 from oncodrop.report.model import SampleKind
 from oncodrop.report.protocol import Headline, Reporter, ReportRequest, ReportResult
-from oncodrop.refdata.manifest import sha256_file
 from oncodrop.sampleconfig import SampleConfig
 from oncodrop.store.base import ObjectInfo, ObjectStore
 
@@ -183,10 +183,42 @@ def run_reporter(reporter: Reporter, request: ReportRequest) -> ReportResult:
         raise TransientError(f"reporter {reporter.name} failed unexpectedly ({type(exc).__name__})") from exc
 
 
-def write_provenance(out_root: Path, provenance: Provenance) -> Path:
-    path = out_root / FILE_NAME
-    path.write_bytes(provenance.to_json())
-    return path
+def build_provenance(
+    job: SampleJob,
+    verified: Verified,
+    manifest: Manifest,
+    config: SampleConfig,
+    bundle: Path,
+    result: ReportResult,
+    clock: StepClock,
+) -> Provenance:
+    """Everything the output was made from; report files are checksummed as they are now."""
+    return Provenance(
+        sample_id=config.sample.id or job.sample_id,
+        kind=job.kind,
+        input=InputRecord(
+            key=job.key, etag=job.etag, sha256=verified.sha256, bytes=verified.size,
+            members=file_checksums(manifest.root, _inputs(manifest)),
+        ),
+        oncodrop_version=__version__,
+        reporter=result.reporter,
+        bundle=describe_bundle(bundle),
+        config=config.model_dump(mode="json"),
+        outputs=file_checksums(result.out_dir, exclude=(FILE_NAME,)),
+        report=read_reporter_provenance(result.out_dir),
+        headline=headline_dict(result.headline),
+        timings={**clock.timings, **{f"report.{k}": v for k, v in result.timings.items()}},
+        started_at=clock.started_at.isoformat(timespec="seconds"),
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def package(out_root: Path, provenance: Provenance, run_log: Path, dest: Path) -> Path:
+    """Add provenance.json and logs/run.log beside the report files and tar them up."""
+    (out_root / FILE_NAME).write_bytes(provenance.to_json())
+    (out_root / RUN_LOG).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(run_log, out_root / RUN_LOG)
+    return write_reproducible_tarball(out_root, dest, out_root.name)
 
 
 def upload(store: ObjectStore, tarball: Path, job: SampleJob, input_sha256: str, scratch: Path) -> bool:
@@ -252,8 +284,7 @@ def _run(
         manifest = unpack_input(verified, job_dir, limits)
     with clock.step("config"):
         config = load_sample_config(manifest, job)
-    root_name = root_name_for(job.output_key)
-    out_root = job_dir / "output" / root_name
+    out_root = job_dir / "output" / root_name_for(job.output_key)
     out_root.mkdir(parents=True)
     request = ReportRequest(
         vcf=manifest.vcf, config=config, bundle=bundle, out_dir=out_root, kind=job.kind,
@@ -262,29 +293,9 @@ def _run(
     with clock.step("report"):
         result = run_reporter(reporter, request)
     with clock.step("package"):
-        outputs = file_checksums(out_root)
-        provenance = Provenance(
-            sample_id=request.sample_id,
-            kind=job.kind,
-            input=InputRecord(
-                key=job.key, etag=job.etag, sha256=verified.sha256, bytes=verified.size,
-                members=file_checksums(manifest.root, _inputs(manifest)),
-            ),
-            oncodrop_version=__version__,
-            reporter=result.reporter or reporter.name,
-            bundle=describe_bundle(bundle),
-            config=config.model_dump(mode="json"),
-            outputs=outputs,
-            headline=headline_dict(result.headline),
-            timings={**clock.timings, **{f"report.{k}": v for k, v in result.timings.items()}},
-            started_at=clock.started_at.isoformat(timespec="seconds"),
-            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        write_provenance(out_root, provenance)
-        log.info("job %s: report ready (%d files); packaging %s", job.key, len(outputs), job.output_key)
-        (out_root / RUN_LOG).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(run_log, out_root / RUN_LOG)
-        tarball = write_reproducible_tarball(out_root, job_dir / "output.tar.gz", root_name)
+        provenance = build_provenance(job, verified, manifest, config, bundle, result, clock)
+        log.info("job %s: report ready (%d files); packaging %s", job.key, len(provenance.outputs), job.output_key)
+        tarball = package(out_root, provenance, run_log, job_dir / "output.tar.gz")
     with clock.step("upload"):
         uploaded = upload(store, tarball, job, verified.sha256, job_dir)
     log.info("job %s finished: %s", job.key, "uploaded" if uploaded else "kept existing output")
@@ -312,7 +323,9 @@ def scrub(job_dir: Path) -> None:
     """Remove the job's private dir, even files a reporter made read-only."""
 
     def force(func: Callable[[str], object], path: str, _exc: object) -> None:
-        os.chmod(path, stat.S_IRWXU)
+        os.chmod(os.path.dirname(path), stat.S_IRWXU)  # unlinking needs a writable parent
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, stat.S_IRWXU)
         func(path)
 
     try:

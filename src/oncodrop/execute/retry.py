@@ -46,8 +46,15 @@ class Failure:
 
 
 def _describe_rejection(exc: InputRejected) -> str:
-    where = [f"{name} {value}" for name, value in (("file", exc.rejection.file),
-             ("line", exc.rejection.line), ("field", exc.rejection.field)) if value is not None]  # fmt: skip
+    where = [
+        f"{name} {value}"
+        for name, value in (
+            ("file", exc.rejection.file),
+            ("line", exc.rejection.line),
+            ("field", exc.rejection.field),
+        )
+        if value is not None
+    ]
     return exc.message + (f" ({', '.join(where)})" if where else "")
 
 
@@ -81,6 +88,6 @@ class RetryPolicy:
 
     def delay_s(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        raw = min(self.backoff_cap_s, self.backoff_base_s * 2 ** max(attempt - 1, 0))
+        raw = min(self.backoff_cap_s, self.backoff_base_s * 2.0 ** max(attempt - 1, 0))
         spread = raw * self.jitter
         return max(0.0, raw + self._random.uniform(-spread, spread))

@@ -21,7 +21,7 @@ from typing import Literal
 
 Action = Literal["map", "tag", "ignore", "tumor_only_filter", "special"]
 
-VERSIONS: tuple[str, ...] = ("0.5-0.6", "0.7-0.8", "0.9")
+VERSIONS: tuple[str, ...] = ("0.5", "0.6", "0.7", "0.8", "0.9")
 LABELS: dict[str, str] = {
     "0.5": "pcgr-0.5.3", "0.6": "pcgr-0.6", "0.7": "pcgr-0.7", "0.8": "pcgr-0.8", "0.9": "pcgr-0.9",
 }  # fmt: skip
@@ -63,18 +63,17 @@ PCGR_KEYS: tuple[PcgrKey, ...] = (
     *(PcgrKey("tumor_only", f"maf_gnomad_{p}", "0.5-0.9", "ignore", note=_POP)
       for p in ("nfe", "amr", "afr", "sas", "eas", "fin", "oth")),
     PcgrKey("tumor_only", "maf_gnomad_asj", "0.7-0.9", "ignore", note=_POP),
-    PcgrKey("tumor_only", "maf_gnomad_global", "0.5-0.9", "map", "germline_filter.max_population_af"),
+    PcgrKey("tumor_only", "maf_gnomad_global", "0.5-0.9", "map",
+            "germline_filter.max_population_af"),
     PcgrKey("tumor_only", "exclude_dbsnp_nonclinical", "0.5-0.7", "tumor_only_filter", note=_TONLY),
     PcgrKey("tumor_only", "keep_known_tcga", "0.5-0.7", "ignore",
             note="only relaxes exclude_dbsnp_nonclinical, which oncodrop does not apply"),
     PcgrKey("tumor_only", "tcga_recurrence", "0.5-0.7", "ignore",
             note="only relaxes exclude_dbsnp_nonclinical, which oncodrop does not apply"),
     PcgrKey("tumor_only", "exclude_noncoding", "0.5-0.7", "tumor_only_filter", note=_TONLY),
-    PcgrKey("tumor_only", "exclude_pon", "0.8-0.9", "tumor_only_filter", note=_TONLY),
-    PcgrKey("tumor_only", "exclude_likely_hom_germline", "0.8-0.9", "tumor_only_filter", note=_TONLY),
-    PcgrKey("tumor_only", "exclude_likely_het_germline", "0.8-0.9", "tumor_only_filter", note=_TONLY),
-    PcgrKey("tumor_only", "exclude_dbsnp_nonsomatic", "0.8-0.9", "tumor_only_filter", note=_TONLY),
-    PcgrKey("tumor_only", "exclude_nonexonic", "0.8-0.9", "tumor_only_filter", note=_TONLY),
+    *(PcgrKey("tumor_only", key, "0.8-0.9", "tumor_only_filter", note=_TONLY)
+      for key in ("exclude_pon", "exclude_likely_hom_germline", "exclude_likely_het_germline",
+                  "exclude_dbsnp_nonsomatic", "exclude_nonexonic")),
     PcgrKey("allelic_support", "tumor_dp_tag", "0.5-0.9", "tag", "allelic_support.tumor_dp_tag"),
     PcgrKey("allelic_support", "tumor_af_tag", "0.5-0.9", "tag", "allelic_support.tumor_af_tag"),
     PcgrKey("allelic_support", "call_conf_tag", "0.5-0.9", "tag", "allelic_support.call_conf_tag"),
@@ -91,10 +90,9 @@ PCGR_KEYS: tuple[PcgrKey, ...] = (
     PcgrKey("mutational_burden", "mutational_burden", "0.6-0.8", "ignore",
             note="oncodrop always computes TMB when its preconditions hold"),
     PcgrKey("mutational_burden", "target_size_mb", "0.5-0.8", "map", "assay.target_size_mb"),
-    PcgrKey("mutational_burden", "tmb_low_limit", "0.7-0.8", "ignore",
-            note="TMB tertile limit for display; oncodrop reports the TMB value itself"),
-    PcgrKey("mutational_burden", "tmb_intermediate_limit", "0.7-0.8", "ignore",
-            note="TMB tertile limit for display; oncodrop reports the TMB value itself"),
+    PcgrKey("mutational_burden", "tmb_low_limit", "0.7-0.8", "map", "tmb.low_limit"),
+    PcgrKey("mutational_burden", "tmb_intermediate_limit", "0.7-0.8", "map",
+            "tmb.intermediate_limit"),
     PcgrKey("cna", "logR_gain", "0.5-0.8", "map", "cna.log_r_gain"),
     PcgrKey("cna", "logR_homdel", "0.5-0.8", "map", "cna.log_r_homdel"),
     PcgrKey("cna", "cna_overlap_pct", "0.6-0.8", "map", "cna.overlap_pct"),
@@ -124,6 +122,6 @@ PCGR_KEYS: tuple[PcgrKey, ...] = (
 )  # fmt: skip
 
 # boolean-per-type [tumor_type] entries (PCGR 0.6/0.7) are keyed by type name, see pcgr_sites
-TUMOR_TYPE_FLAGS = "0.6-0.7"
+TUMOR_TYPE_FLAGS = ("0.6", "0.7")
 BY_KEY: dict[tuple[str, str], PcgrKey] = {(k.section, k.key): k for k in PCGR_KEYS}
 PCGR_SECTIONS: frozenset[str] = frozenset(k.section for k in PCGR_KEYS)

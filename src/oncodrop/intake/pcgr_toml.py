@@ -55,7 +55,6 @@ def translate_pcgr(source: TomlSource) -> SampleConfig:
     """Our SampleConfig for a PCGR TOML, with ``source_format`` and ``notes`` filled in."""
     entries = _entries(source)
     version = _detect_version(source, entries)
-    tumor_only = source.data.get("tumor_only", {}).get("vcf_tumor_only") is True
     ours: dict[str, dict[str, Any]] = {}
     origin: dict[tuple[str, str], tuple[str, str]] = {}
     notes: list[ConfigNote] = []
@@ -69,16 +68,7 @@ def translate_pcgr(source: TomlSource) -> SampleConfig:
             value = None if rule.action == "tag" and entry.value in _NONE_TAGS else entry.value
             ours.setdefault(section, {})[field] = value
             origin[(section, field)] = (entry.section, entry.key)
-        elif rule.action == "ignore":
-            notes.append(ConfigNote(section=entry.section, key=entry.key, note=rule.note))
-        elif rule.action == "tumor_only_filter":
-            if tumor_only and entry.value is True:
-                raise source.reject(
-                    f"{entry.key} = true ({rule.note}). Set it to false, or send a "
-                    "tumour/normal VCF so the filter is not needed",
-                    entry.section,
-                    entry.key,
-                )
+        elif rule.action in ("ignore", "tumor_only_filter"):  # filters: checked once validated
             notes.append(ConfigNote(section=entry.section, key=entry.key, note=rule.note))
         elif entry.key == "tier_model":
             notes.append(_tier_model(source, entry))
@@ -86,7 +76,22 @@ def translate_pcgr(source: TomlSource) -> SampleConfig:
     ours.setdefault("sample", {})["tumor_site"] = site
     notes.extend(site_notes)
     notes.extend(_missing_notes(source.data, version))
-    return _validate(source, ours, origin, keys.LABELS[version], notes)
+    config = _validate(source, ours, origin, keys.LABELS[version], notes)
+    if config.sample.tumor_only:
+        _refuse_active_filters(source, entries)
+    return config
+
+
+def _refuse_active_filters(source: TomlSource, entries: list[_Entry]) -> None:
+    """A tumour-only sample must not rely on a germline filter we do not implement."""
+    for entry in entries:
+        if entry.rule and entry.rule.action == "tumor_only_filter" and entry.value is True:
+            raise source.reject(
+                f"{entry.key} = true ({entry.rule.note}). Set it to false, or send a "
+                "tumour/normal VCF so the filter is not needed",
+                entry.section,
+                entry.key,
+            )
 
 
 def _entries(source: TomlSource) -> list[_Entry]:
@@ -98,9 +103,10 @@ def _entries(source: TomlSource) -> list[_Entry]:
                 f"{section!r} must be a section [{section}] in a PCGR TOML", section
             )
         if section not in keys.PCGR_SECTIONS:
+            hint = _hint(section, keys.PCGR_SECTIONS)
             raise source.reject(
-                f"[{section}] is not a section of PCGR 0.5-0.9{_hint(section, keys.PCGR_SECTIONS)}; "
-                "this file has PCGR sections, so it is read as a PCGR TOML: use one layout",
+                f"[{section}] is not a section of PCGR 0.5-0.9{hint}; this file has PCGR "
+                "sections, so it is read as a PCGR TOML: use one layout, not a mix",
                 section,
             )
         for key, value in table.items():

@@ -92,6 +92,8 @@ def _extract(tarball: Path, root: Path, limits: IntakeLimits) -> tuple[list[str]
             ignored.append(member.name)
             continue
         if member.isdir():
+            if not path.parts:  # "./", the archive root of `tar -C dir .`
+                continue
             if len(path.parts) > 1:
                 raise _nested(tarball, member.name)
             folders.add(path.parts[0])
@@ -155,7 +157,7 @@ def _checked_path(
     path = PurePosixPath(name)
     if path.is_absolute() or name.startswith(("/", "\\")):
         raise _unsafe(tarball, f"member {name!r} has an absolute path")
-    if ".." in path.parts or not path.parts:
+    if ".." in path.parts or not (path.parts or member.isdir()):
         raise _unsafe(tarball, f"member {name!r} points outside the archive ('..' or empty name)")
     if member.issym() or member.islnk():
         raise _unsafe(

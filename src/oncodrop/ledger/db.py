@@ -73,8 +73,8 @@ def migrate(engine: Engine) -> None:
     script_dir = resources.files("oncodrop.ledger") / "migrations"
     cfg = Config()
     cfg.set_main_option("script_location", str(script_dir))
-    with translate_errors(), engine.connect() as conn:
-        conn = conn.execution_options(**{_WRITE: True})
+    with translate_errors(), engine.connect() as plain:
+        conn = plain.execution_options(**{_WRITE: True})
         with conn.begin():
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
@@ -94,14 +94,13 @@ def translate_errors() -> Iterator[None]:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """One write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on success."""
-    with translate_errors(), Session(engine.execution_options(**{_WRITE: True})) as session:
-        with session.begin():
-            yield session
+    writer = engine.execution_options(**{_WRITE: True})
+    with translate_errors(), Session(writer) as session, session.begin():
+        yield session
 
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """One read-only snapshot."""
-    with translate_errors(), Session(engine) as session:
-        with session.begin():
-            yield session
+    with translate_errors(), Session(engine) as session, session.begin():
+        yield session

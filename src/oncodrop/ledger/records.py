@@ -119,4 +119,3 @@ def history_entry(row: TransitionRow) -> HistoryEntry:
         reason_code=row.reason_code,
         reason=row.reason,
     )
-

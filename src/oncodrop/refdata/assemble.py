@@ -88,8 +88,9 @@ def finish(
     source_of: Mapping[str, str],
     demo: bool = False,
     label: str = "",
+    extra: Mapping[str, object] | None = None,
 ) -> Manifest:
-    """Checksum every file and write ``manifest.json``."""
+    """Checksum every file and write ``manifest.json`` (``extra``: additional top-level keys)."""
     manifest = Manifest(
         name=name,
         version=version,
@@ -99,6 +100,7 @@ def finish(
         created=utc_now(),
         sources=dict(sources),
         files=catalogue_files(root, dict(source_of)),
+        **dict(extra or {}),
     )
     write_manifest(root, manifest)
     return manifest

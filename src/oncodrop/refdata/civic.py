@@ -108,6 +108,7 @@ def compile_release(
     with _header(evidence_path) as header:
         columns = set(header)
     variants = read_variants(variants_path) if variants_path else {}
+    skipped: Counter[str] = Counter()
     if "molecular_profile_id" in columns:
         if profiles_path is None:
             raise BundleError(
@@ -116,16 +117,15 @@ def compile_release(
             )
         profiles = read_profiles(profiles_path)
         rows = list(read_rows(evidence_path, _CIVIC_2024_EVIDENCE))
-        pairs = _resolve_2024(rows, profiles, variants)
+        pairs = _resolve_2024(_usable(rows, skipped), profiles, variants)
     elif {"gene", "variant"} <= columns:
         rows = list(read_rows(evidence_path, _CIVIC_2021_EVIDENCE))
-        pairs = ((row, _variant(row, inline=True)) for row in rows)
+        pairs = ((row, _variant(row, inline=True)) for row in _usable(rows, skipped))
     else:
         raise BundleError(
             f"{evidence_path.name}: line 1 is neither CIViC's molecular-profile header "
             "(molecular_profile_id…) nor the legacy nightly header (gene, variant…)"
         )
-    skipped: Counter[str] = Counter()
     items: list[EvidenceItem] = []
     diseases: dict[tuple[str, str], None] = {}
     for row, variant in pairs:
@@ -140,6 +140,18 @@ def compile_release(
         diseases[(outcome.disease, row.get("doid"))] = None
     report = CompileReport(len(rows), len(items), tuple(sorted(skipped.items())))
     return CivicRelease(tuple(items), tuple(variants.values()), tuple(diseases), report)
+
+
+def _usable(rows: Iterable[Row], skipped: Counter[str]) -> Iterator[Row]:
+    """Accepted, unflagged evidence rows; the others are counted by reason."""
+    for row in rows:
+        status = row.get("evidence_status")
+        if status and status != "accepted":
+            skipped[f"status {status}"] += 1
+        elif _flag(row.get("is_flagged")):
+            skipped["flagged evidence"] += 1
+        else:
+            yield row
 
 
 def _resolve_2024(
@@ -178,10 +190,6 @@ def _variant_from_name(profile_part: str) -> CivicVariant | str:
 
 
 def _evidence_item(row: Row, variant: CivicVariant) -> EvidenceItem | str:
-    if row.get("evidence_status") and row.get("evidence_status") != "accepted":
-        return f"status {row.get('evidence_status')}"
-    if _flag(row.get("is_flagged")):
-        return "flagged evidence"
     target = parse_variant_name(variant.name)
     has_alleles = bool(variant.ref or variant.alt) and variant.chrom is not None
     has_alleles = has_alleles and not variant.flagged
@@ -189,6 +197,9 @@ def _evidence_item(row: Row, variant: CivicVariant) -> EvidenceItem | str:
         if not has_alleles:
             return target.reason.split(":")[0] if "pattern" not in target.reason else "unparsed name"
         target = MatchTarget(precise=True)
+    structured = (target.hgvsp, target.codon, target.exon, target.mutation_class)
+    if not has_alleles and not any(structured):
+        return "unparsed name"  # a cDNA or rsID name without CIViC coordinates
     try:
         evidence_type = EvidenceType(row.get("evidence_type"))
     except ValueError:

@@ -15,7 +15,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from oncodrop.errors import InputRejected
+from oncodrop.errors import BundleError, InputRejected
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
@@ -80,6 +80,12 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
     in a private temporary folder and read that instead."""
     result = read_variants(request.vcf, request.config, mode="somatic")
     build = _require_build(result.build, request.vcf.name)
+    if bundle.builds and build not in bundle.builds:
+        raise BundleError(
+            f"{request.vcf.name} is {build} but bundle {bundle.name} {bundle.version} holds only "
+            f"{', '.join(bundle.builds)}; use a bundle built with `oncodrop refdata build "
+            f"--build {build}`"
+        )
     source = result.annotation
     if source is None:
         gff3, fasta = bundle.gff3(build), bundle.fasta(build)

@@ -7,9 +7,10 @@ stays optional.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import Callable, cast
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from oncodrop.errors import ConfigError

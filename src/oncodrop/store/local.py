@@ -16,7 +16,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -37,7 +37,7 @@ def _sha256_copy(src: BinaryIO, dst: BinaryIO | None = None) -> str:
 
 
 def _modified(st: os.stat_result) -> datetime:
-    return datetime.fromtimestamp(st.st_mtime_ns / 1e9, tz=timezone.utc)
+    return datetime.fromtimestamp(st.st_mtime_ns / 1e9, tz=UTC)
 
 
 def _is_hidden(part: str) -> bool:
@@ -85,8 +85,11 @@ class LocalStore:
         for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = [d for d in dirnames if not _is_hidden(d)]
             rel = Path(dirpath).relative_to(self.root).as_posix()
-            keys += [name if rel == "." else f"{rel}/{name}" for name in filenames
-                     if not _is_hidden(name)]  # fmt: skip
+            keys += [
+                name if rel == "." else f"{rel}/{name}"
+                for name in filenames
+                if not _is_hidden(name)
+            ]
         for key in sorted(k for k in keys if k.startswith(prefix)):
             info = self._info(key, self.root / key)
             if info is not None:
@@ -104,7 +107,8 @@ class LocalStore:
                 etag = _sha256_copy(fin, fout)
         except FileNotFoundError as exc:
             raise InputRejected(
-                "missing_object", f"object {key!r} is not in {self.url}; upload it again",
+                "missing_object",
+                f"object {key!r} is not in {self.url}; upload it again",
                 file=key,
             ) from exc
         except OSError as exc:

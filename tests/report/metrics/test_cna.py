@@ -57,7 +57,9 @@ def pcgr2_segments(testdata: Path) -> tuple[Segment, ...]:
         ("v0.5.3/tumor_sample.COAD.cna.tsv", "log2_ratio", 264),
     ],
 )
-def test_both_pcgr_segment_formats_are_detected_by_header(testdata: Path, path: str, fmt: str, n: int) -> None:
+def test_both_pcgr_segment_formats_are_detected_by_header(
+    testdata: Path, path: str, fmt: str, n: int
+) -> None:
     parsed = read_segments(testdata / "pcgr" / path)
     assert parsed.format == fmt
     assert len(parsed.segments) == n
@@ -70,7 +72,11 @@ def test_allele_specific_rows_become_total_and_minor_copy_number(pcgr2_segments:
 def test_pcgr2_breast_example_gene_calls(pcgr2_segments: tuple[Segment, ...]) -> None:
     calls = _calls(pcgr2_segments)
     # 17:37756263-38156253 nMajor 8 nMinor 1
-    assert (calls["ERBB2"].call, calls["ERBB2"].total_cn, calls["ERBB2"].loh) == (CnaCall.AMPLIFICATION, 9.0, False)
+    assert (calls["ERBB2"].call, calls["ERBB2"].total_cn, calls["ERBB2"].loh) == (
+        CnaCall.AMPLIFICATION,
+        9.0,
+        False,
+    )
     # 5:37172383-45904962 5+1
     assert calls["RICTOR"].call is CnaCall.AMPLIFICATION
     # 9:16060432-22734126 1+0: one copy left, heterozygosity lost
@@ -131,8 +137,16 @@ def test_gene_needs_the_configured_share_covered_by_one_segment(required: float,
 
 @pytest.mark.parametrize(
     ("log2", "call"),
-    [(-0.8, CnaCall.HOMDEL), (-0.79, CnaCall.HETDEL), (-0.4, CnaCall.HETDEL), (-0.39, CnaCall.NEUTRAL),
-     (0.79, CnaCall.NEUTRAL), (0.8, CnaCall.GAIN), (1.3, CnaCall.GAIN), (1.33, CnaCall.AMPLIFICATION)],
+    [
+        (-0.8, CnaCall.HOMDEL),
+        (-0.79, CnaCall.HETDEL),
+        (-0.4, CnaCall.HETDEL),
+        (-0.39, CnaCall.NEUTRAL),
+        (0.79, CnaCall.NEUTRAL),
+        (0.8, CnaCall.GAIN),
+        (1.3, CnaCall.GAIN),
+        (1.33, CnaCall.AMPLIFICATION),
+    ],
 )
 def test_log2_thresholds(log2: float, call: CnaCall) -> None:
     assert segment_call(Segment("1", 1, 2, log2_ratio=log2), CnaThresholds()) is call
@@ -140,14 +154,22 @@ def test_log2_thresholds(log2: float, call: CnaCall) -> None:
 
 @pytest.mark.parametrize(
     ("total", "call"),
-    [(0, CnaCall.HOMDEL), (1, CnaCall.HETDEL), (2, CnaCall.NEUTRAL), (4, CnaCall.GAIN), (5, CnaCall.AMPLIFICATION)],
+    [
+        (0, CnaCall.HOMDEL),
+        (1, CnaCall.HETDEL),
+        (2, CnaCall.NEUTRAL),
+        (4, CnaCall.GAIN),
+        (5, CnaCall.AMPLIFICATION),
+    ],
 )
 def test_absolute_thresholds(total: int, call: CnaCall) -> None:
     assert segment_call(Segment("1", 1, 2, total_cn=float(total), minor_cn=0), CnaThresholds()) is call
 
 
 def test_thresholds_come_from_the_sample_config() -> None:
-    config = SampleConfig.model_validate({"cna": {"amplification_min_cn": 6, "overlap_pct": 80}, "tumor": {"ploidy": 3.1}})
+    config = SampleConfig.model_validate(
+        {"cna": {"amplification_min_cn": 6, "overlap_pct": 80}, "tumor": {"ploidy": 3.1}}
+    )
     t = CnaThresholds.from_config(config)
     assert (t.amplification_min_cn, t.overlap_pct, t.baseline) == (6, 80, 3)
 

@@ -45,7 +45,10 @@ def test_clusters_never_join_across_chromosomes_and_the_last_run_is_kept() -> No
 
 
 def test_indels_and_filtered_snvs_are_ignored() -> None:
-    variants = _cluster("4", 100, 5, 10) + [Variant("4", 160, "CA", "C"), Variant("4", 170, "C", "T", filter_pass=False)]
+    variants = _cluster("4", 100, 5, 10) + [
+        Variant("4", 160, "CA", "C"),
+        Variant("4", 170, "C", "T", filter_pass=False),
+    ]
     assert find_kataegis(variants) == ()
 
 

@@ -13,7 +13,9 @@ from oncodrop.sampleconfig import SampleConfig
 
 
 def _variant(*terms: str, depth: int | None = 50, vaf: float | None = 0.3, passing: bool = True) -> Variant:
-    return Variant("1", 1000, "A", "T", filter_pass=passing, depth=depth, vaf=vaf, consequence=Consequence("G", terms))
+    return Variant(
+        "1", 1000, "A", "T", filter_pass=passing, depth=depth, vaf=vaf, consequence=Consequence("G", terms)
+    )
 
 
 MIXED = [
@@ -81,7 +83,13 @@ def test_everything_filtered_out_is_not_computable() -> None:
 
 @pytest.mark.parametrize(
     ("value", "label"),
-    [(0.0, "TMB-low"), (5.0, "TMB-low"), (5.01, "TMB-intermediate"), (20.0, "TMB-intermediate"), (20.5, "TMB-high")],
+    [
+        (0.0, "TMB-low"),
+        (5.0, "TMB-low"),
+        (5.01, "TMB-intermediate"),
+        (20.0, "TMB-intermediate"),
+        (20.5, "TMB-high"),
+    ],
 )
 def test_tmb_class_uses_pcgr_tertile_limits(value: float, label: str) -> None:
     assert tmb_class(value, 5.0, 20.0) == label
@@ -89,7 +97,10 @@ def test_tmb_class_uses_pcgr_tertile_limits(value: float, label: str) -> None:
 
 def test_settings_come_from_the_sample_config() -> None:
     config = SampleConfig.model_validate(
-        {"assay": {"target_size_mb": 1.2}, "tmb": {"display": "missense_only", "tumor_dp_min": 30, "low_limit": 10}}
+        {
+            "assay": {"target_size_mb": 1.2},
+            "tmb": {"display": "missense_only", "tumor_dp_min": 30, "low_limit": 10},
+        }
     )
     settings = TmbSettings.from_config(config)
     assert settings == TmbSettings(1.2, "missense_only", 30, 0.0, 10.0, 20.0)
@@ -107,7 +118,10 @@ def test_brca_vep_call_set_has_117_missense_of_186_coding(brca_vep_variants: lis
 
 def test_depth_filter_on_real_pcgr_tags_removes_shallow_calls(brca_variants: list[Variant]) -> None:
     consequence = Consequence("G", ("missense_variant",))
-    annotated = [Variant(v.chrom, v.pos, v.ref, v.alt, depth=v.depth, vaf=v.vaf, consequence=consequence) for v in brca_variants]
+    annotated = [
+        Variant(v.chrom, v.pos, v.ref, v.alt, depth=v.depth, vaf=v.vaf, consequence=consequence)
+        for v in brca_variants
+    ]
     settings = TmbSettings(target_size_mb=34.0, display="missense_only", tumor_dp_min=30, tumor_af_min=0.1)
     metric = tumor_mutational_burden(annotated, settings)
     assert metric.details["n_pass"] == 196

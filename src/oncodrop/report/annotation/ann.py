@@ -4,7 +4,7 @@ ANN has 16 fixed fields (the snpEff/ANN specification): ``Allele | Annotation |
 Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | Transcript_BioType |
 Rank | HGVS.c | HGVS.p | cDNA.pos / cDNA.length | CDS.pos / CDS.length | AA.pos / AA.length |
 Distance | ERRORS / WARNINGS / INFO``. snpEff sorts effects by its own severity, so the first
-block for the allele is taken, as PCGR and bcbio do.
+transcript-level block for the allele is taken, as PCGR and bcbio do.
 """
 
 from __future__ import annotations

@@ -51,9 +51,7 @@ SBS_AETIOLOGY: dict[str, str] = {
     "SBS92": "tobacco smoking",
     "SBS99": "melphalan exposure",
 }
-ARTEFACT_SIGNATURES = frozenset(
-    {"SBS27", "SBS43", "SBS95"} | {f"SBS{n}" for n in range(45, 61)}
-)
+ARTEFACT_SIGNATURES = frozenset({"SBS27", "SBS43", "SBS95"} | {f"SBS{n}" for n in range(45, 61)})
 
 
 def aetiology(signature: str) -> str:

@@ -58,7 +58,9 @@ def read_segments(path: Path) -> SegmentFile:
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputRejected("bad_cna", f"copy number file cannot be read as text ({exc})", file=path.name) from exc
+        raise InputRejected(
+            "bad_cna", f"copy number file cannot be read as text ({exc})", file=path.name
+        ) from exc
     return parse_segments(text.splitlines(), path.name)
 
 
@@ -92,18 +94,29 @@ def _parse_row(fields: list[str], fmt: SegmentFormat, file: str, line: int) -> S
     names = HEADERS[fmt]
     if len(fields) != len(names):
         raise InputRejected(
-            "bad_cna", f"{len(fields)} tab-separated columns, expected {len(names)} ({', '.join(names)})", file=file, line=line
+            "bad_cna",
+            f"{len(fields)} tab-separated columns, expected {len(names)} ({', '.join(names)})",
+            file=file,
+            line=line,
         )
     row = dict(zip(names, (f.strip() for f in fields), strict=True))
     chrom = _chromosome(row["Chromosome"], file, line)
     start, end = _number(row, "Start", int, file, line), _number(row, "End", int, file, line)
     if start < 1 or end < start:
-        raise InputRejected("bad_cna", f"End ({end}) is before Start ({start}) or Start < 1", file=file, line=line, field="End")
+        raise InputRejected(
+            "bad_cna",
+            f"End ({end}) is before Start ({start}) or Start < 1",
+            file=file,
+            line=line,
+            field="End",
+        )
     if fmt == "log2_ratio":
         return Segment(chrom, start, end, log2_ratio=_number(row, "Segment_Mean", float, file, line))
     major, minor = _number(row, "nMajor", int, file, line), _number(row, "nMinor", int, file, line)
     if major < 0 or minor < 0:
-        raise InputRejected("bad_cna", "nMajor and nMinor must not be negative", file=file, line=line, field="nMajor")
+        raise InputRejected(
+            "bad_cna", "nMajor and nMinor must not be negative", file=file, line=line, field="nMajor"
+        )
     return Segment(chrom, start, end, total_cn=float(major + minor), minor_cn=minor)
 
 
@@ -111,7 +124,11 @@ def _chromosome(raw: str, file: str, line: int) -> str:
     chrom = raw[3:] if raw.lower().startswith("chr") else raw
     if chrom not in CHROMOSOMES:
         raise InputRejected(
-            "bad_cna", f"unknown chromosome '{raw}'; use 1-22, X or Y (with or without 'chr')", file=file, line=line, field="Chromosome"
+            "bad_cna",
+            f"unknown chromosome '{raw}'; use 1-22, X or Y (with or without 'chr')",
+            file=file,
+            line=line,
+            field="Chromosome",
         )
     return chrom
 
@@ -124,7 +141,9 @@ def _number(row: dict[str, str], field: str, kind: type[T], file: str, line: int
         value = math.nan
     if not math.isfinite(value) or (kind is int and not value.is_integer()):
         what = "an integer" if kind is int else "a number"
-        raise InputRejected("bad_cna", f"{field} must be {what}, found '{raw}'", file=file, line=line, field=field)
+        raise InputRejected(
+            "bad_cna", f"{field} must be {what}, found '{raw}'", file=file, line=line, field=field
+        )
     return kind(value)
 
 
@@ -142,7 +161,14 @@ class CnaThresholds:
     @classmethod
     def from_config(cls, config: SampleConfig) -> CnaThresholds:
         c = config.cna
-        return cls(c.amplification_min_cn, c.overlap_pct, c.log_r_gain, c.log_r_homdel, LOG_R_HETDEL, config.tumor.ploidy)
+        return cls(
+            c.amplification_min_cn,
+            c.overlap_pct,
+            c.log_r_gain,
+            c.log_r_homdel,
+            LOG_R_HETDEL,
+            config.tumor.ploidy,
+        )
 
     @property
     def baseline(self) -> int:
@@ -158,7 +184,12 @@ class CnaThresholds:
         """(exclusive upper bound on total CN, call), checked in order; above all: amplification."""
         b = self.baseline
         amp = max(self.amplification_min_cn, 2 * b)
-        return ((0.5, CnaCall.HOMDEL), (b - 0.5, CnaCall.HETDEL), (b + 0.5, CnaCall.NEUTRAL), (amp, CnaCall.GAIN))
+        return (
+            (0.5, CnaCall.HOMDEL),
+            (b - 0.5, CnaCall.HETDEL),
+            (b + 0.5, CnaCall.NEUTRAL),
+            (amp, CnaCall.GAIN),
+        )
 
     def log2_rules(self) -> tuple[tuple[float, CnaCall], ...]:
         """(upper bound on log2 ratio, call): homdel/hetdel inclusive, neutral/gain exclusive."""
@@ -254,11 +285,17 @@ def genome_alteration(segments: Sequence[Segment], t: CnaThresholds) -> tuple[Me
     total = sum(s.end - s.start + 1 for s in called)
     if total == 0:
         why = "not computable: no segments on autosomes or X"
-        return Metric("fraction_genome_altered", None, "fraction", why), Metric("fraction_loh", None, "fraction", why)
+        return Metric("fraction_genome_altered", None, "fraction", why), Metric(
+            "fraction_loh", None, "fraction", why
+        )
     altered = sum(s.end - s.start + 1 for s in called if segment_call(s, t) is not CnaCall.NEUTRAL)
-    fga = Metric("fraction_genome_altered", round(altered / total, 4), "fraction", "", {"segmented_bp": total})
+    fga = Metric(
+        "fraction_genome_altered", round(altered / total, 4), "fraction", "", {"segmented_bp": total}
+    )
     if any(s.total_cn is None for s in called):
-        loh = Metric("fraction_loh", None, "fraction", "not computable: segments carry no allele-specific copy number")
+        loh = Metric(
+            "fraction_loh", None, "fraction", "not computable: segments carry no allele-specific copy number"
+        )
     else:
         loh_bp = sum(s.end - s.start + 1 for s in called if is_loh(s))
         loh = Metric("fraction_loh", round(loh_bp / total, 4), "fraction", "", {"segmented_bp": total})

@@ -20,7 +20,9 @@ from oncodrop.report.model import Metric, Variant
 
 MIN_SNVS = 6
 MAX_DISTANCE = 1000
-APOBEC_CONTEXTS = frozenset({"T[C>T]A", "T[C>T]C", "T[C>T]G", "T[C>T]T", "T[C>G]A", "T[C>G]C", "T[C>G]G", "T[C>G]T"})
+APOBEC_CONTEXTS = frozenset(
+    {"T[C>T]A", "T[C>T]C", "T[C>T]G", "T[C>T]T", "T[C>G]A", "T[C>G]C", "T[C>G]G", "T[C>G]T"}
+)
 LIKELY_APOBEC_SHARE = 0.5  # an event with at least this TpCpN C>T/G share is called APOBEC-like
 
 

@@ -75,7 +75,7 @@ def msi_features(
 
 
 def classify_msi(features: MsiFeatures) -> str:
-    """"MSI-H" when every rule in ``MSI_RULES`` is met, else "MSS"."""
+    """ "MSI-H" when every rule in ``MSI_RULES`` is met, else "MSS"."""
     values = {"indel_fraction": features.indel_fraction, "indel_burden": features.indel_burden}
     return "MSI-H" if all(values[name] >= cut for name, cut in MSI_RULES) else "MSS"
 

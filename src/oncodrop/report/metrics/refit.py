@@ -1,11 +1,15 @@
-"""Signature exposure fitting: NNLS, then greedy backward elimination / forward addition.
+"""Signature exposure fitting: NNLS, then greedy removal / addition judged by the L2 error.
 
-Plain NNLS over all ~80 COSMIC signatures spreads a catalogue over 20-30 of them (noise is
-explained by many small exposures). Like SigProfilerAssignment, we start from the NNLS
-solution and remove, one at a time, the signature whose removal costs the least cosine
-similarity, while that cost is below ``remove_penalty`` (0.01); then we add the signature that
-improves the cosine most if the gain exceeds ``add_penalty`` (0.05), and repeat until stable.
-Bootstrap intervals refit NNLS on the selected set only (fast, and what the report shows).
+Plain NNLS over all ~80 COSMIC signatures spreads a catalogue over 15-30 of them (noise is
+explained by many small exposures). Following SigProfilerAssignment's published strategy we
+measure a fit by its relative L2 error ``||c - Wx|| / ||c||`` and:
+1. fit NNLS over all candidates and drop, one at a time, the signature whose removal raises the
+   error least while the rise is below ``INITIAL_REMOVE_PENALTY`` (0.05);
+2. repeatedly add the candidate (with its connected group, e.g. SBS2 with SBS13) that lowers
+   the error most if the drop exceeds ``ADD_PENALTY`` (0.05), then remove signatures whose
+   removal raises the error by less than ``REMOVE_PENALTY`` (0.01); stop when nothing is added.
+The clock-like background signatures SBS1 and SBS5 are never removed. Bootstrap intervals
+refit NNLS on the selected set only (fast, and what the report shows).
 """
 
 from __future__ import annotations
@@ -19,8 +23,17 @@ from scipy.optimize import nnls
 
 FloatArray = NDArray[np.float64]
 
-REMOVE_PENALTY = 0.01
+INITIAL_REMOVE_PENALTY = 0.05
 ADD_PENALTY = 0.05
+REMOVE_PENALTY = 0.01
+MIN_EXPOSURE = 0.5  # mutations; smaller exposures round to none and are not reported
+BACKGROUND_SIGNATURES = frozenset({"SBS1", "SBS5"})
+CONNECTED_SIGNATURES: tuple[frozenset[str], ...] = (
+    frozenset({"SBS2", "SBS13"}),
+    frozenset({"SBS7a", "SBS7b", "SBS7c", "SBS7d"}),
+    frozenset({"SBS10a", "SBS10b"}),
+    frozenset({"SBS17a", "SBS17b"}),
+)
 
 
 def cosine(a: FloatArray, b: FloatArray) -> float:
@@ -30,13 +43,15 @@ def cosine(a: FloatArray, b: FloatArray) -> float:
 
 
 def nnls_fit(matrix: FloatArray, catalogue: FloatArray, columns: Sequence[int]) -> tuple[FloatArray, float]:
-    """Exposures (length K, zeros outside ``columns``) and cosine of the reconstruction."""
+    """Exposures (length K, zeros outside ``columns``) and relative L2 error of the fit."""
     exposures = np.zeros(matrix.shape[1])
     if len(columns):
         sub = matrix[:, list(columns)]
         x, _ = nnls(sub, catalogue, maxiter=50 * sub.shape[1])
         exposures[list(columns)] = x
-    return exposures, cosine(matrix @ exposures, catalogue)
+    norm = float(np.linalg.norm(catalogue))
+    error = float(np.linalg.norm(catalogue - matrix @ exposures)) / norm if norm > 0 else 0.0
+    return exposures, error
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,59 +66,85 @@ class Selection:
 def select_signatures(
     matrix: FloatArray,
     catalogue: FloatArray,
+    names: Sequence[str],
     candidates: Sequence[int] | None = None,
     *,
     max_signatures: int | None = None,
-    remove_penalty: float = REMOVE_PENALTY,
-    add_penalty: float = ADD_PENALTY,
 ) -> Selection:
-    """NNLS + backward elimination (+ forward addition) over ``candidates`` (default: all)."""
+    """Choose signatures for ``catalogue`` among ``candidates`` (default: all columns)."""
     pool = list(range(matrix.shape[1])) if candidates is None else list(candidates)
+    keep = {c for c in pool if names[c] in BACKGROUND_SIGNATURES}
+    groups = _groups(names, pool)
     start, _ = nnls_fit(matrix, catalogue, pool)
-    current = [c for c in pool if start[c] > 0] or pool[:1]
-    for _ in range(2 * len(pool)):  # bounded: each pass removes or adds one signature
-        current = _backward(matrix, catalogue, current, remove_penalty, max_signatures)
-        added = _forward(matrix, catalogue, current, pool, add_penalty, max_signatures)
+    current = sorted({c for c in pool if start[c] > 0} | keep) or pool[:1]
+    current = _remove(matrix, catalogue, current, keep, INITIAL_REMOVE_PENALTY, max_signatures)
+    for _ in range(len(pool)):  # bounded: every round adds at least one signature or stops
+        added = _add(matrix, catalogue, current, pool, groups)
         if added is None:
             break
-        current = added
-    exposures, cos = nnls_fit(matrix, catalogue, current)
-    kept = tuple(c for c in current if exposures[c] > 0)
-    return Selection(kept, exposures, cos)
+        current = _remove(matrix, catalogue, added, keep, REMOVE_PENALTY, max_signatures)
+    current = _remove(matrix, catalogue, current, set(), 0.0, max_signatures)  # enforce the cap
+    exposures, _ = nnls_fit(matrix, catalogue, current)
+    kept = tuple(c for c in current if exposures[c] >= MIN_EXPOSURE)  # SPA reports whole mutations
+    if len(kept) < len(current):
+        exposures, _ = nnls_fit(matrix, catalogue, kept)
+    return Selection(kept, exposures, cosine(matrix @ exposures, catalogue))
 
 
-def _backward(
-    matrix: FloatArray, catalogue: FloatArray, current: list[int], penalty: float, limit: int | None
+def _groups(names: Sequence[str], pool: list[int]) -> dict[int, list[int]]:
+    """Each candidate with the connected signatures that enter the fit together with it."""
+    out = {}
+    for c in pool:
+        group = next((g for g in CONNECTED_SIGNATURES if names[c] in g), frozenset({names[c]}))
+        out[c] = [o for o in pool if names[o] in group]
+    return out
+
+
+def _remove(
+    matrix: FloatArray,
+    catalogue: FloatArray,
+    current: list[int],
+    keep: set[int],
+    penalty: float,
+    limit: int | None,
 ) -> list[int]:
+    """Drop signatures (never ``keep``) while that raises the error by < ``penalty`` or over ``limit``."""
     current = list(current)
-    _, cos = nnls_fit(matrix, catalogue, current)
+    _, error = nnls_fit(matrix, catalogue, current)
     while len(current) > 1:
-        trials = [(nnls_fit(matrix, catalogue, [c for c in current if c != drop])[1], drop) for drop in current]
-        best_cos, drop = max(trials)
         over_limit = limit is not None and len(current) > limit
-        if cos - best_cos >= penalty and not over_limit:
+        removable = [c for c in current if c not in keep or over_limit]
+        if not removable:
+            break
+        trials = [(nnls_fit(matrix, catalogue, [c for c in current if c != d])[1], d) for d in removable]
+        best_error, drop = min(trials)
+        if best_error - error >= penalty and not over_limit:
             break
         current.remove(drop)
-        cos = best_cos
+        error = best_error
     return current
 
 
-def _forward(
+def _add(
     matrix: FloatArray,
     catalogue: FloatArray,
     current: list[int],
     pool: list[int],
-    penalty: float,
-    limit: int | None,
+    groups: dict[int, list[int]],
 ) -> list[int] | None:
-    if limit is not None and len(current) >= limit:
+    """``current`` plus the candidate group that lowers the error most, if by > ADD_PENALTY."""
+    _, error = nnls_fit(matrix, catalogue, current)
+    best: tuple[float, list[int]] | None = None
+    for c in pool:
+        if c in current:
+            continue
+        trial = sorted(set(current) | set(groups[c]))
+        _, trial_error = nnls_fit(matrix, catalogue, trial)
+        if best is None or trial_error < best[0]:
+            best = (trial_error, trial)
+    if best is None or error - best[0] <= ADD_PENALTY:
         return None
-    _, cos = nnls_fit(matrix, catalogue, current)
-    trials = [(nnls_fit(matrix, catalogue, current + [c])[1], c) for c in pool if c not in current]
-    if not trials:
-        return None
-    best_cos, add = max(trials)
-    return current + [add] if best_cos - cos > penalty else None
+    return best[1]
 
 
 def bootstrap_fractions(

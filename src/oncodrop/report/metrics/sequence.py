@@ -104,7 +104,9 @@ class ReferenceGenome:
         """The 3-mer centred on 1-based ``pos``, or None off the contig ends / unknown contig."""
         return self.fetch(chrom, pos - 2, pos + 1)
 
-    def repeat_context(self, chrom: str, pos: int, ref: str, alt: str, flank: int = 30) -> RepeatContext | None:
+    def repeat_context(
+        self, chrom: str, pos: int, ref: str, alt: str, flank: int = 30
+    ) -> RepeatContext | None:
         """Repeat context of a VCF-style indel (shared first base); None for non-indels."""
         if len(ref) == len(alt) or ref[:1] != alt[:1]:
             return None

@@ -64,7 +64,9 @@ def load_signature_matrix(path: Path) -> SignatureMatrix:
         except ValueError as exc:
             raise BundleError(f"signature matrix {path} line {number}: non-numeric value ({exc})") from exc
         if len(fields) != len(header):
-            raise BundleError(f"signature matrix {path} line {number}: {len(fields)} columns, expected {len(header)}")
+            raise BundleError(
+                f"signature matrix {path} line {number}: {len(fields)} columns, expected {len(header)}"
+            )
         contexts.append(fields[0])
     if len(contexts) != 96:
         raise BundleError(f"signature matrix {path}: {len(contexts)} contexts, expected 96")
@@ -90,11 +92,17 @@ def snv_context(ref: str, alt: str, trinucleotide: str) -> str | None:
     if len(trinucleotide) != 3 or not set(trinucleotide + alt) <= _BASES or trinucleotide[1] != ref:
         return None
     if ref in "AG":
-        trinucleotide, ref, alt = reverse_complement(trinucleotide), reverse_complement(ref), reverse_complement(alt)
+        trinucleotide, ref, alt = (
+            reverse_complement(trinucleotide),
+            reverse_complement(ref),
+            reverse_complement(alt),
+        )
     return f"{trinucleotide[0]}[{ref}>{alt}]{trinucleotide[2]}"
 
 
-def build_catalogue(variants: Sequence[Variant], genome: ReferenceGenome, contexts: Sequence[str]) -> Catalogue:
+def build_catalogue(
+    variants: Sequence[Variant], genome: ReferenceGenome, contexts: Sequence[str]
+) -> Catalogue:
     """Count PASS SNVs into the 96 contexts (in ``contexts`` order)."""
     index = {c: i for i, c in enumerate(contexts)}
     counts = np.zeros(len(contexts))
@@ -156,7 +164,9 @@ def fit_signatures(
     candidates = None
     if restrict_to is not None:
         candidates = [i for i, n in enumerate(signatures.names) if n in restrict_to]
-    sel = select_signatures(signatures.matrix, counts, candidates, max_signatures=max_signatures)
+    sel = select_signatures(
+        signatures.matrix, counts, signatures.names, candidates, max_signatures=max_signatures
+    )
     columns = sorted(sel.columns, key=lambda c: -sel.exposures[c])
     boots = bootstrap_fractions(signatures.matrix, counts, columns, bootstrap, seed)
     total = float(sel.exposures.sum())
@@ -189,7 +199,9 @@ def mutational_signatures(
     """Catalogue + fit for a sample; "not computable" without FASTA or below ``min_snvs``."""
     name, unit = "signatures", "cosine similarity"
     if genome is None:
-        return SignatureReport(Metric(name, None, unit, "not computable: no reference FASTA for trinucleotide contexts"))
+        return SignatureReport(
+            Metric(name, None, unit, "not computable: no reference FASTA for trinucleotide contexts")
+        )
     catalogue = build_catalogue(variants, genome, signatures.contexts)
     if catalogue.total < settings.min_snvs:
         why = f"not computable: {catalogue.total} SNVs with a usable context, fewer than {settings.min_snvs}"

@@ -37,8 +37,11 @@ _REF_BASES = frozenset("ACGTNacgtn")
 
 @dataclass(frozen=True, slots=True)
 class ReadCounts:
-    """What happened to the records and ALT alleles of one VCF (counts are per ALT allele
-    except ``records`` and ``multiallelic_records``)."""
+    """What happened to the records and ALT alleles of one VCF.
+
+    Counts are per ALT allele except ``records`` and ``multiallelic_records``; every allele
+    lands in exactly one bucket, so ``alleles == kept + dropped``.
+    """
 
     records: int = 0
     multiallelic_records: int = 0
@@ -52,6 +55,18 @@ class ReadCounts:
     filtered_by_normal_vaf: int = 0  # normal_af_max
     not_in_sample: int = 0  # ALT absent from the sample's called genotype
     skipped_symbolic: int = 0  # <DEL>, breakends, '*', ALT equal to REF, no ALT
+    duplicates: int = 0  # the same CHROM:POS:REF>ALT again (merged call sets repeat records)
+
+    @property
+    def dropped(self) -> int:
+        """Alleles not kept, for whatever reason."""
+        return (
+            self.filtered_by_filter
+            + self.filtered_by_thresholds
+            + self.not_in_sample
+            + self.skipped_symbolic
+            + self.duplicates
+        )
 
     @property
     def filtered_by_thresholds(self) -> int:
@@ -192,7 +207,7 @@ def _is_symbolic(ref: str, alt: str) -> bool:
 
 
 def _split_record(
-    rec: pysam.VariantRecord, plan: _Plan, line: int, counts: Counter[str]
+    rec: pysam.VariantRecord, plan: _Plan, line: int, counts: Counter[str], seen: set[str]
 ) -> Iterator[Variant]:
     ref = rec.ref or ""
     if not ref or not _REF_BASES.issuperset(ref):
@@ -221,14 +236,21 @@ def _split_record(
     rs = rec.id if rec.id and rec.id.startswith("rs") else None
     gq = tumour.get("GQ") if tumour is not None and "GQ" in keys else None
     for i, alt in enumerate(alts):
+        counts["alleles"] += 1
         if _is_symbolic(ref, alt):
             counts["skipped_symbolic"] += 1
             continue
-        counts["alleles"] += 1
+        key = f"{chrom}:{rec.pos}:{ref}>{alt}"
+        if key in seen:
+            counts["duplicates"] += 1
+            continue
         if plan.config.allelic_support.pass_only and not passed:
             counts["filtered_by_filter"] += 1
             continue
-        if called and (i + 1) not in gt_alleles and (plan.mode == "normal" or len(alts) > 1):
+        # germline: the person must carry the ALT (0/0 and ./. are not their variants);
+        # somatic: only an ALT of a multi-allelic record that the tumour's GT leaves out
+        carries = (i + 1) in gt_alleles
+        if gt_alleles and not carries and (plan.mode == "normal" or (called and len(alts) > 1)):
             counts["not_in_sample"] += 1
             continue
         ctx = AlleleContext(i, len(alts), ref, alt)
@@ -245,6 +267,7 @@ def _split_record(
             counts[failure] += 1
             continue
         annotation = _annotate(rec, plan, alts, i)
+        seen.add(key)
         counts["kept"] += 1
         yield Variant(
             chrom=chrom,
@@ -273,10 +296,10 @@ def _records(
 ) -> Iterator[tuple[pysam.VariantRecord, int]]:
     """Records with their line numbers (0 when read through the index)."""
     if regions is not None and use_index:
-        contigs = {normalise_chrom(c): c for c in (*vf.header.contigs, *vf.index)}
-        for chrom, spans in regions.intervals.items():
-            name = contigs.get(chrom)
-            if name is None:
+        # walk the indexed contigs in file order so the output order matches streaming
+        for name in list(vf.index):
+            spans = regions.intervals.get(normalise_chrom(name))
+            if not spans:
                 continue
             seen: set[tuple[int, str, tuple[str, ...] | None]] = set()
             for start, end in spans:
@@ -327,6 +350,7 @@ def read_variants(
     path = Path(path)
     counts: Counter[str] = Counter()
     variants: list[Variant] = []
+    seen: set[str] = set()
     with _quiet_htslib():
         vf = _open(path)
         with vf:
@@ -339,7 +363,7 @@ def read_variants(
             line = facts.header_lines
             try:
                 for rec, line in _records(vf, plan, region_set, use_index):
-                    variants.extend(_split_record(rec, plan, line, counts))
+                    variants.extend(_split_record(rec, plan, line, counts, seen))
             except (OSError, ValueError) as exc:
                 bad = line + 1 if line else None
                 where = f"line {bad}" if bad else "a record"

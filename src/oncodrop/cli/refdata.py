@@ -1,0 +1,70 @@
+"""``oncodrop refdata build|verify``: thin wrappers over ``oncodrop.refdata``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from oncodrop.cli import main
+from oncodrop.errors import OncodropError
+
+
+@main.group("refdata")
+def refdata() -> None:
+    """Build and check reference bundles (knowledge, ClinVar, signatures, genome)."""
+
+
+@refdata.command("build")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              envvar="ONCODROP_REFDATA_OUT", help="new folder for the bundle")
+@click.option("--demo", is_flag=True, help="offline demo bundle from committed tables (GRCh37)")
+@click.option("--build", "builds", multiple=True, type=click.Choice(["grch37", "grch38"]),
+              default=("grch38",), show_default=True, help="genome build(s) to include")
+@click.option("--source-url", "source_urls", multiple=True, metavar="NAME=URL",
+              help="replace a source URL ({build}, {label}, {version} are filled in)")
+@click.option("--skip", "skip", multiple=True, metavar="NAME", help="leave out an optional source")
+@click.option("--name", default="oncodrop", show_default=True, help="bundle name in the manifest")
+@click.option("--version", "version", default="", help="bundle version (default: today's date)")
+def build(out: Path, demo: bool, builds: tuple[str, ...], source_urls: tuple[str, ...],
+          skip: tuple[str, ...], name: str, version: str) -> None:  # fmt: skip
+    """Download and compile the public sources into a bundle at --out (or --demo offline)."""
+    from oncodrop.refdata.build import BuildOptions, build_bundle
+    from oncodrop.refdata.demo import build_demo_bundle
+    from oncodrop.refdata.sources import parse_overrides
+
+    try:
+        if demo:
+            path = build_demo_bundle(out)
+            click.echo(f"demo bundle (not for clinical use) at {path}")
+            return
+        options = BuildOptions(
+            out=out,
+            builds=tuple(builds),  # type: ignore[arg-type]
+            overrides=parse_overrides(source_urls),
+            skip=frozenset(skip),
+            name=name,
+            version=version,
+        )
+        result = build_bundle(options, progress=lambda msg: click.echo(msg, err=True))
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from exc
+    report = result.civic
+    click.echo(
+        f"bundle at {result.path}: {report.items_written} evidence items from "
+        f"{report.rows_read} CIViC rows, {len(result.downloads)} files downloaded"
+    )
+
+
+@refdata.command("verify")
+@click.argument("path", type=click.Path(path_type=Path))
+def verify(path: Path) -> None:
+    """Check every file of the bundle at PATH against its manifest sha256."""
+    from oncodrop.refdata.bundle import Bundle
+
+    try:
+        bundle = Bundle.open(path, verify=True)
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from exc
+    demo = " (demo, not for clinical use)" if bundle.demo else ""
+    click.echo(f"ok: {bundle.name} {bundle.version}{demo}, {len(bundle.manifest['files'])} files verified")

@@ -1,0 +1,154 @@
+"""``oncodrop serve | worker | submit | status``: the embedded service and its tools.
+
+Every option is also an ``ONCODROP_*`` variable (see ``oncodrop config show``); the CLI only
+parses and calls.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from oncodrop.cli import main
+from oncodrop.errors import ConfigError, InputRejected, OncodropError
+from oncodrop.logs import configure_logging
+from oncodrop.settings import Settings
+from oncodrop.store.urls import absolute_store_url
+
+STATUS_FIELDS = ("key", "state", "reason", "attempts", "output_key")
+
+_config_option = click.option(
+    "--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="ONCODROP_CONFIG", help="TOML settings file (env ONCODROP_CONFIG).",
+)  # fmt: skip
+_store_option = click.option("--store", help="file:///DIR or s3://bucket[/prefix] (env ONCODROP_STORE).")
+_db_option = click.option("--db", help="SQLAlchemy URL of the ledger (env ONCODROP_DB).")
+_bundle_option = click.option(
+    "--bundle", type=click.Path(file_okay=False, path_type=Path), help="Reference bundle folder (env ONCODROP_BUNDLE)."
+)
+_workers_option = click.option("--workers", type=int, help="Worker processes (env ONCODROP_WORKERS).")
+
+
+def load_settings(config_file: Path | None, **overrides: Any) -> Settings:
+    try:
+        settings = Settings.load(config_file, **overrides)
+    except ConfigError as exc:
+        raise click.ClickException(exc.message) from None
+    settings = settings.model_copy(update={"store": absolute_store_url(settings.store)})
+    configure_logging(settings.log_level, settings.log_json, secrets=settings.secret_values())
+    return settings
+
+
+def _run_until_signal(service: Any) -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    with service:
+        click.echo(f"oncodrop serving {service.store.url} (Ctrl-C to stop)", err=True)
+        stop.wait()
+
+
+@main.command()
+@_config_option
+@_store_option
+@_db_option
+@_bundle_option
+@_workers_option
+@click.option("--poll-interval", type=float, help="Seconds between store listings (env ONCODROP_POLL_INTERVAL).")
+def serve(config_file: Path | None, store: str | None, db: str | None, bundle: Path | None,
+          workers: int | None, poll_interval: float | None) -> None:  # fmt: skip
+    """Watch the store, queue new tarballs and run them on local workers."""
+    from oncodrop.service import EmbeddedService
+
+    settings = load_settings(config_file, store=store, db=db, bundle=bundle, workers=workers,
+                             poll_interval=poll_interval)  # fmt: skip
+    try:
+        _run_until_signal(EmbeddedService(settings))
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@main.command()
+@_config_option
+@_db_option
+@_bundle_option
+@_workers_option
+def worker(config_file: Path | None, db: str | None, bundle: Path | None, workers: int | None) -> None:
+    """Run workers only (no polling): drain the ledger's queue."""
+    from oncodrop.service import EmbeddedService
+
+    settings = load_settings(config_file, db=db, bundle=bundle, workers=workers)
+    try:
+        _run_until_signal(EmbeddedService(settings, run_poller=False))
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@main.command()
+@_config_option
+@_store_option
+@click.option("--prefix", default="", help="Folder inside the store to upload into (e.g. projectA/).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def submit(config_file: Path | None, store: str | None, prefix: str, files: tuple[Path, ...]) -> None:
+    """Validate tarballs locally (name, safety, manifest, config), then upload them."""
+    from oncodrop.service.submit import submit_files
+
+    settings = load_settings(config_file, store=store)
+    results = submit_files(files, settings, prefix=prefix)
+    failed = 0
+    for result in results:
+        if result.rejection is None:
+            click.echo(f"uploaded  {result.path.name} -> {result.key}")
+        else:
+            failed += 1
+            click.echo(f"REJECTED  {result.path.name}: {result.rejection.message}", err=True)
+    if failed:
+        sys.exit(2)
+
+
+@main.command()
+@_config_option
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects with key, state, reason, attempts, output_key.")
+def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
+    """Show every sample the ledger knows, newest first."""
+    from oncodrop.ledger import Ledger
+
+    settings = load_settings(config_file, db=db)
+    try:
+        ledger = Ledger.open(settings.db)
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from None
+    try:
+        rows = [status_row(r) for r in ledger.list_samples(limit=100_000)]
+    finally:
+        ledger.close()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*STATUS_FIELDS)
+    for row in rows:
+        table.add_row(*(str(row[f]) if row[f] is not None else "" for f in STATUS_FIELDS))
+    Console().print(table)
+
+
+def status_row(record: Any) -> dict[str, Any]:
+    return {
+        "key": record.key,
+        "state": record.state.value,
+        "reason": record.reason,
+        "attempts": record.attempts,
+        "output_key": record.output_key,
+    }
+
+
+__all__ = ["InputRejected", "load_settings", "status_row"]

@@ -1,0 +1,1 @@
+"""``oncodrop demo``: the whole embedded flow on generated, clearly synthetic samples."""

@@ -1,0 +1,131 @@
+"""Synthetic passenger SNVs drawn from a COSMIC signature mixture, on the bundle's genome.
+
+The demo's point is to exercise the signature fit, TMB and kataegis on something with a
+known answer: passengers are drawn from stated mixtures (e.g. 70% SBS7a UV, 30% SBS1) at
+positions whose trinucleotide context in the bundle FASTA matches the drawn channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pysam
+
+from oncodrop.refdata.bundle import GeneLocus
+from oncodrop.report.model import Consequence, Variant
+
+_COMPLEMENT = str.maketrans("ACGT", "TGCA")
+_AA = "ACDEFGHIKLMNPQRSTVWY"
+# passenger consequences and how often they occur (coding-heavy: these sit in gene windows)
+_CONSEQUENCES: tuple[tuple[tuple[str, ...], str, float], ...] = (
+    (("missense_variant",), "MODERATE", 0.55),
+    (("synonymous_variant",), "LOW", 0.25),
+    (("intron_variant",), "MODIFIER", 0.20),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    chrom: str
+    pos: int
+    ref: str
+    gene: GeneLocus
+
+
+def context_sites(fasta: pysam.FastaFile, genes: Sequence[GeneLocus]) -> dict[str, list[tuple[str, int, str]]]:
+    """Pyrimidine-centred trinucleotide (``ACA``…) -> positions inside the given genes."""
+    sites: dict[str, list[tuple[str, int, str]]] = {}
+    for gene in genes:
+        seq = fasta.fetch(gene.chrom, gene.start - 2, gene.end + 1).upper()
+        for i in range(1, len(seq) - 1):
+            tri = seq[i - 1 : i + 2]
+            if "N" in tri:
+                continue
+            if tri[1] in "AG":
+                tri = tri.translate(_COMPLEMENT)[::-1]
+            sites.setdefault(tri, []).append((gene.symbol, gene.start - 1 + i, seq[i]))
+    return sites
+
+
+def draw_passengers(
+    n: int,
+    mixture: Mapping[str, float],
+    signatures: tuple[tuple[str, ...], tuple[str, ...], np.ndarray],
+    fasta: pysam.FastaFile,
+    genes: Sequence[GeneLocus],
+    rng: np.random.Generator,
+    *,
+    avoid: frozenset[tuple[str, int]] = frozenset(),
+) -> list[Variant]:
+    """``n`` SNVs whose 96-channel spectrum follows ``mixture`` (signature name -> weight)."""
+    contexts, names, matrix = signatures
+    weights = np.zeros(len(names))
+    for name, weight in mixture.items():
+        weights[names.index(name)] = weight
+    probs = matrix @ (weights / weights.sum())
+    probs = probs / probs.sum()
+    by_symbol = {g.symbol: g for g in genes}
+    sites = context_sites(fasta, genes)
+    variants: list[Variant] = []
+    used = set(avoid)
+    for channel in rng.choice(len(contexts), size=n * 3, p=probs):
+        if len(variants) == n:
+            break
+        ctx = contexts[channel]  # "A[C>T]G"
+        tri, alt_pyr = ctx[0] + ctx[2] + ctx[6], ctx[4]
+        candidates = sites.get(tri)
+        if not candidates:
+            continue
+        symbol, pos, ref = candidates[int(rng.integers(len(candidates)))]
+        if (by_symbol[symbol].chrom, pos) in used:
+            continue
+        used.add((by_symbol[symbol].chrom, pos))
+        alt = alt_pyr if ref in "CT" else alt_pyr.translate(_COMPLEMENT)
+        variants.append(_passenger(by_symbol[symbol], pos, ref, alt, rng))
+    return variants
+
+
+def kataegis_cluster(fasta: pysam.FastaFile, gene: GeneLocus, n: int, rng: np.random.Generator) -> list[Variant]:
+    """``n`` C>T/C>G SNVs at TpC sites a few hundred bases apart (an APOBEC-like shower)."""
+    seq = fasta.fetch(gene.chrom, gene.start - 1, gene.end).upper()
+    out: list[Variant] = []
+    offset = int(rng.integers(1000, max(1001, len(seq) // 2)))
+    while len(out) < n and offset < len(seq) - 1:
+        if seq[offset - 1 : offset + 1] == "TC":
+            alt = "T" if len(out) % 3 else "G"
+            out.append(_passenger(gene, gene.start + offset, "C", alt, rng, terms=("intron_variant",)))
+            offset += int(rng.integers(150, 600))
+        else:
+            offset += 1
+    return out
+
+
+def _passenger(gene: GeneLocus, pos: int, ref: str, alt: str, rng: np.random.Generator,
+               terms: tuple[str, ...] | None = None) -> Variant:  # fmt: skip
+    if terms is None:
+        pick = rng.random()
+        acc = 0.0
+        for option, impact, share in _CONSEQUENCES:
+            acc += share
+            if pick <= acc:
+                terms = option
+                break
+    assert terms is not None
+    impact = {"missense_variant": "MODERATE", "synonymous_variant": "LOW"}.get(terms[0], "MODIFIER")
+    codon = int(rng.integers(1200, 2000))  # past the demo genes' known hotspot codons
+    hgvsp = None
+    if terms[0] == "missense_variant":
+        a, b = rng.choice(list(_AA), size=2, replace=False)
+        hgvsp = f"p.{a}{codon}{b}"
+    elif terms[0] == "synonymous_variant":
+        a = str(rng.choice(list(_AA)))
+        hgvsp = f"p.{a}{codon}="
+    depth = int(rng.integers(60, 220))
+    vaf = float(np.clip(rng.normal(0.3, 0.08), 0.05, 0.9))
+    csq = Consequence(gene=gene.symbol, terms=terms, impact=impact, biotype="protein_coding",
+                      hgvsp=hgvsp, protein_position=codon if hgvsp else None, source="VEP")  # fmt: skip
+    return Variant(chrom=gene.chrom, pos=pos, ref=ref, alt=alt, depth=depth, alt_depth=round(depth * vaf),
+                   vaf=round(vaf, 4), normal_depth=int(rng.integers(30, 80)), normal_vaf=0.0,
+                   consequence=csq)  # fmt: skip

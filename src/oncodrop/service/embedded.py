@@ -1,0 +1,118 @@
+"""The embedded service: one process that polls the store and supervises local workers.
+
+``oncodrop serve`` runs it until SIGTERM; ``oncodrop demo`` and the integration tests run it
+until every sample is terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from oncodrop.events.poller import Poller
+from oncodrop.execute.local import LocalExecutor, WorkerConfig
+from oncodrop.execute.retry import RetryPolicy
+from oncodrop.ledger import Ledger, SampleRecord
+from oncodrop.service.admission import admit
+from oncodrop.service.jobs import PipelineJob, TerminalNotifier
+from oncodrop.settings import Settings
+from oncodrop.store import open_store
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedService:
+    """Poller thread + N worker processes over one ledger and one store."""
+
+    def __init__(self, settings: Settings, *, settle_s: float | None = None, run_workers: bool = True,
+                 run_poller: bool = True) -> None:  # fmt: skip
+        if settings.bundle is None:
+            from oncodrop.errors import ConfigError
+
+            raise ConfigError("no reference bundle: pass --bundle DIR or set ONCODROP_BUNDLE "
+                              "(build one with `oncodrop refdata build --demo --out DIR`)")  # fmt: skip
+        self.settings = settings
+        self.store = open_store(settings.store)
+        self.ledger = Ledger.open(settings.db, max_attempts=settings.max_attempts)
+        self.notifier = TerminalNotifier(
+            slack_webhook_url=_secret(settings.slack_webhook_url), webhook_url=_secret(settings.webhook_url),
+            attempts=settings.notify_attempts, backoff_s=settings.notify_backoff_s,
+            link_expires_s=settings.link_expires_s,
+        )  # fmt: skip
+        self.fanout = self.notifier.fanout()
+        settle = settle_s if settle_s is not None else min(2.0, settings.poll_interval)
+        self.poller = Poller(self.store, self.ledger, self._on_object, settle_s=settle)
+        work_root = settings.workdir or Path(_default_workdir())
+        self.executor = LocalExecutor(
+            WorkerConfig(
+                ledger_url=settings.db, run_job=PipelineJob(settings.bundle.resolve(), settings.intake.limits()),
+                work_root=work_root, lease_s=settings.lease_s, job_timeout_s=settings.job_timeout_s,
+                poll_interval_s=min(1.0, settings.poll_interval),
+                policy=RetryPolicy(max_attempts=settings.max_attempts), on_terminal=self.notifier,
+            ),
+            workers=settings.workers,
+        )  # fmt: skip
+        self._run_workers = run_workers
+        self._run_poller = run_poller
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _on_object(self, obj) -> None:  # type: ignore[no-untyped-def]
+        admit(obj, store_url=self.store.url, ledger=self.ledger, notify=self.fanout)
+
+    def start(self) -> None:
+        if self._run_workers:
+            self.executor.start()
+        if self._run_poller:
+            self._thread = threading.Thread(
+                target=self.poller.run, args=(self._stop, self.settings.poll_interval), name="poller", daemon=True
+            )
+            self._thread.start()
+        log.info("serving %s with %d worker(s)", self.store.url, self.settings.workers if self._run_workers else 0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self._run_workers:
+            self.executor.stop()
+        self.fanout.close()
+        self.ledger.close()
+
+    def wait(self, done: Callable[[list[SampleRecord]], bool], timeout_s: float,
+             on_tick: Callable[[list[SampleRecord]], None] | None = None) -> bool:  # fmt: skip
+        """Block until ``done(samples)`` is true or the timeout passes; True when done."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            samples = self.ledger.list_samples()
+            if on_tick is not None:
+                on_tick(samples)
+            if done(samples):
+                return True
+            time.sleep(0.25)
+        return False
+
+    def __enter__(self) -> EmbeddedService:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def all_terminal(expected: int) -> Callable[[list[SampleRecord]], bool]:
+    """A ``wait`` predicate: at least ``expected`` samples, all terminal."""
+    return lambda samples: len(samples) >= expected and all(s.is_terminal for s in samples)
+
+
+def _secret(value) -> str | None:  # type: ignore[no-untyped-def]
+    return value.get_secret_value() if value is not None else None
+
+
+def _default_workdir() -> str:
+    import tempfile
+
+    return tempfile.gettempdir()

@@ -1,0 +1,209 @@
+"""The somatic reporter end to end on real TCGA calls (../shared/testdata/pcgr) and the demo
+bundle: what it reads, what it tiers, the metrics it computes and the files it writes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pysam
+import pytest
+
+from oncodrop.errors import BundleError, InputRejected
+from oncodrop.refdata.demo import build_demo_bundle
+from oncodrop.report.engine import SomaticReporter
+from oncodrop.report.protocol import ReportRequest, ReportResult
+from oncodrop.sampleconfig import AssaySection, SampleConfig, SampleSection
+
+# PCGR's "coding and silent" TMB definition, written out here to check the engine independently.
+TMB_TERM_PREFIXES = (
+    "stop_gained", "stop_lost", "start_lost", "frameshift_", "missense_", "splice_donor",
+    "splice_acceptor", "protein_altering", "inframe_", "synonymous", "start_retained",
+    "stop_retained",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo_bundle(tmp_path_factory.mktemp("bundle") / "demo")
+
+
+def _config(site: str, build: str | None = None) -> SampleConfig:
+    return SampleConfig(sample=SampleSection(tumor_site=site, genome_build=build), assay=AssaySection(target_size_mb=34.0))
+
+
+def _run(vcf: Path, config: SampleConfig, bundle: Path, out: Path, cna: Path | None = None) -> ReportResult:
+    request = ReportRequest(vcf=vcf, config=config, bundle=bundle, out_dir=out, sample_id="S1", cna=cna)
+    return SomaticReporter().run(request)
+
+
+def _tiers(out: Path) -> list[dict[str, str]]:
+    with (out / "S1.tiers.tsv").open(newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _coding_pass_records(vcf: Path) -> int:
+    """PASS records whose VEP-picked consequence falls in the TMB definition (pysam, no oncodrop)."""
+    previous = pysam.set_verbosity(0)  # htslib warns about the missing ##contig lines
+    try:
+        vf = pysam.VariantFile(str(vcf))
+    finally:
+        pysam.set_verbosity(previous)
+    with vf:
+        layout = vf.header.info["CSQ"].description.split("Format: ")[1].split("|")
+        n = 0
+        for rec in vf:
+            if set(rec.filter.keys()) - {"PASS"}:
+                continue
+            blocks = [dict(zip(layout, b.split("|"), strict=False)) for b in rec.info["CSQ"]]
+            picked = next((b for b in blocks if b.get("PICK") == "1"), blocks[0])
+            n += any(t.startswith(TMB_TERM_PREFIXES) for t in picked["Consequence"].split("&"))
+    return n
+
+
+@pytest.fixture(scope="module")
+def brca(demo_bundle: Path, testdata: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportResult, Path]:
+    """TCGA-A2-A04W breast calls after VEP 85, with PCGR 2.x allele-specific CNA segments."""
+    out = tmp_path_factory.mktemp("brca")
+    vcf = testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz"
+    return _run(vcf, _config("Breast"), demo_bundle, out, testdata / "pcgr/v2.3.2/T001-BRCA.grch37.cna.tsv"), out
+
+
+def test_writes_all_six_outputs(brca: tuple[ReportResult, Path]) -> None:
+    result, out = brca
+    names = sorted(p.name for p in result.files)
+    assert names == ["S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "provenance.json", "report.html"]
+    assert all(p.parent == out and p.stat().st_size > 0 for p in result.files)
+    assert result.reporter == "oncodrop-somatic"
+    assert {"read", "classify", "tmb", "msi", "signatures", "kataegis", "cna", "write"} <= set(result.timings)
+
+
+def test_reads_every_brca_variant_and_reports_each_once(brca: tuple[ReportResult, Path]) -> None:
+    _, out = brca
+    summary = json.loads((out / "S1.summary.json").read_text())
+    assert summary["counts"]["records_read"] == 199 and summary["counts"]["passing"] == 199
+    assert summary["counts"]["annotation_source"] == "VEP"
+    assert summary["counts"]["by_class"] == {"SNV": 195, "deletion": 4}
+    assert len(_tiers(out)) == 199
+    assert sum(summary["counts"]["by_tier"].values()) == 199
+
+
+def test_pik3ca_h1047r_in_breast_is_tier_1(brca: tuple[ReportResult, Path]) -> None:
+    result, out = brca
+    tier1 = [r for r in _tiers(out) if r["tier"] == "I"]
+    assert [(r["gene"], r["hgvsp"], r["chrom"], r["pos"]) for r in tier1] == [
+        ("PIK3CA", "p.H1047R", "3", "178952085")
+    ]
+    assert result.headline.tier1 == 1
+    assert "Breast" in tier1[0]["tier_reason"]
+
+
+def test_tp53_missense_gets_gene_level_evidence_from_another_tumour_type_as_tier_2(
+    brca: tuple[ReportResult, Path],
+) -> None:
+    tier2 = [r for r in _tiers(brca[1]) if r["tier"] == "II"]
+    assert [(r["gene"], r["hgvsp"]) for r in tier2] == [("TP53", "p.V272M")]
+    assert "another tumour type" in tier2[0]["tier_reason"]
+
+
+def test_tmb_is_coding_variants_over_target_size(brca: tuple[ReportResult, Path], testdata: Path) -> None:
+    result, out = brca
+    expected = _coding_pass_records(testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz") / 34.0
+    assert expected == pytest.approx(186 / 34)
+    assert result.headline.tmb == pytest.approx(expected, abs=1e-4)
+    assert json.loads((out / "S1.summary.json").read_text())["tmb"]["tmb_class"] == "intermediate"
+
+
+def test_erbb2_amplification_from_allele_specific_segments_is_tier_1_in_breast(
+    brca: tuple[ReportResult, Path],
+) -> None:
+    cna = json.loads((brca[1] / "S1.summary.json").read_text())["cna"]
+    erbb2 = next(c for c in cna if c["gene"] == "ERBB2")
+    assert (erbb2["call"], erbb2["total_cn"], erbb2["tier"]) == ("amplification", 9.0, "I")
+    assert "Trastuzumab" in erbb2["therapies"]
+
+
+def test_signatures_are_not_computable_without_reference_context_and_say_why(
+    brca: tuple[ReportResult, Path],
+) -> None:
+    sig = json.loads((brca[1] / "S1.summary.json").read_text())["signatures"]
+    assert sig["computable"] is False and sig["note"].startswith("not computable")
+    assert brca[0].headline.top_signatures == ()
+
+
+def test_html_names_the_demo_bundle_and_the_tier_1_finding(brca: tuple[ReportResult, Path]) -> None:
+    html = (brca[1] / "report.html").read_text()
+    assert 'id="demo-banner"' in html and "demo, not for clinical use" in html
+    assert "PIK3CA p.H1047R" in html.split('<section id="actionable">')[1].split("</section>")[0]
+
+
+def test_provenance_names_inputs_bundle_and_versions(brca: tuple[ReportResult, Path], testdata: Path) -> None:
+    prov = json.loads((brca[1] / "provenance.json").read_text())
+    assert [(i["role"], i["name"]) for i in prov["inputs"]] == [
+        ("cna", "T001-BRCA.grch37.cna.tsv"), ("vcf", "tumor_sample.BRCA.vep85.vcf.gz"),
+    ]  # fmt: skip
+    vcf = testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz"
+    assert prov["inputs"][1]["bytes"] == vcf.stat().st_size
+    assert prov["bundle"]["name"] == "oncodrop-demo" and prov["bundle"]["demo"] is True
+    assert "path" not in prov["bundle"]
+    assert prov["config"]["sample"]["tumor_site"] == "Breast"
+    assert set(prov["outputs"]) == {"S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "report.html"}
+
+
+def test_same_inputs_give_the_same_report_content(
+    brca: tuple[ReportResult, Path], demo_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    first = brca[1]
+    vcf = testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz"
+    _run(vcf, _config("Breast"), demo_bundle, tmp_path, testdata / "pcgr/v2.3.2/T001-BRCA.grch37.cna.tsv")
+    for name in ("report.html", "S1.tiers.tsv", "S1.summary.json", "S1.maf"):
+        assert (tmp_path / name).read_bytes() == (first / name).read_bytes(), name
+    a, b = (json.loads((d / "provenance.json").read_text()) for d in (first, tmp_path))
+    assert {k: v for k, v in a.items() if k != "timings"} == {k: v for k, v in b.items() if k != "timings"}
+
+
+def test_rectal_sample_with_log2_segments(demo_bundle: Path, testdata: Path, tmp_path: Path) -> None:
+    """TCGA READ calls after VEP 85 (one multi-allelic record) with PCGR 0.x log2-ratio segments;
+    its four truncating APC variants are null variants in a tumour suppressor (OVS1)."""
+    vcf = testdata / "pcgr/vep-annotated/test.vep85.vcf"
+    result = _run(vcf, _config("Colon/Rectum"), demo_bundle, tmp_path, testdata / "pcgr/v0.5.3/tumor_sample.COAD.cna.tsv")
+    summary = json.loads((tmp_path / "S1.summary.json").read_text())
+    assert summary["counts"]["records_read"] == 649 and summary["counts"]["passing"] == 648
+    assert result.headline.tmb == pytest.approx(_coding_pass_records(vcf) / 34.0, abs=1e-4)
+    assert result.headline.msi == "MSS"
+    calls = {c["gene"]: c["call"] for c in summary["cna"]}
+    assert calls and all(c["total_cn"] is None for c in summary["cna"])  # log2 input has no absolute CN
+    assert set(calls.values()) <= {"amplification", "gain", "hetdel", "homdel"}
+    apc = [r for r in _tiers(tmp_path) if r["gene"] == "APC"]
+    assert sorted(r["hgvsp"] for r in apc) == ["p.N1455Kfs*2", "p.R348*", "p.S1335Rfs*80", "p.V368Ifs*9"]
+    assert {(r["oncogenicity"], r["oncogenicity_codes"]) for r in apc} == {("Likely oncogenic", "OVS1")}
+
+
+@pytest.mark.parametrize("vcf", ["v2.3.2/T001-BRCA.grch37.vcf.gz", "v0.5.3/tumor_sample.COAD.vcf.gz"])
+def test_unannotated_vcf_without_a_gene_model_is_rejected_with_no_annotation(
+    vcf: str, demo_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(InputRejected) as caught:
+        _run(testdata / "pcgr" / vcf, _config("Breast", "grch37"), demo_bundle, tmp_path)
+    assert caught.value.reason_code == "no_annotation"
+    assert caught.value.rejection.file == Path(vcf).name
+    assert "genes.gff3.gz" in caught.value.message
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_grch38_vcf_with_a_grch37_only_bundle_is_a_bundle_error(
+    demo_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(BundleError, match="grch38.*holds only grch37"):
+        _run(testdata / "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz", _config("Breast", "grch38"), demo_bundle, tmp_path)
+
+
+def test_vcf_without_build_information_needs_the_config_to_say_it(
+    demo_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(InputRejected) as caught:
+        _run(testdata / "pcgr/v2.3.2/T001-COAD.grch37.vcf.gz", _config("Colon/Rectum"), demo_bundle, tmp_path)
+    assert (caught.value.reason_code, caught.value.rejection.field) == ("unknown_build", "sample.genome_build")

@@ -1,0 +1,79 @@
+"""``oncodrop report``: options in, files out, rejections as one readable line and exit 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from oncodrop.cli import main
+from oncodrop.cli.report import default_sample_id
+from oncodrop.refdata.demo import build_demo_bundle
+
+
+@pytest.fixture(scope="module")
+def demo_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo_bundle(tmp_path_factory.mktemp("bundle") / "demo")
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sample.toml"
+    path.write_text(text)
+    return path
+
+
+def test_report_command_writes_the_report_and_prints_the_headline(
+    demo_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, '[sample]\ntumor_site = "Breast"\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [
+        "report", "--vcf", str(testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz"),
+        "--config", str(config), "--bundle", str(demo_bundle), "--out", str(out),
+        "--cna", str(testdata / "pcgr/v2.3.2/T001-BRCA.grch37.cna.tsv"),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Tier I: 1; Tier II: 1; TMB 5.5 mut/Mb (intermediate)")
+    assert "[demo, not for clinical use]" in result.output.splitlines()[0]
+    assert sorted(p.name for p in out.iterdir()) == sorted([
+        "report.html", "provenance.json", "tumor_sample.BRCA.vep85.maf",
+        "tumor_sample.BRCA.vep85.summary.json", "tumor_sample.BRCA.vep85.tiers.tsv",
+        "tumor_sample.BRCA.vep85.xlsx",
+    ])  # fmt: skip
+
+
+def test_sample_id_comes_from_the_option_then_the_config_then_the_file_name(
+    demo_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    vcf = testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz"
+    config = _config(tmp_path, '[sample]\nid = "BATCH1-ABC123"\ntumor_site = "Breast"\n')
+    args = ["report", "--vcf", str(vcf), "--config", str(config), "--bundle", str(demo_bundle)]
+    runner = CliRunner()
+    assert runner.invoke(main, [*args, "--out", str(tmp_path / "a")]).exit_code == 0
+    assert (tmp_path / "a" / "BATCH1-ABC123.tiers.tsv").is_file()
+    assert runner.invoke(main, [*args, "--out", str(tmp_path / "b"), "--sample-id", "X1"]).exit_code == 0
+    assert (tmp_path / "b" / "X1.tiers.tsv").is_file()
+    assert default_sample_id(vcf) == "tumor_sample.BRCA.vep85"
+    assert default_sample_id(Path("a.vcf")) == "a"
+
+
+def test_rejected_input_exits_1_with_reason_file_and_field(
+    demo_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, '[sample]\ngenome_build = "grch37"\n')
+    result = CliRunner().invoke(main, [
+        "report", "--vcf", str(testdata / "pcgr/v2.3.2/T001-BRCA.grch37.vcf.gz"), "--config", str(config),
+        "--bundle", str(demo_bundle), "--out", str(tmp_path / "out"),
+    ])  # fmt: skip
+    assert result.exit_code == 1
+    assert "input rejected [no_annotation] (file T001-BRCA.grch37.vcf.gz, field INFO/CSQ)" in result.output
+
+
+def test_a_folder_that_is_not_a_bundle_is_reported_not_raised(testdata: Path, tmp_path: Path) -> None:
+    config = _config(tmp_path, "")
+    result = CliRunner().invoke(main, [
+        "report", "--vcf", str(testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz"),
+        "--config", str(config), "--bundle", str(tmp_path), "--out", str(tmp_path / "out"),
+    ])  # fmt: skip
+    assert result.exit_code == 1 and "manifest.json is missing" in result.output

@@ -1,0 +1,104 @@
+"""Depth and VAF per caller convention, checked against the FORMAT values of real records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oncodrop.report.model import Variant
+from oncodrop.report.vcf import read_variants
+from oncodrop.sampleconfig import AllelicSupportSection, SampleConfig
+
+ALL = SampleConfig(allelic_support=AllelicSupportSection(pass_only=False))
+
+
+def _at(testdata: Path, name: str, key: str) -> Variant:
+    result = read_variants(testdata / name, ALL)
+    return next(v for v in result.variants if v.key == key)
+
+
+def test_mutect2_ad_and_af(testdata: Path) -> None:
+    v = _at(testdata, "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.mutect2.snpeff.vcf.gz",
+            "16:62340:G>C")
+    assert (v.depth, v.alt_depth, v.vaf) == (9, 2, 0.222)  # FORMAT AF is Mutect2's estimate
+
+
+def test_strelka1_snv_uses_tier1_base_counts(testdata: Path) -> None:
+    # TUMOR DP:FDP:SDP:SUBDP:AU:CU:GU:TU = 58:0:0:0:56,57:0,0:2,2:0,0 -> A is ALT
+    v = _at(testdata, "callers-vcf2maf/test_strelka.vcf", "1:35944648:G>A")
+    assert (v.depth, v.alt_depth) == (58, 56)
+    assert v.vaf == pytest.approx(56 / 58, abs=1e-6)
+    assert v.normal_depth == 78 and v.normal_vaf == 0.0
+
+
+def test_strelka2_indel_uses_tir_over_tar_plus_tir(testdata: Path) -> None:
+    result = read_variants(
+        testdata / "callers-snpeff/grch38.seqc2-hcc1395-50pc.bcbio-ensemble-somatic.snpeff.vcf.gz",
+        ALL,
+    )
+    strelka_indels = [v for v in result.variants if v.variant_class != "SNV" and v.vaf is not None]
+    assert strelka_indels
+    assert all(0 <= v.vaf <= 1 for v in strelka_indels)
+
+
+def test_varscan_freq_percent_and_alt_only_ad(testdata: Path) -> None:
+    # TUMOR GT:GQ:DP:RD:AD:FREQ:DP4 = 0/1:.:91:56:35:38.46%:...
+    v = _at(testdata, "callers-vcf2maf/test_varscan.vcf", "1:1991014:A>G")
+    assert (v.depth, v.alt_depth, v.vaf) == (91, 35, 0.3846)
+    assert v.normal_vaf == 0.487
+
+
+def test_mutect1_fa_is_the_allele_fraction(testdata: Path) -> None:
+    # TUMOR GT:AD:BQ:DP:FA = 0:175,30:.:206:0.146 (haploid GT "0")
+    v = _at(testdata, "callers-vcf2maf/test_mutect.vcf", "1:2453125:C>G")
+    assert (v.depth, v.alt_depth, v.vaf) == (206, 30, 0.146)
+    assert v.genotype == "0"
+
+
+def test_somaticsniper_bcount(testdata: Path) -> None:
+    result = read_variants(testdata / "callers-vcf2maf/test_sniper.vcf", ALL)
+    assert all(v.vaf is not None for v in result.variants)
+    first = result.variants[0]
+    assert first.key == "1:1233886:C>G"
+    assert (first.depth, first.alt_depth) == (7, 4)
+
+
+def test_samtools_dp4_counts_in_merged_calls(testdata: Path) -> None:
+    # TUMOR GT:DP:DP4:BQ:SS:FT = 0/1:6:2,2,1,1:... -> 2 ALT reads of 6
+    v = _at(testdata, "callers-vcf2maf/test_merged.vcf", "1:150944742:TG>T")
+    assert (v.depth, v.alt_depth) == (6, 2)
+
+
+def test_radia_number_r_af(testdata: Path) -> None:
+    # DNA_TUMOR AD 95,11, AF 0.9,0.1
+    v = _at(testdata, "callers-vcf2maf/test_radia.vcf", "1:29651735:C>T")
+    assert (v.depth, v.alt_depth, v.vaf) == (106, 11, 0.1)
+
+
+def test_missing_ref_count_falls_back_to_dp(testdata: Path) -> None:
+    # TUMOR GT:AD:DP = 0/1:.,21:54 -> VAF 21/54, not 21/21
+    v = _at(testdata, "callers-vcf2maf/test_b38.vcf", "21:34792292:A>C")
+    assert (v.depth, v.alt_depth) == (54, 21)
+    assert v.vaf == pytest.approx(21 / 54, abs=1e-6)
+
+
+def test_vardict_and_dragen_ad_af(testdata: Path) -> None:
+    vardict = _at(testdata, "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.vardict.snpeff.vcf.gz",
+                  "16:60045:C>G")
+    assert vardict.alt_depth == 7 and vardict.depth == 16
+    dragen = read_variants(
+        testdata / "germline/grch38.seqc2-hcc1395bl.dragen-germline.predisposition-genes.vcf.gz",
+        ALL,
+        mode="normal",
+    ).variants[0]
+    assert (dragen.key, dragen.depth, dragen.alt_depth, dragen.vaf, dragen.genotype) == (
+        "1:69897:T>C", 11, 11, 1.0, "1/1")
+
+
+def test_every_somatic_caller_file_yields_a_vaf_for_every_snv(testdata: Path) -> None:
+    for name in ("test_mutect.vcf", "test_strelka.vcf", "test_varscan.vcf", "test_muse.vcf",
+                 "test_sniper.vcf", "test_radia.vcf", "test.vcf", "test_b38.vcf"):
+        variants = read_variants(testdata / "callers-vcf2maf" / name, ALL).variants
+        snvs = [v for v in variants if v.variant_class == "SNV"]
+        assert snvs and all(v.vaf is not None for v in snvs), name

@@ -1,0 +1,82 @@
+"""Malformed VCFs become InputRejected("bad_vcf") naming the file and the line."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from oncodrop.errors import InputRejected
+from oncodrop.report.vcf import read_variants
+from oncodrop.sampleconfig import SampleConfig
+
+
+def _lines(testdata: Path) -> list[str]:
+    return (testdata / "callers-vcf2maf/test.vcf").read_text().splitlines()
+
+
+def _with_first_record(lines: list[str], column: int, value: str) -> list[str]:
+    out = list(lines)
+    i = next(n for n, line in enumerate(out) if not line.startswith("#"))
+    fields = out[i].split("\t")
+    fields[column] = value
+    out[i] = "\t".join(fields)
+    return out
+
+
+def _rejected(path: Path) -> InputRejected:
+    with pytest.raises(InputRejected) as caught:
+        read_variants(path, SampleConfig())
+    assert caught.value.reason_code == "bad_vcf"
+    assert caught.value.rejection.file == path.name
+    return caught.value
+
+
+def test_missing_file_is_rejected_by_name(tmp_path: Path) -> None:
+    error = _rejected(tmp_path / "absent.vcf.gz")
+    assert "absent.vcf.gz" in error.message
+
+
+def test_non_numeric_pos_names_the_line(testdata: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "badpos.vcf"
+    bad.write_text("\n".join(_with_first_record(_lines(testdata), 1, "12x")) + "\n")
+    error = _rejected(bad)
+    assert error.rejection.line == 6  # 5 header lines, first record on line 6
+    assert "POS" in error.message
+
+
+def test_ref_with_non_acgtn_is_rejected_at_its_line(testdata: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "badref.vcf"
+    bad.write_text("\n".join(_with_first_record(_lines(testdata), 3, "QZ")) + "\n")
+    error = _rejected(bad)
+    assert error.rejection.line == 6
+    assert error.rejection.field == "REF"
+
+
+def test_missing_fileformat_header_is_rejected_at_line_one(testdata: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "badhdr.vcf"
+    bad.write_text("hello\n" + "\n".join(_lines(testdata)[1:]) + "\n")
+    assert _rejected(bad).rejection.line == 1
+
+
+def test_truncated_bgzip_is_rejected(testdata: Path, tmp_path: Path) -> None:
+    source = (testdata / "callers-snpeff/grch38.seqc2-hcc1395-50pc.bcbio-ensemble-somatic.snpeff.vcf.gz").read_bytes()
+    bad = tmp_path / "truncated.vcf.gz"
+    bad.write_bytes(source[: len(source) // 2])
+    error = _rejected(bad)
+    assert "truncated" in error.message
+
+
+def test_htslib_messages_stay_out_of_stderr(testdata: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    read_variants(testdata / "callers-vcf2maf/test.vcf", SampleConfig())  # AD Number=G, no contigs
+    assert capfd.readouterr().err == ""
+
+
+def test_gzip_plain_and_bgzip_read_the_same(testdata: Path, tmp_path: Path) -> None:
+    source = testdata / "pcgr/v2.3.2/T001-BRCA.grch37.vcf.gz"
+    plain = tmp_path / "brca.vcf"
+    plain.write_bytes(gzip.decompress(source.read_bytes()))
+    a = read_variants(source, SampleConfig()).variants
+    b = read_variants(plain, SampleConfig()).variants
+    assert a == b
