@@ -222,3 +222,18 @@ def test_stopping_the_executor_releases_the_running_sample(
     assert (released.state, released.attempts, released.lease_owner) == (S.QUEUED, 0, None)
     assert ledger.history(record.id)[-1].reason_code == "released"
     assert list((tmp_path / "work" / "worker-0").iterdir()) == []
+
+
+def test_sample_whose_workers_keep_dying_ends_dead_instead_of_looping(
+    ledger: Ledger, tmp_path: Path, testdata: Path
+) -> None:
+    record = queue_sample(ledger, max_attempts=1)
+    assert ledger.claim("vanished-worker", lease_s=0.2) is not None  # then it "dies"
+    time.sleep(0.3)
+    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl")
+    with LocalExecutor(config(ledger, tmp_path, job), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
+    done = ledger.get(record.id)
+    assert done is not None and (done.reason_code, done.attempts) == ("lease_expired", 2)
+    assert read_journal(tmp_path / "journal.jsonl") == []  # the job itself never ran again

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +14,11 @@ from oncodrop.refdata.demo import build_demo_bundle
 from oncodrop.report.engine import SomaticReporter
 from oncodrop.report.protocol import ReportRequest
 from oncodrop.sampleconfig import SampleConfig, SampleSection
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+Loaded = tuple["Page", list[str], list[str]]  # the page, the URLs it requested, its JS errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -47,7 +53,7 @@ def report(tmp_path_factory: pytest.TempPathFactory, testdata: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
@@ -55,7 +61,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, report: Path) -> Iterator[tuple[object, list[str], list[str]]]:  # noqa: ANN001
+def page(browser: Browser, report: Path) -> Iterator[Loaded]:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     requests: list[str] = []
     errors: list[str] = []
@@ -67,11 +73,11 @@ def page(browser, report: Path) -> Iterator[tuple[object, list[str], list[str]]]
     page.close()
 
 
-def _genes_on_page(page) -> list[str]:  # noqa: ANN001
+def _genes_on_page(page: Page) -> list[str]:
     return page.locator("#variant-table tbody tr td:nth-child(2)").all_inner_texts()
 
 
-def test_key_sections_are_visible_and_nothing_but_the_file_is_requested(page, report: Path) -> None:  # noqa: ANN001
+def test_key_sections_are_visible_and_nothing_but_the_file_is_requested(page: Loaded, report: Path) -> None:
     pg, requests, errors = page
     for selector in SECTIONS:
         assert pg.locator(selector).is_visible(), selector
@@ -82,7 +88,7 @@ def test_key_sections_are_visible_and_nothing_but_the_file_is_requested(page, re
     assert errors == []
 
 
-def test_table_pages_through_all_variants(page, report: Path) -> None:  # noqa: ANN001
+def test_table_pages_through_all_variants(page: Loaded, report: Path) -> None:
     pg, _, _ = page
     assert pg.locator("#variant-table tbody tr").count() == 100
     assert pg.locator("#variant-count").inner_text() == "199 of 199 variants"
@@ -91,7 +97,7 @@ def test_table_pages_through_all_variants(page, report: Path) -> None:  # noqa: 
     assert pg.locator("#page-label").inner_text() == "page 2 of 2"
 
 
-def test_typing_a_gene_filters_the_table(page) -> None:  # noqa: ANN001
+def test_typing_a_gene_filters_the_table(page: Loaded) -> None:
     pg, _, _ = page
     pg.fill("#variant-filter", "pik3ca")
     assert _genes_on_page(pg) == ["PIK3CA"]
@@ -101,7 +107,7 @@ def test_typing_a_gene_filters_the_table(page) -> None:  # noqa: ANN001
     assert pg.locator("#variant-count").inner_text() == "1 of 199 variants"
 
 
-def test_clicking_a_header_sorts_and_clicking_again_reverses(page, report: Path) -> None:  # noqa: ANN001
+def test_clicking_a_header_sorts_and_clicking_again_reverses(page: Loaded, report: Path) -> None:
     pg, _, _ = page
     with (report / "BRCA.tiers.tsv").open(newline="") as fh:
         genes = sorted(r["gene"] for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE) if r["gene"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -37,11 +38,9 @@ class _Handler(SimpleHTTPRequestHandler):
         return None
 
 
-@pytest.fixture
-def file_server(tmp_path: Path) -> Iterator[FileServer]:
-    """Serve ``tmp_path/www`` on 127.0.0.1 (ephemeral port); stopped after the test."""
-    root = tmp_path / "www"
-    root.mkdir()
+@contextmanager
+def serve(root: Path) -> Iterator[FileServer]:
+    """Serve ``root`` on 127.0.0.1 (ephemeral port) until the block ends."""
     state = FileServer(root)
     handler = type("Handler", (_Handler,), {"server_state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
@@ -54,3 +53,12 @@ def file_server(tmp_path: Path) -> Iterator[FileServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def file_server(tmp_path: Path) -> Iterator[FileServer]:
+    """A local HTTP server over ``tmp_path/www``, stopped after the test."""
+    root = tmp_path / "www"
+    root.mkdir()
+    with serve(root) as state:
+        yield state

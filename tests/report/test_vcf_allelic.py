@@ -19,8 +19,11 @@ def _at(testdata: Path, name: str, key: str) -> Variant:
 
 
 def test_mutect2_ad_and_af(testdata: Path) -> None:
-    v = _at(testdata, "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.mutect2.snpeff.vcf.gz",
-            "16:62340:G>C")
+    v = _at(
+        testdata,
+        "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.mutect2.snpeff.vcf.gz",
+        "16:62340:G>C",
+    )
     assert (v.depth, v.alt_depth, v.vaf) == (9, 2, 0.222)  # FORMAT AF is Mutect2's estimate
 
 
@@ -84,8 +87,11 @@ def test_missing_ref_count_falls_back_to_dp(testdata: Path) -> None:
 
 
 def test_vardict_and_dragen_ad_af(testdata: Path) -> None:
-    vardict = _at(testdata, "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.vardict.snpeff.vcf.gz",
-                  "16:60045:C>G")
+    vardict = _at(
+        testdata,
+        "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.vardict.snpeff.vcf.gz",
+        "16:60045:C>G",
+    )
     assert vardict.alt_depth == 7 and vardict.depth == 16
     dragen = read_variants(
         testdata / "germline/grch38.seqc2-hcc1395bl.dragen-germline.predisposition-genes.vcf.gz",
@@ -93,12 +99,25 @@ def test_vardict_and_dragen_ad_af(testdata: Path) -> None:
         mode="normal",
     ).variants[0]
     assert (dragen.key, dragen.depth, dragen.alt_depth, dragen.vaf, dragen.genotype) == (
-        "1:69897:T>C", 11, 11, 1.0, "1/1")
+        "1:69897:T>C",
+        11,
+        11,
+        1.0,
+        "1/1",
+    )
 
 
 def test_every_somatic_caller_file_yields_a_vaf_for_every_snv(testdata: Path) -> None:
-    for name in ("test_mutect.vcf", "test_strelka.vcf", "test_varscan.vcf", "test_muse.vcf",
-                 "test_sniper.vcf", "test_radia.vcf", "test.vcf", "test_b38.vcf"):
+    for name in (
+        "test_mutect.vcf",
+        "test_strelka.vcf",
+        "test_varscan.vcf",
+        "test_muse.vcf",
+        "test_sniper.vcf",
+        "test_radia.vcf",
+        "test.vcf",
+        "test_b38.vcf",
+    ):
         variants = read_variants(testdata / "callers-vcf2maf" / name, ALL).variants
         snvs = [v for v in variants if v.variant_class == "SNV"]
         assert snvs and all(v.vaf is not None for v in snvs), name

@@ -61,14 +61,18 @@ def test_missing_fileformat_header_is_rejected_at_line_one(testdata: Path, tmp_p
 
 
 def test_truncated_bgzip_is_rejected(testdata: Path, tmp_path: Path) -> None:
-    source = (testdata / "callers-snpeff/grch38.seqc2-hcc1395-50pc.bcbio-ensemble-somatic.snpeff.vcf.gz").read_bytes()
+    source = (
+        testdata / "callers-snpeff/grch38.seqc2-hcc1395-50pc.bcbio-ensemble-somatic.snpeff.vcf.gz"
+    ).read_bytes()
     bad = tmp_path / "truncated.vcf.gz"
     bad.write_bytes(source[: len(source) // 2])
     error = _rejected(bad)
     assert "truncated" in error.message
 
 
-def test_htslib_messages_stay_out_of_stderr(testdata: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_htslib_messages_stay_out_of_stderr(
+    testdata: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     read_variants(testdata / "callers-vcf2maf/test.vcf", SampleConfig())  # AD Number=G, no contigs
     assert capfd.readouterr().err == ""
 

@@ -81,7 +81,9 @@ def test_pass_only_drops_filtered_records_and_dot_counts_as_pass(testdata: Path)
     assert mutect.counts.filtered_by_filter == 495
     merged = read_variants(testdata / "callers-vcf2maf/test_merged.vcf", PASS)
     assert merged.counts.filtered_by_filter == 0  # FILTER is '.' throughout
-    vep = read_variants(testdata / "vep105/grch38.hcc1395.somatic-merged.vep105.annotated.expression.vcf.gz", PASS)
+    vep = read_variants(
+        testdata / "vep105/grch38.hcc1395.somatic-merged.vep105.annotated.expression.vcf.gz", PASS
+    )
     assert len(vep.variants) == 1264
 
 
@@ -106,8 +108,12 @@ def test_multiallelic_records_split_per_alt_with_per_allele_depths(testdata: Pat
 
 
 def test_every_allele_is_kept_or_counted_in_one_bucket(testdata: Path) -> None:
-    for name in ("callers-vcf2maf/test.vcf", "callers-vcf2maf/test_delly.vcf",
-                 "callers-vcf2maf/test_radia.vcf", "callers-vcf2maf/test_mutect.vcf"):
+    for name in (
+        "callers-vcf2maf/test.vcf",
+        "callers-vcf2maf/test_delly.vcf",
+        "callers-vcf2maf/test_radia.vcf",
+        "callers-vcf2maf/test_mutect.vcf",
+    ):
         counts = read_variants(testdata / name, PASS).counts
         assert counts.alleles == counts.kept + counts.dropped, name
 
@@ -159,7 +165,9 @@ def test_config_build_contradicting_the_header_is_rejected(testdata: Path) -> No
 
 
 def test_regions_through_the_index_match_streaming(testdata: Path, tmp_path: Path) -> None:
-    dragen = testdata / "germline/grch38.seqc2-hcc1395bl.dragen-germline.predisposition-genes.vcf.gz"
+    dragen = (
+        testdata / "germline/grch38.seqc2-hcc1395bl.dragen-germline.predisposition-genes.vcf.gz"
+    )
     brca = [("17", 43044295, 43125483), ("chr13", 32315474, 32400266), ("TP53_absent", 1, 2)]
     indexed = read_variants(dragen, PASS, mode="normal", regions=brca)
     assert indexed.used_index
@@ -175,8 +183,12 @@ def test_regions_through_the_index_match_streaming(testdata: Path, tmp_path: Pat
 
 
 def test_region_reading_copes_with_unsorted_contigs(testdata: Path) -> None:
-    dragen = testdata / "germline/grch38.seqc2-hcc1395bl.dragen-germline.predisposition-genes.vcf.gz"
-    result = read_variants(dragen, PASS, mode="normal", regions=[("2", 1, 250_000_000), ("10", 1, 140_000_000)])
+    dragen = (
+        testdata / "germline/grch38.seqc2-hcc1395bl.dragen-germline.predisposition-genes.vcf.gz"
+    )
+    result = read_variants(
+        dragen, PASS, mode="normal", regions=[("2", 1, 250_000_000), ("10", 1, 140_000_000)]
+    )
     chroms = {v.chrom for v in result.variants}
     assert chroms == {"2", "10"}
 

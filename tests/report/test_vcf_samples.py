@@ -18,23 +18,47 @@ CONFIG = SampleConfig()
     ("name", "tumour", "normal", "why"),
     [
         # Mutect2 writes the normal first but names the tumour in ##tumor_sample
-        ("callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.mutect2.snpeff.vcf.gz",
-         "tumor_downsample", "MB_normal_50x", "##tumor_sample header"),
+        (
+            "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.mutect2.snpeff.vcf.gz",
+            "tumor_downsample",
+            "MB_normal_50x",
+            "##tumor_sample header",
+        ),
         # Strelka2 (normal first) and VarDict (tumour first) have no such header: names decide
-        ("callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.strelka2.snpeff.vcf.gz",
-         "tumor_downsample", "MB_normal_50x", "column names"),
-        ("callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.vardict.snpeff.vcf.gz",
-         "tumor_downsample", "MB_normal_50x", "column names"),
-        ("callers-snpeff/grch38.seqc2-hcc1395-50pc.bcbio-ensemble-somatic.snpeff.vcf.gz",
-         "T_SRR7890936_50pc", "N_SRR7890889", "##tumor_sample header"),
-        ("vep105/grch38.hcc1395.somatic-merged.vep105.annotated.expression.vcf.gz",
-         "HCC1395_TUMOR_DNA", "HCC1395_NORMAL_DNA", "##tumor_sample header"),
+        (
+            "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.strelka2.snpeff.vcf.gz",
+            "tumor_downsample",
+            "MB_normal_50x",
+            "column names",
+        ),
+        (
+            "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.vardict.snpeff.vcf.gz",
+            "tumor_downsample",
+            "MB_normal_50x",
+            "column names",
+        ),
+        (
+            "callers-snpeff/grch38.seqc2-hcc1395-50pc.bcbio-ensemble-somatic.snpeff.vcf.gz",
+            "T_SRR7890936_50pc",
+            "N_SRR7890889",
+            "##tumor_sample header",
+        ),
+        (
+            "vep105/grch38.hcc1395.somatic-merged.vep105.annotated.expression.vcf.gz",
+            "HCC1395_TUMOR_DNA",
+            "HCC1395_NORMAL_DNA",
+            "##tumor_sample header",
+        ),
         ("callers-vcf2maf/test_mutect.vcf", "TUMOR", "NORMAL", "column names"),
         ("callers-vcf2maf/test_muse.vcf", "TUMOR", "NORMAL", "column names"),
         # RADIA: DNA_NORMAL, DNA_TUMOR, RNA_TUMOR -> the DNA tumour
         ("callers-vcf2maf/test_radia.vcf", "DNA_TUMOR", "DNA_NORMAL", "column names"),
-        ("pcgr/v2.3.2/T001-BRCA.grch37.vcf.gz",
-         "TCGA-A2-A04W-01A-31D-A10Y-09_TCGA-A2-A04W-10A-01D-A110-09", None, "single"),
+        (
+            "pcgr/v2.3.2/T001-BRCA.grch37.vcf.gz",
+            "TCGA-A2-A04W-01A-31D-A10Y-09_TCGA-A2-A04W-10A-01D-A110-09",
+            None,
+            "single",
+        ),
     ],
 )
 def test_tumour_column_per_caller(
@@ -82,11 +106,17 @@ def test_unlabelled_columns_are_rejected_in_somatic_mode() -> None:
     [
         (["NORMAL", "TUMOR"], "TUMOR", "NORMAL"),
         (["patient1_T", "patient1_N"], "patient1_T", "patient1_N"),
-        (["TCGA-AG-3891-10A-01W", "TCGA-AG-3891-01A-01W"], "TCGA-AG-3891-01A-01W", "TCGA-AG-3891-10A-01W"),
+        (
+            ["TCGA-AG-3891-10A-01W", "TCGA-AG-3891-01A-01W"],
+            "TCGA-AG-3891-01A-01W",
+            "TCGA-AG-3891-10A-01W",
+        ),
         (["blood", "sampleX"], "sampleX", "blood"),
     ],
 )
-def test_column_names_decide_tumour_and_normal(columns: list[str], tumour: str, normal: str) -> None:
+def test_column_names_decide_tumour_and_normal(
+    columns: list[str], tumour: str, normal: str
+) -> None:
     choice = choose_samples(columns, {}, mode="somatic")
     assert (choice.tumor, choice.normal) == (tumour, normal)
     assert choice.tumor_index == columns.index(tumour)

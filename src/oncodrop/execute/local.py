@@ -207,17 +207,21 @@ class Worker:
 
     def run_one(self, record: SampleRecord) -> None:
         """Run one claimed sample and record how it ended."""
-        if record.attempts > record.max_attempts:  # its earlier workers all died mid-job
-            self._finish(
-                self.ledger.fail(
-                    record.id,
-                    self.worker_id,
-                    f"worker lost on each of {record.max_attempts} attempts",
-                    retryable=False,
-                    reason_code="lease_expired",
-                )
+        if record.attempts > record.max_attempts:  # every earlier worker died mid-job
+            lost = f"worker lost on each of {record.max_attempts} attempts (lease expired)"
+            result: JobOutcome | Failure | _Stopped = Failure(
+                Disposition.DEAD, "lease_expired", lost
             )
-            return
+            lease_lost = False
+        else:
+            result, lease_lost = self._run(record)
+        try:
+            self._record_result(record, result, lease_lost)
+        except StateConflict as exc:  # someone else owns the sample now; nothing to record
+            log.warning("worker %s: %s", self.worker_id, exc.message)
+
+    def _run(self, record: SampleRecord) -> tuple[JobOutcome | Failure | _Stopped, bool]:
+        """The job in a child process, under heartbeat, in a private work dir removed after."""
         workdir = Path(tempfile.mkdtemp(prefix=f"job-{record.id}-", dir=self.slot_dir))
         heartbeat = _Heartbeat(self.ledger, record.id, self.worker_id, self.config.lease_s)
         heartbeat.start()
@@ -233,10 +237,7 @@ class Worker:
             heartbeat.done.set()
             heartbeat.join()
             shutil.rmtree(workdir, ignore_errors=True)
-        try:
-            self._record_result(record, result, heartbeat.lost.is_set())
-        except StateConflict as exc:  # someone else owns the sample now; nothing to record
-            log.warning("worker %s: %s", self.worker_id, exc.message)
+        return result, heartbeat.lost.is_set()
 
     def _stop_reason(self, heartbeat: _Heartbeat) -> str | None:
         if heartbeat.lost.is_set():
@@ -350,9 +351,12 @@ class LocalExecutor:
         return proc
 
     def _supervise(self) -> None:
+        """Restart workers that died abnormally (killed, crashed); a clean exit (0) was asked for."""
         while not self._stopping.wait(0.5):
             for slot, proc in enumerate(self._procs):
-                if self.restart and not proc.is_alive() and not self._stopping.is_set():
+                if self._stopping.is_set() or proc.is_alive() or proc.exitcode == 0:
+                    continue
+                if self.restart:
                     log.warning("worker %d exited with %s; restarting it", slot, proc.exitcode)
                     proc.join()
                     self._procs[slot] = self._spawn(slot)

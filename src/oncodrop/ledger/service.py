@@ -36,7 +36,8 @@ from oncodrop.ledger.records import (
     to_headline,
 )
 from oncodrop.ledger.states import TERMINAL, SampleState
-from oncodrop.ledger.transitions import NO_LEASE, find, load, must_cas
+from oncodrop.ledger.transitions import NO_LEASE, load, must_cas
+from oncodrop.ledger.transitions import find as find_row
 
 Clock = Callable[[], datetime]
 DEFAULT_MAX_ATTEMPTS = 3
@@ -108,7 +109,7 @@ class Ledger:
         """
         now = self._clock()
         with write_session(self._engine) as s:
-            existing = find(s, store_url, key, etag)
+            existing = find_row(s, store_url, key, etag)
             if existing is not None:
                 return sample_record(existing), False
             row = SampleRow(
@@ -132,7 +133,7 @@ class Ledger:
                     s.add(row)
                     s.flush()
             except IntegrityError:  # another process recorded it between our read and insert
-                raced = find(s, store_url, key, etag)
+                raced = find_row(s, store_url, key, etag)
                 if raced is None:
                     raise
                 return sample_record(raced), False
@@ -286,7 +287,7 @@ class Ledger:
     def find(self, store_url: str, key: str, etag: str) -> SampleRecord | None:
         """The sample recorded for this object version, if any."""
         with read_session(self._engine) as s:
-            row = find(s, store_url, key, etag)
+            row = find_row(s, store_url, key, etag)
             return None if row is None else sample_record(row)
 
     def list_samples(

@@ -166,14 +166,21 @@ def _civic_paths() -> tuple[Path, Path, Path]:
 
 
 def _reference_patches(release: CivicRelease, clinvar_rows: tuple[Row, ...]) -> dict[tuple[str, int], str]:
-    """(chrom, pos) -> real reference bases, from CIViC evidence and the ClinVar rows."""
+    """(chrom, pos) -> the real reference base, one per position, from the CIViC evidence and
+    the ClinVar rows; two sources disagreeing about a base is a bug in the demo tables."""
+    alleles = [
+        (item.chrom, item.start, item.ref)
+        for item in release.evidence
+        if item.build == BUILD and item.chrom in GRCH37_LENGTHS and item.start and item.ref
+        and set(item.ref) <= set("ACGT")
+    ]  # fmt: skip
+    alleles += [(r.get("chrom"), int(r.get("pos")), r.get("ref")) for r in clinvar_rows]
     patches: dict[tuple[str, int], str] = {}
-    for item in release.evidence:
-        if item.build == BUILD and item.chrom in GRCH37_LENGTHS and item.start and item.ref:
-            if set(item.ref) <= set("ACGT"):
-                patches[(item.chrom, item.start)] = item.ref
-    for row in clinvar_rows:
-        patches[(row.get("chrom"), int(row.get("pos")))] = row.get("ref")
+    for chrom, start, ref in alleles:
+        for offset, base in enumerate(ref):
+            key = (chrom, start + offset)
+            if patches.setdefault(key, base) != base:
+                raise BundleError(f"demo tables disagree about the GRCh37 base at {chrom}:{start + offset}")
     return patches
 
 

@@ -130,7 +130,7 @@ def variant_classification(consequence: str | None, variant: Variant) -> str:
     return TARGETED_REGION
 
 
-def _num(value: int | float | None) -> str:
+def _num(value: float | None) -> str:
     return "" if value is None else str(value)
 
 
@@ -170,10 +170,16 @@ def maf_row(variant: Variant, sample_id: str, build: Build | None) -> dict[str, 
         Transcript_ID=(c.transcript or "") if c else "",
         Exon_Number=f"{c.exon}/{c.exon_count}" if c and c.exon and c.exon_count else "",
         t_depth=_num(variant.depth),
-        t_ref_count=_num(variant.depth - t_alt if variant.depth is not None and t_alt is not None else None),
+        t_ref_count=_num(
+            variant.depth - t_alt if variant.depth is not None and t_alt is not None else None
+        ),
         t_alt_count=_num(t_alt),
         n_depth=_num(variant.normal_depth),
-        n_ref_count=_num(variant.normal_depth - n_alt if n_alt is not None and variant.normal_depth is not None else None),
+        n_ref_count=_num(
+            variant.normal_depth - n_alt
+            if n_alt is not None and variant.normal_depth is not None
+            else None
+        ),
         n_alt_count=_num(n_alt),
         all_effects=",".join(c.terms) if c else "",
         Consequence=term,
@@ -196,9 +202,7 @@ def write_maf(
     path = Path(path)
     with path.open("w", newline="") as handle:
         handle.write("#version 2.4\n")
-        writer = csv.DictWriter(
-            handle, fieldnames=MAF_COLUMNS, delimiter="\t", lineterminator="\n"
-        )
+        writer = csv.DictWriter(handle, fieldnames=MAF_COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
         for item in findings_or_variants:
             variant = item.variant if isinstance(item, Finding) else item

@@ -19,7 +19,11 @@ import pysam
 from oncodrop.report.annotation import hgvs
 from oncodrop.report.annotation.common import vep_allele
 from oncodrop.report.model import Build, Variant
-from oncodrop.report.vcf.contigs import CHROMOSOME_LENGTHS, CHROMOSOME_ORDER, normalise_chrom
+from oncodrop.report.vcf.contigs import (
+    CHROMOSOME_LENGTHS,
+    CHROMOSOME_ORDER,
+    normalise_chrom,
+)
 
 CSQ_FIELDS: tuple[str, ...] = (
     "Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE",
@@ -65,7 +69,7 @@ def _csq(variant: Variant) -> str | None:
     return "|".join(values)
 
 
-def _fmt(value: float | int | None) -> str:
+def _fmt(value: float | None) -> str:
     if value is None:
         return "."
     return f"{value:.4g}" if isinstance(value, float) else str(value)
@@ -147,7 +151,7 @@ def write_synthetic_vcf(
             if len(samples) > 1:
                 cols.append(_sample(v.normal_depth, None, v.normal_vaf, "0/0"))
         out.append("\t".join(cols) + "\n")
-    with pysam.BGZFile(str(path), "wb") as handle:
+    with pysam.BGZFile(str(path), "wb", index=None) as handle:
         handle.write("".join(out).encode())
     pysam.tabix_index(str(path), preset="vcf", force=True)
     return path

@@ -16,7 +16,11 @@ def test_tp53_r175h_skips_snpeffs_structural_interaction_entries(testdata: Path)
     c = variants["17:7675088:C>T"].consequence
     assert c is not None
     assert (c.gene, c.primary_term, c.hgvsp, c.hgvsp_long) == (
-        "TP53", "missense_variant", "p.R175H", "p.Arg175His")
+        "TP53",
+        "missense_variant",
+        "p.R175H",
+        "p.Arg175His",
+    )
     assert c.source == "snpEff" and c.transcript is not None and c.transcript.startswith("ENST")
 
 
@@ -25,7 +29,13 @@ def test_brca2_stop_gained_with_exon_rank(testdata: Path) -> None:
     c = variants["13:32339132:G>T"].consequence
     assert c is not None
     assert (c.gene, c.primary_term, c.hgvsp, c.exon, c.exon_count, c.impact) == (
-        "BRCA2", "stop_gained", "p.E1593*", 11, 28, "HIGH")
+        "BRCA2",
+        "stop_gained",
+        "p.E1593*",
+        11,
+        28,
+        "HIGH",
+    )
 
 
 def test_duplicate_records_of_the_ensemble_are_read_once(testdata: Path) -> None:
@@ -48,7 +58,11 @@ def test_cancer_mode_allele_pairs_are_not_taken_for_the_alt() -> None:
 
 def test_intron_rank_is_not_an_exon_number(testdata: Path) -> None:
     variants = read_variants(testdata / ENSEMBLE, SampleConfig()).variants
-    introns = [v.consequence for v in variants if v.consequence and v.consequence.primary_term == "intron_variant"]
+    introns = [
+        v.consequence
+        for v in variants
+        if v.consequence and v.consequence.primary_term == "intron_variant"
+    ]
     assert introns and all(c.exon is None for c in introns)
 
 
@@ -59,4 +73,7 @@ def test_mutect2_chr16_slice_is_annotated_with_wash4p(testdata: Path) -> None:
     )
     assert result.annotation == "snpEff"
     first = result.variants[0].consequence
-    assert first is not None and (first.gene, first.primary_term) == ("WASH4P", "downstream_gene_variant")
+    assert first is not None and (first.gene, first.primary_term) == (
+        "WASH4P",
+        "downstream_gene_variant",
+    )

@@ -18,7 +18,11 @@ def test_trio_proband_variants_in_predisposition_genes(testdata: Path) -> None:
     mutyh = by_key["1:45797505:C>G"].consequence
     assert mutyh is not None
     assert (mutyh.gene, mutyh.primary_term, mutyh.hgvsp, mutyh.source) == (
-        "MUTYH", "missense_variant", "p.S116T", "BCSQ")
+        "MUTYH",
+        "missense_variant",
+        "p.S116T",
+        "BCSQ",
+    )
     fh = by_key["1:241667523:C>T"].consequence
     assert fh is not None and (fh.gene, fh.hgvsp) == ("FH", "p.P309=")
 
@@ -32,8 +36,10 @@ def test_trio_consequence_spectrum_is_plausible(testdata: Path) -> None:
 
 
 def test_most_severe_entry_is_chosen() -> None:
-    entries = ("splice_region|SAMD11|ENST1|protein_coding",
-               "inframe_deletion|SAMD11|ENST1|protein_coding|+|508VA>508V|19030TGGC>T")
+    entries = (
+        "splice_region|SAMD11|ENST1|protein_coding",
+        "inframe_deletion|SAMD11|ENST1|protein_coding|+|508VA>508V|19030TGGC>T",
+    )
     chosen = parse_bcsq(entries, alt="T")
     assert chosen is not None and chosen.consequence.primary_term == "inframe_deletion"
     assert chosen.consequence.protein_position == 508

@@ -33,7 +33,12 @@ def test_tp53_r175h_from_the_picked_mane_transcript(vep105: dict[str, Variant]) 
     v = vep105["17:7675088:C>T"]
     c = v.consequence
     assert c is not None
-    assert (c.gene, c.hgvsp, c.hgvsp_long, c.hgvsc) == ("TP53", "p.R175H", "p.Arg175His", "c.524G>A")
+    assert (c.gene, c.hgvsp, c.hgvsp_long, c.hgvsc) == (
+        "TP53",
+        "p.R175H",
+        "p.Arg175His",
+        "c.524G>A",
+    )
     assert c.transcript == "ENST00000269305.9" and c.canonical
     assert (c.exon, c.exon_count, c.protein_position) == (5, 11, 175)
     assert c.impact == "MODERATE" and c.source == "VEP"
@@ -72,7 +77,9 @@ def test_allele_num_selects_the_second_alt_of_a_multiallelic_record(testdata: Pa
 
 
 def test_vep85_apc_truncations_on_the_picked_canonical_transcript(testdata: Path) -> None:
-    variants = read_variants(testdata / "pcgr/vep-annotated/test.vep85.vcf", SampleConfig()).variants
+    variants = read_variants(
+        testdata / "pcgr/vep-annotated/test.vep85.vcf", SampleConfig()
+    ).variants
     apc = {v.key: v.consequence for v in variants if v.gene == "APC"}
     assert apc["5:112154771:C>T"] is not None and apc["5:112154771:C>T"].hgvsp == "p.R348*"
     frameshift = apc["5:112175295:GC>G"]

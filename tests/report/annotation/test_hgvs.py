@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from oncodrop.report.annotation.hgvs import long_form, protein_position, to_long, to_short
+from oncodrop.report.annotation.hgvs import (
+    long_form,
+    protein_position,
+    to_long,
+    to_short,
+)
 
 
 @pytest.mark.parametrize(

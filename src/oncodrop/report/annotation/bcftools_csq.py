@@ -54,7 +54,7 @@ def _vcf_lines(vcf: Path) -> tuple[list[str], list[str]]:
     opener = gzip.open if gzipped else open
     header: list[str] = []
     records: list[str] = []
-    with opener(vcf, "rt") as handle:  # type: ignore[operator]
+    with opener(vcf, "rt") as handle:
         for line in handle:
             if not line.strip():
                 continue
@@ -79,7 +79,9 @@ def _sorted_copy(vcf: Path, fasta_contigs: set[str], out: Path) -> None:
     for line in records:
         chrom, pos, rest = line.split("\t", 2)
         rank = order.setdefault(chrom, len(order))
-        rows.append((rank, int(pos) if pos.isdigit() else 0, f"{mapping.get(chrom, chrom)}\t{pos}\t{rest}"))
+        rows.append(
+            (rank, int(pos) if pos.isdigit() else 0, f"{mapping.get(chrom, chrom)}\t{pos}\t{rest}")
+        )
     rows.sort(key=lambda row: (row[0], row[1]))
     renamed_header = [
         _CONTIG_ID.sub(lambda m: f"##contig=<ID={mapping.get(m.group(1), m.group(1))}", line, 1)
@@ -87,7 +89,7 @@ def _sorted_copy(vcf: Path, fasta_contigs: set[str], out: Path) -> None:
         else line
         for line in header
     ]
-    with pysam.BGZFile(str(out), "wb") as handle:
+    with pysam.BGZFile(str(out), "wb", index=None) as handle:
         handle.write(("".join(renamed_header) + "".join(r[2] for r in rows)).encode())
 
 

@@ -44,9 +44,7 @@ def vep_allele(ref: str, alts: tuple[str, ...], index: int) -> str:
     """
     alleles = (ref, *alts)
     first = ref[:1]
-    if all(len(a) > 0 and a[0] == first for a in alleles) and any(
-        len(a) != len(ref) for a in alts
-    ):
+    if all(len(a) > 0 and a[0] == first for a in alleles) and any(len(a) != len(ref) for a in alts):
         trimmed = alts[index][1:]
         return trimmed or "-"
     return alts[index]

@@ -8,9 +8,9 @@ usable. Depth/VAF named by INFO tags in the sample config (PCGR's ``tumor_dp_tag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 _BASES = "ACGT"
 
@@ -34,7 +34,14 @@ class AlleleContext:
     alt: str
 
 
-Fields = Mapping[str, Any]  # a pysam sample: FORMAT key -> value (tuple for Number != 1)
+class Fields(Protocol):
+    """A pysam ``VariantRecordSample``: FORMAT key -> value (a tuple when Number != 1)."""
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
+    def __contains__(self, key: str, /) -> bool: ...
+
+
 Rule = Callable[[Fields, AlleleContext], Support | None]
 
 
@@ -129,7 +136,9 @@ def varscan(fields: Fields, ctx: AlleleContext) -> Support | None:
     except ValueError:
         vaf = None
     total = (alt or 0) + (ref or 0)
-    return Support(_depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total))
+    return Support(
+        _depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total)
+    )
 
 
 def allelic_depths(fields: Fields, ctx: AlleleContext) -> Support | None:
@@ -143,7 +152,9 @@ def allelic_depths(fields: Fields, ctx: AlleleContext) -> Support | None:
     vaf = _float_vaf(fields, "AF", ctx) if "AF" in fields else None
     if vaf is None and "FA" in fields:
         vaf = _float_vaf(fields, "FA", ctx)
-    return Support(_depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total))
+    return Support(
+        _depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total)
+    )
 
 
 def base_counts(fields: Fields, ctx: AlleleContext) -> Support | None:

@@ -39,8 +39,8 @@ _BY_LENGTH: dict[tuple[str, int], Build] = {
 
 # Header text that names a build (searched in ##reference, ##assembly, ##VEP, contig assembly).
 BUILD_PATTERNS: tuple[tuple[re.Pattern[str], Build], ...] = (
-    (re.compile(r"grch38|hg38|hs38|b38", re.I), "grch38"),
-    (re.compile(r"grch37|hg19|hs37|b37|human_g1k_v37", re.I), "grch37"),
+    (re.compile(r"grch38|hg38|hs38|b38", re.IGNORECASE), "grch38"),
+    (re.compile(r"grch37|hg19|hs37|b37|human_g1k_v37", re.IGNORECASE), "grch37"),
 )
 BUILD_HEADER_KEYS: tuple[str, ...] = ("reference", "assembly", "VEP", "source_reference")
 
@@ -51,8 +51,7 @@ def normalise_chrom(name: str) -> str:
     """``chr7`` -> ``7``, ``chrM``/``M`` -> ``MT``; other names keep their spelling."""
     if name in _ALIASES:
         return _ALIASES[name]
-    if name.startswith("chr"):
-        name = name[3:]
+    name = name.removeprefix("chr")
     return _ALIASES.get(name, name)
 
 

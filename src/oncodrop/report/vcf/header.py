@@ -46,7 +46,7 @@ def count_header_lines(path: Path) -> int:
         gzipped = probe.read(2) == b"\x1f\x8b"
     opener = gzip.open if gzipped else open
     count = 0
-    with opener(path, "rt", errors="replace") as handle:  # type: ignore[operator]
+    with opener(path, "rt", errors="replace") as handle:
         for line in handle:
             count += 1
             if line.startswith("#CHROM"):
@@ -55,7 +55,7 @@ def count_header_lines(path: Path) -> int:
 
 
 def _detect_build(header: pysam.VariantHeader, meta: dict[str, str]) -> tuple[Build | None, str]:
-    lengths = {name: contig.length for name, contig in header.contigs.items()}
+    lengths = {str(name): contig.length for name, contig in header.contigs.items()}
     build = build_from_lengths(lengths)
     if build:
         return build, "##contig lengths"
@@ -73,7 +73,9 @@ def read_header(vf: pysam.VariantFile, path: Path) -> HeaderFacts:
     header = vf.header
     meta: dict[str, str] = {}
     for record in header.records:
-        if record.type == "GENERIC" and record.key not in meta and record.value is not None:
+        if record.type == "GENERIC" and record.key and record.value is not None:
+            if record.key in meta:
+                continue
             meta[record.key] = record.value
     build, evidence = _detect_build(header, meta)
     annotation: AnnotationSource | None = None

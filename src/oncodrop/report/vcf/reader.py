@@ -24,7 +24,12 @@ from oncodrop.report.annotation.bcsq import parse_bcsq
 from oncodrop.report.annotation.common import Annotation, vep_allele
 from oncodrop.report.annotation.csq import parse_csq
 from oncodrop.report.model import Build, Variant
-from oncodrop.report.vcf.allelic import AlleleContext, Support, info_value, sample_support
+from oncodrop.report.vcf.allelic import (
+    AlleleContext,
+    Support,
+    info_value,
+    sample_support,
+)
 from oncodrop.report.vcf.contigs import normalise_chrom
 from oncodrop.report.vcf.header import AnnotationSource, HeaderFacts, read_header
 from oncodrop.report.vcf.regions import Region, RegionSet
@@ -151,7 +156,7 @@ def _annotate(
         entries = rec.info.get("CSQ")
         if not entries:
             return None
-        spellings = (vep_allele(rec.ref, alts, i), alts[i])
+        spellings = (vep_allele(rec.ref or "", alts, i), alts[i])
         return parse_csq(
             entries, plan.facts.csq_layout, alleles=spellings, allele_num=i + 1, single_alt=single
         )
@@ -184,7 +189,10 @@ def _threshold_failure(plan: _Plan, tumour: Support, normal: Support | None) -> 
 
 
 def _with_info_tags(
-    rec: pysam.VariantRecord, support: Support, dp_tag: str | None, af_tag: str | None,
+    rec: pysam.VariantRecord,
+    support: Support,
+    dp_tag: str | None,
+    af_tag: str | None,
     ctx: AlleleContext,
 ) -> Support:
     if not dp_tag and not af_tag:
@@ -223,7 +231,7 @@ def _split_record(
     counts["records"] += 1
     if len(alts) > 1:
         counts["multiallelic_records"] += 1
-    filters = tuple(rec.filter.keys())
+    filters = tuple(str(name) for name in rec.filter.keys())
     passed = not filters or filters == ("PASS",)
     keys = frozenset(rec.format.keys())
     choice = plan.choice
@@ -297,7 +305,7 @@ def _records(
     """Records with their line numbers (0 when read through the index)."""
     if regions is not None and use_index:
         # walk the indexed contigs in file order so the output order matches streaming
-        for name in list(vf.index):
+        for name in map(str, vf.index):
             spans = regions.intervals.get(normalise_chrom(name))
             if not spans:
                 continue

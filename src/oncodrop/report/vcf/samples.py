@@ -23,17 +23,17 @@ from oncodrop.errors import InputRejected
 Mode = Literal["somatic", "normal"]
 
 TUMOUR_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"tumou?r", re.I),
+    re.compile(r"tumou?r", re.IGNORECASE),
     re.compile(r"(^|[_\-.])T([_\-.]|\d*$)"),
     re.compile(r"^TCGA-\w\w-\w{4}-0\d"),
-    re.compile(r"(^|[_\-.])(cancer|metastasis|primary)([_\-.]|$)", re.I),
+    re.compile(r"(^|[_\-.])(cancer|metastasis|primary)([_\-.]|$)", re.IGNORECASE),
 )
 NORMAL_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"normal|germline|blood|control", re.I),
+    re.compile(r"normal|germline|blood|control", re.IGNORECASE),
     re.compile(r"(^|[_\-.])N([_\-.]|\d*$)"),
     re.compile(r"^TCGA-\w\w-\w{4}-1\d"),
 )
-_RNA = re.compile(r"rna", re.I)
+_RNA = re.compile(r"rna", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,9 @@ def _by_name(samples: Sequence[str]) -> tuple[str | None, str | None]:
     return tumour, normal
 
 
-def _choice(samples: Sequence[str], tumour: str | None, normal: str | None, why: str) -> SampleChoice:
+def _choice(
+    samples: Sequence[str], tumour: str | None, normal: str | None, why: str
+) -> SampleChoice:
     return SampleChoice(
         tumor=tumour,
         normal=normal,

@@ -1,0 +1,145 @@
+"""MAF: vcf2maf classification table, indel coordinates, and the written file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from oncodrop.report.maf import (
+    MAF_COLUMNS,
+    maf_alleles,
+    variant_classification,
+    write_maf,
+)
+from oncodrop.report.model import Consequence, Finding, Tier, Variant
+from oncodrop.report.vcf import read_variants
+from oncodrop.sampleconfig import SampleConfig
+
+
+def _v(ref: str, alt: str, pos: int = 100) -> Variant:
+    return Variant(chrom="7", pos=pos, ref=ref, alt=alt)
+
+
+@pytest.mark.parametrize(
+    ("term", "ref", "alt", "label"),
+    [
+        ("missense_variant", "A", "T", "Missense_Mutation"),
+        ("stop_gained", "C", "T", "Nonsense_Mutation"),
+        ("frameshift_variant", "GA", "G", "Frame_Shift_Del"),
+        ("frameshift_variant", "G", "GA", "Frame_Shift_Ins"),
+        ("inframe_deletion", "GAAA", "G", "In_Frame_Del"),
+        ("inframe_insertion", "G", "GAAA", "In_Frame_Ins"),
+        ("protein_altering_variant", "G", "GAAA", "In_Frame_Ins"),
+        ("protein_altering_variant", "GAA", "G", "Frame_Shift_Del"),
+        ("splice_acceptor_variant", "A", "G", "Splice_Site"),
+        ("splice_donor_variant", "A", "G", "Splice_Site"),
+        ("start_lost", "A", "G", "Translation_Start_Site"),
+        ("stop_lost", "A", "G", "Nonstop_Mutation"),
+        ("synonymous_variant", "A", "G", "Silent"),
+        ("5_prime_UTR_variant", "A", "G", "5'UTR"),
+        ("3_prime_UTR_variant", "A", "G", "3'UTR"),
+        ("intron_variant", "A", "G", "Intron"),
+        ("intergenic_variant", "A", "G", "IGR"),
+        ("non_coding_transcript_exon_variant", "A", "G", "RNA"),
+        ("upstream_gene_variant", "A", "G", "5'Flank"),
+        ("downstream_gene_variant", "A", "G", "3'Flank"),
+        ("splice_region_variant", "A", "G", "Splice_Region"),
+        ("feature_elongation", "A", "G", "Targeted_Region"),
+        (None, "A", "G", "IGR"),
+    ],
+)
+def test_variant_classification_follows_vcf2maf(
+    term: str | None, ref: str, alt: str, label: str
+) -> None:
+    assert variant_classification(term, _v(ref, alt)) == label
+
+
+def test_indel_coordinates_follow_vcf2maf() -> None:
+    deletion = maf_alleles(_v("GA", "G", 1000))
+    assert (deletion.start, deletion.end, deletion.ref, deletion.alt, deletion.variant_type) == (
+        1001,
+        1001,
+        "A",
+        "-",
+        "DEL",
+    )
+    insertion = maf_alleles(_v("G", "GCT", 1000))
+    assert (
+        insertion.start,
+        insertion.end,
+        insertion.ref,
+        insertion.alt,
+        insertion.variant_type,
+    ) == (1000, 1001, "-", "CT", "INS")
+    snp, dnp, onp = (
+        maf_alleles(_v("C", "T")),
+        maf_alleles(_v("TG", "CA")),
+        maf_alleles(_v("ACGT", "TGCA")),
+    )
+    assert (snp.variant_type, dnp.variant_type, dnp.end, onp.variant_type) == (
+        "SNP",
+        "DNP",
+        101,
+        "ONP",
+    )
+    delins = maf_alleles(_v("ACGT", "AT", 50))
+    assert (delins.start, delins.end, delins.ref, delins.alt, delins.variant_type) == (
+        51,
+        53,
+        "CGT",
+        "T",
+        "DEL",
+    )
+
+
+def test_maf_of_the_vep105_sample_has_tp53_and_brca2_rows(testdata: Path, tmp_path: Path) -> None:
+    result = read_variants(
+        testdata / "vep105/grch38.hcc1395.somatic-merged.vep105.annotated.expression.vcf.gz",
+        SampleConfig(),
+    )
+    out = write_maf(result.variants, tmp_path / "s.maf", sample_id="HCC1395", build=result.build)
+    lines = out.read_text().splitlines()
+    assert lines[0] == "#version 2.4"
+    rows = list(csv.DictReader(lines[1:], delimiter="\t"))
+    assert len(rows) == 1264
+    assert tuple(rows[0]) == MAF_COLUMNS
+    tp53 = next(r for r in rows if r["Hugo_Symbol"] == "TP53" and r["HGVSp_Short"] == "p.R175H")
+    assert tp53["Variant_Classification"] == "Missense_Mutation"
+    assert (tp53["Chromosome"], tp53["Start_Position"], tp53["End_Position"]) == (
+        "17",
+        "7675088",
+        "7675088",
+    )
+    assert tp53["NCBI_Build"] == "GRCh38" and tp53["Tumor_Sample_Barcode"] == "HCC1395"
+    assert int(tp53["t_alt_count"]) + int(tp53["t_ref_count"]) == int(tp53["t_depth"])
+    brca2 = next(
+        r
+        for r in rows
+        if r["Hugo_Symbol"] == "BRCA2" and r["Variant_Classification"] == "Nonsense_Mutation"
+    )
+    assert brca2["HGVSp_Short"] == "p.E1593*"
+    frameshifts = [r for r in rows if r["Variant_Classification"].startswith("Frame_Shift")]
+    assert frameshifts and all(
+        (r["Reference_Allele"] == "-") == (r["Variant_Type"] == "INS") for r in frameshifts
+    )
+
+
+def test_findings_and_unannotated_variants_are_written(tmp_path: Path) -> None:
+    braf = Variant(
+        chrom="7",
+        pos=140753336,
+        ref="A",
+        alt="T",
+        depth=100,
+        alt_depth=40,
+        consequence=Consequence(gene="BRAF", terms=("missense_variant",), hgvsp="p.V600E"),
+    )
+    finding = Finding(variant=braf, tier=Tier.I, tier_reason="test")
+    bare = Variant(chrom="1", pos=10, ref="C", alt="CA")
+    out = write_maf([finding, bare], tmp_path / "f.maf", sample_id="S1", build="grch38")
+    rows = list(csv.DictReader(out.read_text().splitlines()[1:], delimiter="\t"))
+    assert [r["Hugo_Symbol"] for r in rows] == ["BRAF", "Unknown"]
+    assert rows[0]["t_ref_count"] == "60" and rows[0]["Tumor_Seq_Allele2"] == "T"
+    assert rows[1]["Variant_Classification"] == "IGR" and rows[1]["Reference_Allele"] == "-"
