@@ -57,15 +57,17 @@ def synthetic_variants(bundle: Bundle, n: int, seed: int = 7) -> list[Variant]:
     """``n`` variants with real (demo-genome) REF bases, 85 % SNVs, seeded."""
     rng = random.Random(seed)
     genes = bundle.genes("grch37")
-    fasta = pysam.FastaFile(str(bundle.fasta("grch37")))
+    with pysam.FastaFile(str(bundle.fasta("grch37"))) as fasta:  # the demo genome's real windows
+        windows = {g.symbol: (max(1, g.start - 40_000), fasta.fetch(g.chrom, max(0, g.start - 40_001), g.end + 40_001).upper()) for g in genes}
     terms = [t for t, _, w in CONSEQUENCES for _ in range(w)]
     impact = {t: i for t, i, _ in CONSEQUENCES}
     seen: set[tuple[str, int]] = set()
     out: list[Variant] = []
     while len(out) < n - len(HOTSPOTS):
         gene = rng.choice(genes)
-        pos = rng.randint(max(1, gene.start - 40_000), gene.end + 40_000)
-        ref = fasta.fetch(gene.chrom, pos - 1, pos + 1).upper()
+        first, sequence = windows[gene.symbol]
+        offset = rng.randrange(len(sequence) - 1)
+        pos, ref = first + offset, sequence[offset : offset + 2]
         if (gene.chrom, pos) in seen or len(ref) < 2 or "N" in ref:
             continue
         seen.add((gene.chrom, pos))
@@ -89,7 +91,6 @@ def synthetic_variants(bundle: Bundle, n: int, seed: int = 7) -> list[Variant]:
     for gene, chrom, pos, ref, alt, hgvsp, codon in HOTSPOTS:
         csq = Consequence(gene, ("missense_variant",), "MODERATE", hgvsp=hgvsp, protein_position=codon, source="VEP")
         out.append(Variant(chrom, pos, ref, alt, depth=200, alt_depth=60, vaf=0.3, consequence=csq))
-    fasta.close()
     return out
 
 

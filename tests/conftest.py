@@ -21,3 +21,6 @@ def testdata() -> Path:
 @pytest.fixture(scope="session")
 def reference() -> Path:
     return REFERENCE
+
+
+from bundle_fixture import demo_bundle  # noqa: E402,F401 - session fixture shared by all folders

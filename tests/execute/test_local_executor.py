@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from oncodrop.errors import BundleError, InputRejected, TransientError
-from oncodrop.execute.local import JobOutcome, LocalExecutor, RunJob, WorkerConfig
+from oncodrop.execute.local import (
+    JobOutcome,
+    LocalExecutor,
+    RunJob,
+    WorkerConfig,
+    prepare_work_root,
+)
 from oncodrop.execute.retry import RetryPolicy
 from oncodrop.ledger import Ledger, SampleRecord, SampleState
 
@@ -221,7 +228,7 @@ def test_stopping_the_executor_releases_the_running_sample(
     assert released is not None
     assert (released.state, released.attempts, released.lease_owner) == (S.QUEUED, 0, None)
     assert ledger.history(record.id)[-1].reason_code == "released"
-    assert list((tmp_path / "work" / "worker-0").iterdir()) == []
+    assert list((tmp_path / "work").iterdir()) == []  # the executor's private dir is gone
 
 
 def test_sample_whose_workers_keep_dying_ends_dead_instead_of_looping(
@@ -237,3 +244,17 @@ def test_sample_whose_workers_keep_dying_ends_dead_instead_of_looping(
     done = ledger.get(record.id)
     assert done is not None and (done.reason_code, done.attempts) == ("lease_expired", 2)
     assert read_journal(tmp_path / "journal.jsonl") == []  # the job itself never ran again
+
+
+def test_work_dirs_of_dead_executors_are_scrubbed_and_live_ones_kept(tmp_path: Path) -> None:
+    root = tmp_path / "work"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = root / f"oncodrop-work-{dead.pid}-abc" / "worker-0" / "job-1-x"
+    stale.mkdir(parents=True)
+    (stale / "tumour.vcf.gz").write_bytes(b"patient data")
+    live = root / f"oncodrop-work-{os.getpid()}-def"
+    live.mkdir()
+    mine = prepare_work_root(root)
+    assert not stale.parents[1].exists() and live.exists()
+    assert mine.parent == root and stat.S_IMODE(mine.stat().st_mode) == 0o700

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import multiprocessing as mp
+import multiprocessing.synchronize
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -51,3 +53,15 @@ def add_sample(ledger: Ledger, n: int = 1, *, queue: bool = True) -> SampleRecor
         f"batch1-{n:06d}-somatic-output.tar.gz",
     )
     return ledger.queue(record.id) if queue else record
+
+
+def claim_until_empty(
+    url: str, worker: str, start: mp.synchronize.Event, out: mp.Queue[list[int]]
+) -> None:
+    """Process body for race tests: claim until nothing is left, report the ids won."""
+    got: list[int] = []
+    with Ledger.open(url, migrate_schema=False) as ledger:
+        start.wait()
+        while (record := ledger.claim(worker, lease_s=60)) is not None:
+            got.append(record.id)
+    out.put(got)

@@ -10,7 +10,7 @@ import pytest
 from oncodrop.errors import StateConflict
 from oncodrop.ledger import Ledger, SampleState
 
-from .conftest import ManualClock, add_sample
+from .conftest import ManualClock, add_sample, claim_until_empty
 
 S = SampleState
 
@@ -76,24 +76,14 @@ def test_heartbeat_keeps_a_long_job_leased(ledger: Ledger, clock: ManualClock) -
     assert renewed.version == 3  # heartbeats are not transitions
 
 
-def _claim_all(
-    url: str, worker: str, start: mp.synchronize.Event, out: mp.Queue[list[int]]
-) -> None:
-    got: list[int] = []
-    with Ledger.open(url, migrate_schema=False) as ledger:
-        start.wait()
-        while (record := ledger.claim(worker, lease_s=60)) is not None:
-            got.append(record.id)
-    out.put(got)
-
-
 def test_racing_claimers_in_separate_processes_never_share_a_sample(ledger_url: str) -> None:
     with Ledger.open(ledger_url) as ledger:
         ids = [add_sample(ledger, n).id for n in range(1, 21)]
     ctx = mp.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
     procs = [
-        ctx.Process(target=_claim_all, args=(ledger_url, f"w{i}", start, out)) for i in range(3)
+        ctx.Process(target=claim_until_empty, args=(ledger_url, f"w{i}", start, out))
+        for i in range(3)
     ]
     for p in procs:
         p.start()
@@ -114,7 +104,8 @@ def test_two_claimers_race_for_one_sample_and_only_one_wins(ledger_url: str) -> 
     ctx = mp.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
     procs = [
-        ctx.Process(target=_claim_all, args=(ledger_url, f"w{i}", start, out)) for i in range(2)
+        ctx.Process(target=claim_until_empty, args=(ledger_url, f"w{i}", start, out))
+        for i in range(2)
     ]
     for p in procs:
         p.start()

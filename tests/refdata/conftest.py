@@ -1,58 +1,11 @@
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from bundle_fixture import demo_bundle  # noqa: F401 - re-exported fixture
-
-
-@dataclass
-class FileServer:
-    """A local HTTP server over ``root``; ``failures[path] = n`` answers 503 n times first."""
-
-    root: Path
-    url: str = ""
-    failures: dict[str, int] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
-
-
-class _Handler(SimpleHTTPRequestHandler):
-    server_state: FileServer
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
-        state = self.server_state
-        state.requests.append(self.path)
-        if state.failures.get(self.path, 0) > 0:
-            state.failures[self.path] -= 1
-            self.send_error(503, "try again")
-            return
-        super().do_GET()
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        return None
-
-
-@contextmanager
-def serve(root: Path) -> Iterator[FileServer]:
-    """Serve ``root`` on 127.0.0.1 (ephemeral port) until the block ends."""
-    state = FileServer(root)
-    handler = type("Handler", (_Handler,), {"server_state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+from local_server import FileServer, serve
 
 
 @pytest.fixture

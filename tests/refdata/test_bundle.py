@@ -46,7 +46,10 @@ def test_knowledge_accessors_return_model_types(demo_bundle: Path) -> None:
     assert roles["BRAF"] == "oncogene" and roles["TP53"] == "tumour_suppressor"
     assert set(roles.values()) <= {"oncogene", "tumour_suppressor", "both"}
     assert Hotspot("BRAF", 600, "p.V600E", 830) in bundle.hotspots()
-    assert any(h.gene == "KRAS" and h.codon == 12 and h.hgvsp is None for h in bundle.hotspots())
+    assert any(
+        h.gene == "KRAS" and h.codon == 12 and h.hgvsp is None
+        for h in bundle.hotspots()
+    )
     assert bundle.panels() == ("cpsr_default",)
     panel = bundle.panel("cpsr_default")
     assert PanelGene("BRCA1", "LoF", "AD/AR") in panel
@@ -65,7 +68,9 @@ def test_per_build_files(demo_bundle: Path) -> None:
     contexts, names, matrix = bundle.signatures("grch37")
     assert len(contexts) == 96 and contexts[0] == "A[C>A]A"
     assert "SBS1" in names and matrix.shape == (96, len(names))
-    assert np.allclose(matrix.sum(axis=0), 1.0, atol=1e-3)  # each signature is a distribution
+    assert np.allclose(
+        matrix.sum(axis=0), 1.0, atol=1e-3
+    )  # each signature is a distribution
     genes = {g.symbol: g for g in bundle.genes("grch37")}
     assert isinstance(genes["BRAF"], GeneLocus) and genes["BRAF"].chrom == "7"
     assert bundle.fasta("grch37") and bundle.clinvar("grch37")
@@ -81,7 +86,9 @@ def test_verify_names_a_changed_file(bundle_copy: Path) -> None:
     with open(bundle_copy / "knowledge/hotspots.tsv", "a") as fh:
         fh.write("KRAS\t146\t\t1\tedited\n")
     Bundle.open(bundle_copy)  # without verify the edit goes unnoticed
-    with pytest.raises(BundleError, match="knowledge/hotspots.tsv does not match its sha256"):
+    with pytest.raises(
+        BundleError, match="knowledge/hotspots.tsv does not match its sha256"
+    ):
         Bundle.open(bundle_copy, verify=True)
 
 
@@ -107,7 +114,9 @@ def test_open_is_lazy_and_a_bad_table_fails_on_first_use(bundle_copy: Path) -> N
         bundle.evidence()
 
 
-def test_missing_or_broken_manifest_is_reported(tmp_path: Path, bundle_copy: Path) -> None:
+def test_missing_or_broken_manifest_is_reported(
+    tmp_path: Path, bundle_copy: Path
+) -> None:
     with pytest.raises(BundleError, match="does not exist.*refdata build"):
         Bundle.open(tmp_path / "nowhere")
     manifest = bundle_copy / "manifest.json"

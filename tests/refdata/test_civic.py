@@ -28,7 +28,9 @@ def _raw_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def test_braf_v600e_has_level_a_vemurafenib_evidence_in_melanoma(release_2024: CivicRelease) -> None:
+def test_braf_v600e_has_level_a_vemurafenib_evidence_in_melanoma(
+    release_2024: CivicRelease,
+) -> None:
     hits = [
         e for e in release_2024.evidence
         if e.gene == "BRAF" and e.hgvsp == "p.V600E" and e.level == "A"
@@ -44,7 +46,9 @@ def test_braf_v600e_has_level_a_vemurafenib_evidence_in_melanoma(release_2024: C
     assert eid1409.citation == "PMID:21639808"
 
 
-def test_dabrafenib_trametinib_combination_keeps_both_therapies(release_2024: CivicRelease) -> None:
+def test_dabrafenib_trametinib_combination_keeps_both_therapies(
+    release_2024: CivicRelease,
+) -> None:
     eid3017 = next(e for e in release_2024.evidence if e.evidence_id == "EID3017")
     assert set(eid3017.therapies) == {"Dabrafenib", "Trametinib"}
     assert eid3017.primary_site == "Lung"
@@ -64,7 +68,33 @@ def test_flagged_rows_and_and_profiles_are_skipped_and_counted(
     assert report.rows_read == len(raw)
     assert report.items_written == len(release_2024.evidence)
     assert report.skipped_for("flagged evidence") == len(flagged)
-    assert report.skipped_for("AND profile (needs several variants)") == len(and_profiles - flagged)
+    assert report.skipped_for("AND profile (needs several variants)") == len(
+        and_profiles - flagged
+    )
+
+
+def test_or_profiles_give_one_item_per_alternative_and_not_profiles_are_skipped(
+    release_2024: CivicRelease, testdata: Path
+) -> None:
+    items = [
+        e
+        for e in release_2024.evidence
+        if e.profile == "EGFR L858R OR EGFR Exon 19 Deletion"
+    ]
+    by_id: dict[str, set[object]] = {}
+    for item in items:
+        by_id.setdefault(item.evidence_id, set()).add(item.hgvsp or item.exon)
+    assert by_id and all(targets == {"p.L858R", 19} for targets in by_id.values())
+    raw = _raw_rows(testdata / CIVIC_2024.format("ClinicalEvidenceSummaries"))
+    notch1 = {
+        r["evidence_id"] for r in raw if r["molecular_profile"].startswith("NOTCH1 ")
+    }
+    kept = {
+        e.evidence_id.removeprefix("EID")
+        for e in release_2024.evidence
+        if e.gene == "NOTCH1"
+    }
+    assert notch1 & kept  # "NOTCH1" is not a NOT profile
 
 
 def test_every_evidence_item_has_a_match_target(release_2024: CivicRelease) -> None:
@@ -75,29 +105,45 @@ def test_every_evidence_item_has_a_match_target(release_2024: CivicRelease) -> N
         assert has_target, item.evidence_id
 
 
-def test_exon_19_deletion_and_gene_level_amplification_are_structured(release_2024: CivicRelease) -> None:
+def test_exon_19_deletion_and_gene_level_amplification_are_structured(
+    release_2024: CivicRelease,
+) -> None:
     exon19 = [e for e in release_2024.evidence if e.gene == "EGFR" and e.exon == 19]
     assert exon19 and all(e.mutation_class == "inframe_deletion" for e in exon19)
-    erbb2 = [e for e in release_2024.evidence if e.gene == "ERBB2" and e.mutation_class == "amplification"]
-    assert any("Trastuzumab" in e.therapies and e.primary_site == "Breast" for e in erbb2)
+    erbb2 = [
+        e
+        for e in release_2024.evidence
+        if e.gene == "ERBB2" and e.mutation_class == "amplification"
+    ]
+    assert any(
+        "Trastuzumab" in e.therapies and e.primary_site == "Breast" for e in erbb2
+    )
 
 
 def test_profile_variant_missing_from_variant_summaries_falls_back_to_the_profile_name(
     testdata: Path, tmp_path: Path
 ) -> None:
     """Real rows for EID1409 (BRAF V600E) with its variant removed from VariantSummaries."""
-    def subset(kind: str, keep) -> Path:  # noqa: ANN001 - a row predicate
+
+    def subset(kind: str, keep) -> Path:
         with gzip.open(testdata / CIVIC_2024.format(kind), "rt", newline="") as fh:
             header, *lines = fh.read().split("\n")
         target = tmp_path / f"{kind}.tsv"
-        target.write_text("\n".join([header] + [x for x in lines if x and keep(x.split("\t"))]) + "\n")
+        target.write_text(
+            "\n".join([header] + [x for x in lines if x and keep(x.split("\t"))]) + "\n"
+        )
         return target
 
     evidence = subset("ClinicalEvidenceSummaries", lambda f: f[19] == "1409")
     profiles = subset("MolecularProfileSummaries", lambda f: f[0] == "BRAF V600E")
     variants = subset("VariantSummaries", lambda f: False)
     (item,) = compile_release(evidence, variants, profiles).evidence
-    assert (item.evidence_id, item.gene, item.hgvsp, item.codon) == ("EID1409", "BRAF", "p.V600E", 600)
+    assert (item.evidence_id, item.gene, item.hgvsp, item.codon) == (
+        "EID1409",
+        "BRAF",
+        "p.V600E",
+        600,
+    )
     assert item.start is None  # no coordinates without the variant row
 
 
@@ -106,9 +152,15 @@ def test_legacy_2021_nightly_layout_compiles(testdata: Path) -> None:
         testdata / "civic/legacy-2021/nightly-ClinicalEvidenceSummaries.tsv.gz",
         testdata / "civic/legacy-2021/nightly-VariantSummaries.tsv.gz",
     )
-    raw = _raw_rows(testdata / "civic/legacy-2021/nightly-ClinicalEvidenceSummaries.tsv.gz")
+    raw = _raw_rows(
+        testdata / "civic/legacy-2021/nightly-ClinicalEvidenceSummaries.tsv.gz"
+    )
     assert release.report.rows_read == len(raw)
-    braf = [e for e in release.evidence if e.gene == "BRAF" and e.hgvsp == "p.V600E" and e.level == "A"]
+    braf = [
+        e
+        for e in release.evidence
+        if e.gene == "BRAF" and e.hgvsp == "p.V600E" and e.level == "A"
+    ]
     assert any("Vemurafenib" in e.therapies and e.primary_site == "Skin" for e in braf)
     assert all(e.build in (None, "grch37") for e in release.evidence)
 
@@ -117,13 +169,17 @@ def test_legacy_variant_summaries_with_tab_joined_urls_are_read(testdata: Path) 
     path = testdata / "civic/legacy-2021/nightly-VariantSummaries.tsv.gz"
     with gzip.open(path, "rt") as fh:
         lines = fh.read().splitlines()[1:]
-    wide = [line.split("\t")[0] for line in lines if len(line.rstrip("\n").split("\t")) > 28]
+    wide = [
+        line.split("\t")[0] for line in lines if len(line.rstrip("\n").split("\t")) > 28
+    ]
     variants = read_variants(path)
     assert wide and all(variant_id in variants for variant_id in wide)
     assert len(variants) == len(lines)
 
 
-def test_molecular_profile_layout_without_profiles_file_is_refused(testdata: Path) -> None:
+def test_molecular_profile_layout_without_profiles_file_is_refused(
+    testdata: Path,
+) -> None:
     with pytest.raises(BundleError, match="MolecularProfileSummaries"):
         compile_release(testdata / CIVIC_2024.format("ClinicalEvidenceSummaries"))
 

@@ -18,7 +18,13 @@ from oncodrop.refdata.civic_variants import MatchTarget, Unmatchable, parse_vari
         ("EXON 19 DELETION", None, None, 19, "inframe_deletion"),
         ("Exon 20 insertion", None, None, 20, "inframe_insertion"),
         ("Exon 11 Mutation", None, None, 11, "any"),
-        ("MET Exon 14 Skipping Mutation".removeprefix("MET "), None, None, 14, "splice"),
+        (
+            "MET Exon 14 Skipping Mutation".removeprefix("MET "),
+            None,
+            None,
+            14,
+            "splice",
+        ),
         ("MUTATION", None, None, None, "any"),
         ("Loss-of-function", None, None, None, "loss_of_function"),
         ("TRUNCATING MUTATION", None, None, None, "truncating"),
@@ -28,7 +34,11 @@ from oncodrop.refdata.civic_variants import MatchTarget, Unmatchable, parse_vari
     ],
 )
 def test_civic_names_become_match_targets(
-    name: str, hgvsp: str | None, codon: int | None, exon: int | None, mutation_class: str
+    name: str,
+    hgvsp: str | None,
+    codon: int | None,
+    exon: int | None,
+    mutation_class: str,
 ) -> None:
     target = parse_variant_name(name)
     assert isinstance(target, MatchTarget)

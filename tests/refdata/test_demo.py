@@ -47,21 +47,33 @@ def test_demo_evidence_covers_the_headline_biomarkers(bundle: Bundle) -> None:
     assert has("ERBB2", "Trastuzumab", "Breast", mutation_class="amplification")
     assert has("BRCA2", "Olaparib", "Pancreas", mutation_class="loss_of_function")
     assert has("IDH1", "Ivosidenib", "Biliary Tract", codon=132)
-    assert any(e.gene == "TP53" and e.evidence_type.value == "Prognostic" for e in evidence)
+    assert any(
+        e.gene == "TP53" and e.evidence_type.value == "Prognostic" for e in evidence
+    )
     assert any(e.gene == "CDKN2A" and e.mutation_class == "deletion" for e in evidence)
 
 
-def test_fasta_has_the_real_reference_base_at_every_demo_variant(bundle: Bundle) -> None:
+def test_fasta_has_the_real_reference_base_at_every_demo_variant(
+    bundle: Bundle,
+) -> None:
     fasta = pysam.FastaFile(str(bundle.fasta("grch37")))
     assert fasta.fetch("7", 140453135, 140453136) == "A"  # BRAF V600E, GRCh37
     checked = 0
     for item in bundle.evidence():
         if item.start and item.ref and set(item.ref) <= set("ACGT"):
-            assert fasta.fetch(item.chrom, item.start - 1, item.start - 1 + len(item.ref)) == item.ref
+            assert (
+                fasta.fetch(item.chrom, item.start - 1, item.start - 1 + len(item.ref))
+                == item.ref
+            )
             checked += 1
     with pysam.VariantFile(str(bundle.clinvar("grch37"))) as vcf:
         for record in vcf:
-            assert fasta.fetch(record.chrom, record.pos - 1, record.pos - 1 + len(record.ref)) == record.ref
+            assert (
+                fasta.fetch(
+                    record.chrom, record.pos - 1, record.pos - 1 + len(record.ref)
+                )
+                == record.ref
+            )
             checked += 1
     assert checked > 40
 
@@ -70,7 +82,9 @@ def test_fasta_contigs_are_full_length_grch37_and_mostly_n(bundle: Bundle) -> No
     fasta = pysam.FastaFile(str(bundle.fasta("grch37")))
     for name, length in zip(fasta.references, fasta.lengths, strict=True):
         assert GRCH37_LENGTHS[name] == length
-    assert set(fasta.fetch("7", 1_000_000, 1_000_100)) == {"N"}  # far from any demo gene
+    assert set(fasta.fetch("7", 1_000_000, 1_000_100)) == {
+        "N"
+    }  # far from any demo gene
     braf = next(g for g in bundle.genes("grch37") if g.symbol == "BRAF")
     assert set(fasta.fetch("7", braf.start, braf.start + 200)) <= set("ACGT")
 
@@ -87,18 +101,28 @@ def test_clinvar_has_pathogenic_frameshifts_and_benign_records(bundle: Bundle) -
         assert "Pathogenic" in by_gene[gene], gene
     assert any("Benign" in sig for sig in by_gene.values())
     frameshifts = [r for r in records if "frameshift_variant" in "".join(r.info["MC"])]
-    assert {r.info["GENEINFO"].split(":")[0] for r in frameshifts} >= {"BRCA1", "BRCA2", "CHEK2"}
+    assert {r.info["GENEINFO"].split(":")[0] for r in frameshifts} >= {
+        "BRCA1",
+        "BRCA2",
+        "CHEK2",
+    }
     assert [(r.ref, r.alts) for r in chek2] == [("AG", ("A",))]  # CHEK2 c.1100delC
 
 
-def test_rebuilding_reuses_an_identical_demo_and_builds_fast(demo_bundle: Path, tmp_path: Path) -> None:
+def test_rebuilding_reuses_an_identical_demo_and_builds_fast(
+    demo_bundle: Path, tmp_path: Path
+) -> None:
     started = time.perf_counter()
-    assert build_demo_bundle(demo_bundle) == demo_bundle  # fingerprint matches: no rebuild
+    assert (
+        build_demo_bundle(demo_bundle) == demo_bundle
+    )  # fingerprint matches: no rebuild
     assert time.perf_counter() - started < 1.0
     started = time.perf_counter()
     fresh = build_demo_bundle(tmp_path / "fresh")
     assert time.perf_counter() - started < 15.0
-    assert (fresh / "knowledge/evidence.tsv").read_bytes() == (demo_bundle / "knowledge/evidence.tsv").read_bytes()
+    assert (fresh / "knowledge/evidence.tsv").read_bytes() == (
+        demo_bundle / "knowledge/evidence.tsv"
+    ).read_bytes()
     assert (fresh / "genome/grch37/genome.fa.gz").read_bytes() == (
         demo_bundle / "genome/grch37/genome.fa.gz"
     ).read_bytes()

@@ -6,41 +6,59 @@ from pathlib import Path
 
 import pytest
 
+from local_server import FileServer
+
 from oncodrop.errors import BundleError, TransientError
 from oncodrop.refdata.download import RetryPolicy, fetch
 
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.01)
 
 
-def test_fetch_streams_file_and_records_its_sha256(file_server, tmp_path: Path) -> None:
+def test_fetch_streams_file_and_records_its_sha256(file_server: FileServer, tmp_path: Path) -> None:
     payload = b"gene\trole\n" * 50_000  # > 1 MiB: several streamed chunks
     (file_server.root / "table.tsv").write_bytes(payload)
-    got = fetch(f"{file_server.url}/table.tsv", tmp_path / "dl" / "table.tsv", policy=FAST)
+    got = fetch(
+        f"{file_server.url}/table.tsv", tmp_path / "dl" / "table.tsv", policy=FAST
+    )
     assert got.path.read_bytes() == payload
     assert got.sha256 == hashlib.sha256(payload).hexdigest()
     assert got.bytes == len(payload)
     assert not list((tmp_path / "dl").glob("*.part"))
 
 
-def test_fetch_retries_503_then_succeeds(file_server, tmp_path: Path) -> None:
+def test_fetch_retries_503_then_succeeds(file_server: FileServer, tmp_path: Path) -> None:
     (file_server.root / "flaky.txt").write_text("finally")
     file_server.failures["/flaky.txt"] = 2
     waits: list[float] = []
-    got = fetch(f"{file_server.url}/flaky.txt", tmp_path / "f.txt", policy=FAST, sleep=waits.append)
+    got = fetch(
+        f"{file_server.url}/flaky.txt",
+        tmp_path / "f.txt",
+        policy=FAST,
+        sleep=waits.append,
+    )
     assert got.path.read_text() == "finally"
     assert file_server.requests.count("/flaky.txt") == 3
     assert len(waits) == 2
 
 
-def test_fetch_gives_up_with_transient_error_after_all_attempts(file_server, tmp_path: Path) -> None:
+def test_fetch_gives_up_with_transient_error_after_all_attempts(
+    file_server: FileServer, tmp_path: Path
+) -> None:
     (file_server.root / "down.txt").write_text("never served")
     file_server.failures["/down.txt"] = 10
     with pytest.raises(TransientError, match="after 3 attempts"):
-        fetch(f"{file_server.url}/down.txt", tmp_path / "d.txt", policy=FAST, sleep=lambda _s: None)
+        fetch(
+            f"{file_server.url}/down.txt",
+            tmp_path / "d.txt",
+            policy=FAST,
+            sleep=lambda _s: None,
+        )
     assert not (tmp_path / "d.txt").exists()
 
 
-def test_fetch_404_is_not_retried_and_names_the_url(file_server, tmp_path: Path) -> None:
+def test_fetch_404_is_not_retried_and_names_the_url(
+    file_server: FileServer, tmp_path: Path
+) -> None:
     with pytest.raises(BundleError, match="HTTP 404 .*missing.tsv"):
         fetch(f"{file_server.url}/missing.tsv", tmp_path / "m.tsv", policy=FAST)
     assert file_server.requests == ["/missing.tsv"]
@@ -51,14 +69,22 @@ def test_fetch_connection_refused_is_transient(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(TransientError):
-        fetch(f"http://127.0.0.1:{port}/x", tmp_path / "x", policy=FAST, sleep=lambda _s: None)
+        fetch(
+            f"http://127.0.0.1:{port}/x",
+            tmp_path / "x",
+            policy=FAST,
+            sleep=lambda _s: None,
+        )
 
 
 def test_fetch_copies_local_paths_and_file_urls(tmp_path: Path) -> None:
     source = tmp_path / "local.tsv"
     source.write_text("a\tb\n")
     assert fetch(str(source), tmp_path / "out1").path.read_text() == "a\tb\n"
-    assert fetch(source.as_uri(), tmp_path / "out2").sha256 == hashlib.sha256(b"a\tb\n").hexdigest()
+    assert (
+        fetch(source.as_uri(), tmp_path / "out2").sha256
+        == hashlib.sha256(b"a\tb\n").hexdigest()
+    )
     with pytest.raises(BundleError, match="does not exist"):
         fetch(str(tmp_path / "absent.tsv"), tmp_path / "out3")
 

@@ -34,14 +34,22 @@ def test_malformed_gff3_line_is_reported_with_its_number(tmp_path: Path) -> None
         genes_from_gff3(bad)
 
 
-def test_civic_gene_level_coordinates_give_real_grch37_spans(testdata: Path, tmp_path: Path) -> None:
-    variants = read_variants(testdata / "civic/01-Aug-2024-VariantSummaries.tsv.gz").values()
+def test_civic_gene_level_coordinates_give_real_grch37_spans(
+    testdata: Path, tmp_path: Path
+) -> None:
+    variants = read_variants(
+        testdata / "civic/01-Aug-2024-VariantSummaries.tsv.gz"
+    ).values()
     loci = {g.symbol: g for g in genes_from_civic(variants)}
     assert len(loci) > 150
     braf, tp53 = loci["BRAF"], loci["TP53"]
-    assert braf.chrom == "7" and braf.start <= 140453136 <= braf.end  # V600E inside BRAF
+    assert (
+        braf.chrom == "7" and braf.start <= 140453136 <= braf.end
+    )  # V600E inside BRAF
     assert tp53.chrom == "17" and tp53.start <= 7578406 <= tp53.end  # R175H inside TP53
-    assert "ABL1" not in loci or loci["ABL1"].chrom == "9"  # fusion spans (BCR on 22) are not used
+    assert (
+        "ABL1" not in loci or loci["ABL1"].chrom == "9"
+    )  # fusion spans (BCR on 22) are not used
     written = tmp_path / "genes.tsv"
     assert write_genes(written, loci.values()) == len(loci)
     assert {r.get("symbol") for r in read_rows(written)} == set(loci)

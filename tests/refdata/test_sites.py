@@ -33,16 +33,22 @@ def test_unknown_or_empty_terms_have_no_site() -> None:
     assert primary_site_for("Tuberous Sclerosis") is None
 
 
-def test_rules_agree_with_pcgr_oncotree_for_every_civic_disease(testdata: Path, reference: Path) -> None:
+def test_rules_agree_with_pcgr_oncotree_for_every_civic_disease(
+    testdata: Path, reference: Path
+) -> None:
     """Where PCGR's phenotype table maps a CIViC DOID to a site, our rules give the same site."""
     oncotree: dict[str, set[str]] = {}
     with gzip.open(reference / "pcgr/oncotree_phenotypes.tsv.gz", "rt") as fh:
         for line in fh:
             fields = line.rstrip("\n").split("\t")
             if fields[4].startswith("DOID:") and fields[2] != "NA":
-                oncotree.setdefault(fields[4].removeprefix("DOID:"), set()).add(fields[2])
+                oncotree.setdefault(fields[4].removeprefix("DOID:"), set()).add(
+                    fields[2]
+                )
     diseases: set[tuple[str, str]] = set()
-    with gzip.open(testdata / "civic/01-Aug-2024-ClinicalEvidenceSummaries.tsv.gz", "rt") as fh:
+    with gzip.open(
+        testdata / "civic/01-Aug-2024-ClinicalEvidenceSummaries.tsv.gz", "rt"
+    ) as fh:
         next(fh)
         for line in fh:
             fields = line.split("\t")

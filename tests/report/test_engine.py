@@ -13,7 +13,6 @@ import pysam
 import pytest
 
 from oncodrop.errors import BundleError, InputRejected
-from oncodrop.refdata.demo import build_demo_bundle
 from oncodrop.report.engine import SomaticReporter
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.sampleconfig import AssaySection, SampleConfig, SampleSection
@@ -24,11 +23,6 @@ TMB_TERM_PREFIXES = (
     "splice_acceptor", "protein_altering", "inframe_", "synonymous", "start_retained",
     "stop_retained",
 )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def demo_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_bundle(tmp_path_factory.mktemp("bundle") / "demo")
 
 
 def _config(site: str, build: str | None = None) -> SampleConfig:
@@ -101,12 +95,12 @@ def test_pik3ca_h1047r_in_breast_is_tier_1(brca: tuple[ReportResult, Path]) -> N
     assert "Breast" in tier1[0]["tier_reason"]
 
 
-def test_tp53_missense_gets_gene_level_evidence_from_another_tumour_type_as_tier_2(
-    brca: tuple[ReportResult, Path],
-) -> None:
-    tier2 = [r for r in _tiers(brca[1]) if r["tier"] == "II"]
-    assert [(r["gene"], r["hgvsp"]) for r in tier2] == [("TP53", "p.V272M")]
-    assert "another tumour type" in tier2[0]["tier_reason"]
+def test_tp53_missense_of_unknown_effect_stays_a_tier_3_vus(brca: tuple[ReportResult, Path]) -> None:
+    """Gene-level "TP53 Mutation" evidence speaks for null variants only (PCGR by_gene_mut_lof)."""
+    result, out = brca
+    tp53 = [r for r in _tiers(out) if r["gene"] == "TP53"]
+    assert [(r["hgvsp"], r["tier"], r["gene_role"]) for r in tp53] == [("p.V272M", "III", "tumour_suppressor")]
+    assert result.headline.tier2 == 0
 
 
 def test_tmb_is_coding_variants_over_target_size(brca: tuple[ReportResult, Path], testdata: Path) -> None:

@@ -143,3 +143,11 @@ def test_findings_and_unannotated_variants_are_written(tmp_path: Path) -> None:
     assert [r["Hugo_Symbol"] for r in rows] == ["BRAF", "Unknown"]
     assert rows[0]["t_ref_count"] == "60" and rows[0]["Tumor_Seq_Allele2"] == "T"
     assert rows[1]["Variant_Classification"] == "IGR" and rows[1]["Reference_Allele"] == "-"
+
+
+def test_matched_normal_is_named_with_reference_alleles(tmp_path: Path) -> None:
+    variant = Variant(chrom="12", pos=25245350, ref="C", alt="A", depth=80, vaf=0.25)
+    out = write_maf([variant], tmp_path / "n.maf", "T1", "grch38", normal_id="N1")
+    (row,) = csv.DictReader(out.read_text().splitlines()[1:], delimiter="\t")
+    assert (row["Matched_Norm_Sample_Barcode"], row["Match_Norm_Seq_Allele1"]) == ("N1", "C")
+    assert (row["t_alt_count"], row["t_ref_count"]) == ("20", "60")  # from depth x VAF

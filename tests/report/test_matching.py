@@ -185,19 +185,27 @@ def test_gene_level_truncating_item_ignores_missense_and_splice_region() -> None
         assert match_evidence(variant("17", 43045712, "G", "A", "BRCA1", terms), index) == ()
 
 
-def test_gene_level_mutation_item_matches_protein_altering_not_synonymous() -> None:
+def test_gene_level_mutation_item_matches_null_variants_only_as_pcgr_by_gene_mut_lof() -> None:
     index = EvidenceIndex.build([item("E1", "TP53", mutation_class="mutation")], "grch38")
+    nonsense = variant("17", 7675087, "G", "A", "TP53", ("stop_gained",))
     missense = variant("17", 7675088, "C", "T", "TP53", ("missense_variant",))
     synonymous = variant("17", 7675089, "C", "T", "TP53", ("synonymous_variant",))
-    other_gene = variant("17", 7675088, "C", "T", "WRAP53", ("missense_variant",))
-    assert levels(match_evidence(missense, index)) == {"E1": MatchLevel.GENE}
+    other_gene = variant("17", 7675087, "G", "A", "WRAP53", ("stop_gained",))
+    assert levels(match_evidence(nonsense, index)) == {"E1": MatchLevel.GENE}
+    assert match_evidence(missense, index) == ()
     assert match_evidence(synonymous, index) == ()
     assert match_evidence(other_gene, index) == ()
 
 
+def test_gene_level_missense_class_still_matches_any_missense_in_the_gene() -> None:
+    index = EvidenceIndex.build([item("E1", "TP53", mutation_class="missense")], "grch38")
+    missense = variant("17", 7675088, "C", "T", "TP53", ("missense_variant",))
+    assert levels(match_evidence(missense, index)) == {"E1": MatchLevel.GENE}
+
+
 def test_item_is_reported_once_at_its_most_precise_level_and_results_are_ordered() -> None:
     index = EvidenceIndex.build(
-        [item("E9", "BRAF", mutation_class="mutation"),
+        [item("E9", "BRAF", mutation_class="missense"),
          item("E5", "BRAF", codon=600),
          item("E1", "BRAF", build="grch37", chrom="7", start=140453136, ref="A", alt="T",
               hgvsp="p.V600E"),

@@ -121,3 +121,22 @@ def test_every_somatic_caller_file_yields_a_vaf_for_every_snv(testdata: Path) ->
         variants = read_variants(testdata / "callers-vcf2maf" / name, ALL).variants
         snvs = [v for v in variants if v.variant_class == "SNV"]
         assert snvs and all(v.vaf is not None for v in snvs), name
+
+
+def test_freebayes_ao_ro_per_alt(tmp_path: Path) -> None:
+    vcf = tmp_path / "freebayes.vcf"
+    vcf.write_text(
+        "##fileformat=VCFv4.2\n"
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+        '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
+        '##FORMAT=<ID=RO,Number=1,Type=Integer,Description="Reference count">\n'
+        '##FORMAT=<ID=AO,Number=A,Type=Integer,Description="Alternate counts">\n'
+        "##contig=<ID=1,length=249250621>\n"
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE1\n"
+        "1\t1000\t.\tA\tG,T\t50\tPASS\t.\tGT:DP:RO:AO\t1/2:40:10:18,12\n"
+    )
+    variants = read_variants(vcf, ALL).variants
+    assert [(v.alt, v.depth, v.alt_depth, v.vaf) for v in variants] == [
+        ("G", 40, 18, 0.45),
+        ("T", 40, 12, 0.3),
+    ]

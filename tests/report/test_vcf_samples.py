@@ -125,3 +125,17 @@ def test_column_names_decide_tumour_and_normal(
 def test_normal_mode_prefers_the_normal_sample_header() -> None:
     choice = choose_samples(["T1", "N1"], {"normal_sample": "N1"}, mode="normal")
     assert choice.tumor == "N1" and choice.normal is None
+
+
+def test_gatk40_sample_header_lines_name_the_tumour(tmp_path: Path) -> None:
+    vcf = tmp_path / "m2.vcf"
+    vcf.write_text(
+        "##fileformat=VCFv4.2\n"
+        "##SAMPLE=<ID=NORMAL,SampleName=patient7_blood>\n"
+        "##SAMPLE=<ID=TUMOR,SampleName=patient7_biopsy>\n"
+        "##contig=<ID=1,length=249250621>\n"
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tpatient7_blood\tpatient7_biopsy\n"
+    )
+    result = read_variants(vcf, CONFIG)
+    assert (result.tumor_sample, result.normal_sample) == ("patient7_biopsy", "patient7_blood")
+    assert result.sample_reason.startswith("##tumor_sample header")

@@ -1,4 +1,8 @@
-"""``oncodrop refdata build|verify``: thin wrappers over ``oncodrop.refdata``."""
+"""``oncodrop refdata build|verify``: thin wrappers over ``oncodrop.refdata``.
+
+Every option can also come from an ``ONCODROP_REFDATA_*`` variable (multi-valued ones
+space-separated).
+"""
 
 from __future__ import annotations
 
@@ -16,16 +20,44 @@ def refdata() -> None:
 
 
 @refdata.command("build")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              envvar="ONCODROP_REFDATA_OUT", help="new folder for the bundle")
-@click.option("--demo", is_flag=True, help="offline demo bundle from committed tables (GRCh37)")
-@click.option("--build", "builds", multiple=True, type=click.Choice(["grch37", "grch38"]),
-              default=("grch38",), show_default=True, help="genome build(s) to include")
-@click.option("--source-url", "source_urls", multiple=True, metavar="NAME=URL",
-              help="replace a source URL ({build}, {label}, {version} are filled in)")
-@click.option("--skip", "skip", multiple=True, metavar="NAME", help="leave out an optional source")
-@click.option("--name", default="oncodrop", show_default=True, help="bundle name in the manifest")
-@click.option("--version", "version", default="", help="bundle version (default: today's date)")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    envvar="ONCODROP_REFDATA_OUT",
+    help="new folder for the bundle",
+)
+@click.option(
+    "--demo", is_flag=True, envvar="ONCODROP_REFDATA_DEMO", help="offline demo bundle from committed tables (GRCh37)"
+)
+@click.option(
+    "--build",
+    "builds",
+    multiple=True,
+    type=click.Choice(["grch37", "grch38"]),
+    default=("grch38",),
+    envvar="ONCODROP_REFDATA_BUILDS",
+    show_default=True,
+    help="genome build(s) to include",
+)
+@click.option(
+    "--source-url",
+    "source_urls",
+    multiple=True,
+    metavar="NAME=URL",
+    envvar="ONCODROP_REFDATA_SOURCE_URLS",
+    help="replace a source URL ({build}, {label}, {version} are filled in)",
+)
+@click.option(
+    "--skip", "skip", multiple=True, metavar="NAME", envvar="ONCODROP_REFDATA_SKIP", help="leave out an optional source"
+)
+@click.option(
+    "--name", default="oncodrop", envvar="ONCODROP_REFDATA_NAME", show_default=True, help="bundle name in the manifest"
+)
+@click.option(
+    "--version", "version", default="", help="bundle version (default: today's date)"
+)
 def build(out: Path, demo: bool, builds: tuple[str, ...], source_urls: tuple[str, ...],
           skip: tuple[str, ...], name: str, version: str) -> None:  # fmt: skip
     """Download and compile the public sources into a bundle at --out (or --demo offline)."""
@@ -67,4 +99,6 @@ def verify(path: Path) -> None:
     except OncodropError as exc:
         raise click.ClickException(exc.message) from exc
     demo = " (demo, not for clinical use)" if bundle.demo else ""
-    click.echo(f"ok: {bundle.name} {bundle.version}{demo}, {len(bundle.manifest['files'])} files verified")
+    click.echo(
+        f"ok: {bundle.name} {bundle.version}{demo}, {len(bundle.manifest['files'])} files verified"
+    )

@@ -10,12 +10,11 @@ import click
 from oncodrop.cli import main
 from oncodrop.errors import BundleError, ConfigError, InputRejected
 from oncodrop.intake.config import load_config
-from oncodrop.report.engine import SomaticReporter
 from oncodrop.report.model import SampleKind
-from oncodrop.report.protocol import Reporter, ReportRequest
+from oncodrop.report.protocol import ReportRequest
+from oncodrop.report.registry import default_reporters
 
-REPORTERS: dict[str, type[Reporter]] = {"somatic": SomaticReporter}  # kind -> reporter
-"""Reporter per sample kind; the germline reporter registers ``normal`` when it lands."""
+KINDS: tuple[SampleKind, ...] = ("somatic", "normal")  # -somatic and -normal tarballs
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -53,8 +52,8 @@ def _rejection_text(exc: InputRejected) -> str:
               envvar="ONCODROP_REPORT_OUT", help="Output folder (created). Env ONCODROP_REPORT_OUT.")
 @click.option("--sample-id", default=None, envvar="ONCODROP_REPORT_SAMPLE_ID",
               help="Sample id for file names; default: the config's, else the VCF name.")
-@click.option("--kind", type=click.Choice(sorted(REPORTERS)), default="somatic", show_default=True,
-              envvar="ONCODROP_REPORT_KIND", help="Which reporter to run.")
+@click.option("--kind", type=click.Choice(KINDS), default="somatic", show_default=True,
+              envvar="ONCODROP_REPORT_KIND", help="somatic (tumour) or normal (germline) reporter.")
 def report(
     vcf: Path,
     config_path: Path,
@@ -65,13 +64,16 @@ def report(
     kind: str,
 ) -> None:
     """Write report.html, tiers TSV, MAF, summary JSON, XLSX and provenance.json to --out."""
+    reporters = default_reporters()
+    if kind not in reporters:
+        raise click.ClickException(f"no {kind} reporter is installed (available: {', '.join(sorted(reporters))})")
     try:
         config = load_config(config_path, sample_id_default=default_sample_id(vcf))
         request = ReportRequest(
             vcf=vcf, config=config, bundle=bundle, out_dir=out_dir, kind=cast(SampleKind, kind),
             sample_id=sample_id or config.sample.id or default_sample_id(vcf), cna=cna,
         )  # fmt: skip
-        result = REPORTERS[kind]().run(request)
+        result = reporters[kind].run(request)
     except InputRejected as exc:
         raise click.ClickException(_rejection_text(exc)) from None
     except (BundleError, ConfigError) as exc:

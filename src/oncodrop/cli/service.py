@@ -113,6 +113,32 @@ def submit(config_file: Path | None, store: str | None, prefix: str, files: tupl
 
 
 @main.command()
+@click.option("--vcf", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--config", "sample_config", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The sample's TOML config (ours or a PCGR one).")
+@click.option("--cna", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CNA segments TSV.")
+@click.option("--index", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The VCF's .tbi/.csi.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="{sample_batch}-{id6}-{somatic|normal}.tar.gz")
+def pack(vcf: Path, sample_config: Path, cna: Path | None, index: Path | None, out: Path) -> None:  # fmt: skip
+    """Build a well-formed input tarball (checks names and the config first)."""
+    from oncodrop.intake.pack import pack_sample
+    from oncodrop.naming import SampleKey, classify_key
+
+    decision = classify_key(out.name)
+    if not isinstance(decision, SampleKey):
+        reason = getattr(decision, "message", None) or getattr(decision, "reason", "")
+        raise click.ClickException(f"{out.name}: {reason}")
+    if index is None and Path(f"{vcf}.tbi").is_file():
+        index = Path(f"{vcf}.tbi")
+    try:
+        pack_sample(out, vcf, sample_config, cna, index=index)
+    except InputRejected as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"wrote {out}")
+
+
+@main.command()
 @_config_option
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of objects with key, state, reason, attempts, output_key.")

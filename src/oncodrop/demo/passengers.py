@@ -17,7 +17,6 @@ from oncodrop.refdata.bundle import GeneLocus
 from oncodrop.report.model import Consequence, Variant
 
 _COMPLEMENT = str.maketrans("ACGT", "TGCA")
-_AA = "ACDEFGHIKLMNPQRSTVWY"
 # passenger consequences and how often they occur (coding-heavy: these sit in gene windows)
 _CONSEQUENCES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     (("missense_variant",), "MODERATE", 0.55),
@@ -58,6 +57,7 @@ def draw_passengers(
     rng: np.random.Generator,
     *,
     avoid: frozenset[tuple[str, int]] = frozenset(),
+    sites: dict[str, list[tuple[str, int, str]]] | None = None,
 ) -> list[Variant]:
     """``n`` SNVs whose 96-channel spectrum follows ``mixture`` (signature name -> weight)."""
     contexts, names, matrix = signatures
@@ -67,7 +67,7 @@ def draw_passengers(
     probs = matrix @ (weights / weights.sum())
     probs = probs / probs.sum()
     by_symbol = {g.symbol: g for g in genes}
-    sites = context_sites(fasta, genes)
+    sites = sites if sites is not None else context_sites(fasta, genes)
     variants: list[Variant] = []
     used = set(avoid)
     for channel in rng.choice(len(contexts), size=n * 3, p=probs):
@@ -114,18 +114,10 @@ def _passenger(gene: GeneLocus, pos: int, ref: str, alt: str, rng: np.random.Gen
                 break
     assert terms is not None
     impact = {"missense_variant": "MODERATE", "synonymous_variant": "LOW"}.get(terms[0], "MODIFIER")
-    codon = int(rng.integers(1200, 2000))  # past the demo genes' known hotspot codons
-    hgvsp = None
-    if terms[0] == "missense_variant":
-        a, b = rng.choice(list(_AA), size=2, replace=False)
-        hgvsp = f"p.{a}{codon}{b}"
-    elif terms[0] == "synonymous_variant":
-        a = str(rng.choice(list(_AA)))
-        hgvsp = f"p.{a}{codon}="
     depth = int(rng.integers(60, 220))
     vaf = float(np.clip(rng.normal(0.3, 0.08), 0.05, 0.9))
-    csq = Consequence(gene=gene.symbol, terms=terms, impact=impact, biotype="protein_coding",
-                      hgvsp=hgvsp, protein_position=codon if hgvsp else None, source="VEP")  # fmt: skip
+    # no protein change is invented: the demo genome has no transcript model to derive one from
+    csq = Consequence(gene=gene.symbol, terms=terms, impact=impact, biotype="protein_coding", source="VEP")
     return Variant(chrom=gene.chrom, pos=pos, ref=ref, alt=alt, depth=depth, alt_depth=round(depth * vaf),
                    vaf=round(vaf, 4), normal_depth=int(rng.integers(30, 80)), normal_vaf=0.0,
                    consequence=csq)  # fmt: skip

@@ -96,17 +96,23 @@ def _progress(console: Console) -> Progress:
 
 def _summary(console: Console, samples: list[DemoSample], records: list[SampleRecord]) -> None:
     by_key = {r.key: r for r in records}
-    table = Table("sample", "expected", "state", "attempts", "headline / reason", title="oncodrop demo")
+    table = Table("sample", "expected", "state", "tries", "what it shows", title="oncodrop demo")
+    table.columns[0].no_wrap = True
+    details: list[str] = []
     for sample in samples:
         record = by_key.get(sample.key)
         if record is None:
             table.add_row(sample.key, sample.expect, "[red]never seen[/red]", "", sample.story)
             continue
         colour = "green" if record.state.value == sample.expect else "red"
-        detail = record.reason or str(record.headline.get("summary_line") or sample.story)
         table.add_row(sample.key, sample.expect, f"[{colour}]{record.state.value}[/{colour}]",
-                      str(record.attempts), detail)  # fmt: skip
+                      str(record.attempts), sample.story)  # fmt: skip
+        detail = record.reason or str(record.headline.get("summary_line") or "")
+        if detail:
+            details.append(f"[bold]{sample.key}[/bold]\n  {detail}")
     console.print(table)
+    for line in details:
+        console.print(line, highlight=False)
 
 
 def _check(samples: list[DemoSample], records: list[SampleRecord], store: LocalStore, finished: bool,

@@ -25,9 +25,10 @@ from oncodrop.intake.pack import pack_sample
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.model import Variant
 from oncodrop.report.synth import write_synthetic_vcf
-from oncodrop.demo.passengers import draw_passengers, kataegis_cluster
+from oncodrop.demo.passengers import context_sites, draw_passengers, kataegis_cluster
 
 BUILD = "grch37"
+_SITES: dict[Path, dict[str, list[tuple[str, int, str]]]] = {}  # context index per FASTA, built once
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,9 @@ def _somatic(
         variants: list[Variant] = [drv.variant(depth=int(rng.integers(80, 200)), vaf=0.35, normal_depth=60)
                                    for drv in drivers]  # fmt: skip
         avoid = frozenset((drv.chrom, drv.pos) for drv in drivers)
-        variants += draw_passengers(n_passengers, mixture, bundle.signatures(BUILD), fasta, genes, rng, avoid=avoid)
+        sites = _SITES.get(fasta_path) or _SITES.setdefault(fasta_path, context_sites(fasta, genes))
+        variants += draw_passengers(n_passengers, mixture, bundle.signatures(BUILD), fasta, genes, rng,
+                                    avoid=avoid, sites=sites)  # fmt: skip
         if kataegis_gene:
             gene = next(g for g in genes if g.symbol == kataegis_gene)
             variants += kataegis_cluster(fasta, gene, 8, rng)

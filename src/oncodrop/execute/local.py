@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -66,7 +66,7 @@ class WorkerConfig:
 
     ledger_url: str
     run_job: RunJob
-    work_root: Path
+    work_root: Path  # job dirs go under <work_root>/oncodrop-work-<pid>-<random>/worker-<n>/
     lease_s: float = 30.0
     job_timeout_s: float = 6 * 3600.0
     poll_interval_s: float = 1.0
@@ -161,12 +161,10 @@ class _Heartbeat(threading.Thread):
 
     def __init__(self, ledger: Ledger, record_id: int, worker_id: str, lease_s: float) -> None:
         super().__init__(name=f"heartbeat-{record_id}", daemon=True)
-        self.ledger, self.record_id, self.worker_id, self.lease_s = (
-            ledger,
-            record_id,
-            worker_id,
-            lease_s,
-        )
+        self.ledger = ledger
+        self.record_id = record_id
+        self.worker_id = worker_id
+        self.lease_s = lease_s
         self.done = threading.Event()
         self.lost = threading.Event()
 
@@ -295,6 +293,29 @@ def worker_main(config: WorkerConfig, slot: int) -> None:
 
 # --- the pool -------------------------------------------------------------------------
 
+_EXECUTOR_DIR = "oncodrop-work-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def prepare_work_root(root: Path) -> Path:
+    """Make this executor's private dir (``oncodrop-work-<pid>-<random>``, 0700) under ``root``
+    and scrub the dirs of executors whose process is gone (killed before cleaning up)."""
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for stale in root.glob(f"{_EXECUTOR_DIR}*"):
+        pid = stale.name.removeprefix(_EXECUTOR_DIR).split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_EXECUTOR_DIR}{os.getpid()}-", dir=root))
+
 
 class LocalExecutor:
     """Starts and supervises ``workers`` worker processes; restarts any that die unexpectedly."""
@@ -306,15 +327,18 @@ class LocalExecutor:
         self._procs: list[BaseProcess] = []
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
+        self._workdir: Path | None = None
+        self._worker_config = config
 
     @property
     def processes(self) -> list[BaseProcess]:
         return list(self._procs)
 
     def start(self) -> None:
-        """Migrate the ledger once, then start the workers and their supervisor."""
+        """Migrate the ledger once, prepare this executor's work dir, start the workers."""
         Ledger.open(self.config.ledger_url).close()
-        self.config.work_root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._workdir = prepare_work_root(self.config.work_root)
+        self._worker_config = replace(self.config, work_root=self._workdir)
         self._procs = [self._spawn(slot) for slot in range(self.workers)]
         self._supervisor = threading.Thread(target=self._supervise, daemon=True)
         self._supervisor.start()
@@ -333,6 +357,8 @@ class LocalExecutor:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
 
     def __enter__(self) -> Self:
         self.start()
@@ -345,7 +371,7 @@ class LocalExecutor:
 
     def _spawn(self, slot: int) -> BaseProcess:
         proc = _CTX.Process(
-            target=worker_main, args=(self.config, slot), name=f"oncodrop-worker-{slot}"
+            target=worker_main, args=(self._worker_config, slot), name=f"oncodrop-worker-{slot}"
         )
         proc.start()
         return proc

@@ -51,6 +51,10 @@ def is_pcgr(data: dict[str, Any]) -> bool:
     return False
 
 
+# PCGR before 0.6.0 had no --genome_assembly: its inputs were GRCh37 by definition
+GRCH37_ONLY = frozenset({"0.5"})
+
+
 def translate_pcgr(source: TomlSource) -> SampleConfig:
     """Our SampleConfig for a PCGR TOML, with ``source_format`` and ``notes`` filled in."""
     entries = _entries(source)
@@ -76,6 +80,10 @@ def translate_pcgr(source: TomlSource) -> SampleConfig:
     ours.setdefault("sample", {})["tumor_site"] = site
     notes.extend(site_notes)
     notes.extend(_missing_notes(source.data, version))
+    if version in GRCH37_ONLY:
+        ours["sample"]["genome_build"] = "grch37"
+        notes.append(ConfigNote(section="sample", key="genome_build",
+                                note=f"{keys.LABELS[version]} supported GRCh37 only, so the build is grch37"))  # fmt: skip
     config = _validate(source, ours, origin, keys.LABELS[version], notes)
     if config.sample.tumor_only:
         _refuse_active_filters(source, entries)

@@ -242,7 +242,7 @@ def _chunks(tarball: Path, name: str, source: IO[bytes]) -> Iterator[bytes]:
 def _unsafe(tarball: Path, what: str) -> InputRejected:
     return InputRejected(
         "unsafe_tarball",
-        f"{tarball.name} {what}. Pack only the regular files of one sample (see `oncodrop pack`).",
+        f"{tarball.name} {what}. Pack only the regular files of one sample (`oncodrop pack` builds a correct tarball).",
         file=tarball.name,
     )
 

@@ -26,7 +26,13 @@ from oncodrop.refdata.knowledge import (
     write_roles,
     write_sites,
 )
-from oncodrop.refdata.manifest import Manifest, SourceRecord, catalogue_files, utc_now, write_manifest
+from oncodrop.refdata.manifest import (
+    Manifest,
+    SourceRecord,
+    catalogue_files,
+    utc_now,
+    write_manifest,
+)
 
 CURATED = Path(__file__).parent / "curated"  # package data (see pyproject package-data)
 CURATED_SOURCE = SourceRecord(
@@ -51,7 +57,9 @@ def write_knowledge(
     write_roles(knowledge / "gene_roles.tsv", roles)
     write_hotspots(knowledge / "hotspots.tsv", hotspots, hotspot_source)
     for panel in sorted((CURATED / "panels").glob("*.tsv")):
-        write_panel(knowledge / "panels" / panel.name, read_panel(panel), "oncodrop curated")
+        write_panel(
+            knowledge / "panels" / panel.name, read_panel(panel), "oncodrop curated"
+        )
     shutil.copyfile(CURATED / "acmg_sf.tsv", knowledge / "acmg_sf.tsv")
 
 
@@ -64,7 +72,9 @@ def staging(out: Path) -> Iterator[Path]:
     """A fresh staging folder renamed to ``out`` when the block succeeds, removed otherwise."""
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
-        raise ConfigError(f"{out} exists and is not empty; choose a new --out folder or remove it")
+        raise ConfigError(
+            f"{out} exists and is not empty; choose a new --out folder or remove it"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.with_name(f".{out.name}.partial")
     shutil.rmtree(stage, ignore_errors=True)

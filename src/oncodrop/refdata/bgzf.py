@@ -12,7 +12,7 @@ import struct
 import zlib
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 MAX_BLOCK = 0xFF00  # bgzip's uncompressed block size
 EOF_BLOCK = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -25,8 +25,12 @@ def compress_block(data: bytes, level: int = 6) -> bytes:
     deflater = zlib.compressobj(level, zlib.DEFLATED, -15)
     payload = deflater.compress(data) + deflater.flush()
     size = len(payload) + 26  # 18-byte header + 8-byte trailer
-    header = struct.pack("<4BI2BH2BHH", 31, 139, 8, 4, 0, 0, 255, 6, 66, 67, 2, size - 1)
-    return header + payload + struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data))
+    header = struct.pack(
+        "<4BI2BH2BHH", 31, 139, 8, 4, 0, 0, 255, 6, 66, 67, 2, size - 1
+    )
+    return (
+        header + payload + struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data))
+    )
 
 
 class BgzfWriter:
@@ -34,7 +38,7 @@ class BgzfWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fh: BinaryIO = open(path, "wb")
+        self._fh: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed by close()/__exit__
         self.compressed_offset = 0
         self.uncompressed_offset = 0
         self._index: list[tuple[int, int]] = []
@@ -57,13 +61,15 @@ class BgzfWriter:
         """The htslib ``.gzi`` layout: entry count, then (compressed, uncompressed) uint64 pairs."""
         with open(path, "wb") as fh:
             fh.write(struct.pack("<Q", len(self._index)))
-            for pair in self._index:
-                fh.write(struct.pack("<QQ", *pair))
+            fh.writelines(struct.pack("<QQ", *pair) for pair in self._index)
 
-    def __enter__(self) -> BgzfWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()

@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from oncodrop.errors import ConfigError
-from oncodrop.refdata.assemble import CURATED_SOURCE, default_version, finish, staging, write_knowledge
+from oncodrop.refdata.assemble import (
+    CURATED_SOURCE,
+    default_version,
+    finish,
+    staging,
+    write_knowledge,
+)
 from oncodrop.refdata.civic import CompileReport, compile_release
 from oncodrop.refdata.download import Downloaded, RetryPolicy, fetch
 from oncodrop.refdata.genes import genes_from_civic, genes_from_gff3, write_genes
@@ -38,7 +44,7 @@ class BuildOptions:
     skip: frozenset[str] = frozenset()
     name: str = "oncodrop"
     version: str = ""
-    policy: RetryPolicy = RetryPolicy()
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,22 +54,31 @@ class BuildResult:
     downloads: tuple[Downloaded, ...]
 
 
-def build_bundle(options: BuildOptions, progress: Progress = lambda _m: None) -> BuildResult:
+def build_bundle(
+    options: BuildOptions, progress: Progress = lambda _m: None
+) -> BuildResult:
     """Build a full bundle at ``options.out``; raises ``ConfigError``, ``BundleError`` or
     ``TransientError`` (network gave up) and leaves no partial bundle behind."""
     _check(options)
-    with tempfile.TemporaryDirectory(prefix="oncodrop-refdata-") as tmp, staging(options.out) as root:
+    with (
+        tempfile.TemporaryDirectory(prefix="oncodrop-refdata-") as tmp,
+        staging(options.out) as root,
+    ):
         fetched = _Fetcher(Path(tmp), options, progress)
         civic = fetched.get("civic_evidence")
         assert civic is not None  # required source
         progress("compiling CIViC evidence")
         release = compile_release(
-            civic.path, _path(fetched.get("civic_variants")), _path(fetched.get("civic_profiles"))
+            civic.path,
+            _path(fetched.get("civic_variants")),
+            _path(fetched.get("civic_profiles")),
         )
         roles_file = fetched.get("oncokb_genes")
         roles = roles_from_oncokb(roles_file.path) if roles_file else ()
         hotspots_file = fetched.get("cancerhotspots")
-        hotspots = hotspots_from_cancerhotspots(hotspots_file.path) if hotspots_file else ()
+        hotspots = (
+            hotspots_from_cancerhotspots(hotspots_file.path) if hotspots_file else ()
+        )
         write_knowledge(root, release, roles, hotspots, "cancerhotspots.org v2")
         wheel = fetched.get("sigprofiler_wheel")
         source_of: dict[str, str] = {
@@ -86,10 +101,14 @@ def build_bundle(options: BuildOptions, progress: Progress = lambda _m: None) ->
             gff3 = fetched.get("ensembl_gff3", build)
             if gff3:
                 bgzip_copy(gff3.path, genome / "genes.gff3.gz")
-                write_genes(genome / "genes.tsv", genes_from_gff3(genome / "genes.gff3.gz"))
+                write_genes(
+                    genome / "genes.tsv", genes_from_gff3(genome / "genes.gff3.gz")
+                )
                 source_of[f"genome/{build}/genes"] = "ensembl_gff3"
             elif build == "grch37":
-                write_genes(genome / "genes.tsv", genes_from_civic(release.variants, build))
+                write_genes(
+                    genome / "genes.tsv", genes_from_civic(release.variants, build)
+                )
                 source_of[f"genome/{build}/genes.tsv"] = "civic_variants"
             fasta = fetched.get("ensembl_fasta", build)
             if fasta:
@@ -123,12 +142,16 @@ class _Fetcher:
                 url = resolve_url(source, build, options.overrides)
                 if not url:
                     if not source.optional:
-                        raise ConfigError(f"source {source.name} has no URL; pass --source-url")
+                        raise ConfigError(
+                            f"source {source.name} has no URL; pass --source-url"
+                        )
                     continue
                 progress(f"fetching {source.name} {build}".rstrip())
                 name = Path(url.split("?")[0]).name or source.name
                 target = folder / source.name / (build or "all") / name
-                self._files[(source.name, build)] = fetch(url, target, policy=options.policy)
+                self._files[(source.name, build)] = fetch(
+                    url, target, policy=options.policy
+                )
                 self._sources[source.name] = source
 
     def get(self, name: str, build: str = "") -> Downloaded | None:
@@ -157,7 +180,9 @@ class _Fetcher:
 def _check(options: BuildOptions) -> None:
     unknown = sorted(set(options.skip) - set(SOURCES_BY_NAME))
     if unknown:
-        raise ConfigError(f"--skip {', '.join(unknown)}: unknown source; known: {', '.join(SOURCES_BY_NAME)}")
+        raise ConfigError(
+            f"--skip {', '.join(unknown)}: unknown source; known: {', '.join(SOURCES_BY_NAME)}"
+        )
     required = [s.name for s in SOURCES if not s.optional and s.name in options.skip]
     if required:
         raise ConfigError(f"--skip {', '.join(required)}: these sources are required")

@@ -18,7 +18,12 @@ import numpy as np
 
 from oncodrop.errors import BundleError
 from oncodrop.refdata.evidence_table import read_evidence
-from oncodrop.refdata.manifest import MANIFEST_NAME, Manifest, read_manifest, verify_files
+from oncodrop.refdata.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    read_manifest,
+    verify_files,
+)
 from oncodrop.refdata.sites import primary_site_for
 from oncodrop.refdata.tsv import read_rows
 from oncodrop.report.model import EvidenceItem
@@ -80,7 +85,9 @@ class Bundle:
         return cls(root, manifest)
 
     def __repr__(self) -> str:
-        return f"Bundle({self.name!r}, version={self.version!r}, path={str(self.path)!r})"
+        return (
+            f"Bundle({self.name!r}, version={self.version!r}, path={str(self.path)!r})"
+        )
 
     # -- knowledge ----------------------------------------------------------------------------
     @functools.cached_property
@@ -143,12 +150,16 @@ class Bundle:
     @functools.cached_property
     def _panel_names(self) -> tuple[str, ...]:
         folder = self.path / "knowledge/panels"
-        return tuple(sorted(p.stem for p in folder.glob("*.tsv"))) if folder.is_dir() else ()
+        return (
+            tuple(sorted(p.stem for p in folder.glob("*.tsv")))
+            if folder.is_dir()
+            else ()
+        )
 
     def panels(self) -> tuple[str, ...]:
         return self._panel_names
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019 - one bundle object per process
+    @functools.cache  # noqa: B019 - one bundle object per process
     def panel(self, name: str) -> tuple[PanelGene, ...]:
         """The genes of a germline panel; ``BundleError`` naming the available panels."""
         if name not in self._panel_names:
@@ -171,14 +182,16 @@ class Bundle:
         return self._acmg_sf
 
     # -- per-build files ----------------------------------------------------------------------
-    @functools.lru_cache(maxsize=None)  # noqa: B019
-    def signatures(self, build: str) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
+    @functools.cache  # noqa: B019
+    def signatures(
+        self, build: str
+    ) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
         """COSMIC SBS reference: (96 contexts like ``A[C>A]A``, signature names, 96xK matrix)."""
         label = self._label(build)
         path = self._require(f"signatures/COSMIC_v3.4_SBS_{label}.txt")
         return read_signature_matrix(path)
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019
+    @functools.cache  # noqa: B019
     def genes(self, build: str) -> tuple[GeneLocus, ...]:
         """Gene spans on ``build`` (from the GFF3, or CIViC gene-level coordinates)."""
         self._label(build)
@@ -214,7 +227,9 @@ class Bundle:
             "label": self.label,
             "builds": list(self.builds),
             "path": str(self.path),
-            "manifest_sha256": hashlib.sha256((self.path / MANIFEST_NAME).read_bytes()).hexdigest(),
+            "manifest_sha256": hashlib.sha256(
+                (self.path / MANIFEST_NAME).read_bytes()
+            ).hexdigest(),
             "sources": {k: v.version for k, v in self._manifest.sources.items()},
         }
 
@@ -231,7 +246,9 @@ class Bundle:
     def _require(self, rel: str) -> Path:
         path = self.path / rel
         if not path.is_file():
-            raise BundleError(f"bundle {self.name} at {self.path} lacks {rel}; rebuild it")
+            raise BundleError(
+                f"bundle {self.name} at {self.path} lacks {rel}; rebuild it"
+            )
         return path
 
     def _optional(self, rel: str) -> Path | None:
@@ -239,7 +256,9 @@ class Bundle:
         return path if path.is_file() else None
 
 
-def read_signature_matrix(path: Path) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
+def read_signature_matrix(
+    path: Path,
+) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
     """Parse a COSMIC SBS matrix (``Type`` + one column per signature, 96 rows)."""
     rows = list(read_rows(path, ("Type",)))
     with open(path, encoding="utf-8") as fh:
@@ -251,9 +270,13 @@ def read_signature_matrix(path: Path) -> tuple[tuple[str, ...], tuple[str, ...],
         )
     contexts = tuple(row.get("Type") for row in rows)
     try:
-        matrix = np.array([[float(row.get(n)) for n in names] for row in rows], dtype=float)
+        matrix = np.array(
+            [[float(row.get(n)) for n in names] for row in rows], dtype=float
+        )
     except ValueError as exc:
-        raise BundleError(f"{path.name}: a signature value is not a number ({exc})") from exc
+        raise BundleError(
+            f"{path.name}: a signature value is not a number ({exc})"
+        ) from exc
     return contexts, names, matrix
 
 

@@ -29,12 +29,18 @@ from pathlib import Path
 from oncodrop.errors import BundleError
 from oncodrop.refdata.civic_variants import MatchTarget, Unmatchable, parse_variant_name
 from oncodrop.refdata.sites import primary_site_for
-from oncodrop.refdata.tsv import Row, read_rows
+from oncodrop.refdata.tsv import Row, open_text, read_rows
 from oncodrop.report.model import Build, EvidenceItem, EvidenceType
 
 _BUILDS: dict[str, Build] = {"GRCh37": "grch37", "GRCh38": "grch38"}
 _COMBINATION = re.compile(r"\s+(AND|OR)\s+")
-_CIVIC_2024_EVIDENCE = ("molecular_profile", "molecular_profile_id", "evidence_id", "disease")
+_NOT = re.compile(r"(?:^|\s|\()NOT\s")
+_CIVIC_2024_EVIDENCE = (
+    "molecular_profile",
+    "molecular_profile_id",
+    "evidence_id",
+    "disease",
+)
 _CIVIC_2021_EVIDENCE = ("gene", "variant", "evidence_id", "disease", "chromosome")
 
 
@@ -81,14 +87,18 @@ class CivicRelease:
 
     evidence: tuple[EvidenceItem, ...]
     variants: tuple[CivicVariant, ...]
-    diseases: tuple[tuple[str, str], ...]  # (disease, doid) as seen in the evidence rows
+    diseases: tuple[
+        tuple[str, str], ...
+    ]  # (disease, doid) as seen in the evidence rows
     report: CompileReport
 
 
 def read_variants(path: Path) -> dict[str, CivicVariant]:
     """VariantSummaries (either layout) by variant id."""
     required = ("variant_id", "gene", "variant", "chromosome", "start", "stop")
-    return {v.variant_id: v for v in (_variant(row) for row in read_rows(path, required))}
+    return {
+        v.variant_id: v for v in (_variant(row) for row in read_rows(path, required))
+    }
 
 
 def read_profiles(path: Path) -> dict[str, MolecularProfile]:
@@ -97,16 +107,19 @@ def read_profiles(path: Path) -> dict[str, MolecularProfile]:
     for row in read_rows(path, ("name", "molecular_profile_id", "variant_ids")):
         ids = tuple(v.strip() for v in row.get("variant_ids").split(",") if v.strip())
         pid = row.get("molecular_profile_id")
-        profiles[pid] = MolecularProfile(pid, row.get("name"), ids, _flag(row.get("is_flagged")))
+        profiles[pid] = MolecularProfile(
+            pid, row.get("name"), ids, _flag(row.get("is_flagged"))
+        )
     return profiles
 
 
 def compile_release(
-    evidence_path: Path, variants_path: Path | None = None, profiles_path: Path | None = None
+    evidence_path: Path,
+    variants_path: Path | None = None,
+    profiles_path: Path | None = None,
 ) -> CivicRelease:
     """Compile one CIViC release (layout detected from the evidence header)."""
-    with _header(evidence_path) as header:
-        columns = set(header)
+    columns = _header_columns(evidence_path)
     variants = read_variants(variants_path) if variants_path else {}
     skipped: Counter[str] = Counter()
     if "molecular_profile_id" in columns:
@@ -155,7 +168,9 @@ def _usable(rows: Iterable[Row], skipped: Counter[str]) -> Iterator[Row]:
 
 
 def _resolve_2024(
-    rows: Iterable[Row], profiles: dict[str, MolecularProfile], variants: dict[str, CivicVariant]
+    rows: Iterable[Row],
+    profiles: dict[str, MolecularProfile],
+    variants: dict[str, CivicVariant],
 ) -> Iterator[tuple[Row, CivicVariant | str]]:
     """Pair each evidence row with the variant(s) of its molecular profile."""
     for row in rows:
@@ -164,7 +179,7 @@ def _resolve_2024(
         if profile and profile.flagged:
             yield row, "flagged molecular profile"
             continue
-        if "NOT " in name.upper().split(" (")[0] or name.upper().startswith("NOT"):
+        if _NOT.search(name):
             yield row, "NOT profile"
             continue
         parts = _COMBINATION.split(name)
@@ -195,7 +210,11 @@ def _evidence_item(row: Row, variant: CivicVariant) -> EvidenceItem | str:
     has_alleles = has_alleles and not variant.flagged
     if isinstance(target, Unmatchable):
         if not has_alleles:
-            return target.reason.split(":")[0] if "pattern" not in target.reason else "unparsed name"
+            return (
+                target.reason.split(":")[0]
+                if "pattern" not in target.reason
+                else "unparsed name"
+            )
         target = MatchTarget(precise=True)
     structured = (target.hgvsp, target.codon, target.exon, target.mutation_class)
     if not has_alleles and not any(structured):
@@ -262,17 +281,7 @@ def _flag(text: str) -> bool:
     return text.strip().lower() == "true"
 
 
-class _header:  # noqa: N801 - a tiny context manager
-    """Read just the header line of a (possibly gzipped) TSV."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> list[str]:
-        from oncodrop.refdata.tsv import open_text
-
-        with open_text(self.path) as fh:
-            return [h.strip() for h in fh.readline().rstrip("\r\n").split("\t")]
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+def _header_columns(path: Path) -> set[str]:
+    """The column names on the first line of a (possibly gzipped) TSV."""
+    with open_text(path) as fh:
+        return {h.strip() for h in fh.readline().rstrip("\r\n").split("\t")}

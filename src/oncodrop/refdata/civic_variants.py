@@ -42,7 +42,9 @@ def _substitution(m: re.Match[str]) -> MatchTarget:
     ref, pos, alt = m.group(1), int(m.group(2)), m.group(3)
     kind = "nonsense" if alt in "*X" else "missense"
     alt = "*" if alt in "*X" else alt
-    return MatchTarget(hgvsp=f"p.{ref}{pos}{alt}", codon=pos, mutation_class=kind, precise=True)
+    return MatchTarget(
+        hgvsp=f"p.{ref}{pos}{alt}", codon=pos, mutation_class=kind, precise=True
+    )
 
 
 def _codon(m: re.Match[str]) -> MatchTarget:
@@ -55,9 +57,18 @@ def _frameshift(m: re.Match[str]) -> MatchTarget:
 
 def _protein_indel(m: re.Match[str]) -> MatchTarget:
     first, op = int(m.group(2)), m.group(4).lower()
-    kind = {"del": "inframe_deletion", "ins": "inframe_insertion", "dup": "inframe_insertion"}
+    kind = {
+        "del": "inframe_deletion",
+        "ins": "inframe_insertion",
+        "dup": "inframe_insertion",
+    }
     text = f"p.{m.group(1)}{m.group(2)}{m.group(3) or ''}{op}{m.group(5) or ''}"
-    return MatchTarget(hgvsp=text, codon=first, mutation_class=kind.get(op, "inframe_indel"), precise=True)
+    return MatchTarget(
+        hgvsp=text,
+        codon=first,
+        mutation_class=kind.get(op, "inframe_indel"),
+        precise=True,
+    )
 
 
 def _exon(m: re.Match[str]) -> MatchTarget:
@@ -79,29 +90,56 @@ def _unmatchable(reason: str) -> Callable[[re.Match[str]], Unmatchable]:
 
 
 # (regex on the upper-cased name, constructor). The first full match wins.
-NAME_RULES: tuple[tuple[str, Callable[[re.Match[str]], MatchTarget | Unmatchable]], ...] = (
-    (r"([A-Z])(\d+)([A-Z*])", _substitution),                       # V600E, R248*
-    (r"([A-Z])(\d+)", _codon),                                      # V600, G12
-    (r"([A-Z])(\d+)([A-Z])/([A-Z])", _codon),                       # V600E/K
-    (r"([A-Z])(\d+)[A-Z]?FS(?:\*|X|TER)?(\d+)?", _frameshift),      # P968FS, R135FSX177
-    (r"([A-Z])(\d+)(_[A-Z]\d+)?(DELINS|DEL|INS|DUP)([A-Z]*)", _protein_indel),  # K618DEL
-    (r"EXON (\d+) (DELETIONS?|INSERTIONS?|MUTATIONS?|SKIPPING(?: MUTATION)?|FRAMESHIFT|"
-     r"VARIANT)", _exon),
+NAME_RULES: tuple[
+    tuple[str, Callable[[re.Match[str]], MatchTarget | Unmatchable]], ...
+] = (
+    (r"([A-Z])(\d+)([A-Z*])", _substitution),  # V600E, R248*
+    (r"([A-Z])(\d+)", _codon),  # V600, G12
+    (r"([A-Z])(\d+)([A-Z])/([A-Z])", _codon),  # V600E/K
+    (r"([A-Z])(\d+)[A-Z]?FS(?:\*|X|TER)?(\d+)?", _frameshift),  # P968FS, R135FSX177
+    (
+        r"([A-Z])(\d+)(_[A-Z]\d+)?(DELINS|DEL|INS|DUP)([A-Z]*)",
+        _protein_indel,
+    ),  # K618DEL
+    (
+        (
+            r"EXON (\d+) (DELETIONS?|INSERTIONS?|MUTATIONS?|SKIPPING(?: MUTATION)?|FRAMESHIFT|"
+            r"VARIANT)"
+        ),
+        _exon,
+    ),
     (r"SPLICE SITE|SPLICE SITE MUTATION", _gene_level("splice")),
     (r"FRAMESHIFT(?: MUTATION)?", _gene_level("frameshift")),
     (r"(?:MUTATIONS?|SOMATIC MUTATION|ALTERATION)", _gene_level("any")),
     (r"(?:MISSENSE(?: MUTATION)?|MISSENSE VARIANT)", _gene_level("missense")),
-    (r"(?:LOSS-OF-FUNCTION|LOSS OF FUNCTION|INACTIVATING MUTATION|DELETERIOUS MUTATION|"
-     r"BIALLELIC INACTIVATION)", _gene_level("loss_of_function")),
-    (r"(?:TRUNCATING MUTATION|FRAMESHIFT TRUNCATION|TRUNCATION|NONSENSE MUTATION)",
-     _gene_level("truncating")),
-    (r"(?:ACTIVATING MUTATION|GAIN-OF-FUNCTION|GAIN OF FUNCTION)", _gene_level("gain_of_function")),
+    (
+        (
+            r"(?:LOSS-OF-FUNCTION|LOSS OF FUNCTION|INACTIVATING MUTATION|DELETERIOUS MUTATION|"
+            r"BIALLELIC INACTIVATION)"
+        ),
+        _gene_level("loss_of_function"),
+    ),
+    (
+        r"(?:TRUNCATING MUTATION|FRAMESHIFT TRUNCATION|TRUNCATION|NONSENSE MUTATION)",
+        _gene_level("truncating"),
+    ),
+    (
+        r"(?:ACTIVATING MUTATION|GAIN-OF-FUNCTION|GAIN OF FUNCTION)",
+        _gene_level("gain_of_function"),
+    ),
     (r"(?:AMPLIFICATION|COPY NUMBER GAIN)", _gene_level("amplification")),
-    (r"(?:DELETION|LOSS|COPY NUMBER LOSS|HOMOZYGOUS DELETION)", _gene_level("deletion")),
-    (r".*(?:EXPRESSION|METHYLATION|PHOSPHORYLATION|SERUM LEVELS|SPLICE VARIANT \d+|ISOFORM).*",
-     _unmatchable("expression, methylation or isoform level: not a DNA variant")),
-    (r".*(?:::|FUSION|REARRANGEMENT|TRANSLOCATION).*|[A-Z0-9]+-[A-Z0-9]+(?: .*)?",
-     _unmatchable("fusion or rearrangement: not matched from a small-variant VCF")),
+    (
+        r"(?:DELETION|LOSS|COPY NUMBER LOSS|HOMOZYGOUS DELETION)",
+        _gene_level("deletion"),
+    ),
+    (
+        r".*(?:EXPRESSION|METHYLATION|PHOSPHORYLATION|SERUM LEVELS|SPLICE VARIANT \d+|ISOFORM).*",
+        _unmatchable("expression, methylation or isoform level: not a DNA variant"),
+    ),
+    (
+        r".*(?:::|FUSION|REARRANGEMENT|TRANSLOCATION).*|[A-Z0-9]+-[A-Z0-9]+(?: .*)?",
+        _unmatchable("fusion or rearrangement: not matched from a small-variant VCF"),
+    ),
     (r"WILD ?TYPE|WT", _unmatchable("wild type: absence of a variant is not matched")),
 )
 _COMPILED = tuple((re.compile(p), f) for p, f in NAME_RULES)
@@ -111,8 +149,10 @@ def parse_variant_name(name: str) -> MatchTarget | Unmatchable:
     """Parse a CIViC variant name (without the gene) into a match target or a refusal."""
     text = _PAREN.sub(" ", name).strip().upper()
     text = " ".join(text.split())
-    if text.startswith("C.") or text.startswith("RS"):
-        return MatchTarget(precise=True)  # cDNA/rsID names: only the coordinates can match
+    if text.startswith(("C.", "RS")):
+        return MatchTarget(
+            precise=True
+        )  # cDNA/rsID names: only the coordinates can match
     for pattern, build in _COMPILED:
         m = pattern.fullmatch(text)
         if m:

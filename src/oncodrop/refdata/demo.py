@@ -20,19 +20,30 @@ import tempfile
 from pathlib import Path
 
 from oncodrop.errors import BundleError
-from oncodrop.refdata.assemble import CURATED, CURATED_SOURCE, finish, staging, write_knowledge
+from oncodrop.refdata.assemble import (
+    CURATED,
+    CURATED_SOURCE,
+    finish,
+    staging,
+    write_knowledge,
+)
 from oncodrop.refdata.civic import CivicRelease, compile_release
-from oncodrop.refdata.demo_genome import GRCH37_LENGTHS, windows_around, write_demo_fasta
+from oncodrop.refdata.demo_genome import (
+    GRCH37_LENGTHS,
+    windows_around,
+    write_demo_fasta,
+)
 from oncodrop.refdata.genes import genes_from_civic, write_genes
 from oncodrop.refdata.genome import compile_vcf
 from oncodrop.refdata.knowledge import read_hotspots, read_roles
 from oncodrop.refdata.manifest import DEMO_LABEL, SourceRecord, read_manifest
 from oncodrop.refdata.tsv import Row, read_rows
+from oncodrop.report.model import Build
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
 DEMO_NAME = "oncodrop-demo"
 DEMO_VERSION = "2026.11-demo"
-BUILD = "grch37"
+BUILD: Build = "grch37"
 CLINVAR_INFO = ("CLNSIG", "CLNREVSTAT", "CLNDN", "GENEINFO", "MC", "CLNHGVS")
 _CLINVAR_HEADER = """##fileformat=VCFv4.1
 ##source=ClinVar (oncodrop demo subset, GRCh37)
@@ -69,17 +80,27 @@ def build_demo_bundle(out: Path) -> Path:
             read_hotspots(DEMO_DATA / "hotspots.tsv"),
             "demo (curated residues)",
         )
-        clinvar_rows = tuple(read_rows(DEMO_DATA / "clinvar.tsv", ("chrom", "pos", "ref", "alt")))
+        clinvar_rows = tuple(
+            read_rows(DEMO_DATA / "clinvar.tsv", ("chrom", "pos", "ref", "alt"))
+        )
         _write_clinvar(root / "clinvar" / f"clinvar.{BUILD}.vcf.gz", clinvar_rows)
         signatures = root / "signatures"
         signatures.mkdir()
-        shutil.copyfile(DEMO_DATA / "COSMIC_v3.4_SBS_GRCh38.txt", signatures / "COSMIC_v3.4_SBS_GRCh37.txt")
+        shutil.copyfile(
+            DEMO_DATA / "COSMIC_v3.4_SBS_GRCh38.txt",
+            signatures / "COSMIC_v3.4_SBS_GRCh37.txt",
+        )
         genes = genes_from_civic(release.variants, BUILD)
         write_genes(root / "genome" / BUILD / "genes.tsv", genes)
         spans = [(g.chrom, g.start, g.end) for g in genes]
         patches = _reference_patches(release, clinvar_rows)
-        spans += [(chrom, pos, pos + len(bases) - 1) for (chrom, pos), bases in patches.items()]
-        write_demo_fasta(root / "genome" / BUILD / "genome.fa.gz", windows_around(spans), patches)
+        spans += [
+            (chrom, pos, pos + len(bases) - 1)
+            for (chrom, pos), bases in patches.items()
+        ]
+        write_demo_fasta(
+            root / "genome" / BUILD / "genome.fa.gz", windows_around(spans), patches
+        )
         finish(
             root,
             name=DEMO_NAME,
@@ -165,7 +186,9 @@ def _civic_paths() -> tuple[Path, Path, Path]:
     )
 
 
-def _reference_patches(release: CivicRelease, clinvar_rows: tuple[Row, ...]) -> dict[tuple[str, int], str]:
+def _reference_patches(
+    release: CivicRelease, clinvar_rows: tuple[Row, ...]
+) -> dict[tuple[str, int], str]:
     """(chrom, pos) -> the real reference base, one per position, from the CIViC evidence and
     the ClinVar rows; two sources disagreeing about a base is a bug in the demo tables."""
     alleles = [
@@ -180,7 +203,9 @@ def _reference_patches(release: CivicRelease, clinvar_rows: tuple[Row, ...]) -> 
         for offset, base in enumerate(ref):
             key = (chrom, start + offset)
             if patches.setdefault(key, base) != base:
-                raise BundleError(f"demo tables disagree about the GRCh37 base at {chrom}:{start + offset}")
+                raise BundleError(
+                    f"demo tables disagree about the GRCh37 base at {chrom}:{start + offset}"
+                )
     return patches
 
 
@@ -189,7 +214,9 @@ def _write_clinvar(target: Path, rows: tuple[Row, ...]) -> None:
     lines = [_CLINVAR_HEADER.rstrip("\n")]
     lines += [f"##contig=<ID={c},length={GRCH37_LENGTHS[c]}>" for c in chroms]
     lines.append("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")
-    ordered = sorted(rows, key=lambda r: (chroms.index(r.get("chrom")), int(r.get("pos"))))
+    ordered = sorted(
+        rows, key=lambda r: (chroms.index(r.get("chrom")), int(r.get("pos")))
+    )
     for r in ordered:
         info = ";".join(f"{key}={r.get(key)}" for key in CLINVAR_INFO if r.get(key))
         lines.append("\t".join((r.get("chrom"), r.get("pos"), r.get("id") or ".", r.get("ref"),

@@ -27,7 +27,9 @@ GRCH37_LENGTHS: dict[str, int] = {
     "21": 48129895, "22": 51304566, "X": 155270560, "Y": 59373566, "MT": 16569,
 }  # fmt: skip
 LINE = 60
-LINES_PER_BLOCK = 1070  # 1070 * 61 bytes = 65270 <= 65280: every all-N block is identical
+LINES_PER_BLOCK = (
+    1070  # 1070 * 61 bytes = 65270 <= 65280: every all-N block is identical
+)
 BLOCK_BASES = LINE * LINES_PER_BLOCK
 FLANK = 50_000
 _ACGT = np.frombuffer(b"ACGT", dtype=np.uint8)
@@ -42,12 +44,16 @@ class Window:
     end: int
 
 
-def windows_around(spans: Iterable[tuple[str, int, int]], flank: int = FLANK) -> tuple[Window, ...]:
+def windows_around(
+    spans: Iterable[tuple[str, int, int]], flank: int = FLANK
+) -> tuple[Window, ...]:
     """Merge ``(chrom, start, end)`` spans padded by ``flank`` into disjoint windows."""
     by_chrom: dict[str, list[tuple[int, int]]] = {}
     for chrom, start, end in spans:
         length = GRCH37_LENGTHS[chrom]
-        by_chrom.setdefault(chrom, []).append((max(1, start - flank), min(length, end + flank)))
+        by_chrom.setdefault(chrom, []).append(
+            (max(1, start - flank), min(length, end + flank))
+        )
     merged: list[Window] = []
     for chrom, intervals in by_chrom.items():
         intervals.sort()
@@ -80,11 +86,15 @@ def write_demo_fasta(
             _apply_patches(chrom, sequences, patches)
             header = f">{chrom}\n".encode()
             writer.write(header)
-            fai_lines.append(f"{chrom}\t{length}\t{writer.uncompressed_offset}\t{LINE}\t{LINE + 1}")
+            fai_lines.append(
+                f"{chrom}\t{length}\t{writer.uncompressed_offset}\t{LINE}\t{LINE + 1}"
+            )
             for block_start in range(0, length, BLOCK_BASES):  # 0-based
                 block_end = min(length, block_start + BLOCK_BASES)
                 overlapping = [
-                    (w, s) for w, s in sequences.items() if w.start - 1 < block_end and w.end > block_start
+                    (w, s)
+                    for w, s in sequences.items()
+                    if w.start - 1 < block_end and w.end > block_start
                 ]
                 if not overlapping and block_end - block_start == BLOCK_BASES:
                     writer.write(n_lines, block=n_block)
@@ -92,7 +102,9 @@ def write_demo_fasta(
                 bases = np.full(block_end - block_start, ord("N"), dtype=np.uint8)
                 for w, seq in overlapping:
                     lo, hi = max(block_start, w.start - 1), min(block_end, w.end)
-                    bases[lo - block_start : hi - block_start] = seq[lo - (w.start - 1) : hi - (w.start - 1)]
+                    bases[lo - block_start : hi - block_start] = seq[
+                        lo - (w.start - 1) : hi - (w.start - 1)
+                    ]
                 writer.write(_with_newlines(bases))
         gzi = out.with_name(out.name + ".gzi")
         writer.close()
@@ -109,16 +121,23 @@ def _window_bases(window: Window) -> np.ndarray:
 
 
 def _apply_patches(
-    chrom: str, sequences: dict[Window, np.ndarray], patches: Mapping[tuple[str, int], str]
+    chrom: str,
+    sequences: dict[Window, np.ndarray],
+    patches: Mapping[tuple[str, int], str],
 ) -> None:
     for (p_chrom, pos), bases in patches.items():
         if p_chrom != chrom:
             continue
-        window = next((w for w in sequences if w.start <= pos and pos + len(bases) - 1 <= w.end), None)
+        window = next(
+            (w for w in sequences if w.start <= pos and pos + len(bases) - 1 <= w.end),
+            None,
+        )
         if window is None:
             raise ValueError(f"patch {chrom}:{pos} lies outside every demo window")
         offset = pos - window.start
-        sequences[window][offset : offset + len(bases)] = np.frombuffer(bases.upper().encode(), np.uint8)
+        sequences[window][offset : offset + len(bases)] = np.frombuffer(
+            bases.upper().encode(), np.uint8
+        )
 
 
 def _with_newlines(bases: np.ndarray) -> bytes:

@@ -60,9 +60,13 @@ def fetch(
     target.parent.mkdir(parents=True, exist_ok=True)
     parsed = urlparse(url)
     if parsed.scheme in ("", "file"):
-        return _copy_local(Path(unquote(parsed.path)) if parsed.scheme else Path(url), url, target)
+        return _copy_local(
+            Path(unquote(parsed.path)) if parsed.scheme else Path(url), url, target
+        )
     if parsed.scheme not in ("http", "https"):
-        raise BundleError(f"cannot fetch {url!r}: only http(s), file:// and local paths are supported")
+        raise BundleError(
+            f"cannot fetch {url!r}: only http(s), file:// and local paths are supported"
+        )
     last: Exception | None = None
     for attempt in range(1, policy.attempts + 1):
         try:
@@ -80,7 +84,9 @@ def _stream(url: str, target: Path, timeout: float) -> Downloaded:
     size = 0
     headers = {"User-Agent": f"oncodrop/{__version__} (refdata build)"}
     try:
-        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True, headers=headers) as resp:
+        with httpx.stream(
+            "GET", url, timeout=timeout, follow_redirects=True, headers=headers
+        ) as resp:
             if resp.status_code in _RETRY_STATUS:
                 raise TransientError(f"HTTP {resp.status_code} from {url}")
             if resp.status_code >= 400:
@@ -95,7 +101,9 @@ def _stream(url: str, target: Path, timeout: float) -> Downloaded:
                     size += len(chunk)
     except httpx.TransportError as exc:  # connect, read, timeout, protocol
         partial.unlink(missing_ok=True)
-        raise TransientError(f"{type(exc).__name__} while fetching {url}: {exc}") from exc
+        raise TransientError(
+            f"{type(exc).__name__} while fetching {url}: {exc}"
+        ) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -105,6 +113,8 @@ def _stream(url: str, target: Path, timeout: float) -> Downloaded:
 
 def _copy_local(source: Path, url: str, target: Path) -> Downloaded:
     if not source.is_file():
-        raise BundleError(f"source file {source} does not exist (from --source-url {url!r})")
+        raise BundleError(
+            f"source file {source} does not exist (from --source-url {url!r})"
+        )
     shutil.copyfile(source, target)
     return Downloaded(url, target, sha256_file(target), target.stat().st_size)

@@ -21,7 +21,9 @@ from oncodrop.report.model import Build
 
 GENE_FEATURES = frozenset({"gene", "ncRNA_gene"})
 GENES_COLUMNS = ("symbol", "chrom", "start", "end", "strand", "gene_id")
-_GENE_LEVEL = frozenset({"any", "loss_of_function", "amplification", "deletion", "truncating"})
+_GENE_LEVEL = frozenset(
+    {"any", "loss_of_function", "amplification", "deletion", "truncating"}
+)
 
 
 def genes_from_gff3(path: Path) -> tuple[GeneLocus, ...]:
@@ -54,7 +56,9 @@ def genes_from_gff3(path: Path) -> tuple[GeneLocus, ...]:
     return tuple(loci)
 
 
-def genes_from_civic(variants: Iterable[CivicVariant], build: Build = "grch37") -> tuple[GeneLocus, ...]:
+def genes_from_civic(
+    variants: Iterable[CivicVariant], build: Build = "grch37"
+) -> tuple[GeneLocus, ...]:
     """The widest gene-level CIViC span per gene on ``build``; strand is unknown (``.``)."""
     spans: dict[str, GeneLocus] = {}
     for v in variants:
@@ -76,7 +80,11 @@ def _is_gene_level(name: str) -> bool:
     target = parse_variant_name(name)
     if isinstance(target, Unmatchable):
         return target.reason.startswith("expression")
-    return target.mutation_class in _GENE_LEVEL and target.codon is None and target.exon is None
+    return (
+        target.mutation_class in _GENE_LEVEL
+        and target.codon is None
+        and target.exon is None
+    )
 
 
 def write_genes(path: Path, loci: Iterable[GeneLocus]) -> int:
@@ -91,5 +99,7 @@ def _attributes(text: str) -> dict[str, str]:
 
 def _genome_order(locus: GeneLocus) -> tuple[int, str, int]:
     chrom = locus.chrom
-    rank = int(chrom) if chrom.isdigit() else {"X": 23, "Y": 24, "MT": 25}.get(chrom, 26)
+    rank = (
+        int(chrom) if chrom.isdigit() else {"X": 23, "Y": 24, "MT": 25}.get(chrom, 26)
+    )
     return rank, chrom, locus.start

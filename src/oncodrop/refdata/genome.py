@@ -48,7 +48,9 @@ def compile_fasta(source: Path, target: Path) -> tuple[Path, Path, Path]:
     try:
         pysam.faidx(str(target))
     except pysam.SamtoolsError as exc:
-        raise BundleError(f"{source.name} is not a valid FASTA file ({exc}); re-download it") from exc
+        raise BundleError(
+            f"{source.name} is not a valid FASTA file ({exc}); re-download it"
+        ) from exc
     return target, Path(f"{target}.fai"), Path(f"{target}.gzi")
 
 
@@ -65,7 +67,7 @@ def compile_vcf(source: Path, target: Path) -> tuple[Path, Path]:
     return target, Path(f"{target}.tbi")
 
 
-def _open_binary(path: Path):  # noqa: ANN202 - a binary stream
+def _open_binary(path: Path):
     with open(path, "rb") as fh:
         magic = fh.read(2)
     return gzip.open(path, "rb") if magic == _GZIP_MAGIC else open(path, "rb")

@@ -56,13 +56,22 @@ def read_roles(path: Path) -> tuple[GeneRole, ...]:
 
 def write_roles(path: Path, roles: Iterable[GeneRole]) -> int:
     ordered = sorted(roles, key=lambda g: g.symbol)
-    return write_table(path, ("symbol", "role", "source"), ((g.symbol, g.role, g.source) for g in ordered))
+    return write_table(
+        path,
+        ("symbol", "role", "source"),
+        ((g.symbol, g.role, g.source) for g in ordered),
+    )
 
 
 def hotspots_from_cancerhotspots(path: Path) -> tuple[Hotspot, ...]:
     """Residue-level rows (``hgvsp`` None, count = all mutations at the residue) plus one row
     per observed amino-acid change (``p.V600E`` with its own count)."""
-    columns = ("Hugo_Symbol", "Amino_Acid_Position", "Reference_Amino_Acid", "Variant_Amino_Acid")
+    columns = (
+        "Hugo_Symbol",
+        "Amino_Acid_Position",
+        "Reference_Amino_Acid",
+        "Variant_Amino_Acid",
+    )
     residues: dict[tuple[str, int], int] = {}
     alleles: dict[tuple[str, int, str], int] = {}
     for row in read_rows(path, columns):
@@ -71,11 +80,15 @@ def hotspots_from_cancerhotspots(path: Path) -> tuple[Hotspot, ...]:
             continue  # indel and splice hotspots span several residues
         gene, codon = row.get("Hugo_Symbol"), int(position)
         ref_aa, _, total = row.get("Reference_Amino_Acid").partition(":")
-        changes = [c.partition(":") for c in row.get("Variant_Amino_Acid").split("|") if c]
+        changes = [
+            c.partition(":") for c in row.get("Variant_Amino_Acid").split("|") if c
+        ]
         observed = sum(int(n) for _, _, n in changes if n.isdigit())
-        residues[(gene, codon)] = max(residues.get((gene, codon), 0), _int(total) or observed)
+        residues[(gene, codon)] = max(
+            residues.get((gene, codon), 0), _int(total) or observed
+        )
         for alt, _, n in changes:
-            if len(alt) == 1 and alt.isalpha() or alt == "*":
+            if (len(alt) == 1 and alt.isalpha()) or alt == "*":
                 key = (gene, codon, f"p.{ref_aa}{codon}{alt}")
                 alleles[key] = alleles.get(key, 0) + _int(n)
     rows = [Hotspot(g, c, None, n) for (g, c), n in residues.items()]
@@ -91,7 +104,12 @@ def write_hotspots(path: Path, hotspots: Iterable[Hotspot], source: str) -> int:
 def read_hotspots(path: Path) -> tuple[Hotspot, ...]:
     """Our ``gene codon hgvsp count`` table (the demo's curated list)."""
     return tuple(
-        Hotspot(r.get("gene"), int(r.get("codon")), r.get("hgvsp") or None, int(r.get("count") or 0))
+        Hotspot(
+            r.get("gene"),
+            int(r.get("codon")),
+            r.get("hgvsp") or None,
+            int(r.get("count") or 0),
+        )
         for r in read_rows(path, ("gene", "codon", "hgvsp", "count"))
     )
 

@@ -77,8 +77,12 @@ def catalogue_files(root: Path, source_of: dict[str, str]) -> dict[str, FileReco
         rel = path.relative_to(root).as_posix()
         if rel == MANIFEST_NAME:
             continue
-        source = next((s for prefix, s in source_of.items() if rel.startswith(prefix)), "")
-        records[rel] = FileRecord(sha256=sha256_file(path), bytes=path.stat().st_size, source=source)
+        source = next(
+            (s for prefix, s in source_of.items() if rel.startswith(prefix)), ""
+        )
+        records[rel] = FileRecord(
+            sha256=sha256_file(path), bytes=path.stat().st_size, source=source
+        )
     return records
 
 
@@ -99,11 +103,15 @@ def read_manifest(root: Path) -> Manifest:
             "`oncodrop refdata build --out DIR` (or `--demo` for the offline demo bundle)"
         )
     if not target.is_file():
-        raise BundleError(f"{target} is missing: {root} is not a reference bundle (rebuild it)")
+        raise BundleError(
+            f"{target} is missing: {root} is not a reference bundle (rebuild it)"
+        )
     try:
         return Manifest.model_validate(json.loads(target.read_text(encoding="utf-8")))
     except json.JSONDecodeError as exc:
-        raise BundleError(f"{target}: line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+        raise BundleError(
+            f"{target}: line {exc.lineno}: not valid JSON ({exc.msg})"
+        ) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -116,7 +124,9 @@ def verify_files(root: Path, manifest: Manifest) -> None:
     for rel, record in sorted(manifest.files.items()):
         path = root / rel
         if not path.is_file():
-            raise BundleError(f"bundle file {rel} listed in manifest.json is missing from {root}")
+            raise BundleError(
+                f"bundle file {rel} listed in manifest.json is missing from {root}"
+            )
         if path.stat().st_size != record.bytes or sha256_file(path) != record.sha256:
             raise BundleError(
                 f"bundle file {rel} does not match its sha256 in manifest.json: it was changed "
@@ -126,4 +136,6 @@ def verify_files(root: Path, manifest: Manifest) -> None:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
         if rel != MANIFEST_NAME and rel not in listed:
-            raise BundleError(f"bundle file {rel} is not listed in manifest.json; remove it or rebuild")
+            raise BundleError(
+                f"bundle file {rel} is not listed in manifest.json; remove it or rebuild"
+            )

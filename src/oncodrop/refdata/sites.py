@@ -15,15 +15,31 @@ PAN_CANCER = "Pan-cancer"
 
 # (keyword regex, site). Order matters: the first match wins.
 SITE_RULES: tuple[tuple[str, str], ...] = (
-    (r"^(cancer|solid tumou?r|neoplasm|malignant neoplasm|carcinoma|adenocarcinoma|tumou?r)$", PAN_CANCER),
+    (
+        r"^(cancer|solid tumou?r|neoplasm|malignant neoplasm|carcinoma|adenocarcinoma|tumou?r)$",
+        PAN_CANCER,
+    ),
     (r"uveal melanoma|retinoblastoma|ocular|conjunctival", "Eye"),
     (r"mucosal melanoma", "Skin"),
-    (r"dermatofibrosarcoma|hemangioendothelioma|desmoplastic small round|langerhans", "Soft Tissue"),
+    (
+        r"dermatofibrosarcoma|hemangioendothelioma|desmoplastic small round|langerhans",
+        "Soft Tissue",
+    ),
     (r"melanoma|skin|merkel|basal cell carcinoma|cutaneous squamous|paget", "Skin"),
-    (r"lymphoma|myeloma|lymphoblastic|lymphocytic|plasma cell|waldenstrom|macroglobulinemia|"
-     r"lymphoid|castleman|sezary", "Lymphoid"),
-    (r"leukemia|leukaemia|myelodysplastic|myeloproliferative|polycythemia|thrombocythemia|"
-     r"myelofibrosis|mastocytosis|myeloid|histiocytosis|eosinophilia|bone marrow", "Myeloid"),
+    (
+        (
+            r"lymphoma|myeloma|lymphoblastic|lymphocytic|plasma cell|waldenstrom|macroglobulinemia|"
+            r"lymphoid|castleman|sezary"
+        ),
+        "Lymphoid",
+    ),
+    (
+        (
+            r"leukemia|leukaemia|myelodysplastic|myeloproliferative|polycythemia|thrombocythemia|"
+            r"myelofibrosis|mastocytosis|myeloid|histiocytosis|eosinophilia|bone marrow"
+        ),
+        "Myeloid",
+    ),
     (r"lung|bronch|pulmonary", "Lung"),
     (r"mesothelioma|pleura", "Pleura"),
     (r"colorectal|colon|rectal|rectum|large intestine|lynch", "Colon/Rectum"),
@@ -35,8 +51,10 @@ SITE_RULES: tuple[tuple[str, str], ...] = (
     (r"prostate", "Prostate"),
     (r"testicular|testis|germ cell|seminoma", "Testis"),
     (r"bladder|urothelial|transitional cell|urinary|ureter", "Bladder/Urinary Tract"),
-    (r"pheochromocytoma|paraganglioma|neuroblastoma|neurofibroma|schwannoma|peripheral nerve",
-     "Peripheral Nervous System"),
+    (
+        r"pheochromocytoma|paraganglioma|neuroblastoma|neurofibroma|schwannoma|peripheral nerve",
+        "Peripheral Nervous System",
+    ),
     (r"adrenal", "Adrenal Gland"),
     (r"renal|kidney|wilms|nephro", "Kidney"),
     (r"hepato|liver|fibrolamellar", "Liver"),
@@ -46,12 +64,25 @@ SITE_RULES: tuple[tuple[str, str], ...] = (
     (r"esophag|oesophag|gastric|stomach|gastroesophageal|barrett", "Esophagus/Stomach"),
     (r"thyroid", "Thyroid"),
     (r"thym", "Thymus"),
-    (r"head and neck|oral|tongue|laryn|pharyn|salivary|nasal|nut midline", "Head and Neck"),
-    (r"glioma|glioblastoma|astrocytoma|oligodendroglioma|ependymoma|medulloblastoma|brain|"
-     r"meningioma|central nervous|atypical teratoid|astroblastoma", "CNS/Brain"),
+    (
+        r"head and neck|oral|tongue|laryn|pharyn|salivary|nasal|nut midline",
+        "Head and Neck",
+    ),
+    (
+        (
+            r"glioma|glioblastoma|astrocytoma|oligodendroglioma|ependymoma|medulloblastoma|brain|"
+            r"meningioma|central nervous|atypical teratoid|astroblastoma"
+        ),
+        "CNS/Brain",
+    ),
     (r"osteosarcoma|ewing|chondrosarcoma|chondroblastoma|bone|chordoma", "Bone"),
-    (r"sarcoma|gastrointestinal stromal|desmoid|fibromatosis|rhabdoid|myofibroblastic|"
-     r"soft tissue|leiomyo|liposarcoma|fibrosarcoma", "Soft Tissue"),
+    (
+        (
+            r"sarcoma|gastrointestinal stromal|desmoid|fibromatosis|rhabdoid|myofibroblastic|"
+            r"soft tissue|leiomyo|liposarcoma|fibrosarcoma"
+        ),
+        "Soft Tissue",
+    ),
     (r"peritone", "Peritoneum"),
 )
 _COMPILED = tuple((re.compile(pattern), site) for pattern, site in SITE_RULES)

@@ -20,7 +20,9 @@ _ENSEMBL = "https://ftp.ensembl.org/pub"
 @dataclass(frozen=True, slots=True)
 class Source:
     name: str
-    url: str | Mapping[str, str]  # one template, or one per build ("" = no public TSV URL)
+    url: (
+        str | Mapping[str, str]
+    )  # one template, or one per build ("" = no public TSV URL)
     version: str
     format: str
     licence: str
@@ -81,7 +83,11 @@ def resolve_url(source: Source, build: str | None, overrides: Mapping[str, str])
     """The URL to fetch for ``source`` (and ``build`` for per-build sources); "" if none."""
     template = overrides.get(source.name)
     if template is None:
-        template = source.url if isinstance(source.url, str) else source.url.get(build or "", "")
+        template = (
+            source.url
+            if isinstance(source.url, str)
+            else source.url.get(build or "", "")
+        )
     if not template:
         return ""
     label = BUILD_LABELS.get(build or "", "")

@@ -27,7 +27,7 @@ class Row:
         return self.fields.get(column, "").strip()
 
 
-def open_text(path: Path):  # noqa: ANN201 - a text stream
+def open_text(path: Path):
     """Open a plain or gzip-compressed text file (detected by its magic bytes)."""
     with open(path, "rb") as fh:
         magic = fh.read(2)
@@ -64,7 +64,9 @@ def read_rows(path: Path, required: Sequence[str] = ()) -> Iterator[Row]:
             yield Row(number, dict(zip(header, values, strict=True)))
 
 
-def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+def write_table(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> int:
     """Write a TSV with ``header``; ``None`` becomes an empty field. Returns the row count."""
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0

@@ -134,7 +134,9 @@ def _num(value: float | None) -> str:
     return "" if value is None else str(value)
 
 
-def maf_row(variant: Variant, sample_id: str, build: Build | None) -> dict[str, str]:
+def maf_row(
+    variant: Variant, sample_id: str, build: Build | None, normal_id: str | None = None
+) -> dict[str, str]:
     """One MAF line as column -> text (the writer's unit; also handy for tests)."""
     c = variant.consequence
     term = c.primary_term if c else "intergenic_variant"
@@ -163,6 +165,9 @@ def maf_row(variant: Variant, sample_id: str, build: Build | None) -> dict[str, 
         Tumor_Seq_Allele2=alleles.alt,
         dbSNP_RS=variant.dbsnp or "",
         Tumor_Sample_Barcode=sample_id,
+        Matched_Norm_Sample_Barcode=normal_id or "",
+        Match_Norm_Seq_Allele1=alleles.ref if normal_id else "",
+        Match_Norm_Seq_Allele2=alleles.ref if normal_id else "",
         Mutation_Status="Somatic",
         HGVSc=(c.hgvsc or "") if c else "",
         HGVSp=(c.hgvsp_long or "") if c else "",
@@ -197,8 +202,14 @@ def write_maf(
     path: Path,
     sample_id: str,
     build: Build | None,
+    *,
+    normal_id: str | None = None,
 ) -> Path:
-    """Write a tab-separated MAF (``#version 2.4`` line, header, one row per variant)."""
+    """Write a tab-separated MAF (``#version 2.4`` line, header, one row per variant).
+
+    ``normal_id`` names the matched normal (its alleles are written as the reference, as
+    vcf2maf does for somatic calls).
+    """
     path = Path(path)
     with path.open("w", newline="") as handle:
         handle.write("#version 2.4\n")
@@ -206,5 +217,5 @@ def write_maf(
         writer.writeheader()
         for item in findings_or_variants:
             variant = item.variant if isinstance(item, Finding) else item
-            writer.writerow(maf_row(variant, sample_id, build))
+            writer.writerow(maf_row(variant, sample_id, build, normal_id))
     return path

@@ -49,7 +49,7 @@ PROTEIN_ALTERING_TERMS: frozenset[str] = LOF_TERMS | frozenset(
         "stop_lost",
     }
 )
-"""Consequences that change the protein (or its splicing): what ``any``/``mutation`` matches."""
+"""Consequences that change the protein (or its splicing)."""
 
 _MUTATION_CLASS_TERMS: Mapping[str, frozenset[str]] = {
     "any": PROTEIN_ALTERING_TERMS,
@@ -67,6 +67,12 @@ _MUTATION_CLASS_TERMS: Mapping[str, frozenset[str]] = {
     ),
 }
 """Mutation class of a gene- or exon-level item -> the consequence terms it matches."""
+
+_GENE_LEVEL_OVERRIDES: Mapping[str, frozenset[str]] = {"any": LOF_TERMS, "mutation": LOF_TERMS}
+"""PCGR 2.x ``by_gene_mut_lof``: an unspecific gene-level "Mutation" item (e.g. "BRCA2
+Mutation" for PARP inhibitors) means a deleterious one, so only null variants match it; a
+missense of unknown effect stays a VUS instead of borrowing the evidence. Exon-level "Exon 11
+Mutation" items still match any protein-altering change in that exon."""
 
 _EXON_CLASS_ALIASES: Mapping[str, str] = {
     "deletion": "inframe_deletion",
@@ -293,7 +299,9 @@ def match_evidence(variant: Variant, index: EvidenceIndex) -> tuple[EvidenceMatc
 
 
 def _gene_class_matches(item: EvidenceItem, terms: frozenset[str]) -> bool:
-    return bool(terms & _MUTATION_CLASS_TERMS[(item.mutation_class or "").lower()])
+    mutation_class = (item.mutation_class or "").lower()
+    allowed = _GENE_LEVEL_OVERRIDES.get(mutation_class) or _MUTATION_CLASS_TERMS[mutation_class]
+    return bool(terms & allowed)
 
 
 def match_cna(gene: str, call: CnaCall, index: EvidenceIndex) -> tuple[EvidenceMatch, ...]:

@@ -2,7 +2,7 @@
 
 ``write_synthetic_vcf`` turns ``Variant`` objects into the VCF a Mutect2 + VEP run would give:
 ``##contig`` lines with the build's real lengths (so the build is detected), ``##tumor_sample``
-/ ``##normal_sample`` headers, FORMAT ``GT:AD:DP:AF`` per sample and, with
+/ ``##normal_sample`` headers for a pair, FORMAT ``GT:AD:DP:AF`` per sample and, with
 ``annotate="csq"``, an ``INFO/CSQ`` block (``PICK=1``) built from ``Variant.consequence``.
 Reading it back with ``read_variants`` gives the same positions, alleles, support and
 consequences (plus line numbers and genotypes).
@@ -105,9 +105,8 @@ def _header(samples: Sequence[str], build: Build, annotate: bool, filters: set[s
         f"##contig=<ID={chrom},length={length},assembly={assembly}>"
         for chrom, length in CHROMOSOME_LENGTHS[build].items()
     ]
-    if samples:
+    if len(samples) > 1:  # one column needs no label: it is the tumour, or the person
         lines.append(f"##tumor_sample={samples[0]}")
-    if len(samples) > 1:
         lines.append(f"##normal_sample={samples[1]}")
     columns = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
     if samples:

@@ -125,6 +125,10 @@ FALLBACK_RULES: tuple[FallbackRule, ...] = (
                  lambda f: f.variant.consequence is not None
                  and not VUS_TERMS.isdisjoint(f.variant.consequence.terms),
                  "protein-altering or splice variant without tiering evidence (VUS)"),
+    FallbackRule(Tier.III,
+                 lambda f: f.variant.consequence is not None
+                 and "gene_variant" in f.variant.consequence.terms,
+                 "in a known gene, effect on the protein not annotated (gene-span annotation only)"),
     FallbackRule(Tier.IV, lambda f: True,
                  "synonymous, non-coding or unannotated: no expected protein effect"),
 )  # fmt: skip

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from oncodrop.report.model import Finding, Tier
 from oncodrop.report.write.content import ReportContent
-from oncodrop.report.write.html import MAX_TABLE_ROWS, render_html, variant_table
+from oncodrop.report.write.html import ACTIONABLE_SHOWN, MAX_TABLE_ROWS, render_html, variant_table
 from oncodrop.report.write.summary import headline
 
 
@@ -53,6 +53,8 @@ def test_hostile_gene_name_is_escaped_in_html_and_in_table_json(content: ReportC
     assert "<script>alert(1)</script>" not in html
     payload = _table_payload(html)
     assert any(row[1] == "<script>alert(1)</script>" for row in payload["rows"])
+    data = html.split('id="variant-data">')[1].split("</script>")[0]
+    assert "<" not in data
 
 
 def test_page_loads_nothing_from_the_network(content: ReportContent) -> None:
@@ -68,9 +70,11 @@ def test_variant_table_rows_are_compact_and_in_report_order(content: ReportConte
     assert [c["label"] for c in payload["columns"]][:2] == ["Variant", "Gene"]
     assert [row[0] for row in payload["rows"]] == [f.variant.key for f in content.findings]
     assert [row[4] for row in payload["rows"]] == ["I", "III", "III", "IV"]
-    terms = payload["terms"]
+    terms = payload["columns"][2]["codes"]
     assert terms[payload["rows"][0][2]] == "missense_variant"
     assert terms[payload["rows"][3][2]] == "intergenic_variant"
+    labels = payload["columns"][5]["codes"]
+    assert [labels[row[5]] for row in payload["rows"]] == ["Oncogenic", "Likely oncogenic", "", ""]
 
 
 def test_table_is_capped_at_the_limit(content: ReportContent) -> None:
@@ -111,3 +115,14 @@ def test_signature_section_has_exposure_bars_and_96_context_spectrum(content: Re
     assert "SBS1" in sig and "SBS13" in sig
     assert sig.count('<title>A[C>A]A') + sig.count('<title>A[C&gt;A]A') == 1
     assert len(re.findall(r"<rect [^>]*><title>[ACGT]\[", sig)) == 96
+
+
+def test_actionable_section_is_capped_with_a_note_for_huge_samples(
+    content: ReportContent, make_finding: Callable[..., Finding]
+) -> None:
+    many = tuple(make_finding("5", 1000 + i, "C", "T", "APC", f"p.R{i}*", Tier.II) for i in range(ACTIONABLE_SHOWN + 5))
+    html = _html(replace(content, findings=many))
+    actionable = html[html.index('<section id="actionable">'):html.index('<section id="oncogenic">')]
+    assert actionable.count('<div class="finding">') == ACTIONABLE_SHOWN
+    assert f"{ACTIONABLE_SHOWN + 5} Tier I/II variants: the first {ACTIONABLE_SHOWN} are shown" in actionable
+    assert len(_table_payload(html)["rows"]) == ACTIONABLE_SHOWN + 5

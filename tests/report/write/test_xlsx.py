@@ -19,7 +19,7 @@ def test_workbook_has_summary_evidence_variants_cna_and_signature_sheets(
 ) -> None:
     path = xlsx.write_xlsx(content, "Tier I: 1", tmp_path)
     wb = load_workbook(path, read_only=True)
-    assert wb.sheetnames == ["Summary", "Evidence", "Variants", "CNA", "Signatures"]
+    assert wb.sheetnames == ["Summary", "Evidence", "Variants", "CNA", "Signatures", "Kataegis"]
     summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Tier I"] == 1 and summary["TMB (mut/Mb)"] == 12.5 and summary["MSI"] == "MSS"
     evidence = list(wb["Evidence"].iter_rows(min_row=2, values_only=True))

@@ -55,11 +55,6 @@ class CsqLayout:
         return cls(names, {name: i for i, name in enumerate(names)})
 
 
-def _get(block: Sequence[str], layout: CsqLayout, name: str) -> str:
-    i = layout.index.get(name)
-    return block[i] if i is not None and i < len(block) else ""
-
-
 def _col(block: Sequence[str], i: int) -> str:
     return block[i] if 0 <= i < len(block) else ""
 
@@ -125,33 +120,33 @@ def parse_csq(
     if not blocks:
         return None
     best = _choose(blocks, layout)
-    terms = sort_terms(_get(best, layout, "Consequence").split("&"))
-    raw_hgvsp = _get(best, layout, "HGVSp")
+    f = dict(zip(layout.fields, best, strict=False))  # field name -> value, for this block
+    terms = sort_terms(f.get("Consequence", "").split("&"))
+    raw_hgvsp = f.get("HGVSp", "")
     hgvsp = hgvs.to_short(raw_hgvsp)
-    exon, exon_count = rank_of(_get(best, layout, "EXON"))
-    hgvsc = _get(best, layout, "HGVSc")
+    exon, exon_count = rank_of(f.get("EXON"))
+    hgvsc = f.get("HGVSc")
     consequence = Consequence(
-        gene=_get(best, layout, "SYMBOL") or None,
+        gene=f.get("SYMBOL") or None,
         terms=terms,
-        impact=_get(best, layout, "IMPACT") or (impact(terms[0]) if terms else "MODIFIER"),
-        transcript=_get(best, layout, "Feature") or None,
-        biotype=_get(best, layout, "BIOTYPE") or None,
+        impact=f.get("IMPACT") or (impact(terms[0]) if terms else "MODIFIER"),
+        transcript=f.get("Feature") or None,
+        biotype=f.get("BIOTYPE") or None,
         hgvsc=hgvs.strip_transcript(hgvs.unescape(hgvsc)) if hgvsc else None,
         hgvsp=hgvsp,
         hgvsp_long=hgvs.long_form(raw_hgvsp),
-        protein_position=first_int(_get(best, layout, "Protein_position"))
-        or hgvs.protein_position(hgvsp),
+        protein_position=first_int(f.get("Protein_position")) or hgvs.protein_position(hgvsp),
         exon=exon,
         exon_count=exon_count,
-        canonical=_get(best, layout, "CANONICAL") == "YES",
+        canonical=f.get("CANONICAL") == "YES",
         source="VEP",
     )
     population_af = None
     for name in POPULATION_AF_FIELDS:
-        population_af = to_float(_get(best, layout, name))
+        population_af = to_float(f.get(name))
         if population_af is not None:
             break
-    existing = _get(best, layout, "Existing_variation")
+    existing = f.get("Existing_variation", "")
     return Annotation(
         consequence=consequence,
         population_af=population_af,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 _BASES = "ACGT"
@@ -215,13 +216,18 @@ CALLER_RULES: tuple[tuple[str, frozenset[str], Rule], ...] = (
 )
 
 
+@lru_cache(maxsize=256)
+def _rules_for(keys: frozenset[str]) -> tuple[Rule, ...]:
+    """The caller rules whose FORMAT fields a record layout has (few layouts per file)."""
+    return tuple(rule for _name, needed, rule in CALLER_RULES if needed <= keys)
+
+
 def sample_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext) -> Support:
     """Depth, ALT count and VAF from the first caller rule that applies; DP alone otherwise."""
-    for _name, needed, rule in CALLER_RULES:
-        if needed <= keys:
-            support = rule(fields, ctx)
-            if support is not None and (support.alt_depth is not None or support.vaf is not None):
-                return support
+    for rule in _rules_for(keys):
+        support = rule(fields, ctx)
+        if support is not None and (support.alt_depth is not None or support.vaf is not None):
+            return support
     return Support(_depth(fields, None) if "DP" in keys else None, None, None)
 
 

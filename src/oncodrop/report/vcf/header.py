@@ -68,6 +68,13 @@ def _detect_build(header: pysam.VariantHeader, meta: dict[str, str]) -> tuple[Bu
     return (build, "##reference/##assembly text") if build else (None, "not stated in header")
 
 
+def _sample_role(record: pysam.VariantHeaderRecord, meta: dict[str, str]) -> None:
+    """GATK 4.0 Mutect2 ``##SAMPLE=<ID=TUMOR,SampleName=…>`` -> ``tumor_sample`` (or normal)."""
+    role, name = record.get("ID"), record.get("SampleName")
+    if role in ("TUMOR", "NORMAL") and name:
+        meta.setdefault(f"{str(role).lower()}_sample", str(name).strip('"'))
+
+
 def read_header(vf: pysam.VariantFile, path: Path) -> HeaderFacts:
     """Collect the header facts of an open VCF (the caller translates pysam errors)."""
     header = vf.header
@@ -77,6 +84,8 @@ def read_header(vf: pysam.VariantFile, path: Path) -> HeaderFacts:
             if record.key in meta:
                 continue
             meta[record.key] = record.value
+        elif record.type == "STRUCTURED" and record.key == "SAMPLE":
+            _sample_role(record, meta)
     build, evidence = _detect_build(header, meta)
     annotation: AnnotationSource | None = None
     layout: CsqLayout | None = None

@@ -31,74 +31,14 @@ from oncodrop.report.vcf.allelic import (
     sample_support,
 )
 from oncodrop.report.vcf.contigs import normalise_chrom
-from oncodrop.report.vcf.header import AnnotationSource, HeaderFacts, read_header
+from oncodrop.report.vcf.header import HeaderFacts, read_header
 from oncodrop.report.vcf.regions import Region, RegionSet
+from oncodrop.report.vcf.result import ReadCounts, VcfReadResult
 from oncodrop.report.vcf.samples import SampleChoice, choose_samples
 from oncodrop.sampleconfig import SampleConfig
 
 Mode = Literal["somatic", "normal"]
 _REF_BASES = frozenset("ACGTNacgtn")
-
-
-@dataclass(frozen=True, slots=True)
-class ReadCounts:
-    """What happened to the records and ALT alleles of one VCF.
-
-    Counts are per ALT allele except ``records`` and ``multiallelic_records``; every allele
-    lands in exactly one bucket, so ``alleles == kept + dropped``.
-    """
-
-    records: int = 0
-    multiallelic_records: int = 0
-    alleles: int = 0
-    kept: int = 0
-    filtered_by_filter: int = 0
-    filtered_by_depth: int = 0  # tumor_dp_min
-    filtered_by_vaf: int = 0  # tumor_af_min
-    filtered_by_alt_depth: int = 0  # tumor_ad_min
-    filtered_by_normal_depth: int = 0  # normal_dp_min
-    filtered_by_normal_vaf: int = 0  # normal_af_max
-    not_in_sample: int = 0  # ALT absent from the sample's called genotype
-    skipped_symbolic: int = 0  # <DEL>, breakends, '*', ALT equal to REF, no ALT
-    duplicates: int = 0  # the same CHROM:POS:REF>ALT again (merged call sets repeat records)
-
-    @property
-    def dropped(self) -> int:
-        """Alleles not kept, for whatever reason."""
-        return (
-            self.filtered_by_filter
-            + self.filtered_by_thresholds
-            + self.not_in_sample
-            + self.skipped_symbolic
-            + self.duplicates
-        )
-
-    @property
-    def filtered_by_thresholds(self) -> int:
-        return (
-            self.filtered_by_depth
-            + self.filtered_by_vaf
-            + self.filtered_by_alt_depth
-            + self.filtered_by_normal_depth
-            + self.filtered_by_normal_vaf
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class VcfReadResult:
-    """The variants of one VCF and how they were obtained (for the report's provenance)."""
-
-    file: str
-    variants: tuple[Variant, ...]
-    samples: tuple[str, ...]
-    tumor_sample: str | None
-    normal_sample: str | None
-    sample_reason: str
-    build: Build | None
-    build_evidence: str
-    annotation: AnnotationSource | None
-    counts: ReadCounts
-    used_index: bool = False
 
 
 @contextmanager
@@ -210,6 +150,28 @@ def _with_info_tags(
     return Support(depth, alt_depth, vaf)
 
 
+def _support(
+    rec: pysam.VariantRecord,
+    plan: _Plan,
+    tumour: Any,
+    normal: Any,
+    keys: frozenset[str],
+    ctx: AlleleContext,
+) -> tuple[Support, Support | None]:
+    """Tumour (or person) and normal support: FORMAT by caller rule, then config INFO tags."""
+    t_support = sample_support(tumour, keys, ctx) if tumour is not None else Support()
+    n_support = sample_support(normal, keys, ctx) if normal is not None else None
+    if plan.mode != "somatic":
+        return t_support, n_support
+    tags = plan.config.allelic_support
+    t_support = _with_info_tags(rec, t_support, tags.tumor_dp_tag, tags.tumor_af_tag, ctx)
+    if n_support is not None or tags.normal_dp_tag or tags.normal_af_tag:
+        n_support = _with_info_tags(
+            rec, n_support or Support(), tags.normal_dp_tag, tags.normal_af_tag, ctx
+        )
+    return t_support, n_support
+
+
 def _is_symbolic(ref: str, alt: str) -> bool:
     return alt.startswith("<") or "[" in alt or "]" in alt or alt in ("*", ".", ref)
 
@@ -231,7 +193,7 @@ def _split_record(
     counts["records"] += 1
     if len(alts) > 1:
         counts["multiallelic_records"] += 1
-    filters = tuple(str(name) for name in rec.filter.keys())
+    filters = tuple(str(name) for name in rec.filter)
     passed = not filters or filters == ("PASS",)
     keys = frozenset(rec.format.keys())
     choice = plan.choice
@@ -239,7 +201,6 @@ def _split_record(
     normal = rec.samples[choice.normal_index] if choice.normal_index is not None else None
     genotype, gt_alleles = _genotype(tumour)
     called = bool(gt_alleles) and None not in gt_alleles
-    tags = plan.config.allelic_support
     chrom = normalise_chrom(rec.chrom)
     rs = rec.id if rec.id and rec.id.startswith("rs") else None
     gq = tumour.get("GQ") if tumour is not None and "GQ" in keys else None
@@ -262,14 +223,7 @@ def _split_record(
             counts["not_in_sample"] += 1
             continue
         ctx = AlleleContext(i, len(alts), ref, alt)
-        t_support = sample_support(tumour, keys, ctx) if tumour is not None else Support()
-        n_support = sample_support(normal, keys, ctx) if normal is not None else None
-        if plan.mode == "somatic":
-            t_support = _with_info_tags(rec, t_support, tags.tumor_dp_tag, tags.tumor_af_tag, ctx)
-            if n_support is not None or tags.normal_dp_tag or tags.normal_af_tag:
-                n_support = _with_info_tags(
-                    rec, n_support or Support(), tags.normal_dp_tag, tags.normal_af_tag, ctx
-                )
+        t_support, n_support = _support(rec, plan, tumour, normal, keys, ctx)
         failure = _threshold_failure(plan, t_support, n_support)
         if failure:
             counts[failure] += 1
@@ -368,21 +322,19 @@ def read_variants(
             plan = _Plan(facts, choice, config, mode, path.name)
             region_set = RegionSet.of(regions) if regions is not None else None
             use_index = region_set is not None and vf.index is not None
+            records = _records(vf, plan, region_set, use_index)
             line = facts.header_lines
-            try:
-                for rec, line in _records(vf, plan, region_set, use_index):
+            while True:
+                try:  # htslib parses a record when it is read: a failure is the next line
+                    rec, line = next(records)
+                except StopIteration:
+                    break
+                except (OSError, ValueError) as exc:
+                    raise _unparsable(path.name, None if use_index else line + 1, exc) from None
+                try:
                     variants.extend(_split_record(rec, plan, line, counts, seen))
-            except (OSError, ValueError) as exc:
-                bad = line + 1 if line else None
-                where = f"line {bad}" if bad else "a record"
-                raise InputRejected(
-                    "bad_vcf",
-                    f"{path.name}: cannot parse {where} ({_describe(exc)}); check that the "
-                    "8+ columns are tab-separated, POS is a whole number and the file is "
-                    "not truncated",
-                    file=path.name,
-                    line=bad,
-                ) from None
+                except (OSError, ValueError) as exc:  # a field that cannot be decoded
+                    raise _unparsable(path.name, line or None, exc) from None
     known = {f.name for f in fields(ReadCounts)}
     return VcfReadResult(
         file=path.name,
@@ -399,11 +351,21 @@ def read_variants(
     )
 
 
-def _describe(exc: Exception) -> str:
-    """htslib's message without record content (it may quote patient data)."""
+def _unparsable(file: str, line: int | None, exc: Exception) -> InputRejected:
+    """``bad_vcf`` for a record htslib cannot read; its message is not quoted (patient data)."""
     text = str(exc)
     if "truncated" in text or "BGZF" in text:
-        return "the bgzip stream is truncated or corrupt"
-    if "parse" in text:
-        return "htslib could not parse the record"
-    return type(exc).__name__
+        why = "the bgzip stream is truncated or corrupt"
+    elif "parse" in text:
+        why = "htslib could not parse the record"
+    else:
+        why = type(exc).__name__
+    where = f"line {line}" if line else "a record"
+    return InputRejected(
+        "bad_vcf",
+        f"{file}: cannot parse {where} ({why}); check that the 8+ columns are tab-separated, "
+        "POS is a whole number, INFO/FORMAT values match their header types and the file is "
+        "not truncated",
+        file=file,
+        line=line,
+    )

@@ -101,7 +101,9 @@ def choose_samples(
         return _choice(samples, samples[0], None, "several columns: the first (proband) is used")
     if head_tumour in samples:
         normal = head_normal if head_normal in samples and head_normal != head_tumour else None
-        return _choice(samples, head_tumour, normal, "##tumor_sample header")
+        return _choice(
+            samples, head_tumour, normal, "##tumor_sample header (or GATK ##SAMPLE=<ID=TUMOR>)"
+        )
     if len(samples) == 1:
         return _choice(samples, samples[0], None, "single sample column")
     tumour, normal = _by_name(samples)

@@ -31,17 +31,22 @@ MAX_TABLE_ROWS = 150_000
 PAGE_SIZE = 100
 EVIDENCE_SHOWN = 8  # evidence rows per finding before "n more" (all of them in the xlsx)
 BUILD_LABELS = {"grch37": "GRCh37", "grch38": "GRCh38"}
-TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
-    # (label, type) in the order of each JSON row; type drives client-side sorting
-    ("Variant", "locus"),
-    ("Gene", "text"),
-    ("Consequence", "text"),
-    ("Protein", "text"),
-    ("Tier", "text"),
-    ("Oncogenicity", "text"),
-    ("VAF", "num"),
-    ("Depth", "num"),
+TABLE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    # (label, type, coded) in the order of each JSON row; type drives client-side sorting;
+    # coded columns hold an index into the column's list of distinct values (few, repeated)
+    ("Variant", "locus", False),
+    ("Gene", "text", False),
+    ("Consequence", "text", True),
+    ("Protein", "text", False),
+    ("Tier", "text", False),
+    ("Oncogenicity", "text", True),
+    ("VAF", "num", False),
+    ("Depth", "num", False),
 )
+ACTIONABLE_SHOWN = 200  # Tier I/II findings rendered in full; the rest are in the table and TSV
+ONCOGENIC_SHOWN = 500
+CNA_SHOWN = 500
+KATAEGIS_SHOWN = 100
 
 _ENV = Environment(
     loader=PackageLoader("oncodrop.report.write", "templates"),
@@ -74,32 +79,37 @@ class VariantTable:
 
 
 def _script_json(payload: object) -> Markup:
-    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left."""
+    """JSON safe inside ``<script type="application/json">``: without ``<`` no ``</script>`` or
+    ``<!--`` can occur, and a raw-text element needs nothing else escaped."""
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
+    return Markup(text.replace("<", "\\u003c"))
 
 
 def variant_table(findings: tuple[Finding, ...], limit: int = MAX_TABLE_ROWS) -> VariantTable:
-    """Compact rows ``[key, gene, term_index, hgvsp, tier, oncogenicity, vaf, depth]``."""
-    terms: dict[str, int] = {}
+    """Compact rows ``[key, gene, consequence#, hgvsp, tier, oncogenicity#, vaf, depth]``."""
+    codes: tuple[dict[str, int], ...] = tuple({} for _ in TABLE_COLUMNS)
     rows: list[list[object]] = []
     for f in findings[:limit]:
         v, csq = f.variant, f.variant.consequence
-        term = csq.primary_term if csq else "intergenic_variant"
-        rows.append([
+        row: list[object] = [
             v.key,
             (csq.gene if csq else None) or "",
-            terms.setdefault(term, len(terms)),
+            csq.primary_term if csq else "intergenic_variant",
             (csq.hgvsp if csq else None) or "",
             f.tier.value,
             f.oncogenicity.label if f.oncogenicity else "",
             None if v.vaf is None else round(v.vaf, 3),
             v.depth,
-        ])
+        ]
+        for i, (_, _, coded) in enumerate(TABLE_COLUMNS):
+            if coded:
+                row[i] = codes[i].setdefault(str(row[i]), len(codes[i]))
+        rows.append(row)
     payload = {
-        "columns": [{"label": label, "type": kind} for label, kind in TABLE_COLUMNS],
-        "terms": list(terms),
+        "columns": [
+            {"label": label, "type": kind, **({"codes": list(codes[i])} if coded else {})}
+            for i, (label, kind, coded) in enumerate(TABLE_COLUMNS)
+        ],
         "rows": rows,
         "pageSize": PAGE_SIZE,
     }
@@ -157,6 +167,8 @@ def render_html(content: ReportContent, headline: Headline) -> str:
         c=content,
         build_label=BUILD_LABELS[content.build],
         evidence_shown=EVIDENCE_SHOWN,
+        limits={"actionable": ACTIONABLE_SHOWN, "oncogenic": ONCOGENIC_SHOWN, "cna": CNA_SHOWN,
+                "kataegis": KATAEGIS_SHOWN},
         headline=headline,
         actionable=actionable,
         table=variant_table(content.findings),

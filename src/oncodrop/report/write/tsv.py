@@ -30,9 +30,12 @@ def _unique(values: list[str]) -> str:
     return ";".join(dict.fromkeys(v for v in values if v))
 
 
+_BLANKS = str.maketrans("\t\r\n", "   ")
+
+
 def _clean(text: str) -> str:
     """A TSV cell never contains a tab or a line break."""
-    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return text.translate(_BLANKS)
 
 
 TIER_COLUMNS: tuple[tuple[str, Callable[[Finding], str]], ...] = (

@@ -1,7 +1,7 @@
 """``{sample}.xlsx``: the report as a workbook for people who live in spreadsheets.
 
 Sheets: Summary, Evidence (one row per evidence item of Tier I/II findings), Variants (the TSV
-columns, numbers as numbers), CNA, Signatures. Variants is capped at ``XLSX_MAX_VARIANT_ROWS``
+columns, numbers as numbers), CNA, Signatures, Kataegis. Variants is capped at ``XLSX_MAX_VARIANT_ROWS``
 (Tier I–III always included first): a whole-genome sample's 100k rows would take longer to write
 than the rest of the report; the TSV always has every row and the sheet says so.
 """
@@ -20,7 +20,7 @@ from oncodrop.report.model import Tier
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.tsv import TIER_COLUMNS, tiers_tsv_name
 
-XLSX_MAX_VARIANT_ROWS = 20_000
+XLSX_MAX_VARIANT_ROWS = 10_000
 _NUMERIC = frozenset(
     {"pos", "oncogenicity_score", "depth", "alt_depth", "vaf", "normal_depth", "normal_vaf",
      "population_af"}
@@ -138,6 +138,17 @@ def _signature_sheet(wb: Workbook, content: ReportContent) -> None:
             ws.append((ctx, int(n)))
 
 
+def _kataegis_sheet(wb: Workbook, content: ReportContent) -> None:
+    ws = wb.create_sheet("Kataegis")
+    if not content.kataegis.computable:
+        ws.append((f"Kataegis {content.kataegis.note}",))
+        return
+    _header(ws, ("chrom", "start", "end", "snvs", "mean_distance", "c_fraction", "apobec_fraction"))
+    for k in content.kataegis_events:
+        ws.append((k.chrom, k.start, k.end, k.n_snvs, round(k.mean_distance, 1), k.c_fraction,
+                   k.apobec_fraction))
+
+
 def write_xlsx(content: ReportContent, summary_line: str, out_dir: Path) -> Path:
     """Write ``{sample}.xlsx`` (write-only mode: constant memory, fast for large samples)."""
     wb = Workbook(write_only=True)
@@ -146,6 +157,7 @@ def write_xlsx(content: ReportContent, summary_line: str, out_dir: Path) -> Path
     _variant_sheet(wb, content)
     _cna_sheet(wb, content)
     _signature_sheet(wb, content)
+    _kataegis_sheet(wb, content)
     path = out_dir / xlsx_name(content.sample_id)
     wb.save(path)
     return path

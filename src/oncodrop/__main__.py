@@ -1,0 +1,3 @@
+from oncodrop.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""A real HTTP server on 127.0.0.1 that records what notifiers post to it."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+
+@dataclass
+class Received:
+    path: str
+    content_type: str
+    body: Any
+    at: float
+
+
+@dataclass
+class CaptureServer:
+    """Answers each POST with the next status in ``statuses`` (then 200) after ``delay_s``."""
+
+    statuses: list[int] = field(default_factory=list)
+    delay_s: float = 0.0
+    received: list[Received] = field(default_factory=list)
+    port: int = 0
+
+    def url(self, path: str = "/hook") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def _handler_for(capture: CaptureServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            length = int(self.headers.get("Content-Length", 0))
+            raw = self.rfile.read(length)
+            capture.received.append(
+                Received(self.path, self.headers.get("Content-Type", ""), json.loads(raw), time.monotonic())
+            )
+            if capture.delay_s:
+                time.sleep(capture.delay_s)
+            status = capture.statuses.pop(0) if capture.statuses else 200
+            body = b"ok"
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
+                pass
+
+        def log_message(self, format: str, *args: Any) -> None:  # silence stderr
+            return
+
+    return Handler
+
+
+@pytest.fixture
+def http_capture() -> Iterator[CaptureServer]:
+    yield from _serve(CaptureServer())
+
+
+@pytest.fixture
+def second_capture() -> Iterator[CaptureServer]:
+    yield from _serve(CaptureServer())
+
+
+def _serve(capture: CaptureServer) -> Iterator[CaptureServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(capture))
+    server.daemon_threads = True
+    capture.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield capture
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A 127.0.0.1 port nobody listens on (connections are refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
