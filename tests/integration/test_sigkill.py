@@ -55,4 +55,4 @@ def test_sigkilled_worker_mid_job_is_recovered_after_lease_expiry_with_one_outpu
     assert outputs == ["big-0c0ffe-somatic-output.tar.gz"]
     with tarfile.open(served.bucket / outputs[0]) as tar:
         assert "big-0c0ffe-somatic-output/report.html" in tar.getnames()
-    assert not any(p.is_dir() for p in (tmp_path / "work").iterdir() if p.name.startswith("job-"))
+    assert list((tmp_path / "work").rglob("job-*")) == []  # every job dir scrubbed

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bundle_fixture import demo_bundle  # noqa: F401 - re-exported fixture
 from local_server import FileServer, serve
 
 

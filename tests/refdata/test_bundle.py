@@ -125,6 +125,10 @@ def test_missing_or_broken_manifest_is_reported(
     manifest.write_text(json.dumps(data))
     with pytest.raises(BundleError, match="field 'version'"):
         Bundle.open(bundle_copy)
+    data["version"], data["layout"] = "2099.1", 99
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(BundleError, match="layout 99 is newer"):
+        Bundle.open(bundle_copy)
     manifest.write_text("{not json")
     with pytest.raises(BundleError, match="line 1: not valid JSON"):
         Bundle.open(bundle_copy)

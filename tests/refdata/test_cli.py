@@ -1,20 +1,21 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from upstream_fixtures import write_upstream
-
 from local_server import FileServer
+from upstream_fixtures import write_upstream
 
 from oncodrop.cli import main
 from oncodrop.refdata.bundle import Bundle
 
 
-def test_demo_build_then_verify(tmp_path: Path) -> None:
+def test_demo_build_from_environment_then_verify(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "demo"
-    built = runner.invoke(main, ["refdata", "build", "--demo", "--out", str(out)])
+    env = {"ONCODROP_REFDATA_OUT": str(out), "ONCODROP_REFDATA_DEMO": "1"}
+    built = runner.invoke(main, ["refdata", "build"], env=env)
     assert built.exit_code == 0, built.output
     assert "not for clinical use" in built.output
     checked = runner.invoke(main, ["refdata", "verify", str(out)])
@@ -25,8 +26,6 @@ def test_demo_build_then_verify(tmp_path: Path) -> None:
 def test_verify_reports_a_corrupt_file_with_exit_code_1(
     demo_bundle: Path, tmp_path: Path
 ) -> None:
-    import shutil
-
     copy = Path(shutil.copytree(demo_bundle, tmp_path / "copy"))
     (copy / "knowledge/acmg_sf.tsv").write_text("symbol\n")
     result = CliRunner().invoke(main, ["refdata", "verify", str(copy)])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from pathlib import Path
 
@@ -107,6 +109,15 @@ def test_clinvar_has_pathogenic_frameshifts_and_benign_records(bundle: Bundle) -
         "CHEK2",
     }
     assert [(r.ref, r.alts) for r in chek2] == [("AG", ("A",))]  # CHEK2 c.1100delC
+
+
+def test_an_outdated_demo_bundle_is_replaced(demo_bundle: Path, tmp_path: Path) -> None:
+    old = Path(shutil.copytree(demo_bundle, tmp_path / "old"))
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["demo_inputs"] = "from an older oncodrop"
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    (old / "knowledge/stale.tsv").write_text("left over\n")
+    Bundle.open(build_demo_bundle(old), verify=True)  # stale file gone, manifest fresh
 
 
 def test_rebuilding_reuses_an_identical_demo_and_builds_fast(

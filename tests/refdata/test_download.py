@@ -5,7 +5,6 @@ import socket
 from pathlib import Path
 
 import pytest
-
 from local_server import FileServer
 
 from oncodrop.errors import BundleError, TransientError
@@ -14,7 +13,9 @@ from oncodrop.refdata.download import RetryPolicy, fetch
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.01)
 
 
-def test_fetch_streams_file_and_records_its_sha256(file_server: FileServer, tmp_path: Path) -> None:
+def test_fetch_streams_file_and_records_its_sha256(
+    file_server: FileServer, tmp_path: Path
+) -> None:
     payload = b"gene\trole\n" * 50_000  # > 1 MiB: several streamed chunks
     (file_server.root / "table.tsv").write_bytes(payload)
     got = fetch(
@@ -26,7 +27,9 @@ def test_fetch_streams_file_and_records_its_sha256(file_server: FileServer, tmp_
     assert not list((tmp_path / "dl").glob("*.part"))
 
 
-def test_fetch_retries_503_then_succeeds(file_server: FileServer, tmp_path: Path) -> None:
+def test_fetch_retries_503_then_succeeds(
+    file_server: FileServer, tmp_path: Path
+) -> None:
     (file_server.root / "flaky.txt").write_text("finally")
     file_server.failures["/flaky.txt"] = 2
     waits: list[float] = []

@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pysam
 import pytest
 
 from oncodrop.errors import BundleError, InputRejected
+from oncodrop.refdata.manifest import catalogue_files, read_manifest, write_manifest
 from oncodrop.report.engine import SomaticReporter
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.sampleconfig import AssaySection, SampleConfig, SampleSection
@@ -153,7 +153,7 @@ def test_same_inputs_give_the_same_report_content(
     first = brca[1]
     vcf = testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz"
     _run(vcf, _config("Breast"), demo_bundle, tmp_path, testdata / "pcgr/v2.3.2/T001-BRCA.grch37.cna.tsv")
-    for name in ("report.html", "S1.tiers.tsv", "S1.summary.json", "S1.maf"):
+    for name in ("report.html", "S1.tiers.tsv", "S1.summary.json", "S1.maf", "S1.xlsx"):
         assert (tmp_path / name).read_bytes() == (first / name).read_bytes(), name
     a, b = (json.loads((d / "provenance.json").read_text()) for d in (first, tmp_path))
     assert {k: v for k, v in a.items() if k != "timings"} == {k: v for k, v in b.items() if k != "timings"}
@@ -201,3 +201,30 @@ def test_vcf_without_build_information_needs_the_config_to_say_it(
     with pytest.raises(InputRejected) as caught:
         _run(testdata / "pcgr/v2.3.2/T001-COAD.grch37.vcf.gz", _config("Colon/Rectum"), demo_bundle, tmp_path)
     assert (caught.value.reason_code, caught.value.rejection.field) == ("unknown_build", "sample.genome_build")
+
+
+@pytest.fixture(scope="module")
+def grch38_bundle(demo_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo bundle declared for GRCh38 too (its COSMIC matrix is GRCh38-normalised already):
+    evidence then matches by protein change, as CIViC coordinates are GRCh37."""
+    out = tmp_path_factory.mktemp("grch38") / "bundle"
+    shutil.copytree(demo_bundle, out)
+    signatures = out / "signatures"
+    shutil.copyfile(signatures / "COSMIC_v3.4_SBS_GRCh37.txt", signatures / "COSMIC_v3.4_SBS_GRCh38.txt")
+    manifest = read_manifest(out)
+    write_manifest(out, manifest.model_copy(update={"builds": ("grch37", "grch38"), "files": catalogue_files(out, {})}))
+    return out
+
+
+def test_grch38_hcc1395_calls_with_chr_prefix_and_vep105(grch38_bundle: Path, testdata: Path, tmp_path: Path) -> None:
+    """HCC1395 (breast carcinoma cell line), Mutect2+Strelka+VarScan merged, VEP 105 on GRCh38."""
+    vcf = testdata / "vep105/grch38.hcc1395.somatic-merged.vep105.annotated.expression.vcf.gz"
+    result = _run(vcf, _config("Breast"), grch38_bundle, tmp_path)
+    summary = json.loads((tmp_path / "S1.summary.json").read_text())
+    assert summary["sample"]["genome_build"] == "grch38"
+    assert (summary["counts"]["records_read"], summary["counts"]["passing"]) == (1470, 1264)
+    assert [(f["gene"], f["hgvsp"]) for f in summary["tier1"]] == [("TP53", "p.R175H")]
+    assert summary["tier1"][0]["key"] == "17:7675088:C>T"  # chr17 read as 17
+    brca2 = next(r for r in _tiers(tmp_path) if r["gene"] == "BRCA2" and r["hgvsp"] == "p.E1593*")
+    assert brca2["tier"] == "II" and brca2["consequence"] == "stop_gained"
+    assert result.headline.tier1 == 1

@@ -202,3 +202,19 @@ def test_chrm_is_read_as_mt(tmp_path: Path) -> None:
     )
     (variant,) = read_variants(vcf, PASS).variants
     assert variant.key == "MT:3243:A>G"
+
+
+def test_coad_braf_v600e_site_in_both_builds(testdata: Path) -> None:
+    for name, key in (
+        ("T001-COAD.grch37.vcf.gz", "7:140453136:A>T"),
+        ("T001-COAD.grch38.vcf.gz", "7:140753336:A>T"),
+    ):
+        variants = read_variants(testdata / "pcgr/v2.3.2" / name, PCGR_TAGS).variants
+        braf = next(v for v in variants if v.key == key)
+        assert (braf.depth, braf.vaf) == (54, pytest.approx(0.314815, abs=1e-6))
+
+
+def test_vcf2maf_pik3ca_e545k_site_with_tumour_and_normal_depths(testdata: Path) -> None:
+    variants = read_variants(testdata / "callers-vcf2maf/test.vcf", PASS).variants
+    e545k = next(v for v in variants if v.key == "3:178936091:G>A")
+    assert (e545k.depth, e545k.alt_depth, e545k.normal_depth, e545k.normal_vaf) == (43, 22, 11, 0.0)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from oncodrop.errors import ConfigError, InputRejected
-from oncodrop.store import open_store
+from oncodrop.errors import InputRejected
 from oncodrop.store.local import LocalStore
 
 VCF = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
@@ -126,21 +125,6 @@ def test_symlink_out_of_the_root_is_neither_listed_nor_readable(
 def test_link_is_a_file_url_of_the_object(store: LocalStore, vcf: Path) -> None:
     store.put_file(vcf, "o/x-output.tar.gz")
     assert store.link("o/x-output.tar.gz") == (store.root / "o" / "x-output.tar.gz").as_uri()
-
-
-def test_open_store_opens_a_file_url(store: LocalStore) -> None:
-    opened = open_store(store.url)
-    assert isinstance(opened, LocalStore) and opened.root == store.root
-
-
-def test_open_store_names_the_supported_schemes_for_an_unknown_one() -> None:
-    with pytest.raises(ConfigError, match=r"unsupported scheme 'ftp'.*file://"):
-        open_store("ftp://host/bucket")
-
-
-def test_missing_store_folder_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="does not exist"):
-        open_store((tmp_path / "nope").as_uri())
 
 
 def test_unchanged_file_is_not_rehashed_between_listings(store: LocalStore) -> None:

@@ -29,7 +29,10 @@ def refdata() -> None:
     help="new folder for the bundle",
 )
 @click.option(
-    "--demo", is_flag=True, envvar="ONCODROP_REFDATA_DEMO", help="offline demo bundle from committed tables (GRCh37)"
+    "--demo",
+    is_flag=True,
+    envvar="ONCODROP_REFDATA_DEMO",
+    help="offline demo bundle from committed tables (GRCh37)",
 )
 @click.option(
     "--build",
@@ -50,13 +53,26 @@ def refdata() -> None:
     help="replace a source URL ({build}, {label}, {version} are filled in)",
 )
 @click.option(
-    "--skip", "skip", multiple=True, metavar="NAME", envvar="ONCODROP_REFDATA_SKIP", help="leave out an optional source"
+    "--skip",
+    "skip",
+    multiple=True,
+    metavar="NAME",
+    envvar="ONCODROP_REFDATA_SKIP",
+    help="leave out an optional source",
 )
 @click.option(
-    "--name", default="oncodrop", envvar="ONCODROP_REFDATA_NAME", show_default=True, help="bundle name in the manifest"
+    "--name",
+    default="oncodrop",
+    envvar="ONCODROP_REFDATA_NAME",
+    show_default=True,
+    help="bundle name in the manifest",
 )
 @click.option(
-    "--version", "version", default="", help="bundle version (default: today's date)"
+    "--version",
+    "version",
+    default="",
+    envvar="ONCODROP_REFDATA_VERSION",
+    help="bundle version (default: today's date)",
 )
 def build(out: Path, demo: bool, builds: tuple[str, ...], source_urls: tuple[str, ...],
           skip: tuple[str, ...], name: str, version: str) -> None:  # fmt: skip

@@ -81,5 +81,5 @@ def report(
     click.echo(result.headline.summary_line)
     for path in result.files:
         click.echo(f"  {path}")
-    total = sum(result.timings.values())
+    total = sum(v for k, v in result.timings.items() if not k.startswith("write_"))
     click.echo(f"done in {total:.1f} s ({result.reporter})")

@@ -101,16 +101,18 @@ def finish(
     extra: Mapping[str, object] | None = None,
 ) -> Manifest:
     """Checksum every file and write ``manifest.json`` (``extra``: additional top-level keys)."""
-    manifest = Manifest(
-        name=name,
-        version=version,
-        demo=demo,
-        label=label,
-        builds=builds,
-        created=utc_now(),
-        sources=dict(sources),
-        files=catalogue_files(root, dict(source_of)),
-        **dict(extra or {}),
+    manifest = Manifest.model_validate(
+        {
+            **dict(extra or {}),
+            "name": name,
+            "version": version,
+            "demo": demo,
+            "label": label,
+            "builds": builds,
+            "created": utc_now(),
+            "sources": dict(sources),
+            "files": catalogue_files(root, dict(source_of)),
+        }
     )
     write_manifest(root, manifest)
     return manifest

@@ -187,13 +187,19 @@ def _resolve_2024(
         if "AND" in operators:
             yield row, "AND profile (needs several variants)"
             continue
+        members = [
+            variants[i]
+            for i in (profile.variant_ids if profile else ())
+            if i in variants
+        ]
+        by_name = {f"{v.gene} {v.name}".upper(): v for v in members}
         names = parts[0::2]
-        ids = profile.variant_ids if profile else ()
-        if len(ids) != len(names):
-            ids = ("",) * len(names)
-        for variant_id, part in zip(ids, names, strict=True):
-            variant = variants.get(variant_id) or _variant_from_name(part)
-            yield row, variant
+        for part in names:
+            variant = by_name.get(part.strip().upper())
+            if variant is None and len(names) == 1 and len(members) == 1:
+                # the profile name differs from "gene variant"; its one variant still holds
+                variant = members[0]
+            yield row, variant or _variant_from_name(part)
 
 
 def _variant_from_name(profile_part: str) -> CivicVariant | str:
@@ -204,21 +210,26 @@ def _variant_from_name(profile_part: str) -> CivicVariant | str:
     return CivicVariant(variant_id="", gene=gene, name=name)
 
 
-def _evidence_item(row: Row, variant: CivicVariant) -> EvidenceItem | str:
+def _match_target(variant: CivicVariant) -> tuple[MatchTarget, bool] | str:
+    """The variant's match target and whether its coordinates are usable, or a skip reason."""
+    usable = bool(variant.ref or variant.alt) and variant.chrom is not None
+    usable = usable and not variant.flagged
     target = parse_variant_name(variant.name)
-    has_alleles = bool(variant.ref or variant.alt) and variant.chrom is not None
-    has_alleles = has_alleles and not variant.flagged
     if isinstance(target, Unmatchable):
-        if not has_alleles:
-            return (
-                target.reason.split(":")[0]
-                if "pattern" not in target.reason
-                else "unparsed name"
-            )
-        target = MatchTarget(precise=True)
+        if not usable:
+            return target.code
+        target = MatchTarget(precise=True)  # e.g. "E55= (c.165G>A)": coordinates only
     structured = (target.hgvsp, target.codon, target.exon, target.mutation_class)
-    if not has_alleles and not any(structured):
+    if not usable and not any(structured):
         return "unparsed name"  # a cDNA or rsID name without CIViC coordinates
+    return target, usable
+
+
+def _evidence_item(row: Row, variant: CivicVariant) -> EvidenceItem | str:
+    matched = _match_target(variant)
+    if isinstance(matched, str):
+        return matched
+    target, genomic = matched
     try:
         evidence_type = EvidenceType(row.get("evidence_type"))
     except ValueError:
@@ -228,7 +239,6 @@ def _evidence_item(row: Row, variant: CivicVariant) -> EvidenceItem | str:
     disease = row.get("disease")
     source_type, citation_id = row.get("source_type"), row.get("citation_id")
     prefix = "PMID" if source_type.lower() == "pubmed" else source_type or "CIViC"
-    genomic = has_alleles
     return EvidenceItem(
         evidence_id=f"EID{row.get('evidence_id')}",
         gene=variant.gene,

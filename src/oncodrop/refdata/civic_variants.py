@@ -33,8 +33,10 @@ class MatchTarget:
 
 @dataclass(frozen=True, slots=True)
 class Unmatchable:
-    """Why a CIViC variant cannot become a DNA-level match target."""
+    """Why a CIViC variant cannot become a DNA-level match target (``code`` is the short
+    key the compile report counts by)."""
 
+    code: str
     reason: str
 
 
@@ -85,8 +87,8 @@ def _gene_level(kind: str) -> Callable[[re.Match[str]], MatchTarget]:
     return lambda _m: MatchTarget(mutation_class=kind)
 
 
-def _unmatchable(reason: str) -> Callable[[re.Match[str]], Unmatchable]:
-    return lambda _m: Unmatchable(reason)
+def _unmatchable(code: str, reason: str) -> Callable[[re.Match[str]], Unmatchable]:
+    return lambda _m: Unmatchable(code, reason)
 
 
 # (regex on the upper-cased name, constructor). The first full match wins.
@@ -134,13 +136,20 @@ NAME_RULES: tuple[
     ),
     (
         r".*(?:EXPRESSION|METHYLATION|PHOSPHORYLATION|SERUM LEVELS|SPLICE VARIANT \d+|ISOFORM).*",
-        _unmatchable("expression, methylation or isoform level: not a DNA variant"),
+        _unmatchable(
+            "expression", "expression, methylation or isoform level: not a DNA variant"
+        ),
     ),
     (
         r".*(?:::|FUSION|REARRANGEMENT|TRANSLOCATION).*|[A-Z0-9]+-[A-Z0-9]+(?: .*)?",
-        _unmatchable("fusion or rearrangement: not matched from a small-variant VCF"),
+        _unmatchable(
+            "fusion", "fusion or rearrangement: not matched from a small-variant VCF"
+        ),
     ),
-    (r"WILD ?TYPE|WT", _unmatchable("wild type: absence of a variant is not matched")),
+    (
+        r"WILD ?TYPE|WT",
+        _unmatchable("wild type", "wild type: absence of a variant is not matched"),
+    ),
 )
 _COMPILED = tuple((re.compile(p), f) for p, f in NAME_RULES)
 
@@ -157,4 +166,4 @@ def parse_variant_name(name: str) -> MatchTarget | Unmatchable:
         m = pattern.fullmatch(text)
         if m:
             return build(m)
-    return Unmatchable(f"variant name {name!r} has no known pattern")
+    return Unmatchable("unparsed name", f"variant name {name!r} has no known pattern")

@@ -59,18 +59,15 @@ _CLINVAR_HEADER = """##fileformat=VCFv4.1
 
 
 def build_demo_bundle(out: Path) -> Path:
-    """Build the demo bundle at ``out`` (or reuse it when ``out`` already holds this exact
-    demo, checked by a fingerprint of the committed tables). Returns ``out``."""
+    """Build the demo bundle at ``out`` and return ``out``. An identical demo already there
+    (same fingerprint of the committed tables) is reused; an older demo is replaced."""
     out = Path(out)
     fingerprint = demo_fingerprint()
-    if (out / "manifest.json").is_file():
-        try:
-            existing = read_manifest(out)
-        except BundleError:
-            existing = None
-        extra = existing.model_extra or {} if existing else {}
-        if existing and existing.demo and extra.get("demo_inputs") == fingerprint:
+    previous = _previous_demo(out)
+    if previous is not None:
+        if previous == fingerprint:
             return out
+        shutil.rmtree(out)  # an older demo bundle of ours: replace it
     with staging(out) as root:
         release = compile_release(*_civic_paths())
         write_knowledge(
@@ -113,6 +110,19 @@ def build_demo_bundle(out: Path) -> Path:
             extra={"demo_inputs": fingerprint},
         )
     return out
+
+
+def _previous_demo(out: Path) -> str | None:
+    """The input fingerprint of a demo bundle already at ``out`` (None if there is none)."""
+    if not (out / "manifest.json").is_file():
+        return None
+    try:
+        existing = read_manifest(out)
+    except BundleError:
+        return None
+    if not existing.demo:
+        return None
+    return str((existing.model_extra or {}).get("demo_inputs", ""))
 
 
 def demo_fingerprint() -> str:

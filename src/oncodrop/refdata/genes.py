@@ -79,7 +79,7 @@ def _is_gene_level(name: str) -> bool:
     fusions carry a partner's span and point variants a single position."""
     target = parse_variant_name(name)
     if isinstance(target, Unmatchable):
-        return target.reason.startswith("expression")
+        return target.code == "expression"
     return (
         target.mutation_class in _GENE_LEVEL
         and target.codon is None

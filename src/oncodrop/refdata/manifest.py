@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from oncodrop.errors import BundleError
 
 MANIFEST_NAME = "manifest.json"
+LAYOUT = 1  # bump when the folder layout or a table's columns change incompatibly
 DEMO_LABEL = "demo, not for clinical use"
 _CHUNK = 1 << 20
 
@@ -48,6 +49,7 @@ class Manifest(BaseModel):
 
     name: str
     version: str
+    layout: int = LAYOUT
     demo: bool = False
     label: str = ""
     builds: tuple[str, ...] = ()
@@ -107,7 +109,9 @@ def read_manifest(root: Path) -> Manifest:
             f"{target} is missing: {root} is not a reference bundle (rebuild it)"
         )
     try:
-        return Manifest.model_validate(json.loads(target.read_text(encoding="utf-8")))
+        manifest = Manifest.model_validate(
+            json.loads(target.read_text(encoding="utf-8"))
+        )
     except json.JSONDecodeError as exc:
         raise BundleError(
             f"{target}: line {exc.lineno}: not valid JSON ({exc.msg})"
@@ -116,6 +120,12 @@ def read_manifest(root: Path) -> Manifest:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise BundleError(f"{target}: field {where!r}: {first['msg']}") from exc
+    if manifest.layout > LAYOUT:
+        raise BundleError(
+            f"{target}: bundle layout {manifest.layout} is newer than this oncodrop reads "
+            f"({LAYOUT}); upgrade oncodrop or rebuild the bundle with this version"
+        )
+    return manifest
 
 
 def verify_files(root: Path, manifest: Manifest) -> None:

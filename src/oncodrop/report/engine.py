@@ -2,8 +2,8 @@
 
 read → annotate → match evidence → oncogenicity → tier → metrics → write. Each step is a
 function of another module with typed inputs and outputs; this module only wires them, times
-them and hands one ``ReportContent`` to the writers. Same inputs + same bundle → same files
-(apart from the timings in ``provenance.json`` and the workbook's zip timestamps).
+them and hands one ``ReportContent`` to the writers. Same inputs + same bundle → same files,
+byte for byte, apart from the timings in ``provenance.json``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from oncodrop.errors import BundleError, InputRejected
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
-from oncodrop.report.metrics import cna
 from oncodrop.report.metrics.cna import CnaThresholds, read_segments
+from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
 from oncodrop.report.metrics.kataegis import find_kataegis, kataegis_metric
 from oncodrop.report.metrics.msi import msi_status
 from oncodrop.report.metrics.sequence import ReferenceGenome
@@ -30,7 +30,14 @@ from oncodrop.report.metrics.signatures import (
     mutational_signatures,
 )
 from oncodrop.report.metrics.tmb import TmbSettings, tumor_mutational_burden
-from oncodrop.report.model import Build, CnaCall, Finding, GeneCopyNumber, Metric, Variant
+from oncodrop.report.model import (
+    Build,
+    CnaCall,
+    Finding,
+    GeneCopyNumber,
+    Metric,
+    Variant,
+)
 from oncodrop.report.oncogenicity import HotspotIndex, classify_oncogenicity
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.tiers import assign_cna_tier, assign_tier
@@ -86,7 +93,7 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
             f"{', '.join(bundle.builds)}; use a bundle built with `oncodrop refdata build "
             f"--build {build}`"
         )
-    source = result.annotation
+    source: str | None = result.annotation
     if source is None:
         gff3, fasta = bundle.gff3(build), bundle.fasta(build)
         if gff3 is None or fasta is None:
@@ -143,12 +150,12 @@ def classify_variants(
     return tuple(sorted(findings, key=finding_sort_key))
 
 
-def gene_copy_numbers(
+def copy_number_findings(
     segments_path: Path, bundle: Bundle, build: Build, index: EvidenceIndex, config: SampleConfig
 ) -> tuple[GeneCopyNumber, ...]:
     """Gene-level calls from the segment file, each altered gene matched and tiered."""
     segments = read_segments(segments_path).segments
-    calls = cna.gene_copy_numbers(segments, bundle.genes(build), CnaThresholds.from_config(config))
+    calls = call_genes(segments, bundle.genes(build), CnaThresholds.from_config(config))
     out = []
     for g in calls:
         if g.call is CnaCall.NEUTRAL:
@@ -204,8 +211,8 @@ class SomaticReporter:
                 n_snvs = sum(1 for v in read.variants if v.variant_class == "SNV")
                 kataegis = kataegis_metric(events, n_snvs)
         with clock.step("cna"):
-            cna = (
-                gene_copy_numbers(request.cna, bundle, read.build, index, config)
+            gene_cn = (
+                copy_number_findings(request.cna, bundle, read.build, index, config)
                 if request.cna else None
             )  # fmt: skip
         content = ReportContent(
@@ -222,14 +229,15 @@ class SomaticReporter:
             signature_reference=f"COSMIC v3.4 SBS ({read.build.replace('grch', 'GRCh')})",
             kataegis=kataegis,
             kataegis_events=events,
-            cna=cna,
+            cna=gene_cn,
             inputs=_inputs(request),
             versions=software_versions(),
             reporter=self.name,
         )
         with clock.step("write"):
-            files, headline = write_report_files(content, request, bundle.describe(), clock.timings)
-        return ReportResult(request.out_dir, files, headline, self.name, dict(clock.timings))
+            written = write_report_files(content, request, bundle.describe(), clock.timings)
+        timings = {**clock.timings, **written.timings}
+        return ReportResult(request.out_dir, written.files, written.headline, self.name, timings)
 
 
 def _inputs(request: ReportRequest) -> tuple[InputFile, ...]:

@@ -22,6 +22,8 @@ from oncodrop.settings import Settings
 from oncodrop.store import open_store
 
 log = logging.getLogger(__name__)
+# imported once per worker's job fork server (see execute.local), not once per job
+PRELOAD = ("oncodrop.report.engine", "oncodrop.report.germline.engine", "openpyxl", "scipy.optimize")
 
 
 class EmbeddedService:
@@ -50,8 +52,9 @@ class EmbeddedService:
             WorkerConfig(
                 ledger_url=settings.db, run_job=PipelineJob(settings.bundle.resolve(), settings.intake.limits()),
                 work_root=work_root, lease_s=settings.lease_s, job_timeout_s=settings.job_timeout_s,
-                poll_interval_s=min(1.0, settings.poll_interval),
+                poll_interval_s=min(0.25, settings.poll_interval),
                 policy=RetryPolicy(max_attempts=settings.max_attempts), on_terminal=self.notifier,
+                preload=PRELOAD,
             ),
             workers=settings.workers,
         )  # fmt: skip

@@ -213,16 +213,24 @@ class S3Store:
         return f"s3://{self.bucket}/{self._full(key)}"
 
 
-def s3_client(endpoint_url: str | None = None, *, region: str | None = None, service: str = "s3") -> Any:
-    """A boto3 client with standard retries; path-style addressing for non-AWS endpoints."""
-    config = Config(
-        retries={"mode": "standard", "max_attempts": 5},
-        signature_version="s3v4",
+def s3_client(endpoint_url: str | None = None, *, region: str | None = None) -> Any:
+    """A boto3 S3 client with standard retries, SigV4 (presigned links), and path-style
+    addressing for non-AWS endpoints (MinIO, Ceph, moto do not resolve bucket subdomains)."""
+    return aws_client(
+        "s3", endpoint_url, region=region, signature_version="s3v4",
         s3={"addressing_style": "path" if endpoint_url else "auto"},
-    )
+    )  # fmt: skip
+
+
+def aws_client(service: str, endpoint_url: str | None = None, *, region: str | None = None, **config: Any) -> Any:
+    """A boto3 client for ``service`` with standard retries; region from the environment."""
     session = boto3.session.Session()
-    region = region or session.region_name or "us-east-1"
-    return session.client(service, endpoint_url=endpoint_url, region_name=region, config=config)
+    return session.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=region or session.region_name or "us-east-1",
+        config=Config(retries={"mode": "standard", "max_attempts": 5}, **config),
+    )
 
 
 def open_s3(

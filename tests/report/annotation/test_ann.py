@@ -77,3 +77,16 @@ def test_mutect2_chr16_slice_is_annotated_with_wash4p(testdata: Path) -> None:
         "WASH4P",
         "downstream_gene_variant",
     )
+
+
+def test_bcbio_germline_mlh1_i219v_and_support_in_every_caller_layout(testdata: Path) -> None:
+    result = read_variants(
+        testdata / "germline/grch38.seqc2-hcc1395bl.bcbio-ensemble-germline.snpeff.vcf.gz",
+        SampleConfig(),
+        mode="normal",
+    )
+    assert len(result.variants) == 1132 and result.build == "grch38"
+    assert all(v.depth is not None and v.vaf is not None for v in result.variants)
+    mlh1 = next(v for v in result.variants if v.key == "3:37012077:A>G")
+    assert mlh1.consequence is not None
+    assert (mlh1.gene, mlh1.consequence.hgvsp, mlh1.genotype) == ("MLH1", "p.I219V", "1/1")

@@ -119,3 +119,23 @@ def test_unannotated_input_without_gene_model_is_rejected(testdata: Path) -> Non
         annotated_vcf(testdata / "pcgr/v2.3.2/T001-BRCA.grch37.vcf.gz", gff3=None, fasta=None)
     assert caught.value.reason_code == "no_annotation"
     assert "VEP" in caught.value.message and "refdata" in caught.value.message
+
+
+def test_ref_allele_disagreeing_with_the_fasta_is_rejected(testdata: Path, tmp_path: Path) -> None:
+    slice_dir = testdata / "bcftools-csq/CD207_ENST00000410009"
+    wrong = tmp_path / "wrong-ref.vcf"
+    wrong.write_text(
+        "".join(
+            line if line.startswith("#") else line.replace("\tG\tGC\t", "\tT\tTC\t")
+            for line in (slice_dir / "frameshift.vcf").read_text().splitlines(keepends=True)
+        )
+    )
+    with pytest.raises(InputRejected) as caught:
+        annotate_with_bcftools_csq(
+            wrong,
+            slice_dir / "ENST00000410009.gff",
+            slice_dir / "ENST00000410009.fa",
+            out_dir=tmp_path / "out",
+        )
+    assert caught.value.reason_code == "ref_mismatch"
+    assert "5507" not in caught.value.message  # positions stay out of messages

@@ -116,3 +116,19 @@ def test_csq_header_without_format_is_rejected() -> None:
     with pytest.raises(InputRejected) as caught:
         CsqLayout.from_description("Consequence annotations from Ensembl VEP", file="x.vcf")
     assert caught.value.reason_code == "bad_vcf" and caught.value.rejection.field == "CSQ"
+
+
+def test_csq_declared_number_1_is_still_split_into_blocks(tmp_path: Path) -> None:
+    vcf = tmp_path / "one.vcf"
+    vcf.write_text(
+        "##fileformat=VCFv4.2\n"
+        '##INFO=<ID=CSQ,Number=1,Type=String,Description="Consequence annotations from '
+        'Ensembl VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Feature|PICK|HGVSp">\n'
+        "##contig=<ID=7,length=159345973>\n"
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        "7\t140753336\t.\tA\tT\t.\tPASS\tCSQ=T|upstream_gene_variant|MODIFIER|X|ENST9||,"
+        "T|missense_variant|MODERATE|BRAF|ENST00000646891|1|ENSP1:p.Val600Glu\n"
+    )
+    (variant,) = read_variants(vcf, SampleConfig()).variants
+    assert variant.consequence is not None
+    assert (variant.gene, variant.consequence.hgvsp) == ("BRAF", "p.V600E")

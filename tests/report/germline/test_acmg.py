@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from oncodrop.report.germline.acmg import ACMG_CRITERIA, classify, criterion, final_class
+from oncodrop.report.germline.acmg import (
+    ACMG_CRITERIA,
+    classify,
+    criterion,
+    final_class,
+)
 from oncodrop.report.germline.clinvar import record_from_info
 from oncodrop.report.germline.model import GermlineClass
 
@@ -43,9 +48,6 @@ def test_two_supporting_benign_criteria_are_likely_benign_and_bs1_plus_bp_is_lik
     assert classify_codes("BS1", "BP7") == ("Likely benign", -5)
     assert classify_codes("BS1", "BS1", "BP1") == ("Benign", -9)
 
-
-def clinvar(clnsig: str, revstat: str) -> object:
-    return record_from_info("12366", {"CLNSIG": clnsig, "CLNREVSTAT": revstat, "CLNDN": "Li-Fraumeni_syndrome"})
 
 
 def test_reviewed_clinvar_pathogenic_overrides_a_vus_by_points() -> None:

@@ -34,7 +34,13 @@ from oncodrop.report.model import (
     Tier,
     Variant,
 )
-from oncodrop.report.write.content import BundleInfo, InputFile, ReadStats, ReportContent, SourceVersion
+from oncodrop.report.write.content import (
+    BundleInfo,
+    InputFile,
+    ReadStats,
+    ReportContent,
+    SourceVersion,
+)
 from oncodrop.sampleconfig import SampleConfig, SampleSection
 
 BRAF_EVIDENCE = EvidenceItem(

@@ -9,7 +9,12 @@ from dataclasses import replace
 
 from oncodrop.report.model import Finding, Tier
 from oncodrop.report.write.content import ReportContent
-from oncodrop.report.write.html import ACTIONABLE_SHOWN, MAX_TABLE_ROWS, render_html, variant_table
+from oncodrop.report.write.html import (
+    ACTIONABLE_SHOWN,
+    MAX_TABLE_ROWS,
+    render_html,
+    variant_table,
+)
 from oncodrop.report.write.summary import headline
 
 
@@ -18,7 +23,7 @@ def _html(content: ReportContent) -> str:
 
 
 def _table_payload(html: str) -> dict:
-    match = re.search(r'<script type="application/json" id="variant-data">(.*?)</script>', html, re.S)
+    match = re.search(r'<script type="application/json" id="variant-data">(.*?)</script>', html, re.DOTALL)
     assert match is not None
     return json.loads(match.group(1))
 

@@ -6,7 +6,11 @@ import hashlib
 import json
 from pathlib import Path
 
-from oncodrop.report.write.provenance import describe_input, software_versions, write_provenance
+from oncodrop.report.write.provenance import (
+    describe_input,
+    software_versions,
+    write_provenance,
+)
 
 
 def test_input_is_described_by_name_size_and_sha256(tmp_path: Path) -> None:

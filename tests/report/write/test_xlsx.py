@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -45,4 +46,17 @@ def test_variant_sheet_is_capped_with_a_note_pointing_to_the_tsv(
     rows = list(wb["Variants"].iter_rows(values_only=True))
     assert rows[0][0].startswith("Showing 10 of 25 variants") and "TEST-ABC123.tiers.tsv" in rows[0][0]
     assert len(rows) == 12  # note + header + 10
+    wb.close()
+
+
+def test_workbook_bytes_carry_no_timestamp(content: ReportContent, tmp_path: Path) -> None:
+    path = xlsx.write_xlsx(content, "", tmp_path)
+    with zipfile.ZipFile(path) as z:
+        assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert core.count("2000-01-01T00:00:00Z") == 2
+    first = path.read_bytes()
+    assert xlsx.write_xlsx(content, "", tmp_path).read_bytes() == first
+    wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames[0] == "Summary"
     wb.close()

@@ -4,8 +4,8 @@ Sorts the VCF, then runs ``bcftools csq -p a -l -s -`` against an Ensembl-style 
 matching FASTA. ``-p a`` treats unphased genotypes as phased (somatic calls are unphased) and
 ``-l`` gives each record its own, local consequence, as VEP would, instead of ``@POS``
 pointers to compound haplotypes; ``-s -`` ignores genotypes so every ALT is annotated. If
-the VCF says ``chr1`` and the FASTA ``1`` (or the other way round), contigs are renamed. The result is a new
-bgzipped VCF carrying ``INFO/BCSQ``; the input is never modified.
+the VCF says ``chr1`` and the FASTA ``1`` (or the other way round), contigs are renamed. The
+result is a new bgzipped VCF carrying ``INFO/BCSQ``; the input is never modified.
 """
 
 from __future__ import annotations
@@ -23,7 +23,16 @@ from oncodrop.errors import BundleError, InputRejected
 from oncodrop.report.vcf.contigs import normalise_chrom
 
 _STDERR_TAIL = 400
-_CHILD = "import sys, pysam.bcftools as b; b.csq(*sys.argv[1:], catch_stdout=False)"
+_CHILD = """
+import sys, pysam.bcftools, pysam.utils
+try:
+    pysam.bcftools.csq(*sys.argv[1:], catch_stdout=False)
+except pysam.utils.SamtoolsError as exc:
+    sys.stderr.write(str(exc))
+    sys.exit(1)
+"""
+_POSITION = re.compile(r"\S+:\d+(-\d+)?")
+_ALLELES = re.compile(r"'[ACGTN]+'|\b[ACGTN]{2,}\b")
 _CONTIG_ID = re.compile(r"^##contig=<ID=([^,>]+)")
 
 
@@ -93,6 +102,16 @@ def _sorted_copy(vcf: Path, fasta_contigs: set[str], out: Path) -> None:
         handle.write(("".join(renamed_header) + "".join(r[2] for r in rows)).encode())
 
 
+def _redact(stderr: str) -> str:
+    """Last error line of bcftools with positions and alleles masked (they are patient data)."""
+    stderr = stderr.replace("\\n", "\n").replace("\\t", "\t")  # pysam quotes its stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if "error" in line.lower()] or lines[-1:]
+    text = errors[-1] if errors else ""
+    text = _POSITION.sub("<pos>", text)
+    return _ALLELES.sub("<allele>", text)
+
+
 def _run_csq(*args: str) -> None:
     """Run ``bcftools csq`` in a child Python: in-process bcftools keeps state between calls
     (a second call compares positions with the previous file and fails as "not sorted")."""
@@ -100,8 +119,8 @@ def _run_csq(*args: str) -> None:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode == 0:
         return
-    tail = done.stderr[-_STDERR_TAIL:]
-    if "mismatch" in tail.lower() and "ref" in tail.lower():
+    tail = _redact(done.stderr[-_STDERR_TAIL:])
+    if "ref" in tail.lower() and ("mismatch" in tail.lower() or "does not match" in tail):
         raise InputRejected(
             "ref_mismatch",
             "the VCF's REF alleles do not match the bundle's genome FASTA: check that the "
@@ -113,7 +132,10 @@ def _run_csq(*args: str) -> None:
 def annotate_with_bcftools_csq(
     vcf: Path, gff3: Path, fasta: Path, *, out_dir: Path | None = None
 ) -> Path:
-    """Write ``{out_dir}/{name}.bcsq.vcf.gz`` (+ ``.tbi``) with ``INFO/BCSQ`` and return it."""
+    """Write ``{out_dir}/{name}.bcsq.vcf.gz`` (+ ``.tbi``) with ``INFO/BCSQ`` and return it.
+
+    Without ``out_dir`` a private (0700) temporary folder is made; the caller removes it.
+    """
     for needed, what in ((gff3, "GFF3 gene model"), (fasta, "genome FASTA")):
         if not needed.exists():
             raise BundleError(f"the bundle's {what} {needed.name} is missing")
@@ -121,7 +143,14 @@ def annotate_with_bcftools_csq(
     work.mkdir(parents=True, exist_ok=True)
     stem = vcf.name.split(".vcf")[0]
     ordered = work / f"{stem}.sorted.vcf.gz"
-    _sorted_copy(vcf, _fasta_contigs(fasta), ordered)
+    try:
+        _sorted_copy(vcf, _fasta_contigs(fasta), ordered)
+    except (OSError, EOFError, UnicodeDecodeError, ValueError):
+        raise InputRejected(
+            "bad_vcf",
+            f"{vcf.name} cannot be read for annotation (missing, truncated or not text)",
+            file=vcf.name,
+        ) from None
     out = work / f"{stem}.bcsq.vcf.gz"
     _run_csq(
         "-f", str(fasta), "-g", str(gff3), "-p", "a", "-l", "-s", "-",

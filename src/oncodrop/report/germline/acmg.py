@@ -107,8 +107,10 @@ def final_class(
             return (
                 clinvar.germline_class,
                 "ClinVar",
-                f"ClinVar {clinvar.significance} ({clinvar.stars}★, {clinvar.review_status}) "
-                f"{agree} the ACMG points ({acmg.score:+g}, {points.value})",
+                (
+                    f"ClinVar {clinvar.significance} ({clinvar.stars}★, {clinvar.review_status}) "
+                    f"{agree} the ACMG points ({acmg.score:+g}, {points.value})"
+                ),
             )
         note = f"ClinVar {clinvar.significance} has no review stars; "
     elif clinvar is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
+from typing import Self
 
 import pysam
 
@@ -43,6 +43,9 @@ REVIEW_STARS: dict[str, int] = {
     "criteria_provided,_conflicting_classifications": 1,
     "criteria_provided,_conflicting_interpretations": 1,
 }
+
+
+CLINVAR_INFO: tuple[str, ...] = ("CLNSIG", "CLNREVSTAT", "CLNDN", "GENEINFO")
 
 
 def _text(value: object) -> str:
@@ -98,12 +101,13 @@ class ClinvarDb:
         if self._vcf.index is None:
             self._vcf.close()
             raise BundleError(f"ClinVar VCF {path.name} has no tabix index; rebuild the bundle")
-        self._contigs = {normalise_chrom(c): c for c in self._vcf.index}
+        self._contigs = {normalise_chrom(str(c)): str(c) for c in self._vcf.index}
+        self._keys = tuple(k for k in CLINVAR_INFO if k in self._vcf.header.info)
 
-    def __enter__(self) -> ClinvarDb:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -118,7 +122,7 @@ class ClinvarDb:
             if rec.pos != variant.pos or (rec.ref or "").upper() != variant.ref:
                 continue
             if variant.alt in (a.upper() for a in rec.alts or ()):
-                info = {k: _text(rec.info.get(k)) for k in ("CLNSIG", "CLNREVSTAT", "CLNDN", "GENEINFO")}
+                info = {k: _text(rec.info.get(k)) for k in self._keys}
                 return record_from_info(rec.id, info)
         return None
 

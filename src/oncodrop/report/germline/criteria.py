@@ -23,12 +23,8 @@ NMD_ESCAPE_TERMS = frozenset({"stop_gained", "frameshift_variant"})  # weaker in
 INFRAME_TERMS = frozenset({"inframe_insertion", "inframe_deletion", "disruptive_inframe_insertion",
                            "disruptive_inframe_deletion", "conservative_inframe_insertion",
                            "conservative_inframe_deletion", "stop_lost"})  # fmt: skip
-SPLICE_TERMS = frozenset({
-    "splice_region_variant", "splice_donor_variant", "splice_acceptor_variant",
-    "splice_donor_5th_base_variant", "splice_donor_region_variant",
-    "splice_polypyrimidine_tract_variant",
-})  # fmt: skip
 SILENT_TERMS = frozenset({"synonymous_variant", "intron_variant"})
+TRANSCRIPT_TERMS = frozenset({"non_coding_transcript_variant", "NMD_transcript_variant"})
 LOF_MECHANISMS = frozenset({"LoF", "both"})
 BA1_AF = 0.05
 BS1_AF = 0.005
@@ -65,19 +61,22 @@ def _missense(v: Variant) -> bool:
     return "missense_variant" in _terms(v)
 
 
+def _in_last_exon(v: Variant) -> bool:
+    csq = v.consequence
+    if csq is None or csq.exon is None or csq.exon_count is None:
+        return False
+    return csq.exon_count > 1 and csq.exon == csq.exon_count
+
+
 def pvs1(v: Variant, ctx: EvidenceContext) -> CriterionResult | None:
     null = _terms(v) & NULL_TERMS
     if not null or ctx.mechanism not in LOF_MECHANISMS:
         return None
-    csq = v.consequence
-    term = sorted(null)[0]
+    term = min(null)
     if null == {"start_lost"}:
         return criterion("PVS1_Moderate", f"start_lost in {ctx.gene} (loss of function gene)")
-    last = csq is not None and csq.exon is not None and csq.exon_count is not None and (
-        csq.exon_count > 1 and csq.exon == csq.exon_count
-    )
-    if last and null <= NMD_ESCAPE_TERMS:
-        return criterion("PVS1_Strong", f"{term} in the last exon ({csq.exon}/{csq.exon_count}) of {ctx.gene}")
+    if null <= NMD_ESCAPE_TERMS and _in_last_exon(v):
+        return criterion("PVS1_Strong", f"{term} in the last exon of {ctx.gene} (escapes NMD)")
     return criterion("PVS1", f"{term} in {ctx.gene}, a gene where loss of function causes disease")
 
 
@@ -135,11 +134,8 @@ def pm4(v: Variant, ctx: EvidenceContext) -> CriterionResult | None:
 
 def bp7(v: Variant, ctx: EvidenceContext) -> CriterionResult | None:
     terms = _terms(v)
-    if not terms or terms & SPLICE_TERMS or not terms <= SILENT_TERMS | {"non_coding_transcript_variant",
-                                                                         "NMD_transcript_variant"}:
-        return None
-    if not terms & SILENT_TERMS:
-        return None
+    if not terms & SILENT_TERMS or not terms <= SILENT_TERMS | TRANSCRIPT_TERMS:
+        return None  # also excludes anything touching a splice site (SPLICE_TERMS)
     term = "synonymous_variant" if "synonymous_variant" in terms else "intron_variant"
     return criterion("BP7", f"{term} outside the splice consensus")
 

@@ -14,9 +14,17 @@ from oncodrop.errors import InputRejected
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.engine import StepClock, bundle_info
 from oncodrop.report.germline.clinvar import ClinvarDb, ResidueIndex
-from oncodrop.report.germline.findings import classify_variants, clinvar_residues, hotspot_codons
+from oncodrop.report.germline.findings import (
+    classify_variants,
+    clinvar_residues,
+    hotspot_codons,
+)
 from oncodrop.report.germline.panels import GenePanel, select_panel
-from oncodrop.report.germline.read import header_facts, read_panel_variants, require_build
+from oncodrop.report.germline.read import (
+    header_facts,
+    read_panel_variants,
+    require_build,
+)
 from oncodrop.report.germline.regions import PanelRegions, panel_regions
 from oncodrop.report.germline.write.content import GermlineContent, GermlineReadStats
 from oncodrop.report.germline.write.files import write_germline_files
@@ -97,7 +105,7 @@ class GermlineReporter:
                 annotation_source=read.annotation_source, population_data=read.population_data,
                 used_index=read.used_index, alleles_read=read.alleles_read, filtered=read.filtered,
                 regions=len(regions.loci), region_bases=regions.total_bases,
-            ),  # fmt: skip
+            ),
             findings=findings,
             clinvar_available=clinvar_path is not None,
             residues_available=residues.available,

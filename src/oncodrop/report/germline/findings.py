@@ -15,9 +15,17 @@ from pathlib import Path
 from oncodrop.refdata.bundle import Bundle, Hotspot
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.germline import acmg
-from oncodrop.report.germline.clinvar import ClinvarDb, ResidueIndex, pathogenic_residues
-from oncodrop.report.germline.criteria import TRUNCATION_DRIVEN_GENES, EvidenceContext, evaluate
-from oncodrop.report.germline.model import GermlineFinding
+from oncodrop.report.germline.clinvar import (
+    ClinvarDb,
+    ResidueIndex,
+    pathogenic_residues,
+)
+from oncodrop.report.germline.criteria import (
+    TRUNCATION_DRIVEN_GENES,
+    EvidenceContext,
+    evaluate,
+)
+from oncodrop.report.germline.model import GeneOrigin, GermlineFinding
 from oncodrop.report.germline.panels import GenePanel
 from oncodrop.report.germline.qc import genotype_qc
 from oncodrop.report.germline.read import header_facts
@@ -91,7 +99,7 @@ def classify_variants(
         points = acmg.classify(evaluate(v, ctx))
         record = clinvar.lookup(v) if clinvar is not None else None
         final, source, reason = acmg.final_class(points, record)
-        origin = "panel" if gene in panel.symbols else "secondary"
+        origin: GeneOrigin = "panel" if gene in panel.symbols else "secondary"
         findings.append(GermlineFinding(v, gene, origin, genotype_qc(v), record, points, final, source, reason))
     return tuple(sorted(findings, key=finding_order))
 

@@ -75,10 +75,11 @@ def subset_vcf(vcf: Path, regions: Sequence[Region], out: Path) -> Path:
     """
     wanted = RegionSet.of(regions)
     try:
-        with pysam.VariantFile(str(vcf)) as source:
-            with pysam.VariantFile(str(out), "wz", header=source.header) as sink:
-                for rec in _overlapping(source, wanted):
-                    sink.write(rec)
+        with pysam.VariantFile(str(vcf)) as source, pysam.VariantFile(
+            str(out), "wz", header=source.header
+        ) as sink:
+            for rec in _overlapping(source, wanted):
+                sink.write(rec)
     except (OSError, ValueError):
         raise InputRejected(
             "bad_vcf",
@@ -92,7 +93,7 @@ def subset_vcf(vcf: Path, regions: Sequence[Region], out: Path) -> Path:
 
 def _overlapping(source: pysam.VariantFile, wanted: RegionSet) -> Iterable[pysam.VariantRecord]:
     if source.index is not None:
-        names = {normalise_chrom(c): c for c in source.index}
+        names = {normalise_chrom(str(c)): str(c) for c in source.index}
         seen: set[tuple[str, int, str, tuple[str, ...] | None]] = set()
         for chrom, spans in sorted(wanted.intervals.items()):
             name = names.get(chrom)

@@ -87,24 +87,32 @@ def _genotype(sample: Any) -> tuple[str | None, tuple[int | None, ...]]:
     return sep.join("." if a is None else str(a) for a in gt), tuple(gt)
 
 
+def _entries(rec: pysam.VariantRecord, tag: str) -> tuple[str, ...]:
+    """Comma-separated INFO entries; a header saying Number=1 makes pysam return one string."""
+    value = rec.info.get(tag)
+    if not value:
+        return ()
+    return tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+
+
 def _annotate(
     rec: pysam.VariantRecord, plan: _Plan, alts: tuple[str, ...], i: int
 ) -> Annotation | None:
-    source = plan.facts.annotation
+    source, layout = plan.facts.annotation, plan.facts.csq_layout
     single = len(alts) == 1
-    if source == "VEP" and plan.facts.csq_layout is not None:
-        entries = rec.info.get("CSQ")
-        if not entries:
-            return None
+    if source == "VEP" and layout is not None:
+        entries = _entries(rec, "CSQ")
         spellings = (vep_allele(rec.ref or "", alts, i), alts[i])
-        return parse_csq(
-            entries, plan.facts.csq_layout, alleles=spellings, allele_num=i + 1, single_alt=single
+        return (
+            parse_csq(entries, layout, alleles=spellings, allele_num=i + 1, single_alt=single)
+            if entries
+            else None
         )
     if source == "snpEff":
-        entries = rec.info.get("ANN")
+        entries = _entries(rec, "ANN")
         return parse_ann(entries, alt=alts[i], single_alt=single) if entries else None
     if source == "BCSQ":
-        entries = rec.info.get("BCSQ")
+        entries = _entries(rec, "BCSQ")
         return parse_bcsq(entries, alt=alts[i], single_alt=single) if entries else None
     return None
 

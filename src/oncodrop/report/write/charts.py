@@ -85,13 +85,12 @@ def histogram_svg(
             f'height="{h:.1f}" fill="{_BAR}"><title>{_fmt(b_lo)}–{_fmt(b_hi)}: {count}</title>'
             "</rect>"
         )
+    top_label = ("≥" if any(v >= hi for v in values) else "") + _fmt(hi)
     body += [
         f'<text x="{left}" y="{y1 + 14}" {_FONT}>{_fmt(lo)}</text>',
-        f'<text x="{right}" y="{y1 + 14}" text-anchor="end" {_FONT}>≥{_fmt(hi)}</text>'
-        if any(v >= hi for v in values)
-        else f'<text x="{right}" y="{y1 + 14}" text-anchor="end" {_FONT}>{_fmt(hi)}</text>',
-        f'<text x="{(left + right) / 2}" y="{height - 6}" text-anchor="middle" {_FONT}>'
-        f"{escape(x_label)}</text>",
+        f'<text x="{right}" y="{y1 + 14}" text-anchor="end" {_FONT}>{top_label}</text>',
+        (f'<text x="{(left + right) / 2}" y="{height - 6}" text-anchor="middle" {_FONT}>'
+         f"{escape(x_label)}</text>"),
     ]
     return _svg(width, height, title, body)
 
@@ -111,8 +110,8 @@ def exposure_bars_svg(
     row, left, right, top = 22, 110, width - 60, 10
     height = top + row * len(names) + 30
     scale = right - left
-    body = [f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + row * len(names)}" '
-            f'stroke="{_AXIS}"/>']
+    axis = f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + row * len(names)}" stroke="{_AXIS}"/>'
+    body = [axis]
     for i, (name, v, lo, hi) in enumerate(zip(names, values, lows, highs, strict=True)):
         y = top + i * row
         body.append(

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,12 @@ from oncodrop.report.protocol import Headline, ReportRequest
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.html import HTML_NAME, write_html
 from oncodrop.report.write.provenance import sha256_file, write_provenance
-from oncodrop.report.write.summary import build_summary, headline, summary_json_name, write_summary
+from oncodrop.report.write.summary import (
+    build_summary,
+    headline,
+    summary_json_name,
+    write_summary,
+)
 from oncodrop.report.write.tsv import tiers_tsv_name, write_tiers_tsv
 from oncodrop.report.write.xlsx import write_xlsx, xlsx_name
 
@@ -32,40 +39,49 @@ def output_names(sample_id: str) -> tuple[str, ...]:
     )))  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenReport:
+    """The files of a report folder, its headline and how long each writer took."""
+
+    files: tuple[Path, ...]
+    headline: Headline
+    timings: dict[str, float]
+
+
 def write_report_files(
     content: ReportContent,
     request: ReportRequest,
     bundle_description: dict[str, Any],
     timings: dict[str, float],
-) -> tuple[tuple[Path, ...], Headline]:
-    """Write all outputs into ``request.out_dir``; returns their paths and the headline."""
-    out = request.out_dir
+) -> WrittenReport:
+    """Write all outputs into ``request.out_dir``; ``timings`` (the steps so far) and each
+    writer's time go into ``provenance.json``."""
+    out, sample = request.out_dir, content.sample_id
     head = headline(content)
-    start = time.perf_counter()
-    paths = [
-        write_html(content, head, out),
-        write_tiers_tsv(content, out),
-        write_maf(
-            content.findings, out / maf_name(content.sample_id),
-            sample_id=content.sample_id, build=content.build,
-        ),
-        write_summary(
-            build_summary(content, head.summary_line, [*output_names(content.sample_id)]),
-            content.sample_id, out,
-        ),
-        write_xlsx(content, head.summary_line, out),
-    ]
-    outputs = {p.name: sha256_file(p) for p in paths}
-    description = {k: v for k, v in bundle_description.items() if k != "path"}
+    writers: dict[str, Callable[[], Path]] = {
+        "write_html": lambda: write_html(content, head, out),
+        "write_tsv": lambda: write_tiers_tsv(content, out),
+        "write_maf": lambda: write_maf(content.findings, out / maf_name(sample), sample_id=sample,
+                                       build=content.build),
+        "write_summary": lambda: write_summary(
+            build_summary(content, head.summary_line, [*output_names(sample)]), sample, out),
+        "write_xlsx": lambda: write_xlsx(content, head.summary_line, out),
+    }  # fmt: skip
+    paths: list[Path] = []
+    spent: dict[str, float] = {}
+    for name, write in writers.items():
+        start = time.perf_counter()
+        paths.append(write())
+        spent[name] = round(time.perf_counter() - start, 4)
     paths.append(write_provenance(
         out,
         reporter=content.reporter,
-        sample_id=content.sample_id,
-        bundle=description,
+        sample_id=sample,
+        bundle={k: v for k, v in bundle_description.items() if k != "path"},
         config=content.config.model_dump(mode="json"),
         inputs=content.inputs,
         versions=content.versions,
-        outputs=outputs,
-        timings={**timings, "write_outputs": time.perf_counter() - start},
+        outputs={p.name: sha256_file(p) for p in paths},
+        timings={**timings, **spent},
     ))  # fmt: skip
-    return tuple(sorted(paths)), head
+    return WrittenReport(tuple(sorted(paths)), head, spent)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from oncodrop.report.model import Finding, GeneCopyNumber, Metric, Tier
+from oncodrop.report.model import Finding, GeneCopyNumber, Tier
 from oncodrop.report.protocol import Headline
 from oncodrop.report.write.content import ReportContent, tier_therapies
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION: Literal["1.0"] = "1.0"
 SCHEMA_ID = "https://oncodrop.invalid/schemas/summary-1.0.json"
+
+
+TierName = Literal["I", "II", "III", "IV"]
 
 
 class _Model(BaseModel):
@@ -47,7 +50,7 @@ class VariantCounts(_Model):
     records_read: int = Field(ge=0, description="Biallelic variants read from the VCF")
     passing: int = Field(ge=0, description="Variants kept after FILTER/depth/VAF filters")
     filtered: int = Field(ge=0)
-    by_tier: dict[Literal["I", "II", "III", "IV"], int]
+    by_tier: dict[TierName, int]
     by_class: dict[str, int] = Field(description="SNV, MNV, insertion, deletion, indel")
     annotation_source: str
 
@@ -58,8 +61,11 @@ class MetricSummary(_Model):
     note: str
 
 
+TmbClass = Literal["low", "intermediate", "high"]
+
+
 class TmbSummary(MetricSummary):
-    tmb_class: Literal["low", "intermediate", "high"] | None
+    tmb_class: TmbClass | None
 
 
 class MsiSummary(MetricSummary):
@@ -157,10 +163,6 @@ def _cna(g: GeneCopyNumber) -> CnaSummary:
     )
 
 
-def _metric(m: Metric) -> dict[str, float | str | None]:
-    return {"value": m.value, "unit": m.unit, "note": m.note}
-
-
 def build_summary(content: ReportContent, summary_line: str, files: list[str]) -> Summary:
     """Project a ``ReportContent`` onto the summary schema."""
     classes: dict[str, int] = {}
@@ -191,12 +193,18 @@ def build_summary(content: ReportContent, summary_line: str, files: list[str]) -
             records_read=stats.records,
             passing=stats.passing,
             filtered=stats.filtered,
-            by_tier=content.tier_counts,
+            by_tier=cast(dict[TierName, int], content.tier_counts),
             by_class=dict(sorted(classes.items())),
             annotation_source=stats.annotation_source,
         ),
-        tmb=TmbSummary(**_metric(content.tmb), tmb_class=content.tmb_class),
-        msi=MsiSummary(**_metric(content.msi), status=content.msi_status),
+        tmb=TmbSummary(
+            value=content.tmb.value, unit=content.tmb.unit, note=content.tmb.note,
+            tmb_class=cast(TmbClass | None, content.tmb_class),
+        ),
+        msi=MsiSummary(
+            value=content.msi.value, unit=content.msi.unit, note=content.msi.note,
+            status=content.msi_status,
+        ),
         signatures=SignatureSummary(
             computable=sig.metric.computable,
             note=sig.metric.note,

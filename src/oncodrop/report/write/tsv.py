@@ -14,7 +14,7 @@ from oncodrop.report.model import Finding
 from oncodrop.report.write.content import ReportContent
 
 
-def _num(x: float | int | None, digits: int = 4) -> str:
+def _num(x: float | None, digits: int = 4) -> str:
     if x is None:
         return ""
     return str(x) if isinstance(x, int) else f"{x:.{digits}f}".rstrip("0").rstrip(".")

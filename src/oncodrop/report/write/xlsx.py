@@ -8,13 +8,15 @@ than the rest of the report; the TSV always has every row and the sheet says so.
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl.styles import Font  # type: ignore[import-untyped]
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
 from oncodrop.report.model import Tier
 from oncodrop.report.write.content import ReportContent
@@ -99,10 +101,11 @@ def _variant_sheet(wb: Workbook, content: ReportContent) -> None:
     names = [name for name, _ in TIER_COLUMNS]
     findings = content.findings
     if len(findings) > XLSX_MAX_VARIANT_ROWS:
-        ws.append((
+        note = (
             f"Showing {XLSX_MAX_VARIANT_ROWS:,} of {len(findings):,} variants (all Tier I–III "
-            f"first); every variant is in {tiers_tsv_name(content.sample_id)}.",
-        ))
+            f"first); every variant is in {tiers_tsv_name(content.sample_id)}."
+        )
+        ws.append((note,))
         findings = findings[:XLSX_MAX_VARIANT_ROWS]
     _header(ws, names)
     for f in findings:
@@ -160,4 +163,23 @@ def write_xlsx(content: ReportContent, summary_line: str, out_dir: Path) -> Path
     _kataegis_sheet(wb, content)
     path = out_dir / xlsx_name(content.sample_id)
     wb.save(path)
+    _freeze_timestamps(path)
     return path
+
+
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _freeze_timestamps(path: Path) -> None:
+    """Same content → same bytes: fixed zip entry times and document dates (openpyxl stamps
+    the current time in both), so the workbook's checksum in provenance is reproducible."""
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            frozen = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            frozen.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(frozen, data)

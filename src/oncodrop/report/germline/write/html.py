@@ -17,7 +17,11 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from oncodrop.report.germline.acmg import ACMG_CRITERIA, CLASS_THRESHOLDS, CLINVAR_MIN_STARS
+from oncodrop.report.germline.acmg import (
+    ACMG_CRITERIA,
+    CLASS_THRESHOLDS,
+    CLINVAR_MIN_STARS,
+)
 from oncodrop.report.germline.model import GermlineClass
 from oncodrop.report.germline.qc import QC_MEANINGS
 from oncodrop.report.germline.write.content import GermlineContent
@@ -30,7 +34,7 @@ HTML_NAME = "report.html"
 MAX_TABLE_ROWS = 5_000  # panel-restricted: a whole exome's panel genes stay far below this
 BUILD_LABELS = {"grch37": "GRCh37", "grch38": "GRCh38"}
 SOMATIC_TEMPLATES = PackageLoader("oncodrop.report.write", "templates")
-_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 _ENV = Environment(
     loader=PackageLoader("oncodrop.report.germline.write", "templates"),

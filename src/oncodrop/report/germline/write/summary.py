@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from oncodrop.report.germline.model import GermlineFinding
 from oncodrop.report.germline.write.content import GermlineContent
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION: Literal["1.0"] = "1.0"
 SCHEMA_ID = "https://oncodrop.invalid/schemas/germline-summary-1.0.json"
 ClassCode = Literal["P", "LP", "VUS", "LB", "B"]
 

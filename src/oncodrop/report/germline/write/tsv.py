@@ -13,7 +13,7 @@ from oncodrop.report.germline.model import GermlineFinding
 from oncodrop.report.germline.write.content import GermlineContent
 
 
-def _num(x: float | int | None) -> str:
+def _num(x: float | None) -> str:
     if x is None:
         return ""
     return str(x) if isinstance(x, int) else f"{x:.4f}".rstrip("0").rstrip(".")

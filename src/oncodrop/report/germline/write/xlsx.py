@@ -63,8 +63,8 @@ def write_germline_xlsx(content: GermlineContent, summary_line: str, out_dir: Pa
     ws = wb.create_sheet("Variants")
     names = [name for name, _ in GERMLINE_COLUMNS]
     _header(ws, names)
-    for row in tsv_rows(content):
-        ws.append([_typed(n, v) for n, v in zip(names, row, strict=True)])
+    for cells in tsv_rows(content):
+        ws.append([_typed(n, v) for n, v in zip(names, cells, strict=True)])
     ws = wb.create_sheet("Criteria")
     _header(ws, ("variant", "gene", "code", "points", "reason"))
     for f in content.findings:
