@@ -15,7 +15,12 @@ from oncodrop.errors import BundleError, InputRejected
 from oncodrop.refdata.manifest import catalogue_files, read_manifest, write_manifest
 from oncodrop.report.engine import SomaticReporter
 from oncodrop.report.protocol import ReportRequest, ReportResult
-from oncodrop.sampleconfig import AssaySection, SampleConfig, SampleSection
+from oncodrop.sampleconfig import (
+    AllelicSupportSection,
+    AssaySection,
+    SampleConfig,
+    SampleSection,
+)
 
 # PCGR's "coding and silent" TMB definition, written out here to check the engine independently.
 TMB_TERM_PREFIXES = (
@@ -228,3 +233,37 @@ def test_grch38_hcc1395_calls_with_chr_prefix_and_vep105(grch38_bundle: Path, te
     brca2 = next(r for r in _tiers(tmp_path) if r["gene"] == "BRCA2" and r["hgvsp"] == "p.E1593*")
     assert brca2["tier"] == "II" and brca2["consequence"] == "stop_gained"
     assert result.headline.tier1 == 1
+
+
+@pytest.fixture(scope="module")
+def tlr8_bundle(demo_bundle: Path, testdata: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo bundle with bcftools' TLR8 test slice (GRCh37 X, Ensembl GFF3 + FASTA) as its
+    gene model and genome, so un-annotated calls on that slice can be annotated."""
+    out = tmp_path_factory.mktemp("tlr8") / "bundle"
+    shutil.copytree(demo_bundle, out)
+    genome = out / "genome" / "grch37"
+    for old in genome.glob("genome.fa.gz*"):
+        old.unlink()
+    source = testdata / "bcftools-csq" / "TLR8_ENST00000218032"
+    pysam.tabix_compress(str(source / "ENST00000218032.fa"), str(genome / "genome.fa.gz"))
+    pysam.faidx(str(genome / "genome.fa.gz"))
+    pysam.tabix_compress(str(source / "ENST00000218032.gff"), str(genome / "genes.gff3.gz"))
+    write_manifest(out, read_manifest(out).model_copy(update={"files": catalogue_files(out, {})}))
+    return out
+
+
+def test_unannotated_vcf_is_annotated_with_bcftools_csq_from_the_bundle_gene_model(
+    tlr8_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    vcf = testdata / "bcftools-csq/TLR8_ENST00000218032/start-lost.vcf"
+    config = SampleConfig(sample=SampleSection(genome_build="grch37"), allelic_support=AllelicSupportSection(pass_only=False))
+    _run(vcf, config, tlr8_bundle, tmp_path)
+    [row] = _tiers(tmp_path)
+    assert (row["chrom"], row["pos"], row["gene"], row["hgvsp"]) == ("X", "108", "TLR8", "p.M1V")
+    assert row["consequence"].split("&")[0] == "start_lost" and row["impact"] == "HIGH"
+    summary = json.loads((tmp_path / "S1.summary.json").read_text())
+    assert summary["counts"]["annotation_source"] == "bcftools-csq"
+    # the annotated intermediate VCF lives in a temporary folder, never in the report folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "provenance.json", "report.html",
+    ]  # fmt: skip

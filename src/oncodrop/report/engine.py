@@ -19,7 +19,7 @@ from oncodrop.errors import BundleError, InputRejected
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
-from oncodrop.report.metrics.cna import CnaThresholds, read_segments
+from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_call
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
 from oncodrop.report.metrics.kataegis import find_kataegis, kataegis_metric
 from oncodrop.report.metrics.msi import msi_status
@@ -44,6 +44,7 @@ from oncodrop.report.tiers import assign_cna_tier, assign_tier
 from oncodrop.report.vcf import read_variants
 from oncodrop.report.write.content import (
     BundleInfo,
+    CalledSegment,
     InputFile,
     ReadStats,
     ReportContent,
@@ -150,12 +151,19 @@ def classify_variants(
     return tuple(sorted(findings, key=finding_sort_key))
 
 
+@dataclass(frozen=True, slots=True)
+class CopyNumberOutcome:
+    genes: tuple[GeneCopyNumber, ...]
+    segments: tuple[CalledSegment, ...]
+
+
 def copy_number_findings(
     segments_path: Path, bundle: Bundle, build: Build, index: EvidenceIndex, config: SampleConfig
-) -> tuple[GeneCopyNumber, ...]:
+) -> CopyNumberOutcome:
     """Gene-level calls from the segment file, each altered gene matched and tiered."""
     segments = read_segments(segments_path).segments
-    calls = call_genes(segments, bundle.genes(build), CnaThresholds.from_config(config))
+    thresholds = CnaThresholds.from_config(config)
+    calls = call_genes(segments, bundle.genes(build), thresholds)
     out = []
     for g in calls:
         if g.call is CnaCall.NEUTRAL:
@@ -164,7 +172,13 @@ def copy_number_findings(
         matches = match_cna(g.gene, g.call, index)
         tier, _ = assign_cna_tier(matches, config.sample.tumor_site)
         out.append(replace(g, evidence=matches, tier=tier))
-    return tuple(sorted(out, key=lambda g: (genomic_sort_key(g.chrom, g.start), g.gene)))
+    return CopyNumberOutcome(
+        genes=tuple(sorted(out, key=lambda g: (genomic_sort_key(g.chrom, g.start), g.gene))),
+        segments=tuple(
+            CalledSegment(s, segment_call(s, thresholds))
+            for s in sorted(segments, key=lambda s: genomic_sort_key(s.chrom, s.start))
+        ),
+    )
 
 
 def bundle_info(bundle: Bundle) -> BundleInfo:
@@ -211,7 +225,7 @@ class SomaticReporter:
                 n_snvs = sum(1 for v in read.variants if v.variant_class == "SNV")
                 kataegis = kataegis_metric(events, n_snvs)
         with clock.step("cna"):
-            gene_cn = (
+            copy_number = (
                 copy_number_findings(request.cna, bundle, read.build, index, config)
                 if request.cna else None
             )  # fmt: skip
@@ -229,7 +243,8 @@ class SomaticReporter:
             signature_reference=f"COSMIC v3.4 SBS ({read.build.replace('grch', 'GRCh')})",
             kataegis=kataegis,
             kataegis_events=events,
-            cna=gene_cn,
+            cna=copy_number.genes if copy_number else None,
+            cna_segments=copy_number.segments if copy_number else (),
             inputs=_inputs(request),
             versions=software_versions(),
             reporter=self.name,

@@ -175,3 +175,59 @@ def spectrum_svg(
         "96 trinucleotide contexts (5′ base, substitution, 3′ base)</text>"
     )
     return _svg(width, height, title, body)
+
+
+# Colour of a copy-number call on the genome plot; neutral segments are drawn grey.
+CNA_COLOURS: dict[str, str] = {
+    "amplification": "#b3261e", "gain": "#e58e26", "neutral": "#9aa5b1",
+    "hetdel": "#6fa8dc", "homdel": "#1f4e9c",
+}  # fmt: skip
+
+
+def genome_segments_svg(
+    segments: Sequence[tuple[str, int, int, float, str]],
+    chromosome_lengths: Sequence[tuple[str, int]],
+    *,
+    y_range: tuple[float, float],
+    y_label: str,
+    title: str,
+    width: int = 1100,
+) -> Markup:
+    """Genome-wide copy-number plot: one horizontal bar per segment ``(chrom, start, end,
+    value, call)`` at its value, chromosomes side by side in proportion to their length."""
+    if not segments:
+        return empty_chart(f"{title}: no segments", width=width)
+    left, right, y0, y1, height = 40, width - 8, 12, 172, 200
+    lo, hi = y_range
+    total = sum(length for _, length in chromosome_lengths)
+    scale = (right - left) / total
+    offsets: dict[str, float] = {}
+    body = []
+    x = float(left)
+    for i, (chrom, length) in enumerate(chromosome_lengths):
+        offsets[chrom] = x
+        if i % 2:
+            body.append(f'<rect x="{x:.1f}" y="{y0}" width="{length * scale:.1f}" height="{y1 - y0}" fill="#f3f5f7"/>')
+        body.append(f'<text x="{x + length * scale / 2:.1f}" y="{y1 + 12}" text-anchor="middle" '
+                    f'font-size="9">{escape(chrom)}</text>')  # fmt: skip
+        x += length * scale
+
+    def y_of(value: float) -> float:
+        return y1 - (y1 - y0) * (min(max(value, lo), hi) - lo) / (hi - lo)
+
+    for tick in (lo, (lo + hi) / 2, hi):
+        body.append(f'<text x="{left - 4}" y="{y_of(tick) + 4:.1f}" text-anchor="end" {_FONT}>{_fmt(tick)}</text>'
+                    f'<line x1="{left}" y1="{y_of(tick):.1f}" x2="{right}" y2="{y_of(tick):.1f}" '
+                    'stroke="#d9dee5" stroke-dasharray="2,3"/>')  # fmt: skip
+    for chrom, start, end, value, call in segments:
+        if chrom not in offsets:
+            continue
+        x0 = offsets[chrom] + start * scale
+        body.append(
+            f'<rect x="{x0:.1f}" y="{y_of(value) - 2:.1f}" width="{max((end - start) * scale, 1):.1f}" '
+            f'height="4" fill="{CNA_COLOURS.get(call, _BAR)}"><title>{escape(chrom)}:{start}-{end} '
+            f"{_fmt(value)} ({escape(call)})</title></rect>"
+        )
+    body.append(f'<text x="{(left + right) / 2}" y="{height - 4}" text-anchor="middle" {_FONT}>'
+                f"{escape(y_label)} by chromosome</text>")  # fmt: skip
+    return _svg(width, height, title, body)

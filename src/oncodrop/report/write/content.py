@@ -21,6 +21,7 @@ from oncodrop.report.model import (
     GeneCopyNumber,
     MatchLevel,
     Metric,
+    Segment,
     SampleKind,
     Tier,
     Variant,
@@ -78,6 +79,14 @@ class ReadStats:
 
 
 @dataclass(frozen=True, slots=True)
+class CalledSegment:
+    """One copy-number segment with the call the thresholds give it (for the genome plot)."""
+
+    segment: Segment
+    call: CnaCall
+
+
+@dataclass(frozen=True, slots=True)
 class InputFile:
     """An input named in provenance: its file name (never a full private path) and checksum."""
 
@@ -105,6 +114,7 @@ class ReportContent:
     kataegis: Metric
     kataegis_events: tuple[KataegisEvent, ...]
     cna: tuple[GeneCopyNumber, ...] | None = None  # None: no CNA input
+    cna_segments: tuple[CalledSegment, ...] = ()
     inputs: tuple[InputFile, ...] = ()
     versions: tuple[tuple[str, str], ...] = ()  # (software, version), sorted
     reporter: str = "oncodrop-somatic"

@@ -16,7 +16,11 @@ from oncodrop.report.maf import write_maf
 from oncodrop.report.protocol import Headline, ReportRequest
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.html import HTML_NAME, write_html
-from oncodrop.report.write.provenance import sha256_file, write_provenance
+from oncodrop.report.write.provenance import (
+    PROVENANCE_NAME,
+    sha256_file,
+    write_provenance,
+)
 from oncodrop.report.write.summary import (
     build_summary,
     headline,
@@ -64,7 +68,8 @@ def write_report_files(
         "write_maf": lambda: write_maf(content.findings, out / maf_name(sample), sample_id=sample,
                                        build=content.build),
         "write_summary": lambda: write_summary(
-            build_summary(content, head.summary_line, [*output_names(sample)]), sample, out),
+            build_summary(content, head.summary_line, [*output_names(sample), PROVENANCE_NAME]),
+            sample, out),
         "write_xlsx": lambda: write_xlsx(content, head.summary_line, out),
     }  # fmt: skip
     paths: list[Path] = []

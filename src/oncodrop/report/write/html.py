@@ -21,6 +21,7 @@ from markupsafe import Markup
 from oncodrop.report.metrics.kataegis import MAX_DISTANCE as KATAEGIS_MAX_DISTANCE
 from oncodrop.report.metrics.kataegis import MIN_SNVS as KATAEGIS_MIN_SNVS
 from oncodrop.report.model import Finding, Tier
+from oncodrop.report.vcf.contigs import CHROMOSOME_LENGTHS, CHROMOSOME_ORDER
 from oncodrop.report.protocol import Headline
 from oncodrop.report.write import charts
 from oncodrop.report.write.content import ReportContent, ranked_evidence, variant_label
@@ -158,6 +159,22 @@ def signature_charts(content: ReportContent) -> tuple[Markup, Markup]:
     return bars, spectrum
 
 
+def cna_chart(content: ReportContent) -> Markup:
+    """Segments at absolute copy number (0–8) when known, else at their log2 ratio (−2..2)."""
+    absolute = all(c.segment.total_cn is not None for c in content.cna_segments)
+    points = [
+        (c.segment.chrom, c.segment.start, c.segment.end,
+         (c.segment.total_cn if absolute else c.segment.log2_ratio) or 0.0, c.call.value)
+        for c in content.cna_segments
+    ]  # fmt: skip
+    lengths = [(chrom, CHROMOSOME_LENGTHS[content.build][chrom]) for chrom in CHROMOSOME_ORDER
+               if chrom in CHROMOSOME_LENGTHS[content.build] and chrom != "MT"]  # fmt: skip
+    return charts.genome_segments_svg(
+        points, lengths, y_range=(0.0, 8.0) if absolute else (-2.0, 2.0),
+        y_label="total copy number" if absolute else "log2 copy ratio", title="Copy-number segments",
+    )  # fmt: skip
+
+
 def render_html(content: ReportContent, headline: Headline) -> str:
     """The report page as a string (pure: same content → same text)."""
     vaf_chart, depth_chart = qc_charts(content.findings)
@@ -177,6 +194,7 @@ def render_html(content: ReportContent, headline: Headline) -> str:
         depth_chart=depth_chart,
         exposure_chart=exposure_chart,
         spectrum_chart=spectrum_chart,
+        cna_chart=cna_chart(content) if content.cna_segments else None,
         kataegis_rule=(KATAEGIS_MIN_SNVS, KATAEGIS_MAX_DISTANCE),
         config_json=json.dumps(content.config.model_dump(mode="json"), indent=2, sort_keys=True),
     )

@@ -31,6 +31,7 @@ from oncodrop.report.write import charts
 from oncodrop.report.write.content import variant_label
 
 HTML_NAME = "report.html"
+VUS_CARDS = 100  # VUS shown with their evidence; the rest are rows of the filterable table
 MAX_TABLE_ROWS = 5_000  # panel-restricted: a whole exome's panel genes stay far below this
 BUILD_LABELS = {"grch37": "GRCh37", "grch38": "GRCh38"}
 SOMATIC_TEMPLATES = PackageLoader("oncodrop.report.write", "templates")
@@ -78,6 +79,7 @@ def render_germline_html(content: GermlineContent, headline: Headline) -> str:
         classes=list(GermlineClass),
         table=content.findings[:MAX_TABLE_ROWS],
         table_limit=MAX_TABLE_ROWS,
+        vus_cards=VUS_CARDS,
         tsv_name=germline_tsv_name(content.sample_id),
         criteria=ACMG_CRITERIA,
         thresholds=[(floor, cls.value) for floor, cls in CLASS_THRESHOLDS],

@@ -1,0 +1,96 @@
+"""deploy/aws/oncodrop.yaml: cfn-lint clean, least privilege, and in step with the code it deploys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oncodrop.events import lambda_handler
+from oncodrop.events.lambda_package import HANDLER
+
+cfn_yaml = pytest.importorskip("cfnlint.decode.cfn_yaml", reason="cfn-lint is not installed (pip install cfn-lint)")
+cfn_api = pytest.importorskip("cfnlint.api", reason="cfn-lint is not installed (pip install cfn-lint)")
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "aws" / "oncodrop.yaml"
+
+
+@pytest.fixture(scope="module")
+def template() -> Any:
+    return cfn_yaml.load(str(TEMPLATE))
+
+
+def resource(template: Any, name: str) -> Any:
+    return template["Resources"][name]["Properties"]
+
+
+def statements(template: Any, role: str) -> list[Any]:
+    return [s for p in resource(template, role)["Policies"] for s in p["PolicyDocument"]["Statement"]]
+
+
+def test_cfn_lint_reports_nothing() -> None:
+    matches = cfn_api.lint_file(TEMPLATE)
+    assert [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in matches] == []
+
+
+def test_the_queue_redrives_to_the_dead_letter_queue_after_max_receives(template: Any) -> None:
+    redrive = resource(template, "WorkQueue")["RedrivePolicy"]
+    assert redrive == {"deadLetterTargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}, "maxReceiveCount": {"Ref": "MaxReceiveCount"}}
+    assert resource(template, "WorkQueue")["ReceiveMessageWaitTimeSeconds"] == 20  # long polling
+    failures = resource(template, "IntakeFailures")["DestinationConfig"]["OnFailure"]["Destination"]
+    assert failures == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}  # failed Lambda events are kept too
+
+
+def test_the_bucket_notifies_every_object_creation(template: Any) -> None:
+    notify = resource(template, "InputBucket")["NotificationConfiguration"]
+    lambda_branch = notify["LambdaConfigurations"]["Fn::If"][1][0]
+    queue_branch = notify["QueueConfigurations"]["Fn::If"][1][0]
+    assert lambda_branch == {"Event": "s3:ObjectCreated:*", "Function": {"Fn::GetAtt": ["IntakeFunction", "Arn"]}}
+    assert queue_branch == {"Event": "s3:ObjectCreated:*", "Queue": {"Fn::GetAtt": ["WorkQueue", "Arn"]}}
+
+
+def test_the_lambda_runs_the_packaged_handler_with_the_variables_it_reads(template: Any) -> None:
+    function = resource(template, "IntakeFunction")
+    assert function["Handler"] == HANDLER
+    assert set(function["Environment"]["Variables"]) == {
+        lambda_handler.QUEUE_URL_ENV, lambda_handler.ST2_URL_ENV,
+        lambda_handler.ST2_API_KEY_ENV, lambda_handler.ST2_WEBHOOK_ENV,
+    }  # fmt: skip
+    assert template["Parameters"]["St2ApiKey"]["NoEcho"] is True
+
+
+def test_no_role_is_granted_wildcard_actions_or_resources(template: Any) -> None:
+    for role in ("WorkerRole", "IntakeRole"):
+        for statement in statements(template, role):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert statement["Effect"] == "Allow"
+            assert not [a for a in actions if a.endswith("*")], (role, statement["Sid"])
+            assert statement["Resource"] != "*", (role, statement["Sid"])
+
+
+def test_workers_read_inputs_but_write_only_output_tarballs(template: Any) -> None:
+    by_sid = {s["Sid"]: s for s in statements(template, "WorkerRole")}
+    writes = [s for s in by_sid.values() if "s3:PutObject" in s["Action"]]
+    assert [w["Resource"] for w in writes] == [{"Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}/*-output.tar.gz"}]
+    assert by_sid["ReadInputs"]["Action"] == "s3:GetObject"
+    assert set(by_sid["ConsumeEvents"]["Action"]) >= {"sqs:ReceiveMessage", "sqs:DeleteMessage"}
+    assert not [s for s in by_sid.values() if any("Delete" in a for a in _actions(s) if a.startswith("s3:"))]
+
+
+def test_the_launch_template_starts_spot_workers_that_run_oncodrop_worker(template: Any) -> None:
+    data = resource(template, "WorkerLaunchTemplate")["LaunchTemplateData"]
+    assert data["InstanceMarketOptions"]["MarketType"] == "spot"
+    assert data["InstanceInitiatedShutdownBehavior"] == "terminate"  # idle poweroff = gone
+    assert data["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
+    for key, parameter in (("ImageId", "WorkerImageId"), ("InstanceType", "WorkerInstanceType")):
+        assert data[key] == {"Ref": parameter}
+    assert data["NetworkInterfaces"][0]["SubnetId"] == {"Ref": "SubnetId"}
+    user_data = data["UserData"]["Fn::Base64"]["Fn::Sub"]
+    assert "ExecStart=/opt/oncodrop/bin/oncodrop worker" in user_data
+    assert "pip install --quiet '${OncodropPackage}'" in user_data
+
+
+def _actions(statement: Any) -> list[str]:
+    action = statement["Action"]
+    return action if isinstance(action, list) else [action]
