@@ -32,10 +32,11 @@ from oncodrop.refdata.bundle import GeneLocus, Hotspot
 from oncodrop.refdata.genes import write_genes
 from oncodrop.refdata.knowledge import read_panel, write_hotspots, write_panel
 from oncodrop.refdata.manifest import SourceRecord
+from oncodrop.report.model import Build
 from oncodrop.report.vcf.contigs import CHROMOSOME_LENGTHS
 
 TARGET_S, TARGET_RSS_MB = 60.0, 1500.0
-BUILD = "grch38"
+BUILD: Build = "grch38"
 GENE_SPAN = 80_000
 CSQ_FIELDS = "Allele|Consequence|IMPACT|SYMBOL|Feature|HGVSp|Protein_position|EXON|gnomADe_AF"
 # (SO term, impact) inside gene spans and their weights: mostly intronic, as in a real genome.
@@ -81,10 +82,10 @@ def write_vcf(path: Path, n: int, loci: tuple[GeneLocus, ...], seed: int) -> tup
         *(f"##contig=<ID=chr{c},length={lengths[c]}>" for c in chroms),
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tWGS_NORMAL",
     ]  # fmt: skip
-    with pysam.BGZFile(str(path), "wb") as out:
+    with pysam.BGZFile(str(path), "wb", index=None) as out:
         out.write(("\n".join(header) + "\n").encode())
         for chrom in chroms:
-            k = int(round(n * lengths[chrom] / total))
+            k = round(n * lengths[chrom] / total)
             pos = np.unique(rng.integers(1, lengths[chrom] - 10, size=k))
             ref = BASES[rng.integers(0, 4, size=pos.size)]
             alt = BASES[(np.searchsorted(BASES, ref) + rng.integers(1, 4, size=pos.size)) % 4]
@@ -129,8 +130,10 @@ def write_bundle(root: Path, loci: tuple[GeneLocus, ...], frameshifts: list[str]
     write_hotspots(knowledge / "hotspots.tsv", [Hotspot("TP53", 175, None, 100)], "benchmark")
     write_genes(root / "genome" / BUILD / "genes.tsv", loci)
     rng = np.random.default_rng(seed + 1)
-    records = [f"{line.split(chr(9))[0]}\t{line.split(chr(9))[1]}\t{line.split(chr(9))[2]}\t{line.split(chr(9))[3]}\tPathogenic\t{line.split(chr(9))[4]}"
-               for line in frameshifts[::2]]  # fmt: skip
+    records = []  # chrom, pos, ref, alt, significance, gene; half the sample's frameshifts are P
+    for line in frameshifts[::2]:
+        chrom, pos, ref, alt, gene = line.split("\t")
+        records.append(f"{chrom}\t{pos}\t{ref}\t{alt}\tPathogenic\t{gene}")
     for g in loci:
         for p in np.sort(rng.integers(g.start, g.end, size=200)):
             records.append(f"{g.chrom}\t{int(p)}\tC\tT\tUncertain_significance\t{g.symbol}")
@@ -148,7 +151,7 @@ def write_bundle(root: Path, loci: tuple[GeneLocus, ...], frameshifts: list[str]
                     f"CLNREVSTAT=criteria_provided,_single_submitter;GENEINFO={gene}:1")
     clinvar = root / "clinvar" / f"clinvar.{BUILD}.vcf.gz"
     clinvar.parent.mkdir(parents=True)
-    with pysam.BGZFile(str(clinvar), "wb") as out:
+    with pysam.BGZFile(str(clinvar), "wb", index=None) as out:
         out.write(("\n".join(text) + "\n").encode())
     pysam.tabix_index(str(clinvar), preset="vcf", force=True)
     finish(root, name="germline-benchmark", version="1", builds=(BUILD,),

@@ -24,3 +24,4 @@ def reference() -> Path:
 
 
 from bundle_fixture import demo_bundle  # noqa: E402,F401 - session fixture shared by all folders
+from moto_fixture import moto_endpoint  # noqa: E402,F401 - one moto_server per session

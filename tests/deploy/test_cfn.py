@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import uuid
 from pathlib import Path
 from typing import Any
 
+import moto_fixture
 import pytest
 
 from oncodrop.events import lambda_handler
-from oncodrop.events.lambda_package import HANDLER
+from oncodrop.events.lambda_package import HANDLER, build_lambda_zip
+from oncodrop.store.s3 import aws_client, s3_client
+
+moto_endpoint = moto_fixture.moto_endpoint  # session fixture (also fine once conftest imports it)
 
 cfn_yaml = pytest.importorskip("cfnlint.decode.cfn_yaml", reason="cfn-lint is not installed (pip install cfn-lint)")
 cfn_api = pytest.importorskip("cfnlint.api", reason="cfn-lint is not installed (pip install cfn-lint)")
@@ -94,3 +102,43 @@ def test_the_launch_template_starts_spot_workers_that_run_oncodrop_worker(templa
 def _actions(statement: Any) -> list[str]:
     action = statement["Action"]
     return action if isinstance(action, list) else [action]
+
+
+@pytest.mark.parametrize("route", ["lambda", "sqs"])
+def test_the_stack_deploys_on_moto_with_the_packaged_lambda(
+    route: str, moto_endpoint: str, tmp_path: Path
+) -> None:
+    """CloudFormation on moto creates every resource; the Lambda runs the zip we build."""
+    suffix = uuid.uuid4().hex[:10]
+    s3, ec2, cfn = s3_client(moto_endpoint), aws_client("ec2", moto_endpoint), aws_client("cloudformation", moto_endpoint)
+    code = build_lambda_zip(tmp_path / "oncodrop-lambda.zip")
+    s3.create_bucket(Bucket=f"code-{suffix}")
+    s3.upload_file(str(code.path), f"code-{suffix}", "oncodrop-lambda.zip")
+    parameters = {
+        "BucketName": f"drop-{suffix}", "EventRoute": route, "LambdaCodeBucket": f"code-{suffix}",
+        "WorkerImageId": ec2.describe_images()["Images"][0]["ImageId"],
+        "VpcId": ec2.describe_vpcs()["Vpcs"][0]["VpcId"], "SubnetId": ec2.describe_subnets()["Subnets"][0]["SubnetId"],
+        "LedgerUrl": "postgresql+psycopg://oncodrop@ledger/oncodrop", "ReferenceBundleBucket": f"ref-{suffix}",
+        "SpotMaxPrice": "0.12",
+    }  # fmt: skip
+    cfn.create_stack(
+        StackName=f"oncodrop-{suffix}", TemplateBody=TEMPLATE.read_text(), Capabilities=["CAPABILITY_IAM"],
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+    )  # fmt: skip
+    stack = cfn.describe_stacks(StackName=f"oncodrop-{suffix}")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert outputs["BucketName"] == f"drop-{suffix}" and ("IntakeFunctionArn" in outputs) == (route == "lambda")
+    sqs = aws_client("sqs", moto_endpoint)
+    attrs = sqs.get_queue_attributes(QueueUrl=outputs["WorkQueueUrl"], AttributeNames=["All"])["Attributes"]
+    assert json.loads(attrs["RedrivePolicy"])["maxReceiveCount"] == 5
+    versions = ec2.describe_launch_template_versions(LaunchTemplateId=outputs["WorkerLaunchTemplateId"])
+    data = versions["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    assert data["InstanceMarketOptions"]["SpotOptions"]["MaxPrice"] == "0.12"
+    assert "ExecStart=/opt/oncodrop/bin/oncodrop worker" in base64.b64decode(data["UserData"]).decode()
+    if route == "lambda":
+        function = aws_client("lambda", moto_endpoint).get_function(FunctionName=outputs["IntakeFunctionArn"])
+        config = function["Configuration"]
+        assert config["Handler"] == HANDLER
+        assert config["Environment"]["Variables"]["ONCODROP_QUEUE_URL"] == outputs["WorkQueueUrl"]
+        assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(code.path.read_bytes()).digest()).decode()

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
+import moto_fixture
 import pytest
 from click.testing import CliRunner
-from moto_fixture import moto_endpoint  # noqa: F401 - session fixture (until conftest imports it)
 
 from oncodrop.cli import main
 from oncodrop.errors import ConfigError
@@ -28,6 +29,8 @@ from oncodrop.events.lambda_package import HANDLER, build_lambda_zip
 from oncodrop.events.sqs import SqsConsumer
 from oncodrop.ledger import Ledger, SampleState
 from oncodrop.store.s3 import aws_client, s3_client
+
+moto_endpoint = moto_fixture.moto_endpoint  # session fixture (also fine once conftest imports it)
 
 BRCA = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
 VALID = "run 7/brca-0a1b2c-somatic.tar.gz"
@@ -50,7 +53,7 @@ def st2() -> Iterator[FakeStackStorm]:
     state = FakeStackStorm()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             state.requests.append((self.path, dict(self.headers.items()), body))
             self.send_response(state.status)
@@ -79,7 +82,7 @@ class Cloud:
 
 
 @pytest.fixture
-def cloud(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Cloud:  # noqa: F811
+def cloud(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Cloud:
     name = f"onco-{uuid.uuid4().hex[:12]}"
     s3, sqs = s3_client(moto_endpoint), aws_client("sqs", moto_endpoint)
     events_queue = sqs.create_queue(QueueName=f"{name}-s3")["QueueUrl"]
@@ -106,6 +109,7 @@ def s3_event(cloud: Cloud, testdata: Path, keys: list[str]) -> dict[str, Any]:
         got = cloud.sqs.receive_message(QueueUrl=cloud.events_queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)
         for message in got.get("Messages", []):
             records += json.loads(message["Body"]).get("Records", [])
+    records.sort(key=lambda r: keys.index(unquote_plus(r["s3"]["object"]["key"])))  # upload order
     return {"Records": records}
 
 
@@ -185,6 +189,17 @@ def test_a_malformed_record_is_a_result_not_an_exception(cloud: Cloud, testdata:
     assert handler({"not": "an s3 event"}, None)["counts"] == {"malformed": 1}
 
 
+def test_without_a_queue_url_a_sample_is_a_config_error_but_ignored_keys_pass(
+    cloud: Cloud, testdata: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = s3_event(cloud, testdata, [OUTPUT, VALID])
+    monkeypatch.delenv("ONCODROP_QUEUE_URL")
+    with pytest.raises(ConfigError, match="ONCODROP_QUEUE_URL is not set"):
+        handler(event, None)  # raised, so Lambda retries the event instead of losing it
+    outputs_only = [r for r in event["Records"] if r["s3"]["object"]["key"].endswith("-output.tar.gz")]
+    assert handler({"Records": outputs_only}, None)["counts"] == {"ignored": 1}
+
+
 def test_queue_endpoint_is_the_queue_host_and_aws_hosts_give_the_region() -> None:
     assert queue_endpoint("https://sqs.eu-west-1.amazonaws.com/123456789012/drop") == (
         "https://sqs.eu-west-1.amazonaws.com", "eu-west-1",
@@ -225,7 +240,7 @@ def test_the_packaged_handler_runs_without_the_installed_oncodrop(
     site_packages = sysconfig.get_paths()["purelib"]  # boto3 only: -S skips the editable .pth
     proc = subprocess.run(
         [sys.executable, "-I", "-S", "-c", script, str(task), site_packages, str(event_file)],
-        capture_output=True, text=True, timeout=60, env={**os.environ},
+        check=False, capture_output=True, text=True, timeout=60, env={**os.environ},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import moto_fixture
 import pytest
-from moto_fixture import moto_endpoint  # noqa: F401 - session fixture (until conftest imports it)
 
 from oncodrop.events.sqs import SqsConsumer
 from oncodrop.ledger import Ledger, SampleState
 from oncodrop.store.s3 import MiB, S3Store, aws_client, s3_client
+
+moto_endpoint = moto_fixture.moto_endpoint  # session fixture (also fine once conftest imports it)
 
 BRCA = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
 COAD = "pcgr/v2.3.2/T001-COAD.grch37.vcf.gz"
@@ -54,7 +56,7 @@ def make_drop(endpoint: str, *, visibility_s: int = 30) -> Drop:
 
 
 @pytest.fixture
-def drop(moto_endpoint: str) -> Drop:  # noqa: F811
+def drop(moto_endpoint: str) -> Drop:
     return make_drop(moto_endpoint)
 
 
@@ -149,7 +151,7 @@ def test_a_message_that_is_not_an_s3_event_ends_in_the_dead_letter_queue(
 
 
 def test_a_message_is_kept_for_redelivery_while_the_ledger_cannot_record_it(
-    moto_endpoint: str, tmp_path: Path, testdata: Path  # noqa: F811
+    moto_endpoint: str, tmp_path: Path, testdata: Path
 ) -> None:
     drop = make_drop(moto_endpoint, visibility_s=1)
     db = tmp_path / "ledger.db"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -125,6 +126,16 @@ def test_erbb2_amplification_from_allele_specific_segments_is_tier_1_in_breast(
     assert "Trastuzumab" in erbb2["therapies"]
 
 
+def test_every_segment_is_drawn_on_the_genome_wide_copy_number_plot(brca: tuple[ReportResult, Path]) -> None:
+    html = (brca[1] / "report.html").read_text()
+    cna = html[html.index('<section id="cna">'):html.index('<section id="signatures">')]
+    plot = cna[cna.index("<svg"):cna.index("</svg>")]
+    segments = re.findall(r'<rect [^>]*height="4" fill="([^"]+)"><title>(\w+):(\d+)-(\d+) ([\d.]+) \((\w+)\)', plot)
+    assert len(segments) == 252  # every row of T001-BRCA.grch37.cna.tsv
+    erbb2 = [s for s in segments if s[1] == "17" and int(s[2]) <= 37856333 <= int(s[3])]
+    assert [(s[4], s[5]) for s in erbb2] == [("9", "amplification")]
+
+
 def test_signatures_are_not_computable_without_reference_context_and_say_why(
     brca: tuple[ReportResult, Path],
 ) -> None:
@@ -181,16 +192,34 @@ def test_rectal_sample_with_log2_segments(demo_bundle: Path, testdata: Path, tmp
     assert {(r["oncogenicity"], r["oncogenicity_codes"]) for r in apc} == {("Likely oncogenic", "OVS1")}
 
 
+def test_unannotated_tcga_vcf_falls_back_to_gene_spans_and_still_matches_by_coordinate(
+    demo_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    result = _run(testdata / "pcgr/v2.3.2/T001-BRCA.grch37.vcf.gz", _config("Breast", "grch37"), demo_bundle, tmp_path)
+    rows = _tiers(tmp_path)
+    assert len(rows) == 196
+    pik3ca = [r for r in rows if r["gene"] == "PIK3CA"]
+    assert [(r["pos"], r["consequence"], r["tier"]) for r in pik3ca] == [("178952085", "gene_variant", "I")]
+    assert all(r["consequence"] in ("gene_variant", "") for r in rows)
+    assert result.headline.tmb is None  # coding variants cannot be told apart without consequences
+    summary = json.loads((tmp_path / "S1.summary.json").read_text())
+    assert "gene-span" in json.dumps(summary)
+
+
 @pytest.mark.parametrize("vcf", ["v2.3.2/T001-BRCA.grch37.vcf.gz", "v0.5.3/tumor_sample.COAD.vcf.gz"])
-def test_unannotated_vcf_without_a_gene_model_is_rejected_with_no_annotation(
+def test_unannotated_vcf_with_neither_gene_model_nor_gene_spans_is_rejected_with_no_annotation(
     vcf: str, demo_bundle: Path, testdata: Path, tmp_path: Path
 ) -> None:
+    bare = tmp_path / "bundle"
+    shutil.copytree(demo_bundle, bare)
+    (bare / "genome/grch37/genes.tsv").unlink()
+    out = tmp_path / "out"
     with pytest.raises(InputRejected) as caught:
-        _run(testdata / "pcgr" / vcf, _config("Breast", "grch37"), demo_bundle, tmp_path)
+        _run(testdata / "pcgr" / vcf, _config("Breast", "grch37"), bare, out)
     assert caught.value.reason_code == "no_annotation"
     assert caught.value.rejection.file == Path(vcf).name
     assert "genes.gff3.gz" in caught.value.message
-    assert not (tmp_path / "report.html").exists()
+    assert not (out / "report.html").exists()
 
 
 def test_grch38_vcf_with_a_grch37_only_bundle_is_a_bundle_error(
@@ -267,3 +296,17 @@ def test_unannotated_vcf_is_annotated_with_bcftools_csq_from_the_bundle_gene_mod
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "provenance.json", "report.html",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("sample_id", ["../escape", "a/b", "", "..", "Patient 1"])
+def test_sample_id_that_is_not_a_plain_file_name_is_rejected(
+    sample_id: str, demo_bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    request = ReportRequest(
+        vcf=testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz", config=_config("Breast"),
+        bundle=demo_bundle, out_dir=tmp_path / "out", sample_id=sample_id,
+    )  # fmt: skip
+    with pytest.raises(InputRejected) as caught:
+        SomaticReporter().run(request)
+    assert (caught.value.reason_code, caught.value.rejection.field) == ("bad_sample_id", "sample.id")
+    assert not (tmp_path / "out").exists()

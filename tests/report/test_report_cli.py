@@ -56,12 +56,15 @@ def test_rejected_input_exits_1_with_reason_file_and_field(
     demo_bundle: Path, testdata: Path, tmp_path: Path
 ) -> None:
     config = _config(tmp_path, '[sample]\ngenome_build = "grch37"\n')
+    vcf = tmp_path / "broken.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   "7\t140453136\t.\tA\tT\t.\tPASS\t.\n7\tnot-a-number\t.\tA\tT\t.\tPASS\t.\n")  # fmt: skip
     result = CliRunner().invoke(main, [
-        "report", "--vcf", str(testdata / "pcgr/v2.3.2/T001-BRCA.grch37.vcf.gz"), "--config", str(config),
+        "report", "--vcf", str(vcf), "--config", str(config),
         "--bundle", str(demo_bundle), "--out", str(tmp_path / "out"),
     ])  # fmt: skip
     assert result.exit_code == 1
-    assert "input rejected [no_annotation] (file T001-BRCA.grch37.vcf.gz, field INFO/CSQ)" in result.output
+    assert "input rejected [bad_vcf] (file broken.vcf, line 4)" in result.output
 
 
 def test_a_folder_that_is_not_a_bundle_is_reported_not_raised(testdata: Path, tmp_path: Path) -> None:
@@ -71,3 +74,15 @@ def test_a_folder_that_is_not_a_bundle_is_reported_not_raised(testdata: Path, tm
         "--config", str(config), "--bundle", str(tmp_path), "--out", str(tmp_path / "out"),
     ])  # fmt: skip
     assert result.exit_code == 1 and "manifest.json is missing" in result.output
+
+
+def test_kind_normal_runs_the_germline_reporter(demo_bundle: Path, testdata: Path, tmp_path: Path) -> None:
+    config = _config(tmp_path, "")
+    result = CliRunner().invoke(main, [
+        "report", "--kind", "normal", "--vcf",
+        str(testdata / "germline/grch37.giab-ashkenazi-trio.chr1-chr2.gatk.bcsq.vcf.gz"),
+        "--config", str(config), "--bundle", str(demo_bundle), "--out", str(tmp_path / "out"),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("(oncodrop-germline)")
+    assert (tmp_path / "out" / "report.html").is_file()

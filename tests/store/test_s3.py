@@ -9,28 +9,30 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import moto_fixture
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto_fixture import moto_endpoint  # noqa: F401 - session fixture (until conftest imports it)
 
 from oncodrop.errors import ConfigError, InputRejected, TransientError
 from oncodrop.store import open_store
-from oncodrop.store.s3 import MiB, Encryption, S3Store, aws_errors, open_s3, s3_client
+from oncodrop.store.s3 import Encryption, MiB, S3Store, aws_errors, open_s3, s3_client
+
+moto_endpoint = moto_fixture.moto_endpoint  # session fixture (also fine once conftest imports it)
 
 BRCA = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
 COAD = "pcgr/v2.3.2/T001-COAD.grch37.vcf.gz"
 
 
 @pytest.fixture
-def bucket(moto_endpoint: str) -> str:  # noqa: F811
+def bucket(moto_endpoint: str) -> str:
     name = f"onco-{uuid.uuid4().hex[:12]}"
     s3_client(moto_endpoint).create_bucket(Bucket=name)
     return name
 
 
 @pytest.fixture
-def store(bucket: str, moto_endpoint: str) -> S3Store:  # noqa: F811
+def store(bucket: str, moto_endpoint: str) -> S3Store:
     return open_s3(f"s3://{bucket}", endpoint_url=moto_endpoint)
 
 
@@ -53,7 +55,7 @@ def test_a_put_object_is_listed_headed_and_fetched_with_its_s3_etag(
 
 
 def test_a_prefix_store_sees_keys_relative_to_its_prefix(
-    bucket: str, moto_endpoint: str, testdata: Path  # noqa: F811
+    bucket: str, moto_endpoint: str, testdata: Path
 ) -> None:
     inbox = open_s3(f"s3://{bucket}/inbox/", endpoint_url=moto_endpoint)
     assert inbox.url == f"s3://{bucket}/inbox"
@@ -63,7 +65,7 @@ def test_a_prefix_store_sees_keys_relative_to_its_prefix(
     assert [o.key for o in inbox.list()] == ["brca-0a1b2c-somatic.tar.gz"]
 
 
-def test_listing_follows_every_page(bucket: str, moto_endpoint: str, testdata: Path) -> None:  # noqa: F811
+def test_listing_follows_every_page(bucket: str, moto_endpoint: str, testdata: Path) -> None:
     store = S3Store(bucket, client=s3_client(moto_endpoint), page_size=2)
     keys = [f"b{i}-00000{i}-somatic.tar.gz" for i in range(5)]
     for key in reversed(keys):
@@ -72,7 +74,7 @@ def test_listing_follows_every_page(bucket: str, moto_endpoint: str, testdata: P
 
 
 def test_a_large_output_is_uploaded_in_parts_and_reads_back_identically(
-    bucket: str, moto_endpoint: str, testdata: Path, tmp_path: Path  # noqa: F811
+    bucket: str, moto_endpoint: str, testdata: Path, tmp_path: Path
 ) -> None:
     store = S3Store(
         bucket, client=s3_client(moto_endpoint), multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB
@@ -87,7 +89,7 @@ def test_a_large_output_is_uploaded_in_parts_and_reads_back_identically(
 
 
 def test_server_side_encryption_is_passed_through_on_upload(
-    bucket: str, moto_endpoint: str, testdata: Path  # noqa: F811
+    bucket: str, moto_endpoint: str, testdata: Path
 ) -> None:
     client = s3_client(moto_endpoint)
     store = S3Store(bucket, client=client, encryption=Encryption("AES256"))
@@ -96,7 +98,7 @@ def test_server_side_encryption_is_passed_through_on_upload(
 
 
 def test_encryption_settings_come_from_the_environment_and_are_validated(
-    bucket: str, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    bucket: str, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ONCODROP_S3_SSE", "aws:kms")
     monkeypatch.setenv("ONCODROP_S3_SSE_KMS_KEY_ID", "alias/oncodrop")
@@ -108,7 +110,7 @@ def test_encryption_settings_come_from_the_environment_and_are_validated(
 
 
 def test_open_store_reads_the_endpoint_from_the_environment(
-    bucket: str, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, testdata: Path  # noqa: F811
+    bucket: str, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, testdata: Path
 ) -> None:
     monkeypatch.setenv("ONCODROP_S3_ENDPOINT_URL", moto_endpoint)
     store = open_store(f"s3://{bucket}/drop")
@@ -122,7 +124,7 @@ def test_a_presigned_link_downloads_the_object_and_carries_its_expiry(
     store.put_file(testdata / BRCA, "brca-0a1b2c-somatic-output.tar.gz")
     url = store.link("brca-0a1b2c-somatic-output.tar.gz", expires_s=600)
     assert "X-Amz-Expires=600" in url and "X-Amz-Signature=" in url
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - 127.0.0.1 only
+    with urllib.request.urlopen(url, timeout=10) as response:
         assert response.read() == (testdata / BRCA).read_bytes()
 
 
@@ -135,13 +137,13 @@ def test_a_missing_object_is_none_on_head_and_rejected_on_get(store: S3Store, tm
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_missing_bucket_is_a_config_error_naming_it(moto_endpoint: str) -> None:  # noqa: F811
+def test_a_missing_bucket_is_a_config_error_naming_it(moto_endpoint: str) -> None:
     store = open_s3("s3://no-such-bucket-oncodrop", endpoint_url=moto_endpoint)
     with pytest.raises(ConfigError, match="no-such-bucket-oncodrop.*NoSuchBucket"):
         list(store.list())
 
 
-def test_an_unreachable_endpoint_is_transient(moto_endpoint: str) -> None:  # noqa: F811
+def test_an_unreachable_endpoint_is_transient(moto_endpoint: str) -> None:
     client = boto3.client(
         "s3", endpoint_url="http://127.0.0.1:9", region_name="us-east-1",
         config=Config(retries={"total_max_attempts": 1}, connect_timeout=1),
@@ -165,9 +167,11 @@ def test_aws_error_codes_map_to_what_the_caller_can_do(
     code: str, status: int, expected: type[Exception]
 ) -> None:
     response: Any = {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}
-    with pytest.raises(expected, match=f"download s3://b/k failed: {code}"):
-        with aws_errors("download s3://b/k", key="k"):
-            raise ClientError(response, "GetObject")
+    with (
+        pytest.raises(expected, match=f"download s3://b/k failed: {code}"),
+        aws_errors("download s3://b/k", key="k"),
+    ):
+        raise ClientError(response, "GetObject")
 
 
 def test_a_store_url_without_bucket_is_a_config_error() -> None:

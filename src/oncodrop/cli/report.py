@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import cast
 
@@ -73,6 +74,7 @@ def report(
             vcf=vcf, config=config, bundle=bundle, out_dir=out_dir, kind=cast(SampleKind, kind),
             sample_id=sample_id or config.sample.id or default_sample_id(vcf), cna=cna,
         )  # fmt: skip
+        start = time.perf_counter()
         result = reporters[kind].run(request)
     except InputRejected as exc:
         raise click.ClickException(_rejection_text(exc)) from None
@@ -81,5 +83,4 @@ def report(
     click.echo(result.headline.summary_line)
     for path in result.files:
         click.echo(f"  {path}")
-    total = sum(v for k, v in result.timings.items() if not k.startswith("write_"))
-    click.echo(f"done in {total:.1f} s ({result.reporter})")
+    click.echo(f"done in {time.perf_counter() - start:.1f} s ({result.reporter})")

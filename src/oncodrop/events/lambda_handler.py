@@ -28,7 +28,7 @@ import os
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,7 +49,7 @@ ST2_TRIGGER_ENV = "ONCODROP_ST2_TRIGGER"
 WEBHOOK_TIMEOUT_S = 5.0
 _AWS_SQS_HOST = re.compile(r"sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$")
 
-# StackStorm HTTP status -> what the result says; anything else is "failed: HTTP <status>"
+# StackStorm answers 202 Accepted; any status here counts as delivered, others as "failed: HTTP n"
 ST2_OK = frozenset({200, 201, 202})
 
 
@@ -92,9 +92,6 @@ class RecordResult:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-Post = Callable[[str, dict[str, str], bytes], int]
-
-
 def handler(event: Mapping[str, Any], context: object = None) -> dict[str, Any]:
     """The Lambda entry point (``oncodrop.events.lambda_handler.handler``)."""
     config = HandlerConfig.from_env()
@@ -102,15 +99,13 @@ def handler(event: Mapping[str, Any], context: object = None) -> dict[str, Any]:
     return handle(event, config, sqs=sqs)
 
 
-def handle(
-    event: Mapping[str, Any], config: HandlerConfig, *, sqs: Any = None, post: Post | None = None
-) -> dict[str, Any]:
+def handle(event: Mapping[str, Any], config: HandlerConfig, *, sqs: Any = None) -> dict[str, Any]:
     """Process every record of ``event``; returns ``{"results": [...], "counts": {...}}``."""
     records = event.get("Records") if isinstance(event, Mapping) else None
     if not isinstance(records, list):
         log.error("event has no Records list; nothing processed")
         return _summary([RecordResult(0, "malformed", message="the event has no 'Records' list")])
-    results = [_one(i, raw, config, sqs, post or _post_json) for i, raw in enumerate(records)]
+    results = [_one(i, raw, config, sqs) for i, raw in enumerate(records)]
     return _summary(results)
 
 
@@ -131,7 +126,7 @@ def sqs_client(queue_url: str) -> Any:
     )
 
 
-def _one(index: int, raw: object, config: HandlerConfig, sqs: Any, post: Post) -> RecordResult:
+def _one(index: int, raw: object, config: HandlerConfig, sqs: Any) -> RecordResult:
     try:
         event = parse_record(raw, index)
     except InputRejected as exc:
@@ -152,7 +147,7 @@ def _one(index: int, raw: object, config: HandlerConfig, sqs: Any, post: Post) -
         MessageAttributes={"oncodrop-decision": {"DataType": "String", "StringValue": note["decision"]}},
     )  # fmt: skip
     log.info("%s %s", note["decision"], event.key)
-    webhook = _notify_st2(config, event, note, post) if config.st2_url else None
+    webhook = _notify_st2(config, event, note) if config.st2_url else None
     return RecordResult(
         index, note["decision"], reason_code=note.get("reason_code"), message=note.get("message"),
         sqs_message_id=sent.get("MessageId"), webhook=webhook, **where,
@@ -168,7 +163,8 @@ def _note(decision: SampleKey | Rejection) -> dict[str, str]:
 
 def st2_request(config: HandlerConfig, event: S3ObjectEvent, note: Mapping[str, str]) -> tuple[str, dict[str, str], bytes]:
     """The StackStorm webhook call for one record: (URL, headers, JSON body)."""
-    assert config.st2_url is not None
+    if not config.st2_url:
+        raise ConfigError(f"{ST2_URL_ENV} is not set; there is no StackStorm to call")
     url = f"{config.st2_url.rstrip('/')}/api/v1/webhooks/{config.st2_webhook}"
     headers = {"Content-Type": "application/json"}
     if config.st2_api_key:
@@ -181,10 +177,10 @@ def st2_request(config: HandlerConfig, event: S3ObjectEvent, note: Mapping[str, 
     return url, headers, body
 
 
-def _notify_st2(config: HandlerConfig, event: S3ObjectEvent, note: Mapping[str, str], post: Post) -> str:
+def _notify_st2(config: HandlerConfig, event: S3ObjectEvent, note: Mapping[str, str]) -> str:
     url, headers, body = st2_request(config, event, note)
     try:
-        status = post(url, headers, body)
+        status = _post_json(url, headers, body)
     except OSError as exc:
         log.warning("StackStorm webhook for %s failed: %s", event.key, type(exc).__name__)
         return f"failed: {type(exc).__name__}"
@@ -195,9 +191,9 @@ def _notify_st2(config: HandlerConfig, event: S3ObjectEvent, note: Mapping[str, 
 
 
 def _post_json(url: str, headers: dict[str, str], body: bytes) -> int:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)

@@ -5,9 +5,10 @@ An object is handed to ``on_object`` when all of these hold:
 1. its name is not hidden or temporary (``TEMP_MARKERS``: uploaders write there first);
 2. its (key, etag) was never handed over before — remembered in the ledger, so a restarted
    poller does not repeat itself;
-3. it is stable: size, etag and modification time are the same as at the previous poll, and
-   it was last modified at least ``settle_s`` ago. A file still being copied into a folder
-   changes between polls; after a restart the first poll only observes.
+3. it is stable: it was last modified at least ``settle_s`` ago and, if the previous poll saw
+   it, its size, etag and modification time have not changed since. A file still being copied
+   into a folder has a fresh mtime (and changes between polls); ``cp -p``-style copies that
+   restore an old mtime do so only after the last byte is written.
 
 The callback (intake) decides what the object is; the poller only decides *when*. The object
 is marked seen after the callback returns, so a crash in between hands it over again on
@@ -99,7 +100,7 @@ class Poller:
 
     def _settled(self, obj: ObjectInfo, now: datetime) -> bool:
         previous = self._last.get(obj.key)
-        unchanged = previous is not None and (previous.size, previous.etag, previous.modified) == (
+        unchanged = previous is None or (previous.size, previous.etag, previous.modified) == (
             obj.size,
             obj.etag,
             obj.modified,

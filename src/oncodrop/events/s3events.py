@@ -159,7 +159,7 @@ def _sequencer(obj: Mapping[str, Any], where: str) -> str | None:
 def _time(record: Mapping[str, Any], where: str) -> datetime:
     text = _text(record, where, "eventTime")
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         raise _bad(f"{where}.eventTime", f"is {text!r}; expected an ISO-8601 time") from None
     if parsed.tzinfo is None:

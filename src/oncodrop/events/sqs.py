@@ -14,6 +14,10 @@ One ``poll_once``:
    an object into ledger state (idempotent on store, key, etag: redeliveries change nothing);
 5. deletes a message only when the ledger has recorded every object it mentions. If admission
    fails (ledger down), the message stays and SQS redelivers it after its visibility timeout.
+
+Keys are bucket-relative, so ``store_url_for_bucket`` maps a bucket to a prefix-less store URL
+(default ``s3://bucket``). The SQS API is reached at the queue URL's own host (AWS or moto
+alike) unless ``ONCODROP_SQS_ENDPOINT_URL`` names another (a VPC endpoint, say).
 """
 
 from __future__ import annotations
@@ -29,7 +33,12 @@ from typing import Any
 
 from oncodrop.errors import InputRejected, OncodropError, TransientError
 from oncodrop.events.lambda_handler import queue_endpoint
-from oncodrop.events.s3events import S3ObjectEvent, collapse, is_newer, parse_notification
+from oncodrop.events.s3events import (
+    S3ObjectEvent,
+    collapse,
+    is_newer,
+    parse_notification,
+)
 from oncodrop.ledger import Ledger, SampleRecord
 from oncodrop.notify import Fanout
 from oncodrop.service.admission import admit
@@ -103,6 +112,8 @@ class SqsConsumer:
         messages, undeliverable = self._parse(raw)
         recorded, admitted, superseded = self._admit(messages)
         done = [m for m in messages if all(e.object_id in recorded for e in m.events)]
+        for kept in (m for m in messages if m not in done):
+            log.info("message %s kept: SQS redelivers it after its visibility timeout", kept.message_id)
         deleted = self._delete(done)
         return PollResult(
             received=len(raw), deleted=deleted, admitted=tuple(admitted), superseded=superseded,

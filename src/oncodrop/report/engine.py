@@ -8,6 +8,7 @@ byte for byte, apart from the timings in ``provenance.json``.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -16,8 +17,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from oncodrop.errors import BundleError, InputRejected
-from oncodrop.refdata.bundle import Bundle
+from oncodrop.refdata.bundle import Bundle, GeneLocus
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
+from oncodrop.report.annotation.genespan import SOURCE as GENE_SPAN_SOURCE
+from oncodrop.report.annotation.genespan import annotate_by_gene_span
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
 from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_call
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
@@ -95,28 +98,52 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
             f"--build {build}`"
         )
     source: str | None = result.annotation
+    variants = result.variants
     if source is None:
-        gff3, fasta = bundle.gff3(build), bundle.fasta(build)
-        if gff3 is None or fasta is None:
-            raise InputRejected(
-                "no_annotation",
-                f"{request.vcf.name} has no consequence annotation (INFO/CSQ from VEP, ANN from "
-                f"snpEff or BCSQ from bcftools) and bundle {bundle.name} {bundle.version} has no "
-                f"gene model for {build} to annotate it with; annotate the VCF before upload "
-                f"or use a bundle that holds genome/{build}/genes.gff3.gz and genome.fa.gz",
-                file=request.vcf.name,
-                field="INFO/CSQ",
-            )
-        with tempfile.TemporaryDirectory(prefix="oncodrop-csq-") as work:
-            annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work))
-            result = read_variants(annotated, request.config, mode="somatic")
-        source = "bcftools-csq"
+        variants, source = _annotate(request, bundle, build)
     stats = ReadStats(
         records=result.counts.alleles - result.counts.skipped_symbolic,
-        passing=len(result.variants),
+        passing=len(variants),
         annotation_source=source,
     )
-    return ReadOutcome(result.variants, build, stats)
+    return ReadOutcome(variants, build, stats)
+
+
+def _annotate(request: ReportRequest, bundle: Bundle, build: Build) -> tuple[tuple[Variant, ...], str]:
+    """Consequences for an unannotated VCF: bcftools csq with the bundle's transcript model, else
+    the bundle's gene spans (gene known, protein effect unknown), else a rejection."""
+    gff3, fasta = bundle.gff3(build), bundle.fasta(build)
+    if gff3 is not None and fasta is not None:
+        with tempfile.TemporaryDirectory(prefix="oncodrop-csq-") as work:
+            annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work))
+            return read_variants(annotated, request.config, mode="somatic").variants, "bcftools-csq"
+    genes = _gene_spans(bundle, build)
+    if not genes:
+        raise InputRejected(
+            "no_annotation",
+            f"{request.vcf.name} has no consequence annotation (INFO/CSQ from VEP, ANN from "
+            f"snpEff or BCSQ from bcftools) and bundle {bundle.name} {bundle.version} has no "
+            f"gene model for {build} to annotate it with; annotate the VCF before upload "
+            f"or use a bundle that holds genome/{build}/genes.gff3.gz and genome.fa.gz",
+            file=request.vcf.name,
+            field="INFO/CSQ",
+        )
+    variants = read_variants(request.vcf, request.config, mode="somatic").variants
+    return annotate_by_gene_span(variants, genes), GENE_SPAN_SOURCE
+
+
+def _tmb(read: ReadOutcome, config: SampleConfig) -> Metric:
+    if read.stats.annotation_source == GENE_SPAN_SOURCE:
+        return Metric("TMB", None, "mutations/Mb", note="not computable: the VCF has no consequence "
+                      "annotation and the bundle only gene spans, so coding variants cannot be told apart")  # fmt: skip
+    return tumor_mutational_burden(read.variants, TmbSettings.from_config(config))
+
+
+def _gene_spans(bundle: Bundle, build: Build) -> tuple[GeneLocus, ...]:
+    try:
+        return bundle.genes(build)
+    except BundleError:
+        return ()
 
 
 def _require_build(build: Build | None, file: str) -> Build:
@@ -203,6 +230,7 @@ class SomaticReporter:
     name = REPORTER_NAME
 
     def run(self, request: ReportRequest) -> ReportResult:
+        _check_sample_id(request.sample_id)
         clock = StepClock()
         config = request.config
         bundle = Bundle.open(request.bundle)
@@ -215,7 +243,7 @@ class SomaticReporter:
                 index = EvidenceIndex.build(bundle.evidence(), read.build)
                 findings = classify_variants(read.variants, bundle, index, config.sample.tumor_site)
             with clock.step("tmb"):
-                tmb = tumor_mutational_burden(read.variants, TmbSettings.from_config(config))
+                tmb = _tmb(read, config)
             with clock.step("msi"):
                 msi = _msi(read.variants, config.assay.target_size_mb, genome, config.msi.enabled)
             with clock.step("signatures"):
@@ -253,6 +281,20 @@ class SomaticReporter:
             written = write_report_files(content, request, bundle.describe(), clock.timings)
         timings = {**clock.timings, **written.timings}
         return ReportResult(request.out_dir, written.files, written.headline, self.name, timings)
+
+
+_SAMPLE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")  # the characters of a sample key's batch
+
+
+def _check_sample_id(sample_id: str) -> None:
+    """The id names the output files, so it must be a plain file-name stem (no path)."""
+    if not _SAMPLE_ID.fullmatch(sample_id) or sample_id in {".", ".."}:
+        raise InputRejected(
+            "bad_sample_id",
+            f"sample id {sample_id!r} cannot name report files: use 1-128 letters, digits, "
+            "'.', '_' or '-' (no spaces or slashes)",
+            field="sample.id",
+        )
 
 
 def _inputs(request: ReportRequest) -> tuple[InputFile, ...]:

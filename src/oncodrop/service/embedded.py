@@ -45,7 +45,7 @@ class EmbeddedService:
             link_expires_s=settings.link_expires_s,
         )  # fmt: skip
         self.fanout = self.notifier.fanout()
-        settle = settle_s if settle_s is not None else min(2.0, settings.poll_interval)
+        settle = settle_s if settle_s is not None else min(0.5, settings.poll_interval)
         self.poller = Poller(self.store, self.ledger, self._on_object, settle_s=settle)
         work_root = settings.workdir or Path(_default_workdir())
         self.executor = LocalExecutor(

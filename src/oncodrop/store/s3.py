@@ -30,10 +30,12 @@ from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectionError as BotoConnectionError,
     NoCredentialsError,
     PartialCredentialsError,
     ReadTimeoutError,
+)
+from botocore.exceptions import (
+    ConnectionError as BotoConnectionError,
 )
 
 from oncodrop.errors import ConfigError, InputRejected, OncodropError, TransientError
@@ -174,11 +176,10 @@ class S3Store:
         dest = Path(dest)
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
         try:
-            with aws_errors(f"download {self._where(key)}", key=key):
+            with os.fdopen(fd, "wb") as out, aws_errors(f"download {self._where(key)}", key=key):
                 response = self._client.get_object(Bucket=self.bucket, Key=self._full(key))
-                with os.fdopen(fd, "wb") as out:
-                    for chunk in response["Body"].iter_chunks(_CHUNK):
-                        out.write(chunk)
+                for chunk in response["Body"].iter_chunks(_CHUNK):
+                    out.write(chunk)
             os.replace(tmp, dest)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -223,13 +224,14 @@ def s3_client(endpoint_url: str | None = None, *, region: str | None = None) -> 
 
 
 def aws_client(service: str, endpoint_url: str | None = None, *, region: str | None = None, **config: Any) -> Any:
-    """A boto3 client for ``service`` with standard retries; region from the environment."""
+    """A boto3 client for ``service`` with standard retries (3 attempts unless the operator sets
+    ``AWS_MAX_ATTEMPTS``); the region from the environment, else us-east-1."""
     session = boto3.session.Session()
     return session.client(
         service,
         endpoint_url=endpoint_url,
         region_name=region or session.region_name or "us-east-1",
-        config=Config(retries={"mode": "standard", "max_attempts": 5}, **config),
+        config=Config(retries={"mode": "standard"}, **config),
     )
 
 

@@ -1,4 +1,4 @@
-"""ClinVar exact-allele look-up through the index, whatever the chromosome spelling."""
+"""ClinVar exact-allele look-up through the index (rows: fixture values in ClinVar's layout)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ TP53_CSQ = "T|missense_variant|MODERATE|TP53|ENST00000269305|c.524G>A|ENSP000002
 ROWS = (
     ClinvarRow("17", 7675088, "C", "T", "Pathogenic", "reviewed_by_expert_panel", "Li-Fraumeni_syndrome",
                "TP53", "12374", csq=TP53_CSQ),
-    ClinvarRow("13", 32340300, "AT", "A", "Likely_pathogenic", "criteria_provided,_single_submitter",
+    ClinvarRow("13", 32340300, "GT", "G", "Likely_pathogenic", "criteria_provided,_single_submitter",
                "Hereditary_breast_ovarian_cancer_syndrome|Fanconi_anemia", "BRCA2", "51000"),
     ClinvarRow("22", 29091856, "AG", "A", "Benign", "criteria_provided,_single_submitter", gene="CHEK2"),
 )
@@ -27,13 +27,13 @@ ROWS = (
 def test_exact_allele_matches_with_significance_stars_and_conditions(make_bundle: Callable[..., Path]) -> None:
     bundle = Bundle.open(make_bundle(clinvar=ROWS))
     with ClinvarDb(bundle.clinvar("grch38")) as db:  # type: ignore[arg-type]
-        brca2 = db.lookup(Variant("13", 32340300, "AT", "A"))
+        brca2 = db.lookup(Variant("13", 32340300, "GT", "G"))
         assert brca2 is not None
         assert (brca2.germline_class, brca2.stars, brca2.variation_id) == (GermlineClass.LIKELY_PATHOGENIC, 1, "51000")
         assert brca2.conditions == ("Hereditary breast ovarian cancer syndrome", "Fanconi anemia")
-        assert brca2.review_status == "criteria provided,single submitter"
-        assert db.lookup(Variant("13", 32340300, "AT", "T")) is None  # same position, other allele
-        assert db.lookup(Variant("13", 32340301, "T", "A")) is None
+        assert brca2.review_status == "criteria provided, single submitter"
+        assert db.lookup(Variant("13", 32340300, "GT", "T")) is None  # same position, other allele
+        assert db.lookup(Variant("13", 32340301, "T", "G")) is None
         assert db.lookup(Variant("Y", 100, "A", "G")) is None  # contig absent from ClinVar
 
 

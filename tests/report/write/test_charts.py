@@ -25,3 +25,14 @@ def test_empty_inputs_give_a_placeholder_that_says_why() -> None:
     assert "no values" in str(charts.histogram_svg([], lo=0, hi=1, n_bins=5, title="VAF", x_label="v"))
     assert "no SNVs" in str(charts.spectrum_svg([], [], title="Spectrum"))
     assert "nothing to show" in str(charts.exposure_bars_svg([], [], [], [], title="Sig"))
+
+
+def test_genome_plot_draws_known_chromosomes_only_and_clamps_values() -> None:
+    svg = str(charts.genome_segments_svg(
+        [("1", 1, 100, 2.0, "neutral"), ("2", 1, 50, 40.0, "amplification"), ("GL000192.1", 1, 9, 2.0, "neutral")],
+        [("1", 100), ("2", 50)], y_range=(0.0, 8.0), y_label="total copy number", title="CN",
+    ))  # fmt: skip
+    assert svg.count('height="4"') == 2 and "GL000192" not in svg
+    assert '<title>2:1-50 40 (amplification)</title>' in svg
+    amp = svg.split('<title>2:1-50')[0].rsplit("<rect", 1)[1]
+    assert 'y="24.0"' in amp  # clamped to the top of the plot (8 copies), not drawn off-canvas

@@ -81,7 +81,7 @@ def record_from_info(variation_id: str | None, info: dict[str, str]) -> ClinvarR
         variation_id=variation_id if variation_id and variation_id != "." else None,
         significance=clnsig.replace("_", " ") or "not provided",
         germline_class=significance_class(clnsig),
-        review_status=revstat.replace("_", " ").replace(", ", ",").strip() or "no assertion",
+        review_status=revstat.replace(",_", ", ").replace("_", " ").strip() or "no assertion",
         stars=review_stars(revstat),
         conditions=conditions,
         gene=gene,

@@ -79,11 +79,12 @@ class GermlineReporter:
         bundle = Bundle.open(request.bundle)
         request.out_dir.mkdir(parents=True, exist_ok=True)
         with clock.step("panel"):
-            build = require_build(header_facts(request.vcf), config, request.vcf.name)
+            facts = header_facts(request.vcf)
+            build = require_build(facts, config, request.vcf.name)
             panel = select_panel(bundle, config.germline)
             regions = _regions(bundle, build, panel)
         with clock.step("read"):
-            read = read_panel_variants(request.vcf, config, bundle, regions.regions)
+            read = read_panel_variants(request.vcf, facts, config, bundle, regions.regions)
         clinvar_path = bundle.clinvar(read.build)
         with ClinvarDb(clinvar_path) if clinvar_path else nullcontext() as db:
             with clock.step("clinvar"):

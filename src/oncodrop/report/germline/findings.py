@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from oncodrop.errors import BundleError, InputRejected
 from oncodrop.refdata.bundle import Bundle, Hotspot
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.germline import acmg
@@ -42,17 +43,20 @@ _CHROM_RANK = {c: i for i, c in enumerate(CHROMOSOME_ORDER)}
 def clinvar_residues(bundle: Bundle, build: Build, regions: PanelRegions, db: ClinvarDb) -> ResidueIndex:
     """ClinVar P/LP missense residues in the panel; ``unavailable`` without protein data."""
     path = db.path
-    facts = header_facts(path)
     gff3, fasta = bundle.gff3(build), bundle.fasta(build)
-    if facts.annotation is not None:
-        annotated = read_variants(path, _CLINVAR_READ, mode="somatic", regions=regions.regions)
-        return ResidueIndex.build(pathogenic_residues(annotated.variants, db))
-    if gff3 is None or fasta is None:
-        return ResidueIndex.unavailable()
-    with tempfile.TemporaryDirectory(prefix="oncodrop-clinvar-") as work:
-        subset = subset_vcf(path, regions.regions, Path(work) / "clinvar.panel.vcf.gz")
-        out = annotate_with_bcftools_csq(subset, gff3, fasta, out_dir=Path(work))
-        annotated = read_variants(out, _CLINVAR_READ, mode="somatic")
+    try:
+        if header_facts(path).annotation is not None:
+            annotated = read_variants(path, _CLINVAR_READ, mode="somatic", regions=regions.regions)
+            return ResidueIndex.build(pathogenic_residues(annotated.variants, db))
+        if gff3 is None or fasta is None:
+            return ResidueIndex.unavailable()
+        with tempfile.TemporaryDirectory(prefix="oncodrop-clinvar-") as work:
+            subset = subset_vcf(path, regions.regions, Path(work) / "clinvar.panel.vcf.gz")
+            out = annotate_with_bcftools_csq(subset, gff3, fasta, out_dir=Path(work))
+            annotated = read_variants(out, _CLINVAR_READ, mode="somatic")
+    except InputRejected as exc:  # the bundle's file, not the user's: not an input problem
+        raise BundleError(f"bundle ClinVar VCF {path.name} cannot be read ({exc.message}); "
+                          "rebuild the bundle") from None
     return ResidueIndex.build(pathogenic_residues(annotated.variants, db))
 
 

@@ -80,10 +80,9 @@ def has_population_af(facts: HeaderFacts) -> bool:
 
 
 def read_panel_variants(
-    vcf: Path, config: SampleConfig, bundle: Bundle, regions: tuple[Region, ...]
+    vcf: Path, facts: HeaderFacts, config: SampleConfig, bundle: Bundle, regions: tuple[Region, ...]
 ) -> GermlineRead:
-    """Variants of the person's column inside ``regions``, annotated."""
-    facts = header_facts(vcf)
+    """Variants of the person's column inside ``regions``, annotated (``facts``: its header)."""
     build = require_build(facts, config, vcf.name)
     gff3, fasta = bundle.gff3(build), bundle.fasta(build)
     if facts.annotation is None and gff3 is not None and fasta is not None:
@@ -91,7 +90,7 @@ def read_panel_variants(
             subset = subset_vcf(vcf, regions, Path(work) / "panel.vcf.gz")
             annotated = annotate_with_bcftools_csq(subset, gff3, fasta, out_dir=Path(work))
             result = read_variants(annotated, config, mode="normal", regions=regions)
-        source, used_index = "bcftools-csq", pysam_has_index(vcf)
+        source, used_index = "bcftools-csq", has_index(vcf)
     else:
         result = read_variants(vcf, config, mode="normal", regions=regions)
         source, used_index = facts.annotation or "none", result.used_index
@@ -109,6 +108,6 @@ def read_panel_variants(
     )
 
 
-def pysam_has_index(vcf: Path) -> bool:
+def has_index(vcf: Path) -> bool:
     """Is there a tabix/CSI index next to ``vcf``?"""
     return any(Path(f"{vcf}{suffix}").exists() for suffix in (".tbi", ".csi"))

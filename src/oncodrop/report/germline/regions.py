@@ -9,7 +9,6 @@ records instead of millions when the upload carries no consequence annotation.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ GENE_PADDING = 50  # bases added to both ends of a gene span (splice sites, edge
 class PanelRegions:
     """The padded spans of the genes to report, and the genes the gene model lacks."""
 
-    loci: tuple[GeneLocus, ...]  # sorted by chromosome and start
+    loci: tuple[GeneLocus, ...]  # sorted by start; chromosome names without "chr"
     missing: tuple[str, ...]  # requested symbols with no span in the gene model
     padding: int = GENE_PADDING
 
@@ -45,12 +44,8 @@ class PanelRegions:
 
     def genes_at(self, chrom: str, pos: int) -> tuple[str, ...]:
         """Symbols whose padded span contains ``chrom:pos`` (normalised chromosome)."""
-        starts = [g.start - self.padding for g in self.loci]
-        i = bisect_right(starts, pos)
-        return tuple(
-            g.symbol for g in self.loci[:i]
-            if normalise_chrom(g.chrom) == chrom and g.start - self.padding <= pos <= g.end + self.padding
-        )  # fmt: skip
+        pad = self.padding
+        return tuple(g.symbol for g in self.loci if g.chrom == chrom and g.start - pad <= pos <= g.end + pad)
 
 
 def panel_regions(

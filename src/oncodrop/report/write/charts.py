@@ -27,10 +27,10 @@ def _fmt(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if x % 1 else f"{int(x)}"
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
+def _svg(width: int, height: int, title: str, body: list[str], css_class: str = "chart") -> Markup:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'class="chart" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        f'class="{css_class}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
     )
     return Markup(head + "".join(body) + "</svg>")
 
@@ -197,7 +197,7 @@ def genome_segments_svg(
     value, call)`` at its value, chromosomes side by side in proportion to their length."""
     if not segments:
         return empty_chart(f"{title}: no segments", width=width)
-    left, right, y0, y1, height = 40, width - 8, 12, 172, 200
+    left, right, y0, y1, height = 40, width - 8, 26, 186, 214
     lo, hi = y_range
     total = sum(length for _, length in chromosome_lengths)
     scale = (right - left) / total
@@ -230,4 +230,8 @@ def genome_segments_svg(
         )
     body.append(f'<text x="{(left + right) / 2}" y="{height - 4}" text-anchor="middle" {_FONT}>'
                 f"{escape(y_label)} by chromosome</text>")  # fmt: skip
-    return _svg(width, height, title, body)
+    for i, (call, colour) in enumerate(CNA_COLOURS.items()):
+        lx = right - (len(CNA_COLOURS) - i) * 105
+        body.append(f'<rect x="{lx}" y="6" width="14" height="8" fill="{colour}"/>'
+                    f'<text x="{lx + 18}" y="14" {_FONT}>{call}</text>')  # fmt: skip
+    return _svg(width, height, title, body, css_class="chart wide")

@@ -1,14 +1,14 @@
 """What a finished somatic report says, as one frozen value the writers render.
 
 The engine computes; writers only format. Every writer (HTML, TSV, JSON, XLSX) takes a
-``ReportContent`` so that the four outputs can never disagree about a number. Collections are
+``ReportContent`` so that the outputs can never disagree about a number. Collections are
 tuples, already sorted (tier, then genomic order) so that output is deterministic.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from oncodrop.report.metrics.kataegis import KataegisEvent
 from oncodrop.report.metrics.signatures import SignatureReport
@@ -21,8 +21,8 @@ from oncodrop.report.model import (
     GeneCopyNumber,
     MatchLevel,
     Metric,
-    Segment,
     SampleKind,
+    Segment,
     Tier,
     Variant,
 )
@@ -31,6 +31,7 @@ from oncodrop.sampleconfig import SampleConfig
 
 _CHROM_ORDER = {str(i): i for i in range(1, 23)} | {"X": 23, "Y": 24, "MT": 25}
 _TIER_ORDER = {Tier.I: 0, Tier.II: 1, Tier.III: 2, Tier.IV: 3}
+
 
 def genomic_sort_key(chrom: str, pos: int) -> tuple[int, str, int]:
     """Karyotypic order: 1..22, X, Y, MT, then any other contig alphabetically."""
@@ -118,7 +119,6 @@ class ReportContent:
     inputs: tuple[InputFile, ...] = ()
     versions: tuple[tuple[str, str], ...] = ()  # (software, version), sorted
     reporter: str = "oncodrop-somatic"
-    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     def tier(self, tier: Tier) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.tier is tier)

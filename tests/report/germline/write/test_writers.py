@@ -1,0 +1,54 @@
+"""The writers agree: TSV, workbook, summary JSON and provenance of one synthetic report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from oncodrop.report.germline.write.html import somatic_css
+from oncodrop.report.synth import write_synthetic_vcf
+
+from ..test_engine import CLINVAR, SYNTHETIC, run
+
+
+def test_workbook_variants_sheet_is_the_tsv_with_numbers_as_numbers(
+    make_bundle: Callable[..., Path], tmp_path: Path
+) -> None:
+    vcf = write_synthetic_vcf(tmp_path / "n.vcf.gz", SYNTHETIC, samples=("NORMAL",), build="grch38")
+    out = tmp_path / "out"
+    run(vcf, make_bundle(clinvar=CLINVAR), out)
+    tsv = [line.split("\t") for line in (out / "P1.germline.tsv").read_text().splitlines()]
+    with (out / "P1.xlsx").open("rb") as fh:
+        book = load_workbook(fh, read_only=True)
+        assert book.sheetnames == ["Summary", "Variants", "Criteria", "Panel"]
+        sheet = [list(r) for r in book["Variants"].iter_rows(values_only=True)]
+        criteria = [list(r) for r in book["Criteria"].iter_rows(values_only=True)]
+        book.close()
+    assert sheet[0] == tsv[0] and len(sheet) == len(tsv) == 5
+    first = dict(zip(sheet[0], sheet[1], strict=True))
+    assert (first["gene"], first["pos"], first["depth"], first["acmg_score"]) == ("BRCA2", 32340300, 40, 9)
+    assert ["13:32340300:GT>G", "BRCA2", "PVS1", 8.0] == criteria[1][:4]
+
+
+def test_provenance_holds_the_checksum_of_every_other_output(
+    make_bundle: Callable[..., Path], tmp_path: Path
+) -> None:
+    vcf = write_synthetic_vcf(tmp_path / "n.vcf.gz", SYNTHETIC, samples=("NORMAL",), build="grch38")
+    out = tmp_path / "out"
+    run(vcf, make_bundle(clinvar=CLINVAR), out)
+    provenance = json.loads((out / "provenance.json").read_text())
+    assert set(provenance["outputs"]) == {"P1.germline.tsv", "P1.summary.json", "P1.xlsx", "report.html"}
+    for name, digest in provenance["outputs"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    assert provenance["inputs"][0]["name"] == "n.vcf.gz"
+    summary = json.loads((out / "P1.summary.json").read_text())
+    assert summary["files"] == sorted(provenance["outputs"])
+
+
+def test_the_style_sheet_is_the_somatic_reports() -> None:
+    css = somatic_css()
+    assert ".finding" in css and "--t1:" in css and "<style>" not in css
