@@ -1,1 +1,0 @@
-from httpcapture import closed_port, http_capture, second_capture  # noqa: F401 - fixtures
