@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -103,6 +103,18 @@ class Settings(BaseSettings):
     job_timeout_s: float = Field(default=3600.0, gt=0)
     max_attempts: int = Field(default=3, ge=1)
     executor: Literal["local", "celery"] = "local"
+    # Celery executor (``executor = "celery"``): any broker Celery speaks (redis://, amqp://, sqs://)
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    celery_queue: str = "oncodrop"
+    celery_queue_url: str | None = None  # SQS broker: the queue's URL (a predefined queue)
+    # how long the broker waits for an ack before redelivering; must exceed job_timeout_s or a
+    # long job runs twice (the ledger lease still makes the second copy a no-op). None = derived
+    broker_visibility_timeout_s: float | None = Field(default=None, gt=0)
+    redispatch_s: float = Field(default=900.0, gt=0)  # re-send a QUEUED sample nobody claimed
+    sweep_interval_s: float = Field(default=5.0, gt=0)
+    # where `serve` hears of new objects: list the store (poll) or an S3-notification SQS queue
+    events: Literal["poll", "sqs"] = "poll"
+    queue_url: str | None = None
     s3_endpoint_url: str | None = None
     slack_webhook_url: SecretStr | None = None
     webhook_url: SecretStr | None = None
@@ -125,6 +137,24 @@ class Settings(BaseSettings):
         """CLI (init kwargs) > env > TOML file > defaults; no .env files, no secrets dir."""
         return (init_settings, env_settings, _TomlFileSource(settings_cls))
 
+    @model_validator(mode="after")
+    def _check_cloud(self) -> Settings:
+        if self.events == "sqs" and not self.queue_url:
+            raise ValueError("events = sqs needs queue_url (--queue-url or ONCODROP_QUEUE_URL)")
+        given = self.broker_visibility_timeout_s
+        if given is not None and given <= self.job_timeout_s:
+            raise ValueError(
+                f"broker_visibility_timeout_s ({given:g}) must exceed job_timeout_s "
+                f"({self.job_timeout_s:g}), or the broker redelivers jobs that are still running"
+            )
+        return self
+
+    @property
+    def visibility_timeout_s(self) -> float:
+        """The broker visibility timeout in force: as set, else the job timeout plus margin."""
+        given = self.broker_visibility_timeout_s
+        return given if given is not None else self.job_timeout_s + max(60.0, 2 * self.lease_s)
+
     @classmethod
     def load(cls, config_file: Path | None = None, **cli_overrides: Any) -> Settings:
         """Build settings from all sources; ``None`` overrides mean "option not given".
@@ -143,7 +173,7 @@ class Settings(BaseSettings):
     def secret_values(self) -> tuple[str, ...]:
         """Every secret value, for the log redaction filter."""
         values = [s.get_secret_value() for s in (self.slack_webhook_url, self.webhook_url) if s]
-        for url in (self.db, self.store, self.s3_endpoint_url):
+        for url in (self.db, self.store, self.s3_endpoint_url, self.broker_url):
             password = urlsplit(url).password if url else None
             if password:
                 values.append(password)
@@ -155,7 +185,7 @@ class Settings(BaseSettings):
         for name in ("slack_webhook_url", "webhook_url"):
             secret: SecretStr | None = getattr(self, name)
             data[name] = _redact_secret_url(secret.get_secret_value()) if secret else None
-        for name in ("db", "store", "s3_endpoint_url"):
+        for name in ("db", "store", "s3_endpoint_url", "broker_url"):
             if data[name]:
                 data[name] = redact(data[name])
         return data

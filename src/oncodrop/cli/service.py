@@ -1,4 +1,4 @@
-"""``oncodrop serve | worker | submit | status``: the embedded service and its tools.
+"""``oncodrop serve | worker | submit | status``: the service and its tools.
 
 Every option is also an ``ONCODROP_*`` variable (see ``oncodrop config show``); the CLI only
 parses and calls.
@@ -54,20 +54,37 @@ def _run_until_signal(service: Any) -> None:
         stop.wait()
 
 
+_executor_option = click.option(
+    "--executor", type=click.Choice(["local", "celery"]),
+    help="Run jobs on local worker processes or through Celery (env ONCODROP_EXECUTOR).",
+)  # fmt: skip
+_broker_option = click.option(
+    "--broker-url", help="Celery broker: redis://, amqp:// or sqs:// (env ONCODROP_BROKER_URL)."
+)
+
+
 @main.command()
 @_config_option
 @_store_option
 @_db_option
 @_bundle_option
 @_workers_option
+@_executor_option
+@_broker_option
 @click.option("--poll-interval", type=float, help="Seconds between store listings (env ONCODROP_POLL_INTERVAL).")
+@click.option("--events", type=click.Choice(["poll", "sqs"]),
+              help="Hear of new objects by listing the store or from an SQS queue of S3 notifications "
+                   "(env ONCODROP_EVENTS).")
+@click.option("--queue-url", help="The SQS queue of S3 notifications, with --events sqs (env ONCODROP_QUEUE_URL).")
 def serve(config_file: Path | None, store: str | None, db: str | None, bundle: Path | None,
-          workers: int | None, poll_interval: float | None) -> None:  # fmt: skip
-    """Watch the store, queue new tarballs and run them on local workers."""
+          workers: int | None, executor: str | None, broker_url: str | None, poll_interval: float | None,
+          events: str | None, queue_url: str | None) -> None:  # fmt: skip
+    """Watch the store (or an SQS queue), queue new tarballs and run them on workers."""
     from oncodrop.service import EmbeddedService
 
     settings = load_settings(config_file, store=store, db=db, bundle=bundle, workers=workers,
-                             poll_interval=poll_interval)  # fmt: skip
+                             poll_interval=poll_interval, executor=executor, broker_url=broker_url,
+                             events=events, queue_url=queue_url)  # fmt: skip
     try:
         _run_until_signal(EmbeddedService(settings))
     except OncodropError as exc:
@@ -79,11 +96,15 @@ def serve(config_file: Path | None, store: str | None, db: str | None, bundle: P
 @_db_option
 @_bundle_option
 @_workers_option
-def worker(config_file: Path | None, db: str | None, bundle: Path | None, workers: int | None) -> None:
-    """Run workers only (no polling): drain the ledger's queue."""
+@_executor_option
+@_broker_option
+def worker(config_file: Path | None, db: str | None, bundle: Path | None, workers: int | None,
+           executor: str | None, broker_url: str | None) -> None:  # fmt: skip
+    """Run workers only (no polling): drain the ledger's queue, or the Celery queue."""
     from oncodrop.service import EmbeddedService
 
-    settings = load_settings(config_file, db=db, bundle=bundle, workers=workers)
+    settings = load_settings(config_file, db=db, bundle=bundle, workers=workers, executor=executor,
+                             broker_url=broker_url)  # fmt: skip
     try:
         _run_until_signal(EmbeddedService(settings, run_poller=False))
     except OncodropError as exc:

@@ -11,7 +11,11 @@ Each worker loops ``claim -> run job -> succeed | fail | reject``. Guarantees:
 - Each job gets a private work dir (0700) that is removed afterwards, whatever happened; a
   restarted worker slot first scrubs what a killed predecessor left behind.
 - SIGTERM (or SIGINT) stops a worker cleanly: a running job is killed and its lease released
-  without counting a failure.
+  without counting a failure. ``WorkerConfig.watchers`` (e.g. the fleet's spot-interruption
+  watcher) run as threads in the worker and may call ``Worker.stop(reason)`` for the same effect;
+  the lease is released at once with that reason, so the sample is requeued immediately.
+- With ``WorkerConfig.idle_exit_s`` set, a worker that claims nothing for that long exits with
+  status 0 (the fleet scales to zero that way; the supervisor does not restart a clean exit).
 - Exceptions map to sample states through ``retry.classify`` only; after the ledger write of a
   terminal state the worker calls ``on_terminal(record)`` (for notifications).
 
@@ -41,6 +45,7 @@ from typing import Self
 
 from oncodrop.errors import StateConflict, TransientError
 from oncodrop.execute.retry import Disposition, Failure, RetryPolicy, classify
+from oncodrop.fleet.idle import IdleTimer
 from oncodrop.ledger import HeadlineJSON, Ledger, SampleRecord
 
 log = logging.getLogger(__name__)
@@ -61,6 +66,9 @@ class JobOutcome:
 
 RunJob = Callable[[SampleRecord, Path], JobOutcome]
 OnTerminal = Callable[[SampleRecord], None]
+# A watcher runs in a thread of the worker process until ``done`` is set; it calls
+# ``stop(reason)`` to make the worker stop taking work and release its running sample.
+StopWatcher = Callable[[Callable[[str], None], threading.Event], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +84,8 @@ class WorkerConfig:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     on_terminal: OnTerminal | None = None
     preload: tuple[str, ...] = ()  # modules the job fork server imports once (heavy science stack)
+    idle_exit_s: float | None = None  # exit 0 after this long without a claim (None: never)
+    watchers: tuple[StopWatcher, ...] = ()  # picklable; each runs in a thread of every worker
 
 
 # --- the job child process ------------------------------------------------------------
@@ -198,17 +208,29 @@ class Worker:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:w{slot}"
         self.slot_dir = config.work_root / f"worker-{slot}"
         self.stopping = threading.Event()
+        self.stop_reason = "worker shutting down"
+
+    def stop(self, reason: str = "worker shutting down") -> None:
+        """Stop taking work; a running job is killed and its lease released with ``reason``."""
+        if not self.stopping.is_set():
+            self.stop_reason = reason
+            self.stopping.set()
 
     def run(self) -> None:
         shutil.rmtree(self.slot_dir, ignore_errors=True)  # leftovers of a killed predecessor
         self.slot_dir.mkdir(mode=0o700, parents=True)
+        idle = IdleTimer(self.config.idle_exit_s)
         while not self.stopping.is_set():
             try:
                 record = self.ledger.claim(self.worker_id, self.config.lease_s)
                 if record is None:
+                    if idle.expired():
+                        log.info("worker %s: idle for %.0f s; exiting", self.worker_id, idle.idle_for_s())
+                        return
                     self.stopping.wait(self.config.poll_interval_s)
                 else:
                     self.run_one(record)
+                    idle.busy()
             except TransientError as exc:
                 log.warning("worker %s: ledger unavailable: %s", self.worker_id, exc.message)
                 self.stopping.wait(self.config.poll_interval_s)
@@ -250,7 +272,7 @@ class Worker:
     def _stop_reason(self, heartbeat: _Heartbeat) -> str | None:
         if heartbeat.lost.is_set():
             return "lease lost"
-        return "worker shutting down" if self.stopping.is_set() else None
+        return self.stop_reason if self.stopping.is_set() else None
 
     def _record_result(
         self, record: SampleRecord, result: JobOutcome | Failure | _Stopped, lease_lost: bool
@@ -293,13 +315,16 @@ def worker_main(config: WorkerConfig, slot: int) -> None:
     worker = Worker(config, slot, ledger)
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
-        worker.stopping.set()
+        worker.stop()
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    for watcher in config.watchers:
+        threading.Thread(target=watcher, args=(worker.stop, worker.stopping), daemon=True).start()
     try:
         worker.run()
     finally:
+        worker.stopping.set()  # ends the watchers
         ledger.close()
 
 

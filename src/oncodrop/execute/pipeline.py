@@ -20,16 +20,18 @@ import shutil
 import stat
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from oncodrop import __version__
 from oncodrop.errors import ConfigError, InputRejected, OncodropError, TransientError
-from oncodrop.execute.package import read_member, root_name_for, write_reproducible_tarball
+from oncodrop.execute.package import (
+    read_member,
+    root_name_for,
+    write_reproducible_tarball,
+)
 from oncodrop.execute.provenance import (
     FILE_NAME,
     InputRecord,
@@ -48,6 +50,7 @@ from oncodrop.report.model import SampleKind
 from oncodrop.report.protocol import Headline, Reporter, ReportRequest, ReportResult
 from oncodrop.sampleconfig import SampleConfig
 from oncodrop.store.base import ObjectInfo, ObjectStore
+from oncodrop.timing import StepClock
 
 log = logging.getLogger(__name__)
 
@@ -90,23 +93,6 @@ class Verified:
     path: Path
     sha256: str
     size: int
-
-
-class StepClock:
-    """Times named steps (seconds, wall clock) and logs each as it ends."""
-
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-        self.started_at = datetime.now(UTC)
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = round(time.perf_counter() - start, 4)
-            log.info("step %s: %.3f s", name, self.timings[name])
 
 
 # -- the steps ------------------------------------------------------------------------------
@@ -266,7 +252,7 @@ def _run(
     run_log: Path,
     limits: IntakeLimits,
 ) -> PipelineOutcome:
-    clock = StepClock()
+    clock = StepClock(log)
     log.info("job %s (%s) started with reporter %s", job.key, job.kind, reporter.name)
     with clock.step("fetch"):
         fetched = fetch(store, job, job_dir)

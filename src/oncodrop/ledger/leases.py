@@ -6,7 +6,7 @@ returns nothing but the sample's id; ``Ledger`` turns that into a fresh ``Sample
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -32,28 +32,64 @@ def claim(s: Session, now: datetime, worker_id: str, lease_s: float) -> int | No
     )
     query = select(SampleRow).where(runnable).order_by(SampleRow.id).limit(CLAIM_CANDIDATES)
     for row in s.scalars(query).all():
-        expired = row.state == SampleState.RUNNING.value
-        changes = {
-            "attempts": row.attempts + 1,
-            "lease_owner": worker_id,
-            "lease_expires_at": now + timedelta(seconds=lease_s),
-            "heartbeat_at": now,
-            "not_before": None,
-        }
-        won = cas(
-            s,
-            row,
-            SampleState.RUNNING,
-            now=now,
-            actor=worker_id,
-            reason_code="lease_expired" if expired else "claimed",
-            reason=f"lease of {row.lease_owner} expired" if expired else None,
-            changes=changes,
-            extra=[SampleRow.lease_expires_at < now] if expired else [],
-        )
-        if won:
+        if _take(s, row, now, worker_id, lease_s):
             return row.id
     return None
+
+
+def claim_specific(
+    s: Session, now: datetime, record_id: int, worker_id: str, lease_s: float
+) -> int | None:
+    """Lease the sample ``record_id`` if it is runnable now (the same rule as ``claim``).
+
+    For executors that deliver one sample per message (Celery): a duplicate or stale message
+    finds the sample running, finished or backing off and gets ``None``; the CAS makes two
+    racing deliveries of the same message end with exactly one owner.
+    """
+    row = s.scalars(
+        select(SampleRow)
+        .where(SampleRow.id == record_id)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if row is None or not _runnable(row, now):
+        return None
+    return row.id if _take(s, row, now, worker_id, lease_s) else None
+
+
+def _runnable(row: SampleRow, now: datetime) -> bool:
+    """The Python twin of ``claim``'s SQL filter, for a row already loaded."""
+    if row.state == SampleState.QUEUED.value:
+        return row.not_before is None or _aware(row.not_before) <= now
+    expires = row.lease_expires_at
+    return row.state == SampleState.RUNNING.value and expires is not None and _aware(expires) < now
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands naive datetimes back; the ledger stores UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _take(s: Session, row: SampleRow, now: datetime, worker_id: str, lease_s: float) -> bool:
+    """CAS ``row`` to RUNNING under ``worker_id``'s lease, counting an attempt."""
+    expired = row.state == SampleState.RUNNING.value
+    changes = {
+        "attempts": row.attempts + 1,
+        "lease_owner": worker_id,
+        "lease_expires_at": now + timedelta(seconds=lease_s),
+        "heartbeat_at": now,
+        "not_before": None,
+    }
+    return cas(
+        s,
+        row,
+        SampleState.RUNNING,
+        now=now,
+        actor=worker_id,
+        reason_code="lease_expired" if expired else "claimed",
+        reason=f"lease of {row.lease_owner} expired" if expired else None,
+        changes=changes,
+        extra=[SampleRow.lease_expires_at < now] if expired else [],
+    )
 
 
 def heartbeat(s: Session, now: datetime, record_id: int, worker_id: str, lease_s: float) -> None:

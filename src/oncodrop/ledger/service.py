@@ -184,6 +184,14 @@ class Ledger:
             record_id = leases.claim(s, self._clock(), worker_id, lease_s)
             return None if record_id is None else self._record(s, record_id)
 
+    def claim_specific(self, record_id: int, worker_id: str, lease_s: float) -> SampleRecord | None:
+        """Lease this one sample if it is runnable (QUEUED past its backoff, or RUNNING with an
+        expired lease); counts an attempt. ``None`` when it is not (running elsewhere, finished,
+        backing off, unknown): a duplicate delivery then does nothing."""
+        with write_session(self._engine) as s:
+            taken = leases.claim_specific(s, self._clock(), record_id, worker_id, lease_s)
+            return None if taken is None else self._record(s, taken)
+
     def heartbeat(self, record_id: int, worker_id: str, lease_s: float) -> SampleRecord:
         """Extend the lease; ``StateConflict`` if the worker no longer holds it."""
         with write_session(self._engine) as s:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 import tempfile
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from oncodrop.report.oncogenicity import HotspotIndex, classify_oncogenicity
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.tiers import assign_cna_tier, assign_tier
 from oncodrop.report.vcf import read_variants
+from oncodrop.report.vcf.result import require_build
 from oncodrop.report.write.content import (
     BundleInfo,
     CalledSegment,
@@ -58,23 +58,9 @@ from oncodrop.report.write.content import (
 from oncodrop.report.write.files import write_report_files
 from oncodrop.report.write.provenance import describe_input, software_versions
 from oncodrop.sampleconfig import SampleConfig
+from oncodrop.timing import StepClock
 
 REPORTER_NAME = "oncodrop-somatic"
-
-
-class StepClock:
-    """Wall time per named step, in call order, for ``ReportResult.timings`` and provenance."""
-
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = round(time.perf_counter() - start, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +76,7 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
     """Read the VCF; without CSQ/ANN/BCSQ, annotate it with bcftools csq (bundle GFF3 + FASTA)
     in a private temporary folder and read that instead."""
     result = read_variants(request.vcf, request.config, mode="somatic")
-    build = _require_build(result.build, request.vcf.name)
+    build = require_build(result.build, request.vcf.name)
     if bundle.builds and build not in bundle.builds:
         raise BundleError(
             f"{request.vcf.name} is {build} but bundle {bundle.name} {bundle.version} holds only "
@@ -144,18 +130,6 @@ def _gene_spans(bundle: Bundle, build: Build) -> tuple[GeneLocus, ...]:
         return bundle.genes(build)
     except BundleError:
         return ()
-
-
-def _require_build(build: Build | None, file: str) -> Build:
-    if build is None:
-        raise InputRejected(
-            "unknown_build",
-            f"the genome build of {file} cannot be told from its header (no ##reference or "
-            "contig lengths); set sample.genome_build = \"grch37\" or \"grch38\" in the config",
-            file=file,
-            field="sample.genome_build",
-        )
-    return build
 
 
 def classify_variants(

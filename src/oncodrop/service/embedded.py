@@ -1,4 +1,5 @@
-"""The embedded service: one process that polls the store and supervises local workers.
+"""The service: one process that hears of new objects (store poller or SQS), admits them, and
+runs them on local worker processes or hands them to Celery workers (dispatcher + sweeper).
 
 ``oncodrop serve`` runs it until SIGTERM; ``oncodrop demo`` and the integration tests run it
 until every sample is terminal.
@@ -11,9 +12,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
+from oncodrop.errors import ConfigError
 from oncodrop.events.poller import Poller
+from oncodrop.execute.celery_executor import CeleryExecutor
 from oncodrop.execute.local import LocalExecutor, WorkerConfig
+from oncodrop.execute.sweeper import Sweeper
 from oncodrop.execute.retry import RetryPolicy
 from oncodrop.ledger import Ledger, SampleRecord
 from oncodrop.service.admission import admit
@@ -26,42 +31,53 @@ log = logging.getLogger(__name__)
 PRELOAD = ("oncodrop.report.engine", "oncodrop.report.germline.engine", "openpyxl", "scipy.optimize")
 
 
+class Executor(Protocol):
+    """What the service needs of an executor (``LocalExecutor``, ``CeleryExecutor``)."""
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout_s: float = 30.0) -> None: ...
+
+
 class EmbeddedService:
     """Poller thread + N worker processes over one ledger and one store."""
 
     def __init__(self, settings: Settings, *, settle_s: float | None = None, run_workers: bool = True,
                  run_poller: bool = True) -> None:  # fmt: skip
         if settings.bundle is None:
-            from oncodrop.errors import ConfigError
-
             raise ConfigError("no reference bundle: pass --bundle DIR or set ONCODROP_BUNDLE "
                               "(build one with `oncodrop refdata build --demo --out DIR`)")  # fmt: skip
         self.settings = settings
         self.store = open_store(settings.store)
         self.ledger = Ledger.open(settings.db, max_attempts=settings.max_attempts)
-        self.notifier = TerminalNotifier(
-            slack_webhook_url=_secret(settings.slack_webhook_url), webhook_url=_secret(settings.webhook_url),
-            attempts=settings.notify_attempts, backoff_s=settings.notify_backoff_s,
-            link_expires_s=settings.link_expires_s,
-        )  # fmt: skip
+        self.notifier = notifier_for(settings)
         self.fanout = self.notifier.fanout()
         settle = settle_s if settle_s is not None else min(0.5, settings.poll_interval)
         self.poller = Poller(self.store, self.ledger, self._on_object, settle_s=settle)
         work_root = settings.workdir or Path(_default_workdir())
-        self.executor = LocalExecutor(
-            WorkerConfig(
-                ledger_url=settings.db, run_job=PipelineJob(settings.bundle.resolve(), settings.intake.limits()),
-                work_root=work_root, lease_s=settings.lease_s, job_timeout_s=settings.job_timeout_s,
-                poll_interval_s=min(0.25, settings.poll_interval),
-                policy=RetryPolicy(max_attempts=settings.max_attempts), on_terminal=self.notifier,
-                preload=PRELOAD,
-            ),
-            workers=settings.workers,
+        self.executor: Executor = (
+            CeleryExecutor(settings, work_root, workers=settings.workers) if settings.executor == "celery"
+            else LocalExecutor(worker_config(settings, work_root), workers=settings.workers)
         )  # fmt: skip
+        self.sweeper = Sweeper(self.ledger, celery_send, redispatch_s=settings.redispatch_s)
         self._run_workers = run_workers
         self._run_poller = run_poller
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._sweep_thread: threading.Thread | None = None
+        self.sqs_wait_s = 5  # SQS long poll; short enough that stop() is prompt
+        self.sweep_interval_s = min(settings.sweep_interval_s, settings.lease_s / 3)
+
+    def _events_source(self) -> Callable[[threading.Event], None]:
+        """Where new objects come from: listing the store, or S3 notifications on SQS."""
+        if self.settings.events == "sqs":
+            from oncodrop.events.sqs import SqsConsumer
+
+            assert self.settings.queue_url is not None  # checked by Settings
+            consumer = SqsConsumer(self.settings.queue_url, self.ledger, notify=self.fanout,
+                                   wait_s=self.sqs_wait_s)  # fmt: skip
+            return consumer.run
+        return lambda stop: self.poller.run(stop, self.settings.poll_interval)
 
     def _on_object(self, obj) -> None:  # type: ignore[no-untyped-def]
         admit(obj, store_url=self.store.url, ledger=self.ledger, notify=self.fanout)
@@ -70,16 +86,24 @@ class EmbeddedService:
         if self._run_workers:
             self.executor.start()
         if self._run_poller:
-            self._thread = threading.Thread(
-                target=self.poller.run, args=(self._stop, self.settings.poll_interval), name="poller", daemon=True
-            )
+            self._thread = threading.Thread(target=self._events_source(), args=(self._stop,), name="events",
+                                            daemon=True)  # fmt: skip
             self._thread.start()
+        if self._run_poller and self.settings.executor == "celery":  # serve dispatches; workers don't
+            from oncodrop.execute.celery_app import configure
+
+            configure(self.settings)
+            self._sweep_thread = threading.Thread(
+                target=self.sweeper.run, args=(self._stop, self.sweep_interval_s), name="dispatch", daemon=True
+            )  # fmt: skip
+            self._sweep_thread.start()
         log.info("serving %s with %d worker(s)", self.store.url, self.settings.workers if self._run_workers else 0)
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        for thread in (self._thread, self._sweep_thread):
+            if thread is not None:
+                thread.join(timeout=30)
         if self._run_workers:
             self.executor.stop()
         self.fanout.close()
@@ -104,6 +128,35 @@ class EmbeddedService:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def worker_config(settings: Settings, work_root: Path) -> WorkerConfig:
+    """The worker loop's configuration (job, lease, timeouts, retries, notifications) from
+    settings; shared by the local and the Celery executor."""
+    if settings.bundle is None:
+        raise ConfigError("no reference bundle: pass --bundle DIR or set ONCODROP_BUNDLE")
+    return WorkerConfig(
+        ledger_url=settings.db, run_job=PipelineJob(settings.bundle.resolve(), settings.intake.limits()),
+        work_root=work_root, lease_s=settings.lease_s, job_timeout_s=settings.job_timeout_s,
+        poll_interval_s=min(0.25, settings.poll_interval),
+        policy=RetryPolicy(max_attempts=settings.max_attempts), on_terminal=notifier_for(settings),
+        preload=PRELOAD,
+    )  # fmt: skip
+
+
+def notifier_for(settings: Settings) -> TerminalNotifier:
+    return TerminalNotifier(
+        slack_webhook_url=_secret(settings.slack_webhook_url), webhook_url=_secret(settings.webhook_url),
+        attempts=settings.notify_attempts, backoff_s=settings.notify_backoff_s,
+        link_expires_s=settings.link_expires_s,
+    )  # fmt: skip
+
+
+def celery_send(record_id: int) -> None:
+    """Hand a sample to the Celery broker (imported late: Celery loads only when used)."""
+    from oncodrop.execute.celery_app import send
+
+    send(record_id)
 
 
 def all_terminal(expected: int) -> Callable[[list[SampleRecord]], bool]:

@@ -12,7 +12,7 @@ from contextlib import nullcontext
 
 from oncodrop.errors import InputRejected
 from oncodrop.refdata.bundle import Bundle
-from oncodrop.report.engine import StepClock, bundle_info
+from oncodrop.report.engine import bundle_info
 from oncodrop.report.germline.clinvar import ClinvarDb, ResidueIndex
 from oncodrop.report.germline.findings import (
     classify_variants,
@@ -30,6 +30,7 @@ from oncodrop.report.germline.write.content import GermlineContent, GermlineRead
 from oncodrop.report.germline.write.files import write_germline_files
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.write.provenance import describe_input, software_versions
+from oncodrop.timing import StepClock
 
 REPORTER_NAME = "oncodrop-germline"
 

@@ -23,6 +23,7 @@ from oncodrop.report.model import Build, Variant
 from oncodrop.report.vcf import read_variants
 from oncodrop.report.vcf.header import HeaderFacts, read_header
 from oncodrop.report.vcf.regions import Region
+from oncodrop.report.vcf.result import require_build as build_or_reject
 from oncodrop.sampleconfig import SampleConfig
 
 
@@ -62,16 +63,7 @@ def header_facts(vcf: Path) -> HeaderFacts:
 
 
 def require_build(facts: HeaderFacts, config: SampleConfig, file: str) -> Build:
-    build = facts.build or config.sample.genome_build
-    if build is None:
-        raise InputRejected(
-            "unknown_build",
-            f"the genome build of {file} cannot be told from its header (no ##reference or "
-            "contig lengths); set sample.genome_build = \"grch37\" or \"grch38\" in the config",
-            file=file,
-            field="sample.genome_build",
-        )
-    return build
+    return build_or_reject(facts.build or config.sample.genome_build, file)
 
 
 def has_population_af(facts: HeaderFacts) -> bool:

@@ -67,3 +67,18 @@ class VcfReadResult:
     annotation: AnnotationSource | None
     counts: ReadCounts
     used_index: bool = False
+
+
+def require_build(build: Build | None, file: str) -> Build:
+    """The build, or a rejection telling the user where to state it (somatic and germline)."""
+    if build is None:
+        from oncodrop.errors import InputRejected
+
+        raise InputRejected(
+            "unknown_build",
+            f"the genome build of {file} cannot be told from its header (no ##reference or "
+            "contig lengths); set sample.genome_build = \"grch37\" or \"grch38\" in the config",
+            file=file,
+            field="sample.genome_build",
+        )
+    return build

@@ -49,15 +49,22 @@ ONCOGENIC_SHOWN = 500
 CNA_SHOWN = 500
 KATAEGIS_SHOWN = 100
 
-_ENV = Environment(
-    loader=PackageLoader("oncodrop.report.write", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-_ENV.filters["label"] = variant_label
+def report_environment(package: str) -> Environment:
+    """The Jinja settings every report template uses (autoescaped, strict), for ``package``'s
+    ``templates/`` folder; shared with the germline report."""
+    env = Environment(
+        loader=PackageLoader(package, "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["label"] = variant_label
+    return env
+
+
+_ENV = report_environment("oncodrop.report.write")
 
 
 def _pmid_url(citation: str) -> str | None:

@@ -37,7 +37,8 @@ def xlsx_name(sample_id: str) -> str:
     return f"{sample_id}.xlsx"
 
 
-def _header(ws: WriteOnlyWorksheet, names: Iterable[str]) -> None:
+def bold_header(ws: WriteOnlyWorksheet, names: Iterable[str]) -> None:
+    """Append a bold header row (shared with the germline workbook)."""
     cells = []
     for name in names:
         cell = WriteOnlyCell(ws, value=name)
@@ -46,13 +47,18 @@ def _header(ws: WriteOnlyWorksheet, names: Iterable[str]) -> None:
     ws.append(cells)
 
 
-def _typed(name: str, text: str) -> str | float | int | None:
+def typed_value(text: str, *, numeric: bool, integer: bool = False) -> str | float | int | None:
+    """A TSV cell as the workbook should hold it: empty → blank, numbers as numbers."""
     if text == "":
         return None
-    if name in _NUMERIC:
+    if numeric:
         number = float(text)
-        return int(number) if number.is_integer() and name in {"pos", "depth", "alt_depth"} else number
+        return int(number) if integer and number.is_integer() else number
     return text
+
+
+def _typed(name: str, text: str) -> str | float | int | None:
+    return typed_value(text, numeric=name in _NUMERIC, integer=name in {"pos", "depth", "alt_depth"})
 
 
 def _summary_sheet(wb: Workbook, content: ReportContent, summary_line: str) -> None:
@@ -74,14 +80,14 @@ def _summary_sheet(wb: Workbook, content: ReportContent, summary_line: str) -> N
         ("kataegis events", len(content.kataegis_events)),
         ("summary", summary_line),
     ]
-    _header(ws, ("item", "value"))
+    bold_header(ws, ("item", "value"))
     for row in rows:
         ws.append(row)
 
 
 def _evidence_sheet(wb: Workbook, content: ReportContent) -> None:
     ws = wb.create_sheet("Evidence")
-    _header(ws, _EVIDENCE_HEADER)
+    bold_header(ws, _EVIDENCE_HEADER)
     for f in content.findings:
         if f.tier not in (Tier.I, Tier.II):
             continue
@@ -107,7 +113,7 @@ def _variant_sheet(wb: Workbook, content: ReportContent) -> None:
         )
         ws.append((note,))
         findings = findings[:XLSX_MAX_VARIANT_ROWS]
-    _header(ws, names)
+    bold_header(ws, names)
     for f in findings:
         ws.append([_typed(name, get(f)) for name, get in TIER_COLUMNS])
 
@@ -117,7 +123,7 @@ def _cna_sheet(wb: Workbook, content: ReportContent) -> None:
     if content.cna is None:
         ws.append(("No copy-number segments were supplied for this sample.",))
         return
-    _header(ws, ("gene", "chrom", "start", "end", "call", "total_cn", "log2_ratio", "loh",
+    bold_header(ws, ("gene", "chrom", "start", "end", "call", "total_cn", "log2_ratio", "loh",
                  "tier", "therapies"))
     for g in content.altered_cna:
         therapies = sorted({t for m in g.evidence for t in m.evidence.therapies})
@@ -131,12 +137,12 @@ def _signature_sheet(wb: Workbook, content: ReportContent) -> None:
     if sig.fit is None:
         ws.append((f"Signatures {sig.metric.note}",))
     else:
-        _header(ws, ("signature", "mutations", "fraction", "ci_low", "ci_high", "aetiology"))
+        bold_header(ws, ("signature", "mutations", "fraction", "ci_low", "ci_high", "aetiology"))
         for e in sig.fit.exposures:
             ws.append((e.name, round(e.count, 2), e.fraction, e.ci_low, e.ci_high, e.aetiology))
     if sig.catalogue is not None:
         ws.append(())
-        _header(ws, ("context", "snvs"))
+        bold_header(ws, ("context", "snvs"))
         for ctx, n in zip(sig.catalogue.contexts, sig.catalogue.counts, strict=True):
             ws.append((ctx, int(n)))
 
@@ -146,7 +152,7 @@ def _kataegis_sheet(wb: Workbook, content: ReportContent) -> None:
     if not content.kataegis.computable:
         ws.append((f"Kataegis {content.kataegis.note}",))
         return
-    _header(ws, ("chrom", "start", "end", "snvs", "mean_distance", "c_fraction", "apobec_fraction"))
+    bold_header(ws, ("chrom", "start", "end", "snvs", "mean_distance", "c_fraction", "apobec_fraction"))
     for k in content.kataegis_events:
         ws.append((k.chrom, k.start, k.end, k.n_snvs, round(k.mean_distance, 1), k.c_fraction,
                    k.apobec_fraction))

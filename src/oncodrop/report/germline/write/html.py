@@ -14,7 +14,7 @@ import json
 import re
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import PackageLoader
 from markupsafe import Markup
 
 from oncodrop.report.germline.acmg import (
@@ -28,7 +28,7 @@ from oncodrop.report.germline.write.content import GermlineContent
 from oncodrop.report.germline.write.tsv import germline_tsv_name
 from oncodrop.report.protocol import Headline
 from oncodrop.report.write import charts
-from oncodrop.report.write.content import variant_label
+from oncodrop.report.write.html import report_environment
 
 HTML_NAME = "report.html"
 VUS_CARDS = 100  # VUS shown with their evidence; the rest are rows of the filterable table
@@ -37,15 +37,7 @@ BUILD_LABELS = {"grch37": "GRCh37", "grch38": "GRCh38"}
 SOMATIC_TEMPLATES = PackageLoader("oncodrop.report.write", "templates")
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
-_ENV = Environment(
-    loader=PackageLoader("oncodrop.report.germline.write", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-_ENV.filters["label"] = variant_label
+_ENV = report_environment("oncodrop.report.germline.write")
 
 
 @functools.cache

@@ -5,16 +5,13 @@ Variants has the TSV's columns with numbers as numbers; Criteria one row per met
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from oncodrop.report.germline.write.content import GermlineContent
 from oncodrop.report.germline.write.tsv import GERMLINE_COLUMNS, tsv_rows
+from oncodrop.report.write.xlsx import bold_header, typed_value
 
 _NUMERIC = frozenset({"pos", "depth", "allele_balance", "genotype_quality", "population_af",
                       "clinvar_stars", "acmg_score"})  # fmt: skip
@@ -24,28 +21,14 @@ def germline_xlsx_name(sample_id: str) -> str:
     return f"{sample_id}.xlsx"
 
 
-def _header(ws: WriteOnlyWorksheet, names: Iterable[str]) -> None:
-    cells = []
-    for name in names:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    ws.append(cells)
-
-
 def _typed(name: str, text: str) -> str | float | int | None:
-    if text == "":
-        return None
-    if name in _NUMERIC:
-        number = float(text)
-        return int(number) if number.is_integer() else number
-    return text
+    return typed_value(text, numeric=name in _NUMERIC, integer=True)
 
 
 def write_germline_xlsx(content: GermlineContent, summary_line: str, out_dir: Path) -> Path:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Summary")
-    _header(ws, ("item", "value"))
+    bold_header(ws, ("item", "value"))
     rows: list[tuple[str, object]] = [
         ("sample", content.sample_id),
         ("genome build", content.build),
@@ -62,16 +45,16 @@ def write_germline_xlsx(content: GermlineContent, summary_line: str, out_dir: Pa
         ws.append(row)
     ws = wb.create_sheet("Variants")
     names = [name for name, _ in GERMLINE_COLUMNS]
-    _header(ws, names)
+    bold_header(ws, names)
     for cells in tsv_rows(content):
         ws.append([_typed(n, v) for n, v in zip(names, cells, strict=True)])
     ws = wb.create_sheet("Criteria")
-    _header(ws, ("variant", "gene", "code", "points", "reason"))
+    bold_header(ws, ("variant", "gene", "code", "points", "reason"))
     for f in content.findings:
         for c in f.acmg.criteria:
             ws.append([f.variant.key, f.gene, c.code, c.points, c.reason])
     ws = wb.create_sheet("Panel")
-    _header(ws, ("gene", "mechanism", "inheritance", "origin"))
+    bold_header(ws, ("gene", "mechanism", "inheritance", "origin"))
     for g in content.panel.genes:
         ws.append([g.symbol, g.mechanism, g.inheritance, "panel"])
     for symbol in content.panel.secondary:

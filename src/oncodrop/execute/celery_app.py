@@ -1,0 +1,181 @@
+"""The Celery executor's app and its one task: run the sample a message names, exactly once.
+
+A message carries only a ledger ``record_id``. The task body is the local worker's loop body
+(``execute.local.Worker.run_one``: heartbeat, job child via ``run_in_child``, ``retry.classify``,
+ledger outcome, ``on_terminal``) preceded by ``Ledger.claim_specific``: the ledger lease, not
+the broker, is the exactly-once guard. A duplicate or redelivered message finds the lease held
+or the sample finished and returns ``"skipped"``.
+
+Broker settings that make redelivery safe (``celery_config``): ``acks_late`` (ack after the job),
+``task_reject_on_worker_lost`` (a killed worker's message goes back), prefetch 1, and a
+visibility timeout longer than the job timeout (else a long job is redelivered while running;
+harmless here, but wasted). Works as ``celery -A oncodrop.execute.celery_app worker`` too: the
+app reads ``ONCODROP_*`` settings when first used.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import socket
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from celery import Celery, signals
+from celery.exceptions import Reject
+
+from oncodrop.execute.local import Worker, WorkerConfig
+from oncodrop.ledger import Ledger
+from oncodrop.settings import Settings
+
+log = logging.getLogger(__name__)
+TASK_NAME = "oncodrop.run_sample"
+SQS_MAX_VISIBILITY_S = 43_200  # the SQS limit (12 h)
+
+app = Celery("oncodrop", set_as_current=False)
+
+
+# --- configuration: rules as data per broker scheme -----------------------------------
+
+
+def _redis_options(settings: Settings) -> dict[str, Any]:
+    visibility = settings.visibility_timeout_s
+    # scan for unacked messages of dead workers every visibility/5 s (LAB-NOTES: defaults took
+    # ~100 s after a SIGKILL with a 10 s visibility; interval 2 + throttle 1 took ~9 s)
+    return {"visibility_timeout": visibility, "unacked_restore_throttle": 1,
+            "unacked_restore_interval": max(1, min(60, round(visibility / 5)))}  # fmt: skip
+
+
+def _sqs_options(settings: Settings) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "visibility_timeout": min(round(settings.visibility_timeout_s), SQS_MAX_VISIBILITY_S),
+        "wait_time_seconds": 1, "polling_interval": 0.5,
+        "region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+    }  # fmt: skip
+    if urlsplit(settings.broker_url).hostname in _PLAIN_HTTP_HOSTS:
+        options["is_secure"] = False  # a local stand-in (moto_server) speaks plain HTTP
+    if settings.celery_queue_url:
+        options["predefined_queues"] = {settings.celery_queue: {"url": settings.celery_queue_url}}
+    return options
+
+
+_PLAIN_HTTP_HOSTS = ("127.0.0.1", "localhost", "::1")
+_TRANSPORT_OPTIONS = {
+    "redis": _redis_options,
+    "rediss": _redis_options,
+    "sqs": _sqs_options,
+}
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """The Celery configuration for ``settings`` (no result backend: the ledger is the result)."""
+    scheme = urlsplit(settings.broker_url).scheme
+    options = _TRANSPORT_OPTIONS.get(scheme, lambda _s: {})(settings)
+    return {
+        "broker_url": settings.broker_url,
+        "broker_transport_options": {k: v for k, v in options.items() if v is not None},
+        "broker_connection_retry_on_startup": True,
+        "result_backend": None,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_default_queue": settings.celery_queue,
+        "task_create_missing_queues": True,
+        "worker_prefetch_multiplier": 1,
+        "worker_hijack_root_logger": False,
+        "worker_enable_remote_control": False,  # no pidbox queues (SQS has predefined queues only)
+        "worker_send_task_events": False,
+    }
+
+
+_state: dict[str, Any] = {"settings": None, "work_root": None, "runtime": None}
+
+
+def configure(settings: Settings, work_root: Path | None = None) -> Celery:
+    """Point the app at ``settings`` (and, in a worker, its private work dir)."""
+    _state.update(settings=settings, work_root=work_root, runtime=None)
+    app.conf.update(celery_config(settings))
+    return app
+
+
+@app.on_configure.connect
+def _from_environment(sender: Celery, **_: Any) -> None:
+    """``celery -A oncodrop.execute.celery_app``: settings from ``ONCODROP_*`` / ONCODROP_CONFIG."""
+    if _state["settings"] is None:
+        config = os.environ.get("ONCODROP_CONFIG")
+        settings = Settings.load(Path(config) if config else None)
+        sender.conf.update(celery_config(settings))
+        _state["settings"] = settings
+
+
+# --- the worker side --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Runtime:
+    """One per Celery worker process: its ledger connection and its local-worker loop body."""
+
+    ledger: Ledger
+    worker: Worker
+    lease_s: float
+
+
+def _runtime() -> _Runtime:
+    if _state["runtime"] is None:
+        from oncodrop.service.embedded import PRELOAD, worker_config
+
+        settings: Settings = _state["settings"] or Settings.load()
+        work_root = _state["work_root"] or Path(settings.workdir or tempfile.gettempdir()) / f"oncodrop-celery-{os.getpid()}"
+        config: WorkerConfig = worker_config(settings, work_root)
+        forkserver_ctx = mp.get_context("forkserver")
+        forkserver_ctx.set_forkserver_preload([config.run_job.__module__, *PRELOAD])
+        ledger = Ledger.open(settings.db, migrate_schema=False, max_attempts=settings.max_attempts)
+        worker = Worker(config, 0, ledger)
+        worker.worker_id = f"celery@{socket.gethostname()}:{os.getpid()}"
+        worker.slot_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _state["runtime"] = _Runtime(ledger, worker, settings.lease_s)
+    runtime: _Runtime = _state["runtime"]
+    return runtime
+
+
+@signals.worker_shutting_down.connect
+def _stop_running_job(**_: Any) -> None:
+    """Warm shutdown (SIGTERM): kill the running job and release its lease, uncounted."""
+    runtime: _Runtime | None = _state["runtime"]
+    if runtime is not None:
+        runtime.worker.stopping.set()
+
+
+@app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_sample(record_id: int) -> str:
+    """Claim sample ``record_id``'s lease and run it; ``"skipped"`` when it is not runnable."""
+    runtime = _runtime()
+    if runtime.worker.stopping.is_set():
+        raise Reject("worker is shutting down", requeue=True)  # back to the queue, not run here
+    record = runtime.ledger.claim_specific(record_id, runtime.worker.worker_id, runtime.lease_s)
+    if record is None:
+        return "skipped"
+    runtime.worker.run_one(record)
+    after = runtime.ledger.get(record_id)
+    return after.state.value if after is not None else "unknown"
+
+
+def send(record_id: int) -> None:
+    """Put one sample on the broker queue (what the dispatcher and sweeper call)."""
+    run_sample.apply_async(args=(record_id,))
+
+
+def redact_broker(url: str) -> str:
+    """The broker URL without credentials, for messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    user = f"{unquote(parts.username)}:***@" if parts.username else ""
+    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+
+
+__all__ = ["TASK_NAME", "app", "celery_config", "configure", "redact_broker", "run_sample", "send"]

@@ -1,0 +1,108 @@
+"""Local provider: the scaler starts worker processes on this machine; idle ones exit by themselves.
+
+Each worker is one ``execute.local.worker_main`` process (the same worker the embedded service
+runs), given ``idle_exit_s`` so it exits with status 0 after the idle timeout. A worker that
+exits is simply gone from ``workers()``: unlike ``LocalExecutor`` nothing restarts it; the
+scaler starts a new one when samples wait again (a crashed worker's sample is re-claimed once
+its lease expires).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from oncodrop.execute.local import WorkerConfig, prepare_work_root, worker_main
+from oncodrop.fleet.provider import FleetWorker
+from oncodrop.ledger import Ledger
+
+log = logging.getLogger(__name__)
+_CTX = mp.get_context("spawn")
+
+
+@dataclass(frozen=True, slots=True)
+class _Running:
+    process: BaseProcess
+    started_at: datetime
+
+
+class LocalFleet:
+    """A ``FleetProvider`` of local worker processes; worker ids are ``local-<slot>``."""
+
+    name = "local"
+
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self._running: dict[str, _Running] = {}
+        self._next_slot = 0
+        self._workdir: Path | None = None
+
+    def open(self) -> None:
+        """Migrate the ledger once and make this fleet's private work dir."""
+        Ledger.open(self.config.ledger_url).close()
+        self._workdir = prepare_work_root(self.config.work_root)
+
+    def workers(self) -> list[FleetWorker]:
+        """Live workers; exited ones are reaped (and logged when they did not exit cleanly)."""
+        for worker_id, running in list(self._running.items()):
+            if not running.process.is_alive():
+                running.process.join()
+                if running.process.exitcode != 0:
+                    log.warning("fleet worker %s exited with %s", worker_id, running.process.exitcode)
+                del self._running[worker_id]
+        return [FleetWorker(worker_id, "running", r.started_at) for worker_id, r in self._running.items()]
+
+    def start(self, count: int) -> list[str]:
+        if self._workdir is None:
+            self.open()
+        assert self._workdir is not None
+        config = replace(self.config, work_root=self._workdir)
+        started = []
+        for _ in range(count):
+            slot, self._next_slot = self._next_slot, self._next_slot + 1
+            proc = _CTX.Process(target=worker_main, args=(config, slot), name=f"oncodrop-fleet-worker-{slot}")
+            proc.start()
+            worker_id = f"local-{slot}"
+            self._running[worker_id] = _Running(proc, datetime.now(UTC))
+            started.append(worker_id)
+        return started
+
+    def stop(self, worker_ids: Sequence[str]) -> None:
+        """SIGTERM: the worker kills its job child and releases the lease before exiting."""
+        for worker_id in worker_ids:
+            running = self._running.get(worker_id)
+            if running is not None and running.process.is_alive():
+                running.process.terminate()
+
+    def pids(self) -> dict[str, int]:
+        """Process id of each live worker (for operators and tests)."""
+        return {wid: r.process.pid for wid, r in self._running.items() if r.process.pid is not None}
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Stop every worker, wait for them (kill stragglers), remove the work dir."""
+        self.stop(list(self._running))
+        for running in self._running.values():
+            running.process.join(timeout_s)
+            if running.process.is_alive():
+                running.process.kill()
+                running.process.join()
+        self._running.clear()
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
