@@ -206,3 +206,26 @@ def test_skipping_a_required_source_or_reusing_a_full_folder_is_refused(
             )
         )
     assert (occupied / "file").read_text() == "keep me"
+
+
+def test_panelapp_panels_become_bundle_panels_with_their_source_in_the_manifest(
+    upstream: tuple[FileServer, Upstream], tmp_path: Path
+) -> None:
+    from test_panelapp import PANEL_243
+
+    server, files = upstream
+    panel_dir = server.root / "api/v1/panels/243"
+    panel_dir.mkdir(parents=True, exist_ok=True)
+    (panel_dir / "index.html").write_text(__import__("json").dumps(PANEL_243))  # served for ".../243/"
+    options = BuildOptions(
+        out=tmp_path / "b", builds=("grch37",), overrides=files.overrides, policy=FAST,
+        skip=frozenset({"ensembl_gff3", "ensembl_fasta", "clinvar", "cancerhotspots"}),
+        panelapp=((243, "childhood_solid"),), panelapp_url=f"{server.url}/api/v1",
+    )  # fmt: skip
+    bundle = Bundle.open(build_bundle(options).path, verify=True)
+    assert "childhood_solid" in bundle.panels()
+    genes = {g.symbol: g for g in bundle.panel("childhood_solid")}
+    assert set(genes) == {"TP53", "DICER1", "FANCA"}  # ELP1 is amber, the region is not a gene
+    assert genes["FANCA"].inheritance == "AR"
+    assert bundle.manifest["sources"]["panelapp_243"]["version"] == "3.4"
+    assert bundle.manifest["files"]["knowledge/panels/childhood_solid.tsv"]["source"] == "panelapp_243"

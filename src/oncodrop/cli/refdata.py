@@ -74,8 +74,22 @@ def refdata() -> None:
     envvar="ONCODROP_REFDATA_VERSION",
     help="bundle version (default: today's date)",
 )
+@click.option(
+    "--panelapp",
+    "panelapp",
+    multiple=True,
+    metavar="ID[:NAME]",
+    help="add Genomics England PanelApp panel ID as germline panel NAME (default panelapp_ID)",
+)
+@click.option(
+    "--panelapp-url",
+    default=None,
+    envvar="ONCODROP_REFDATA_PANELAPP_URL",
+    help="PanelApp API base (…/api/v1)",
+)
 def build(out: Path, demo: bool, builds: tuple[str, ...], source_urls: tuple[str, ...],
-          skip: tuple[str, ...], name: str, version: str) -> None:  # fmt: skip
+          skip: tuple[str, ...], name: str, version: str, panelapp: tuple[str, ...],
+          panelapp_url: str | None) -> None:  # fmt: skip
     """Download and compile the public sources into a bundle at --out (or --demo offline)."""
     from oncodrop.refdata.build import BuildOptions, build_bundle
     from oncodrop.refdata.demo import build_demo_bundle
@@ -93,6 +107,8 @@ def build(out: Path, demo: bool, builds: tuple[str, ...], source_urls: tuple[str
             skip=frozenset(skip),
             name=name,
             version=version,
+            panelapp=tuple(_panel_spec(spec) for spec in panelapp),
+            **({"panelapp_url": panelapp_url} if panelapp_url else {}),
         )
         result = build_bundle(options, progress=lambda msg: click.echo(msg, err=True))
     except OncodropError as exc:
@@ -118,3 +134,12 @@ def verify(path: Path) -> None:
     click.echo(
         f"ok: {bundle.name} {bundle.version}{demo}, {len(bundle.manifest['files'])} files verified"
     )
+
+
+def _panel_spec(spec: str) -> tuple[int, str]:
+    """``243`` or ``243:hereditary_breast`` -> (243, name)."""
+    panel_id, _, name = spec.partition(":")
+    if not panel_id.isdigit():
+        raise click.BadParameter(f"{spec!r}: expected a PanelApp panel id, e.g. 243 or 243:breast_ovarian",
+                                 param_hint="--panelapp")  # fmt: skip
+    return int(panel_id), name or f"panelapp_{panel_id}"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from oncodrop.errors import ConfigError
 from oncodrop.refdata.assemble import (
+    CURATED,
     CURATED_SOURCE,
     default_version,
     finish,
@@ -27,8 +28,9 @@ from oncodrop.refdata.civic import CompileReport, compile_release
 from oncodrop.refdata.download import Downloaded, RetryPolicy, fetch
 from oncodrop.refdata.genes import genes_from_civic, genes_from_gff3, write_genes
 from oncodrop.refdata.genome import bgzip_copy, compile_fasta, compile_vcf
-from oncodrop.refdata.knowledge import hotspots_from_cancerhotspots, roles_from_oncokb
+from oncodrop.refdata.knowledge import hotspots_from_cancerhotspots, read_panel, roles_from_oncokb
 from oncodrop.refdata.manifest import SourceRecord
+from oncodrop.refdata.panelapp import PANELAPP_URL, fetch_panel, write_panelapp_panel
 from oncodrop.refdata.signatures import extract_from_wheel
 from oncodrop.refdata.sources import SOURCES, SOURCES_BY_NAME, Source, resolve_url
 from oncodrop.report.model import Build
@@ -45,6 +47,8 @@ class BuildOptions:
     name: str = "oncodrop"
     version: str = ""
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    panelapp: tuple[tuple[int, str], ...] = ()  # (PanelApp panel id, our panel name)
+    panelapp_url: str = PANELAPP_URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,7 @@ def build_bundle(
             hotspots_from_cancerhotspots(hotspots_file.path) if hotspots_file else ()
         )
         write_knowledge(root, release, roles, hotspots, "cancerhotspots.org v2")
+        panel_sources = _panelapp_panels(options, root / "knowledge", progress)
         wheel = fetched.get("sigprofiler_wheel")
         source_of: dict[str, str] = {
             "knowledge/evidence.tsv": "civic_evidence",
@@ -117,6 +122,8 @@ def build_bundle(
         progress("writing manifest")
         sources = fetched.records()
         sources["oncodrop_curated"] = CURATED_SOURCE
+        sources.update(panel_sources)
+        source_of.update({f"knowledge/panels/{name}.tsv": f"panelapp_{pid}" for pid, name in options.panelapp})
         finish(
             root,
             name=options.name,
@@ -197,3 +204,21 @@ def _path(item: Downloaded | None) -> Path | None:
 def _describe(report: CompileReport) -> dict[str, object]:
     return {"rows_read": report.rows_read, "items_written": report.items_written,
             "skipped": dict(report.skipped)}  # fmt: skip
+
+
+def _panelapp_panels(options: BuildOptions, knowledge: Path, progress: Progress) -> dict[str, SourceRecord]:
+    """Genomics England PanelApp panels as bundle panels; gene mechanisms (LoF/GoF) come from
+    our curated default panel, since PanelApp does not state them."""
+    if not options.panelapp:
+        return {}
+    mechanisms = {g.symbol: g.mechanism for g in read_panel(CURATED / "panels" / "cpsr_default.tsv")}
+    records = {}
+    for panel_id, name in options.panelapp:
+        progress(f"fetching PanelApp panel {panel_id} as {name}")
+        panel = fetch_panel(panel_id, mechanisms, base_url=options.panelapp_url)
+        write_panelapp_panel(knowledge, name, panel)
+        records[f"panelapp_{panel_id}"] = SourceRecord(
+            version=str(panel.version), url=f"{options.panelapp_url}/panels/{panel_id}/",
+            note=f"{panel.name}: {len(panel.genes)} genes", licence="PanelApp terms of use",
+        )  # fmt: skip
+    return records

@@ -73,15 +73,15 @@ def utc_now() -> str:
 
 def catalogue_files(root: Path, source_of: dict[str, str]) -> dict[str, FileRecord]:
     """Checksum every file under ``root`` except the manifest; ``source_of`` maps a relative
-    path prefix (``knowledge/evidence.tsv`` or ``genome/``) to the source it came from."""
+    path prefix (``knowledge/evidence.tsv`` or ``genome/``) to the source it came from; the
+    longest matching prefix wins."""
     records: dict[str, FileRecord] = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
         if rel == MANIFEST_NAME:
             continue
-        source = next(
-            (s for prefix, s in source_of.items() if rel.startswith(prefix)), ""
-        )
+        matching = [prefix for prefix in source_of if rel.startswith(prefix)]
+        source = source_of[max(matching, key=len)] if matching else ""
         records[rel] = FileRecord(
             sha256=sha256_file(path), bytes=path.stat().st_size, source=source
         )

@@ -12,7 +12,7 @@ import pytest
 
 from oncodrop.errors import BundleError, TransientError
 from oncodrop.refdata.knowledge import read_panel
-from oncodrop.report.germline.panelapp import (
+from oncodrop.refdata.panelapp import (
     fetch_panel,
     inheritance,
     write_panelapp_panel,
