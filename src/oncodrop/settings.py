@@ -187,7 +187,7 @@ class Settings(BaseSettings):
             data[name] = _redact_secret_url(secret.get_secret_value()) if secret else None
         for name in ("db", "store", "s3_endpoint_url", "broker_url"):
             if data[name]:
-                data[name] = redact(data[name])
+                data[name] = redact(data[name], self.secret_values())
         return data
 
 

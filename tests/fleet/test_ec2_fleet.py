@@ -100,10 +100,17 @@ def test_workers_lists_only_this_fleets_live_instances_and_stop_terminates(ec2: 
     assert len(other.workers()) == 1
 
 
-def test_a_missing_launch_template_is_a_config_error(ec2: Any) -> None:
-    provider = fleet(ec2, launch_template="lt-0123456789abcdef0")
-    with pytest.raises(ConfigError, match="lt-0123456789abcdef0"):
-        provider.start(1)
+@pytest.mark.parametrize("missing", ["lt-0123456789abcdef0", "no-such-template"])
+def test_a_missing_launch_template_is_a_config_error_naming_it(ec2: Any, missing: str) -> None:
+    with pytest.raises(ConfigError, match=f"launch template {missing} not found.*WorkerLaunchTemplateId"):
+        fleet(ec2, launch_template=missing).check()
+
+
+def test_an_existing_launch_template_passes_the_check(ec2: Any, template: dict[str, str]) -> None:
+    fleet(ec2, launch_template=template["id"]).check()
+    fleet(ec2, launch_template=template["name"]).check()
+    assert ec2.describe_launch_templates(LaunchTemplateIds=[template["id"]])["LaunchTemplates"][0][
+        "LaunchTemplateName"] == template["name"]  # fmt: skip
 
 
 def test_run_instances_request_asks_for_one_time_spot_with_encrypted_volume_and_idempotency() -> None:

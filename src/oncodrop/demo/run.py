@@ -9,11 +9,12 @@ from __future__ import annotations
 import shutil
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from oncodrop.demo.samples import DemoSample, make_demo_samples
@@ -21,6 +22,7 @@ from oncodrop.ledger import SampleRecord
 from oncodrop.refdata.demo import build_demo_bundle
 from oncodrop.service.embedded import EmbeddedService, all_terminal
 from oncodrop.settings import Settings
+from oncodrop.store.base import ObjectStore
 from oncodrop.store.local import LocalStore
 
 REPORT_FILES = ("report.html", "provenance.json")
@@ -36,12 +38,17 @@ class DemoResult:
 
 def run_demo(workdir: Path | None, *, workers: int = 2, timeout_s: float = 300, console: Console | None = None) -> int:
     console = console or Console()
+    return in_workdir(workdir, console, lambda root: _run(root, workers, timeout_s, console))
+
+
+def in_workdir(workdir: Path | None, console: Console, run: Callable[[Path], DemoResult]) -> int:
+    """Run a demo in ``workdir`` (or a temporary folder), print its verdict, return the exit code."""
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="oncodrop-demo-") as tmp:
-            result = _run(Path(tmp), workers, timeout_s, console)
+            result = run(Path(tmp))
             console.print("[dim](temporary workdir: removed on exit; pass --workdir DIR to keep it)[/dim]")
     else:
-        result = _run(workdir.resolve(), workers, timeout_s, console)
+        result = run(workdir.resolve())
     for problem in result.problems:
         console.print(f"[red]✗ {problem}[/red]")
     if result.ok:
@@ -49,15 +56,20 @@ def run_demo(workdir: Path | None, *, workers: int = 2, timeout_s: float = 300, 
     return 0 if result.ok else 1
 
 
-def _run(root: Path, workers: int, timeout_s: float, console: Console) -> DemoResult:
+def fresh_root(root: Path) -> None:
+    """A re-run starts from an empty bucket and ledger; the bundle is reused."""
     root.mkdir(parents=True, exist_ok=True)
-    for name in _FRESH:  # a re-run starts from an empty bucket and ledger; the bundle is reused
+    for name in _FRESH:
         target = root / name
         if target.is_dir():
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
-    with _progress(console) as progress:
+
+
+def _run(root: Path, workers: int, timeout_s: float, console: Console) -> DemoResult:
+    fresh_root(root)
+    with progress_bar(console) as progress:
         task = progress.add_task("building the demo reference bundle (offline)", total=None)
         bundle = build_demo_bundle(root / "bundle")
         progress.update(task, description="generating demo tarballs")
@@ -71,17 +83,29 @@ def _run(root: Path, workers: int, timeout_s: float, console: Console) -> DemoRe
         (root / "work").mkdir(mode=0o700)
         store = LocalStore(root / "bucket")
         with EmbeddedService(settings, settle_s=0.5) as service:
-            for sample in samples:  # what a user does: drop tarballs into the bucket
-                store.put_file(sample.path, sample.key)
-            progress.update(task, description="processing", total=len(samples), completed=0)
+            finished, records = drop_and_wait(service, store, samples, timeout_s, progress, task)
+    return conclude(console, samples, records, store, finished, timeout_s, root / "reports")
 
-            def tick(records: list[SampleRecord]) -> None:
-                done = sum(r.is_terminal for r in records)
-                progress.update(task, completed=done, description=f"processing ({done}/{len(samples)} terminal)")
 
-            finished = service.wait(all_terminal(len(samples)), timeout_s, on_tick=tick)
-            records = service.ledger.list_samples()
-    reports = _extract_reports(store, records, root / "reports")
+def drop_and_wait(service: EmbeddedService, store: ObjectStore, samples: list[DemoSample], timeout_s: float,
+                  progress: Progress, task: TaskID) -> tuple[bool, list[SampleRecord]]:  # fmt: skip
+    """What a user does (drop the tarballs into the bucket), then wait until all are terminal."""
+    for sample in samples:
+        store.put_file(sample.path, sample.key)
+    progress.update(task, description="processing", total=len(samples), completed=0)
+
+    def tick(records: list[SampleRecord]) -> None:
+        done = sum(r.is_terminal for r in records)
+        progress.update(task, completed=done, description=f"processing ({done}/{len(samples)} terminal)")
+
+    finished = service.wait(all_terminal(len(samples)), timeout_s, on_tick=tick)
+    return finished, service.ledger.list_samples()
+
+
+def conclude(console: Console, samples: list[DemoSample], records: list[SampleRecord], store: ObjectStore,
+             finished: bool, timeout_s: float, reports_dir: Path) -> DemoResult:  # fmt: skip
+    """Unpack the reports, print the summary table, and check every expectation."""
+    reports = _extract_reports(store, records, reports_dir)
     _summary(console, samples, records)
     problems = _check(samples, records, store, finished, timeout_s)
     for path in reports:
@@ -89,7 +113,7 @@ def _run(root: Path, workers: int, timeout_s: float, console: Console) -> DemoRe
     return DemoResult(not problems, tuple(problems), tuple(reports))
 
 
-def _progress(console: Console) -> Progress:
+def progress_bar(console: Console) -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                     console=console, transient=True)  # fmt: skip
 
@@ -115,7 +139,7 @@ def _summary(console: Console, samples: list[DemoSample], records: list[SampleRe
         console.print(line, highlight=False)
 
 
-def _check(samples: list[DemoSample], records: list[SampleRecord], store: LocalStore, finished: bool,
+def _check(samples: list[DemoSample], records: list[SampleRecord], store: ObjectStore, finished: bool,
            timeout_s: float) -> list[str]:  # fmt: skip
     problems = [] if finished else [f"not every sample was terminal after {timeout_s:.0f} s"]
     by_key = {r.key: r for r in records}
@@ -132,23 +156,29 @@ def _check(samples: list[DemoSample], records: list[SampleRecord], store: LocalS
     return problems
 
 
-def _check_output(store: LocalStore, record: SampleRecord) -> list[str]:
+def _check_output(store: ObjectStore, record: SampleRecord) -> list[str]:
     if not record.output_key or store.head(record.output_key) is None:
         return [f"{record.key}: no output object {record.output_key}"]
-    with tarfile.open(store.path_of(record.output_key)) as tar:
-        names = {Path(n).name for n in tar.getnames()}
+    with tempfile.TemporaryDirectory(prefix="oncodrop-check-") as tmp:
+        store.get_file(record.output_key, Path(tmp) / "output.tar.gz")
+        with tarfile.open(Path(tmp) / "output.tar.gz") as tar:
+            names = {Path(n).name for n in tar.getnames()}
     missing = [f for f in (*REPORT_FILES, "run.log") if f not in names]
     return [f"{record.output_key}: missing {', '.join(missing)}"] if missing else []
 
 
-def _extract_reports(store: LocalStore, records: list[SampleRecord], dest: Path) -> list[Path]:
-    """Unpack each output tarball under ``dest`` so the HTML reports can be opened."""
+def _extract_reports(store: ObjectStore, records: list[SampleRecord], dest: Path) -> list[Path]:
+    """Download and unpack each output tarball under ``dest`` so the HTML reports can be opened."""
     paths = []
+    dest.mkdir(parents=True, exist_ok=True)
     for record in sorted(records, key=lambda r: r.key):
         if not record.output_key or store.head(record.output_key) is None:
             continue
-        with tarfile.open(store.path_of(record.output_key)) as tar:
+        local = dest / record.output_key.rsplit("/", 1)[-1]
+        store.get_file(record.output_key, local)
+        with tarfile.open(local) as tar:
             tar.extractall(dest, filter="data")  # our own output, still extracted with the safe filter
+        local.unlink()
         root = record.output_key.rsplit("/", 1)[-1].removesuffix(".tar.gz")
         report = dest / root / "report.html"
         if report.is_file():

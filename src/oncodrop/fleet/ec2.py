@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
 
 from oncodrop.errors import ConfigError, TransientError
 from oncodrop.fleet.provider import FleetWorker
@@ -113,6 +114,8 @@ def ec2_errors(action: str) -> Iterator[None]:
     with aws_errors(action):
         try:
             yield
+        except ResponseParserError as exc:  # an HTML error page instead of an EC2 answer
+            raise TransientError(f"{action}: the EC2 endpoint sent an unreadable answer; will try again") from exc
         except ClientError as exc:
             code = str(exc.response.get("Error", {}).get("Code", ""))
             if code in SPOT_SHORTAGE_CODES:
@@ -134,6 +137,24 @@ class Ec2Fleet:
     def connect(cls, spec: SpotLaunchSpec, endpoint_url: str | None = None, region: str | None = None) -> Ec2Fleet:
         """A fleet talking to EC2 at ``endpoint_url`` (None: AWS) with credentials from the environment."""
         return cls(spec, aws_client("ec2", endpoint_url, region=region))
+
+    def check(self) -> None:
+        """Fail fast with a ``ConfigError`` when the launch template does not exist."""
+        template = self.spec.launch_template
+        key = "LaunchTemplateIds" if template.startswith("lt-") else "LaunchTemplateNames"
+        missing = ConfigError(
+            f"launch template {template} not found in this region; pass --launch-template with the "
+            "stack's WorkerLaunchTemplateId output (deploy/aws/oncodrop.yaml)"
+        )
+        try:
+            with ec2_errors(f"look up launch template {template}"):
+                found = self.client.describe_launch_templates(**{key: [template]})["LaunchTemplates"]
+        except ConfigError as exc:
+            if "NotFound" in exc.message or "Malformed" in exc.message:
+                raise missing from exc
+            raise
+        if not found:
+            raise missing
 
     def start(self, count: int) -> list[str]:
         if count < 1:

@@ -1,0 +1,77 @@
+"""Picklable jobs and helpers for fleet tests: worker processes are spawned, so jobs live at
+module level. They do real work on real files: copy a real VCF, write the output atomically."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from oncodrop.execute.local import JobOutcome, StopWatcher, WorkerConfig
+from oncodrop.execute.retry import RetryPolicy
+from oncodrop.ledger import Ledger, SampleRecord, SampleState
+
+VCF = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
+
+
+@dataclass(frozen=True)
+class OutputJob:
+    """Journals its start, works ``sleep_s``, then writes ``outputs/<output_key>`` whole (rename)."""
+
+    source: Path
+    outputs: Path
+    journal: Path
+    sleep_s: float = 0.0
+
+    def __call__(self, record: SampleRecord, workdir: Path) -> JobOutcome:
+        append(self.journal, {"event": "start", "id": record.id, "worker": record.lease_owner})
+        staged = workdir / "input.vcf.gz"
+        staged.write_bytes(self.source.read_bytes())
+        time.sleep(self.sleep_s)
+        key = record.output_key or f"{record.sample_id}-output.tar.gz"
+        partial = self.outputs / f".{key}.partial"
+        partial.write_bytes(staged.read_bytes())
+        partial.rename(self.outputs / key)
+        append(self.journal, {"event": "finish", "id": record.id, "worker": record.lease_owner})
+        return JobOutcome(key, {"bytes": staged.stat().st_size})
+
+
+def append(path: Path, entry: dict[str, object]) -> None:
+    with open(path, "a") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+def read_journal(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def queue_sample(ledger: Ledger, n: int) -> SampleRecord:
+    record, _ = ledger.record_object(
+        "file:///bucket", f"brca-{n:06d}-somatic.tar.gz", f"etag{n}", 1, "somatic", f"brca-{n:06d}",
+        f"brca-{n:06d}-somatic-output.tar.gz",
+    )  # fmt: skip
+    return ledger.queue(record.id)
+
+
+def worker_config(ledger: Ledger, work: Path, job: OutputJob, *, idle_exit_s: float | None = None,
+                  lease_s: float = 30.0, watchers: tuple[StopWatcher, ...] = ()) -> WorkerConfig:  # fmt: skip
+    return WorkerConfig(
+        ledger.url, job, work, lease_s=lease_s, poll_interval_s=0.1, job_timeout_s=60.0,
+        policy=RetryPolicy(backoff_base_s=0, jitter=0), idle_exit_s=idle_exit_s, watchers=watchers,
+    )  # fmt: skip
+
+
+def wait_for(check: Callable[[], bool], timeout_s: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout_s:g} s")
+        time.sleep(0.05)
+
+
+def state_of(ledger: Ledger, record_id: int) -> SampleState:
+    record = ledger.get(record_id)
+    assert record is not None
+    return record.state
