@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: chromium (the report and dashboard are checked in a
-# real browser). Installs only what is missing; uses sudo when not root.
+# real browser) and redis-server (the Celery executor's broker in integration tests and in
+# `oncodrop demo --cloud --executor celery`). Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if ((${#need[@]})); then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing Debian packages: ${need[*]}" >&2

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import pytest
-
 NOTICE = {"action": "terminate", "time": "2026-11-25T13:02:00Z"}
 
 
@@ -48,7 +46,7 @@ class FakeImds:
 
 def _handler(imds: FakeImds) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+        def do_PUT(self) -> None:
             if self.path != "/latest/api/token" or not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
                 self._answer(400, "")
                 return
@@ -58,7 +56,7 @@ def _handler(imds: FakeImds) -> type[BaseHTTPRequestHandler]:
                 imds.token_requests += 1
             self._answer(200, token)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             with imds.lock:
                 if self.headers.get("X-aws-ec2-metadata-token") not in imds.tokens:
                     imds.unauthorised += 1
@@ -96,9 +94,3 @@ def serve_imds(imds: FakeImds) -> Iterator[FakeImds]:
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-@pytest.fixture
-def imds() -> Iterator[FakeImds]:
-    """A fake metadata endpoint with no notice until the test publishes one."""
-    yield from serve_imds(FakeImds())

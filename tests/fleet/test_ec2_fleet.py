@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import base64
+import logging
+import threading
+import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fleet_jobs import queue_sample
 
 from oncodrop.errors import ConfigError, TransientError
-from oncodrop.fleet.ec2 import Ec2Fleet, SpotLaunchSpec, ec2_errors, run_instances_request
+from oncodrop.fleet.ec2 import (
+    Ec2Fleet,
+    SpotLaunchSpec,
+    ec2_errors,
+    run_instances_request,
+)
+from oncodrop.fleet.policy import ScalingLimits
+from oncodrop.fleet.scaler import Scaler
+from oncodrop.ledger import Ledger
 from oncodrop.store.s3 import aws_client
 
 TEMPLATE_USER_DATA = "#!/bin/bash\n/opt/oncodrop/bin/oncodrop worker\n"
@@ -139,9 +152,8 @@ def test_no_spot_capacity_is_transient() -> None:
 
     answer = {"Error": {"Code": "InsufficientInstanceCapacity", "Message": "no c6i.2xlarge in us-east-1a"},
               "ResponseMetadata": {"HTTPStatusCode": 500}}  # fmt: skip
-    with pytest.raises(TransientError, match="InsufficientInstanceCapacity.*next tick"):
-        with ec2_errors("start 2 spot worker(s)"):
-            raise ClientError(answer, "RunInstances")  # type: ignore[arg-type]
+    with pytest.raises(TransientError, match="InsufficientInstanceCapacity.*next tick"), ec2_errors("start 2"):
+        raise ClientError(answer, "RunInstances")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -153,3 +165,26 @@ def test_no_spot_capacity_is_transient() -> None:
 def test_bad_launch_settings_are_config_errors_naming_the_option(spec: dict[str, Any], words: str) -> None:
     with pytest.raises(ConfigError, match=words):
         SpotLaunchSpec(**spec)
+
+
+def test_scaler_logs_an_unreachable_ec2_endpoint_and_keeps_ticking(
+    tmp_path: Path, closed_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreachable = Ec2Fleet(SpotLaunchSpec("lt-0abc"), aws_client("ec2", f"http://127.0.0.1:{closed_port}"))
+    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}") as ledger:
+        queue_sample(ledger, 1)
+        scaler = Scaler(ledger, unreachable, ScalingLimits(max_workers=2, cooldown_s=0))
+        with pytest.raises(TransientError, match="cannot reach the endpoint"):
+            scaler.tick()
+        stop = threading.Event()
+        loop = threading.Thread(target=scaler.run, args=(stop, 0.05))
+        with caplog.at_level(logging.WARNING, logger="oncodrop.fleet.scaler"):
+            loop.start()
+            deadline = time.monotonic() + 20
+            while len(caplog.records) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            stop.set()
+            loop.join(20)
+    assert not loop.is_alive()
+    assert len(caplog.records) >= 2  # two ticks, each failing softly
+    assert all("cannot reach the endpoint" in r.getMessage() for r in caplog.records)

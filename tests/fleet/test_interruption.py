@@ -7,10 +7,15 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from imds_fake import NOTICE, FakeImds, imds, serve_imds  # noqa: F401 - fixture
+from imds_fake import NOTICE, FakeImds, serve_imds
 
 from oncodrop.errors import TransientError
-from oncodrop.fleet.interruption import MetadataClient, SpotInterruptionWatcher, SpotNotice, parse_notice
+from oncodrop.fleet.interruption import (
+    MetadataClient,
+    SpotInterruptionWatcher,
+    SpotNotice,
+    parse_notice,
+)
 
 
 @pytest.fixture

@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fleet_jobs import VCF, OutputJob, queue_sample, read_journal, state_of, wait_for, worker_config
+from fleet_jobs import (
+    VCF,
+    OutputJob,
+    queue_sample,
+    read_journal,
+    state_of,
+    wait_for,
+    worker_config,
+)
 
 from oncodrop.fleet.local import LocalFleet
 from oncodrop.fleet.policy import Rule, ScalingLimits

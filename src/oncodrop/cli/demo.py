@@ -1,4 +1,4 @@
-"""``oncodrop demo``: the embedded end-to-end flow on generated samples."""
+"""``oncodrop demo [--cloud]``: the end-to-end flow on generated samples, embedded or cloud."""
 
 from __future__ import annotations
 
@@ -13,13 +13,29 @@ from oncodrop.cli import main
 @main.command()
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the bucket, ledger, bundle and reports here (default: a temporary folder).")
-@click.option("--workers", type=int, default=2, show_default=True, help="Local worker processes.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Worker processes.")
 @click.option("--timeout", "timeout_s", type=float, default=300, show_default=True,
               help="Give up when samples are not terminal after this many seconds.")
-def demo(workdir: Path | None, workers: int, timeout_s: float) -> None:  # fmt: skip
+@click.option("--cloud", is_flag=True,
+              help="S3 bucket + SQS events on a local moto_server instead of a folder bucket.")
+@click.option("--executor", type=click.Choice(["local", "celery"]), default="local", show_default=True,
+              help="With --cloud: run jobs on local workers or on Celery workers (starts a redis-server).")
+def demo(workdir: Path | None, workers: int, timeout_s: float, cloud: bool, executor: str) -> None:  # fmt: skip
     """Build a demo bundle, drop demo tarballs, run the service until all are terminal."""
-    from oncodrop.demo.run import run_demo
+    from oncodrop.errors import OncodropError
     from oncodrop.logs import configure_logging
 
     configure_logging("WARNING")
-    sys.exit(run_demo(workdir, workers=workers, timeout_s=timeout_s))
+    if not cloud:
+        if executor != "local":
+            raise click.UsageError("--executor celery needs --cloud")
+        from oncodrop.demo.run import run_demo
+
+        sys.exit(run_demo(workdir, workers=workers, timeout_s=timeout_s))
+    from oncodrop.demo.cloud import run_cloud_demo
+
+    try:
+        code = run_cloud_demo(workdir, workers=workers, timeout_s=timeout_s, executor=executor)
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from None
+    sys.exit(code)

@@ -50,7 +50,7 @@ def _run_until_signal(service: Any) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     with service:
-        click.echo(f"oncodrop serving {service.store.url} (Ctrl-C to stop)", err=True)
+        click.echo(f"{service.describe()} (Ctrl-C to stop)", err=True)
         stop.wait()
 
 

@@ -23,10 +23,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from celery import Celery, signals
-from celery.exceptions import Reject
+from celery import Celery, signals  # type: ignore[import-untyped]
+from celery.exceptions import Reject  # type: ignore[import-untyped]
 
 from oncodrop.execute.local import Worker, WorkerConfig
 from oncodrop.ledger import Ledger
@@ -92,12 +92,21 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-_state: dict[str, Any] = {"settings": None, "work_root": None, "runtime": None}
+@dataclass(slots=True)
+class _ProcessState:
+    """This process's configuration and (in a worker) its runtime, built on first use."""
+
+    settings: Settings | None = None
+    work_root: Path | None = None
+    runtime: _Runtime | None = None
+
+
+_state = _ProcessState()
 
 
 def configure(settings: Settings, work_root: Path | None = None) -> Celery:
     """Point the app at ``settings`` (and, in a worker, its private work dir)."""
-    _state.update(settings=settings, work_root=work_root, runtime=None)
+    _state.settings, _state.work_root, _state.runtime = settings, work_root, None
     app.conf.update(celery_config(settings))
     return app
 
@@ -105,11 +114,10 @@ def configure(settings: Settings, work_root: Path | None = None) -> Celery:
 @app.on_configure.connect
 def _from_environment(sender: Celery, **_: Any) -> None:
     """``celery -A oncodrop.execute.celery_app``: settings from ``ONCODROP_*`` / ONCODROP_CONFIG."""
-    if _state["settings"] is None:
+    if _state.settings is None:
         config = os.environ.get("ONCODROP_CONFIG")
-        settings = Settings.load(Path(config) if config else None)
-        sender.conf.update(celery_config(settings))
-        _state["settings"] = settings
+        _state.settings = Settings.load(Path(config) if config else None)
+        sender.conf.update(celery_config(_state.settings))
 
 
 # --- the worker side --------------------------------------------------------------------
@@ -125,11 +133,12 @@ class _Runtime:
 
 
 def _runtime() -> _Runtime:
-    if _state["runtime"] is None:
+    if _state.runtime is None:
         from oncodrop.service.embedded import PRELOAD, worker_config
 
-        settings: Settings = _state["settings"] or Settings.load()
-        work_root = _state["work_root"] or Path(settings.workdir or tempfile.gettempdir()) / f"oncodrop-celery-{os.getpid()}"
+        settings = _state.settings or Settings.load()
+        default_root = Path(settings.workdir or tempfile.gettempdir()) / f"oncodrop-celery-{os.getpid()}"
+        work_root = _state.work_root or default_root
         config: WorkerConfig = worker_config(settings, work_root)
         forkserver_ctx = mp.get_context("forkserver")
         forkserver_ctx.set_forkserver_preload([config.run_job.__module__, *PRELOAD])
@@ -137,17 +146,24 @@ def _runtime() -> _Runtime:
         worker = Worker(config, 0, ledger)
         worker.worker_id = f"celery@{socket.gethostname()}:{os.getpid()}"
         worker.slot_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _state["runtime"] = _Runtime(ledger, worker, settings.lease_s)
-    runtime: _Runtime = _state["runtime"]
-    return runtime
+        _state.runtime = _Runtime(ledger, worker, settings.lease_s)
+    return _state.runtime
+
+
+def warm_up() -> None:
+    """Open the ledger and start the job fork server (paying the science imports) before the
+    first message arrives, as a local worker does at start."""
+    from multiprocessing import forkserver
+
+    _runtime()
+    forkserver.ensure_running()
 
 
 @signals.worker_shutting_down.connect
 def _stop_running_job(**_: Any) -> None:
     """Warm shutdown (SIGTERM): kill the running job and release its lease, uncounted."""
-    runtime: _Runtime | None = _state["runtime"]
-    if runtime is not None:
-        runtime.worker.stopping.set()
+    if _state.runtime is not None:
+        _state.runtime.worker.stopping.set()
 
 
 @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -169,13 +185,4 @@ def send(record_id: int) -> None:
     run_sample.apply_async(args=(record_id,))
 
 
-def redact_broker(url: str) -> str:
-    """The broker URL without credentials, for messages."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    user = f"{unquote(parts.username)}:***@" if parts.username else ""
-    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
-
-
-__all__ = ["TASK_NAME", "app", "celery_config", "configure", "redact_broker", "run_sample", "send"]
+__all__ = ["TASK_NAME", "app", "celery_config", "configure", "run_sample", "send", "warm_up"]

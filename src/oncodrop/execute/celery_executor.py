@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from pydantic import SecretStr
 
@@ -90,7 +90,7 @@ class CeleryExecutor:
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
 
-    def __enter__(self) -> CeleryExecutor:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -114,7 +114,7 @@ class CeleryExecutor:
 
 def worker_process(executor_dir: Path, slot: int) -> None:
     """Body of one worker process: configure the app, then run a solo Celery worker."""
-    from oncodrop.execute.celery_app import configure
+    from oncodrop.execute.celery_app import configure, warm_up
     from oncodrop.logs import configure_logging
 
     settings = Settings.load(None, **json.loads((executor_dir / SETTINGS_FILE).read_text()))
@@ -122,6 +122,7 @@ def worker_process(executor_dir: Path, slot: int) -> None:
     work_root = executor_dir / f"worker-{slot}"
     shutil.rmtree(work_root, ignore_errors=True)  # leftovers of a killed predecessor
     app = configure(settings, work_root)
+    warm_up()
     worker = app.Worker(
         hostname=f"oncodrop-{slot}-{os.getpid()}@{socket.gethostname()}", pool="solo", concurrency=1,
         queues=[settings.celery_queue], loglevel=settings.log_level, without_gossip=True,

@@ -12,17 +12,28 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import shutil
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from oncodrop.execute.local import WorkerConfig, prepare_work_root, worker_main
+from oncodrop.execute.local import (
+    StopWatcher,
+    WorkerConfig,
+    prepare_work_root,
+    worker_main,
+)
 from oncodrop.fleet.provider import FleetWorker
 from oncodrop.ledger import Ledger
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from oncodrop.settings import Settings
 
 log = logging.getLogger(__name__)
 _CTX = mp.get_context("spawn")
@@ -42,29 +53,30 @@ class LocalFleet:
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
         self._running: dict[str, _Running] = {}
+        self.exit_codes: dict[str, int | None] = {}  # workers gone, and how they ended (0: idle/stopped)
         self._next_slot = 0
         self._workdir: Path | None = None
 
-    def open(self) -> None:
-        """Migrate the ledger once and make this fleet's private work dir."""
-        Ledger.open(self.config.ledger_url).close()
-        self._workdir = prepare_work_root(self.config.work_root)
+    def open(self) -> Path:
+        """Migrate the ledger once and make this fleet's private work dir (once)."""
+        if self._workdir is None:
+            Ledger.open(self.config.ledger_url).close()
+            self._workdir = prepare_work_root(self.config.work_root)
+        return self._workdir
 
     def workers(self) -> list[FleetWorker]:
         """Live workers; exited ones are reaped (and logged when they did not exit cleanly)."""
         for worker_id, running in list(self._running.items()):
             if not running.process.is_alive():
                 running.process.join()
+                self.exit_codes[worker_id] = running.process.exitcode
                 if running.process.exitcode != 0:
                     log.warning("fleet worker %s exited with %s", worker_id, running.process.exitcode)
                 del self._running[worker_id]
         return [FleetWorker(worker_id, "running", r.started_at) for worker_id, r in self._running.items()]
 
     def start(self, count: int) -> list[str]:
-        if self._workdir is None:
-            self.open()
-        assert self._workdir is not None
-        config = replace(self.config, work_root=self._workdir)
+        config = replace(self.config, work_root=self.open())
         started = []
         for _ in range(count):
             slot, self._next_slot = self._next_slot, self._next_slot + 1
@@ -82,6 +94,11 @@ class LocalFleet:
             if running is not None and running.process.is_alive():
                 running.process.terminate()
 
+    def wait_until_empty(self, stop: threading.Event, poll_s: float = 1.0) -> None:
+        """Block until every worker has exited (idle or interrupted) or ``stop`` is set."""
+        while self.workers() and not stop.wait(poll_s):
+            pass
+
     def pids(self) -> dict[str, int]:
         """Process id of each live worker (for operators and tests)."""
         return {wid: r.process.pid for wid, r in self._running.items() if r.process.pid is not None}
@@ -94,6 +111,7 @@ class LocalFleet:
             if running.process.is_alive():
                 running.process.kill()
                 running.process.join()
+        self.workers()  # reap: records the exit codes
         self._running.clear()
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
@@ -106,3 +124,34 @@ class LocalFleet:
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def pipeline_worker_config(
+    settings: Settings, *, idle_exit_s: float | None, watchers: tuple[StopWatcher, ...] = ()
+) -> WorkerConfig:
+    """The real pipeline worker (as ``oncodrop worker`` runs it), plus the fleet's idle exit and
+    watchers. Imported lazily: the science stack loads only where workers run."""
+    import tempfile
+
+    from oncodrop.errors import ConfigError
+    from oncodrop.execute.retry import RetryPolicy
+    from oncodrop.service.embedded import PRELOAD
+    from oncodrop.service.jobs import PipelineJob, TerminalNotifier
+
+    if settings.bundle is None:
+        raise ConfigError("no reference bundle: pass --bundle DIR or set ONCODROP_BUNDLE")
+    notifier = TerminalNotifier(
+        slack_webhook_url=_secret(settings.slack_webhook_url), webhook_url=_secret(settings.webhook_url),
+        attempts=settings.notify_attempts, backoff_s=settings.notify_backoff_s, link_expires_s=settings.link_expires_s,
+    )  # fmt: skip
+    return WorkerConfig(
+        ledger_url=settings.db, run_job=PipelineJob(settings.bundle.resolve(), settings.intake.limits()),
+        work_root=settings.workdir or Path(tempfile.gettempdir()), lease_s=settings.lease_s,
+        job_timeout_s=settings.job_timeout_s, poll_interval_s=min(1.0, settings.poll_interval),
+        policy=RetryPolicy(max_attempts=settings.max_attempts), on_terminal=notifier, preload=PRELOAD,
+        idle_exit_s=idle_exit_s, watchers=watchers,
+    )  # fmt: skip
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None

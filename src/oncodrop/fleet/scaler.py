@@ -13,7 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from oncodrop.errors import TransientError
-from oncodrop.fleet.policy import FleetSnapshot, ScalingDecision, ScalingLimits, WorkerView, decide
+from oncodrop.fleet.policy import (
+    FleetSnapshot,
+    ScalingDecision,
+    ScalingLimits,
+    WorkerView,
+    decide,
+)
 from oncodrop.fleet.provider import FleetProvider
 from oncodrop.ledger import Ledger, SampleState
 

@@ -12,19 +12,19 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Self
 
 from oncodrop.errors import ConfigError
 from oncodrop.events.poller import Poller
 from oncodrop.execute.celery_executor import CeleryExecutor
 from oncodrop.execute.local import LocalExecutor, WorkerConfig
-from oncodrop.execute.sweeper import Sweeper
 from oncodrop.execute.retry import RetryPolicy
+from oncodrop.execute.sweeper import Sweeper
 from oncodrop.ledger import Ledger, SampleRecord
 from oncodrop.service.admission import admit
 from oncodrop.service.jobs import PipelineJob, TerminalNotifier
 from oncodrop.settings import Settings
-from oncodrop.store import open_store
+from oncodrop.store import ObjectStore, open_store
 
 log = logging.getLogger(__name__)
 # imported once per worker's job fork server (see execute.local), not once per job
@@ -48,12 +48,14 @@ class EmbeddedService:
             raise ConfigError("no reference bundle: pass --bundle DIR or set ONCODROP_BUNDLE "
                               "(build one with `oncodrop refdata build --demo --out DIR`)")  # fmt: skip
         self.settings = settings
-        self.store = open_store(settings.store)
+        # workers never list the store (each job opens its sample's own store): only the poller does
+        self.store: ObjectStore | None = None
+        if run_poller and settings.events == "poll":
+            self.store = open_store(settings.store)
         self.ledger = Ledger.open(settings.db, max_attempts=settings.max_attempts)
         self.notifier = notifier_for(settings)
         self.fanout = self.notifier.fanout()
-        settle = settle_s if settle_s is not None else min(0.5, settings.poll_interval)
-        self.poller = Poller(self.store, self.ledger, self._on_object, settle_s=settle)
+        self._settle_s = settle_s if settle_s is not None else min(0.5, settings.poll_interval)
         work_root = settings.workdir or Path(_default_workdir())
         self.executor: Executor = (
             CeleryExecutor(settings, work_root, workers=settings.workers) if settings.executor == "celery"
@@ -77,9 +79,12 @@ class EmbeddedService:
             consumer = SqsConsumer(self.settings.queue_url, self.ledger, notify=self.fanout,
                                    wait_s=self.sqs_wait_s)  # fmt: skip
             return consumer.run
-        return lambda stop: self.poller.run(stop, self.settings.poll_interval)
+        assert self.store is not None
+        poller = Poller(self.store, self.ledger, self._on_object, settle_s=self._settle_s)
+        return lambda stop: poller.run(stop, self.settings.poll_interval)
 
     def _on_object(self, obj) -> None:  # type: ignore[no-untyped-def]
+        assert self.store is not None
         admit(obj, store_url=self.store.url, ledger=self.ledger, notify=self.fanout)
 
     def start(self) -> None:
@@ -97,7 +102,17 @@ class EmbeddedService:
                 target=self.sweeper.run, args=(self._stop, self.sweep_interval_s), name="dispatch", daemon=True
             )  # fmt: skip
             self._sweep_thread.start()
-        log.info("serving %s with %d worker(s)", self.store.url, self.settings.workers if self._run_workers else 0)
+        log.info("%s with %d worker(s)", self.describe(), self.settings.workers if self._run_workers else 0)
+
+    def describe(self) -> str:
+        """One line for the operator: what is watched and how jobs run (no credentials)."""
+        executor = "Celery" if self.settings.executor == "celery" else "local"
+        if not self._run_poller:
+            return f"oncodrop {executor} workers on the ledger's queue"
+        if self.settings.events == "sqs":
+            return f"oncodrop serving S3 events from {self.settings.queue_url} on {executor} workers"
+        assert self.store is not None
+        return f"oncodrop serving {self.store.url} on {executor} workers"
 
     def stop(self) -> None:
         self._stop.set()
@@ -122,7 +137,7 @@ class EmbeddedService:
             time.sleep(0.25)
         return False
 
-    def __enter__(self) -> EmbeddedService:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
