@@ -86,7 +86,7 @@ def test_workers_read_inputs_but_write_only_output_tarballs(template: Any) -> No
     assert not [s for s in by_sid.values() if any("Delete" in a for a in _actions(s) if a.startswith("s3:"))]
 
 
-def test_the_launch_template_starts_spot_workers_that_run_oncodrop_worker(template: Any) -> None:
+def test_the_launch_template_starts_spot_workers_that_run_the_fleet_worker(template: Any) -> None:
     data = resource(template, "WorkerLaunchTemplate")["LaunchTemplateData"]
     assert data["InstanceMarketOptions"]["MarketType"] == "spot"
     assert data["InstanceInitiatedShutdownBehavior"] == "terminate"  # idle poweroff = gone
@@ -95,7 +95,7 @@ def test_the_launch_template_starts_spot_workers_that_run_oncodrop_worker(templa
         assert data[key] == {"Ref": parameter}
     assert data["NetworkInterfaces"][0]["SubnetId"] == {"Ref": "SubnetId"}
     user_data = data["UserData"]["Fn::Base64"]["Fn::Sub"]
-    assert "ExecStart=/opt/oncodrop/bin/oncodrop worker" in user_data
+    assert "ExecStart=/opt/oncodrop/bin/oncodrop fleet worker --spot-watch --idle-timeout 600" in user_data
     assert "pip install --quiet '${OncodropPackage}'" in user_data
 
 
@@ -135,7 +135,7 @@ def test_the_stack_deploys_on_moto_with_the_packaged_lambda(
     versions = ec2.describe_launch_template_versions(LaunchTemplateId=outputs["WorkerLaunchTemplateId"])
     data = versions["LaunchTemplateVersions"][0]["LaunchTemplateData"]
     assert data["InstanceMarketOptions"]["SpotOptions"]["MaxPrice"] == "0.12"
-    assert "ExecStart=/opt/oncodrop/bin/oncodrop worker" in base64.b64decode(data["UserData"]).decode()
+    assert "ExecStart=/opt/oncodrop/bin/oncodrop fleet worker --spot-watch --idle-timeout 600" in base64.b64decode(data["UserData"]).decode()
     if route == "lambda":
         function = aws_client("lambda", moto_endpoint).get_function(FunctionName=outputs["IntakeFunctionArn"])
         config = function["Configuration"]
