@@ -31,7 +31,6 @@ from oncodrop.fleet.provider import FleetWorker
 from oncodrop.ledger import Ledger
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
 
     from oncodrop.settings import Settings
 
@@ -131,27 +130,10 @@ def pipeline_worker_config(
 ) -> WorkerConfig:
     """The real pipeline worker (as ``oncodrop worker`` runs it), plus the fleet's idle exit and
     watchers. Imported lazily: the science stack loads only where workers run."""
+    import dataclasses
     import tempfile
 
-    from oncodrop.errors import ConfigError
-    from oncodrop.execute.retry import RetryPolicy
-    from oncodrop.service.embedded import PRELOAD
-    from oncodrop.service.jobs import PipelineJob, TerminalNotifier
+    from oncodrop.service.embedded import worker_config
 
-    if settings.bundle is None:
-        raise ConfigError("no reference bundle: pass --bundle DIR or set ONCODROP_BUNDLE")
-    notifier = TerminalNotifier(
-        slack_webhook_url=_secret(settings.slack_webhook_url), webhook_url=_secret(settings.webhook_url),
-        attempts=settings.notify_attempts, backoff_s=settings.notify_backoff_s, link_expires_s=settings.link_expires_s,
-    )  # fmt: skip
-    return WorkerConfig(
-        ledger_url=settings.db, run_job=PipelineJob(settings.bundle.resolve(), settings.intake.limits()),
-        work_root=settings.workdir or Path(tempfile.gettempdir()), lease_s=settings.lease_s,
-        job_timeout_s=settings.job_timeout_s, poll_interval_s=min(1.0, settings.poll_interval),
-        policy=RetryPolicy(max_attempts=settings.max_attempts), on_terminal=notifier, preload=PRELOAD,
-        idle_exit_s=idle_exit_s, watchers=watchers,
-    )  # fmt: skip
-
-
-def _secret(value: SecretStr | None) -> str | None:
-    return value.get_secret_value() if value is not None else None
+    base = worker_config(settings, settings.workdir or Path(tempfile.gettempdir()))
+    return dataclasses.replace(base, idle_exit_s=idle_exit_s, watchers=watchers)
