@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 from celery import Celery, signals  # type: ignore[import-untyped]
 from celery.exceptions import Reject  # type: ignore[import-untyped]
 
-from oncodrop.execute.local import Worker, WorkerConfig
+from oncodrop.execute.job import WorkerConfig
+from oncodrop.execute.worker import Worker
 from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
 

@@ -28,7 +28,11 @@ from oncodrop.refdata.civic import CompileReport, compile_release
 from oncodrop.refdata.download import Downloaded, RetryPolicy, fetch
 from oncodrop.refdata.genes import genes_from_civic, genes_from_gff3, write_genes
 from oncodrop.refdata.genome import bgzip_copy, compile_fasta, compile_vcf
-from oncodrop.refdata.knowledge import hotspots_from_cancerhotspots, read_panel, roles_from_oncokb
+from oncodrop.refdata.knowledge import (
+    hotspots_from_cancerhotspots,
+    read_panel,
+    roles_from_oncokb,
+)
 from oncodrop.refdata.manifest import SourceRecord
 from oncodrop.refdata.panelapp import PANELAPP_URL, fetch_panel, write_panelapp_panel
 from oncodrop.refdata.signatures import extract_from_wheel

@@ -17,7 +17,8 @@ from typing import Protocol, Self
 from oncodrop.errors import ConfigError
 from oncodrop.events.poller import Poller
 from oncodrop.execute.celery_executor import CeleryExecutor
-from oncodrop.execute.local import LocalExecutor, WorkerConfig
+from oncodrop.execute.job import WorkerConfig
+from oncodrop.execute.local import LocalExecutor
 from oncodrop.execute.retry import RetryPolicy
 from oncodrop.execute.sweeper import Sweeper
 from oncodrop.ledger import Ledger, SampleRecord

@@ -12,11 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from oncodrop.errors import ConfigError
-from oncodrop.execute.local import JobOutcome
+from oncodrop.execute.job import JobOutcome
 from oncodrop.execute.pipeline import SampleJob, run_sample
 from oncodrop.intake.tarball import IntakeLimits
 from oncodrop.ledger import SampleRecord, SampleState
-from oncodrop.notify import Fanout, Notification, RetryPolicy, SlackNotifier, WebhookNotifier
+from oncodrop.notify import (
+    Fanout,
+    Notification,
+    RetryPolicy,
+    SlackNotifier,
+    WebhookNotifier,
+)
 from oncodrop.notify.fanout import Notifier
 from oncodrop.report.protocol import Headline, Reporter
 from oncodrop.report.registry import default_reporters
