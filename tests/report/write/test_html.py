@@ -77,7 +77,7 @@ def test_variant_table_rows_are_compact_and_in_report_order(content: ReportConte
     assert [row[4] for row in payload["rows"]] == ["I", "III", "III", "IV"]
     terms = payload["columns"][2]["codes"]
     assert terms[payload["rows"][0][2]] == "missense_variant"
-    assert terms[payload["rows"][3][2]] == "intergenic_variant"
+    assert terms[payload["rows"][3][2]] == "not_annotated"  # no consequence: never called intergenic
     labels = payload["columns"][5]["codes"]
     assert [labels[row[5]] for row in payload["rows"]] == ["Oncogenic", "Likely oncogenic", "", ""]
 
