@@ -20,6 +20,9 @@ demo: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/reporter.py

@@ -20,7 +20,7 @@ import statistics
 import tarfile
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from oncodrop.intake.pack import pack_sample
@@ -74,7 +74,7 @@ def main() -> None:
         with EmbeddedService(settings) as service:
             for tarball in tarballs:
                 store.put_file(tarball, tarball.name)
-                dropped[tarball.name] = datetime.now(timezone.utc)
+                dropped[tarball.name] = datetime.now(UTC)
                 time.sleep(args.pace)
             ok = service.wait(all_terminal(args.samples), timeout_s=600)
             records = service.ledger.list_samples(limit=10_000)

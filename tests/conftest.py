@@ -23,6 +23,6 @@ def reference() -> Path:
     return REFERENCE
 
 
-from bundle_fixture import demo_bundle  # noqa: E402,F401 - session fixture shared by all folders
-from moto_fixture import moto_endpoint  # noqa: E402,F401 - one moto_server per session
-from httpcapture import closed_port, http_capture, second_capture  # noqa: E402,F401 - local HTTP capture
+from bundle_fixture import demo_bundle  # noqa: F401 - session fixture shared by all folders
+from httpcapture import closed_port, http_capture, second_capture  # noqa: F401 - local HTTP capture
+from moto_fixture import moto_endpoint  # noqa: F401 - one moto_server per session

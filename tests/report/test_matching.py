@@ -25,7 +25,7 @@ from oncodrop.report.model import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))  # the shared real-data readers next to this file
-from evidence_realdata import civic_items, vcf_variants  # noqa: E402
+from evidence_realdata import civic_items, vcf_variants
 
 
 def item(evidence_id: str, gene: str, **targets: object) -> EvidenceItem:

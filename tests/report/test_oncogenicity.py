@@ -20,7 +20,7 @@ from oncodrop.report.oncogenicity import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))  # the shared real-data readers next to this file
-from evidence_realdata import vep_picked_variants  # noqa: E402
+from evidence_realdata import vep_picked_variants
 
 
 @dataclass(frozen=True)

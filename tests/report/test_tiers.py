@@ -21,7 +21,7 @@ from oncodrop.report.model import (
 from oncodrop.report.tiers import EVIDENCE_RULES, assign_cna_tier, assign_tier, same_site
 
 sys.path.insert(0, str(Path(__file__).parent))  # the shared real-data readers next to this file
-from evidence_realdata import civic_items, vcf_variants  # noqa: E402
+from evidence_realdata import civic_items, vcf_variants
 
 
 def item(evidence_id: str, gene: str, *, level: str = "A", site: str | None = "Skin",

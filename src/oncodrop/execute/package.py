@@ -41,19 +41,21 @@ def write_reproducible_tarball(src: Path, dest: Path, root_name: str) -> Path:
 
     Symlinks and special files are left out: an output tarball holds plain files only.
     """
-    with dest.open("wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=COMPRESS_LEVEL) as gz:
-            with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                tar.addfile(_tarinfo(root_name, is_dir=True))
-                for path in member_paths(src):
-                    if path.is_symlink():
-                        continue
-                    name = f"{root_name}/{path.relative_to(src).as_posix()}"
-                    if path.is_dir():
-                        tar.addfile(_tarinfo(name, is_dir=True))
-                    else:
-                        with path.open("rb") as fh:
-                            tar.addfile(_tarinfo(name, size=path.stat().st_size), fh)
+    with (
+        dest.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=COMPRESS_LEVEL) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
+        tar.addfile(_tarinfo(root_name, is_dir=True))
+        for path in member_paths(src):
+            if path.is_symlink():
+                continue
+            name = f"{root_name}/{path.relative_to(src).as_posix()}"
+            if path.is_dir():
+                tar.addfile(_tarinfo(name, is_dir=True))
+            else:
+                with path.open("rb") as fh:
+                    tar.addfile(_tarinfo(name, size=path.stat().st_size), fh)
     return dest
 
 
@@ -80,5 +82,5 @@ def member_names(tarball: Path) -> list[str]:
 def root_name_for(output_key: str) -> str:
     """``in/B-a1b2c3-somatic-output.tar.gz`` -> ``B-a1b2c3-somatic-output``."""
     name = PurePosixPath(output_key).name
-    return name[: -len(".tar.gz")] if name.endswith(".tar.gz") else name
+    return name.removesuffix(".tar.gz")
 

@@ -156,7 +156,7 @@ class EvidenceMatch:
 class Tier(str, Enum):
     """AMP/ASCO/CAP 2017 somatic variant tiers."""
 
-    I = "I"  # noqa: E741 - the tier is called I
+    I = "I"
     II = "II"
     III = "III"
     IV = "IV"

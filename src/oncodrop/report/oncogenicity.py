@@ -20,8 +20,8 @@ from oncodrop.report.model import Classification, CriterionResult, Variant
 CRITERIA: Mapping[str, tuple[int, str]] = {
     "OVS1": (8, "null variant in a bona fide tumour suppressor gene"),
     "OS3": (4, "cancer hotspot: >= 50 samples at the residue and >= 10 with this change"),
-    "OM2": (2, "in-frame length change in an oncogene/tumour suppressor, or stop-loss in a "
-               "tumour suppressor"),
+    "OM2": (2, ("in-frame length change in an oncogene/tumour suppressor, or stop-loss in a "
+                "tumour suppressor")),
     "OM4": (2, "cancer hotspot: < 50 samples at the residue and >= 10 with this change"),
     "OP1": (1, "computational predictors agree on a damaging effect"),
     "OP3": (1, "cancer hotspot residue with < 10 samples with this change"),

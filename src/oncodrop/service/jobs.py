@@ -7,7 +7,7 @@ store, reporters and notifiers inside the worker.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ class PipelineJob:
     """Runs one claimed sample through ``execute.pipeline.run_sample``."""
 
     bundle: Path
-    limits: IntakeLimits = IntakeLimits()
+    limits: IntakeLimits = field(default_factory=IntakeLimits)
 
     def __call__(self, record: SampleRecord, workdir: Path) -> JobOutcome:
         if record.output_key is None:
