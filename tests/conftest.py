@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from oncodrop.ledger import Ledger
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -21,6 +24,13 @@ def testdata() -> Path:
 @pytest.fixture(scope="session")
 def reference() -> Path:
     return REFERENCE
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    """A fresh SQLite ledger at ``tmp_path/ledger.db`` (folders with other needs override it)."""
+    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}") as opened:
+        yield opened
 
 
 from bundle_fixture import demo_bundle  # noqa: F401 - session fixture shared by all folders

@@ -8,6 +8,7 @@ Precedence, highest first: CLI overrides > environment > TOML file > defaults. S
 
 from __future__ import annotations
 
+import tempfile
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
@@ -180,6 +181,11 @@ class Settings(BaseSettings):
             raise ConfigError(_describe_errors(exc, config_file)) from None
         finally:
             _config_file.reset(token)
+
+    @property
+    def work_root(self) -> Path:
+        """Where private per-job dirs go: ``workdir``, else the system temp dir."""
+        return self.workdir or Path(tempfile.gettempdir())
 
     def secret_values(self) -> tuple[str, ...]:
         """Every secret value, for the log redaction filter."""

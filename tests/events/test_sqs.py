@@ -7,7 +7,6 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,12 +57,6 @@ def make_drop(endpoint: str, *, visibility_s: int = 30) -> Drop:
 @pytest.fixture
 def drop(moto_endpoint: str) -> Drop:
     return make_drop(moto_endpoint)
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}") as opened:
-        yield opened
 
 
 def consumer(drop: Drop, ledger: Ledger) -> SqsConsumer:

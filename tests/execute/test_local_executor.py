@@ -7,11 +7,9 @@ import os
 import stat
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 from oncodrop.errors import BundleError, InputRejected, TransientError
 from oncodrop.execute.local import (
@@ -85,12 +83,6 @@ def _append(path: Path, entry: dict[str, object]) -> None:
 
 def read_journal(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}") as opened:
-        yield opened
 
 
 def queue_sample(ledger: Ledger, n: int = 1, max_attempts: int = 3) -> SampleRecord:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fleet_jobs import (
     VCF,
     OutputJob,
@@ -22,12 +20,6 @@ from oncodrop.fleet.scaler import Scaler
 from oncodrop.ledger import Ledger, SampleState
 
 S = SampleState
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}") as opened:
-        yield opened
 
 
 def output_job(tmp_path: Path, testdata: Path, sleep_s: float = 0.0) -> OutputJob:

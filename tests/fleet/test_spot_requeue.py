@@ -28,12 +28,6 @@ LEASE_S = 60.0  # far longer than the test: the requeue cannot be a lease expiry
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}") as opened:
-        yield opened
-
-
-@pytest.fixture
 def imds_a() -> Iterator[FakeImds]:
     yield from serve_imds(FakeImds())
 

@@ -19,7 +19,6 @@ import logging
 import multiprocessing as mp
 import os
 import socket
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,7 +137,7 @@ def _runtime() -> _Runtime:
         from oncodrop.service.embedded import PRELOAD, worker_config
 
         settings = _state.settings or Settings.load()
-        default_root = Path(settings.workdir or tempfile.gettempdir()) / f"oncodrop-celery-{os.getpid()}"
+        default_root = settings.work_root / f"oncodrop-celery-{os.getpid()}"
         work_root = _state.work_root or default_root
         config: WorkerConfig = worker_config(settings, work_root)
         forkserver_ctx = mp.get_context("forkserver")

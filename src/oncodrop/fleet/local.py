@@ -131,9 +131,8 @@ def pipeline_worker_config(
     """The real pipeline worker (as ``oncodrop worker`` runs it), plus the fleet's idle exit and
     watchers. Imported lazily: the science stack loads only where workers run."""
     import dataclasses
-    import tempfile
 
     from oncodrop.service.embedded import worker_config
 
-    base = worker_config(settings, settings.workdir or Path(tempfile.gettempdir()))
+    base = worker_config(settings, settings.work_root)
     return dataclasses.replace(base, idle_exit_s=idle_exit_s, watchers=watchers)

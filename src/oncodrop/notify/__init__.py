@@ -19,6 +19,7 @@ __all__ = [
     "RetryPolicy",
     "SlackNotifier",
     "WebhookNotifier",
+    "build_fanout",
     "deliver",
     "fanout_from_settings",
     "slack_payload",
@@ -26,12 +27,20 @@ __all__ = [
 ]
 
 
-def fanout_from_settings(settings: Settings) -> Fanout:
-    """The targets configured in settings (none configured: a Fanout that sends nothing)."""
+def build_fanout(slack_webhook_url: str | None, webhook_url: str | None, retry: RetryPolicy) -> Fanout:
+    """A Fanout to the given targets (none given: a Fanout that sends nothing)."""
     notifiers: list[Notifier] = []
-    if settings.slack_webhook_url is not None:
-        notifiers.append(SlackNotifier(settings.slack_webhook_url.get_secret_value()))
-    if settings.webhook_url is not None:
-        notifiers.append(WebhookNotifier(settings.webhook_url.get_secret_value()))
-    retry = RetryPolicy(attempts=settings.notify_attempts, backoff_s=settings.notify_backoff_s)
+    if slack_webhook_url:
+        notifiers.append(SlackNotifier(slack_webhook_url))
+    if webhook_url:
+        notifiers.append(WebhookNotifier(webhook_url))
     return Fanout(notifiers, retry)
+
+
+def fanout_from_settings(settings: Settings) -> Fanout:
+    """The targets configured in settings."""
+    return build_fanout(
+        settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None,
+        settings.webhook_url.get_secret_value() if settings.webhook_url else None,
+        RetryPolicy(attempts=settings.notify_attempts, backoff_s=settings.notify_backoff_s),
+    )

@@ -86,7 +86,7 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
     source: str | None = result.annotation
     variants = result.variants
     if source is None:
-        variants, source = _annotate(request, bundle, build)
+        variants, source = _annotate(request, bundle, build, result.variants)
     stats = ReadStats(
         records=result.counts.alleles - result.counts.skipped_symbolic,
         passing=len(variants),
@@ -95,7 +95,9 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
     return ReadOutcome(variants, build, stats)
 
 
-def _annotate(request: ReportRequest, bundle: Bundle, build: Build) -> tuple[tuple[Variant, ...], str]:
+def _annotate(
+    request: ReportRequest, bundle: Bundle, build: Build, variants: tuple[Variant, ...]
+) -> tuple[tuple[Variant, ...], str]:
     """Consequences for an unannotated VCF: bcftools csq with the bundle's transcript model, else
     the bundle's gene spans (gene known, protein effect unknown), else a rejection."""
     gff3, fasta = bundle.gff3(build), bundle.fasta(build)
@@ -114,7 +116,6 @@ def _annotate(request: ReportRequest, bundle: Bundle, build: Build) -> tuple[tup
             file=request.vcf.name,
             field="INFO/CSQ",
         )
-    variants = read_variants(request.vcf, request.config, mode="somatic").variants
     return annotate_by_gene_span(variants, genes), GENE_SPAN_SOURCE
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from oncodrop.report.annotation.genespan import GENE_SPAN_TERM
 from oncodrop.report.matching import PROTEIN_ALTERING_TERMS
 from oncodrop.report.model import (
     Classification,
@@ -127,7 +128,7 @@ FALLBACK_RULES: tuple[FallbackRule, ...] = (
                  "protein-altering or splice variant without tiering evidence (VUS)"),
     FallbackRule(Tier.III,
                  lambda f: f.variant.consequence is not None
-                 and "gene_variant" in f.variant.consequence.terms,
+                 and GENE_SPAN_TERM in f.variant.consequence.terms,
                  "in a known gene, effect on the protein not annotated (gene-span annotation only)"),
     FallbackRule(Tier.IV, lambda f: True,
                  "synonymous, non-coding or unannotated: no expected protein effect"),

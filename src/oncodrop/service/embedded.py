@@ -57,7 +57,7 @@ class EmbeddedService:
         self.notifier = notifier_for(settings)
         self.fanout = self.notifier.fanout()
         self._settle_s = settle_s if settle_s is not None else min(0.5, settings.poll_interval)
-        work_root = settings.workdir or Path(_default_workdir())
+        work_root = settings.work_root
         self.executor: Executor = (
             CeleryExecutor(settings, work_root, workers=settings.workers) if settings.executor == "celery"
             else LocalExecutor(worker_config(settings, work_root), workers=settings.workers)
@@ -183,8 +183,3 @@ def all_terminal(expected: int) -> Callable[[list[SampleRecord]], bool]:
 def _secret(value) -> str | None:  # type: ignore[no-untyped-def]
     return value.get_secret_value() if value is not None else None
 
-
-def _default_workdir() -> str:
-    import tempfile
-
-    return tempfile.gettempdir()

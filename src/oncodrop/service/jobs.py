@@ -16,14 +16,7 @@ from oncodrop.execute.job import JobOutcome
 from oncodrop.execute.pipeline import SampleJob, run_sample
 from oncodrop.intake.tarball import IntakeLimits
 from oncodrop.ledger import SampleRecord, SampleState
-from oncodrop.notify import (
-    Fanout,
-    Notification,
-    RetryPolicy,
-    SlackNotifier,
-    WebhookNotifier,
-)
-from oncodrop.notify.fanout import Notifier
+from oncodrop.notify import Fanout, Notification, RetryPolicy, build_fanout
 from oncodrop.report.protocol import Headline, Reporter
 from oncodrop.report.registry import default_reporters
 from oncodrop.store import open_store
@@ -71,12 +64,8 @@ class TerminalNotifier:
     link_expires_s: int = 7 * 24 * 3600
 
     def fanout(self) -> Fanout:
-        notifiers: list[Notifier] = []
-        if self.slack_webhook_url:
-            notifiers.append(SlackNotifier(self.slack_webhook_url))
-        if self.webhook_url:
-            notifiers.append(WebhookNotifier(self.webhook_url))
-        return Fanout(notifiers, RetryPolicy(attempts=self.attempts, backoff_s=self.backoff_s))
+        return build_fanout(self.slack_webhook_url, self.webhook_url,
+                            RetryPolicy(attempts=self.attempts, backoff_s=self.backoff_s))  # fmt: skip
 
     def __call__(self, record: SampleRecord) -> None:
         link = None
