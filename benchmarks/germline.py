@@ -27,13 +27,12 @@ from pathlib import Path
 import numpy as np
 import pysam
 
+from oncodrop.domain.genome import CHROMOSOME_LENGTHS, Build
 from oncodrop.refdata.assemble import CURATED, finish
 from oncodrop.refdata.bundle import GeneLocus, Hotspot
 from oncodrop.refdata.genes import write_genes
 from oncodrop.refdata.knowledge import read_panel, write_hotspots, write_panel
 from oncodrop.refdata.manifest import SourceRecord
-from oncodrop.report.model import Build
-from oncodrop.report.vcf.contigs import CHROMOSOME_LENGTHS
 
 TARGET_S, TARGET_RSS_MB = 60.0, 1500.0
 BUILD: Build = "grch38"

@@ -23,11 +23,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from oncodrop.demo.bundle import build_demo_bundle
+from oncodrop.demo.synth import write_synthetic_vcf
+from oncodrop.domain.state import SampleState
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.intake.pack import pack_sample
-from oncodrop.ledger import SampleState
-from oncodrop.refdata.demo import build_demo_bundle
-from oncodrop.report.model import Consequence, Variant
-from oncodrop.report.synth import write_synthetic_vcf
 from oncodrop.service.embedded import EmbeddedService, all_terminal
 from oncodrop.settings import Settings
 from oncodrop.store.local import LocalStore

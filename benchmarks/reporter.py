@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pysam
 
+from oncodrop.demo.bundle import build_demo_bundle
+from oncodrop.demo.synth import write_synthetic_vcf
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.refdata.bundle import Bundle
-from oncodrop.refdata.demo import build_demo_bundle
-from oncodrop.report.model import Consequence, Variant
-from oncodrop.report.synth import write_synthetic_vcf
 
 TARGET_S, TARGET_RSS_MB, TARGET_HTML_MB = 30.0, 1500.0, 10.0
 # (SO term, impact, weight): roughly a whole-genome somatic profile, mostly non-coding.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from oncodrop.refdata.demo import build_demo_bundle
+from oncodrop.demo.bundle import build_demo_bundle
 
 
 @pytest.fixture(scope="session")

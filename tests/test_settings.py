@@ -7,8 +7,7 @@ from click.testing import CliRunner
 
 from oncodrop.cli import main
 from oncodrop.errors import ConfigError
-from oncodrop.intake.tarball import IntakeLimits
-from oncodrop.settings import Settings
+from oncodrop.settings import IntakeLimits, Settings
 
 SLACK = "https://hooks.slack.com/services/T0/B0/SECRETsecret"
 
@@ -107,7 +106,9 @@ def test_config_show_exits_nonzero_with_the_problem_on_bad_env(monkeypatch):
     assert "workers (set in ONCODROP_WORKERS or a CLI option)" in result.output
 
 
-def test_intake_limit_defaults_match_the_intake_and_convert_to_its_type():
-    assert Settings.load().intake.limits() == IntakeLimits()
-    limits = Settings.load(intake={"max_members": 3}).intake.limits()
+def test_intake_limits_are_settings_from_any_source(monkeypatch):
+    assert Settings.load().intake == IntakeLimits()
+    limits = Settings.load(intake={"max_members": 3}).intake
     assert isinstance(limits, IntakeLimits) and limits.max_members == 3
+    monkeypatch.setenv("ONCODROP_INTAKE__MAX_MEMBERS", "5")
+    assert Settings.load().intake.max_members == 5

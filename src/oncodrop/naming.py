@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from oncodrop.domain.kind import SampleKind
 from oncodrop.errors import InputRejected, Rejection
-from oncodrop.report.model import SampleKind
 
 PATTERN = "{sample_batch}-{id6}-{kind}.tar.gz"
 SUFFIX = ".tar.gz"

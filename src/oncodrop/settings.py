@@ -12,7 +12,7 @@ import tempfile
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -33,9 +33,6 @@ from pydantic_settings import (
 from oncodrop.errors import ConfigError
 from oncodrop.logs import REDACTED, redact
 
-if TYPE_CHECKING:
-    from oncodrop.intake.tarball import IntakeLimits
-
 ENV_PREFIX = "ONCODROP_"
 
 # The TOML file of the Settings.load call in progress (a context variable, not a global, so
@@ -47,10 +44,9 @@ GiB = 1024**3
 MiB = 1024**2
 
 
-class IntakeLimitsSettings(BaseModel):
-    """Safety limits for unpacking a dropped tarball; the same defaults as ``IntakeLimits()``
-    (a test keeps them in step). Settings do not import the intake, so ``config show`` stays light.
-    """
+class IntakeLimits(BaseModel):
+    """Caps on what one input may cost us; ``oncodrop.intake`` checks every cap before or while
+    writing. ``[intake]`` in the TOML, ``ONCODROP_INTAKE__MAX_MEMBERS`` in the environment."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -59,12 +55,6 @@ class IntakeLimitsSettings(BaseModel):
     max_members: int = Field(default=64, gt=0)
     max_ratio: float = Field(default=200.0, gt=1)  # unpacked/compressed: a zip-bomb guard
     ratio_floor_bytes: int = Field(default=1 * MiB, ge=0)
-
-    def limits(self) -> IntakeLimits:
-        """The intake's own (dataclass) form, for ``oncodrop.intake.unpack``."""
-        from oncodrop.intake.tarball import IntakeLimits
-
-        return IntakeLimits(**self.model_dump())
 
 
 class _TomlFileSource(PydanticBaseSettingsSource):
@@ -133,7 +123,7 @@ class Settings(BaseSettings):
     notify_attempts: int = Field(default=4, ge=1)
     notify_backoff_s: float = Field(default=1.0, ge=0)
     link_expires_s: int = Field(default=7 * 24 * 3600, gt=0)
-    intake: IntakeLimitsSettings = IntakeLimitsSettings()
+    intake: IntakeLimits = IntakeLimits()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from oncodrop.cli import main
+from oncodrop.events.admission import admit
 from oncodrop.intake.pack import pack_sample
 from oncodrop.ledger import Ledger
-from oncodrop.service.admission import admit
 from oncodrop.store.base import ObjectInfo
 
 

@@ -14,8 +14,9 @@ from typing import Any
 import moto_fixture
 import pytest
 
+from oncodrop.domain.state import SampleState
 from oncodrop.events.sqs import SqsConsumer
-from oncodrop.ledger import Ledger, SampleState
+from oncodrop.ledger import Ledger
 from oncodrop.store.s3 import MiB, S3Store, aws_client, s3_client
 
 moto_endpoint = moto_fixture.moto_endpoint  # session fixture (also fine once conftest imports it)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from oncodrop.domain.sample import SampleRecord
 from oncodrop.execute.sweeper import Sweeper
-from oncodrop.ledger import Ledger, SampleRecord
+from oncodrop.ledger import Ledger
 
 
 class Clock:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncodrop.domain.sample import SampleRecord
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import BundleError, InputRejected, TransientError
 from oncodrop.execute.local import (
     JobOutcome,
@@ -20,7 +22,7 @@ from oncodrop.execute.local import (
     prepare_work_root,
 )
 from oncodrop.execute.retry import RetryPolicy
-from oncodrop.ledger import Ledger, SampleRecord, SampleState
+from oncodrop.ledger import Ledger
 
 S = SampleState
 VCF = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncodrop.domain.sample import SampleRecord
+from oncodrop.domain.state import SampleState
 from oncodrop.execute.local import JobOutcome, StopWatcher, WorkerConfig
 from oncodrop.execute.retry import RetryPolicy
-from oncodrop.ledger import Ledger, SampleRecord, SampleState
+from oncodrop.ledger import Ledger
 
 VCF = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
 

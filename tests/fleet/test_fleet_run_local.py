@@ -14,8 +14,9 @@ import pytest
 from fleet_jobs import state_of, wait_for
 
 from oncodrop.demo.samples import make_demo_samples
-from oncodrop.ledger import Ledger, SampleState
-from oncodrop.service.admission import admit
+from oncodrop.domain.state import SampleState
+from oncodrop.events.admission import admit
+from oncodrop.ledger import Ledger
 from oncodrop.store import open_store
 
 pytestmark = pytest.mark.integration

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from fleet_jobs import VCF, OutputJob, queue_sample, state_of, wait_for, worker_config
 
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import ConfigError
+from oncodrop.execute.idle import IdleTimer
 from oncodrop.execute.local import LocalExecutor
-from oncodrop.fleet.idle import IdleTimer
-from oncodrop.ledger import Ledger, SampleState
+from oncodrop.ledger import Ledger
 
 
 class FakeClock:

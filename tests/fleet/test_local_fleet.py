@@ -14,10 +14,11 @@ from fleet_jobs import (
     worker_config,
 )
 
+from oncodrop.domain.state import SampleState
 from oncodrop.fleet.local import LocalFleet
 from oncodrop.fleet.policy import Rule, ScalingLimits
 from oncodrop.fleet.scaler import Scaler
-from oncodrop.ledger import Ledger, SampleState
+from oncodrop.ledger import Ledger
 
 S = SampleState
 

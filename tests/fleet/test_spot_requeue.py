@@ -19,9 +19,10 @@ from fleet_jobs import (
 )
 from imds_fake import NOTICE, FakeImds, serve_imds
 
+from oncodrop.domain.state import SampleState
 from oncodrop.fleet.interruption import SpotInterruptionWatcher
 from oncodrop.fleet.local import LocalFleet
-from oncodrop.ledger import Ledger, SampleState
+from oncodrop.ledger import Ledger
 
 S = SampleState
 LEASE_S = 60.0  # far longer than the test: the requeue cannot be a lease expiry

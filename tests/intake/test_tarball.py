@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from oncodrop.errors import InputRejected
-from oncodrop.intake import IntakeLimits, pack_sample, unpack, validate_tarball
+from oncodrop.intake import pack_sample, unpack, validate_tarball
+from oncodrop.settings import IntakeLimits
 
 from .conftest import Member, TarBuilder
 

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from oncodrop.ledger import Ledger, SampleRecord
+from oncodrop.domain.sample import SampleRecord
+from oncodrop.ledger import Ledger
 
 
 @dataclass

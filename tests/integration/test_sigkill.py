@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from service_harness import serve
 
+from oncodrop.demo.synth import write_synthetic_vcf
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.intake.pack import pack_sample
-from oncodrop.report.model import Consequence, Variant
-from oncodrop.report.synth import write_synthetic_vcf
 
 pytestmark = pytest.mark.integration
 

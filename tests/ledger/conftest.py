@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from oncodrop.ledger import Ledger, SampleRecord
+from oncodrop.domain.sample import SampleRecord
+from oncodrop.ledger import Ledger
 
 
 @dataclass

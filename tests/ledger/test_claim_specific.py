@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from oncodrop.ledger import Ledger, SampleState
+from oncodrop.domain.state import SampleState
+from oncodrop.ledger import Ledger
 
 from .conftest import ManualClock, add_sample
 
@@ -37,7 +38,7 @@ def test_an_expired_lease_is_taken_over_with_a_second_attempt(ledger: Ledger, cl
 def test_finished_backing_off_and_unknown_samples_are_not_claimed(ledger: Ledger, clock: ManualClock) -> None:
     done = add_sample(ledger, 1)
     ledger.claim_specific(done.id, "w", lease_s=30)
-    ledger.succeed(done.id, "w", "out.tar.gz", {})
+    ledger.succeed(done.id, "w", "out.tar.gz", None)
     retrying = add_sample(ledger, 2)
     ledger.claim_specific(retrying.id, "w", lease_s=30)
     ledger.fail(retrying.id, "w", "boom", retryable=True, retry_delay_s=60)

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import StateConflict
-from oncodrop.ledger import Ledger, SampleState
+from oncodrop.ledger import Ledger
 
 from .conftest import ManualClock, add_sample, claim_until_empty
 
@@ -58,10 +59,10 @@ def test_old_owner_cannot_finish_after_losing_the_lease(ledger: Ledger, clock: M
     clock.advance(11)
     ledger.claim("worker-b", lease_s=10)
     with pytest.raises(StateConflict):
-        ledger.succeed(record.id, "worker-a", "out", {})
+        ledger.succeed(record.id, "worker-a", "out", None)
     with pytest.raises(StateConflict):
         ledger.heartbeat(record.id, "worker-a", lease_s=10)
-    assert ledger.succeed(record.id, "worker-b", "out", {}).state is S.SUCCEEDED
+    assert ledger.succeed(record.id, "worker-b", "out", None).state is S.SUCCEEDED
 
 
 def test_heartbeat_keeps_a_long_job_leased(ledger: Ledger, clock: ManualClock) -> None:

@@ -21,8 +21,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+from oncodrop.domain.headline import Headline
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import StateConflict
-from oncodrop.ledger import Ledger, SampleState
+from oncodrop.ledger import Ledger
 from oncodrop.ledger.models import Base
 
 from .conftest import ManualClock, add_sample, claim_until_empty
@@ -147,9 +149,9 @@ def test_life_cycle_with_retry_and_rerun_on_postgres(pg_url: str) -> None:
         taken = ledger.claim("w3", lease_s=10)
         assert taken is not None and (taken.lease_owner, taken.attempts) == ("w3", 3)
         with pytest.raises(StateConflict):
-            ledger.succeed(record.id, "w2", "out", {})
-        done = ledger.succeed(record.id, "w3", "out", {"tier1": 1, "tmb": 3.5})
-        assert done.headline == {"tier1": 1, "tmb": 3.5}
+            ledger.succeed(record.id, "w2", "out", None)
+        done = ledger.succeed(record.id, "w3", "out", Headline(tier1=1, tmb=3.5))
+        assert done.headline == Headline(tier1=1, tmb=3.5)
         again = ledger.rerun(record.id, actor="alice", reason="new bundle")
         assert (again.state, again.run, again.attempts) == (S.QUEUED, 2, 0)
         codes = [h.reason_code for h in ledger.history(record.id)]

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from oncodrop.domain.headline import Headline
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import StateConflict
-from oncodrop.ledger import Ledger, SampleState
+from oncodrop.ledger import Ledger
 
 from .conftest import ManualClock, add_sample
 
@@ -41,7 +43,7 @@ def test_record_carries_what_notifications_and_workers_need(ledger: Ledger) -> N
 def test_history_keeps_every_transition_with_actor_and_reason(ledger: Ledger) -> None:
     record = add_sample(ledger)
     ledger.claim("worker-a", lease_s=30)
-    ledger.succeed(record.id, "worker-a", "out.tar.gz", {"tier1": 2, "tmb": 7.5})
+    ledger.succeed(record.id, "worker-a", "out.tar.gz", Headline(tier1=2, tmb=7.5))
     steps = [(h.from_state, h.to_state, h.actor, h.reason_code) for h in ledger.history(record.id)]
     assert steps == [
         (None, S.RECEIVED, "intake", "received"),
@@ -54,9 +56,9 @@ def test_history_keeps_every_transition_with_actor_and_reason(ledger: Ledger) ->
 def test_success_stores_output_key_and_headline_and_drops_the_lease(ledger: Ledger) -> None:
     record = add_sample(ledger)
     ledger.claim("worker-a", lease_s=30)
-    done = ledger.succeed(record.id, "worker-a", "out.tar.gz", {"tier1": 2, "tmb": 7.5})
+    done = ledger.succeed(record.id, "worker-a", "out.tar.gz", Headline(tier1=2, tmb=7.5))
     assert done.state is S.SUCCEEDED
-    assert done.headline == {"tier1": 2, "tmb": 7.5}
+    assert done.headline == Headline(tier1=2, tmb=7.5)
     assert (done.lease_owner, done.lease_expires_at) == (None, None)
     assert ledger.get(record.id) == done
 
@@ -83,7 +85,7 @@ def test_worker_rejection_requires_holding_the_lease(ledger: Ledger) -> None:
 def test_terminal_state_cannot_be_changed_by_ordinary_calls(ledger: Ledger) -> None:
     record = add_sample(ledger)
     ledger.claim("w", lease_s=30)
-    ledger.succeed(record.id, "w", "out", {})
+    ledger.succeed(record.id, "w", "out", None)
     with pytest.raises(StateConflict):
         ledger.reject(record.id, "bad_vcf", "late")
     assert ledger.get(record.id).state is S.SUCCEEDED  # type: ignore[union-attr]
@@ -169,8 +171,7 @@ def test_poller_memory_survives_reopening(ledger_url: str) -> None:
         assert second.seen_objects("file:///other") == frozenset()
 
 
-def test_report_headline_dataclass_is_stored_as_small_json(ledger: Ledger) -> None:
-    from oncodrop.report.protocol import Headline
+def test_report_headline_round_trips_through_the_ledger(ledger: Ledger) -> None:
 
     record = add_sample(ledger)
     ledger.claim("w", lease_s=30)
@@ -178,9 +179,9 @@ def test_report_headline_dataclass_is_stored_as_small_json(ledger: Ledger) -> No
     done = ledger.succeed(record.id, "w", "out.tar.gz", headline)
     stored = ledger.get(record.id)
     assert stored is not None and stored.headline == done.headline
-    assert (stored.headline["tier1"], stored.headline["tmb"], stored.headline["msi"]) == (
+    assert (stored.headline.tier1, stored.headline.tmb, stored.headline.msi) == (
         1,
         12.5,
         "MSS",
     )
-    assert stored.headline["top_signatures"] == ["SBS1", "SBS5"]
+    assert stored.headline.top_signatures == ("SBS1", "SBS5")

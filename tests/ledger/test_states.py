@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from oncodrop.domain.state import TERMINAL, TRANSITIONS, SampleState, check_transition
 from oncodrop.errors import StateConflict
-from oncodrop.ledger.states import TERMINAL, TRANSITIONS, SampleState, check_transition
 
 
 def test_terminal_states_are_succeeded_dead_and_rejected() -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from oncodrop.domain.headline import Headline
 from oncodrop.notify import Notification, SlackNotifier, slack_payload
-from oncodrop.report.protocol import Headline
 
 KEY = "incoming/BATCH7-A1B2C3-somatic.tar.gz"
 

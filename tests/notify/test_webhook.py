@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from oncodrop.domain.headline import Headline
 from oncodrop.errors import ConfigError, TransientError
 from oncodrop.notify import Notification, WebhookNotifier
-from oncodrop.report.protocol import Headline
 
 
 def test_webhook_posts_the_documented_v1_schema(http_capture):

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oncodrop.domain.evidence import EvidenceItem, EvidenceType
 from oncodrop.errors import BundleError
 from oncodrop.refdata.bundle import Bundle, GeneLocus, Hotspot, PanelGene
-from oncodrop.report.model import EvidenceItem, EvidenceType
 
 
 @pytest.fixture

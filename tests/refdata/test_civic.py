@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from oncodrop.domain.evidence import EvidenceType
 from oncodrop.errors import BundleError
 from oncodrop.refdata.civic import CivicRelease, compile_release, read_variants
-from oncodrop.report.model import EvidenceType
 
 CIVIC_2024 = "civic/01-Aug-2024-{}.tsv.gz"
 

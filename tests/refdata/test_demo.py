@@ -8,9 +8,9 @@ from pathlib import Path
 import pysam
 import pytest
 
+from oncodrop.demo.bundle import build_demo_bundle
+from oncodrop.demo.genome import GRCH37_LENGTHS
 from oncodrop.refdata.bundle import Bundle
-from oncodrop.refdata.demo import build_demo_bundle
-from oncodrop.refdata.demo_genome import GRCH37_LENGTHS
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pysam
 
-from oncodrop.refdata.demo_genome import Window, windows_around, write_demo_fasta
+from oncodrop.demo.genome import Window, windows_around, write_demo_fasta
 
 
 def test_windows_are_padded_clipped_and_merged() -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pysam
 
+from oncodrop.domain.evidence import EvidenceItem, EvidenceType
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.matching import normalise_hgvsp
-from oncodrop.report.model import Consequence, EvidenceItem, EvidenceType, Variant
 
 _PROTEIN_CHANGE = re.compile(r"[A-Z]\d+[A-Z*]")  # V600E, R248*: CIViC names that are HGVSp
 

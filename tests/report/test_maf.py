@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from oncodrop.domain.classification import Finding, Tier
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.maf import (
     MAF_COLUMNS,
     maf_alleles,
     variant_classification,
     write_maf,
 )
-from oncodrop.report.model import Consequence, Finding, Tier, Variant
 from oncodrop.report.vcf import read_variants
 from oncodrop.sampleconfig import SampleConfig
 

@@ -8,20 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from oncodrop.domain.copynumber import CnaCall
+from oncodrop.domain.evidence import EvidenceItem, EvidenceType, MatchLevel
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.matching import (
     EvidenceIndex,
     allele_key,
     match_cna,
     match_evidence,
     normalise_hgvsp,
-)
-from oncodrop.report.model import (
-    CnaCall,
-    Consequence,
-    EvidenceItem,
-    EvidenceType,
-    MatchLevel,
-    Variant,
 )
 
 sys.path.insert(0, str(Path(__file__).parent))  # the shared real-data readers next to this file

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from oncodrop.report.model import Consequence, Variant
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.oncogenicity import (
     CRITERIA,
     WAITING_FOR_DATA,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pysam
 
-from oncodrop.report.model import Consequence, Variant
-from oncodrop.report.synth import write_synthetic_vcf
+from oncodrop.demo.synth import write_synthetic_vcf
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.vcf import read_variants
 from oncodrop.sampleconfig import SampleConfig
 

@@ -8,16 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from oncodrop.domain.classification import Classification, Tier
+from oncodrop.domain.copynumber import CnaCall
+from oncodrop.domain.evidence import EvidenceItem, EvidenceType
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
-from oncodrop.report.model import (
-    Classification,
-    CnaCall,
-    Consequence,
-    EvidenceItem,
-    EvidenceType,
-    Tier,
-    Variant,
-)
 from oncodrop.report.tiers import EVIDENCE_RULES, assign_cna_tier, assign_tier, same_site
 
 sys.path.insert(0, str(Path(__file__).parent))  # the shared real-data readers next to this file

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from oncodrop.report.model import Variant
+from oncodrop.domain.variant import Variant
 from oncodrop.report.vcf import read_variants
 from oncodrop.sampleconfig import AllelicSupportSection, SampleConfig
 

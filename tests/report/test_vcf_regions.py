@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from oncodrop.report.vcf.contigs import (
-    CHROMOSOME_LENGTHS,
-    build_from_lengths,
-    build_from_text,
-    normalise_chrom,
-)
+from oncodrop.domain.genome import CHROMOSOME_LENGTHS, build_from_lengths, build_from_text, normalise_chrom
 from oncodrop.report.vcf.regions import RegionSet
 
 

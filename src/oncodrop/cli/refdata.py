@@ -91,8 +91,8 @@ def build(out: Path, demo: bool, builds: tuple[str, ...], source_urls: tuple[str
           skip: tuple[str, ...], name: str, version: str, panelapp: tuple[str, ...],
           panelapp_url: str | None) -> None:  # fmt: skip
     """Download and compile the public sources into a bundle at --out (or --demo offline)."""
+    from oncodrop.demo.bundle import build_demo_bundle
     from oncodrop.refdata.build import BuildOptions, build_bundle
-    from oncodrop.refdata.demo import build_demo_bundle
     from oncodrop.refdata.sources import parse_overrides
 
     try:

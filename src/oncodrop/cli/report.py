@@ -9,9 +9,9 @@ from typing import cast
 import click
 
 from oncodrop.cli import main
+from oncodrop.domain.kind import SampleKind
 from oncodrop.errors import BundleError, ConfigError, InputRejected
 from oncodrop.intake.config import load_config
-from oncodrop.report.model import SampleKind
 from oncodrop.report.protocol import ReportRequest
 from oncodrop.report.registry import default_reporters
 

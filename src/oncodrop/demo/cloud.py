@@ -26,6 +26,7 @@ from typing import Any, Self
 from rich.console import Console
 from rich.table import Table
 
+from oncodrop.demo.bundle import build_demo_bundle
 from oncodrop.demo.run import (
     DemoResult,
     conclude,
@@ -36,7 +37,6 @@ from oncodrop.demo.run import (
 )
 from oncodrop.demo.samples import make_demo_samples
 from oncodrop.demo.servers import moto_server, redis_server
-from oncodrop.refdata.demo import build_demo_bundle
 from oncodrop.service.embedded import EmbeddedService
 from oncodrop.settings import Settings
 from oncodrop.store.s3 import S3Store, aws_client, s3_client

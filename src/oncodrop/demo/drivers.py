@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oncodrop.report.model import Consequence, Variant
+from oncodrop.domain.variant import Consequence, Variant
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pysam
 
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.refdata.bundle import GeneLocus
-from oncodrop.report.model import Consequence, Variant
 
 _COMPLEMENT = str.maketrans("ACGT", "TGCA")
 # passenger consequences and how often they occur (coding-heavy: these sit in gene windows)

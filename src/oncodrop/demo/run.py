@@ -24,9 +24,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from oncodrop.demo.bundle import build_demo_bundle
 from oncodrop.demo.samples import DemoSample, make_demo_samples
-from oncodrop.ledger import SampleRecord
-from oncodrop.refdata.demo import build_demo_bundle
+from oncodrop.domain.sample import SampleRecord
 from oncodrop.service.embedded import EmbeddedService, all_terminal
 from oncodrop.settings import Settings
 from oncodrop.store.base import ObjectStore
@@ -138,7 +138,7 @@ def _summary(console: Console, samples: list[DemoSample], records: list[SampleRe
         colour = "green" if record.state.value == sample.expect else "red"
         table.add_row(sample.key, sample.expect, f"[{colour}]{record.state.value}[/{colour}]",
                       str(record.attempts), sample.story)  # fmt: skip
-        detail = record.reason or str(record.headline.get("summary_line") or "")
+        detail = record.reason or (record.headline.summary_line if record.headline else "")
         if detail:
             details.append(f"[bold]{sample.key}[/bold]\n  {detail}")
     console.print(table)

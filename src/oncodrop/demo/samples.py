@@ -22,10 +22,10 @@ import pysam
 
 from oncodrop.demo import drivers as d
 from oncodrop.demo.passengers import context_sites, draw_passengers, kataegis_cluster
+from oncodrop.demo.synth import write_synthetic_vcf
+from oncodrop.domain.variant import Variant
 from oncodrop.intake.pack import pack_sample
 from oncodrop.refdata.bundle import Bundle
-from oncodrop.report.model import Variant
-from oncodrop.report.synth import write_synthetic_vcf
 
 BUILD = "grch37"
 _SITES: dict[Path, dict[str, list[tuple[str, int, str]]]] = {}  # context index per FASTA, built once

@@ -31,7 +31,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from oncodrop.domain.sample import SampleRecord
 from oncodrop.errors import InputRejected, OncodropError, TransientError
+from oncodrop.events.admission import admit
 from oncodrop.events.lambda_handler import queue_endpoint
 from oncodrop.events.s3events import (
     S3ObjectEvent,
@@ -39,9 +41,8 @@ from oncodrop.events.s3events import (
     is_newer,
     parse_notification,
 )
-from oncodrop.ledger import Ledger, SampleRecord
+from oncodrop.ledger import Ledger
 from oncodrop.notify import Fanout
-from oncodrop.service.admission import admit
 from oncodrop.store.base import ObjectInfo
 from oncodrop.store.s3 import aws_client, aws_errors
 

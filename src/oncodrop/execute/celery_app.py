@@ -28,6 +28,7 @@ from celery import Celery, signals  # type: ignore[import-untyped]
 from celery.exceptions import Reject  # type: ignore[import-untyped]
 
 from oncodrop.execute.job import WorkerConfig
+from oncodrop.execute.pipeline_job import PRELOAD, worker_config
 from oncodrop.execute.worker import Worker
 from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
@@ -134,8 +135,6 @@ class _Runtime:
 
 def _runtime() -> _Runtime:
     if _state.runtime is None:
-        from oncodrop.service.embedded import PRELOAD, worker_config
-
         settings = _state.settings or Settings.load()
         default_root = settings.work_root / f"oncodrop-celery-{os.getpid()}"
         work_root = _state.work_root or default_root

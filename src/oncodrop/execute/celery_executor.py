@@ -28,6 +28,7 @@ from pydantic import SecretStr
 
 from oncodrop.execute.local import prepare_work_root
 from oncodrop.ledger import Ledger
+from oncodrop.logs import configure_logging
 from oncodrop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -114,8 +115,8 @@ class CeleryExecutor:
 
 def worker_process(executor_dir: Path, slot: int) -> None:
     """Body of one worker process: configure the app, then run a solo Celery worker."""
+    # Celery is the optional ``cloud`` extra: imported where a Celery worker starts, not by the service
     from oncodrop.execute.celery_app import configure, warm_up
-    from oncodrop.logs import configure_logging
 
     settings = Settings.load(None, **json.loads((executor_dir / SETTINGS_FILE).read_text()))
     configure_logging(settings.log_level, settings.log_json, secrets=settings.secret_values())

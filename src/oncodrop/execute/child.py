@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from oncodrop.domain.sample import SampleRecord
 from oncodrop.execute.job import JobOutcome, RunJob
 from oncodrop.execute.retry import Disposition, Failure, classify
-from oncodrop.ledger import SampleRecord
 
 # job children fork from a per-worker fork server that has already imported the job's modules,
 # so a job starts in milliseconds instead of paying the interpreter + numpy/pysam import again

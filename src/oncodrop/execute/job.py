@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oncodrop.domain.headline import Headline
+from oncodrop.domain.sample import SampleRecord
 from oncodrop.execute.retry import RetryPolicy
-from oncodrop.ledger import HeadlineJSON, SampleRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +21,7 @@ class JobOutcome:
     """What a successful job reports back: the uploaded output key and a small headline."""
 
     output_key: str
-    headline: HeadlineJSON = field(default_factory=dict)
+    headline: Headline | None = None
 
 
 RunJob = Callable[[SampleRecord, Path], JobOutcome]

@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from oncodrop import __version__
+from oncodrop.domain.headline import Headline
+from oncodrop.domain.kind import SampleKind
 from oncodrop.errors import ConfigError, InputRejected, OncodropError, TransientError
 from oncodrop.execute.package import (
     read_member,
@@ -38,17 +40,16 @@ from oncodrop.execute.provenance import (
     Provenance,
     describe_bundle,
     file_checksums,
-    headline_dict,
     parse_provenance,
     read_reporter_provenance,
 )
 from oncodrop.intake.config import load_config
 from oncodrop.intake.manifest import Manifest
-from oncodrop.intake.tarball import IntakeLimits, unpack
+from oncodrop.intake.tarball import unpack
 from oncodrop.logs import capture_job_log
-from oncodrop.report.model import SampleKind
-from oncodrop.report.protocol import Headline, Reporter, ReportRequest, ReportResult
+from oncodrop.report.protocol import Reporter, ReportRequest, ReportResult
 from oncodrop.sampleconfig import SampleConfig
+from oncodrop.settings import IntakeLimits
 from oncodrop.store.base import ObjectInfo, ObjectStore
 from oncodrop.timing import StepClock
 
@@ -192,7 +193,7 @@ def build_provenance(
         config=config.model_dump(mode="json"),
         outputs=file_checksums(result.out_dir, exclude=(FILE_NAME,)),
         report=read_reporter_provenance(result.out_dir),
-        headline=headline_dict(result.headline),
+        headline=result.headline,
         timings={**clock.timings, **{f"report.{k}": v for k, v in result.timings.items()}},
         started_at=clock.started_at.isoformat(timespec="seconds"),
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -263,7 +264,7 @@ def _run(
     if previous is not None:
         log.info("job %s: output %s already made from this input; nothing to do", job.key, job.output_key)
         return PipelineOutcome(
-            job.output_key, previous.headline_value(), clock.timings, uploaded=False,
+            job.output_key, previous.headline, clock.timings, uploaded=False,
             input_sha256=verified.sha256, reporter=previous.reporter,
         )
     with clock.step("unpack"):

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from oncodrop.domain.headline import Headline
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.refdata.manifest import sha256_file
-from oncodrop.report.protocol import Headline
 
 log = logging.getLogger(__name__)
 
@@ -52,24 +51,13 @@ class Provenance(_Frozen):
     config: dict[str, Any]  # the effective SampleConfig, model_dump(mode="json")
     outputs: dict[str, str]  # report file (relative to the output root) -> sha256
     report: dict[str, Any] | None = None  # the reporter's own provenance.json, when it wrote one
-    headline: dict[str, Any]
+    headline: Headline
     timings: dict[str, float]  # step -> seconds
     started_at: str  # UTC ISO-8601
     finished_at: str
 
     def to_json(self) -> bytes:
         return (json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n").encode()
-
-    def headline_value(self) -> Headline:
-        data = dict(self.headline)
-        data["top_signatures"] = tuple(data.get("top_signatures", ()))
-        return Headline(**data)
-
-
-def headline_dict(headline: Headline) -> dict[str, Any]:
-    data = asdict(headline)
-    data["top_signatures"] = list(headline.top_signatures)
-    return data
 
 
 def parse_provenance(data: bytes | None) -> Provenance | None:

@@ -27,8 +27,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from oncodrop.domain.sample import SampleRecord
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import OncodropError
-from oncodrop.ledger import Ledger, SampleRecord, SampleState
+from oncodrop.ledger import Ledger
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,13 @@ from multiprocessing import forkserver
 from pathlib import Path
 from types import FrameType
 
+from oncodrop.domain.sample import SampleRecord
 from oncodrop.errors import StateConflict, TransientError
 from oncodrop.execute.child import JOB_CTX, Stopped, run_in_child
+from oncodrop.execute.idle import IdleTimer
 from oncodrop.execute.job import JobOutcome, WorkerConfig
 from oncodrop.execute.retry import Disposition, Failure
-from oncodrop.fleet.idle import IdleTimer
-from oncodrop.ledger import Ledger, SampleRecord
+from oncodrop.ledger import Ledger
 
 log = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from oncodrop.execute.local import (
     prepare_work_root,
     worker_main,
 )
+from oncodrop.execute.pipeline_job import worker_config
 from oncodrop.fleet.provider import FleetWorker
 from oncodrop.ledger import Ledger
 
@@ -129,10 +130,6 @@ def pipeline_worker_config(
     settings: Settings, *, idle_exit_s: float | None, watchers: tuple[StopWatcher, ...] = ()
 ) -> WorkerConfig:
     """The real pipeline worker (as ``oncodrop worker`` runs it), plus the fleet's idle exit and
-    watchers. Imported lazily: the science stack loads only where workers run."""
-    import dataclasses
-
-    from oncodrop.service.embedded import worker_config
-
+    watchers."""
     base = worker_config(settings, settings.work_root)
-    return dataclasses.replace(base, idle_exit_s=idle_exit_s, watchers=watchers)
+    return replace(base, idle_exit_s=idle_exit_s, watchers=watchers)

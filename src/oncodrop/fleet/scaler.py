@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import TransientError
 from oncodrop.fleet.policy import (
     FleetSnapshot,
@@ -21,7 +22,7 @@ from oncodrop.fleet.policy import (
     decide,
 )
 from oncodrop.fleet.provider import FleetProvider
-from oncodrop.ledger import Ledger, SampleState
+from oncodrop.ledger import Ledger
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,6 @@
 from oncodrop.intake.config import load_config
 from oncodrop.intake.manifest import Manifest
 from oncodrop.intake.pack import pack_sample
-from oncodrop.intake.tarball import IntakeLimits, unpack, validate_tarball
+from oncodrop.intake.tarball import unpack, validate_tarball
 
-__all__ = ["IntakeLimits", "Manifest", "load_config", "pack_sample", "unpack", "validate_tarball"]
+__all__ = ["Manifest", "load_config", "pack_sample", "unpack", "validate_tarball"]

@@ -16,33 +16,22 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
 from oncodrop.errors import InputRejected
 from oncodrop.intake.config import load_config
 from oncodrop.intake.manifest import Manifest, build_manifest, is_junk
+from oncodrop.settings import IntakeLimits
 
-GiB = 1024**3
+DEFAULT_LIMITS = IntakeLimits()
 MiB = 1024**2
 _CHUNK = MiB
 _MAX_TRAILING = MiB  # tar pads to 10 KiB records; more is not a tar
 _READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, OSError)
 
 
-@dataclass(frozen=True, slots=True)
-class IntakeLimits:
-    """Caps on what one input may cost us; every cap is checked before or while writing."""
-
-    max_compressed_bytes: int = 2 * GiB
-    max_unpacked_bytes: int = 20 * GiB
-    max_members: int = 64
-    max_ratio: float = 200.0  # unpacked bytes / compressed bytes
-    ratio_floor_bytes: int = 1 * MiB  # below this many unpacked bytes the ratio is not judged
-
-
-def unpack(tarball: Path, workdir: Path, limits: IntakeLimits = IntakeLimits()) -> Manifest:
+def unpack(tarball: Path, workdir: Path, limits: IntakeLimits = DEFAULT_LIMITS) -> Manifest:
     """Unpack ``tarball`` into a new private folder ``workdir/input`` and return its manifest.
 
     Files are flattened into that folder (members may sit at the top level or inside one
@@ -61,7 +50,7 @@ def unpack(tarball: Path, workdir: Path, limits: IntakeLimits = IntakeLimits()) 
         raise
 
 
-def validate_tarball(path: Path, limits: IntakeLimits = IntakeLimits()) -> Manifest:
+def validate_tarball(path: Path, limits: IntakeLimits = DEFAULT_LIMITS) -> Manifest:
     """Check a tarball before submitting it: safe, complete, and with a valid sample config.
 
     Unpacks into a temporary folder that is removed again; the returned manifest names the

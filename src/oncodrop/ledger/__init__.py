@@ -1,15 +1,9 @@
-"""The durable ledger of samples: state machine, leases, history, poller memory."""
+"""The durable ledger of samples: state machine, leases, history, poller memory.
 
-from oncodrop.ledger.records import HeadlineJSON, HistoryEntry, SampleRecord
+The records it hands out (``SampleRecord``, ``HistoryEntry``, ``SampleState``) are domain types:
+import them from ``oncodrop.domain``.
+"""
+
 from oncodrop.ledger.service import Ledger
-from oncodrop.ledger.states import TERMINAL, TRANSITIONS, SampleState
 
-__all__ = [
-    "TERMINAL",
-    "TRANSITIONS",
-    "HeadlineJSON",
-    "HistoryEntry",
-    "Ledger",
-    "SampleRecord",
-    "SampleState",
-]
+__all__ = ["Ledger"]

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import StateConflict
 from oncodrop.ledger.models import SampleRow
-from oncodrop.ledger.states import SampleState
 from oncodrop.ledger.transitions import NO_LEASE, cas, load, must_cas
 
 CLAIM_CANDIDATES = 8  # rows examined per claim; more than the workers likely to race

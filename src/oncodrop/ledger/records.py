@@ -1,83 +1,19 @@
-"""What the ledger hands to callers: frozen values, never ORM objects (no session leaks,
-picklable, safe to pass to worker processes)."""
+"""Rows to the domain's frozen records (``SampleRecord``, ``HistoryEntry``): what the ledger
+hands to callers, never ORM objects."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, is_dataclass
-from datetime import datetime
-from typing import Any
-
+from oncodrop.domain.headline import Headline
+from oncodrop.domain.sample import HistoryEntry, SampleRecord
+from oncodrop.domain.state import SampleState
 from oncodrop.ledger.models import SampleRow, TransitionRow
-from oncodrop.ledger.states import TERMINAL, SampleState
-
-HeadlineValue = int | float | str | bool | None | list[str]
-HeadlineJSON = dict[str, HeadlineValue]
 
 
-@dataclass(frozen=True, slots=True)
-class SampleRecord:
-    """One sample (an input object version) as the ledger last saw it.
-
-    ``id`` is the ledger's number for the sample; ``sample_id`` is the human name
-    (``{sample_batch}-{id6}``). ``version`` is the compare-and-set counter; ``run`` counts
-    explicit re-runs, ``attempts`` the claims within the current run.
-    """
-
-    id: int
-    store_url: str
-    key: str
-    etag: str
-    size: int
-    kind: str
-    sample_id: str
-    state: SampleState
-    version: int
-    run: int
-    attempts: int
-    max_attempts: int
-    created_at: datetime
-    updated_at: datetime
-    output_key: str | None = None
-    not_before: datetime | None = None
-    lease_owner: str | None = None
-    lease_expires_at: datetime | None = None
-    heartbeat_at: datetime | None = None
-    reason_code: str | None = None
-    reason: str | None = None
-    headline: HeadlineJSON = field(default_factory=dict)
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.state in TERMINAL
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """One recorded state change of a sample."""
-
-    record_id: int
-    run: int
-    from_state: SampleState | None
-    to_state: SampleState
-    at: datetime
-    actor: str
-    reason_code: str | None
-    reason: str | None
-
-
-def to_headline(value: Mapping[str, Any] | object | None) -> HeadlineJSON:
-    """Normalise a headline (a mapping, or a dataclass such as ``report.protocol.Headline``) to
-    small JSON: scalars and lists of strings; anything else is dropped."""
-    if value is not None and is_dataclass(value) and not isinstance(value, type):
-        value = asdict(value)
-    out: HeadlineJSON = {}
-    for key, item in (value if isinstance(value, Mapping) else {}).items():
-        if item is None or isinstance(item, (bool, int, float, str)):
-            out[str(key)] = item
-        elif isinstance(item, (list, tuple)):
-            out[str(key)] = [str(x) for x in item]
-    return out
+def to_headline(value: object) -> Headline | None:
+    """The stored JSON of a headline back as the model (None when the row has none)."""
+    if not value:
+        return None
+    return Headline.model_validate(value)
 
 
 def sample_record(row: SampleRow) -> SampleRecord:

@@ -18,6 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from oncodrop.domain.headline import Headline
+from oncodrop.domain.sample import HistoryEntry, SampleRecord
+from oncodrop.domain.state import TERMINAL, SampleState
 from oncodrop.errors import StateConflict
 from oncodrop.ledger import leases, seen
 from oncodrop.ledger.db import (
@@ -27,15 +30,7 @@ from oncodrop.ledger.db import (
     write_session,
 )
 from oncodrop.ledger.models import SampleRow, TransitionRow
-from oncodrop.ledger.records import (
-    HeadlineJSON,
-    HistoryEntry,
-    SampleRecord,
-    history_entry,
-    sample_record,
-    to_headline,
-)
-from oncodrop.ledger.states import TERMINAL, SampleState
+from oncodrop.ledger.records import history_entry, sample_record
 from oncodrop.ledger.transitions import NO_LEASE, load, must_cas
 from oncodrop.ledger.transitions import find as find_row
 
@@ -199,13 +194,12 @@ class Ledger:
             return self._record(s, record_id)
 
     def succeed(
-        self, record_id: int, worker_id: str, output_key: str, headline: HeadlineJSON | object
+        self, record_id: int, worker_id: str, output_key: str, headline: Headline | None
     ) -> SampleRecord:
-        """RUNNING -> SUCCEEDED with the output key and a small headline (a mapping or a
-        ``report.protocol.Headline``) for notifications."""
+        """RUNNING -> SUCCEEDED with the output key and the report's headline for notifications."""
         changes = {
             "output_key": output_key,
-            "headline": to_headline(headline),
+            "headline": headline.model_dump(mode="json") if headline is not None else None,
             "reason_code": None,
             "reason": None,
             **NO_LEASE,

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from oncodrop.domain.state import SampleState, check_transition
 from oncodrop.errors import StateConflict
 from oncodrop.ledger.models import SampleRow, TransitionRow
-from oncodrop.ledger.states import SampleState, check_transition
 
 NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
 

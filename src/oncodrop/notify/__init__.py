@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from oncodrop.notify.fanout import Delivery, Fanout, Notifier, RetryPolicy, deliver
-from oncodrop.notify.model import EVENTS, Event, Notification
+from oncodrop.notify.model import EVENTS, Event, Notification, notification_for
 from oncodrop.notify.slack import SlackNotifier, slack_payload
 from oncodrop.notify.webhook import SCHEMA, WebhookNotifier, webhook_payload
 from oncodrop.settings import Settings
@@ -22,6 +22,7 @@ __all__ = [
     "build_fanout",
     "deliver",
     "fanout_from_settings",
+    "notification_for",
     "slack_payload",
     "webhook_payload",
 ]

@@ -5,12 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from oncodrop.report.model import SampleKind
-from oncodrop.report.protocol import Headline
+from oncodrop.domain.headline import Headline
+from oncodrop.domain.kind import SampleKind, sample_kind
+from oncodrop.domain.sample import SampleRecord
+from oncodrop.domain.state import SampleState
 
 Event = Literal["received", "rejected", "succeeded", "failed", "dead"]
 
 EVENTS: tuple[Event, ...] = ("received", "rejected", "succeeded", "failed", "dead")
+
+_EVENT_OF_STATE: dict[SampleState, Event] = {
+    SampleState.RECEIVED: "received",
+    SampleState.QUEUED: "received",
+    SampleState.REJECTED: "rejected",
+    SampleState.SUCCEEDED: "succeeded",
+    SampleState.FAILED: "failed",
+    SampleState.DEAD: "dead",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +52,14 @@ class Notification:
     def is_problem(self) -> bool:
         """Rejections and failures carry a reason the reader must see."""
         return self.event in ("rejected", "failed", "dead")
+
+
+def notification_for(record: SampleRecord, output_link: str | None = None) -> Notification:
+    """The notification for a record's current state (object key and results only)."""
+    return Notification(
+        event=_EVENT_OF_STATE[record.state], key=record.key, sample_id=record.sample_id,
+        kind=sample_kind(record.kind), state=record.state.value, attempts=record.attempts,
+        reason_code=record.reason_code, reason=record.reason, headline=record.headline,
+        output_key=record.output_key if record.state is SampleState.SUCCEEDED else None,
+        output_link=output_link,
+    )  # fmt: skip

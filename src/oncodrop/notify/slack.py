@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
+from oncodrop.domain.headline import Headline
 from oncodrop.notify.http import DEFAULT_TIMEOUT_S, post_json, target_host
 from oncodrop.notify.model import Event, Notification
-from oncodrop.report.protocol import Headline
 
 STATE_EMOJI: dict[Event, str] = {
     "received": ":inbox_tray:",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import httpx
@@ -15,10 +14,7 @@ SCHEMA = "oncodrop.notification/v1"
 
 def webhook_payload(n: Notification) -> dict[str, Any]:
     """The documented JSON body: stable names, every key always present (null when unknown)."""
-    headline = None
-    if n.headline is not None:
-        headline = asdict(n.headline)
-        headline["top_signatures"] = list(n.headline.top_signatures)
+    headline = n.headline.model_dump(mode="json") if n.headline is not None else None
     return {
         "schema": SCHEMA,
         "event": n.event,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from oncodrop.domain.genome import Build
 from oncodrop.errors import ConfigError
 from oncodrop.refdata.assemble import (
     CURATED,
@@ -37,7 +38,6 @@ from oncodrop.refdata.manifest import SourceRecord
 from oncodrop.refdata.panelapp import PANELAPP_URL, fetch_panel, write_panelapp_panel
 from oncodrop.refdata.signatures import extract_from_wheel
 from oncodrop.refdata.sources import SOURCES, SOURCES_BY_NAME, Source, resolve_url
-from oncodrop.report.model import Build
 
 Progress = Callable[[str], None]
 

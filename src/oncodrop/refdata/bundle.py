@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from oncodrop.domain.evidence import EvidenceItem
 from oncodrop.errors import BundleError
 from oncodrop.refdata.evidence_table import read_evidence
 from oncodrop.refdata.manifest import (
@@ -26,7 +27,6 @@ from oncodrop.refdata.manifest import (
 )
 from oncodrop.refdata.sites import primary_site_for
 from oncodrop.refdata.tsv import read_rows
-from oncodrop.report.model import EvidenceItem
 
 BUILD_LABELS = {"grch37": "GRCh37", "grch38": "GRCh38"}
 ROLES = frozenset({"oncogene", "tumour_suppressor", "both"})

@@ -26,11 +26,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oncodrop.domain.evidence import EvidenceItem, EvidenceType
+from oncodrop.domain.genome import Build
 from oncodrop.errors import BundleError
 from oncodrop.refdata.civic_variants import MatchTarget, Unmatchable, parse_variant_name
 from oncodrop.refdata.sites import primary_site_for
 from oncodrop.refdata.tsv import Row, open_text, read_rows
-from oncodrop.report.model import Build, EvidenceItem, EvidenceType
 
 _BUILDS: dict[str, Build] = {"GRCh37": "grch37", "GRCh38": "grch38"}
 _COMBINATION = re.compile(r"\s+(AND|OR)\s+")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from oncodrop.domain.evidence import EvidenceItem, EvidenceType
 from oncodrop.errors import BundleError
 from oncodrop.refdata.tsv import Row, read_rows, write_table
-from oncodrop.report.model import EvidenceItem, EvidenceType
 
 COLUMNS: tuple[str, ...] = (
     "evidence_id", "gene", "profile", "disease", "primary_site", "therapies", "evidence_type",

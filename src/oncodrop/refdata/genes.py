@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote
 
+from oncodrop.domain.genome import Build
 from oncodrop.errors import BundleError
 from oncodrop.refdata.bundle import GeneLocus
 from oncodrop.refdata.civic import CivicVariant
 from oncodrop.refdata.civic_variants import Unmatchable, parse_variant_name
 from oncodrop.refdata.tsv import open_text, write_table
-from oncodrop.report.model import Build
 
 GENE_FEATURES = frozenset({"gene", "ncRNA_gene"})
 GENES_COLUMNS = ("symbol", "chrom", "start", "end", "strand", "gene_id")

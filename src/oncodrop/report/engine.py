@@ -15,6 +15,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from oncodrop.domain.classification import Finding
+from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber
+from oncodrop.domain.genome import Build
+from oncodrop.domain.metric import Metric
+from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError, InputRejected
 from oncodrop.refdata.bundle import Bundle, GeneLocus
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
@@ -32,14 +37,6 @@ from oncodrop.report.metrics.signatures import (
     mutational_signatures,
 )
 from oncodrop.report.metrics.tmb import TmbSettings, tumor_mutational_burden
-from oncodrop.report.model import (
-    Build,
-    CnaCall,
-    Finding,
-    GeneCopyNumber,
-    Metric,
-    Variant,
-)
 from oncodrop.report.oncogenicity import HotspotIndex, classify_oncogenicity
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.tiers import assign_cna_tier, assign_tier

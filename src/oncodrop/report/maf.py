@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from oncodrop.report.model import Build, Finding, Variant
+from oncodrop.domain.classification import Finding
+from oncodrop.domain.genome import Build
+from oncodrop.domain.variant import Variant
 
 # SO term -> Variant_Classification (vcf2maf); "FS" and "IF" entries are resolved by type.
 VARIANT_CLASSIFICATION: dict[str, str] = {

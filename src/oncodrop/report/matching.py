@@ -16,15 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from oncodrop.report.model import (
-    Build,
-    CnaCall,
-    Consequence,
-    EvidenceItem,
-    EvidenceMatch,
-    MatchLevel,
-    Variant,
-)
+from oncodrop.domain.copynumber import CnaCall
+from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, MatchLevel
+from oncodrop.domain.genome import Build
+from oncodrop.domain.variant import Consequence, Variant
 
 # --- consequence classes (Sequence Ontology terms) -------------------------------------------
 

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from oncodrop.domain.classification import Classification, CriterionResult
+from oncodrop.domain.variant import Variant
 from oncodrop.report.matching import is_loss_of_function, normalise_hgvsp
-from oncodrop.report.model import Classification, CriterionResult, Variant
 
 CRITERIA: Mapping[str, tuple[int, str]] = {
     "OVS1": (8, "null variant in a bona fide tumour suppressor gene"),

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from oncodrop.report.model import SampleKind
+from oncodrop.domain.headline import Headline
+from oncodrop.domain.kind import SampleKind
 from oncodrop.sampleconfig import SampleConfig
 
 
@@ -19,20 +20,6 @@ class ReportRequest:
     kind: SampleKind = "somatic"
     sample_id: str = "sample"
     cna: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Headline:
-    """What a notification says about a finished report."""
-
-    tier1: int = 0
-    tier2: int = 0
-    tmb: float | None = None  # mutations/Mb
-    msi: str | None = None  # "MSI-H" | "MSS" | None
-    top_signatures: tuple[str, ...] = ()
-    pathogenic: int = 0  # germline P + LP
-    vus: int = 0
-    summary_line: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,17 +13,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from oncodrop.domain.classification import Classification, Tier
+from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, EvidenceType, MatchLevel
+from oncodrop.domain.variant import Variant
 from oncodrop.report.annotation.genespan import GENE_SPAN_TERM
 from oncodrop.report.matching import PROTEIN_ALTERING_TERMS
-from oncodrop.report.model import (
-    Classification,
-    EvidenceItem,
-    EvidenceMatch,
-    EvidenceType,
-    MatchLevel,
-    Tier,
-    Variant,
-)
 
 COMMON_AF = 0.01
 """Population allele frequency from which a variant is a common polymorphism (Tier IV)."""

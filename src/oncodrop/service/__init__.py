@@ -1,7 +1,8 @@
 """The embedded service: poller → admission → ledger → local workers → pipeline → notify."""
 
-from oncodrop.service.admission import admit
+from oncodrop.events.admission import admit
+from oncodrop.execute.pipeline_job import PipelineJob, TerminalNotifier
+from oncodrop.notify import notification_for
 from oncodrop.service.embedded import EmbeddedService
-from oncodrop.service.jobs import PipelineJob, TerminalNotifier, notification_for
 
 __all__ = ["EmbeddedService", "PipelineJob", "TerminalNotifier", "admit", "notification_for"]

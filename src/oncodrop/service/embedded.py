@@ -11,25 +11,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Protocol, Self
 
+from oncodrop.domain.sample import SampleRecord
 from oncodrop.errors import ConfigError
+from oncodrop.events.admission import admit
 from oncodrop.events.poller import Poller
 from oncodrop.execute.celery_executor import CeleryExecutor
-from oncodrop.execute.job import WorkerConfig
 from oncodrop.execute.local import LocalExecutor
-from oncodrop.execute.retry import RetryPolicy
+from oncodrop.execute.pipeline_job import notifier_for, worker_config
 from oncodrop.execute.sweeper import Sweeper
-from oncodrop.ledger import Ledger, SampleRecord
-from oncodrop.service.admission import admit
-from oncodrop.service.jobs import PipelineJob, TerminalNotifier
+from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
 from oncodrop.store import ObjectStore, open_store
 
 log = logging.getLogger(__name__)
-# imported once per worker's job fork server (see execute.local), not once per job
-PRELOAD = ("oncodrop.report.engine", "oncodrop.report.germline.engine", "openpyxl", "scipy.optimize")
 
 
 class Executor(Protocol):
@@ -146,28 +142,6 @@ class EmbeddedService:
         self.stop()
 
 
-def worker_config(settings: Settings, work_root: Path) -> WorkerConfig:
-    """The worker loop's configuration (job, lease, timeouts, retries, notifications) from
-    settings; shared by the local and the Celery executor."""
-    if settings.bundle is None:
-        raise ConfigError("no reference bundle: pass --bundle DIR or set ONCODROP_BUNDLE")
-    return WorkerConfig(
-        ledger_url=settings.db, run_job=PipelineJob(settings.bundle.resolve(), settings.intake.limits()),
-        work_root=work_root, lease_s=settings.lease_s, job_timeout_s=settings.job_timeout_s,
-        poll_interval_s=min(0.25, settings.poll_interval),
-        policy=RetryPolicy(max_attempts=settings.max_attempts), on_terminal=notifier_for(settings),
-        preload=PRELOAD,
-    )  # fmt: skip
-
-
-def notifier_for(settings: Settings) -> TerminalNotifier:
-    return TerminalNotifier(
-        slack_webhook_url=_secret(settings.slack_webhook_url), webhook_url=_secret(settings.webhook_url),
-        attempts=settings.notify_attempts, backoff_s=settings.notify_backoff_s,
-        link_expires_s=settings.link_expires_s,
-    )  # fmt: skip
-
-
 def celery_send(record_id: int) -> None:
     """Hand a sample to the Celery broker (imported late: Celery loads only when used)."""
     from oncodrop.execute.celery_app import send
@@ -178,8 +152,3 @@ def celery_send(record_id: int) -> None:
 def all_terminal(expected: int) -> Callable[[list[SampleRecord]], bool]:
     """A ``wait`` predicate: at least ``expected`` samples, all terminal."""
     return lambda samples: len(samples) >= expected and all(s.is_terminal for s in samples)
-
-
-def _secret(value) -> str | None:  # type: ignore[no-untyped-def]
-    return value.get_secret_value() if value is not None else None
-

@@ -33,7 +33,7 @@ def check_tarball(path: Path, key: str, settings: Settings) -> Rejection | None:
         return Rejection("bad_key", f"{path.name} would be ignored ({decision.reason}); "
                                     "name it {sample_batch}-{id6}-{somatic|normal}.tar.gz")  # fmt: skip
     try:
-        validate_tarball(path, settings.intake.limits())
+        validate_tarball(path, settings.intake)
     except InputRejected as exc:
         return exc.rejection
     return None

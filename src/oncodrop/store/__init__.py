@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from oncodrop.errors import ConfigError
 from oncodrop.store.base import ObjectInfo, ObjectStore
+from oncodrop.store.local import LocalStore
 
 _BACKENDS: dict[str, str] = {
     "file": "oncodrop.store:open_local",
@@ -24,8 +25,6 @@ _BACKENDS: dict[str, str] = {
 
 def open_local(url: str) -> ObjectStore:
     """``file:///abs/folder`` -> ``LocalStore`` on that folder."""
-    from oncodrop.store.local import LocalStore
-
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
         raise ConfigError(f"store URL {url!r} must look like file:///absolute/folder")

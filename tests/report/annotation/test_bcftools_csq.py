@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from oncodrop.domain.variant import Consequence
 from oncodrop.errors import InputRejected
 from oncodrop.report.annotation.bcftools_csq import (
     annotate_with_bcftools_csq,
     annotated_vcf,
 )
-from oncodrop.report.model import Consequence
 from oncodrop.report.vcf import read_variants
 from oncodrop.sampleconfig import AllelicSupportSection, SampleConfig
 

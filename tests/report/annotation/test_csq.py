@@ -7,10 +7,10 @@ from pathlib import Path
 import pysam
 import pytest
 
+from oncodrop.domain.variant import Variant
 from oncodrop.errors import InputRejected
 from oncodrop.report.annotation.common import vep_allele
 from oncodrop.report.annotation.csq import CsqLayout, parse_csq
-from oncodrop.report.model import Variant
 from oncodrop.report.vcf import read_variants
 from oncodrop.sampleconfig import AllelicSupportSection, SampleConfig
 

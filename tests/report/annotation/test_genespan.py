@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oncodrop.domain.classification import Tier
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.annotation.genespan import GENE_SPAN_TERM, annotate_by_gene_span
-from oncodrop.report.model import Consequence, Tier, Variant
 from oncodrop.report.tiers import assign_tier
 
 

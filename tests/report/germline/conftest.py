@@ -15,12 +15,12 @@ from pathlib import Path
 import pysam
 import pytest
 
+from oncodrop.domain.genome import CHROMOSOME_LENGTHS
 from oncodrop.refdata.assemble import finish
 from oncodrop.refdata.bundle import GeneLocus, Hotspot, PanelGene
 from oncodrop.refdata.genes import write_genes
 from oncodrop.refdata.knowledge import write_hotspots, write_panel
 from oncodrop.refdata.manifest import SourceRecord
-from oncodrop.report.vcf.contigs import CHROMOSOME_LENGTHS
 
 GRCH38_GENES = (
     GeneLocus("MLH1", "3", 36993300, 37050950, "+", "ENSG00000076242"),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from oncodrop.domain.variant import Variant
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.germline.clinvar import ClinvarDb, PathogenicResidue, ResidueIndex
 from oncodrop.report.germline.findings import clinvar_residues
 from oncodrop.report.germline.model import GermlineClass
 from oncodrop.report.germline.regions import panel_regions
-from oncodrop.report.model import Variant
 
 from .conftest import GRCH38_GENES, ClinvarRow
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.germline.clinvar import PathogenicResidue
 from oncodrop.report.germline.criteria import EvidenceContext, evaluate
-from oncodrop.report.model import Consequence, Variant
 
 
 def variant(ref: str, alt: str, gene: str, *terms: str, hgvsp: str | None = None,

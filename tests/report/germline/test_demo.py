@@ -5,9 +5,9 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
+from oncodrop.demo.bundle import build_demo_bundle
 from oncodrop.demo.samples import make_demo_samples
 from oncodrop.intake.config import load_config
-from oncodrop.refdata.demo import build_demo_bundle
 from oncodrop.report.germline import GermlineReporter
 from oncodrop.report.protocol import ReportRequest
 

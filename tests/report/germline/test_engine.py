@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from oncodrop.demo.synth import write_synthetic_vcf
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.errors import InputRejected
 from oncodrop.report.germline import GermlineReporter
-from oncodrop.report.model import Consequence, Variant
 from oncodrop.report.protocol import ReportRequest
-from oncodrop.report.synth import write_synthetic_vcf
 from oncodrop.sampleconfig import GermlineSection, SampleConfig
 
 from .conftest import ClinvarRow

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from oncodrop.domain.variant import Variant
 from oncodrop.report.germline.qc import genotype_qc, zygosity
-from oncodrop.report.model import Variant
 
 
 @pytest.mark.parametrize(("gt", "expected"), [

@@ -12,8 +12,8 @@ from pathlib import Path
 import pysam
 import pytest
 
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.metrics.sequence import ReferenceGenome
-from oncodrop.report.model import Consequence, Variant
 
 
 def write_fasta(path: Path, contigs: dict[str, str]) -> Path:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber, Segment
 from oncodrop.errors import InputRejected
 from oncodrop.refdata.bundle import GeneLocus
 from oncodrop.report.metrics.cna import (
@@ -14,7 +15,6 @@ from oncodrop.report.metrics.cna import (
     read_segments,
     segment_call,
 )
-from oncodrop.report.model import CnaCall, GeneCopyNumber, Segment
 from oncodrop.sampleconfig import SampleConfig
 
 

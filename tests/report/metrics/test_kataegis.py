@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 import pytest
 
+from oncodrop.domain.variant import Variant
 from oncodrop.report.metrics.kataegis import find_kataegis, kataegis_metric
 from oncodrop.report.metrics.sequence import ReferenceGenome
-from oncodrop.report.model import Variant
 
 
 def _cluster(chrom: str, start: int, n: int, gap: int, ref: str = "C", alt: str = "T") -> list[Variant]:

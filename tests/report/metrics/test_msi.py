@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.metrics.msi import classify_msi, msi_features, msi_status
 from oncodrop.report.metrics.sequence import ReferenceGenome
-from oncodrop.report.model import Consequence, Variant
 
 CODING = Consequence("G", ("missense_variant",))
 FRAMESHIFT = Consequence("G", ("frameshift_variant",))

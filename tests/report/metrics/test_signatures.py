@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError
 from oncodrop.report.metrics.refit import cosine, nnls_fit
 from oncodrop.report.metrics.sequence import ReferenceGenome
@@ -18,7 +19,6 @@ from oncodrop.report.metrics.signatures import (
     mutational_signatures,
     snv_context,
 )
-from oncodrop.report.model import Variant
 from oncodrop.sampleconfig import SignaturesSection
 
 # Known mixtures of COSMIC v3.4 signatures: APOBEC + clock, tobacco, SBS17/ROS, UV, MMR, POLE.

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.metrics.tmb import (
     TmbSettings,
     count_tmb_variants,
     tmb_class,
     tumor_mutational_burden,
 )
-from oncodrop.report.model import Consequence, Variant
 from oncodrop.sampleconfig import SampleConfig
 
 

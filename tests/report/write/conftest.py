@@ -13,26 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oncodrop.domain.classification import Classification, CriterionResult, Finding, Tier
+from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber
+from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, EvidenceType, MatchLevel
+from oncodrop.domain.metric import Metric
+from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.metrics.signatures import (
     Catalogue,
     SignatureReport,
     fit_signatures,
     load_signature_matrix,
-)
-from oncodrop.report.model import (
-    Classification,
-    CnaCall,
-    Consequence,
-    CriterionResult,
-    EvidenceItem,
-    EvidenceMatch,
-    EvidenceType,
-    Finding,
-    GeneCopyNumber,
-    MatchLevel,
-    Metric,
-    Tier,
-    Variant,
 )
 from oncodrop.report.write.content import (
     BundleInfo,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from oncodrop.report.model import Finding, Tier
+from oncodrop.domain.classification import Finding, Tier
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.html import (
     ACTIONABLE_SHOWN,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 
-from oncodrop.report.model import Metric
+from oncodrop.domain.metric import Metric
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.summary import (
     build_summary,

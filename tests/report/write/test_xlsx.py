@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from oncodrop.report.model import Finding, Tier
+from oncodrop.domain.classification import Finding, Tier
 from oncodrop.report.write import xlsx
 from oncodrop.report.write.content import ReportContent
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pysam
 
+from oncodrop.domain.genome import normalise_chrom
 from oncodrop.errors import BundleError, InputRejected
-from oncodrop.report.vcf.contigs import normalise_chrom
 
 _STDERR_TAIL = 400
 _CHILD = """

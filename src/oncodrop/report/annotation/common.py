@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from oncodrop.report.model import Consequence
+from oncodrop.domain.variant import Consequence
 
 _INT = re.compile(r"\d+")
 

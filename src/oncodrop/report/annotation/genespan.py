@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from oncodrop.report.model import Consequence, Variant
+from oncodrop.domain.variant import Consequence, Variant
 
 GENE_SPAN_TERM = "gene_variant"
 SOURCE = "gene-span"

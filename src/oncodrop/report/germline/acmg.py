@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from oncodrop.domain.classification import Classification, CriterionResult
 from oncodrop.report.germline.model import ClinvarRecord, GermlineClass
-from oncodrop.report.model import Classification, CriterionResult
 
 Status = Literal["computed", "awaits data"]
 

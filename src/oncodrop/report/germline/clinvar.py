@@ -17,10 +17,10 @@ from typing import Self
 
 import pysam
 
+from oncodrop.domain.genome import normalise_chrom
+from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError
 from oncodrop.report.germline.model import ClinvarRecord, GermlineClass
-from oncodrop.report.model import Variant
-from oncodrop.report.vcf.contigs import normalise_chrom
 
 # CLNSIG (first term, lower case) -> class; anything else (conflicting, risk factor, drug
 # response, not provided, other) has no class and cannot decide a variant's class.

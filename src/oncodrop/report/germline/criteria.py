@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from oncodrop.domain.classification import CriterionResult
+from oncodrop.domain.variant import Variant
 from oncodrop.report.germline.acmg import criterion
 from oncodrop.report.germline.clinvar import PathogenicResidue
-from oncodrop.report.model import CriterionResult, Variant
 
 NULL_TERMS = frozenset({
     "stop_gained", "frameshift_variant", "splice_acceptor_variant", "splice_donor_variant",

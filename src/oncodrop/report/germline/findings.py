@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from oncodrop.domain.genome import CHROMOSOME_ORDER, Build
+from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError, InputRejected
 from oncodrop.refdata.bundle import Bundle, Hotspot
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
@@ -31,9 +33,7 @@ from oncodrop.report.germline.panels import GenePanel
 from oncodrop.report.germline.qc import genotype_qc
 from oncodrop.report.germline.read import header_facts
 from oncodrop.report.germline.regions import PanelRegions, subset_vcf
-from oncodrop.report.model import Build, Variant
 from oncodrop.report.vcf import read_variants
-from oncodrop.report.vcf.contigs import CHROMOSOME_ORDER
 from oncodrop.sampleconfig import AllelicSupportSection, SampleConfig
 
 _CLINVAR_READ = SampleConfig(allelic_support=AllelicSupportSection(pass_only=False))

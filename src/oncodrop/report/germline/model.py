@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
 
-from oncodrop.report.model import Classification, Variant
+from oncodrop.domain.classification import Classification
+from oncodrop.domain.variant import Variant
 
 GeneOrigin = Literal["panel", "secondary"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from oncodrop.domain.variant import Variant
 from oncodrop.report.germline.model import GenotypeQc
-from oncodrop.report.model import Variant
 
 MIN_DEPTH = 10
 MIN_GENOTYPE_QUALITY = 20

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pysam
 
+from oncodrop.domain.genome import Build
+from oncodrop.domain.variant import Variant
 from oncodrop.errors import InputRejected
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.annotation.csq import POPULATION_AF_FIELDS
 from oncodrop.report.germline.regions import subset_vcf
-from oncodrop.report.model import Build, Variant
 from oncodrop.report.vcf import read_variants
 from oncodrop.report.vcf.header import HeaderFacts, read_header
 from oncodrop.report.vcf.regions import Region

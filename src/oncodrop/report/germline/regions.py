@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pysam
 
+from oncodrop.domain.genome import normalise_chrom
 from oncodrop.errors import InputRejected
 from oncodrop.refdata.bundle import GeneLocus
-from oncodrop.report.vcf.contigs import normalise_chrom
 from oncodrop.report.vcf.regions import Region, RegionSet
 
 GENE_PADDING = 50  # bases added to both ends of a gene span (splice sites, edge indels)

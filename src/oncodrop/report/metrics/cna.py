@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
+from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber, Segment
+from oncodrop.domain.metric import Metric
 from oncodrop.errors import InputRejected
-from oncodrop.report.model import CnaCall, GeneCopyNumber, Metric, Segment
 from oncodrop.sampleconfig import SampleConfig
 
 SegmentFormat = Literal["allele_specific", "log2_ratio"]

@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from oncodrop.domain.metric import Metric
+from oncodrop.domain.variant import Variant
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.signatures import snv_context
-from oncodrop.report.model import Metric, Variant
 
 MIN_SNVS = 6
 MAX_DISTANCE = 1000

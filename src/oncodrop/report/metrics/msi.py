@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from oncodrop.domain.metric import Metric
+from oncodrop.domain.variant import Variant
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.tmb import counts_towards
-from oncodrop.report.model import Metric, Variant
 
 INDEL_CLASSES = frozenset({"insertion", "deletion"})
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from oncodrop.domain.metric import Metric
+from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError
 from oncodrop.report.metrics.aetiology import aetiology
 from oncodrop.report.metrics.refit import (
@@ -23,7 +25,6 @@ from oncodrop.report.metrics.refit import (
     select_signatures,
 )
 from oncodrop.report.metrics.sequence import ReferenceGenome, reverse_complement
-from oncodrop.report.model import Metric, Variant
 from oncodrop.sampleconfig import SignaturesSection
 
 _BASES = frozenset("ACGT")

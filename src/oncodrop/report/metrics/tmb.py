@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from oncodrop.report.model import Metric, Variant
+from oncodrop.domain.metric import Metric
+from oncodrop.domain.variant import Variant
 from oncodrop.sampleconfig import SampleConfig
 
 TmbDisplay = Literal["coding_and_silent", "coding_non_silent", "missense_only"]

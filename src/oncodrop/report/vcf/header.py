@@ -9,13 +9,8 @@ from typing import Literal
 
 import pysam
 
+from oncodrop.domain.genome import BUILD_HEADER_KEYS, Build, build_from_lengths, build_from_text
 from oncodrop.report.annotation.csq import CsqLayout
-from oncodrop.report.model import Build
-from oncodrop.report.vcf.contigs import (
-    BUILD_HEADER_KEYS,
-    build_from_lengths,
-    build_from_text,
-)
 
 AnnotationSource = Literal["VEP", "snpEff", "BCSQ"]
 

@@ -18,19 +18,19 @@ from typing import Any, Literal
 
 import pysam
 
+from oncodrop.domain.genome import Build, normalise_chrom
+from oncodrop.domain.variant import Variant
 from oncodrop.errors import InputRejected
 from oncodrop.report.annotation.ann import parse_ann
 from oncodrop.report.annotation.bcsq import parse_bcsq
 from oncodrop.report.annotation.common import Annotation, vep_allele
 from oncodrop.report.annotation.csq import parse_csq
-from oncodrop.report.model import Build, Variant
 from oncodrop.report.vcf.allelic import (
     AlleleContext,
     Support,
     info_value,
     sample_support,
 )
-from oncodrop.report.vcf.contigs import normalise_chrom
 from oncodrop.report.vcf.header import HeaderFacts, read_header
 from oncodrop.report.vcf.regions import Region, RegionSet
 from oncodrop.report.vcf.result import ReadCounts, VcfReadResult

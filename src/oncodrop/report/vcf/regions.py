@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from oncodrop.report.vcf.contigs import normalise_chrom
+from oncodrop.domain.genome import normalise_chrom
 
 Region = tuple[str, int, int]  # (chrom, start, end), 1-based, inclusive
 

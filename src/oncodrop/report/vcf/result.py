@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oncodrop.report.model import Build, Variant
+from oncodrop.domain.genome import Build
+from oncodrop.domain.variant import Variant
+from oncodrop.errors import InputRejected
 from oncodrop.report.vcf.header import AnnotationSource
 
 
@@ -72,8 +74,6 @@ class VcfReadResult:
 def require_build(build: Build | None, file: str) -> Build:
     """The build, or a rejection telling the user where to state it (somatic and germline)."""
     if build is None:
-        from oncodrop.errors import InputRejected
-
         raise InputRejected(
             "unknown_build",
             f"the genome build of {file} cannot be told from its header (no ##reference or "

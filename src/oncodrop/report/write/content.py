@@ -10,22 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from oncodrop.domain.classification import Finding, Tier
+from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber, Segment
+from oncodrop.domain.evidence import EvidenceMatch, EvidenceType, MatchLevel
+from oncodrop.domain.genome import Build
+from oncodrop.domain.kind import SampleKind
+from oncodrop.domain.metric import Metric
+from oncodrop.domain.variant import Variant
 from oncodrop.report.metrics.kataegis import KataegisEvent
 from oncodrop.report.metrics.signatures import SignatureReport
-from oncodrop.report.model import (
-    Build,
-    CnaCall,
-    EvidenceMatch,
-    EvidenceType,
-    Finding,
-    GeneCopyNumber,
-    MatchLevel,
-    Metric,
-    SampleKind,
-    Segment,
-    Tier,
-    Variant,
-)
 from oncodrop.report.tiers import evidence_rule, same_site
 from oncodrop.sampleconfig import SampleConfig
 

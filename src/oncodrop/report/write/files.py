@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from oncodrop.domain.headline import Headline
 from oncodrop.report.maf import write_maf
-from oncodrop.report.protocol import Headline, ReportRequest
+from oncodrop.report.protocol import ReportRequest
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.html import HTML_NAME, write_html
 from oncodrop.report.write.provenance import (

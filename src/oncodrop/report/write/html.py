@@ -18,11 +18,11 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from oncodrop.domain.classification import Finding, Tier
+from oncodrop.domain.genome import CHROMOSOME_LENGTHS, CHROMOSOME_ORDER
+from oncodrop.domain.headline import Headline
 from oncodrop.report.metrics.kataegis import MAX_DISTANCE as KATAEGIS_MAX_DISTANCE
 from oncodrop.report.metrics.kataegis import MIN_SNVS as KATAEGIS_MIN_SNVS
-from oncodrop.report.model import Finding, Tier
-from oncodrop.report.protocol import Headline
-from oncodrop.report.vcf.contigs import CHROMOSOME_LENGTHS, CHROMOSOME_ORDER
 from oncodrop.report.write import charts
 from oncodrop.report.write.content import ReportContent, ranked_evidence, variant_label
 from oncodrop.report.write.tsv import tiers_tsv_name

@@ -14,8 +14,9 @@ from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from oncodrop.report.model import Finding, GeneCopyNumber, Tier
-from oncodrop.report.protocol import Headline
+from oncodrop.domain.classification import Finding, Tier
+from oncodrop.domain.copynumber import GeneCopyNumber
+from oncodrop.domain.headline import Headline
 from oncodrop.report.write.content import ReportContent, tier_therapies
 
 SCHEMA_VERSION: Literal["1.0"] = "1.0"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from oncodrop.report.model import Finding
+from oncodrop.domain.classification import Finding
 from oncodrop.report.write.content import ReportContent
 
 

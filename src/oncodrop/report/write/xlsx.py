@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
-from oncodrop.report.model import Tier
+from oncodrop.domain.classification import Tier
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.tsv import TIER_COLUMNS, tiers_tsv_name
 

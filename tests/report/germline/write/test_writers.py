@@ -9,8 +9,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from oncodrop.demo.synth import write_synthetic_vcf
 from oncodrop.report.germline.write.html import somatic_css
-from oncodrop.report.synth import write_synthetic_vcf
 
 from ..test_engine import CLINVAR, SYNTHETIC, run
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from oncodrop.domain.genome import Build
+from oncodrop.domain.headline import Headline
 from oncodrop.report.germline.model import GermlineClass, GermlineFinding
 from oncodrop.report.germline.panels import GenePanel
-from oncodrop.report.model import Build
-from oncodrop.report.protocol import Headline
 from oncodrop.report.write.content import BundleInfo, InputFile
 from oncodrop.sampleconfig import SampleConfig
 

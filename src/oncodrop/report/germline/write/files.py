@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from oncodrop.domain.headline import Headline
 from oncodrop.report.germline.write.content import GermlineContent, germline_headline
 from oncodrop.report.germline.write.html import HTML_NAME, write_germline_html
 from oncodrop.report.germline.write.summary import (
@@ -19,7 +20,6 @@ from oncodrop.report.germline.write.summary import (
 )
 from oncodrop.report.germline.write.tsv import germline_tsv_name, write_germline_tsv
 from oncodrop.report.germline.write.xlsx import germline_xlsx_name, write_germline_xlsx
-from oncodrop.report.protocol import Headline
 from oncodrop.report.write.provenance import sha256_file, write_provenance
 
 

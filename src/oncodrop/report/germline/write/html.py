@@ -17,6 +17,7 @@ from pathlib import Path
 from jinja2 import PackageLoader
 from markupsafe import Markup
 
+from oncodrop.domain.headline import Headline
 from oncodrop.report.germline.acmg import (
     ACMG_CRITERIA,
     CLASS_THRESHOLDS,
@@ -26,7 +27,6 @@ from oncodrop.report.germline.model import GermlineClass
 from oncodrop.report.germline.qc import QC_MEANINGS
 from oncodrop.report.germline.write.content import GermlineContent
 from oncodrop.report.germline.write.tsv import germline_tsv_name
-from oncodrop.report.protocol import Headline
 from oncodrop.report.write import charts
 from oncodrop.report.write.html import report_environment
 

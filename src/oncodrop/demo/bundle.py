@@ -19,6 +19,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from oncodrop.demo.genome import GRCH37_LENGTHS, windows_around, write_demo_fasta
+from oncodrop.domain.genome import Build
 from oncodrop.errors import BundleError
 from oncodrop.refdata.assemble import (
     CURATED,
@@ -28,19 +30,13 @@ from oncodrop.refdata.assemble import (
     write_knowledge,
 )
 from oncodrop.refdata.civic import CivicRelease, compile_release
-from oncodrop.refdata.demo_genome import (
-    GRCH37_LENGTHS,
-    windows_around,
-    write_demo_fasta,
-)
 from oncodrop.refdata.genes import genes_from_civic, write_genes
 from oncodrop.refdata.genome import compile_vcf
 from oncodrop.refdata.knowledge import read_hotspots, read_roles
 from oncodrop.refdata.manifest import DEMO_LABEL, SourceRecord, read_manifest
 from oncodrop.refdata.tsv import Row, read_rows
-from oncodrop.report.model import Build
 
-DEMO_DATA = Path(__file__).parent / "demo_data"
+DEMO_DATA = Path(__file__).parent / "data"
 DEMO_NAME = "oncodrop-demo"
 DEMO_VERSION = "2026.11-demo"
 BUILD: Build = "grch37"

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 
+from oncodrop.domain.sample import SampleRecord
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import Rejection
-from oncodrop.ledger import Ledger, SampleRecord
-from oncodrop.ledger.states import SampleState
+from oncodrop.ledger import Ledger
 from oncodrop.naming import Ignored, classify_key
-from oncodrop.notify import Fanout
-from oncodrop.service.jobs import notification_for
+from oncodrop.notify import Fanout, notification_for
 from oncodrop.store.base import ObjectInfo
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Contig names and genome build: ``chr1``/``1`` and ``chrM``/``MT`` spellings, GRCh37 vs 38.
+"""Genome builds and contig names: ``chr1``/``1`` and ``chrM``/``MT`` spellings, GRCh37 vs 38.
 
 The build is read from the header, most reliable evidence first: ``##contig`` lengths of the
 chromosomes that differ between the builds, then ``##reference`` / ``##assembly`` / ``##VEP``
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Literal
 
-from oncodrop.report.model import Build
+Build = Literal["grch37", "grch38"]
 
 # Primary-assembly chromosome lengths (GRC), used to recognise the build from ##contig lines
 # and to write synthetic headers. MT is identical in both builds, so it decides nothing.
@@ -44,15 +45,16 @@ BUILD_PATTERNS: tuple[tuple[re.Pattern[str], Build], ...] = (
 )
 BUILD_HEADER_KEYS: tuple[str, ...] = ("reference", "assembly", "VEP", "source_reference")
 
-_ALIASES: dict[str, str] = {"M": "MT", "chrM": "MT", "chrMT": "MT"}
-
-
 def normalise_chrom(name: str) -> str:
-    """``chr7`` -> ``7``, ``chrM``/``M`` -> ``MT``; other names keep their spelling."""
-    if name in _ALIASES:
-        return _ALIASES[name]
-    name = name.removeprefix("chr")
-    return _ALIASES.get(name, name)
+    """The one contig spelling oncodrop uses: ``chr7``/``Chr7`` -> ``7``, ``chrx`` -> ``X``,
+    ``chrM``/``M``/``mt`` -> ``MT``; other contigs (``GL000220.1``) keep their spelling."""
+    name = name.strip()
+    if name[:3].lower() == "chr":
+        name = name[3:]
+    upper = name.upper()
+    if upper in ("M", "MT"):
+        return "MT"
+    return upper if upper in ("X", "Y") else name
 
 
 def build_from_lengths(lengths: Mapping[str, int | None]) -> Build | None:

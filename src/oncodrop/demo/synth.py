@@ -16,14 +16,10 @@ from typing import Literal
 
 import pysam
 
+from oncodrop.domain.genome import CHROMOSOME_LENGTHS, CHROMOSOME_ORDER, Build, normalise_chrom
+from oncodrop.domain.variant import Variant
 from oncodrop.report.annotation import hgvs
 from oncodrop.report.annotation.common import vep_allele
-from oncodrop.report.model import Build, Variant
-from oncodrop.report.vcf.contigs import (
-    CHROMOSOME_LENGTHS,
-    CHROMOSOME_ORDER,
-    normalise_chrom,
-)
 
 CSQ_FIELDS: tuple[str, ...] = (
     "Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE",
