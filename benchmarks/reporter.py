@@ -1,6 +1,6 @@
 """Benchmark: the somatic reporter on a 100,000-variant VEP-annotated VCF (whole-genome scale).
 
-Generates a seeded synthetic GRCh37 VCF with ``oncodrop.report.synth.write_synthetic_vcf``
+Generates a seeded synthetic GRCh37 VCF with ``oncodrop.demo.synth.write_synthetic_vcf``
 (positions inside the demo genome's sequenced windows, REF read from its FASTA so signatures and
 kataegis are computed for real; a few known hotspots so Tier I/II exist), builds the demo
 bundle, then runs ``SomaticReporter`` in a fresh child process per run and reports wall time,

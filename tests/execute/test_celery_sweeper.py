@@ -90,7 +90,7 @@ def test_a_retry_is_sent_when_its_backoff_ends_and_finished_samples_never(
     ledger.claim_specific(a.id, "w", lease_s=30)
     ledger.fail(a.id, "w", "network blip", retryable=True, retry_delay_s=20)
     ledger.claim_specific(b.id, "w", lease_s=30)
-    ledger.succeed(b.id, "w", "out", {})
+    ledger.succeed(b.id, "w", "out", None)
     clock.advance(10)
     assert sweeper.sweep_once().sent == ()  # backing off
     clock.advance(11)

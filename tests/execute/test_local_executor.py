@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.errors import BundleError, InputRejected, TransientError
@@ -49,7 +50,7 @@ class CopyJob:
         time.sleep(self.sleep_s)
         size = (workdir / "input.vcf.gz").stat().st_size
         _append(self.journal, {"event": "finish", "pid": os.getpid()})
-        return JobOutcome(record.output_key or "", {"bytes": size, "sample": record.sample_id})
+        return JobOutcome(record.output_key or "", Headline(summary_line=f"{size} bytes of {record.sample_id}"))
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def test_successful_job_is_recorded_with_headline_hook_and_scrubbed_workdir(
         wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
     done = ledger.get(record.id)
     assert done is not None and done.output_key == "brca-000001-somatic-output.tar.gz"
-    assert done.headline == {"bytes": (testdata / VCF).stat().st_size, "sample": "brca-000001"}
+    assert done.headline == Headline(summary_line=f"{(testdata / VCF).stat().st_size} bytes of brca-000001")
     start = read_journal(tmp_path / "journal.jsonl")[0]
     assert start["mode"] == 0o700
     assert not Path(str(start["workdir"])).exists()

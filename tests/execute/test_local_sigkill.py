@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.execute.local import JobOutcome, LocalExecutor, WorkerConfig
@@ -33,7 +34,7 @@ class SlowCopy:
         time.sleep(2.5)
         self._log("finish", workdir)
         return JobOutcome(
-            record.output_key or "", {"bytes": (workdir / "input.vcf.gz").stat().st_size}
+            record.output_key or "", Headline(summary_line=f"{(workdir / 'input.vcf.gz').stat().st_size} bytes")
         )
 
     def _log(self, event: str, workdir: Path) -> None:
@@ -108,7 +109,7 @@ def test_sigkilled_worker_mid_job_is_recovered_with_exactly_one_success(
         events[2]["pid"] == events[1]["pid"] != events[0]["pid"]
     )  # the orphaned job never finished
     assert done is not None and (done.state, done.attempts) == (SampleState.SUCCEEDED, 2)
-    assert done.lease_owner is None and done.headline == {"bytes": source.stat().st_size}
+    assert done.lease_owner is None and done.headline == Headline(summary_line=f"{source.stat().st_size} bytes")
     assert [h.to_state for h in history].count(SampleState.SUCCEEDED) == 1
     reclaim = [h for h in history if h.reason_code == "lease_expired"]
     assert len(reclaim) == 1 and f":{victim}:" in (reclaim[0].reason or "")

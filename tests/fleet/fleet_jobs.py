@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.execute.local import JobOutcome, StopWatcher, WorkerConfig
@@ -37,7 +38,7 @@ class OutputJob:
         partial.write_bytes(staged.read_bytes())
         partial.rename(self.outputs / key)
         append(self.journal, {"event": "finish", "id": record.id, "worker": record.lease_owner})
-        return JobOutcome(key, {"bytes": staged.stat().st_size})
+        return JobOutcome(key, Headline(summary_line=f"{staged.stat().st_size} bytes"))
 
 
 def append(path: Path, entry: dict[str, object]) -> None:

@@ -95,7 +95,7 @@ def _header(samples: Sequence[str], build: Build, annotate: bool, filters: set[s
             '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from '
             f'Ensembl VEP (synthetic). Format: {"|".join(CSQ_FIELDS)}">'
         )
-    lines.append("##source=oncodrop.report.synth")
+    lines.append("##source=oncodrop.demo.synth")
     assembly = "GRCh37" if build == "grch37" else "GRCh38"
     lines += [
         f"##contig=<ID={chrom},length={length},assembly={assembly}>"

@@ -10,7 +10,7 @@ One ``poll_once``:
 3. collapses the batch to the newest event per object (Put + CompleteMultipartUpload + Copy of
    one upload -> one sample) and skips events older than one already admitted by this consumer
    (``sequencer`` order), so an older event never overrides a newer one;
-4. hands each remaining event to ``oncodrop.service.admission.admit``, the one place that turns
+4. hands each remaining event to ``oncodrop.events.admission.admit``, the one place that turns
    an object into ledger state (idempotent on store, key, etag: redeliveries change nothing);
 5. deletes a message only when the ledger has recorded every object it mentions. If admission
    fails (ledger down), the message stays and SQS redelivers it after its visibility timeout.

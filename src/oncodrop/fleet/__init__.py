@@ -4,8 +4,7 @@
 - ``provider``: what a provider of workers offers (local processes, EC2 spot instances).
 - ``scaler``: reads the ledger and a provider, applies the policy's decision.
 - ``local`` / ``ec2``: the providers. ``interruption``: the spot-notice watcher run inside a
-  worker. ``idle``: how long a worker waits for work before it exits.
+  worker. How long a worker waits for work before it exits is ``execute.idle``.
 
-Nothing is imported here on purpose: ``execute.local`` imports ``fleet.idle`` and the providers
-import ``execute.local``, so a package-level import would be circular (and would pull in boto3).
+Nothing is imported here on purpose: ``ec2`` needs boto3, an optional extra.
 """

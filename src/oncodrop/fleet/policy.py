@@ -17,7 +17,7 @@ The rules, in the order they are checked (first match wins):
 
 ``wanted = clamp(ceil((backlog + running) / samples_per_worker), min_workers, max_workers)``.
 Busy workers are never stopped by the scaler: a worker whose idleness is unknown (``None``,
-e.g. an EC2 instance) stops itself after its own idle timeout (``fleet.idle``).
+e.g. an EC2 instance) stops itself after its own idle timeout (``execute.idle``).
 """
 
 from __future__ import annotations

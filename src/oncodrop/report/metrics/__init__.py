@@ -1,6 +1,6 @@
 """Genomic metrics of a tumour: TMB, MSI estimate, COSMIC SBS signatures, kataegis, copy number.
 
-Pure functions over ``report.model`` types; every metric returns a ``Metric`` that says
+Pure functions over ``oncodrop.domain`` types; every metric returns a ``Metric`` that says
 "not computable: why" instead of failing. The reference FASTA is read only via
 ``sequence.ReferenceGenome``. Methods: ``docs/methods.md``.
 """
