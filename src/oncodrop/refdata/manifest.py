@@ -6,19 +6,18 @@ The manifest makes a bundle self-describing and tamper-evident: every report nam
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from oncodrop.digest import file_sha256
 from oncodrop.errors import BundleError
 
 MANIFEST_NAME = "manifest.json"
 LAYOUT = 1  # bump when the folder layout or a table's columns change incompatibly
 DEMO_LABEL = "demo, not for clinical use"
-_CHUNK = 1 << 20
 
 
 class SourceRecord(BaseModel):
@@ -58,15 +57,6 @@ class Manifest(BaseModel):
     files: dict[str, FileRecord] = {}
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -83,7 +73,7 @@ def catalogue_files(root: Path, source_of: dict[str, str]) -> dict[str, FileReco
         matching = [prefix for prefix in source_of if rel.startswith(prefix)]
         source = source_of[max(matching, key=len)] if matching else ""
         records[rel] = FileRecord(
-            sha256=sha256_file(path), bytes=path.stat().st_size, source=source
+            sha256=file_sha256(path), bytes=path.stat().st_size, source=source
         )
     return records
 
@@ -137,7 +127,7 @@ def verify_files(root: Path, manifest: Manifest) -> None:
             raise BundleError(
                 f"bundle file {rel} listed in manifest.json is missing from {root}"
             )
-        if path.stat().st_size != record.bytes or sha256_file(path) != record.sha256:
+        if path.stat().st_size != record.bytes or file_sha256(path) != record.sha256:
             raise BundleError(
                 f"bundle file {rel} does not match its sha256 in manifest.json: it was changed "
                 "or corrupted; rebuild the bundle"
