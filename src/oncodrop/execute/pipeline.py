@@ -44,7 +44,7 @@ from oncodrop.execute.provenance import (
     read_reporter_provenance,
 )
 from oncodrop.intake.config import load_config
-from oncodrop.intake.manifest import Manifest
+from oncodrop.intake.manifest import InputManifest
 from oncodrop.intake.tarball import unpack
 from oncodrop.logs import capture_job_log
 from oncodrop.report.protocol import Reporter, ReportRequest, ReportResult
@@ -130,12 +130,12 @@ def verify(job: SampleJob, fetched: Fetched) -> Verified:
     return Verified(fetched.path, sha256, fetched.path.stat().st_size)
 
 
-def unpack_input(verified: Verified, job_dir: Path, limits: IntakeLimits) -> Manifest:
+def unpack_input(verified: Verified, job_dir: Path, limits: IntakeLimits) -> InputManifest:
     """Safe unpack into ``job_dir/input`` (the intake checks links, sizes, bombs, members)."""
     return unpack(verified.path, job_dir, limits)
 
 
-def load_sample_config(manifest: Manifest, job: SampleJob) -> SampleConfig:
+def load_sample_config(manifest: InputManifest, job: SampleJob) -> SampleConfig:
     return load_config(manifest.config, sample_id_default=job.sample_id)
 
 
@@ -175,7 +175,7 @@ def run_reporter(reporter: Reporter, request: ReportRequest) -> ReportResult:
 def build_provenance(
     job: SampleJob,
     verified: Verified,
-    manifest: Manifest,
+    manifest: InputManifest,
     config: SampleConfig,
     bundle: Path,
     result: ReportResult,
@@ -294,7 +294,7 @@ def _run(
     )
 
 
-def _inputs(manifest: Manifest) -> list[Path]:
+def _inputs(manifest: InputManifest) -> list[Path]:
     return [p for p in (manifest.vcf, manifest.config, manifest.cna, manifest.index) if p is not None]
 
 

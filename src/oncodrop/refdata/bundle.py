@@ -21,7 +21,7 @@ from oncodrop.errors import BundleError
 from oncodrop.refdata.evidence_table import read_evidence
 from oncodrop.refdata.manifest import (
     MANIFEST_NAME,
-    Manifest,
+    BundleManifest,
     read_manifest,
     verify_files,
 )
@@ -64,7 +64,7 @@ class GeneLocus:
 class Bundle:
     """A reference bundle folder opened for reading."""
 
-    def __init__(self, path: Path, manifest: Manifest) -> None:
+    def __init__(self, path: Path, manifest: BundleManifest) -> None:
         self.path = path
         self._manifest = manifest
         self.manifest: dict[str, Any] = manifest.model_dump(mode="json")

@@ -41,7 +41,7 @@ class FileRecord(BaseModel):
     source: str = ""
 
 
-class Manifest(BaseModel):
+class BundleManifest(BaseModel):
     """The parsed ``manifest.json`` (layout in docs/bundle.md)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -78,7 +78,7 @@ def catalogue_files(root: Path, source_of: dict[str, str]) -> dict[str, FileReco
     return records
 
 
-def write_manifest(root: Path, manifest: Manifest) -> Path:
+def write_manifest(root: Path, manifest: BundleManifest) -> Path:
     """Write ``manifest.json`` (sorted keys, stable bytes for identical content)."""
     target = root / MANIFEST_NAME
     text = json.dumps(manifest.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
@@ -86,7 +86,7 @@ def write_manifest(root: Path, manifest: Manifest) -> Path:
     return target
 
 
-def read_manifest(root: Path) -> Manifest:
+def read_manifest(root: Path) -> BundleManifest:
     """Parse ``manifest.json``; ``BundleError`` saying what is wrong and what to do."""
     target = root / MANIFEST_NAME
     if not root.is_dir():
@@ -99,7 +99,7 @@ def read_manifest(root: Path) -> Manifest:
             f"{target} is missing: {root} is not a reference bundle (rebuild it)"
         )
     try:
-        manifest = Manifest.model_validate(
+        manifest = BundleManifest.model_validate(
             json.loads(target.read_text(encoding="utf-8"))
         )
     except json.JSONDecodeError as exc:
@@ -118,7 +118,7 @@ def read_manifest(root: Path) -> Manifest:
     return manifest
 
 
-def verify_files(root: Path, manifest: Manifest) -> None:
+def verify_files(root: Path, manifest: BundleManifest) -> None:
     """Check that every listed file exists with its recorded size and sha256, and that no
     unlisted file was added; ``BundleError`` names the first offending file."""
     for rel, record in sorted(manifest.files.items()):
