@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from oncodrop.domain.consequences import impact
 from oncodrop.domain.genome import normalise_chrom
 from oncodrop.domain.variant import Consequence, Variant
 
@@ -46,7 +47,7 @@ def annotate_by_gene_span(
         )
         if symbol is not None and v.consequence is None:
             csq = Consequence(
-                gene=symbol, terms=(GENE_SPAN_TERM,), impact="MODIFIER", source=SOURCE
+                gene=symbol, terms=(GENE_SPAN_TERM,), impact=impact(GENE_SPAN_TERM), source=SOURCE
             )
             v = dataclasses.replace(v, consequence=csq)
         out.append(v)
