@@ -23,8 +23,7 @@ from oncodrop.errors import ConfigError, InputRejected, TransientError
 from oncodrop.execute.package import member_names, read_member
 from oncodrop.execute.pipeline import Fetched, SampleJob, run_sample, scrub, verify
 from oncodrop.naming import parse_key
-from oncodrop.refdata.manifest import Manifest as BundleManifest
-from oncodrop.refdata.manifest import write_manifest
+from oncodrop.refdata.manifest import BundleManifest, write_manifest
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.store.base import ObjectInfo
 from oncodrop.store.local import LocalStore

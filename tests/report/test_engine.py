@@ -200,7 +200,7 @@ def test_unannotated_tcga_vcf_falls_back_to_gene_spans_and_still_matches_by_coor
     assert len(rows) == 196
     pik3ca = [r for r in rows if r["gene"] == "PIK3CA"]
     assert [(r["pos"], r["consequence"], r["tier"]) for r in pik3ca] == [("178952085", "gene_variant", "I")]
-    assert all(r["consequence"] in ("gene_variant", "") for r in rows)
+    assert all(r["consequence"] in ("gene_variant", "not_annotated") for r in rows)
     assert result.headline.tmb is None  # coding variants cannot be told apart without consequences
     summary = json.loads((tmp_path / "S1.summary.json").read_text())
     assert "gene-span" in json.dumps(summary)

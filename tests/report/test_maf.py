@@ -48,7 +48,9 @@ def _v(ref: str, alt: str, pos: int = 100) -> Variant:
         ("downstream_gene_variant", "A", "G", "3'Flank"),
         ("splice_region_variant", "A", "G", "Splice_Region"),
         ("feature_elongation", "A", "G", "Targeted_Region"),
-        (None, "A", "G", "IGR"),
+        (None, "A", "G", "Targeted_Region"),  # no annotation: vcf2maf's class when VEP was skipped
+        ("not_annotated", "A", "G", "Targeted_Region"),
+        ("initiator_codon_variant", "A", "G", "Translation_Start_Site"),
     ],
 )
 def test_variant_classification_follows_vcf2maf(
@@ -143,7 +145,8 @@ def test_findings_and_unannotated_variants_are_written(tmp_path: Path) -> None:
     rows = list(csv.DictReader(out.read_text().splitlines()[1:], delimiter="\t"))
     assert [r["Hugo_Symbol"] for r in rows] == ["BRAF", "Unknown"]
     assert rows[0]["t_ref_count"] == "60" and rows[0]["Tumor_Seq_Allele2"] == "T"
-    assert rows[1]["Variant_Classification"] == "IGR" and rows[1]["Reference_Allele"] == "-"
+    assert rows[1]["Variant_Classification"] == "Targeted_Region" and rows[1]["Reference_Allele"] == "-"
+    assert rows[1]["Consequence"] == "not_annotated" and rows[1]["all_effects"] == ""
 
 
 def test_matched_normal_is_named_with_reference_alleles(tmp_path: Path) -> None:

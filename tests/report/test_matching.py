@@ -80,6 +80,12 @@ def test_vcf_insertion_matches_civic_style_insertion_keyed_on_left_flank() -> No
     assert match_evidence(variant("5", 170837548, "C", "CTCTG"), index) == ()
 
 
+def test_allele_keys_spell_contigs_as_variant_chrom_does() -> None:
+    assert allele_key("chrM", 3400, "A", "G")[0] == "MT"
+    assert allele_key("chrx", 1, "A", "G")[0] == "X"
+    assert allele_key("GL000220.1", 1, "A", "G")[0] == "GL000220.1"  # not upper-cased
+
+
 def test_civic_slash_separated_alternatives_each_match() -> None:
     flt3 = item("E1", "FLT3", build="grch37", chrom="13", start=28592642, ref="C", alt="G/A")
     index = EvidenceIndex.build([flt3], genome_build="grch37")

@@ -42,7 +42,7 @@ def _csq(variant: Variant) -> str | None:
             values[_CSQ_INDEX[name]] = str(value).translate(_ESCAPE)
 
     put("Allele", vep_allele(variant.ref, (variant.alt,), 0))
-    put("Consequence", "&".join(c.terms) or "intergenic_variant")
+    put("Consequence", "&".join(c.terms))  # none stays empty: read back as not_annotated
     put("IMPACT", c.impact)
     put("SYMBOL", c.gene)
     put("Feature_type", "Transcript" if c.transcript else "")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oncodrop.domain.consequences import NOT_ANNOTATED, labels
+
 
 @dataclass(frozen=True, slots=True)
 class Consequence:
@@ -30,7 +32,8 @@ class Consequence:
 
     @property
     def primary_term(self) -> str:
-        return self.terms[0] if self.terms else "intergenic_variant"
+        """The most severe term; ``not_annotated`` when the annotation named none."""
+        return self.terms[0] if self.terms else NOT_ANNOTATED
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +86,14 @@ class Variant:
     @property
     def gene(self) -> str | None:
         return self.consequence.gene if self.consequence else None
+
+    @property
+    def consequence_term(self) -> str:
+        """The most severe consequence term, ``not_annotated`` without annotation: the label
+        the TSV, MAF, summary JSON and HTML all write (``domain.consequences``)."""
+        return self.consequence.primary_term if self.consequence else NOT_ANNOTATED
+
+    @property
+    def consequence_terms(self) -> str:
+        """All consequence terms as one ``&``-joined cell, ``not_annotated`` without any."""
+        return labels(self.consequence.terms if self.consequence else ())

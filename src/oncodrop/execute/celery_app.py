@@ -34,6 +34,8 @@ from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
 
 log = logging.getLogger(__name__)
+# The broker-level task name; kept as it was when the function was renamed, so messages
+# already queued by an older release still find their task.
 TASK_NAME = "oncodrop.run_sample"
 SQS_MAX_VISIBILITY_S = 43_200  # the SQS limit (12 h)
 
@@ -166,7 +168,7 @@ def _stop_running_job(**_: Any) -> None:
 
 
 @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def run_sample(record_id: int) -> str:
+def claim_and_run_record(record_id: int) -> str:
     """Claim sample ``record_id``'s lease and run it; ``"skipped"`` when it is not runnable."""
     runtime = _runtime()
     if runtime.worker.stopping.is_set():
@@ -181,7 +183,7 @@ def run_sample(record_id: int) -> str:
 
 def send(record_id: int) -> None:
     """Put one sample on the broker queue (what the dispatcher and sweeper call)."""
-    run_sample.apply_async(args=(record_id,))
+    claim_and_run_record.apply_async(args=(record_id,))
 
 
-__all__ = ["TASK_NAME", "app", "celery_config", "configure", "run_sample", "send", "warm_up"]
+__all__ = ["TASK_NAME", "app", "celery_config", "claim_and_run_record", "configure", "send", "warm_up"]

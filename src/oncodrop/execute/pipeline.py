@@ -13,7 +13,6 @@ replaces an output with a second, different one.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -26,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from oncodrop import __version__
+from oncodrop.digest import file_digest
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.kind import SampleKind
 from oncodrop.errors import ConfigError, InputRejected, OncodropError, TransientError
@@ -44,7 +44,7 @@ from oncodrop.execute.provenance import (
     read_reporter_provenance,
 )
 from oncodrop.intake.config import load_config
-from oncodrop.intake.manifest import Manifest
+from oncodrop.intake.manifest import InputManifest
 from oncodrop.intake.tarball import unpack
 from oncodrop.logs import capture_job_log
 from oncodrop.report.protocol import Reporter, ReportRequest, ReportResult
@@ -121,19 +121,21 @@ def verify(job: SampleJob, fetched: Fetched) -> Verified:
             f"{fetched.info.etag}); this run is abandoned and the new upload is processed on its own",
             file=job.key,
         )
-    sha256, md5 = _digests(fetched.path)
+    sha256 = file_digest(fetched.path, "sha256")
     expected = fetched.info.etag.strip('"').lower()
-    if (len(expected) == 64 and expected != sha256) or (len(expected) == 32 and expected != md5):
+    if (len(expected) == 64 and expected != sha256) or (
+        len(expected) == 32 and expected != file_digest(fetched.path, "md5")
+    ):
         raise TransientError(f"{job.key}: downloaded bytes do not match etag {expected}; download again")
     return Verified(fetched.path, sha256, fetched.path.stat().st_size)
 
 
-def unpack_input(verified: Verified, job_dir: Path, limits: IntakeLimits) -> Manifest:
+def unpack_input(verified: Verified, job_dir: Path, limits: IntakeLimits) -> InputManifest:
     """Safe unpack into ``job_dir/input`` (the intake checks links, sizes, bombs, members)."""
     return unpack(verified.path, job_dir, limits)
 
 
-def load_sample_config(manifest: Manifest, job: SampleJob) -> SampleConfig:
+def load_sample_config(manifest: InputManifest, job: SampleJob) -> SampleConfig:
     return load_config(manifest.config, sample_id_default=job.sample_id)
 
 
@@ -173,7 +175,7 @@ def run_reporter(reporter: Reporter, request: ReportRequest) -> ReportResult:
 def build_provenance(
     job: SampleJob,
     verified: Verified,
-    manifest: Manifest,
+    manifest: InputManifest,
     config: SampleConfig,
     bundle: Path,
     result: ReportResult,
@@ -292,18 +294,8 @@ def _run(
     )
 
 
-def _inputs(manifest: Manifest) -> list[Path]:
+def _inputs(manifest: InputManifest) -> list[Path]:
     return [p for p in (manifest.vcf, manifest.config, manifest.cna, manifest.index) if p is not None]
-
-
-def _digests(path: Path) -> tuple[str, str]:
-    """sha256 and md5 in one read (local stores use sha256 etags, S3 single-part uses md5)."""
-    sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            sha256.update(chunk)
-            md5.update(chunk)
-    return sha256.hexdigest(), md5.hexdigest()
 
 
 def scrub(job_dir: Path) -> None:

@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from oncodrop.digest import file_sha256
 from oncodrop.domain.headline import Headline
 from oncodrop.refdata.bundle import Bundle
-from oncodrop.refdata.manifest import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def parse_provenance(data: bytes | None) -> Provenance | None:
 def file_checksums(root: Path, paths: list[Path] | None = None, exclude: tuple[str, ...] = ()) -> dict[str, str]:
     """sha256 of each regular file under ``root`` (or of ``paths``), keyed by relative POSIX path."""
     chosen = paths if paths is not None else [p for p in root.rglob("*") if p.is_file()]
-    checksums = {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(chosen)}
+    checksums = {p.relative_to(root).as_posix(): file_sha256(p) for p in sorted(chosen)}
     return {name: digest for name, digest in checksums.items() if name not in exclude}
 
 

@@ -32,7 +32,7 @@ JUNK_FOLDER = "__MACOSX"
 
 
 @dataclass(frozen=True, slots=True)
-class Manifest:
+class InputManifest:
     """The files of one input tarball, by role.
 
     After ``unpack`` the paths are absolute, inside the private ``root``. From
@@ -70,7 +70,7 @@ def build_manifest(
     source: str,
     ignored: Iterable[str] = (),
     on_disk: bool = True,
-) -> Manifest:
+) -> InputManifest:
     """Sort file names (relative to ``root``) into roles; InputRejected("bad_manifest") if the
     set is not exactly what a sample needs. ``source`` names the tarball in messages."""
     by_role: dict[str, list[str]] = {"vcf": [], "index": [], "config": [], "cna": []}
@@ -89,7 +89,7 @@ def build_manifest(
             f"{source}: {'; '.join(problems)}. Found: {found}. Expected {EXPECTED}.",
             file=source,
         )
-    return Manifest(
+    return InputManifest(
         root=root,
         vcf=root / by_role["vcf"][0],
         config=root / by_role["config"][0],

@@ -21,7 +21,7 @@ from typing import IO
 
 from oncodrop.errors import InputRejected
 from oncodrop.intake.config import load_config
-from oncodrop.intake.manifest import Manifest, build_manifest, is_junk
+from oncodrop.intake.manifest import InputManifest, build_manifest, is_junk
 from oncodrop.settings import IntakeLimits
 
 DEFAULT_LIMITS = IntakeLimits()
@@ -31,7 +31,7 @@ _MAX_TRAILING = MiB  # tar pads to 10 KiB records; more is not a tar
 _READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, OSError)
 
 
-def unpack(tarball: Path, workdir: Path, limits: IntakeLimits = DEFAULT_LIMITS) -> Manifest:
+def unpack(tarball: Path, workdir: Path, limits: IntakeLimits = DEFAULT_LIMITS) -> InputManifest:
     """Unpack ``tarball`` into a new private folder ``workdir/input`` and return its manifest.
 
     Files are flattened into that folder (members may sit at the top level or inside one
@@ -50,7 +50,7 @@ def unpack(tarball: Path, workdir: Path, limits: IntakeLimits = DEFAULT_LIMITS) 
         raise
 
 
-def validate_tarball(path: Path, limits: IntakeLimits = DEFAULT_LIMITS) -> Manifest:
+def validate_tarball(path: Path, limits: IntakeLimits = DEFAULT_LIMITS) -> InputManifest:
     """Check a tarball before submitting it: safe, complete, and with a valid sample config.
 
     Unpacks into a temporary folder that is removed again; the returned manifest names the

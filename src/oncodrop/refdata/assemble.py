@@ -27,7 +27,7 @@ from oncodrop.refdata.knowledge import (
     write_sites,
 )
 from oncodrop.refdata.manifest import (
-    Manifest,
+    BundleManifest,
     SourceRecord,
     catalogue_files,
     utc_now,
@@ -99,9 +99,9 @@ def finish(
     demo: bool = False,
     label: str = "",
     extra: Mapping[str, object] | None = None,
-) -> Manifest:
+) -> BundleManifest:
     """Checksum every file and write ``manifest.json`` (``extra``: additional top-level keys)."""
-    manifest = Manifest.model_validate(
+    manifest = BundleManifest.model_validate(
         {
             **dict(extra or {}),
             "name": name,

@@ -9,19 +9,19 @@ Layout and API: docs/bundle.md.
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from oncodrop.digest import file_sha256
 from oncodrop.domain.evidence import EvidenceItem
 from oncodrop.errors import BundleError
 from oncodrop.refdata.evidence_table import read_evidence
 from oncodrop.refdata.manifest import (
     MANIFEST_NAME,
-    Manifest,
+    BundleManifest,
     read_manifest,
     verify_files,
 )
@@ -64,7 +64,7 @@ class GeneLocus:
 class Bundle:
     """A reference bundle folder opened for reading."""
 
-    def __init__(self, path: Path, manifest: Manifest) -> None:
+    def __init__(self, path: Path, manifest: BundleManifest) -> None:
         self.path = path
         self._manifest = manifest
         self.manifest: dict[str, Any] = manifest.model_dump(mode="json")
@@ -227,9 +227,7 @@ class Bundle:
             "label": self.label,
             "builds": list(self.builds),
             "path": str(self.path),
-            "manifest_sha256": hashlib.sha256(
-                (self.path / MANIFEST_NAME).read_bytes()
-            ).hexdigest(),
+            "manifest_sha256": file_sha256(self.path / MANIFEST_NAME),
             "sources": {k: v.version for k, v in self._manifest.sources.items()},
         }
 

@@ -9,7 +9,6 @@ copied, which lets offline builds reuse files fetched elsewhere.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import time
 from collections.abc import Callable
@@ -20,8 +19,8 @@ from urllib.parse import unquote, urlparse
 import httpx
 
 from oncodrop import __version__
+from oncodrop.digest import file_sha256
 from oncodrop.errors import BundleError, TransientError
-from oncodrop.refdata.manifest import sha256_file
 
 _CHUNK = 1 << 20
 _RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -80,7 +79,6 @@ def fetch(
 
 def _stream(url: str, target: Path, timeout: float) -> Downloaded:
     partial = target.with_name(target.name + ".part")
-    digest = hashlib.sha256()
     size = 0
     headers = {"User-Agent": f"oncodrop/{__version__} (refdata build)"}
     try:
@@ -97,7 +95,6 @@ def _stream(url: str, target: Path, timeout: float) -> Downloaded:
             with open(partial, "wb") as fh:
                 for chunk in resp.iter_bytes(_CHUNK):
                     fh.write(chunk)
-                    digest.update(chunk)
                     size += len(chunk)
     except httpx.TransportError as exc:  # connect, read, timeout, protocol
         partial.unlink(missing_ok=True)
@@ -108,7 +105,7 @@ def _stream(url: str, target: Path, timeout: float) -> Downloaded:
         partial.unlink(missing_ok=True)
         raise
     partial.replace(target)
-    return Downloaded(url, target, digest.hexdigest(), size)
+    return Downloaded(url, target, file_sha256(target), size)
 
 
 def _copy_local(source: Path, url: str, target: Path) -> Downloaded:
@@ -117,4 +114,4 @@ def _copy_local(source: Path, url: str, target: Path) -> Downloaded:
             f"source file {source} does not exist (from --source-url {url!r})"
         )
     shutil.copyfile(source, target)
-    return Downloaded(url, target, sha256_file(target), target.stat().st_size)
+    return Downloaded(url, target, file_sha256(target), target.stat().st_size)

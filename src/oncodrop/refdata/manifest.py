@@ -6,19 +6,18 @@ The manifest makes a bundle self-describing and tamper-evident: every report nam
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from oncodrop.digest import file_sha256
 from oncodrop.errors import BundleError
 
 MANIFEST_NAME = "manifest.json"
 LAYOUT = 1  # bump when the folder layout or a table's columns change incompatibly
 DEMO_LABEL = "demo, not for clinical use"
-_CHUNK = 1 << 20
 
 
 class SourceRecord(BaseModel):
@@ -42,7 +41,7 @@ class FileRecord(BaseModel):
     source: str = ""
 
 
-class Manifest(BaseModel):
+class BundleManifest(BaseModel):
     """The parsed ``manifest.json`` (layout in docs/bundle.md)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -56,15 +55,6 @@ class Manifest(BaseModel):
     created: str = ""
     sources: dict[str, SourceRecord] = {}
     files: dict[str, FileRecord] = {}
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def utc_now() -> str:
@@ -83,12 +73,12 @@ def catalogue_files(root: Path, source_of: dict[str, str]) -> dict[str, FileReco
         matching = [prefix for prefix in source_of if rel.startswith(prefix)]
         source = source_of[max(matching, key=len)] if matching else ""
         records[rel] = FileRecord(
-            sha256=sha256_file(path), bytes=path.stat().st_size, source=source
+            sha256=file_sha256(path), bytes=path.stat().st_size, source=source
         )
     return records
 
 
-def write_manifest(root: Path, manifest: Manifest) -> Path:
+def write_manifest(root: Path, manifest: BundleManifest) -> Path:
     """Write ``manifest.json`` (sorted keys, stable bytes for identical content)."""
     target = root / MANIFEST_NAME
     text = json.dumps(manifest.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
@@ -96,7 +86,7 @@ def write_manifest(root: Path, manifest: Manifest) -> Path:
     return target
 
 
-def read_manifest(root: Path) -> Manifest:
+def read_manifest(root: Path) -> BundleManifest:
     """Parse ``manifest.json``; ``BundleError`` saying what is wrong and what to do."""
     target = root / MANIFEST_NAME
     if not root.is_dir():
@@ -109,7 +99,7 @@ def read_manifest(root: Path) -> Manifest:
             f"{target} is missing: {root} is not a reference bundle (rebuild it)"
         )
     try:
-        manifest = Manifest.model_validate(
+        manifest = BundleManifest.model_validate(
             json.loads(target.read_text(encoding="utf-8"))
         )
     except json.JSONDecodeError as exc:
@@ -128,7 +118,7 @@ def read_manifest(root: Path) -> Manifest:
     return manifest
 
 
-def verify_files(root: Path, manifest: Manifest) -> None:
+def verify_files(root: Path, manifest: BundleManifest) -> None:
     """Check that every listed file exists with its recorded size and sha256, and that no
     unlisted file was added; ``BundleError`` names the first offending file."""
     for rel, record in sorted(manifest.files.items()):
@@ -137,7 +127,7 @@ def verify_files(root: Path, manifest: Manifest) -> None:
             raise BundleError(
                 f"bundle file {rel} listed in manifest.json is missing from {root}"
             )
-        if path.stat().st_size != record.bytes or sha256_file(path) != record.sha256:
+        if path.stat().st_size != record.bytes or file_sha256(path) != record.sha256:
             raise BundleError(
                 f"bundle file {rel} does not match its sha256 in manifest.json: it was changed "
                 "or corrupted; rebuild the bundle"

@@ -1,8 +1,11 @@
 """MAF output (GDC MAF 2.4 column layout) with vcf2maf's classification and coordinates.
 
-``VARIANT_CLASSIFICATION`` is vcf2maf's ``GetVariantClassification`` as a table: the SO term
-of the chosen transcript's most severe consequence -> MAF ``Variant_Classification``; a few
-terms depend on whether the indel is an insertion or a deletion, or in frame. Coordinates
+``Variant_Classification`` is vcf2maf's ``GetVariantClassification``, read from the one
+consequence table (``domain.consequences.maf_class``): the chosen transcript's most severe
+term decides; a few terms depend on whether the indel is an insertion or a deletion, or in
+frame. A variant without annotation is ``not_annotated`` in ``Consequence`` and
+``Targeted_Region`` in ``Variant_Classification`` (vcf2maf's class when VEP was skipped), never
+``IGR``. Coordinates
 follow vcf2maf: the shared leading base of an indel is dropped, deletions span the deleted
 bases, insertions are ``Start=anchor, End=anchor+1`` with ``-`` as the reference allele.
 """
@@ -15,59 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oncodrop.domain.classification import Finding
+from oncodrop.domain.consequences import maf_class
 from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
-
-# SO term -> Variant_Classification (vcf2maf); "FS" and "IF" entries are resolved by type.
-VARIANT_CLASSIFICATION: dict[str, str] = {
-    "transcript_ablation": "Splice_Site",
-    "exon_loss_variant": "Splice_Site",
-    "splice_acceptor_variant": "Splice_Site",
-    "splice_donor_variant": "Splice_Site",
-    "stop_gained": "Nonsense_Mutation",
-    "frameshift_variant": "FS",
-    "protein_altering_variant": "FS_OR_IF",
-    "stop_lost": "Nonstop_Mutation",
-    "start_lost": "Translation_Start_Site",
-    "initiator_codon_variant": "Translation_Start_Site",
-    "inframe_insertion": "In_Frame_Ins",
-    "disruptive_inframe_insertion": "In_Frame_Ins",
-    "inframe_deletion": "In_Frame_Del",
-    "disruptive_inframe_deletion": "In_Frame_Del",
-    "missense_variant": "Missense_Mutation",
-    "coding_sequence_variant": "Missense_Mutation",
-    "conservative_missense_variant": "Missense_Mutation",
-    "rare_amino_acid_variant": "Missense_Mutation",
-    "transcript_amplification": "Intron",
-    "intron_variant": "Intron",
-    "intragenic_variant": "Intron",
-    "splice_region_variant": "Splice_Region",
-    "splice_donor_5th_base_variant": "Splice_Region",
-    "splice_donor_region_variant": "Splice_Region",
-    "splice_polypyrimidine_tract_variant": "Splice_Region",
-    "incomplete_terminal_codon_variant": "Silent",
-    "synonymous_variant": "Silent",
-    "stop_retained_variant": "Silent",
-    "start_retained_variant": "Silent",
-    "NMD_transcript_variant": "Silent",
-    "mature_miRNA_variant": "RNA",
-    "exon_variant": "RNA",
-    "non_coding_exon_variant": "RNA",
-    "non_coding_transcript_exon_variant": "RNA",
-    "non_coding_transcript_variant": "RNA",
-    "nc_transcript_variant": "RNA",
-    "5_prime_UTR_variant": "5'UTR",
-    "5_prime_UTR_premature_start_codon_gain_variant": "5'UTR",
-    "3_prime_UTR_variant": "3'UTR",
-    "TF_binding_site_variant": "IGR",
-    "regulatory_region_variant": "IGR",
-    "regulatory_region": "IGR",
-    "intergenic_variant": "IGR",
-    "intergenic_region": "IGR",
-    "upstream_gene_variant": "5'Flank",
-    "downstream_gene_variant": "3'Flank",
-}
-TARGETED_REGION = "Targeted_Region"  # vcf2maf's label for anything else
 
 # The 34 GDC MAF columns, then the annotation and read-count columns vcf2maf adds.
 MAF_COLUMNS: tuple[str, ...] = (
@@ -114,22 +67,12 @@ def maf_alleles(variant: Variant) -> MafAlleles:
 
 
 def variant_classification(consequence: str | None, variant: Variant) -> str:
-    """MAF ``Variant_Classification`` for a variant whose most severe SO term is given."""
-    term = consequence or "intergenic_variant"
-    label = VARIANT_CLASSIFICATION.get(term, TARGETED_REGION)
-    if label not in ("FS", "FS_OR_IF"):
-        return label
+    """MAF ``Variant_Classification`` for a variant whose most severe SO term is given
+    (None or ``not_annotated``: no annotation)."""
     alleles = maf_alleles(variant)
     ref_len = 0 if alleles.ref == "-" else len(alleles.ref)
     alt_len = 0 if alleles.alt == "-" else len(alleles.alt)
-    in_frame = abs(ref_len - alt_len) % 3 == 0
-    if label == "FS_OR_IF" and in_frame:
-        return "In_Frame_Ins" if alleles.variant_type == "INS" else "In_Frame_Del"
-    if alleles.variant_type == "INS":
-        return "Frame_Shift_Ins"
-    if alleles.variant_type == "DEL":
-        return "Frame_Shift_Del"
-    return TARGETED_REGION
+    return maf_class(consequence, alleles.variant_type, abs(ref_len - alt_len) % 3 == 0)
 
 
 def _num(value: float | None) -> str:
@@ -141,7 +84,7 @@ def maf_row(
 ) -> dict[str, str]:
     """One MAF line as column -> text (the writer's unit; also handy for tests)."""
     c = variant.consequence
-    term = c.primary_term if c else "intergenic_variant"
+    term = variant.consequence_term
     alleles = maf_alleles(variant)
     homozygous = variant.genotype in ("1/1", "1|1")
     t_alt = variant.alt_depth

@@ -18,8 +18,9 @@ from typing import TypeVar
 
 from oncodrop.domain.copynumber import CnaCall
 from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, MatchLevel
-from oncodrop.domain.genome import Build
+from oncodrop.domain.genome import Build, normalise_chrom
 from oncodrop.domain.variant import Consequence, Variant
+from oncodrop.report.annotation.hgvs import AMINO_ACIDS
 
 # --- consequence classes (Sequence Ontology terms) -------------------------------------------
 
@@ -85,13 +86,7 @@ CNA_CLASS_CALLS: Mapping[str, frozenset[CnaCall]] = {
 """Gene-level copy-number items -> the gene calls they match (PCGR 2.x: amplification and
 homozygous deletion only; gains and heterozygous losses are not matched)."""
 
-_ONE_LETTER: Mapping[str, str] = {
-    "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
-    "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
-    "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*",
-    "Sec": "U", "Pyl": "O", "Xaa": "X",
-}  # fmt: skip
-_THREE_LETTER = re.compile("|".join(_ONE_LETTER))
+_THREE_LETTER = re.compile("|".join(AMINO_ACIDS))
 
 AlleleKey = tuple[str, int, str, str]
 _K = TypeVar("_K")
@@ -100,21 +95,13 @@ _K = TypeVar("_K")
 # --- normalisation -------------------------------------------------------------------------
 
 
-def normalise_chrom(chrom: str) -> str:
-    """``chr7`` -> ``7``, ``chrM``/``M`` -> ``MT``: the form ``Variant.chrom`` uses."""
-    name = chrom.strip()
-    if name.lower().startswith("chr"):
-        name = name[3:]
-    return "MT" if name.upper() in {"M", "MT"} else name.upper()
-
-
 def normalise_hgvsp(hgvsp: str) -> str:
     """One-letter short HGVSp without ``p.``/parentheses: ``p.(Val600Glu)`` -> ``V600E``."""
     text = hgvsp.strip()
     if ":" in text:  # drop a transcript/protein accession prefix
         text = text.rsplit(":", 1)[1]
     text = text.removeprefix("p.").strip("()")
-    text = _THREE_LETTER.sub(lambda m: _ONE_LETTER[m.group(0)], text)
+    text = _THREE_LETTER.sub(lambda m: AMINO_ACIDS[m.group(0)], text)
     return text.replace("X", "*") if re.fullmatch(r"[A-Z*]\d+X", text) else text
 
 

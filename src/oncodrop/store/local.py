@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import stat
@@ -18,22 +17,13 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
 
+from oncodrop.digest import file_sha256
 from oncodrop.errors import ConfigError, InputRejected, TransientError
 from oncodrop.store.base import ObjectInfo
 
 _CHUNK = 1 << 20
 _HASH_RETRIES = 3
-
-
-def _sha256_copy(src: BinaryIO, dst: BinaryIO | None = None) -> str:
-    digest = hashlib.sha256()
-    while chunk := src.read(_CHUNK):
-        digest.update(chunk)
-        if dst is not None:
-            dst.write(chunk)
-    return digest.hexdigest()
 
 
 def _modified(st: os.stat_result) -> datetime:
@@ -104,7 +94,8 @@ class LocalStore:
         try:
             with open(src, "rb") as fin, open(dest, "wb") as fout:
                 st = os.fstat(fin.fileno())
-                etag = _sha256_copy(fin, fout)
+                shutil.copyfileobj(fin, fout, _CHUNK)
+            etag = file_sha256(dest)  # the bytes that arrived, not the ones we meant to copy
         except FileNotFoundError as exc:
             raise InputRejected(
                 "missing_object",
@@ -157,8 +148,7 @@ class LocalStore:
                 cached = self._etags.get(key)
                 if cached and cached[:2] == (before.st_size, before.st_mtime_ns):
                     return ObjectInfo(key, before.st_size, cached[2], _modified(before))
-                with open(path, "rb") as fin:
-                    etag = _sha256_copy(fin)
+                etag = file_sha256(path)
                 after = path.lstat()
             except FileNotFoundError:
                 return None

@@ -38,6 +38,12 @@ def test_deletion_overlapping_the_span_start_counts_and_chr_prefix_in_spans_is_i
     assert v.consequence is not None and v.consequence.gene == "EGFR"
 
 
+def test_span_contigs_are_normalised_like_variant_contigs() -> None:
+    genes = [Locus("MT-ND1", "chrM", 3307, 4262)]  # Variant.chrom spells the mitochondrion MT
+    (v,) = annotate_by_gene_span([Variant("MT", 3400, "A", "G")], genes)
+    assert v.consequence is not None and v.consequence.gene == "MT-ND1"
+
+
 def test_existing_annotation_is_never_replaced() -> None:
     csq = Consequence(gene="BRAF", terms=("missense_variant",), hgvsp="p.V600E", source="VEP")
     (v,) = annotate_by_gene_span([Variant("7", 140453136, "A", "T", consequence=csq)], GENES)

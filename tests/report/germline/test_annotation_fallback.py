@@ -3,6 +3,7 @@ an unannotated report that says what it could not evaluate."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import shutil
@@ -61,3 +62,10 @@ def test_unannotated_vcf_without_gene_model_is_reported_by_locus_with_a_note(
     assert any("no consequence annotation" in note for note in summary["notes"])
     genes = {line.split("\t")[4] for line in (out / "P1.germline.tsv").read_text().splitlines()[1:]}
     assert {"BRCA1", "BRCA2", "TP53", "MLH1"} <= genes <= {"BRCA1", "BRCA2", "TP53", "MLH1", "KRAS"}
+    # the same label as the somatic outputs: not_annotated in the TSV, the JSON and the HTML
+    rows = list(csv.DictReader((out / "P1.germline.tsv").read_text().splitlines(), delimiter="\t"))
+    assert {r["consequence"] for r in rows} == {"not_annotated"}
+    listed = [f for group in ("pathogenic", "vus", "secondary") for f in summary[group]]
+    assert listed and {f["consequence"] for f in listed} == {"not_annotated"}
+    html = (out / "report.html").read_text()
+    assert "<td>not_annotated</td>" in html and "unannotated</td>" not in html

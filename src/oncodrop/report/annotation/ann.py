@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from oncodrop.domain.consequences import impact, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation import hgvs
 from oncodrop.report.annotation.common import Annotation, first_int, rank_of
-from oncodrop.report.annotation.severity import impact, sort_terms
 
 ALLELE, EFFECT, IMPACT, GENE, GENE_ID, FEATURE_TYPE, FEATURE, BIOTYPE, RANK = range(9)
 HGVS_C, HGVS_P, CDNA, CDS, AA = range(9, 14)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from oncodrop.domain.consequences import impact, rank, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation.common import Annotation
-from oncodrop.report.annotation.severity import impact, rank, sort_terms
 
 # bcftools csq term -> Sequence Ontology term.
 BCSQ_TERMS: dict[str, str] = {

@@ -12,11 +12,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from oncodrop.domain.consequences import impact, rank, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.errors import InputRejected
 from oncodrop.report.annotation import hgvs
 from oncodrop.report.annotation.common import Annotation, first_int, rank_of, to_float
-from oncodrop.report.annotation.severity import impact, rank, sort_terms
 
 # Population allele frequency columns, most specific first (gnomAD exomes, then genomes, 1000G).
 POPULATION_AF_FIELDS: tuple[str, ...] = (

@@ -14,6 +14,8 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from oncodrop.domain.consequences import impact
+from oncodrop.domain.genome import normalise_chrom
 from oncodrop.domain.variant import Consequence, Variant
 
 GENE_SPAN_TERM = "gene_variant"
@@ -33,7 +35,7 @@ def annotate_by_gene_span(
     """Each variant with a ``gene_variant`` consequence for the first gene span it overlaps."""
     by_chrom: dict[str, list[tuple[int, int, str]]] = {}
     for g in genes:
-        by_chrom.setdefault(g.chrom.removeprefix("chr"), []).append((g.start, g.end, g.symbol))
+        by_chrom.setdefault(normalise_chrom(g.chrom), []).append((g.start, g.end, g.symbol))
     starts: dict[str, list[int]] = {}
     for chrom, spans in by_chrom.items():
         spans.sort()
@@ -45,7 +47,7 @@ def annotate_by_gene_span(
         )
         if symbol is not None and v.consequence is None:
             csq = Consequence(
-                gene=symbol, terms=(GENE_SPAN_TERM,), impact="MODIFIER", source=SOURCE
+                gene=symbol, terms=(GENE_SPAN_TERM,), impact=impact(GENE_SPAN_TERM), source=SOURCE
             )
             v = dataclasses.replace(v, consequence=csq)
         out.append(v)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from oncodrop.digest import file_sha256
 from oncodrop.domain.headline import Headline
 from oncodrop.report.maf import write_maf
 from oncodrop.report.protocol import ReportRequest
@@ -19,7 +20,6 @@ from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.html import HTML_NAME, write_html
 from oncodrop.report.write.provenance import (
     PROVENANCE_NAME,
-    sha256_file,
     write_provenance,
 )
 from oncodrop.report.write.summary import (
@@ -87,7 +87,7 @@ def write_report_files(
         config=content.config.model_dump(mode="json"),
         inputs=content.inputs,
         versions=content.versions,
-        outputs={p.name: sha256_file(p) for p in paths},
+        outputs={p.name: file_sha256(p) for p in paths},
         timings={**timings, **spent},
     ))  # fmt: skip
     return WrittenReport(tuple(sorted(paths)), head, spent)

@@ -102,7 +102,7 @@ def variant_table(findings: tuple[Finding, ...], limit: int = MAX_TABLE_ROWS) ->
         row: list[object] = [
             v.key,
             (csq.gene if csq else None) or "",
-            csq.primary_term if csq else "not_annotated",
+            v.consequence_term,
             (csq.hgvsp if csq else None) or "",
             f.tier.value,
             f.oncogenicity.label if f.oncogenicity else "",

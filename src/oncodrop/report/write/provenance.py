@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from oncodrop.digest import file_sha256
 from oncodrop.report.write.content import InputFile
 
 PROVENANCE_NAME = "provenance.json"
@@ -22,16 +23,8 @@ PROVENANCE_NAME = "provenance.json"
 VERSIONED_PACKAGES: tuple[str, ...] = ("oncodrop", "pysam", "numpy", "scipy", "jinja2", "openpyxl")
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def describe_input(role: str, path: Path) -> InputFile:
-    return InputFile(role=role, name=path.name, sha256=sha256_file(path), bytes=path.stat().st_size)
+    return InputFile(role=role, name=path.name, sha256=file_sha256(path), bytes=path.stat().st_size)
 
 
 def software_versions(extra: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:

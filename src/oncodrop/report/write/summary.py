@@ -143,7 +143,7 @@ def _finding(f: Finding, tumor_site: str | None) -> FindingSummary:
         gene=csq.gene if csq else None,
         hgvsp=csq.hgvsp if csq else None,
         hgvsc=csq.hgvsc if csq else None,
-        consequence=csq.primary_term if csq else "not_annotated",
+        consequence=f.variant.consequence_term,
         tier=f.tier.value,
         tier_reason=f.tier_reason,
         oncogenicity=f.oncogenicity.label if f.oncogenicity else None,

@@ -45,7 +45,7 @@ TIER_COLUMNS: tuple[tuple[str, Callable[[Finding], str]], ...] = (
     ("alt", lambda f: f.variant.alt),
     ("variant_class", lambda f: f.variant.variant_class),
     ("gene", lambda f: _csq(f, "gene")),
-    ("consequence", lambda f: "&".join(f.variant.consequence.terms) if f.variant.consequence else ""),
+    ("consequence", lambda f: f.variant.consequence_terms),
     ("impact", lambda f: _csq(f, "impact")),
     ("transcript", lambda f: _csq(f, "transcript")),
     ("hgvsc", lambda f: _csq(f, "hgvsc")),

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from oncodrop.digest import file_sha256
 from oncodrop.domain.headline import Headline
 from oncodrop.report.germline.write.content import GermlineContent, germline_headline
 from oncodrop.report.germline.write.html import HTML_NAME, write_germline_html
@@ -20,7 +21,7 @@ from oncodrop.report.germline.write.summary import (
 )
 from oncodrop.report.germline.write.tsv import germline_tsv_name, write_germline_tsv
 from oncodrop.report.germline.write.xlsx import germline_xlsx_name, write_germline_xlsx
-from oncodrop.report.write.provenance import sha256_file, write_provenance
+from oncodrop.report.write.provenance import write_provenance
 
 
 def germline_output_names(sample_id: str) -> tuple[str, ...]:
@@ -53,7 +54,7 @@ def write_germline_files(
         config=content.config.model_dump(mode="json"),
         inputs=content.inputs,
         versions=content.versions,
-        outputs={p.name: sha256_file(p) for p in paths},
+        outputs={p.name: file_sha256(p) for p in paths},
         timings={**timings, "write_outputs": time.perf_counter() - start},
     ))  # fmt: skip
     return tuple(sorted(paths)), head

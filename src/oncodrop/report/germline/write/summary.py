@@ -117,7 +117,7 @@ def _finding(f: GermlineFinding) -> GermlineFindingSummary:
     v, csq, cv = f.variant, f.variant.consequence, f.clinvar
     return GermlineFindingSummary(
         key=v.key, gene=f.gene, origin=f.origin,
-        consequence=csq.primary_term if csq else "unannotated",
+        consequence=v.consequence_term,
         hgvsc=csq.hgvsc if csq else None, hgvsp=csq.hgvsp if csq else None,
         genotype=v.genotype, zygosity=f.qc.zygosity, allele_balance=f.qc.allele_balance,
         depth=f.qc.depth, qc_flags=list(f.qc.flags),

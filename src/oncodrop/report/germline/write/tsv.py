@@ -35,7 +35,7 @@ GERMLINE_COLUMNS: tuple[tuple[str, Callable[[GermlineFinding], str]], ...] = (
     ("alt", lambda f: f.variant.alt),
     ("gene", lambda f: f.gene),
     ("gene_origin", lambda f: f.origin),
-    ("consequence", lambda f: "&".join(f.variant.consequence.terms) if f.variant.consequence else ""),
+    ("consequence", lambda f: f.variant.consequence_terms),
     ("transcript", lambda f: _csq(f, "transcript")),
     ("hgvsc", lambda f: _csq(f, "hgvsc")),
     ("hgvsp", lambda f: _csq(f, "hgvsp")),
