@@ -24,10 +24,12 @@ class Received:
 
 @dataclass
 class CaptureServer:
-    """Answers each POST with the next status in ``statuses`` (then 200) after ``delay_s``."""
+    """Answers each POST with the next status in ``statuses`` (then 200) after ``delay_s``;
+    ``headers[status]`` are sent along with that status (e.g. ``{429: {"Retry-After": "1"}}``)."""
 
     statuses: list[int] = field(default_factory=list)
     delay_s: float = 0.0
+    headers: dict[int, dict[str, str]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     port: int = 0
 
@@ -49,6 +51,8 @@ def _handler_for(capture: CaptureServer) -> type[BaseHTTPRequestHandler]:
             body = b"ok"
             try:
                 self.send_response(status)
+                for name, value in capture.headers.get(status, {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from oncodrop.domain.kind import SampleKind
-from oncodrop.errors import InputRejected, Rejection
+from oncodrop.errors import InputRejected, ReasonCode, Rejection
 
 PATTERN = "{sample_batch}-{id6}-{kind}.tar.gz"
 SUFFIX = ".tar.gz"
@@ -88,7 +88,7 @@ def parse_key(key: str) -> SampleKey:
         return result
     if isinstance(result, Ignored):
         raise InputRejected(
-            "bad_key", f"{key!r} is {result.reason}; expected {PATTERN}", file=key, field="key"
+            ReasonCode.BAD_KEY, f"{key!r} is {result.reason}; expected {PATTERN}", file=key, field="key"
         )
     raise InputRejected(result.reason_code, result.message, file=key, field="key")
 
@@ -127,4 +127,4 @@ def _rejection(key: str, name: str, problems: list[str]) -> Rejection:
         f"(e.g. run42-3fa9c1-somatic.tar.gz): {'; '.join(problems)}. "
         "Rename the file and upload it again."
     )
-    return Rejection("bad_key", message, file=key, field="key")
+    return Rejection(ReasonCode.BAD_KEY, message, file=key, field="key")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -10,6 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
@@ -22,8 +25,8 @@ from oncodrop.execute.local import (
     WorkerConfig,
     prepare_work_root,
 )
-from oncodrop.execute.retry import RetryPolicy
 from oncodrop.ledger import Ledger
+from oncodrop.retry import RetryPolicy
 
 S = SampleState
 VCF = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
@@ -55,11 +58,18 @@ class CopyJob:
 
 @dataclass(frozen=True)
 class FailingJob:
-    """Raises the named oncodrop error, as a real pipeline step would."""
+    """Raises the named error, as a real pipeline step would (``bug``: an unexpected exception;
+    ``denied``: EACCES on a file of ``bundle``, which the child reports as a bundle error)."""
 
     error: str
+    bundle: Path | None = None
 
     def __call__(self, record: SampleRecord, workdir: Path) -> JobOutcome:
+        if self.error == "bug":
+            return JobOutcome(str({}["secret-free key"]))
+        if self.error == "denied" and self.bundle is not None:
+            fasta = self.bundle / "genome" / "grch38" / "genome.fa"
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(fasta))
         if self.error == "rejected":
             raise InputRejected(
                 "bad_vcf", "VCF header is missing ##fileformat", file="x.vcf.gz", line=1
@@ -107,7 +117,7 @@ def config(ledger: Ledger, tmp_path: Path, job: RunJob, **kw: object) -> WorkerC
         "lease_s": 2.0,
         "poll_interval_s": 0.1,
         "job_timeout_s": 60.0,
-        "policy": RetryPolicy(backoff_base_s=0, jitter=0),
+        "policy": RetryPolicy(backoff_s=0),
         "on_terminal": JournalHook(tmp_path / "hooks.jsonl"),
     }
     defaults.update(kw)
@@ -181,6 +191,34 @@ def test_bundle_error_is_dead_without_retry(ledger: Ledger, tmp_path: Path) -> N
         wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
     done = ledger.get(record.id)
     assert done is not None and (done.attempts, done.reason_code) == (1, "bundle_error")
+
+
+def test_unexpected_exception_is_retried_then_dead_as_error_with_its_traceback_in_the_log_only(
+    ledger: Ledger, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    record = queue_sample(ledger, max_attempts=2)
+    with LocalExecutor(config(ledger, tmp_path, FailingJob("bug")), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
+    done = ledger.get(record.id)
+    assert done is not None and (done.attempts, done.reason_code) == (2, "error")
+    assert done.reason == "KeyError: 'secret-free key' (unexpected; traceback in the run log and service log)"
+    moves = [(h.to_state, h.reason_code) for h in ledger.history(record.id)][2:]
+    assert moves[-2:] == [(S.FAILED, "error"), (S.DEAD, "attempts_exhausted")]
+    assert all("Traceback" not in (h.reason or "") for h in ledger.history(record.id))
+    service_log = capfd.readouterr().err  # the worker processes write to the service's stderr
+    assert "Traceback (most recent call last)" in service_log
+    assert "test_local_executor.py" in service_log and "KeyError: 'secret-free key'" in service_log
+
+
+def test_permission_denied_on_a_bundle_file_is_dead_at_once(ledger: Ledger, tmp_path: Path) -> None:
+    record = queue_sample(ledger)
+    bundle = tmp_path / "bundle"
+    with LocalExecutor(config(ledger, tmp_path, FailingJob("denied", bundle)), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+    done = ledger.get(record.id)
+    assert done is not None and (done.attempts, done.reason_code) == (1, "bundle_error")
+    assert done.reason is not None and "EACCES" in done.reason and "genome.fa" in done.reason
 
 
 def test_job_over_its_time_limit_is_killed_and_counted_as_failed(

@@ -15,8 +15,8 @@ from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.execute.local import JobOutcome, LocalExecutor, WorkerConfig
-from oncodrop.execute.retry import RetryPolicy
 from oncodrop.ledger import Ledger
+from oncodrop.retry import RetryPolicy
 
 LEASE_S = 1.5
 
@@ -86,7 +86,7 @@ def test_sigkilled_worker_mid_job_is_recovered_with_exactly_one_success(
             tmp_path / "work",
             lease_s=LEASE_S,
             poll_interval_s=0.1,
-            policy=RetryPolicy(backoff_base_s=0, jitter=0),
+            policy=RetryPolicy(backoff_s=0),
             on_terminal=CountTerminal(hooks),
         )
         with LocalExecutor(config, workers=2):

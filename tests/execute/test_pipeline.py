@@ -6,10 +6,13 @@ reporter is exercised by the integration tests); everything else is the real cod
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
 import json
+import logging
+import os
 import stat
 import tarfile
 from dataclasses import replace
@@ -19,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from oncodrop.domain.headline import Headline
-from oncodrop.errors import ConfigError, InputRejected, TransientError
+from oncodrop.errors import ConfigError, Disposition, InputRejected, ReasonCode, TransientError, classify
 from oncodrop.execute.package import member_names, read_member
 from oncodrop.execute.pipeline import Fetched, SampleJob, run_sample, scrub, verify
 from oncodrop.naming import parse_key
@@ -216,13 +219,72 @@ def test_bad_sample_config_is_rejected_before_reporting_naming_the_field(store, 
     assert reporter.requests == [] and store.head("incoming/BRCA7-a04f01-somatic-output.tar.gz") is None
 
 
-def test_reporter_crash_is_transient_and_the_private_work_dir_is_0700_and_scrubbed(store, bundle, tmp_path):
-    reporter = CountingReporter(fail_with=RuntimeError("segfault-ish"))
-    with pytest.raises(TransientError, match="reporter counting-test-reporter failed unexpectedly"):
+def test_reporter_bug_passes_through_with_its_traceback_logged_and_the_0700_work_dir_scrubbed(
+    store, bundle, tmp_path, caplog
+):
+    reporter = CountingReporter(fail_with=ZeroDivisionError("division by zero"))
+    with caplog.at_level(logging.INFO, logger="oncodrop"), pytest.raises(ZeroDivisionError) as err:
         run_sample(_job(store), store=store, reporters={"somatic": reporter}, bundle=bundle, workdir=tmp_path / "w")
     assert reporter.job_dir_modes == [0o700]
     assert list((tmp_path / "w").iterdir()) == []
     assert store.head("incoming/BRCA7-a04f01-somatic-output.tar.gz") is None
+    (logged,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "failed with ZeroDivisionError" in logged.getMessage()
+    # the traceback, as the job's run.log handler (redacting) formatted it; it propagates to the service log
+    assert "Traceback" in (logged.exc_text or "") and "ZeroDivisionError: division by zero" in logged.exc_text
+    failure = classify(err.value, bundle=bundle)
+    assert (failure.disposition, failure.reason_code) == (Disposition.RETRY, ReasonCode.ERROR)
+    assert "Traceback" not in failure.message and "in run" in (failure.traceback or "")
+
+
+class BundleFastaReporter(CountingReporter):
+    """A reporter that reads the bundle's genome FASTA, as the real one does for annotation."""
+
+    name = "bundle-fasta-test-reporter"
+
+    def run(self, request: ReportRequest) -> ReportResult:
+        self.requests.append(request)
+        (request.bundle / "genome" / "grch37" / "genome.fa").read_bytes()
+        raise AssertionError("unreachable: the FASTA cannot be read")
+
+
+class DeniedBundleReporter(CountingReporter):
+    """The kernel's answer for a FASTA without read permission (chmod cannot stop root)."""
+
+    name = "denied-bundle-test-reporter"
+
+    def run(self, request: ReportRequest) -> ReportResult:
+        fasta = request.bundle / "genome" / "grch37" / "genome.fa"
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(fasta))
+
+
+@pytest.mark.parametrize("reporter_class", [BundleFastaReporter, DeniedBundleReporter])
+def test_unreadable_bundle_fasta_is_a_bundle_error_not_retried(store, bundle, tmp_path, reporter_class):
+    (bundle / "genome" / "grch37" / "genome.fa").mkdir(parents=True)  # a directory where the FASTA should be
+    with pytest.raises(OSError) as err:
+        run_sample(_job(store), store=store, reporters={"somatic": reporter_class()}, bundle=bundle,
+                   workdir=tmp_path / "w")  # fmt: skip
+    failure = classify(err.value, bundle=bundle)
+    assert (failure.disposition, failure.reason_code) == (Disposition.DEAD, ReasonCode.BUNDLE_ERROR)
+    assert "genome.fa" in failure.message and "\n" not in failure.message
+    assert list((tmp_path / "w").iterdir()) == []
+
+
+def test_full_disk_in_the_work_dir_is_transient(store, bundle, tmp_path):
+    reporter = CountingReporter(fail_with=OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "w")))
+    with pytest.raises(OSError) as err:
+        run_sample(_job(store), store=store, reporters={"somatic": reporter}, bundle=bundle, workdir=tmp_path / "w")
+    failure = classify(err.value, bundle=bundle)
+    assert (failure.disposition, failure.reason_code) == (Disposition.RETRY, ReasonCode.TRANSIENT)
+
+
+def test_a_work_dir_that_is_a_file_is_an_io_error_not_retried(store, bundle, tmp_path):
+    (tmp_path / "w").write_text("not a directory")
+    with pytest.raises(OSError) as err:
+        run_sample(_job(store), store=store, reporters={"somatic": CountingReporter()}, bundle=bundle,
+                   workdir=tmp_path / "w")  # fmt: skip
+    failure = classify(err.value, bundle=bundle)
+    assert (failure.disposition, failure.reason_code) == (Disposition.DEAD, ReasonCode.IO_ERROR)
 
 
 def test_reporter_rejection_passes_through_unchanged(store, bundle, tmp_path):

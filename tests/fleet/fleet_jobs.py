@@ -13,8 +13,8 @@ from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.execute.local import JobOutcome, StopWatcher, WorkerConfig
-from oncodrop.execute.retry import RetryPolicy
 from oncodrop.ledger import Ledger
+from oncodrop.retry import RetryPolicy
 
 VCF = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
 
@@ -62,7 +62,7 @@ def worker_config(ledger: Ledger, work: Path, job: OutputJob, *, idle_exit_s: fl
                   lease_s: float = 30.0, watchers: tuple[StopWatcher, ...] = ()) -> WorkerConfig:  # fmt: skip
     return WorkerConfig(
         ledger.url, job, work, lease_s=lease_s, poll_interval_s=0.1, job_timeout_s=60.0,
-        policy=RetryPolicy(backoff_base_s=0, jitter=0), idle_exit_s=idle_exit_s, watchers=watchers,
+        policy=RetryPolicy(backoff_s=0), idle_exit_s=idle_exit_s, watchers=watchers,
     )  # fmt: skip
 
 

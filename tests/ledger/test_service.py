@@ -119,9 +119,9 @@ def test_non_retryable_failure_is_dead_at_once_with_its_reason(ledger: Ledger) -
     record = add_sample(ledger)
     ledger.claim("w", lease_s=30)
     dead = ledger.fail(
-        record.id, "w", "bundle has no GRCh37", retryable=False, reason_code="bundle"
+        record.id, "w", "bundle has no GRCh37", retryable=False, reason_code="bundle_error"
     )
-    assert (dead.state, dead.attempts, dead.reason_code) == (S.DEAD, 1, "bundle")
+    assert (dead.state, dead.attempts, dead.reason_code) == (S.DEAD, 1, "bundle_error")
     assert dead.reason == "bundle has no GRCh37"
 
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from pydantic import SecretStr
 
@@ -11,6 +13,7 @@ from oncodrop.notify import (
     RetryPolicy,
     SlackNotifier,
     WebhookNotifier,
+    deliver,
     fanout_from_settings,
 )
 from oncodrop.settings import Settings
@@ -63,9 +66,28 @@ def test_failure_log_names_the_host_and_never_the_secret_url(closed_port, caplog
     assert "SECRET" not in caplog.text
 
 
-def test_backoff_grows_exponentially_and_is_capped():
-    policy = RetryPolicy(attempts=6, backoff_s=0.5, factor=2.0, max_backoff_s=3.0)
-    assert [policy.delay(a) for a in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+def test_retry_after_seconds_from_a_429_is_honoured(http_capture):
+    http_capture.statuses[:] = [429, 200]
+    http_capture.headers[429] = {"Retry-After": "1"}
+    fanout = Fanout([WebhookNotifier(http_capture.url())], RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=5.0))
+    (delivery,) = fanout.send(N)
+    fanout.close()
+    assert (delivery.ok, delivery.attempts) == (True, 2)
+    first, second = http_capture.received
+    assert second.at - first.at >= 0.95  # waited for the server, not the 0.01 s backoff
+
+
+def test_retry_after_http_date_from_a_503_is_honoured_up_to_the_cap(http_capture):
+    later = datetime.now(UTC) + timedelta(hours=1)
+    http_capture.statuses[:] = [503, 503]
+    http_capture.headers[503] = {"Retry-After": format_datetime(later, usegmt=True)}
+    waits: list[float] = []
+    policy = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=0.2)
+    notifier = WebhookNotifier(http_capture.url())
+    delivery = deliver(notifier, N, policy, sleep=waits.append)
+    notifier.close()
+    assert (delivery.ok, delivery.attempts) == (True, 3)
+    assert waits == [0.2, 0.2]  # an hour asked for, capped at max_backoff_s
 
 
 def test_settings_with_both_urls_give_a_slack_and_a_webhook_target():

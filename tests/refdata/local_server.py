@@ -13,11 +13,14 @@ from pathlib import Path
 
 @dataclass
 class FileServer:
-    """A local HTTP server over ``root``; ``failures[path] = n`` answers 503 n times first."""
+    """A local HTTP server over ``root``; ``failures[path] = n`` answers 503 n times first
+    (``failure_status``), with ``failure_headers`` (e.g. ``Retry-After``)."""
 
     root: Path
     url: str = ""
     failures: dict[str, int] = field(default_factory=dict)
+    failure_status: int = 503
+    failure_headers: dict[str, str] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
 
 
@@ -29,7 +32,13 @@ class _Handler(SimpleHTTPRequestHandler):
         state.requests.append(self.path)
         if state.failures.get(self.path, 0) > 0:
             state.failures[self.path] -= 1
-            self.send_error(503, "try again")
+            body = b"try again"
+            self.send_response(state.failure_status)
+            for name, value in state.failure_headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         super().do_GET()
 

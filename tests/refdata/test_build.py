@@ -15,9 +15,9 @@ from upstream_fixtures import CLINVAR_RECORDS, Upstream, write_upstream
 from oncodrop.errors import BundleError, ConfigError
 from oncodrop.refdata.build import BuildOptions, BuildResult, build_bundle
 from oncodrop.refdata.bundle import Bundle, read_signature_matrix
-from oncodrop.refdata.download import RetryPolicy
+from oncodrop.retry import RetryPolicy
 
-FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.01)
+FAST = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=0.01)
 
 
 @pytest.fixture(scope="module")

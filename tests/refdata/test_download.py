@@ -8,9 +8,10 @@ import pytest
 from local_server import FileServer
 
 from oncodrop.errors import BundleError, TransientError
-from oncodrop.refdata.download import RetryPolicy, fetch
+from oncodrop.refdata.download import DOWNLOAD_RETRY, fetch
+from oncodrop.retry import RetryPolicy
 
-FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.01)
+FAST = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=0.01)
 
 
 def test_fetch_streams_file_and_records_its_sha256(
@@ -92,6 +93,19 @@ def test_fetch_copies_local_paths_and_file_urls(tmp_path: Path) -> None:
         fetch(str(tmp_path / "absent.tsv"), tmp_path / "out3")
 
 
-def test_retry_delays_grow_and_are_capped() -> None:
-    policy = RetryPolicy(attempts=5, base_delay=0.5, max_delay=2.0)
-    assert [policy.delay(n) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 2.0]
+def test_download_policy_waits_half_a_second_doubling_up_to_8_s() -> None:
+    assert [DOWNLOAD_RETRY.delay_s(n) for n in (1, 2, 3, 4, 5, 6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert DOWNLOAD_RETRY.attempts == 4
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_from_the_server_is_honoured(file_server: FileServer, tmp_path: Path, status: int) -> None:
+    (file_server.root / "busy.txt").write_bytes(b"finally\n")
+    file_server.failures["/busy.txt"] = 2
+    file_server.failure_status = status
+    file_server.failure_headers = {"Retry-After": "3"}
+    waits: list[float] = []
+    policy = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=5.0)
+    got = fetch(f"{file_server.url}/busy.txt", tmp_path / "busy.txt", policy=policy, sleep=waits.append)
+    assert got.path.read_bytes() == b"finally\n"
+    assert waits == [3.0, 3.0]

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 
 CREATED_PREFIX = "ObjectCreated:"
 TEST_EVENT = "s3:TestEvent"
@@ -118,7 +118,7 @@ def _load(body: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputRejected(
-            "bad_event",
+            ReasonCode.BAD_EVENT,
             f"the message body is not JSON ({exc}); only S3 event notifications belong on this queue",
             field="body",
         ) from None
@@ -169,7 +169,7 @@ def _time(record: Mapping[str, Any], where: str) -> datetime:
 
 def _bad(field: str, problem: str) -> InputRejected:
     return InputRejected(
-        "bad_event",
+        ReasonCode.BAD_EVENT,
         f"S3 event field {field} {problem}; only S3 event notifications belong on this queue",
         field=field,
     )

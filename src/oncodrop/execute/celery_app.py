@@ -1,7 +1,7 @@
 """The Celery executor's app and its one task: run the sample a message names, exactly once.
 
 A message carries only a ledger ``record_id``. The task body is the local worker's loop body
-(``execute.local.Worker.run_one``: heartbeat, job child via ``run_in_child``, ``retry.classify``,
+(``execute.local.Worker.run_one``: heartbeat, job child via ``run_in_child``, ``errors.classify``,
 ledger outcome, ``on_terminal``) preceded by ``Ledger.claim_specific``: the ledger lease, not
 the broker, is the exactly-once guard. A duplicate or redelivered message finds the lease held
 or the sample finished and returns ``"skipped"``.

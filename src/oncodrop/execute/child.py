@@ -16,8 +16,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from oncodrop.domain.sample import SampleRecord
+from oncodrop.errors import Disposition, Failure, ReasonCode, classify
 from oncodrop.execute.job import JobOutcome, RunJob
-from oncodrop.execute.retry import Disposition, Failure, classify
 
 # job children fork from a per-worker fork server that has already imported the job's modules,
 # so a job starts in milliseconds instead of paying the interpreter + numpy/pysam import again
@@ -43,7 +43,8 @@ def _job_entry(
     try:
         result: JobOutcome | Failure = run_job(record, workdir)
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the ledger
-        result = classify(exc)
+        # a run_job that names its reference bundle lets an OSError there count as bundle_error
+        result = classify(exc, bundle=getattr(run_job, "bundle", None))
     out.send(result)
     out.close()
 
@@ -81,13 +82,13 @@ def run_in_child(
                     proc.join(5)
                     return Failure(
                         Disposition.RETRY,
-                        "job_crashed",
+                        ReasonCode.JOB_CRASHED,
                         f"job process died (exit code {proc.exitcode})",
                     )
                 if not isinstance(result, (JobOutcome, Failure)):
                     return Failure(
                         Disposition.RETRY,
-                        "error",
+                        ReasonCode.ERROR,
                         f"run_job returned {type(result).__name__}, not JobOutcome",
                     )
                 return result
@@ -96,7 +97,7 @@ def run_in_child(
             if time.monotonic() > deadline:
                 return Failure(
                     Disposition.RETRY,
-                    "timeout",
+                    ReasonCode.TIMEOUT,
                     f"job exceeded its time limit of {timeout_s:g} s and was killed",
                 )
     finally:

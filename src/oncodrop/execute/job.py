@@ -13,7 +13,7 @@ from pathlib import Path
 
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
-from oncodrop.execute.retry import RetryPolicy
+from oncodrop.retry import RetryPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class WorkerConfig:
     lease_s: float = 30.0
     job_timeout_s: float = 6 * 3600.0
     poll_interval_s: float = 1.0
-    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    policy: RetryPolicy = field(default_factory=RetryPolicy.for_jobs)  # delays only: the ledger counts attempts
     on_terminal: OnTerminal | None = None
     preload: tuple[str, ...] = ()  # modules the job fork server imports once (heavy science stack)
     idle_exit_s: float | None = None  # exit 0 after this long without a claim (None: never)

@@ -16,7 +16,7 @@ Each worker loops ``claim -> run job -> succeed | fail | reject``. Guarantees:
   the lease is released at once with that reason, so the sample is requeued immediately.
 - With ``WorkerConfig.idle_exit_s`` set, a worker that claims nothing for that long exits with
   status 0 (the fleet scales to zero that way; the supervisor does not restart a clean exit).
-- Exceptions map to sample states through ``retry.classify`` only; after the ledger write of a
+- Exceptions map to sample states through ``errors.classify`` only; after the ledger write of a
   terminal state the worker calls ``on_terminal(record)`` (for notifications).
 
 ``run_job`` and ``on_terminal`` cross process boundaries, so they must be picklable

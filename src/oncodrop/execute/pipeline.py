@@ -1,10 +1,11 @@
 """One sample, start to finish: fetch → verify → unpack → config → report → package → upload.
 
 Each step is a small function with typed input and output; ``run_sample`` composes them,
-times them, captures the job's own log, and always scrubs the private work dir. Errors keep
-their meaning for the caller (the worker maps them to ledger states in one place):
-``InputRejected`` (user must fix the input), ``BundleError``/``ConfigError`` (operator),
-``TransientError`` (retry). A reporter's unexpected exception becomes ``TransientError``.
+times them, captures the job's own log, and always scrubs the private work dir. Exceptions
+pass through unchanged: the job's caller maps them to ledger states in one place
+(``errors.classify``: a bug is an ``error``, an ``OSError`` is judged by its errno). An
+exception that is not an ``OncodropError`` is logged with its traceback in the job's run log
+(and so in the service log), never in the ledger reason or a notification.
 
 Idempotency: before reporting and again before uploading, an existing output whose
 provenance names the same input sha256 is kept as it is, so a crashed worker's re-run never
@@ -28,7 +29,7 @@ from oncodrop import __version__
 from oncodrop.digest import file_digest
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.kind import SampleKind
-from oncodrop.errors import ConfigError, InputRejected, OncodropError, TransientError
+from oncodrop.errors import ConfigError, InputRejected, OncodropError, ReasonCode, TransientError
 from oncodrop.execute.package import (
     read_member,
     root_name_for,
@@ -116,7 +117,7 @@ def verify(job: SampleJob, fetched: Fetched) -> Verified:
     """
     if fetched.info.etag.strip('"') != job.etag.strip('"'):
         raise InputRejected(
-            "object_changed",
+            ReasonCode.OBJECT_CHANGED,
             f"{job.key} was replaced after it was queued (queued etag {job.etag}, now "
             f"{fetched.info.etag}); this run is abandoned and the new upload is processed on its own",
             file=job.key,
@@ -163,13 +164,8 @@ def existing_output(store: ObjectStore, job: SampleJob, input_sha256: str, scrat
 
 
 def run_reporter(reporter: Reporter, request: ReportRequest) -> ReportResult:
-    """Run the reporter; its unexpected exceptions become ``TransientError`` (retried)."""
-    try:
-        return reporter.run(request)
-    except OncodropError:
-        raise
-    except Exception as exc:
-        raise TransientError(f"reporter {reporter.name} failed unexpectedly ({type(exc).__name__})") from exc
+    """Run the reporter; whatever it raises is classified by the caller (``errors.classify``)."""
+    return reporter.run(request)
 
 
 def build_provenance(
@@ -239,9 +235,14 @@ def run_sample(
     job_dir = Path(tempfile.mkdtemp(prefix="job-", dir=workdir))  # mode 0700
     try:
         with capture_job_log(job_dir / "run.log") as run_log:
-            return _run(job, store, reporter, bundle, job_dir, run_log, limits or IntakeLimits())
-    except OSError as exc:  # our own disk I/O (full disk, permissions): worth a retry
-        raise TransientError(f"{job.key}: local I/O failed ({exc.__class__.__name__}: {exc.strerror})") from exc
+            try:
+                return _run(job, store, reporter, bundle, job_dir, run_log, limits or IntakeLimits())
+            except OncodropError as exc:
+                log.warning("job %s stopped: %s: %s", job.key, type(exc).__name__, exc.message)
+                raise
+            except Exception as exc:  # the traceback belongs in the run log, not in the ledger
+                log.exception("job %s failed with %s; traceback follows", job.key, type(exc).__name__)
+                raise
     finally:
         scrub(job_dir)
 

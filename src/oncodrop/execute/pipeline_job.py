@@ -18,7 +18,6 @@ from oncodrop.domain.state import SampleState
 from oncodrop.errors import ConfigError
 from oncodrop.execute.job import JobOutcome, WorkerConfig
 from oncodrop.execute.pipeline import SampleJob, run_sample
-from oncodrop.execute.retry import RetryPolicy as JobRetryPolicy
 from oncodrop.notify import Fanout, RetryPolicy, build_fanout, notification_for
 from oncodrop.report.protocol import Reporter
 from oncodrop.report.registry import default_reporters
@@ -86,7 +85,7 @@ def worker_config(settings: Settings, work_root: Path) -> WorkerConfig:
         ledger_url=settings.db, run_job=PipelineJob(settings.bundle.resolve(), settings.intake),
         work_root=work_root, lease_s=settings.lease_s, job_timeout_s=settings.job_timeout_s,
         poll_interval_s=min(0.25, settings.poll_interval),
-        policy=JobRetryPolicy(max_attempts=settings.max_attempts), on_terminal=notifier_for(settings),
+        policy=RetryPolicy.for_jobs(settings.max_attempts), on_terminal=notifier_for(settings),
         preload=PRELOAD,
     )  # fmt: skip
 

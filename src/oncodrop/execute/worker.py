@@ -15,12 +15,12 @@ from pathlib import Path
 from types import FrameType
 
 from oncodrop.domain.sample import SampleRecord
-from oncodrop.errors import StateConflict, TransientError
+from oncodrop.errors import Disposition, Failure, ReasonCode, StateConflict, TransientError
 from oncodrop.execute.child import JOB_CTX, Stopped, run_in_child
 from oncodrop.execute.idle import IdleTimer
 from oncodrop.execute.job import JobOutcome, WorkerConfig
-from oncodrop.execute.retry import Disposition, Failure
 from oncodrop.ledger import Ledger
+from oncodrop.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Worker:
         if record.attempts > record.max_attempts:  # every earlier worker died mid-job
             lost = f"worker lost on each of {record.max_attempts} attempts (lease expired)"
             result: JobOutcome | Failure | Stopped = Failure(
-                Disposition.DEAD, "lease_expired", lost
+                Disposition.DEAD, ReasonCode.LEASE_EXPIRED, lost
             )
             lease_lost = False
         else:
@@ -127,6 +127,9 @@ class Worker:
         self, record: SampleRecord, result: JobOutcome | Failure | Stopped, lease_lost: bool
     ) -> None:
         rid, wid, ledger = record.id, self.worker_id, self.ledger
+        if isinstance(result, Failure) and result.traceback:  # the service log's copy; never the ledger's
+            log.error("sample #%d (%s) failed [%s]: %s\n%s", rid, record.key, result.reason_code,
+                      result.message, redact(result.traceback.rstrip()))  # fmt: skip
         if lease_lost:
             log.warning("worker %s lost the lease of sample #%d; result dropped", wid, rid)
         elif isinstance(result, Stopped):

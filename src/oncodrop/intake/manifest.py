@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 
 # file-name ending -> role, longest endings first (rules as data)
 ROLES: tuple[tuple[str, str], ...] = (
@@ -85,7 +85,7 @@ def build_manifest(
             or "nothing"
         )
         raise InputRejected(
-            "bad_manifest",
+            ReasonCode.BAD_MANIFEST,
             f"{source}: {'; '.join(problems)}. Found: {found}. Expected {EXPECTED}.",
             file=source,
         )

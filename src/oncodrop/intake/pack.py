@@ -12,7 +12,7 @@ import os
 import tarfile
 from pathlib import Path
 
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.intake.config import load_config
 from oncodrop.intake.manifest import build_manifest
 
@@ -28,10 +28,10 @@ def pack_sample(
     files = [p for p in (vcf, config, cna, index) if p is not None]
     for path in files:
         if not path.is_file():
-            raise InputRejected("bad_manifest", f"{path} is not a file", file=path.name)
+            raise InputRejected(ReasonCode.BAD_MANIFEST, f"{path} is not a file", file=path.name)
     names = [p.name for p in files]
     if len(set(names)) != len(names):
-        raise InputRejected("bad_manifest", f"two inputs share a file name: {', '.join(names)}")
+        raise InputRejected(ReasonCode.BAD_MANIFEST, f"two inputs share a file name: {', '.join(names)}")
     build_manifest(out.parent, names, source=out.name)
     load_config(config, sample_id_default="sample")
     partial = out.with_name(f".{out.name}.partial")

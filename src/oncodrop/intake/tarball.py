@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.intake.config import load_config
 from oncodrop.intake.manifest import InputManifest, build_manifest, is_junk
 from oncodrop.settings import IntakeLimits
@@ -96,7 +96,7 @@ def _extract(tarball: Path, root: Path, limits: IntakeLimits) -> tuple[list[str]
     if len(folders) > 1:
         shown = ", ".join(sorted(f or "(top level)" for f in folders))
         raise InputRejected(
-            "bad_manifest",
+            ReasonCode.BAD_MANIFEST,
             f"{tarball.name}: files must sit at the top level or inside one folder, found: {shown}",
             file=tarball.name,
         )
@@ -230,7 +230,7 @@ def _chunks(tarball: Path, name: str, source: IO[bytes]) -> Iterator[bytes]:
 
 def _unsafe(tarball: Path, what: str) -> InputRejected:
     return InputRejected(
-        "unsafe_tarball",
+        ReasonCode.UNSAFE_TARBALL,
         f"{tarball.name} {what}. Pack only the regular files of one sample (`oncodrop pack` builds a correct tarball).",
         file=tarball.name,
     )
@@ -238,7 +238,7 @@ def _unsafe(tarball: Path, what: str) -> InputRejected:
 
 def _corrupt(tarball: Path, where: str, exc: BaseException) -> InputRejected:
     return InputRejected(
-        "corrupt_tarball",
+        ReasonCode.CORRUPT_TARBALL,
         f"{tarball.name} is not a readable .tar.gz ({where}: {exc}). "
         "The upload may be truncated; create the tarball again and re-upload it.",
         file=tarball.name,
@@ -247,7 +247,7 @@ def _corrupt(tarball: Path, where: str, exc: BaseException) -> InputRejected:
 
 def _nested(tarball: Path, name: str) -> InputRejected:
     return InputRejected(
-        "bad_manifest",
+        ReasonCode.BAD_MANIFEST,
         f"{tarball.name}: member {name!r} is nested too deep; put the files at the top level "
         "or inside a single folder",
         file=tarball.name,

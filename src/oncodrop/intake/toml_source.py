@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 
 _HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
 _TOML_LINE = re.compile(r"line (\d+)")
@@ -29,7 +29,7 @@ class TomlSource:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputRejected(
-                "bad_config",
+                ReasonCode.BAD_CONFIG,
                 f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})",
                 file=path.name,
             ) from exc
@@ -38,7 +38,7 @@ class TomlSource:
         except tomllib.TOMLDecodeError as exc:
             found = _TOML_LINE.search(str(exc))
             raise InputRejected(
-                "bad_config",
+                ReasonCode.BAD_CONFIG,
                 f"{path.name} is not valid TOML: {exc}",
                 file=path.name,
                 line=int(found.group(1)) if found else None,
@@ -65,5 +65,5 @@ class TomlSource:
         where = f"{self.name}" + (f" line {line}" if line else "")
         field = ".".join(part for part in (section, key) if part)
         return InputRejected(
-            "bad_config", f"{where}: {message}", file=self.name, line=line, field=field
+            ReasonCode.BAD_CONFIG, f"{where}: {message}", file=self.name, line=line, field=field
         )

@@ -12,7 +12,7 @@ from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from oncodrop.domain.state import SampleState
-from oncodrop.errors import StateConflict
+from oncodrop.errors import ReasonCode, StateConflict
 from oncodrop.ledger.models import SampleRow
 from oncodrop.ledger.transitions import NO_LEASE, cas, load, must_cas
 
@@ -85,7 +85,7 @@ def _take(s: Session, row: SampleRow, now: datetime, worker_id: str, lease_s: fl
         SampleState.RUNNING,
         now=now,
         actor=worker_id,
-        reason_code="lease_expired" if expired else "claimed",
+        reason_code=ReasonCode.LEASE_EXPIRED if expired else ReasonCode.CLAIMED,
         reason=f"lease of {row.lease_owner} expired" if expired else None,
         changes=changes,
         extra=[SampleRow.lease_expires_at < now] if expired else [],
@@ -116,7 +116,7 @@ def fail(
     reason: str,
     *,
     retryable: bool,
-    reason_code: str,
+    reason_code: ReasonCode,
     retry_delay_s: float,
 ) -> None:
     """RUNNING -> FAILED, then -> QUEUED (after ``retry_delay_s``) if ``retryable`` and attempts
@@ -143,7 +143,7 @@ def fail(
             SampleState.QUEUED,
             now=now,
             actor=worker_id,
-            reason_code="retry_scheduled",
+            reason_code=ReasonCode.RETRY_SCHEDULED,
             reason=f"{budget} failed; retry after {retry_delay_s:.1f} s",
             changes={"not_before": now + timedelta(seconds=retry_delay_s)},
         )
@@ -154,7 +154,7 @@ def fail(
             SampleState.DEAD,
             now=now,
             actor=worker_id,
-            reason_code="attempts_exhausted" if retryable else reason_code,
+            reason_code=ReasonCode.ATTEMPTS_EXHAUSTED if retryable else reason_code,
             reason=f"{'attempts exhausted' if retryable else 'not retryable'} after {budget}",
         )
 
@@ -170,7 +170,7 @@ def release(s: Session, now: datetime, record_id: int, worker_id: str, reason: s
         now=now,
         actor=worker_id,
         owner=worker_id,
-        reason_code="released",
+        reason_code=ReasonCode.RELEASED,
         reason=reason,
         changes=changes,
     )

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import HistoryEntry, SampleRecord
 from oncodrop.domain.state import TERMINAL, SampleState
-from oncodrop.errors import StateConflict
+from oncodrop.errors import ReasonCode, StateConflict
 from oncodrop.ledger import leases, seen
 from oncodrop.ledger.db import (
     create_ledger_engine,
@@ -140,19 +140,19 @@ class Ledger:
                     to_state=row.state,
                     at=now,
                     actor=actor,
-                    reason_code="received",
+                    reason_code=ReasonCode.RECEIVED,
                 )
             )
             return sample_record(row), True
 
     def queue(self, record_id: int, *, actor: str = "intake") -> SampleRecord:
         """RECEIVED -> QUEUED: the sample is ready for a worker."""
-        return self._move(record_id, SampleState.QUEUED, actor=actor, reason_code="queued")
+        return self._move(record_id, SampleState.QUEUED, actor=actor, reason_code=ReasonCode.QUEUED)
 
     def reject(
         self,
         record_id: int,
-        reason_code: str,
+        reason_code: ReasonCode,
         message: str,
         *,
         actor: str = "intake",
@@ -209,7 +209,7 @@ class Ledger:
             SampleState.SUCCEEDED,
             actor=worker_id,
             owner=worker_id,
-            reason_code="succeeded",
+            reason_code=ReasonCode.SUCCEEDED,
             changes=changes,
         )
 
@@ -220,7 +220,7 @@ class Ledger:
         reason: str,
         *,
         retryable: bool,
-        reason_code: str = "error",
+        reason_code: ReasonCode = ReasonCode.ERROR,
         retry_delay_s: float = 0.0,
     ) -> SampleRecord:
         """RUNNING -> FAILED -> QUEUED (retry after ``retry_delay_s``) if ``retryable`` and
@@ -272,7 +272,7 @@ class Ledger:
                 SampleState.QUEUED,
                 now=self._clock(),
                 actor=actor,
-                reason_code="rerun",
+                reason_code=ReasonCode.RERUN,
                 reason=reason,
                 changes=changes,
                 checked=False,

@@ -2,8 +2,8 @@
 
 A notification is a courtesy, not part of a sample's result: a dead Slack must neither fail
 the sample nor delay the other targets. Each target gets its own thread and its own retries
-(``RetryPolicy``); the outcome of each is returned as a ``Delivery`` and logged with the
-target's host only.
+(``oncodrop.retry.RetryPolicy``, honouring a target's ``Retry-After``); the outcome of each
+is returned as a ``Delivery`` and logged with the target's host only.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from oncodrop.errors import TransientError
 from oncodrop.notify.model import Notification
+from oncodrop.retry import RetryPolicy
+
+__all__ = ["Delivery", "Fanout", "Notifier", "RetryPolicy", "deliver"]
 
 log = logging.getLogger(__name__)
 
@@ -31,24 +33,6 @@ class Notifier(Protocol):
     name: str
 
     def send(self, notification: Notification) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Exponential backoff: ``backoff_s``, ``backoff_s*factor``, … capped at ``max_backoff_s``."""
-
-    attempts: int = 4
-    backoff_s: float = 1.0
-    factor: float = 2.0
-    max_backoff_s: float = 30.0
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ValueError("RetryPolicy.attempts must be at least 1")
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        return min(self.backoff_s * self.factor ** (attempt - 1), self.max_backoff_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,25 +51,29 @@ def deliver(
     policy: RetryPolicy,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Delivery:
-    """Send to one target with retries; report the outcome instead of raising."""
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            notifier.send(notification)
-            return Delivery(notifier.name, ok=True, attempts=attempt)
-        except TransientError as exc:
-            error = exc.message
-            if attempt < policy.attempts:
-                log.info("notify %s: attempt %d failed (%s); retrying", notifier.name, attempt, error)
-                sleep(policy.delay(attempt))
-                continue
-        except Exception as exc:  # noqa: BLE001 - a notification must never fail the caller
-            error = getattr(exc, "message", None) or type(exc).__name__
-        log.warning(
-            "notify %s: giving up on %s of %s after %d attempt(s): %s",
-            notifier.name, notification.event, notification.key, attempt, error,
-        )
-        return Delivery(notifier.name, ok=False, attempts=attempt, error=error)
-    raise AssertionError("unreachable: RetryPolicy.attempts >= 1")  # pragma: no cover
+    """Send to one target with retries (``TransientError`` only); report the outcome instead
+    of raising."""
+    attempts = 0
+
+    def once() -> None:
+        nonlocal attempts
+        attempts += 1
+        notifier.send(notification)
+
+    def on_retry(attempt: int, exc: BaseException, wait_s: float) -> None:
+        why = getattr(exc, "message", None) or type(exc).__name__
+        log.info("notify %s: attempt %d failed (%s); retrying in %.1f s", notifier.name, attempt, why, wait_s)
+
+    try:
+        policy.call(once, sleep=sleep, on_retry=on_retry)
+        return Delivery(notifier.name, ok=True, attempts=attempts)
+    except Exception as exc:  # noqa: BLE001 - a notification must never fail the caller
+        error = getattr(exc, "message", None) or type(exc).__name__
+    log.warning(
+        "notify %s: giving up on %s of %s after %d attempt(s): %s",
+        notifier.name, notification.event, notification.key, attempts, error,
+    )  # fmt: skip
+    return Delivery(notifier.name, ok=False, attempts=attempts, error=error)
 
 
 class Fanout:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from oncodrop.errors import ConfigError, TransientError
+from oncodrop.retry import parse_retry_after
 
 DEFAULT_TIMEOUT_S = 10.0
 
@@ -25,8 +26,9 @@ def target_host(url: str) -> str:
 def post_json(client: httpx.Client, url: str, payload: dict[str, Any]) -> None:
     """POST ``payload``; ``TransientError`` for retryable outcomes, ``ConfigError`` otherwise.
 
-    Retryable: connection/timeout errors, HTTP 429 and 5xx. Any other non-2xx status means
-    the target refuses us (revoked webhook, wrong URL) and retrying cannot help.
+    Retryable: connection/timeout errors, HTTP 429 and 5xx (carrying the answer's
+    ``Retry-After`` as ``retry_after_s``). Any other non-2xx status means the target refuses us
+    (revoked webhook, wrong URL) and retrying cannot help.
     """
     host = target_host(url)
     try:
@@ -37,6 +39,7 @@ def post_json(client: httpx.Client, url: str, payload: dict[str, Any]) -> None:
         raise TransientError(f"notification target {host} unreachable ({type(exc).__name__})") from None
     status = response.status_code
     if status == 429 or status >= 500:
-        raise TransientError(f"notification target {host} answered HTTP {status}")
+        retry_after_s = parse_retry_after(response.headers.get("Retry-After"))
+        raise TransientError(f"notification target {host} answered HTTP {status}", retry_after_s=retry_after_s)
     if status >= 400:
         raise ConfigError(f"notification target {host} refused the message with HTTP {status}; check its URL")

@@ -26,7 +26,7 @@ from oncodrop.refdata.assemble import (
     write_knowledge,
 )
 from oncodrop.refdata.civic import CompileReport, compile_release
-from oncodrop.refdata.download import Downloaded, RetryPolicy, fetch
+from oncodrop.refdata.download import DOWNLOAD_RETRY, Downloaded, fetch
 from oncodrop.refdata.genes import genes_from_civic, genes_from_gff3, write_genes
 from oncodrop.refdata.genome import bgzip_copy, compile_fasta, compile_vcf
 from oncodrop.refdata.knowledge import (
@@ -38,6 +38,7 @@ from oncodrop.refdata.manifest import SourceRecord
 from oncodrop.refdata.panelapp import PANELAPP_URL, fetch_panel, write_panelapp_panel
 from oncodrop.refdata.signatures import extract_from_wheel
 from oncodrop.refdata.sources import SOURCES, SOURCES_BY_NAME, Source, resolve_url
+from oncodrop.retry import RetryPolicy
 
 Progress = Callable[[str], None]
 
@@ -50,7 +51,7 @@ class BuildOptions:
     skip: frozenset[str] = frozenset()
     name: str = "oncodrop"
     version: str = ""
-    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    policy: RetryPolicy = DOWNLOAD_RETRY
     panelapp: tuple[tuple[int, str], ...] = ()  # (PanelApp panel id, our panel name)
     panelapp_url: str = PANELAPP_URL
 

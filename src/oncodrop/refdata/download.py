@@ -3,7 +3,8 @@
 A file is written under a temporary name and renamed only when complete, so an interrupted
 build never leaves a half file that looks finished. HTTP 4xx is the operator's problem (wrong
 URL or version: ``BundleError``, not retried); connection errors and 5xx/429 are retried with
-backoff by ``RetryPolicy`` and end as ``TransientError``. Local paths and ``file://`` URLs are
+backoff by ``DOWNLOAD_RETRY`` (an ``oncodrop.retry.RetryPolicy``, honouring ``Retry-After``)
+and end as ``TransientError``. Local paths and ``file://`` URLs are
 copied, which lets offline builds reuse files fetched elsewhere.
 """
 
@@ -21,22 +22,14 @@ import httpx
 from oncodrop import __version__
 from oncodrop.digest import file_sha256
 from oncodrop.errors import BundleError, TransientError
+from oncodrop.retry import RetryPolicy, parse_retry_after
 
 _CHUNK = 1 << 20
 _RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how patiently to retry a transient failure."""
-
-    attempts: int = 4
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        return min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+# 0.5 s, 1 s, 2 s between four attempts; a server's Retry-After is honoured up to 8 s
+DOWNLOAD_RETRY = RetryPolicy(attempts=4, backoff_s=0.5, max_backoff_s=8.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +44,7 @@ def fetch(
     url: str,
     target: Path,
     *,
-    policy: RetryPolicy = RetryPolicy(),
+    policy: RetryPolicy = DOWNLOAD_RETRY,
     timeout: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Downloaded:
@@ -66,15 +59,10 @@ def fetch(
         raise BundleError(
             f"cannot fetch {url!r}: only http(s), file:// and local paths are supported"
         )
-    last: Exception | None = None
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            return _stream(url, target, timeout)
-        except TransientError as exc:
-            last = exc
-            if attempt < policy.attempts:
-                sleep(policy.delay(attempt))
-    raise TransientError(f"giving up on {url} after {policy.attempts} attempts: {last}")
+    try:
+        return policy.call(lambda: _stream(url, target, timeout), sleep=sleep)
+    except TransientError as exc:
+        raise TransientError(f"giving up on {url} after {policy.attempts} attempts: {exc.message}") from exc
 
 
 def _stream(url: str, target: Path, timeout: float) -> Downloaded:
@@ -86,7 +74,10 @@ def _stream(url: str, target: Path, timeout: float) -> Downloaded:
             "GET", url, timeout=timeout, follow_redirects=True, headers=headers
         ) as resp:
             if resp.status_code in _RETRY_STATUS:
-                raise TransientError(f"HTTP {resp.status_code} from {url}")
+                raise TransientError(
+                    f"HTTP {resp.status_code} from {url}",
+                    retry_after_s=parse_retry_after(resp.headers.get("Retry-After")),
+                )
             if resp.status_code >= 400:
                 raise BundleError(
                     f"HTTP {resp.status_code} for {url}: check the source version or pass "

@@ -20,7 +20,7 @@ from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber
 from oncodrop.domain.genome import Build
 from oncodrop.domain.metric import Metric
 from oncodrop.domain.variant import Variant
-from oncodrop.errors import BundleError, InputRejected
+from oncodrop.errors import BundleError, InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle, GeneLocus
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.annotation.genespan import SOURCE as GENE_SPAN_SOURCE
@@ -105,7 +105,7 @@ def _annotate(
     genes = _gene_spans(bundle, build)
     if not genes:
         raise InputRejected(
-            "no_annotation",
+            ReasonCode.NO_ANNOTATION,
             f"{request.vcf.name} has no consequence annotation (INFO/CSQ from VEP, ANN from "
             f"snpEff or BCSQ from bcftools) and bundle {bundle.name} {bundle.version} has no "
             f"gene model for {build} to annotate it with; annotate the VCF before upload "
@@ -262,7 +262,7 @@ def _check_sample_id(sample_id: str) -> None:
     """The id names the output files, so it must be a plain file-name stem (no path)."""
     if not _SAMPLE_ID.fullmatch(sample_id) or sample_id in {".", ".."}:
         raise InputRejected(
-            "bad_sample_id",
+            ReasonCode.BAD_SAMPLE_ID,
             f"sample id {sample_id!r} cannot name report files: use 1-128 letters, digits, "
             "'.', '_' or '-' (no spaces or slashes)",
             field="sample.id",

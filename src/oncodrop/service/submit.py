@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from oncodrop.errors import InputRejected, Rejection
+from oncodrop.errors import InputRejected, ReasonCode, Rejection
 from oncodrop.intake.tarball import validate_tarball
 from oncodrop.naming import Ignored, classify_key
 from oncodrop.settings import Settings
@@ -30,7 +30,7 @@ def check_tarball(path: Path, key: str, settings: Settings) -> Rejection | None:
     if isinstance(decision, Rejection):
         return decision
     if isinstance(decision, Ignored):
-        return Rejection("bad_key", f"{path.name} would be ignored ({decision.reason}); "
+        return Rejection(ReasonCode.BAD_KEY, f"{path.name} would be ignored ({decision.reason}); "
                                     "name it {sample_batch}-{id6}-{somatic|normal}.tar.gz")  # fmt: skip
     try:
         validate_tarball(path, settings.intake)

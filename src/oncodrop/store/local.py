@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from oncodrop.digest import file_sha256
-from oncodrop.errors import ConfigError, InputRejected, TransientError
+from oncodrop.errors import ConfigError, InputRejected, ReasonCode, TransientError
 from oncodrop.store.base import ObjectInfo
 
 _CHUNK = 1 << 20
@@ -57,7 +57,7 @@ class LocalStore:
             or any(part in ("..", "") or _is_hidden(part) for part in key.split("/"))
         ):
             raise InputRejected(
-                "bad_key",
+                ReasonCode.BAD_KEY,
                 f"object key {key!r} is not a plain relative path inside the store "
                 "(no '..', no leading '/', no hidden parts); rename the object",
                 file=key,
@@ -65,7 +65,7 @@ class LocalStore:
         path = self.root.joinpath(*pure.parts)
         if not path.resolve().is_relative_to(self.root):
             raise InputRejected(
-                "bad_key", f"object key {key!r} leads outside the store through a link", file=key
+                ReasonCode.BAD_KEY, f"object key {key!r} leads outside the store through a link", file=key
             )
         return path
 
@@ -98,7 +98,7 @@ class LocalStore:
             etag = file_sha256(dest)  # the bytes that arrived, not the ones we meant to copy
         except FileNotFoundError as exc:
             raise InputRejected(
-                "missing_object",
+                ReasonCode.MISSING_OBJECT,
                 f"object {key!r} is not in {self.url}; upload it again",
                 file=key,
             ) from exc

@@ -38,7 +38,7 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from oncodrop.errors import ConfigError, InputRejected, OncodropError, TransientError
+from oncodrop.errors import ConfigError, InputRejected, OncodropError, ReasonCode, TransientError
 from oncodrop.store.base import ObjectInfo
 
 ENDPOINT_ENV = "ONCODROP_S3_ENDPOINT_URL"
@@ -89,7 +89,7 @@ def aws_errors(action: str, *, key: str | None = None) -> Iterator[None]:
         detail = f"{action} failed: {code or status} {error.get('Message', '')}".strip()
         if kind is InputRejected:
             raise InputRejected(
-                "missing_object", f"{detail}; the object is gone, upload it again", file=key
+                ReasonCode.MISSING_OBJECT, f"{detail}; the object is gone, upload it again", file=key
             ) from exc
         if kind is ConfigError:
             raise ConfigError(f"{detail}; check the bucket/queue name, region and credentials") from exc

@@ -20,7 +20,7 @@ from pathlib import Path
 import pysam
 
 from oncodrop.domain.genome import normalise_chrom
-from oncodrop.errors import BundleError, InputRejected
+from oncodrop.errors import BundleError, InputRejected, ReasonCode
 
 _STDERR_TAIL = 400
 _CHILD = """
@@ -122,7 +122,7 @@ def _run_csq(*args: str) -> None:
     tail = _redact(done.stderr[-_STDERR_TAIL:])
     if "ref" in tail.lower() and ("mismatch" in tail.lower() or "does not match" in tail):
         raise InputRejected(
-            "ref_mismatch",
+            ReasonCode.REF_MISMATCH,
             "the VCF's REF alleles do not match the bundle's genome FASTA: check that the "
             "VCF and the bundle use the same genome build",
         )
@@ -147,7 +147,7 @@ def annotate_with_bcftools_csq(
         _sorted_copy(vcf, _fasta_contigs(fasta), ordered)
     except (OSError, EOFError, UnicodeDecodeError, ValueError):
         raise InputRejected(
-            "bad_vcf",
+            ReasonCode.BAD_VCF,
             f"{vcf.name} cannot be read for annotation (missing, truncated or not text)",
             file=vcf.name,
         ) from None
@@ -170,7 +170,7 @@ def has_annotation(vcf: Path) -> bool:
             return any(tag in handle.header.info for tag in ANNOTATION_TAGS)
     except (OSError, ValueError):
         raise InputRejected(
-            "bad_vcf", f"{vcf.name} is not a readable VCF", file=vcf.name, line=1
+            ReasonCode.BAD_VCF, f"{vcf.name} is not a readable VCF", file=vcf.name, line=1
         ) from None
 
 
@@ -187,7 +187,7 @@ def annotated_vcf(
         return vcf
     if gff3 is None or fasta is None:
         raise InputRejected(
-            "no_annotation",
+            ReasonCode.NO_ANNOTATION,
             f"{vcf.name} has no consequence annotation (INFO/CSQ, ANN or BCSQ) and the "
             "reference bundle has no gene model to compute it; annotate the VCF with VEP, "
             "snpEff or bcftools csq, or use a bundle with a gene model (oncodrop refdata build)",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from oncodrop.domain.consequences import impact, rank, sort_terms
 from oncodrop.domain.variant import Consequence
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.report.annotation import hgvs
 from oncodrop.report.annotation.common import Annotation, first_int, rank_of, to_float
 
@@ -38,7 +38,7 @@ class CsqLayout:
         match = _FORMAT.search(description)
         if not match:
             raise InputRejected(
-                "bad_vcf",
+                ReasonCode.BAD_VCF,
                 "the ##INFO=<ID=CSQ> header has no 'Format: Allele|Consequence|…' field list; "
                 "re-run VEP with --vcf so the header describes the CSQ fields",
                 file=file,
@@ -47,7 +47,7 @@ class CsqLayout:
         names = tuple(name.strip() for name in match.group(1).strip().split("|"))
         if "Consequence" not in names or "Allele" not in names:
             raise InputRejected(
-                "bad_vcf",
+                ReasonCode.BAD_VCF,
                 "the CSQ header lacks Allele or Consequence; re-annotate with VEP --vcf",
                 file=file,
                 field="CSQ",

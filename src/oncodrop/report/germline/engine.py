@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.engine import bundle_info
 from oncodrop.report.germline.clinvar import ClinvarDb, ResidueIndex
@@ -39,7 +39,7 @@ def _regions(bundle: Bundle, build: str, panel: GenePanel) -> PanelRegions:
     regions = panel_regions(bundle.genes(build), panel.all_symbols)
     if not regions.loci:
         raise InputRejected(
-            "bad_config",
+            ReasonCode.BAD_CONFIG,
             f"none of the genes of panel {panel.name} ({', '.join(sorted(panel.symbols)[:8])}…) "
             f"is in the gene model of bundle {bundle.name} {bundle.version} for {build}; check "
             "the gene symbols in [germline] genes (HGNC symbols, e.g. BRCA1)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oncodrop.errors import BundleError, InputRejected
+from oncodrop.errors import BundleError, InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle, PanelGene
 from oncodrop.sampleconfig import GermlineSection
 
@@ -84,7 +84,7 @@ def select_panel(bundle: Bundle, section: GermlineSection) -> GenePanel:
         name = _default_name(bundle) if section.panel == "default" else section.panel
         if name not in bundle.panels():
             raise InputRejected(
-                "bad_config",
+                ReasonCode.BAD_CONFIG,
                 f"[germline] panel = {section.panel!r} is not a panel of reference bundle "
                 f"{bundle.name} {bundle.version}; use one of: default, "
                 f"{', '.join(bundle.panels()) or '(none)'}, or list genes in [germline] genes",

@@ -16,7 +16,7 @@ import pysam
 
 from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.annotation.csq import POPULATION_AF_FIELDS
@@ -46,14 +46,14 @@ class GermlineRead:
 def header_facts(vcf: Path) -> HeaderFacts:
     """The VCF header, read once before choosing regions (build, annotation)."""
     if not vcf.exists():
-        raise InputRejected("bad_vcf", f"VCF file {vcf.name} is missing from the upload", file=vcf.name)
+        raise InputRejected(ReasonCode.BAD_VCF, f"VCF file {vcf.name} is missing from the upload", file=vcf.name)
     previous = pysam.set_verbosity(0)
     try:
         with pysam.VariantFile(str(vcf)) as handle:
             return read_header(handle, vcf)
     except (OSError, ValueError):
         raise InputRejected(
-            "bad_vcf",
+            ReasonCode.BAD_VCF,
             f"{vcf.name} is not a readable VCF: it must start with '##fileformat=VCFv4.x' and "
             "have a '#CHROM' line, and a bgzipped file must not be truncated",
             file=vcf.name,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pysam
 
 from oncodrop.domain.genome import normalise_chrom
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.refdata.bundle import GeneLocus
 from oncodrop.report.vcf.regions import Region, RegionSet
 
@@ -77,7 +77,7 @@ def subset_vcf(vcf: Path, regions: Sequence[Region], out: Path) -> Path:
                 sink.write(rec)
     except (OSError, ValueError):
         raise InputRejected(
-            "bad_vcf",
+            ReasonCode.BAD_VCF,
             f"{vcf.name}: cannot read the records of the panel genes; check that the file is "
             "a complete bgzipped or plain VCF",
             file=vcf.name,

@@ -19,7 +19,7 @@ from typing import Literal, Protocol, TypeVar
 
 from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber, Segment
 from oncodrop.domain.metric import Metric
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.sampleconfig import SampleConfig
 
 SegmentFormat = Literal["allele_specific", "log2_ratio"]
@@ -60,7 +60,7 @@ def read_segments(path: Path) -> SegmentFile:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputRejected(
-            "bad_cna", f"copy number file cannot be read as text ({exc})", file=path.name
+            ReasonCode.BAD_CNA, f"copy number file cannot be read as text ({exc})", file=path.name
         ) from exc
     return parse_segments(text.splitlines(), path.name)
 
@@ -71,7 +71,7 @@ def parse_segments(lines: Iterable[str], file: str) -> SegmentFile:
     rows = ((n, line) for n, line in rows if line.strip() and not line.startswith("#"))
     first = next(rows, None)
     if first is None:
-        raise InputRejected("bad_cna", "copy number file is empty; expected a header line", file=file, line=1)
+        raise InputRejected(ReasonCode.BAD_CNA, "copy number file is empty; expected a header line", file=file, line=1)
     fmt = _detect_format(first[1].split("\t"), file, first[0])
     segments = tuple(_parse_row(line.split("\t"), fmt, file, n) for n, line in rows)
     return SegmentFile(fmt, segments)
@@ -84,7 +84,7 @@ def _detect_format(header: list[str], file: str, line: int) -> SegmentFormat:
             return fmt
     expected_text = " or ".join("'" + " ".join(h) + "'" for h in HEADERS.values())
     raise InputRejected(
-        "bad_cna",
+        ReasonCode.BAD_CNA,
         f"unknown copy number header '{' '.join(cleaned)}'; use the tab-separated columns {expected_text}",
         file=file,
         line=line,
@@ -95,7 +95,7 @@ def _parse_row(fields: list[str], fmt: SegmentFormat, file: str, line: int) -> S
     names = HEADERS[fmt]
     if len(fields) != len(names):
         raise InputRejected(
-            "bad_cna",
+            ReasonCode.BAD_CNA,
             f"{len(fields)} tab-separated columns, expected {len(names)} ({', '.join(names)})",
             file=file,
             line=line,
@@ -105,7 +105,7 @@ def _parse_row(fields: list[str], fmt: SegmentFormat, file: str, line: int) -> S
     start, end = _number(row, "Start", int, file, line), _number(row, "End", int, file, line)
     if start < 1 or end < start:
         raise InputRejected(
-            "bad_cna",
+            ReasonCode.BAD_CNA,
             f"End ({end}) is before Start ({start}) or Start < 1",
             file=file,
             line=line,
@@ -116,7 +116,7 @@ def _parse_row(fields: list[str], fmt: SegmentFormat, file: str, line: int) -> S
     major, minor = _number(row, "nMajor", int, file, line), _number(row, "nMinor", int, file, line)
     if major < 0 or minor < 0:
         raise InputRejected(
-            "bad_cna", "nMajor and nMinor must not be negative", file=file, line=line, field="nMajor"
+            ReasonCode.BAD_CNA, "nMajor and nMinor must not be negative", file=file, line=line, field="nMajor"
         )
     return Segment(chrom, start, end, total_cn=float(major + minor), minor_cn=minor)
 
@@ -125,7 +125,7 @@ def _chromosome(raw: str, file: str, line: int) -> str:
     chrom = raw[3:] if raw.lower().startswith("chr") else raw
     if chrom not in CHROMOSOMES:
         raise InputRejected(
-            "bad_cna",
+            ReasonCode.BAD_CNA,
             f"unknown chromosome '{raw}'; use 1-22, X or Y (with or without 'chr')",
             file=file,
             line=line,
@@ -143,7 +143,7 @@ def _number(row: dict[str, str], field: str, kind: type[T], file: str, line: int
     if not math.isfinite(value) or (kind is int and not value.is_integer()):
         what = "an integer" if kind is int else "a number"
         raise InputRejected(
-            "bad_cna", f"{field} must be {what}, found '{raw}'", file=file, line=line, field=field
+            ReasonCode.BAD_CNA, f"{field} must be {what}, found '{raw}'", file=file, line=line, field=field
         )
     return kind(value)
 

@@ -20,7 +20,7 @@ import pysam
 
 from oncodrop.domain.genome import Build, normalise_chrom
 from oncodrop.domain.variant import Variant
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.report.annotation.ann import parse_ann
 from oncodrop.report.annotation.bcsq import parse_bcsq
 from oncodrop.report.annotation.common import Annotation, vep_allele
@@ -53,13 +53,13 @@ def _quiet_htslib() -> Iterator[None]:
 def _open(path: Path) -> pysam.VariantFile:
     if not path.exists():
         raise InputRejected(
-            "bad_vcf", f"VCF file {path.name} is missing from the upload", file=path.name
+            ReasonCode.BAD_VCF, f"VCF file {path.name} is missing from the upload", file=path.name
         )
     try:
         return pysam.VariantFile(str(path))
     except (ValueError, OSError):
         raise InputRejected(
-            "bad_vcf",
+            ReasonCode.BAD_VCF,
             f"{path.name} is not a readable VCF: the header is missing or malformed, or the "
             "bgzip file is truncated; it must start with '##fileformat=VCFv4.x' and have a "
             "'#CHROM' line",
@@ -190,7 +190,7 @@ def _split_record(
     ref = rec.ref or ""
     if not ref or not _REF_BASES.issuperset(ref):
         raise InputRejected(
-            "bad_vcf",
+            ReasonCode.BAD_VCF,
             f"{plan.file} line {line}: REF must be A, C, G, T or N bases, got "
             f"{ref[:20]!r}; fix the REF column (column 4)",
             file=plan.file,
@@ -293,7 +293,7 @@ def _check_build(facts: HeaderFacts, config: SampleConfig, file: str) -> Build |
     wanted = config.sample.genome_build
     if wanted and facts.build and wanted != facts.build:
         raise InputRejected(
-            "build_mismatch",
+            ReasonCode.BUILD_MISMATCH,
             f"the sample config says genome_build = {wanted!r} but {file} is {facts.build} "
             f"(from its {facts.build_evidence}); fix sample.genome_build or send the "
             f"{wanted} VCF",
@@ -370,7 +370,7 @@ def _unparsable(file: str, line: int | None, exc: Exception) -> InputRejected:
         why = type(exc).__name__
     where = f"line {line}" if line else "a record"
     return InputRejected(
-        "bad_vcf",
+        ReasonCode.BAD_VCF,
         f"{file}: cannot parse {where} ({why}); check that the 8+ columns are tab-separated, "
         "POS is a whole number, INFO/FORMAT values match their header types and the file is "
         "not truncated",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.report.vcf.header import AnnotationSource
 
 
@@ -75,7 +75,7 @@ def require_build(build: Build | None, file: str) -> Build:
     """The build, or a rejection telling the user where to state it (somatic and germline)."""
     if build is None:
         raise InputRejected(
-            "unknown_build",
+            ReasonCode.UNKNOWN_BUILD,
             f"the genome build of {file} cannot be told from its header (no ##reference or "
             "contig lengths); set sample.genome_build = \"grch37\" or \"grch38\" in the config",
             file=file,

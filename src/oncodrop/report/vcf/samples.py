@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from oncodrop.errors import InputRejected
+from oncodrop.errors import InputRejected, ReasonCode
 
 Mode = Literal["somatic", "normal"]
 
@@ -114,7 +114,7 @@ def choose_samples(
             normal = next(s for s in samples if s != tumour)
         return _choice(samples, tumour, normal, f"column names ({tumour!r} is the tumour)")
     raise InputRejected(
-        "ambiguous_samples",
+        ReasonCode.AMBIGUOUS_SAMPLES,
         f"cannot tell which of the {len(samples)} sample columns is the tumour; add a "
         "'##tumor_sample=<column name>' header line or name the columns TUMOR and NORMAL",
         file=file,
