@@ -163,6 +163,12 @@ class ReportContent:
         status = self.msi.details.get("status") if self.msi.details else None
         return str(status) if status else None
 
+    @property
+    def msi_evidence(self) -> str:
+        """The sentence that decided the MSI call (or why there is none)."""
+        evidence = self.msi.details.get("evidence") if self.msi.details else None
+        return str(evidence) if evidence else self.msi.note
+
 
 CNA_CALL_NAMES: dict[CnaCall, str] = {
     CnaCall.AMPLIFICATION: "amplification",
