@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from oncodrop.demo import drivers as d
+from oncodrop.domain.classification import Classification
 from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, EvidenceType, MatchLevel
 from oncodrop.domain.variant import Consequence, Variant
+from oncodrop.refdata.bundle import Bundle
+from oncodrop.report.matching import EvidenceIndex, match_evidence
 from oncodrop.report.oncogenicity import (
     CRITERIA,
     WAITING_FOR_DATA,
@@ -21,6 +26,8 @@ from oncodrop.report.oncogenicity import (
     describe,
     oncogenicity_label,
 )
+from oncodrop.report.vcf import read_variants
+from oncodrop.sampleconfig import SampleConfig
 
 sys.path.insert(0, str(Path(__file__).parent))  # the shared real-data readers next to this file
 from evidence_realdata import vep_picked_variants
@@ -281,3 +288,68 @@ def test_hcc1395_common_polymorphisms_are_benign(hcc1395: dict[str, Variant]) ->
     assert labels == {"Benign"}
     magea1 = classify_oncogenicity(common["X:153183202:C>T"], gene_role=None)
     assert {c.code for c in magea1.criteria} == {"SBVS1", "SBP2"} and magea1.score == -9
+
+
+# --- known answers: the demo bundle's real CIViC/hotspot rows, PCGR's VEP-annotated TCGA breast --
+
+
+@pytest.fixture(scope="module")
+def demo_classify(demo_bundle: Path) -> Callable[[Variant], Classification]:
+    bundle = Bundle.open(demo_bundle)
+    index = EvidenceIndex.build(bundle.evidence(), "grch37")
+    hotspots = HotspotIndex.build(bundle.hotspots())
+    residues = OncogenicResidues.build(bundle.evidence())
+    roles = bundle.gene_roles()
+
+    def classify(v: Variant) -> Classification:
+        return classify_oncogenicity(
+            v, gene_role=roles.get(v.gene or ""), hotspot=hotspots.lookup(v),
+            evidence=match_evidence(v, index), residues=residues,
+        )  # fmt: skip
+
+    return classify
+
+
+KRAS_G12D = d.Driver("12", 25398284, "C", "T", "KRAS", "ENST00000256078", d.MISSENSE, "MODERATE",
+                     "c.35G>A", "p.G12D", 12, 2, 6)  # fmt: skip
+PIK3CA_H1047R = d.Driver("3", 178952085, "A", "G", "PIK3CA", "ENST00000263967", d.MISSENSE, "MODERATE",
+                         "c.3140A>G", "p.H1047R", 1047, 21, 21)  # fmt: skip
+IDH1_R132H = d.Driver("2", 209113112, "C", "T", "IDH1", "ENST00000345146", d.MISSENSE, "MODERATE",
+                      "c.395G>A", "p.R132H", 132, 4, 10)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "driver",
+    [d.BRAF_V600E, KRAS_G12D, d.PIK3CA_E542K, PIK3CA_H1047R, d.TP53_R175H, IDH1_R132H],
+    ids=lambda x: f"{x.gene}_{x.hgvsp}",
+)
+def test_demo_drivers_are_oncogenic_or_likely_oncogenic(
+    demo_classify: Callable[[Variant], Classification], driver: d.Driver
+) -> None:
+    # the demo VCFs carry a gnomADe_AF CSQ column, empty for these somatic drivers
+    v = replace(driver.variant(depth=200, vaf=0.3), population_checked=True)
+    result = demo_classify(v)
+    assert result.label in {"Oncogenic", "Likely oncogenic"}, describe(result)
+    assert {"OS1", "OS3", "OP4"} <= {c.code for c in result.criteria}
+    assert all(c.reason.endswith("]") for c in result.criteria)  # every code names its source
+
+
+def test_demo_braf_v600e_known_answer(demo_classify: Callable[[Variant], Classification]) -> None:
+    result = demo_classify(replace(d.BRAF_V600E.variant(depth=200, vaf=0.3), population_checked=True))
+    assert describe(result) == "oncogenicity: Likely oncogenic (9 points: OS1 +4, OS3 +4, OP4 +1)"
+    assert "900 tumours with a change at the residue, 830 with V600E" in result.criteria[1].reason
+
+
+def test_pcgr_tcga_breast_pik3ca_h1047r_is_likely_oncogenic(
+    demo_classify: Callable[[Variant], Classification], testdata: Path
+) -> None:
+    """TCGA-A2-A04W after VEP 85 (PCGR's example): no gnomAD or predictor columns, so OS1 and
+    OS3 decide."""
+    vcf = testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz"
+    found = [v for v in read_variants(vcf, SampleConfig(), mode="somatic").variants
+             if v.consequence is not None and v.consequence.hgvsp == "p.H1047R"]  # fmt: skip
+    assert [(v.chrom, v.pos, v.gene) for v in found] == [("3", 178952085, "PIK3CA")]
+    assert not found[0].population_checked and not found[0].predictions
+    result = demo_classify(found[0])
+    assert [(c.code, c.points) for c in result.criteria] == [("OS1", 4), ("OS3", 4)]
+    assert (result.score, result.label) == (8, "Likely oncogenic")
