@@ -353,3 +353,15 @@ def test_pcgr_tcga_breast_pik3ca_h1047r_is_likely_oncogenic(
     result = demo_classify(found[0])
     assert [(c.code, c.points) for c in result.criteria] == [("OS1", 4), ("OS3", 4)]
     assert (result.score, result.label) == (8, "Likely oncogenic")
+
+
+def test_vep_csq_carries_predictor_calls_and_whether_gnomad_was_asked() -> None:
+    from oncodrop.report.annotation.csq import CsqLayout, parse_csq
+
+    layout = CsqLayout.from_description("Format: Allele|Consequence|SYMBOL|SIFT|PolyPhen|gnomADe_AF")
+    found = parse_csq(["T|missense_variant|BRAF|deleterious(0)|probably_damaging(0.97)|"], layout, alleles=["T"])
+    assert found is not None and found.population_checked and found.population_af is None
+    assert found.predictions == (("SIFT", "deleterious(0)"), ("PolyPhen", "probably_damaging(0.97)"))
+    no_gnomad = CsqLayout.from_description("Format: Allele|Consequence|SYMBOL|AF")
+    bare = parse_csq(["T|missense_variant|BRAF|"], no_gnomad, alleles=["T"])
+    assert bare is not None and not bare.population_checked and bare.predictions == ()
