@@ -27,7 +27,7 @@ def test_report_command_writes_the_report_and_prints_the_headline(
         "--cna", str(testdata / "pcgr/v2.3.2/T001-BRCA.grch37.cna.tsv"),
     ])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Tier I: 1; Tier II: ")
+    assert result.output.startswith("Tier I: 2 (PIK3CA p.H1047R, ERBB2 amplification); Tier II: ")
     assert "TMB 5.5 mut/Mb (intermediate)" in result.output
     assert "[demo, not for clinical use]" in result.output.splitlines()[0]
     assert sorted(p.name for p in out.iterdir()) == sorted([

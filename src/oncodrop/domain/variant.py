@@ -61,6 +61,8 @@ class Variant:
     genotype_quality: int | None = None
     consequence: Consequence | None = None
     population_af: float | None = None  # gnomAD / 1000G AF when the annotation carries it
+    population_checked: bool = False  # the annotation has a gnomAD column (empty = absent)
+    predictions: tuple[tuple[str, str], ...] = ()  # (predictor field, raw call): SIFT, PolyPhen…
     dbsnp: str | None = None
     cosmic: str | None = None
 

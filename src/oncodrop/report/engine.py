@@ -37,7 +37,7 @@ from oncodrop.report.metrics.signatures import (
     mutational_signatures,
 )
 from oncodrop.report.metrics.tmb import TmbSettings, tumor_mutational_burden
-from oncodrop.report.oncogenicity import HotspotIndex, classify_oncogenicity
+from oncodrop.report.oncogenicity import HotspotIndex, OncogenicResidues, classify_oncogenicity
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.tiers import assign_cna_tier, assign_tier
 from oncodrop.report.vcf import read_variants
@@ -135,13 +135,16 @@ def classify_variants(
 ) -> tuple[Finding, ...]:
     """Match evidence, score oncogenicity and tier every variant; report order (tier, locus)."""
     hotspots = HotspotIndex.build(bundle.hotspots())
+    residues = OncogenicResidues.build(bundle.evidence())
     roles = bundle.gene_roles()
     findings = []
     for v in variants:
         role = roles.get(v.gene) if v.gene else None
         support = hotspots.lookup(v)
         matches = match_evidence(v, index)
-        oncogenicity = classify_oncogenicity(v, gene_role=role, hotspot=support)
+        oncogenicity = classify_oncogenicity(
+            v, gene_role=role, hotspot=support, evidence=matches, residues=residues
+        )
         tier, why = assign_tier(
             matches, v, tumor_site, gene_role=role, hotspot=support is not None,
             oncogenic=oncogenicity,

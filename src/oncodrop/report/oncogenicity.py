@@ -1,65 +1,37 @@
 """Oncogenicity of a somatic variant by the ClinGen/CGC/VICC SOP (Horak et al., Genet Med 2022).
 
-The SOP adds points per criterion met and maps the sum to five classes. ``CRITERIA`` is the
-points table (codes and points as the SOP and PCGR 2.x use them; descriptions ours),
-``CLASS_THRESHOLDS`` the classes; each computable criterion is one small predicate.
-``WAITING_FOR_DATA`` lists the codes no bundle source supports yet. Methods:
-docs/methods.md, "Oncogenicity".
+The SOP adds points per criterion met and maps the sum to five classes. ``RULES`` is the whole
+method as data: one row per computed code with its points, what it means, the data source it
+reads, and a small predicate that returns the evidence it found (shown in the report) or None.
+``NOT_COMPUTED`` names the SOP codes no bundle source supports yet, and why.
+``CLASS_THRESHOLDS`` are the SOP's classes (PCGR 2.x lowers both oncogenic cut-offs by one
+point; we do not). Methods: docs/methods.md, "Oncogenicity".
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from oncodrop.domain.classification import Classification, CriterionResult
+from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, EvidenceType, MatchLevel
 from oncodrop.domain.variant import Variant
 from oncodrop.report.matching import is_loss_of_function, normalise_hgvsp
 
-CRITERIA: Mapping[str, tuple[int, str]] = {
-    "OVS1": (8, "null variant in a bona fide tumour suppressor gene"),
-    "OS3": (4, "cancer hotspot: >= 50 samples at the residue and >= 10 with this change"),
-    "OM2": (2, ("in-frame length change in an oncogene/tumour suppressor, or stop-loss in a "
-                "tumour suppressor")),
-    "OM4": (2, "cancer hotspot: < 50 samples at the residue and >= 10 with this change"),
-    "OP1": (1, "computational predictors agree on a damaging effect"),
-    "OP3": (1, "cancer hotspot residue with < 10 samples with this change"),
-    "OP4": (1, "absent from (or ultra-rare in) population databases"),
-    "SBVS1": (-8, "population allele frequency > 5%"),
-    "SBS1": (-4, "population allele frequency > 1%"),
-    "SBP1": (-1, "computational predictors agree on a benign effect"),
-    "SBP2": (-1, "synonymous or intronic change outside the consensus splice site"),
-}  # fmt: skip
-"""Computed criteria: code -> (points, what it means)."""
-
-WAITING_FOR_DATA: Mapping[str, str] = {
-    "OS1": "a table of established oncogenic protein changes (e.g. ClinVar somatic oncogenicity)",
-    "OS2": "curated functional studies (OncoKB-like oncogenic effect)",
-    "OM1": "critical functional domains without benign variation",
-    "OM3": "other missense changes at this residue classified oncogenic",
-    "OP2": "malignancies with a single genetic aetiology",
-    "SBS2": "curated functional studies showing no oncogenic effect",
-}
-"""SOP codes not computed, and the data each one waits for."""
-
-CLASS_THRESHOLDS: tuple[tuple[float, str], ...] = (
-    (10, "Oncogenic"),
-    (6, "Likely oncogenic"),
-    (0, "VUS"),
-    (-6, "Likely benign"),
-    (float("-inf"), "Benign"),
-)
-"""Lowest score of each class, highest class first (SOP table 3)."""
+# --- thresholds ----------------------------------------------------------------------------
 
 HOTSPOT_STRONG_RESIDUE_SAMPLES = 50
 HOTSPOT_ALLELE_SAMPLES = 10
 VERY_HIGH_AF = 0.05
 HIGH_AF = 0.01
 ULTRA_RARE_AF = 0.0001  # OP4 "very low MAF", as PCGR 2.x
-IN_SILICO_MIN_CALLS = 4
+IN_SILICO_MIN_CALLS = 2
 IN_SILICO_AGREEMENT = 0.8
+ESTABLISHED_LEVELS = frozenset({"A", "B"})
+"""CIViC evidence levels (validated, clinical) that establish a change as a somatic driver."""
 
 TUMOUR_SUPPRESSOR_ROLES = frozenset({"tumour_suppressor", "tumor_suppressor", "both"})
 CANCER_GENE_ROLES = TUMOUR_SUPPRESSOR_ROLES | frozenset({"oncogene"})
@@ -69,6 +41,32 @@ SILENT_TERMS = frozenset(
      "non_coding_transcript_variant", "NMD_transcript_variant"}
 )  # fmt: skip
 """SBP2: a change made only of these terms has no protein or splice effect."""
+ONCOGENIC_FUNCTIONS = frozenset(
+    {"gain of function", "loss of function", "dominant negative", "neomorphic"}
+)
+"""CIViC Functional significances that describe an oncogenic effect (OS2)."""
+EXACT_LEVELS = frozenset({MatchLevel.GENOMIC, MatchLevel.HGVSP, MatchLevel.CODON})
+"""Match levels at which an evidence item speaks about this very change: the allele, the
+protein change, or a residue-level item (``IDH1 R132``: any change there)."""
+
+PREDICTION_CALLS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
+    "SIFT": (frozenset({"deleterious", "deleterious_low_confidence"}),
+             frozenset({"tolerated", "tolerated_low_confidence"})),
+    "PolyPhen": (frozenset({"probably_damaging", "possibly_damaging"}), frozenset({"benign"})),
+    "am_class": (frozenset({"likely_pathogenic"}), frozenset({"likely_benign"})),
+    "Polyphen2_HVAR_pred": (frozenset({"D", "P"}), frozenset({"B"})),
+    "Polyphen2_HDIV_pred": (frozenset({"D", "P"}), frozenset({"B"})),
+    "MutationTaster_pred": (frozenset({"D", "A"}), frozenset({"N", "P"})),
+    "MutationAssessor_pred": (frozenset({"H", "M"}), frozenset({"L", "N"})),
+    "PROVEAN_pred": (frozenset({"D"}), frozenset({"N"})),
+    "AlphaMissense_pred": (frozenset({"P"}), frozenset({"B"})),
+}  # fmt: skip
+"""Predictor field -> (damaging calls, tolerated calls); any other ``*_pred`` field reads
+``D`` as damaging and ``T`` as tolerated (dbNSFP's convention)."""
+_DEFAULT_CALLS = (frozenset({"D"}), frozenset({"T"}))
+
+
+# --- inputs --------------------------------------------------------------------------------
 
 
 class HotspotLike(Protocol):
@@ -121,13 +119,78 @@ class HotspotIndex:
         return HotspotSupport(max(residue, allele), allele) if rows else None
 
 
+_MISSENSE = re.compile(r"([A-Z])(\d+)([A-Z])")
+
+
+def establishes_oncogenicity(item: EvidenceItem) -> bool:
+    """An evidence item that establishes its change as an oncogenic somatic driver (OS1):
+    CIViC's own oncogenicity evidence, or supporting clinical evidence at level A/B."""
+    if item.direction != "Supports" or item.variant_origin.lower() not in {"somatic", ""}:
+        return False
+    if item.evidence_type is EvidenceType.ONCOGENIC:
+        return item.significance.lower().startswith("oncogenic")
+    clinical = {EvidenceType.PREDICTIVE, EvidenceType.DIAGNOSTIC, EvidenceType.PROGNOSTIC}
+    return item.evidence_type in clinical and item.level.upper() in ESTABLISHED_LEVELS
+
+
+@dataclass(frozen=True, slots=True)
+class OncogenicResidues:
+    """Missense changes established oncogenic (``establishes_oncogenicity``), by residue: what
+    OM3 ("another missense at this residue is oncogenic") looks up."""
+
+    by_codon: Mapping[tuple[str, int], tuple[tuple[str, str], ...]]  # -> ((change, evidence id))
+
+    @classmethod
+    def build(cls, evidence: Iterable[EvidenceItem]) -> OncogenicResidues:
+        grouped: defaultdict[tuple[str, int], set[tuple[str, str]]] = defaultdict(set)
+        for item in evidence:
+            change = normalise_hgvsp(item.hgvsp) if item.hgvsp else ""
+            m = _MISSENSE.fullmatch(change)
+            if m and m.group(1) != m.group(3) and establishes_oncogenicity(item):
+                grouped[(item.gene.upper(), int(m.group(2)))].add((change, item.evidence_id))
+        return cls({key: tuple(sorted(v)) for key, v in grouped.items()})
+
+    def others(self, variant: Variant) -> tuple[tuple[str, str], ...]:
+        """Established oncogenic missense changes at the variant's residue other than its own."""
+        csq = variant.consequence
+        if csq is None or not csq.gene or csq.protein_position is None or not csq.hgvsp:
+            return ()
+        if "missense_variant" not in csq.terms:
+            return ()
+        own = normalise_hgvsp(csq.hgvsp)
+        rows = self.by_codon.get((csq.gene.upper(), csq.protein_position), ())
+        return tuple(r for r in rows if r[0] != own)
+
+
 @dataclass(frozen=True, slots=True)
 class InSilicoVotes:
-    """Counts of computational predictors (SIFT, PolyPhen, REVEL…) calling the change
-    damaging or tolerated."""
+    """Counts of computational predictors (SIFT, PolyPhen, dbNSFP…) calling the change
+    damaging or tolerated, and which ones."""
 
     damaging: int
     tolerated: int
+    names: tuple[str, ...] = ()
+
+    @classmethod
+    def from_calls(cls, predictions: Iterable[tuple[str, str]]) -> InSilicoVotes | None:
+        """Normalise raw calls (``("SIFT", "deleterious(0.01)")``, ``("MetaRNN_pred", "D&D")``)
+        with ``PREDICTION_CALLS``; per-transcript lists use their first called value."""
+        damaging = tolerated = 0
+        names = []
+        for name, raw in predictions:
+            values = [v for v in raw.split("&") if v not in {"", "."}]
+            if not values:
+                continue
+            value = values[0].split("(", 1)[0].strip()
+            bad, good = PREDICTION_CALLS.get(name, _DEFAULT_CALLS)
+            if value in bad:
+                damaging += 1
+            elif value in good:
+                tolerated += 1
+            else:
+                continue
+            names.append(f"{name}={value}")
+        return cls(damaging, tolerated, tuple(names)) if names else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,76 +203,185 @@ class OncogenicityInput:
     population_af: float | None
     population_checked: bool
     in_silico: InSilicoVotes | None
+    evidence: tuple[EvidenceMatch, ...] = ()
+    residue_oncogenic: tuple[tuple[str, str], ...] = ()
 
     @property
     def terms(self) -> frozenset[str]:
         csq = self.variant.consequence
         return frozenset(csq.terms) if csq else frozenset()
 
+    @property
+    def change(self) -> str:
+        csq = self.variant.consequence
+        return normalise_hgvsp(csq.hgvsp) if csq and csq.hgvsp else self.variant.key
 
-def _ovs1(x: OncogenicityInput) -> bool:
-    return x.gene_role in TUMOUR_SUPPRESSOR_ROLES and is_loss_of_function(x.variant.consequence)
+
+# --- the rules: each predicate returns the evidence it found, or None ------------------------
+
+Finding = str | None
 
 
-def _hotspot_at(x: OncogenicityInput, *, strong: bool, moderate: bool) -> bool:
+def _ovs1(x: OncogenicityInput) -> Finding:
+    if x.gene_role in TUMOUR_SUPPRESSOR_ROLES and is_loss_of_function(x.variant.consequence):
+        return f"{x.variant.consequence.primary_term} in a {x.gene_role} gene"  # type: ignore[union-attr]
+    return None
+
+
+def _evidence_ids(x: OncogenicityInput, keep: Callable[[EvidenceItem], bool]) -> list[str]:
+    return sorted({
+        f"{m.evidence.evidence_id} (level {m.evidence.level} {m.evidence.evidence_type.value}, "
+        f"{m.match_level.value})"
+        for m in x.evidence if m.match_level in EXACT_LEVELS and keep(m.evidence)
+    })  # fmt: skip
+
+
+def _os1(x: OncogenicityInput) -> Finding:
+    found = _evidence_ids(x, establishes_oncogenicity)
+    if not found:
+        return None
+    more = f" +{len(found) - 2} more" if len(found) > 2 else ""
+    return f"{x.change} established in CIViC: {', '.join(found[:2])}{more}"
+
+
+def _os2(x: OncogenicityInput) -> Finding:
+    def functional(item: EvidenceItem) -> bool:
+        return (item.evidence_type is EvidenceType.FUNCTIONAL and item.direction == "Supports"
+                and item.significance.lower() in ONCOGENIC_FUNCTIONS)  # fmt: skip
+
+    found = _evidence_ids(x, functional)
+    return f"functional studies in CIViC: {', '.join(found[:2])}" if found else None
+
+
+def _hotspot(x: OncogenicityInput, want: str) -> Finding:
     spot = x.hotspot
     if spot is None:
-        return False
-    if spot.allele_samples < HOTSPOT_ALLELE_SAMPLES:
-        return not strong and not moderate  # OP3
+        return None
     many = spot.residue_samples >= HOTSPOT_STRONG_RESIDUE_SAMPLES
-    return (strong and many) or (moderate and not many)
+    if spot.allele_samples < HOTSPOT_ALLELE_SAMPLES:
+        code = "OP3"
+    else:
+        code = "OS3" if many else "OM4"
+    if code != want:
+        return None
+    return (f"{spot.residue_samples} tumours with a change at the residue, "
+            f"{spot.allele_samples} with {x.change}")  # fmt: skip
 
 
-def _om2(x: OncogenicityInput) -> bool:
+def _om2(x: OncogenicityInput) -> Finding:
     if x.terms & INFRAME_TERMS and x.gene_role in CANCER_GENE_ROLES:
-        return True
-    return "stop_lost" in x.terms and x.gene_role in TUMOUR_SUPPRESSOR_ROLES
+        return f"in-frame length change in a {x.gene_role} gene"
+    if "stop_lost" in x.terms and x.gene_role in TUMOUR_SUPPRESSOR_ROLES:
+        return f"stop-loss in a {x.gene_role} gene"
+    return None
 
 
-def _op4(x: OncogenicityInput) -> bool:
+def _om3(x: OncogenicityInput) -> Finding:
+    if not x.residue_oncogenic:
+        return None
+    shown = ", ".join(f"{change} ({eid})" for change, eid in x.residue_oncogenic[:3])
+    return f"other missense at this residue established oncogenic: {shown}"
+
+
+def _op4(x: OncogenicityInput) -> Finding:
     if x.population_af is None:
-        return x.population_checked
-    return x.population_af < ULTRA_RARE_AF
+        return "absent from gnomAD" if x.population_checked else None
+    if x.population_af < ULTRA_RARE_AF:
+        return f"population AF {x.population_af:.2g} < {ULTRA_RARE_AF:g}"
+    return None
 
 
-def _af_above(threshold: float) -> Callable[[OncogenicityInput], bool]:
-    return lambda x: x.population_af is not None and x.population_af > threshold
+def _af_above(threshold: float) -> Callable[[OncogenicityInput], Finding]:
+    def above(x: OncogenicityInput) -> Finding:
+        af = x.population_af
+        return f"population AF {af:.3g} > {threshold:g}" if af is not None and af > threshold else None
+
+    return above
 
 
-def _in_silico(damaging: bool) -> Callable[[OncogenicityInput], bool]:
-    def agree(x: OncogenicityInput) -> bool:
+def _in_silico(damaging: bool) -> Callable[[OncogenicityInput], Finding]:
+    def agree(x: OncogenicityInput) -> Finding:
         votes = x.in_silico
-        if votes is None or votes.damaging + votes.tolerated < IN_SILICO_MIN_CALLS:
-            return False
-        share = (votes.damaging if damaging else votes.tolerated) / (
-            votes.damaging + votes.tolerated
-        )
-        return share >= IN_SILICO_AGREEMENT
+        if votes is None:
+            return None
+        called = votes.damaging + votes.tolerated
+        share = (votes.damaging if damaging else votes.tolerated) / called if called else 0.0
+        if called < IN_SILICO_MIN_CALLS or share < IN_SILICO_AGREEMENT:
+            return None
+        agreeing = votes.damaging if damaging else votes.tolerated
+        detail = f": {', '.join(votes.names)}" if votes.names else ""
+        return f"{agreeing} of {called} predictors {'damaging' if damaging else 'benign'}{detail}"
 
     return agree
 
 
-def _sbp2(x: OncogenicityInput) -> bool:
-    return bool(x.terms) and x.terms <= SILENT_TERMS
+def _sbp2(x: OncogenicityInput) -> Finding:
+    if x.terms and x.terms <= SILENT_TERMS:
+        return f"{', '.join(sorted(x.terms))} only"
+    return None
 
 
-PREDICATES: Mapping[str, Callable[[OncogenicityInput], bool]] = {
-    "OVS1": _ovs1,
-    "OS3": lambda x: _hotspot_at(x, strong=True, moderate=False),
-    "OM2": _om2,
-    "OM4": lambda x: _hotspot_at(x, strong=False, moderate=True),
-    "OP1": _in_silico(damaging=True),
-    "OP3": lambda x: _hotspot_at(x, strong=False, moderate=False),
-    "OP4": _op4,
-    "SBVS1": _af_above(VERY_HIGH_AF),
-    "SBS1": _af_above(HIGH_AF),
-    "SBP1": _in_silico(damaging=False),
-    "SBP2": _sbp2,
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    points: int
+    meaning: str
+    source: str
+    test: Callable[[OncogenicityInput], Finding]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("OVS1", 8, "null variant in a bona fide tumour suppressor gene", "VEP consequence; gene roles", _ovs1),
+    Rule("OS1", 4, "same amino-acid change as an established oncogenic variant", "CIViC", _os1),
+    Rule("OS2", 4, "well-established functional studies show an oncogenic effect", "CIViC (Functional)", _os2),
+    Rule("OS3", 4, "hotspot: >= 50 tumours at the residue, >= 10 with this change", "cancer hotspots",
+         lambda x: _hotspot(x, "OS3")),
+    Rule("OM2", 2, "in-frame length change in an oncogene/tumour suppressor, or stop-loss in a tumour suppressor",
+         "VEP consequence; gene roles", _om2),
+    Rule("OM3", 2, "missense at a residue where another missense is established oncogenic", "CIViC", _om3),
+    Rule("OM4", 2, "hotspot: < 50 tumours at the residue, >= 10 with this change", "cancer hotspots",
+         lambda x: _hotspot(x, "OM4")),
+    Rule("OP1", 1, "computational predictors agree on a damaging effect", "VEP/dbNSFP predictions",
+         _in_silico(damaging=True)),
+    Rule("OP3", 1, "hotspot: < 10 tumours with this change", "cancer hotspots", lambda x: _hotspot(x, "OP3")),
+    Rule("OP4", 1, "absent from (or ultra-rare in) gnomAD", "gnomAD (VEP)", _op4),
+    Rule("SBVS1", -8, "population allele frequency > 5%", "gnomAD/1000 Genomes (VEP)", _af_above(VERY_HIGH_AF)),
+    Rule("SBS1", -4, "population allele frequency > 1%", "gnomAD/1000 Genomes (VEP)", _af_above(HIGH_AF)),
+    Rule("SBP1", -1, "computational predictors agree on a benign effect", "VEP/dbNSFP predictions",
+         _in_silico(damaging=False)),
+    Rule("SBP2", -1, "synonymous or intronic change outside the consensus splice site", "VEP consequence", _sbp2),
+)  # fmt: skip
+"""The computed SOP codes, strongest first, with the SOP's points (Horak et al. 2022, Table 2;
+PCGR 2.x ``oncogenicity.tsv`` has the same values)."""
+
+CRITERIA: Mapping[str, tuple[int, str]] = {r.code: (r.points, r.meaning) for r in RULES}
+"""Computed criteria: code -> (points, what it means)."""
+
+NOT_COMPUTED: Mapping[str, str] = {
+    "OM1": "critical functional domain without benign variation: the bundle has no domain data",
+    "OP2": "malignancy with a single genetic aetiology: no curated table of such tumours",
+    "SBS2": "functional studies showing no oncogenic effect: no curated source in the bundle",
 }
+"""SOP codes not computed, and why."""
+WAITING_FOR_DATA = NOT_COMPUTED  # the name earlier code and tests use
 
-EXCLUSIVE: tuple[tuple[str, ...], ...] = (("SBVS1", "SBS1"), ("OS3", "OM4", "OP3"))
-"""Within a group only the first (strongest) code met is scored."""
+EXCLUSIVE: tuple[tuple[str, ...], ...] = (
+    ("SBVS1", "SBS1"),
+    ("OVS1", "OM2"),
+    ("OS3", "OM3", "OM4", "OP3"),
+)
+"""Within a group only the first (strongest) code met is scored: a very common variant is not
+also common; a null variant's length change is not counted twice; hotspot counts and other
+oncogenic changes at the residue are one piece of residue-level evidence."""
+
+CLASS_THRESHOLDS: tuple[tuple[float, str], ...] = (
+    (10, "Oncogenic"),
+    (6, "Likely oncogenic"),
+    (0, "VUS"),
+    (-6, "Likely benign"),
+    (float("-inf"), "Benign"),
+)
+"""Lowest score of each class, highest class first (SOP table 3)."""
 
 
 def classify_oncogenicity(
@@ -218,27 +390,41 @@ def classify_oncogenicity(
     gene_role: str | None,
     hotspot: HotspotSupport | None = None,
     population_af: float | None = None,
-    population_checked: bool = False,
+    population_checked: bool | None = None,
     in_silico: InSilicoVotes | None = None,
+    evidence: Sequence[EvidenceMatch] = (),
+    residues: OncogenicResidues | None = None,
 ) -> Classification:
-    """Score ``variant`` with every computable SOP criterion and name its class.
+    """Score ``variant`` with every rule in ``RULES`` and name its class.
 
-    ``population_af`` defaults to ``variant.population_af``; ``population_checked`` says the
-    annotation did query a population database, so a missing AF means "absent" (OP4).
+    Defaults come from the variant itself: ``population_af``/``population_checked`` (the
+    annotation has a gnomAD column, so a missing AF means "absent": OP4) and its predictor
+    calls. ``evidence`` are the variant's matched evidence items (OS1, OS2); ``residues`` the
+    established oncogenic missense changes by residue (OM3).
     """
     facts = OncogenicityInput(
         variant=variant,
         gene_role=gene_role,
         hotspot=hotspot,
         population_af=population_af if population_af is not None else variant.population_af,
-        population_checked=population_checked,
-        in_silico=in_silico,
+        population_checked=(
+            variant.population_checked if population_checked is None else population_checked
+        ),
+        in_silico=in_silico or InSilicoVotes.from_calls(variant.predictions),
+        evidence=tuple(evidence),
+        residue_oncogenic=residues.others(variant) if residues is not None else (),
     )
-    met = [code for code, applies in PREDICATES.items() if applies(facts)]
+    met = {r.code: (r, found) for r in RULES if (found := r.test(facts)) is not None}
+    if "OS1" in met:
+        met.pop("OM3", None)  # OM3 is for a *different* change at the residue
     for group in EXCLUSIVE:
         present = [code for code in group if code in met]
-        met = [code for code in met if code not in present[1:]]
-    criteria = tuple(CriterionResult(code, CRITERIA[code][0], CRITERIA[code][1]) for code in met)
+        for code in present[1:]:
+            del met[code]
+    criteria = tuple(
+        CriterionResult(r.code, r.points, f"{r.meaning}: {found} [{r.source}]")
+        for r, found in met.values()
+    )
     score = sum(c.points for c in criteria)
     return Classification(label=oncogenicity_label(score), score=score, criteria=criteria)
 
@@ -246,3 +432,10 @@ def classify_oncogenicity(
 def oncogenicity_label(score: float) -> str:
     """The SOP class of a points total."""
     return next(label for floor, label in CLASS_THRESHOLDS if score >= floor)
+
+
+def describe(result: Classification) -> str:
+    """``oncogenicity: Likely oncogenic (9 points: OS1 +4, OS3 +4, OP4 +1)``: the label always
+    named, never a bare class word."""
+    codes = ", ".join(f"{c.code} {c.points:+g}" for c in result.criteria)
+    return f"oncogenicity: {result.label} ({result.score:g} points{': ' + codes if codes else ''})"

@@ -17,23 +17,72 @@ def _set(n_snvs: int, n_indels: int, chrom: str = "1") -> list[Variant]:
     return snvs + indels
 
 
-def test_hypermutated_indel_rich_set_is_msi_high() -> None:
+HOMOPOLYMER_SEQ = "CGTACGTACG" + "AAAAAAA" + "CGTACGTACGTA" + "GCATGCTTGACGTACGT"
+"""1-based: 10 = G anchor, 11-17 = AAAAAAA homopolymer; 30 = G anchor before GCATGC."""
+
+
+def test_indel_rich_set_without_repeat_context_is_not_computable_never_mss() -> None:
     metric = msi_status(_set(600, 150), target_size_mb=34.0)
-    assert metric.details["status"] == "MSI-H"
-    assert metric.value == 0.2
-    assert metric.details["indel_burden"] == round(150 / 34, 4)
+    assert metric.value is None and metric.details["status"] is None
+    assert metric.note.startswith("not computable: coding indel fraction 0.20 (150/750) >= 0.10")
+    assert "no reference FASTA: microsatellite indels cannot be counted" in metric.note
+
+
+def test_indel_rich_set_in_microsatellites_is_msi_high(
+    make_genome: Callable[[dict[str, str]], ReferenceGenome],
+) -> None:
+    genome = make_genome({"1": HOMOPOLYMER_SEQ})
+    indels = [Variant("1", 10, "GA", "G", consequence=FRAMESHIFT)] * 150
+    snvs = [Variant("1", 3, "T", "C", consequence=CODING)] * 600
+    metric = msi_status(snvs + indels, 34.0, genome)
+    assert metric.details["status"] == "MSI-H" and metric.value == 0.2
+    assert metric.details["evidence"] == (
+        "coding indel fraction 0.20 (150/750) >= 0.10 and 4.41 microsatellite indels/Mb (150) >= 1"
+    )
     assert "not a validated MSI test" in metric.note
 
 
-def test_snv_dominated_set_is_stable() -> None:
+def test_snv_dominated_set_is_stable_from_the_fraction_alone() -> None:
     metric = msi_status(_set(300, 6), target_size_mb=34.0)
     assert metric.details["status"] == "MSS"
     assert metric.value == round(6 / 306, 4)
+    assert metric.details["evidence"] == "coding indel fraction 0.02 (6/306) < 0.10"
 
 
-def test_high_indel_share_with_few_indels_is_not_enough() -> None:
+def test_high_indel_share_with_few_indels_is_stable_and_says_why() -> None:
     # 30 % indels but only 6 indels over 34 Mb (0.18/Mb): a quiet tumour, not MSI-H
-    assert msi_status(_set(14, 6), target_size_mb=34.0).details["status"] == "MSS"
+    metric = msi_status(_set(14, 6), target_size_mb=34.0)
+    assert metric.details["status"] == "MSS"
+    assert metric.details["evidence"] == (
+        "coding indel fraction 0.30 (6/20) >= 0.10 but only 0.18 coding indels/Mb < 1"
+    )
+
+
+def test_evidence_shown_always_agrees_with_the_call(
+    make_genome: Callable[[dict[str, str]], ReferenceGenome],
+) -> None:
+    """MSS is never shown beside a fraction at or above the cut-off without the reason."""
+    genome = make_genome({"1": HOMOPOLYMER_SEQ})
+    outside = [Variant("1", 30, "GC", "G", consequence=FRAMESHIFT)] * 80
+    snvs = [Variant("1", 3, "T", "C", consequence=CODING)] * 300
+    metric = msi_status(snvs + outside, 10.0, genome)
+    assert metric.details["status"] == "MSS"
+    assert metric.details["evidence"] == (
+        "coding indel fraction 0.21 (80/380) >= 0.10 but 0.00 microsatellite indels/Mb (0) < 1"
+    )
+
+
+def test_genome_that_does_not_match_the_vcf_is_not_computable(
+    make_genome: Callable[[dict[str, str]], ReferenceGenome],
+) -> None:
+    """A bundle genome of another assembly (or the demo's synthetic one) finds no repeat at
+    the indels: that is no evidence of stability."""
+    genome = make_genome({"1": "N" * 20 + "T" * 40})
+    indels = [Variant("1", 30, "GA", "G", consequence=FRAMESHIFT)] * 150  # REF G, genome says T
+    snvs = [Variant("1", 3, "T", "C", consequence=CODING)] * 600
+    metric = msi_status(snvs + indels, 34.0, genome)
+    assert metric.details["status"] is None and metric.value is None
+    assert "the reference FASTA does not match the VCF (0 of 150 indel REF alleles found)" in metric.note
 
 
 def test_only_coding_variants_count_when_annotated() -> None:
@@ -50,29 +99,30 @@ def test_too_few_variants_or_no_target_is_not_computable() -> None:
 def test_with_fasta_only_microsatellite_indels_count_towards_the_burden(
     make_genome: Callable[[dict[str, str]], ReferenceGenome],
 ) -> None:
-    # 1-based: 10 = G anchor, 11-17 = AAAAAAA homopolymer; 30 = G anchor before GCATGC (no repeat)
-    seq = "CGTACGTACG" + "AAAAAAA" + "CGTACGTACGTA" + "GCATGCTTGACGTACGT"
-    genome = make_genome({"1": seq})
+    genome = make_genome({"1": HOMOPOLYMER_SEQ})
     in_homopolymer = [Variant("1", 10, "GA", "G", consequence=FRAMESHIFT)] * 40
     outside = [Variant("1", 30, "GC", "G", consequence=FRAMESHIFT)] * 40
     snvs = [Variant("1", 3, "T", "C", consequence=CODING)] * 300
     features = msi_features(snvs + in_homopolymer + outside, 10.0, genome)
     assert features.n_indels == 80
     assert features.n_microsatellite_indels == 40
-    assert features.indel_burden == 4.0
-    assert classify_msi(features) == "MSI-H"
+    assert features.ms_indel_burden == 4.0
+    assert classify_msi(features).status == "MSI-H"
 
 
-def test_hypermutated_tcga_colon_call_set_is_estimated_msi_high(coad_variants: list[Variant]) -> None:
-    # TCGA-A6-2686: 2670 SNVs and 644 insertions/deletions (3 delins excluded) among 3317 PASS calls
+def test_hypermutated_tcga_colon_call_set_needs_repeat_context(coad_variants: list[Variant]) -> None:
+    # TCGA-A6-2686: 2670 SNVs and 644 insertions/deletions (3 delins excluded) among 3317 PASS
+    # calls: an MSI-range indel share, but without a FASTA the repeats cannot be checked
     metric = msi_status(coad_variants, target_size_mb=34.0)
     assert metric.details["n_snvs"] == 2670
     assert metric.details["n_indels"] == 644
-    assert metric.details["status"] == "MSI-H"
-    assert "all PASS variants used" in metric.note
+    assert metric.details["indel_fraction"] == round(644 / 3314, 4)
+    assert metric.details["status"] is None
+    assert metric.note.startswith("not computable: coding indel fraction 0.19 (644/3314) >= 0.10")
 
 
 def test_snv_only_tcga_breast_call_set_is_stable(brca_variants: list[Variant]) -> None:
     metric = msi_status(brca_variants, target_size_mb=34.0)
     assert metric.value == 0.0
     assert metric.details["status"] == "MSS"
+    assert "all PASS variants used" in metric.note

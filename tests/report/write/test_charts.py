@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+from pathlib import Path
+
 from oncodrop.report.write import charts
 
 
@@ -36,3 +39,32 @@ def test_genome_plot_draws_known_chromosomes_only_and_clamps_values() -> None:
     assert '<title>2:1-50 40 (amplification)</title>' in svg
     amp = svg.split('<title>2:1-50')[0].rsplit("<rect", 1)[1]
     assert 'y="24.0"' in amp  # clamped to the top of the plot (8 copies), not drawn off-canvas
+
+
+def _bar(svg: str, context: str) -> tuple[int, str]:
+    """(position on the axis, tooltip) of the bar drawn for ``context``."""
+    svg = html.unescape(svg)  # the markup escapes ">" in names
+    bars = svg.split("<rect")[1:]
+    drawn = [b for b in bars if "data-context=" in b]
+    for i, b in enumerate(drawn):
+        if f'data-context="{context}"' in b:
+            return i, b.split("<title>", 1)[1].split("</title>", 1)[0]
+    raise AssertionError(f"no bar for {context}")
+
+
+def test_sbs96_bars_follow_the_canonical_axis_whatever_the_file_order() -> None:
+    cosmic = Path(__file__).parents[3] / "src/oncodrop/demo/data/COSMIC_v3.4_SBS_GRCh38.txt"
+    file_order = [line.split("\t", 1)[0] for line in cosmic.read_text().splitlines()[1:]]
+    assert file_order[:2] == ["A[C>A]A", "A[C>A]C"] and file_order[4] == "A[C>G]A"  # 5'-base order
+    counts = [0] * 96
+    counts[file_order.index("T[C>T]A")] = 7  # APOBEC TCA
+    counts[file_order.index("T[C>G]T")] = 3
+    svg = str(charts.spectrum_svg(file_order, counts, title="SBS96"))
+    axis = charts.sbs96_axis()
+    assert [c[2:5] for c in axis[::16]] == ["C>A", "C>G", "C>T", "T>A", "T>C", "T>G"]
+    assert all(len({c[2:5] for c in axis[i:i + 16]}) == 1 for i in range(0, 96, 16))
+    position, tooltip = _bar(svg, "T[C>T]A")
+    assert tooltip == "T[C>T]A: 7" and 32 <= position < 48  # under the C>T band
+    assert _bar(svg, "T[C>G]T") == (31, "T[C>G]T: 3")
+    assert _bar(svg, "A[T>C]A")[1] == "A[T>C]A: 0"
+    assert svg.count("data-context=") == 96

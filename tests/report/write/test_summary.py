@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 
+from oncodrop.domain.classification import Tier
 from oncodrop.domain.metric import Metric
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.summary import (
@@ -57,9 +58,11 @@ def test_schema_rejects_a_summary_with_an_unknown_tier(content: ReportContent) -
 
 def test_headline_counts_tiers_and_names_top_signatures(content: ReportContent) -> None:
     head = headline(content)
-    assert (head.tier1, head.tier2, head.tmb, head.msi) == (1, 0, 12.5, "MSS")
+    assert (head.tier1, head.tier2, head.tmb, head.msi) == (2, 0, 12.5, "MSS")
     assert head.top_signatures[0] == "SBS1"
-    assert head.summary_line.startswith("Tier I: 1; Tier II: 0; TMB 12.5 mut/Mb (intermediate); MSI: MSS")
+    assert head.summary_line.startswith(
+        "Tier I: 2 (BRAF p.V600E, ERBB2 amplification); Tier II: 0; TMB 12.5 mut/Mb (intermediate); MSI: MSS"
+    )
     assert head.summary_line.endswith("[demo, not for clinical use]")
 
 
@@ -73,3 +76,22 @@ def test_headline_says_na_when_metrics_are_not_computable(content: ReportContent
     assert head.tmb is None and head.msi is None
     assert "TMB n/a" in head.summary_line and "MSI n/a" in head.summary_line
     assert json.loads(build_summary(quiet, "", []).model_dump_json())["tmb"]["tmb_class"] is None
+
+
+def test_headline_counts_tier_i_copy_number_findings(content: ReportContent) -> None:
+    """ERBB2 amplification with trastuzumab evidence is a Tier I finding: card, line, Slack."""
+    assert content.tier_counts["I"] == 1  # the SNV/indel table alone
+    assert content.clinical_findings(Tier.I) == ("BRAF p.V600E", "ERBB2 amplification")
+    no_snv = replace(content, findings=tuple(f for f in content.findings if f.tier is not Tier.I))
+    head = headline(no_snv)
+    assert head.tier1 == 1 and head.summary_line.startswith("Tier I: 1 (ERBB2 amplification)")
+    no_cna = replace(content, cna=None)
+    assert headline(no_cna).tier1 == 1
+
+
+def test_headline_names_at_most_three_findings(content: ReportContent) -> None:
+    many = replace(content, findings=content.findings + tuple(
+        replace(f, variant=replace(f.variant, pos=f.variant.pos + i)) for i, f in enumerate(content.tier(Tier.I) * 3, 1)
+    ))
+    line = headline(many).summary_line
+    assert line.startswith("Tier I: 5 (BRAF p.V600E, BRAF p.V600E, BRAF p.V600E, +2 more)")

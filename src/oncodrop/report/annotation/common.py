@@ -16,6 +16,8 @@ class Annotation:
 
     consequence: Consequence
     population_af: float | None = None
+    population_checked: bool = False
+    predictions: tuple[tuple[str, str], ...] = ()
     dbsnp: str | None = None
     cosmic: str | None = None
 

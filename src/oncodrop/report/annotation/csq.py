@@ -23,6 +23,16 @@ POPULATION_AF_FIELDS: tuple[str, ...] = (
     "gnomADe_AF", "gnomAD_AF", "gnomAD_exomes_AF", "gnomADg_AF", "gnomAD_genomes_AF", "AF",
 )  # fmt: skip
 
+PREDICTION_FIELDS: tuple[str, ...] = (
+    "SIFT", "PolyPhen", "am_class",  # VEP core and the AlphaMissense plugin
+    "SIFT_pred", "SIFT4G_pred", "Polyphen2_HVAR_pred", "Polyphen2_HDIV_pred", "PROVEAN_pred",
+    "MutationTaster_pred", "MutationAssessor_pred", "FATHMM_pred", "fathmm-XF_coding_pred",
+    "MetaRNN_pred", "MetaSVM_pred", "MetaLR_pred", "M-CAP_pred", "DEOGEN2_pred",
+    "PrimateAI_pred", "LIST-S2_pred", "BayesDel_addAF_pred", "ClinPred_pred",
+    "AlphaMissense_pred",  # the dbNSFP plugin's categorical calls
+)  # fmt: skip
+"""In-silico predictor fields carried through as raw calls (oncogenicity OP1/SBP1 reads them)."""
+
 _FORMAT = re.compile(r"Format:\s*([^\"']+)")
 
 
@@ -147,9 +157,15 @@ def parse_csq(
         if population_af is not None:
             break
     existing = f.get("Existing_variation", "")
+    predictions = tuple(
+        (name, value) for name in PREDICTION_FIELDS
+        if (value := f.get(name, "")) and value not in {".", "-"}
+    )  # fmt: skip
     return Annotation(
         consequence=consequence,
         population_af=population_af,
+        population_checked=any("gnomad" in name.lower() for name in layout.fields),
+        predictions=predictions,
         dbsnp=_existing(existing, ("rs",)),
         cosmic=_existing(existing, ("COSV", "COSM")),
     )

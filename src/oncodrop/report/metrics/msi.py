@@ -5,11 +5,12 @@ indel fraction and indel burden are far above those of stable tumours. PCGR 0.x 
 features (indel fractions, repeat/windowmasker overlaps, MMR gene hits, TMB) to a statistical
 model trained on TCGA MSI-H/MSS exomes. We do not ship a trained model: we apply the two
 features that carry that model (indel fraction and indel burden) with fixed, documented
-cut-offs, and, when a reference FASTA is at hand, count only indels in microsatellites
-(homopolymers >= 5, 2-6 bp units >= 3 copies) towards the burden. It is an estimate, not a
-test: report it as "MSI-H (estimated)".
-
-Preconditions: a positive target size and at least ``min_variants`` coding SNVs + indels.
+cut-offs, and count only indels in microsatellites (homopolymers >= 5, 2-6 bp units >= 3
+copies) towards the burden, which needs a reference FASTA that matches the VCF. ``MSI_RULES``
+is the decision; every call carries the sentence that decided it, so the shown evidence
+always agrees with the call. When the inputs cannot support a call (too few variants, or an
+MSI-range indel share with no usable repeat context) the answer is "not computable", never
+MSS. It is an estimate, not a test.
 """
 
 from __future__ import annotations
@@ -24,25 +25,42 @@ from oncodrop.report.metrics.tmb import counts_towards
 
 INDEL_CLASSES = frozenset({"insertion", "deletion"})
 
-# Rules as data: MSI-H needs every feature at or above its cut-off. The fraction cut-off sits
-# between the ~2-6 % coding indel share typical of MSS exomes and the >10-15 % of MSI-H
-# colorectal/endometrial exomes; the burden cut-off (indels per Mb of target) keeps a
-# handful of indels in a quiet tumour from looking unstable.
-MSI_RULES: tuple[tuple[str, float], ...] = (
-    ("indel_fraction", 0.10),
-    ("indel_burden", 1.0),
+MIN_VARIANTS = 10
+"""Coding SNVs + indels needed before the fraction means anything."""
+INDEL_FRACTION_CUT = 0.10
+"""Coding indel share: ~2-6 % in MSS exomes, > 10-15 % in MSI-H colorectal/endometrial ones."""
+MS_INDEL_BURDEN_CUT = 1.0
+"""Microsatellite indels per Mb of coding target: keeps a handful of indels in a quiet tumour
+(high share, tiny count) from looking unstable."""
+GENOME_MATCH_SHARE = 0.9
+"""Share of indel REF alleles the reference FASTA must reproduce for its repeat context to be
+trusted (a different assembly or the demo's synthetic genome fails this)."""
+
+MSI_RULES: tuple[tuple[str, str], ...] = (
+    ("not computable", "fewer than MIN_VARIANTS coding SNVs/indels"),
+    ("MSS", "coding indel fraction < INDEL_FRACTION_CUT"),
+    ("MSS", "fraction >= cut, but all coding indels < MS_INDEL_BURDEN_CUT per Mb"),
+    ("not computable", "fraction >= cut and no usable reference genome for repeat context"),
+    ("MSI-H", "fraction >= cut and microsatellite indels >= MS_INDEL_BURDEN_CUT per Mb"),
+    ("MSS", "fraction >= cut but microsatellite indels < MS_INDEL_BURDEN_CUT per Mb"),
 )
+"""The decision, in order (first matching row wins); docs/methods.md, "MSI", shows it."""
 
 
 @dataclass(frozen=True, slots=True)
 class MsiFeatures:
-    """Counts behind the MSI estimate (coding variants, or all when none is annotated)."""
+    """Counts behind the MSI estimate (coding variants, or all when none is annotated).
+
+    ``n_microsatellite_indels`` is None when the repeat context is unknown: no reference FASTA,
+    or one that does not reproduce the VCF's alleles (``genome_note`` says which).
+    """
 
     n_snvs: int
     n_indels: int
-    n_microsatellite_indels: int | None  # None without a reference FASTA
+    n_microsatellite_indels: int | None
     target_size_mb: float
     coding_only: bool
+    genome_note: str = ""
 
     @property
     def indel_fraction(self) -> float:
@@ -51,15 +69,29 @@ class MsiFeatures:
 
     @property
     def indel_burden(self) -> float:
-        """Indels per Mb; only microsatellite indels when the FASTA was available."""
-        n = self.n_indels if self.n_microsatellite_indels is None else self.n_microsatellite_indels
-        return n / self.target_size_mb
+        """All coding indels per Mb."""
+        return self.n_indels / self.target_size_mb
+
+    @property
+    def ms_indel_burden(self) -> float | None:
+        """Microsatellite indels per Mb; None when the repeat context is unknown."""
+        if self.n_microsatellite_indels is None:
+            return None
+        return self.n_microsatellite_indels / self.target_size_mb
+
+
+def _ref_matches(genome: ReferenceGenome, v: Variant) -> bool | None:
+    bases = genome.fetch(v.chrom, v.pos - 1, v.pos - 1 + len(v.ref))
+    if bases is None or not bases.strip("N"):
+        return None  # contig absent, or only N there: cannot be checked
+    return bases == v.ref.upper()
 
 
 def msi_features(
     variants: Sequence[Variant], target_size_mb: float, genome: ReferenceGenome | None = None
 ) -> MsiFeatures:
-    """Count coding SNVs and indels (all PASS variants when none carries a consequence)."""
+    """Count coding SNVs and indels (all PASS variants when none carries a consequence), and
+    the indels in microsatellites when ``genome`` reproduces the indels' REF alleles."""
     passing = [v for v in variants if v.filter_pass]
     annotated = any(v.consequence is not None for v in passing)
     if annotated:
@@ -67,50 +99,84 @@ def msi_features(
     snvs = sum(1 for v in passing if v.variant_class == "SNV")
     indels = [v for v in passing if v.variant_class in INDEL_CLASSES]
     n_ms: int | None = None
-    if genome is not None:
-        n_ms = 0
-        for v in indels:
-            ctx = genome.repeat_context(v.chrom, v.pos, v.ref, v.alt)
-            n_ms += ctx is not None and ctx.is_microsatellite
-    return MsiFeatures(snvs, len(indels), n_ms, target_size_mb, annotated)
+    note = "no reference FASTA"
+    if genome is not None and indels:
+        checks = [_ref_matches(genome, v) for v in indels]
+        checked = [c for c in checks if c is not None]
+        share = sum(checked) / len(checked) if checked else 0.0
+        if share >= GENOME_MATCH_SHARE:
+            note = ""
+            n_ms = 0
+            for v in indels:
+                ctx = genome.repeat_context(v.chrom, v.pos, v.ref, v.alt)
+                n_ms += ctx is not None and ctx.is_microsatellite
+        else:
+            note = (f"the reference FASTA does not match the VCF ({sum(checked)} of "
+                    f"{len(indels)} indel REF alleles found)")  # fmt: skip
+    elif genome is not None:
+        note, n_ms = "", 0
+    return MsiFeatures(snvs, len(indels), n_ms, target_size_mb, annotated, note)
 
 
-def classify_msi(features: MsiFeatures) -> str:
-    """ "MSI-H" when every rule in ``MSI_RULES`` is met, else "MSS"."""
-    values = {"indel_fraction": features.indel_fraction, "indel_burden": features.indel_burden}
-    return "MSI-H" if all(values[name] >= cut for name, cut in MSI_RULES) else "MSS"
+@dataclass(frozen=True, slots=True)
+class MsiCall:
+    """The status (``MSI-H``, ``MSS`` or None for not computable) and the evidence sentence
+    that decided it, with the numbers and the cut-offs."""
+
+    status: str | None
+    evidence: str
+
+
+def classify_msi(features: MsiFeatures) -> MsiCall:
+    """Apply ``MSI_RULES`` in order."""
+    f = features
+    total = f.n_snvs + f.n_indels
+    if total < MIN_VARIANTS:
+        return MsiCall(None, f"{total} coding SNVs/indels, fewer than {MIN_VARIANTS}")
+    frac = f"coding indel fraction {f.indel_fraction:.2f} ({f.n_indels}/{total})"
+    if f.indel_fraction < INDEL_FRACTION_CUT:
+        return MsiCall("MSS", f"{frac} < {INDEL_FRACTION_CUT:.2f}")
+    frac += f" >= {INDEL_FRACTION_CUT:.2f}"
+    if f.indel_burden < MS_INDEL_BURDEN_CUT:
+        return MsiCall("MSS", f"{frac} but only {f.indel_burden:.2f} coding indels/Mb "
+                              f"< {MS_INDEL_BURDEN_CUT:g}")  # fmt: skip
+    ms = f.ms_indel_burden
+    if ms is None:
+        return MsiCall(None, f"{frac} and {f.indel_burden:.2f} coding indels/Mb, but "
+                             f"{f.genome_note}: microsatellite indels cannot be counted")  # fmt: skip
+    burden = f"{ms:.2f} microsatellite indels/Mb ({f.n_microsatellite_indels})"
+    if ms >= MS_INDEL_BURDEN_CUT:
+        return MsiCall("MSI-H", f"{frac} and {burden} >= {MS_INDEL_BURDEN_CUT:g}")
+    return MsiCall("MSS", f"{frac} but {burden} < {MS_INDEL_BURDEN_CUT:g}")
 
 
 def msi_status(
     variants: Sequence[Variant],
     target_size_mb: float,
     genome: ReferenceGenome | None = None,
-    min_variants: int = 10,
 ) -> Metric:
-    """MSI estimate; ``value`` is the coding indel fraction, ``details['status']`` MSI-H/MSS."""
-    name = "msi"
+    """MSI estimate. ``value`` is the coding indel fraction when a call is made (None when not
+    computable); ``details['status']`` MSI-H/MSS, ``details['evidence']`` the deciding numbers."""
+    name, unit = "msi", "indel fraction"
     if target_size_mb <= 0:
-        return Metric(name, None, "indel fraction", "not computable: coding target size is not positive")
+        return Metric(name, None, unit, "not computable: coding target size is not positive")
     f = msi_features(variants, target_size_mb, genome)
-    if f.n_snvs + f.n_indels < min_variants:
-        return Metric(
-            name,
-            None,
-            "indel fraction",
-            f"not computable: {f.n_snvs + f.n_indels} coding SNVs/indels, fewer than {min_variants}",
-        )
-    status = classify_msi(f)
-    notes = ["estimate from coding indel fraction and burden, not a validated MSI test"]
-    if not f.coding_only:
-        notes.append("no consequence annotation: all PASS variants used")
-    if f.n_microsatellite_indels is None:
-        notes.append("no reference FASTA: repeat context of indels not checked")
+    call = classify_msi(f)
     details: dict[str, float | int | str | None] = {
-        "status": status,
+        "status": call.status,
+        "evidence": call.evidence,
         "n_snvs": f.n_snvs,
         "n_indels": f.n_indels,
         "n_microsatellite_indels": f.n_microsatellite_indels,
         "indel_fraction": round(f.indel_fraction, 4),
         "indel_burden": round(f.indel_burden, 4),
+        "ms_indel_burden": None if f.ms_indel_burden is None else round(f.ms_indel_burden, 4),
     }
-    return Metric(name, round(f.indel_fraction, 4), "indel fraction", "; ".join(notes), details)
+    if call.status is None:
+        return Metric(name, None, unit, f"not computable: {call.evidence}", details)
+    notes = [call.evidence, "estimate from coding indels, not a validated MSI test"]
+    if not f.coding_only:
+        notes.append("no consequence annotation: all PASS variants used")
+    if f.genome_note:
+        notes.append(f"{f.genome_note}: repeat context of indels not used")
+    return Metric(name, round(f.indel_fraction, 4), unit, "; ".join(notes), details)

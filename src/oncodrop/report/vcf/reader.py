@@ -256,6 +256,8 @@ def _split_record(
             genotype_quality=gq if isinstance(gq, int) else None,
             consequence=annotation.consequence if annotation else None,
             population_af=annotation.population_af if annotation else None,
+            population_checked=annotation.population_checked if annotation else False,
+            predictions=annotation.predictions if annotation else (),
             dbsnp=rs or (annotation.dbsnp if annotation else None),
             cosmic=annotation.cosmic if annotation else None,
         )

@@ -141,19 +141,41 @@ def exposure_bars_svg(
     return _svg(width, height, title, body)
 
 
+SBS_BASES = "ACGT"
+
+
+def sbs96_axis() -> tuple[str, ...]:
+    """The 96 contexts in plotting order: the six classes of ``SBS_CLASS_COLOURS``, each with
+    its 16 contexts by 5' base then 3' base (``A[C>A]A``, ``A[C>A]C`` … ``T[T>G]T``)."""
+    return tuple(
+        f"{five}[{cls}]{three}"
+        for cls, _ in SBS_CLASS_COLOURS
+        for five in SBS_BASES
+        for three in SBS_BASES
+    )
+
+
 def spectrum_svg(
     contexts: Sequence[str], counts: Sequence[int], *, title: str, width: int = 760
 ) -> Markup:
-    """The 96-trinucleotide SBS spectrum: bars coloured by substitution class, class bands on top."""
-    if not contexts or sum(counts) == 0:
+    """The 96-trinucleotide SBS spectrum: bars coloured by substitution class, class bands on top.
+
+    Bars are placed by context *name* on the canonical axis (``sbs96_axis``), so the plot is
+    right whatever order the signature file lists its contexts in (COSMIC's files sort by
+    5' base); each bar's tooltip names its context and count. Contexts that are not SBS96
+    names are not drawn.
+    """
+    by_name = dict(zip(contexts, counts, strict=True))
+    axis = sbs96_axis()
+    values = [by_name.get(ctx, 0) for ctx in axis]
+    if not contexts or sum(values) == 0:
         return empty_chart(f"{title}: no SNVs", width=width)
-    colours = dict(SBS_CLASS_COLOURS)
     left, right, y0, y1, height = 36, width - 6, 28, 170, 200
-    top = max(counts)
-    bar_w = (right - left) / len(contexts)
+    top = max(values)
+    bar_w = (right - left) / len(axis)
     body = [
         f'<line x1="{left}" y1="{y1}" x2="{right}" y2="{y1}" stroke="{_AXIS}"/>',
-        f'<text x="{left - 4}" y="{y0 + 4}" text-anchor="end" {_FONT}>{top}</text>',
+        f'<text x="{left - 4}" y="{y0 + 4}" text-anchor="end" {_FONT}>{_fmt(top)}</text>',
         f'<text x="{left - 4}" y="{y1}" text-anchor="end" {_FONT}>0</text>',
     ]
     for j, (cls, colour) in enumerate(SBS_CLASS_COLOURS):
@@ -162,13 +184,13 @@ def spectrum_svg(
             f'<rect x="{x:.1f}" y="4" width="{16 * bar_w - 2:.1f}" height="10" fill="{colour}"/>'
             f'<text x="{x + 8 * bar_w:.1f}" y="25" text-anchor="middle" {_FONT}>{cls}</text>'
         )
-    for i, (ctx, count) in enumerate(zip(contexts, counts, strict=True)):
-        cls = ctx[2:5] if len(ctx) == 7 else ""
+    for i, (ctx, count) in enumerate(zip(axis, values, strict=True)):
         h = (y1 - y0) * count / top
         body.append(
             f'<rect x="{left + i * bar_w + 0.5:.1f}" y="{y1 - h:.1f}" '
             f'width="{max(bar_w - 1, 0.5):.1f}" height="{h:.1f}" '
-            f'fill="{colours.get(cls, _BAR)}"><title>{escape(ctx)}: {count}</title></rect>'
+            f'fill="{SBS_CLASS_COLOURS[i // 16][1]}" data-context="{escape(ctx)}">'
+            f"<title>{escape(ctx)}: {_fmt(count)}</title></rect>"
         )
     body.append(
         f'<text x="{(left + right) / 2}" y="{height - 8}" text-anchor="middle" {_FONT}>'

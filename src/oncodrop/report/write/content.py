@@ -121,6 +121,15 @@ class ReportContent:
         counts = Counter(f.tier.value for f in self.findings)
         return {t.value: counts.get(t.value, 0) for t in Tier}
 
+    def clinical_findings(self, tier: Tier) -> tuple[str, ...]:
+        """Every finding at ``tier`` a clinician must see in the headline, named for people:
+        SNVs/indels (``BRAF p.V600E``) in report order, then tiered copy-number calls
+        (``ERBB2 amplification``) in genomic order."""
+        names = [variant_label(f.variant) for f in self.tier(tier)]
+        names += [f"{g.gene} {CNA_CALL_NAMES.get(g.call, g.call.value)}"
+                  for g in self.altered_cna if g.tier is tier]  # fmt: skip
+        return tuple(names)
+
     @property
     def oncogenic(self) -> tuple[Finding, ...]:
         """Findings classified Oncogenic or Likely oncogenic, in report order."""
@@ -154,6 +163,20 @@ class ReportContent:
         status = self.msi.details.get("status") if self.msi.details else None
         return str(status) if status else None
 
+    @property
+    def msi_evidence(self) -> str:
+        """The sentence that decided the MSI call (or why there is none)."""
+        evidence = self.msi.details.get("evidence") if self.msi.details else None
+        return str(evidence) if evidence else self.msi.note
+
+
+CNA_CALL_NAMES: dict[CnaCall, str] = {
+    CnaCall.AMPLIFICATION: "amplification",
+    CnaCall.GAIN: "gain",
+    CnaCall.HETDEL: "heterozygous deletion",
+    CnaCall.HOMDEL: "homozygous deletion",
+}
+"""Copy-number calls as the headline names them."""
 
 _MATCH_ORDER = {level: rank for rank, level in enumerate(MatchLevel)}
 

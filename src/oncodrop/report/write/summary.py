@@ -248,11 +248,28 @@ def render_summary_schema() -> str:
     return json.dumps(summary_json_schema(), indent=2, sort_keys=True) + "\n"
 
 
+HEADLINE_NAMES = 3
+"""How many Tier I/II findings the headline sentence names before "+N more"."""
+
+
+def _tier_part(label: str, names: tuple[str, ...]) -> str:
+    if not names:
+        return f"{label}: 0"
+    shown = ", ".join(names[:HEADLINE_NAMES])
+    more = f", +{len(names) - HEADLINE_NAMES} more" if len(names) > HEADLINE_NAMES else ""
+    return f"{label}: {len(names)} ({shown}{more})"
+
+
 def headline(content: ReportContent) -> Headline:
-    """The few numbers a notification shows, and one sentence saying them."""
-    counts = content.tier_counts
+    """The few numbers a notification shows, and one sentence saying them.
+
+    Tier I/II count every finding at that tier: SNVs/indels and tiered copy-number calls
+    (``ReportContent.clinical_findings``); the sentence names the first few. TMB and MSI are
+    shown as metrics, not counted as tiered findings (no evidence item tiers them yet).
+    """
+    tier1, tier2 = content.clinical_findings(Tier.I), content.clinical_findings(Tier.II)
     tmb, msi, top = content.tmb.value, content.msi_status, content.top_signatures
-    parts = [f"Tier I: {counts['I']}", f"Tier II: {counts['II']}"]
+    parts = [_tier_part("Tier I", tier1), _tier_part("Tier II", tier2)]
     parts.append(
         f"TMB {tmb:.1f} mut/Mb ({content.tmb_class})" if tmb is not None else "TMB n/a"
     )
@@ -263,8 +280,8 @@ def headline(content: ReportContent) -> Headline:
     if content.bundle.demo:
         line += f" [{content.bundle.label}]"
     return Headline(
-        tier1=counts["I"],
-        tier2=counts["II"],
+        tier1=len(tier1),
+        tier2=len(tier2),
         tmb=tmb,
         msi=msi,
         top_signatures=top,
