@@ -9,7 +9,9 @@ from email.utils import format_datetime
 import pytest
 
 from oncodrop.errors import ConfigError, TransientError
+from oncodrop.execute.job import job_retry_policy
 from oncodrop.retry import RetryPolicy, parse_retry_after
+from oncodrop.settings import Settings
 
 
 def test_delay_doubles_from_backoff_and_is_capped() -> None:
@@ -18,7 +20,7 @@ def test_delay_doubles_from_backoff_and_is_capped() -> None:
 
 
 def test_job_policy_waits_30_60_120_s_up_to_15_min_within_its_jitter() -> None:
-    policy = RetryPolicy.for_jobs(5)
+    policy = job_retry_policy(Settings.load(None, max_attempts=5))
     assert policy.attempts == 5
     for attempt, nominal in ((1, 30.0), (2, 60.0), (3, 120.0), (7, 900.0)):
         delays = [policy.delay_s(attempt) for _ in range(200)]
@@ -40,7 +42,7 @@ def test_policy_rejects_nonsense_and_pickles() -> None:
         RetryPolicy(attempts=0)
     with pytest.raises(ValueError):
         RetryPolicy(jitter=2.0)
-    policy = RetryPolicy.for_jobs(3)
+    policy = job_retry_policy(Settings.load(None, max_attempts=3))
     assert pickle.loads(pickle.dumps(policy)) == policy  # it crosses into worker processes
 
 

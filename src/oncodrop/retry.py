@@ -10,7 +10,8 @@ Where the attempts are counted differs:
 
 - jobs (``execute``): the ledger counts attempts across processes and enforces each sample's
   budget (``Ledger.open(max_attempts=)``, from ``Settings.max_attempts``); the worker only asks
-  ``delay_s`` for the sample's ``not_before``. ``RetryPolicy.for_jobs`` is that policy.
+  ``delay_s`` for the sample's ``not_before``; ``execute.job.job_retry_policy`` builds that
+  policy from the ``retry_*`` settings (30 s, doubling, at most 15 min, +/- 25 %).
 - in-process loops (``notify`` fan-out, ``refdata`` downloads): ``call`` runs a function up to
   ``attempts`` times with tenacity, retrying only ``TransientError``. A server's
   ``Retry-After`` (``TransientError.retry_after_s``, parsed by ``parse_retry_after``) is
@@ -51,11 +52,6 @@ class RetryPolicy:
             raise ValueError("RetryPolicy.attempts must be at least 1")
         if self.backoff_s < 0 or self.max_backoff_s < 0 or not 0 <= self.jitter <= 1:
             raise ValueError("RetryPolicy: delays must be >= 0 and jitter within [0, 1]")
-
-    @classmethod
-    def for_jobs(cls, max_attempts: int = 3) -> RetryPolicy:
-        """Job retries: 30 s, 60 s, 120 s… up to 15 min, +/- 25 %."""
-        return cls(attempts=max_attempts, backoff_s=30.0, max_backoff_s=900.0, jitter=0.25)
 
     def delay_s(self, attempt: int, retry_after_s: float | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based); at least

@@ -1,25 +1,44 @@
 """Operator settings: typed, validated once, from CLI options, ``ONCODROP_*`` env and one TOML file.
 
-Precedence, highest first: CLI overrides > environment > TOML file > defaults. Secrets
-(webhook URLs) are ``SecretStr`` so they never print by accident; ``redacted_dict`` is what
-``oncodrop config show`` prints. Nested values use ``__`` in env names
-(``ONCODROP_INTAKE__MAX_MEMBERS=50``) and a table in TOML (``[intake] max_members = 50``).
+Every setting any ``oncodrop`` command reads is a field of ``Settings`` (``oncodrop config show``
+lists them all, ``docs/settings.md`` describes them). Precedence, highest first, for every field:
+CLI overrides > environment > TOML file > defaults.
+
+- The service's core fields are the top level, with the flat env names automation uses
+  (``ONCODROP_STORE``, ``ONCODROP_DB``, ``ONCODROP_WORKERS``, …) and top-level TOML keys.
+- Every other area is a sub-model: ``[notify]``, ``[celery]``, ``[aws]``, ``[intake]``,
+  ``[fleet]``, ``[refdata]``, ``[report]`` in the TOML, ``ONCODROP_<AREA>__<FIELD>`` in the env
+  (``ONCODROP_FLEET__MAX_WORKERS=8``), ``<area>__<field>=`` as a ``Settings.load`` override.
+- Older flat names (``ONCODROP_SLACK_WEBHOOK_URL``, ``ONCODROP_BROKER_URL``, ``ONCODROP_FLEET_MAX``,
+  ``ONCODROP_REFDATA_OUT``, …; see ``LEGACY_NAMES``) are still read from the env, as top-level
+  TOML keys and as ``Settings.load`` overrides, each at its source's precedence level; the nested
+  name wins when both are set in the same source.
+- ``ONCODROP_CONFIG`` names the TOML file when no ``--config`` is given (it is not a field).
+
+Secrets (webhook URLs) are ``SecretStr`` so they never print by accident; ``redacted_dict`` is
+what ``oncodrop config show`` prints; ``handover_json`` is the one serialisation that reveals
+them (for a worker process, in a 0600 file).
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import tomllib
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     SecretStr,
+    SerializationInfo,
     ValidationError,
     model_validator,
 )
@@ -34,27 +53,224 @@ from oncodrop.errors import ConfigError
 from oncodrop.logs import REDACTED, redact
 
 ENV_PREFIX = "ONCODROP_"
+NESTED_DELIMITER = "__"
+CONFIG_ENV = "ONCODROP_CONFIG"  # the TOML file when no --config is given; not a field
+PANELAPP_URL = "https://panelapp.genomicsengland.co.uk/api/v1"
 
 # The TOML file of the Settings.load call in progress (a context variable, not a global, so
 # concurrent loads in threads do not see each other's file).
 _config_file: ContextVar[Path | None] = ContextVar("oncodrop_config_file", default=None)
+_REVEAL = "reveal_secrets"
 
 
 GiB = 1024**3
 MiB = 1024**2
 
 
-class IntakeLimits(BaseModel):
+def _secret_json(value: SecretStr, info: SerializationInfo) -> str:
+    """JSON form of a secret: masked, unless serialised for a worker hand-over."""
+    return value.get_secret_value() if info.context and info.context.get(_REVEAL) else str(value)
+
+
+Secret = Annotated[SecretStr, PlainSerializer(_secret_json, return_type=str, when_used="json")]
+
+
+class _Area(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IntakeLimits(_Area):
     """Caps on what one input may cost us; ``oncodrop.intake`` checks every cap before or while
     writing. ``[intake]`` in the TOML, ``ONCODROP_INTAKE__MAX_MEMBERS`` in the environment."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    max_compressed_bytes: int = Field(default=2 * GiB, gt=0, description="Largest tarball accepted (bytes).")
+    max_unpacked_bytes: int = Field(default=20 * GiB, gt=0, description="Most bytes one tarball may unpack to.")
+    max_members: int = Field(default=64, gt=0, description="Most files in one tarball.")
+    max_ratio: float = Field(default=200.0, gt=1, description="Largest unpacked/compressed ratio (zip-bomb guard).")
+    ratio_floor_bytes: int = Field(default=1 * MiB, ge=0, description="Below this unpacked size the ratio is not checked.")
 
-    max_compressed_bytes: int = Field(default=2 * GiB, gt=0)
-    max_unpacked_bytes: int = Field(default=20 * GiB, gt=0)
-    max_members: int = Field(default=64, gt=0)
-    max_ratio: float = Field(default=200.0, gt=1)  # unpacked/compressed: a zip-bomb guard
-    ratio_floor_bytes: int = Field(default=1 * MiB, ge=0)
+
+class NotifySettings(_Area):
+    """Where terminal-state (and rejection) notifications go, and how hard to try."""
+
+    slack_webhook_url: Secret | None = Field(default=None, description="Slack incoming-webhook URL (secret).")
+    webhook_url: Secret | None = Field(default=None, description="Generic JSON webhook URL (secret).")
+    attempts: int = Field(default=4, ge=1, description="Delivery attempts per target.")
+    backoff_s: float = Field(default=1.0, ge=0, description="First retry delay; doubles per attempt.")
+    link_expires_s: int = Field(default=7 * 24 * 3600, gt=0, description="Lifetime of the report download link.")
+
+
+class CelerySettings(_Area):
+    """The Celery executor (``executor = "celery"``): broker, queue, redelivery."""
+
+    broker_url: str = Field(default="redis://127.0.0.1:6379/0",
+                            description="Any broker Celery speaks: redis://, amqp://, sqs://.")  # fmt: skip
+    queue: str = Field(default="oncodrop", description="Celery queue name.")
+    queue_url: str | None = Field(default=None, description="SQS broker: the predefined queue's URL.")
+    broker_visibility_timeout_s: float | None = Field(
+        default=None, gt=0,
+        description="Seconds before an unacked message is redelivered; must exceed job_timeout_s "
+                    "(unset: job_timeout_s plus a margin).",
+    )  # fmt: skip
+    redispatch_s: float = Field(default=900.0, gt=0, description="Re-send a QUEUED sample nobody claimed after this.")
+    sweep_interval_s: float = Field(default=5.0, gt=0, description="Seconds between two dispatcher sweeps.")
+
+
+SseMode = Literal["AES256", "aws:kms", "aws:kms:dsse"]
+
+
+class AwsSettings(_Area):
+    """Our AWS endpoints and S3 encryption (credentials and region stay boto3's: ``AWS_*``)."""
+
+    s3_endpoint_url: str | None = Field(default=None, description="S3 endpoint (unset: AWS).")
+    s3_sse: SseMode | None = Field(default=None, description="Server-side encryption of uploads (unset: bucket default).")
+    s3_sse_kms_key_id: str | None = Field(default=None, description="KMS key for s3_sse = aws:kms*.")
+    sqs_endpoint_url: str | None = Field(default=None,
+                                         description="SQS endpoint (unset: derived from the queue URL).")  # fmt: skip
+    ec2_endpoint_url: str | None = Field(default=None, description="EC2 endpoint for the fleet and spot-prices.")
+
+    @model_validator(mode="after")
+    def _check_sse(self) -> AwsSettings:
+        if self.s3_sse_kms_key_id and not (self.s3_sse or "").startswith("aws:kms"):
+            raise ValueError("s3_sse_kms_key_id is set but s3_sse is not aws:kms; set both or neither")
+        return self
+
+
+class FleetSettings(_Area):
+    """``oncodrop fleet``: scaling limits, the fleet worker, and the EC2 spot launch spec."""
+
+    provider: Literal["local", "ec2"] = Field(default="local", description="Where workers run.")
+    min_workers: int = Field(default=0, ge=0, description="Workers kept even without backlog.")
+    max_workers: int = Field(default=4, ge=1, description="Most workers at once.")
+    samples_per_worker: int = Field(default=1, ge=1, description="Samples one worker runs at once.")
+    idle_timeout_s: float = Field(default=600.0, ge=0, description="Seconds without work before a worker exits.")
+    cooldown_s: float = Field(default=60.0, ge=0, description="Seconds between two scaling actions.")
+    interval_s: float = Field(default=15.0, ge=0.1, description="Seconds between two looks at the backlog.")
+    spot_watch: bool = Field(default=False, description="Fleet worker: watch the EC2 spot interruption notice.")
+    spot_poll_s: float = Field(default=5.0, ge=0.1, description="Seconds between two looks at the notice.")
+    imds_endpoint: str = Field(default="http://169.254.169.254", description="Instance metadata endpoint.")
+    launch_template: str | None = Field(default=None, description="EC2 launch template id or name.")
+    template_version: str = Field(default="$Latest", description="Launch template version.")
+    name: str = Field(default="oncodrop", description="Tag value oncodrop:fleet marking this fleet's instances.")
+    instance_type: str | None = Field(default=None, description="Override the template's instance type.")
+    max_price: str | None = Field(default=None, description="Highest spot price, USD per hour.")
+    image_id: str | None = Field(default=None, description="Override the template's AMI.")
+    subnet_id: str | None = Field(default=None, description="Override the template's subnet.")
+    security_group_ids: tuple[str, ...] = Field(default=(), description="With subnet_id: security group ids.")
+    instance_profile: str | None = Field(default=None, description="Instance profile ARN or name.")
+    volume_gib: int | None = Field(default=None, ge=1, description="Root volume size (GiB).")
+    user_data: Path | None = Field(default=None, description="Script file replacing the template's user data.")
+
+    @model_validator(mode="after")
+    def _check_limits(self) -> FleetSettings:
+        if self.max_workers < self.min_workers:
+            raise ValueError(f"max_workers ({self.max_workers}) must be at least min_workers ({self.min_workers})")
+        return self
+
+
+class RefdataSettings(_Area):
+    """``oncodrop refdata build``: what goes into a reference bundle and where."""
+
+    out: Path | None = Field(default=None, description="New folder for the bundle (required to build).")
+    demo: bool = Field(default=False, description="Build the offline demo bundle (GRCh37) instead.")
+    builds: tuple[Literal["grch37", "grch38"], ...] = Field(default=("grch38",), description="Genome builds.")
+    source_urls: tuple[str, ...] = Field(default=(), description="NAME=URL source URL replacements.")
+    skip: tuple[str, ...] = Field(default=(), description="Optional sources to leave out.")
+    name: str = Field(default="oncodrop", description="Bundle name in the manifest.")
+    version: str = Field(default="", description="Bundle version (empty: today's date).")
+    panelapp: tuple[str, ...] = Field(default=(), description="PanelApp panels as ID or ID:NAME.")
+    panelapp_url: str = Field(default=PANELAPP_URL, description="PanelApp API base (…/api/v1).")
+
+
+class ReportSettings(_Area):
+    """``oncodrop report``: one VCF reported outside the service (the bundle is top-level ``bundle``)."""
+
+    vcf: Path | None = Field(default=None, description="The VCF (bgzipped or plain).")
+    sample_config: Path | None = Field(default=None, description="Sample config TOML (ours or PCGR 0.5–0.9).")
+    cna: Path | None = Field(default=None, description="Copy-number segments TSV.")
+    out: Path | None = Field(default=None, description="Output folder (created).")
+    sample_id: str | None = Field(default=None, description="Sample id (unset: the config's, else the VCF name).")
+    kind: Literal["somatic", "normal"] = Field(default="somatic", description="Reporter: somatic or normal.")
+
+
+# Flat names read before the areas existed -> the field they set now. Each is read from the env
+# (ONCODROP_<NAME>) and as a top-level TOML key; the nested name wins when both are given.
+LEGACY_NAMES: dict[str, str] = {
+    "slack_webhook_url": "notify.slack_webhook_url",
+    "webhook_url": "notify.webhook_url",
+    "notify_attempts": "notify.attempts",
+    "notify_backoff_s": "notify.backoff_s",
+    "link_expires_s": "notify.link_expires_s",
+    "broker_url": "celery.broker_url",
+    "celery_queue": "celery.queue",
+    "celery_queue_url": "celery.queue_url",
+    "broker_visibility_timeout_s": "celery.broker_visibility_timeout_s",
+    "redispatch_s": "celery.redispatch_s",
+    "sweep_interval_s": "celery.sweep_interval_s",
+    "s3_endpoint_url": "aws.s3_endpoint_url",
+    "s3_sse": "aws.s3_sse",
+    "s3_sse_kms_key_id": "aws.s3_sse_kms_key_id",
+    "sqs_endpoint_url": "aws.sqs_endpoint_url",
+    "ec2_endpoint_url": "aws.ec2_endpoint_url",
+    "fleet_provider": "fleet.provider",
+    "fleet_min": "fleet.min_workers",
+    "fleet_max": "fleet.max_workers",
+    "fleet_samples_per_worker": "fleet.samples_per_worker",
+    "fleet_idle_timeout": "fleet.idle_timeout_s",
+    "fleet_cooldown": "fleet.cooldown_s",
+    "fleet_interval": "fleet.interval_s",
+    "fleet_spot_watch": "fleet.spot_watch",
+    "fleet_spot_poll": "fleet.spot_poll_s",
+    "fleet_imds_endpoint": "fleet.imds_endpoint",
+    "fleet_launch_template": "fleet.launch_template",
+    "fleet_template_version": "fleet.template_version",
+    "fleet_name": "fleet.name",
+    "fleet_instance_type": "fleet.instance_type",
+    "fleet_max_price": "fleet.max_price",
+    "fleet_image": "fleet.image_id",
+    "fleet_subnet": "fleet.subnet_id",
+    "fleet_instance_profile": "fleet.instance_profile",
+    "fleet_volume_gib": "fleet.volume_gib",
+    "fleet_user_data": "fleet.user_data",
+    "refdata_out": "refdata.out",
+    "refdata_demo": "refdata.demo",
+    "refdata_builds": "refdata.builds",
+    "refdata_source_urls": "refdata.source_urls",
+    "refdata_skip": "refdata.skip",
+    "refdata_name": "refdata.name",
+    "refdata_version": "refdata.version",
+    "refdata_panelapp_url": "refdata.panelapp_url",
+    "report_vcf": "report.vcf",
+    "report_config": "report.sample_config",
+    "report_cna": "report.cna",
+    "report_out": "report.out",
+    "report_sample_id": "report.sample_id",
+    "report_kind": "report.kind",
+}
+
+
+def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[leaf] = value
+
+
+def _has_path(data: Mapping[str, Any], path: str) -> bool:
+    for part in path.split("."):
+        if not isinstance(data, Mapping) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
+def _apply_legacy(data: dict[str, Any], legacy: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` plus each legacy value at its new place, unless that place is already set."""
+    for name, value in legacy.items():
+        path = LEGACY_NAMES[name]
+        if not _has_path(data, path):
+            _set_path(data, path, value)
+    return data
 
 
 class _TomlFileSource(PydanticBaseSettingsSource):
@@ -63,13 +279,35 @@ class _TomlFileSource(PydanticBaseSettingsSource):
     def __init__(self, settings_cls: type[BaseSettings]) -> None:
         super().__init__(settings_cls)
         path = _config_file.get()
-        self._data: dict[str, Any] = _read_toml(path) if path is not None else {}
+        data = _read_toml(path) if path is not None else {}
+        legacy = {name: data.pop(name) for name in list(data) if name in LEGACY_NAMES}
+        self._data: dict[str, Any] = _apply_legacy(data, legacy)
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         return self._data.get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
         return dict(self._data)
+
+
+class _LegacyEnvSource(PydanticBaseSettingsSource):
+    """The flat env names of ``LEGACY_NAMES``; multi-valued ones space-separated, as before."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        env = {name.upper(): value for name, value in os.environ.items()}
+        legacy = {}
+        for name, path in LEGACY_NAMES.items():
+            value = env.get(ENV_PREFIX + name.upper())
+            if value is None:
+                continue
+            if _is_sequence(_field_at(path).annotation) and not value.lstrip().startswith("["):
+                legacy[name] = value.split()
+            else:
+                legacy[name] = value
+        return _apply_legacy({}, legacy)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -81,51 +319,45 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"settings file {path} is not valid TOML: {exc}; fix the syntax") from None
     oncodrop_table = data.get("oncodrop")
-    return oncodrop_table if isinstance(oncodrop_table, dict) else data
+    return dict(oncodrop_table) if isinstance(oncodrop_table, dict) else data
 
 
 class Settings(BaseSettings):
-    """Everything an operator can set. Every field is also ``ONCODROP_<FIELD>`` in the env."""
+    """Everything an operator can set (see the module docstring for names and precedence)."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
-        env_nested_delimiter="__",
+        env_nested_delimiter=NESTED_DELIMITER,
         extra="forbid",
         frozen=True,
         case_sensitive=False,
     )
 
-    store: str = "file://./bucket"
-    db: str = "sqlite:///oncodrop.db"
-    bundle: Path | None = None
-    workdir: Path | None = None  # private per-job dirs are made under it; None = system temp
-    workers: int = Field(default=2, ge=1, le=256)
-    poll_interval: float = Field(default=2.0, gt=0)
-    lease_s: float = Field(default=300.0, gt=0)
-    job_timeout_s: float = Field(default=3600.0, gt=0)
-    max_attempts: int = Field(default=3, ge=1)
-    executor: Literal["local", "celery"] = "local"
-    # Celery executor (``executor = "celery"``): any broker Celery speaks (redis://, amqp://, sqs://)
-    broker_url: str = "redis://127.0.0.1:6379/0"
-    celery_queue: str = "oncodrop"
-    celery_queue_url: str | None = None  # SQS broker: the queue's URL (a predefined queue)
-    # how long the broker waits for an ack before redelivering; must exceed job_timeout_s or a
-    # long job runs twice (the ledger lease still makes the second copy a no-op). None = derived
-    broker_visibility_timeout_s: float | None = Field(default=None, gt=0)
-    redispatch_s: float = Field(default=900.0, gt=0)  # re-send a QUEUED sample nobody claimed
-    sweep_interval_s: float = Field(default=5.0, gt=0)
-    # where `serve` hears of new objects: list the store (poll) or an S3-notification SQS queue
-    events: Literal["poll", "sqs"] = "poll"
-    queue_url: str | None = None
-    s3_endpoint_url: str | None = None
-    slack_webhook_url: SecretStr | None = None
-    webhook_url: SecretStr | None = None
-    notify_attempts: int = Field(default=4, ge=1)
-    notify_backoff_s: float = Field(default=1.0, ge=0)
-    link_expires_s: int = Field(default=7 * 24 * 3600, gt=0)
+    store: str = Field(default="file://./bucket", description="Where tarballs are dropped: file:///DIR or s3://bucket[/prefix].")
+    db: str = Field(default="sqlite:///oncodrop.db", description="SQLAlchemy URL of the ledger.")
+    bundle: Path | None = Field(default=None, description="Reference bundle folder.")
+    workdir: Path | None = Field(default=None, description="Private per-job dirs go under it (unset: system temp).")
+    workers: int = Field(default=2, ge=1, le=256, description="Worker processes.")
+    poll_interval: float = Field(default=2.0, gt=0, description="Seconds between store listings.")
+    lease_s: float = Field(default=300.0, gt=0, description="A worker's lease on its sample; renewed every lease_s/3.")
+    job_timeout_s: float = Field(default=3600.0, gt=0, description="A job running longer is killed (and retried).")
+    max_attempts: int = Field(default=3, ge=1, description="Attempts per sample before it is DEAD.")
+    retry_backoff_s: float = Field(default=30.0, ge=0, description="Delay before the first retry; doubles per attempt.")
+    retry_backoff_cap_s: float = Field(default=900.0, ge=0, description="Longest delay between two attempts.")
+    retry_jitter: float = Field(default=0.25, ge=0, le=1, description="Retry delays vary by +/- this fraction.")
+    executor: Literal["local", "celery"] = Field(default="local", description="Run jobs on local workers or Celery.")
+    events: Literal["poll", "sqs"] = Field(default="poll",
+                                           description="Hear of new objects by listing the store or from SQS.")  # fmt: skip
+    queue_url: str | None = Field(default=None, description="With events = sqs: the queue of S3 notifications.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
+    log_json: bool = Field(default=False, description="Log one JSON object per line.")
     intake: IntakeLimits = IntakeLimits()
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_json: bool = False
+    notify: NotifySettings = NotifySettings()
+    celery: CelerySettings = CelerySettings()
+    aws: AwsSettings = AwsSettings()
+    fleet: FleetSettings = FleetSettings()
+    refdata: RefdataSettings = RefdataSettings()
+    report: ReportSettings = ReportSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -136,17 +368,18 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """CLI (init kwargs) > env > TOML file > defaults; no .env files, no secrets dir."""
-        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+        """CLI (init kwargs) > env (nested names, then legacy flat names) > TOML file > defaults;
+        no .env files, no secrets dir."""
+        return (init_settings, env_settings, _LegacyEnvSource(settings_cls), _TomlFileSource(settings_cls))
 
     @model_validator(mode="after")
     def _check_cloud(self) -> Settings:
         if self.events == "sqs" and not self.queue_url:
             raise ValueError("events = sqs needs queue_url (--queue-url or ONCODROP_QUEUE_URL)")
-        given = self.broker_visibility_timeout_s
+        given = self.celery.broker_visibility_timeout_s
         if given is not None and given <= self.job_timeout_s:
             raise ValueError(
-                f"broker_visibility_timeout_s ({given:g}) must exceed job_timeout_s "
+                f"celery.broker_visibility_timeout_s ({given:g}) must exceed job_timeout_s "
                 f"({self.job_timeout_s:g}), or the broker redelivers jobs that are still running"
             )
         return self
@@ -154,16 +387,24 @@ class Settings(BaseSettings):
     @property
     def visibility_timeout_s(self) -> float:
         """The broker visibility timeout in force: as set, else the job timeout plus margin."""
-        given = self.broker_visibility_timeout_s
+        given = self.celery.broker_visibility_timeout_s
         return given if given is not None else self.job_timeout_s + max(60.0, 2 * self.lease_s)
 
     @classmethod
     def load(cls, config_file: Path | None = None, **cli_overrides: Any) -> Settings:
-        """Build settings from all sources; ``None`` overrides mean "option not given".
+        """Build settings from all sources. Overrides are field names, ``area__field`` for a field
+        of an area (``fleet__max_workers=8``) or a legacy flat name (``broker_url=``); ``None``
+        means "option not given". Without
+        ``config_file``, the file named by ``ONCODROP_CONFIG`` (if set) is read.
 
         Raises ``ConfigError`` naming the source and the field when something is invalid.
         """
-        overrides = {name: value for name, value in cli_overrides.items() if value is not None}
+        if config_file is None and os.environ.get(CONFIG_ENV):
+            config_file = Path(os.environ[CONFIG_ENV])
+        overrides: dict[str, Any] = {}
+        for name, value in cli_overrides.items():
+            if value is not None:
+                _set_path(overrides, LEGACY_NAMES.get(name) or name.replace(NESTED_DELIMITER, "."), value)
         token = _config_file.set(config_file)
         try:
             return cls(**overrides)
@@ -172,30 +413,113 @@ class Settings(BaseSettings):
         finally:
             _config_file.reset(token)
 
+    def handover_json(self) -> str:
+        """The settings for a worker process, secrets included: write it only to a 0600 file."""
+        return self.model_dump_json(context={_REVEAL: True})
+
+    @classmethod
+    def from_handover(cls, text: str) -> Settings:
+        """The settings ``handover_json`` wrote, exactly (no env or file is read again)."""
+        return cls.model_validate_json(text)
+
     @property
     def work_root(self) -> Path:
         """Where private per-job dirs go: ``workdir``, else the system temp dir."""
         return self.workdir or Path(tempfile.gettempdir())
 
     def secret_values(self) -> tuple[str, ...]:
-        """Every secret value, for the log redaction filter."""
-        values = [s.get_secret_value() for s in (self.slack_webhook_url, self.webhook_url) if s]
-        for url in (self.db, self.store, self.s3_endpoint_url, self.broker_url):
-            password = urlsplit(url).password if url else None
-            if password:
-                values.append(password)
+        """Every secret value (secret fields, passwords in URLs), for the log redaction filter."""
+        values = []
+        for _, value in _leaves(self):
+            if isinstance(value, SecretStr):
+                values.append(value.get_secret_value())
+            elif isinstance(value, str) and "://" in value:
+                password = urlsplit(value).password
+                if password:
+                    values.append(password)
         return tuple(values)
 
     def redacted_dict(self) -> dict[str, Any]:
         """Settings as plain data with secrets reduced to ``***`` + host (for display)."""
         data = self.model_dump(mode="json")
-        for name in ("slack_webhook_url", "webhook_url"):
-            secret: SecretStr | None = getattr(self, name)
-            data[name] = _redact_secret_url(secret.get_secret_value()) if secret else None
-        for name in ("db", "store", "s3_endpoint_url", "broker_url"):
-            if data[name]:
-                data[name] = redact(data[name], self.secret_values())
+        secrets = self.secret_values()
+        for path, value in _leaves(self):
+            if isinstance(value, SecretStr):
+                _set_path(data, path, _redact_secret_url(value.get_secret_value()))
+            elif isinstance(value, str) and "://" in value:
+                _set_path(data, path, redact(value, secrets))
         return data
+
+    def require(self, path: str, option: str) -> Any:
+        """The value at ``path`` (``report.vcf``), or ``ConfigError`` saying where to set it."""
+        value: Any = self
+        for part in path.split("."):
+            value = getattr(value, part)
+        if value is None:
+            raise ConfigError(f"{path} is not set: pass {option}, set {env_names(path)[0]} or "
+                              f"set it in the settings file")  # fmt: skip
+        return value
+
+
+def _leaves(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from _leaves(value, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", value
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDoc:
+    """One setting, for ``oncodrop config`` and ``docs/settings.md``."""
+
+    path: str  # "workers", "fleet.max_workers"
+    env: tuple[str, ...]  # its env name first, then any legacy flat name
+    default: Any
+    description: str
+
+
+def _field_at(path: str) -> FieldInfo:
+    model: type[BaseModel] = Settings
+    *parents, leaf = path.split(".")
+    for part in parents:
+        annotation = model.model_fields[part].annotation
+        assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        model = annotation
+    return model.model_fields[leaf]
+
+
+def _is_sequence(annotation: Any) -> bool:
+    return get_origin(annotation) in (tuple, list)
+
+
+def env_names(path: str) -> tuple[str, ...]:
+    """The env names of the field at ``path``: ``ONCODROP_FLEET__MAX_WORKERS``, then legacy ones."""
+    canonical = ENV_PREFIX + path.replace(".", NESTED_DELIMITER).upper()
+    legacy = [ENV_PREFIX + name.upper() for name, target in LEGACY_NAMES.items() if target == path]
+    return (canonical, *legacy)
+
+
+def field_docs() -> list[FieldDoc]:
+    """Every leaf field of ``Settings``, in declaration order (top level first, then areas)."""
+    docs = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        nested = []
+        for name, info in model.model_fields.items():
+            annotation = info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                nested.append((name, annotation))
+                continue
+            path = prefix + name
+            docs.append(FieldDoc(path, env_names(path), info.get_default(call_default_factory=True),
+                                 info.description or ""))  # fmt: skip
+        for name, sub in nested:
+            walk(sub, f"{prefix}{name}.")
+
+    walk(Settings, "")
+    return docs
 
 
 def _redact_secret_url(url: str) -> str:
@@ -208,7 +532,14 @@ def _describe_errors(exc: ValidationError, config_file: Path | None) -> str:
     where = f"{config_file}, " if config_file else ""
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
-        field = ".".join(str(part) for part in error["loc"]) or "settings"
-        env = ENV_PREFIX + "__".join(str(part) for part in error["loc"]).upper()
+        loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
+        field = ".".join(loc) or "settings"
+        env = ENV_PREFIX + NESTED_DELIMITER.join(loc).upper()
         problems.append(f"{field} (set in {where}{env} or a CLI option): {error['msg']}")
     return "invalid settings: " + "; ".join(problems)
+
+
+__all__ = [
+    "CONFIG_ENV", "ENV_PREFIX", "LEGACY_NAMES", "AwsSettings", "CelerySettings", "FieldDoc", "FleetSettings",
+    "IntakeLimits", "NotifySettings", "RefdataSettings", "ReportSettings", "Settings", "env_names", "field_docs",
+]  # fmt: skip

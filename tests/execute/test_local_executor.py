@@ -26,7 +26,7 @@ from oncodrop.execute.local import (
     prepare_work_root,
 )
 from oncodrop.ledger import Ledger
-from oncodrop.retry import RetryPolicy
+from oncodrop.settings import Settings
 
 S = SampleState
 VCF = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
@@ -113,15 +113,18 @@ def queue_sample(ledger: Ledger, n: int = 1, max_attempts: int = 3) -> SampleRec
 
 
 def config(ledger: Ledger, tmp_path: Path, job: RunJob, **kw: object) -> WorkerConfig:
-    defaults: dict[str, object] = {
+    """Test settings (short lease, quick polls, retries without backoff) handed to the worker."""
+    settings: dict[str, object] = {
+        "db": ledger.url,
         "lease_s": 2.0,
-        "poll_interval_s": 0.1,
+        "poll_interval": 0.1,
         "job_timeout_s": 60.0,
-        "policy": RetryPolicy(backoff_s=0),
-        "on_terminal": JournalHook(tmp_path / "hooks.jsonl"),
+        "retry_backoff_s": 0,
+        "retry_jitter": 0,
     }
-    defaults.update(kw)
-    return WorkerConfig(ledger.url, job, tmp_path / "work", **defaults)  # type: ignore[arg-type]
+    settings.update(kw)
+    return WorkerConfig(Settings.load(None, **settings), job, tmp_path / "work",
+                        on_terminal=JournalHook(tmp_path / "hooks.jsonl"))  # fmt: skip
 
 
 def wait_for(check: Callable[[], bool], timeout_s: float = 20.0) -> None:

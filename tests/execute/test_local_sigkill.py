@@ -16,7 +16,7 @@ from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.execute.local import JobOutcome, LocalExecutor, WorkerConfig
 from oncodrop.ledger import Ledger
-from oncodrop.retry import RetryPolicy
+from oncodrop.settings import Settings
 
 LEASE_S = 1.5
 
@@ -80,15 +80,10 @@ def test_sigkilled_worker_mid_job_is_recovered_with_exactly_one_success(
             "brca-000001-somatic-output.tar.gz",
         )
         ledger.queue(record.id)
-        config = WorkerConfig(
-            ledger.url,
-            SlowCopy(source, log_path),
-            tmp_path / "work",
-            lease_s=LEASE_S,
-            poll_interval_s=0.1,
-            policy=RetryPolicy(backoff_s=0),
-            on_terminal=CountTerminal(hooks),
-        )
+        settings = Settings.load(None, db=ledger.url, lease_s=LEASE_S, poll_interval=0.1, retry_backoff_s=0,
+                                 retry_jitter=0)  # fmt: skip
+        config = WorkerConfig(settings, SlowCopy(source, log_path), tmp_path / "work",
+                              on_terminal=CountTerminal(hooks))  # fmt: skip
         with LocalExecutor(config, workers=2):
             wait_for(lambda: len(journal(log_path)) == 1)
             running = ledger.get(record.id)

@@ -14,7 +14,7 @@ from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.execute.local import JobOutcome, StopWatcher, WorkerConfig
 from oncodrop.ledger import Ledger
-from oncodrop.retry import RetryPolicy
+from oncodrop.settings import Settings
 
 VCF = "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz"
 
@@ -60,10 +60,9 @@ def queue_sample(ledger: Ledger, n: int) -> SampleRecord:
 
 def worker_config(ledger: Ledger, work: Path, job: OutputJob, *, idle_exit_s: float | None = None,
                   lease_s: float = 30.0, watchers: tuple[StopWatcher, ...] = ()) -> WorkerConfig:  # fmt: skip
-    return WorkerConfig(
-        ledger.url, job, work, lease_s=lease_s, poll_interval_s=0.1, job_timeout_s=60.0,
-        policy=RetryPolicy(backoff_s=0), idle_exit_s=idle_exit_s, watchers=watchers,
-    )  # fmt: skip
+    settings = Settings.load(None, db=ledger.url, lease_s=lease_s, poll_interval=0.1, job_timeout_s=60.0,
+                             retry_backoff_s=0, retry_jitter=0)  # fmt: skip
+    return WorkerConfig(settings, job, work, idle_exit_s=idle_exit_s, watchers=watchers)
 
 
 def wait_for(check: Callable[[], bool], timeout_s: float = 20.0, what: str = "condition") -> None:

@@ -63,7 +63,7 @@ def test_processes_opening_a_new_ledger_at_once_all_succeed(ledger_url: str) -> 
 
 
 def test_unusable_url_is_a_config_error_naming_the_setting() -> None:
-    with pytest.raises(ConfigError, match="ONCODROP_LEDGER_URL"):
+    with pytest.raises(ConfigError, match="ONCODROP_DB"):
         Ledger.open("nosuchdb://x/y")
 
 

@@ -16,7 +16,7 @@ from oncodrop.notify import (
     deliver,
     fanout_from_settings,
 )
-from oncodrop.settings import Settings
+from oncodrop.settings import NotifySettings
 
 N = Notification(
     event="failed", key="in/B-A1B2C3-somatic.tar.gz", sample_id="B-A1B2C3", kind="somatic",
@@ -91,13 +91,13 @@ def test_retry_after_http_date_from_a_503_is_honoured_up_to_the_cap(http_capture
 
 
 def test_settings_with_both_urls_give_a_slack_and_a_webhook_target():
-    settings = Settings(
+    settings = NotifySettings(
         slack_webhook_url=SecretStr("https://hooks.slack.com/services/T/B/X"),
         webhook_url=SecretStr("https://example.org/hook?token=abc"),
-        notify_attempts=5,
+        attempts=5,
     )
     fanout = fanout_from_settings(settings)
     assert [n.name for n in fanout.notifiers] == ["slack(hooks.slack.com)", "webhook(example.org)"]
     assert fanout.retry.attempts == 5
     fanout.close()
-    assert fanout_from_settings(Settings()).send(N) == ()
+    assert fanout_from_settings(NotifySettings()).send(N) == ()

@@ -15,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from oncodrop.errors import ConfigError, InputRejected, TransientError
+from oncodrop.settings import Settings
 from oncodrop.store import open_store
 from oncodrop.store.s3 import Encryption, MiB, S3Store, aws_errors, open_s3, s3_client
 
@@ -97,23 +98,25 @@ def test_server_side_encryption_is_passed_through_on_upload(
     assert client.head_object(Bucket=bucket, Key="enc-0a1b2c-somatic.tar.gz")["ServerSideEncryption"] == "AES256"
 
 
-def test_encryption_settings_come_from_the_environment_and_are_validated(
+def test_encryption_settings_come_from_the_aws_settings_and_are_validated(
     bucket: str, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ONCODROP_S3_SSE", "aws:kms")
-    monkeypatch.setenv("ONCODROP_S3_SSE_KMS_KEY_ID", "alias/oncodrop")
-    store = open_s3(f"s3://{bucket}", endpoint_url=moto_endpoint)
+    monkeypatch.setenv("ONCODROP_S3_SSE", "aws:kms")  # the legacy flat names still work
+    monkeypatch.setenv("ONCODROP_AWS__S3_SSE_KMS_KEY_ID", "alias/oncodrop")
+    store = open_s3(f"s3://{bucket}", Settings.load().aws, endpoint_url=moto_endpoint)
     assert store.encryption.extra_args() == {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/oncodrop"}
     monkeypatch.setenv("ONCODROP_S3_SSE", "rot13")
-    with pytest.raises(ConfigError, match="ONCODROP_S3_SSE='rot13'"):
-        open_s3(f"s3://{bucket}", endpoint_url=moto_endpoint)
+    with pytest.raises(ConfigError, match="aws.s3_sse"):
+        Settings.load()
+    with pytest.raises(ConfigError, match="aws.s3_sse='rot13'"):
+        Encryption("rot13")
 
 
-def test_open_store_reads_the_endpoint_from_the_environment(
+def test_open_store_reads_the_endpoint_from_the_settings(
     bucket: str, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, testdata: Path
 ) -> None:
     monkeypatch.setenv("ONCODROP_S3_ENDPOINT_URL", moto_endpoint)
-    store = open_store(f"s3://{bucket}/drop")
+    store = open_store(f"s3://{bucket}/drop", Settings.load().aws)
     store.put_file(testdata / BRCA, "brca-0a1b2c-somatic.tar.gz")
     assert [o.key for o in store.list()] == ["brca-0a1b2c-somatic.tar.gz"]
 

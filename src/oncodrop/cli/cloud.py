@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from oncodrop.cli import main
+from oncodrop.cli.common import config_option, load_settings
 from oncodrop.errors import ConfigError, OncodropError
 
 
@@ -69,15 +70,20 @@ def summarise_spot_prices(history: Iterable[Mapping[str, Any]]) -> list[ZonePric
 @click.option("--instance-type", required=True, help="EC2 instance type, e.g. m6i.xlarge.")
 @click.option("--hours", type=click.IntRange(1, 24 * 90), default=24, show_default=True, help="How far back.")
 @click.option("--product", default="Linux/UNIX", show_default=True, help="Spot product description.")
-@click.option("--region", envvar="AWS_DEFAULT_REGION", help="AWS region (env AWS_DEFAULT_REGION).")
-@click.option("--endpoint-url", envvar="ONCODROP_EC2_ENDPOINT_URL", help="EC2 endpoint (env ONCODROP_EC2_ENDPOINT_URL).")
-def spot_prices(instance_type: str, hours: int, product: str, region: str | None, endpoint_url: str | None) -> None:
+@click.option("--region", help="AWS region (default: boto3's, e.g. AWS_DEFAULT_REGION).")
+@click.option("--endpoint-url", help="EC2 endpoint (setting aws.ec2_endpoint_url).")
+@config_option()
+def spot_prices(instance_type: str, hours: int, product: str, region: str | None, endpoint_url: str | None,
+                config_file: Path | None) -> None:  # fmt: skip
     """Recent spot prices per availability zone for one instance type (USD per hour)."""
     from oncodrop.store.s3 import aws_client, aws_errors
 
+    settings = load_settings(config_file, configure_logs=False, aws__ec2_endpoint_url=endpoint_url)
     since = datetime.now(UTC) - timedelta(hours=hours)
     try:
-        pages = aws_client("ec2", endpoint_url, region=region).get_paginator("describe_spot_price_history")
+        pages = aws_client("ec2", settings.aws.ec2_endpoint_url, region=region).get_paginator(
+            "describe_spot_price_history"
+        )
         with aws_errors(f"describe_spot_price_history for {instance_type}"):
             history = [
                 entry

@@ -1,4 +1,4 @@
-"""``oncodrop config show``: print the effective settings (secrets redacted) and where they come from."""
+"""``oncodrop config show | docs``: the effective settings (secrets redacted) and their reference."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from typing import Any
 import click
 
 from oncodrop.cli import main
-from oncodrop.errors import ConfigError
-from oncodrop.settings import Settings
+from oncodrop.cli.common import config_option, load_settings
+from oncodrop.settings import field_docs
+
+DOCS_BEGIN = "<!-- BEGIN oncodrop config docs -->"
+DOCS_END = "<!-- END oncodrop config docs -->"
 
 
 @main.group()
@@ -19,39 +22,65 @@ def config() -> None:
 
 
 @config.command("show")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    envvar="ONCODROP_CONFIG",
-    help="TOML settings file (env ONCODROP_CONFIG).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of TOML-style lines.")
+@config_option()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of TOML.")
 def show(config_file: Path | None, as_json: bool) -> None:
-    """Print the effective settings; secret URLs show only their host."""
-    try:
-        settings = Settings.load(config_file)
-    except ConfigError as exc:
-        raise click.ClickException(exc.message) from None
-    data = settings.redacted_dict()
+    """Print every setting's effective value, as TOML with each one's env variable(s) in a
+    comment; secret URLs show only their host."""
+    data = load_settings(config_file, configure_logs=False).redacted_dict()
     if as_json:
         click.echo(json.dumps(data, indent=2, sort_keys=True))
     else:
-        click.echo("\n".join(_toml_lines(data)))
+        click.echo("\n".join(_toml_lines(data, _env_comments())))
 
 
-def _toml_lines(data: dict[str, Any], table: str = "") -> list[str]:
-    """Render flat keys first, then one ``[table]`` per nested mapping; ``None`` as a comment."""
+@config.command("docs")
+def docs() -> None:
+    """Print the Markdown reference of every setting (the table in docs/settings.md)."""
+    click.echo("\n".join(reference_lines()))
+
+
+def _env_comments() -> dict[str, str]:
+    return {doc.path: ", ".join(doc.env) for doc in field_docs()}
+
+
+def _toml_lines(data: dict[str, Any], env: dict[str, str], table: str = "") -> list[str]:
+    """Flat keys first, then one ``[table]`` per nested mapping; ``None`` as a comment."""
     lines = []
     nested = {}
-    for key, value in sorted(data.items()):
+    for key, value in data.items():
+        path = f"{table}.{key}" if table else key
         if isinstance(value, dict):
             nested[key] = value
         elif value is None:
-            lines.append(f"# {key} = (not set)")
+            lines.append(f"# {key} = (not set)  # {env.get(path, '')}")
         else:
-            lines.append(f"{key} = {json.dumps(value)}")
+            lines.append(f"{key} = {json.dumps(value)}  # {env.get(path, '')}")
     for key, value in nested.items():
         name = f"{table}.{key}" if table else key
-        lines += ["", f"[{name}]", *_toml_lines(value, name)]
+        lines += ["", f"[{name}]", *_toml_lines(value, env, name)]
     return lines
+
+
+def reference_lines() -> list[str]:
+    """One Markdown table per area: setting, env variable(s), default, meaning."""
+    lines = [DOCS_BEGIN]
+    area = None
+    for doc in field_docs():
+        head = doc.path.rpartition(".")[0] or "top level"
+        if head != area:
+            area = head
+            title = "Top level (the service)" if head == "top level" else f"`[{head}]`"
+            lines += ["", f"### {title}", "", "| setting | env | default | meaning |", "|---|---|---|---|"]
+        env = "<br>".join(f"`{name}`" for name in doc.env)
+        default = "" if doc.default in (None, (), "") else f"`{_plain(doc.default)}`"
+        lines.append(f"| `{doc.path}` | {env} | {default} | {doc.description} |")
+    return [*lines, "", DOCS_END]
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, tuple):
+        return json.dumps(list(value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

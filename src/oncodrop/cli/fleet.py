@@ -1,7 +1,7 @@
 """``oncodrop fleet run | status | worker``: scale workers with the backlog (local or EC2 spot).
 
-The CLI parses options (each also an ``ONCODROP_FLEET_*`` variable) and calls ``oncodrop.fleet``;
-the scaling rules live in ``fleet.policy``.
+Every option is a ``[fleet]`` setting (``ONCODROP_FLEET__<FIELD>``, see ``oncodrop config show``);
+the CLI parses options and calls ``oncodrop.fleet``; the scaling rules live in ``fleet.policy``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from oncodrop.cli import main
-from oncodrop.cli.service import load_settings
+from oncodrop.cli.common import config_option, default, given, load_settings
 from oncodrop.errors import ConfigError, OncodropError
+from oncodrop.settings import FleetSettings
 
 if TYPE_CHECKING:
     from oncodrop.fleet.policy import ScalingLimits
@@ -39,42 +40,51 @@ def _options(*decorators: _Decorator) -> _Decorator:
 
 
 _common = _options(
-    click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                 envvar="ONCODROP_CONFIG", help="TOML settings file (env ONCODROP_CONFIG)."),
+    config_option(),
     click.option("--db", help="SQLAlchemy URL of the ledger (env ONCODROP_DB)."),
-    click.option("--provider", type=click.Choice(["local", "ec2"]), default="local", show_default=True,
-                 envvar="ONCODROP_FLEET_PROVIDER", help="Where workers run (env ONCODROP_FLEET_PROVIDER)."),
+    click.option("--provider", type=click.Choice(["local", "ec2"]), help="Where workers run." + default(FleetSettings, "provider")),
 )  # fmt: skip
 _limits = _options(
-    click.option("--min", "min_workers", type=click.IntRange(0), default=0, show_default=True,
-                 envvar="ONCODROP_FLEET_MIN", help="Workers kept even without backlog (env ONCODROP_FLEET_MIN)."),
-    click.option("--max", "max_workers", type=click.IntRange(1), default=4, show_default=True,
-                 envvar="ONCODROP_FLEET_MAX", help="Most workers at once (env ONCODROP_FLEET_MAX)."),
-    click.option("--samples-per-worker", type=click.IntRange(1), default=1, show_default=True,
-                 envvar="ONCODROP_FLEET_SAMPLES_PER_WORKER", help="Samples one worker runs at once."),
-    click.option("--idle-timeout", type=click.FloatRange(0), default=600.0, show_default=True,
-                 envvar="ONCODROP_FLEET_IDLE_TIMEOUT", help="Seconds without work before a worker exits."),
-    click.option("--cooldown", type=click.FloatRange(0), default=60.0, show_default=True,
-                 envvar="ONCODROP_FLEET_COOLDOWN", help="Seconds between two scaling actions."),
+    click.option("--min", "min_workers", type=click.IntRange(0), help="Workers kept even without backlog." + default(FleetSettings, "min_workers")),
+    click.option("--max", "max_workers", type=click.IntRange(1), help="Most workers at once." + default(FleetSettings, "max_workers")),
+    click.option("--samples-per-worker", type=click.IntRange(1), help="Samples one worker runs at once." + default(FleetSettings, "samples_per_worker")),
+    click.option("--idle-timeout", "idle_timeout_s", type=click.FloatRange(0),
+                 help="Seconds without work before a worker exits." + default(FleetSettings, "idle_timeout_s")),
+    click.option("--cooldown", "cooldown_s", type=click.FloatRange(0),
+                 help="Seconds between two scaling actions." + default(FleetSettings, "cooldown_s")),
 )  # fmt: skip
 _ec2 = _options(
-    click.option("--launch-template", envvar="ONCODROP_FLEET_LAUNCH_TEMPLATE",
-                 help="Launch template id or name (the stack's WorkerLaunchTemplateId)."),
-    click.option("--template-version", default="$Latest", show_default=True, envvar="ONCODROP_FLEET_TEMPLATE_VERSION"),
-    click.option("--fleet-name", default="oncodrop", show_default=True, envvar="ONCODROP_FLEET_NAME",
-                 help="Tag value oncodrop:fleet that marks this fleet's instances."),
-    click.option("--instance-type", envvar="ONCODROP_FLEET_INSTANCE_TYPE", help="Override the template's type."),
-    click.option("--max-price", envvar="ONCODROP_FLEET_MAX_PRICE", help="Highest spot price, USD per hour."),
-    click.option("--image", "image_id", envvar="ONCODROP_FLEET_IMAGE", help="Override the template's AMI."),
-    click.option("--subnet", "subnet_id", envvar="ONCODROP_FLEET_SUBNET", help="Override the template's subnet."),
-    click.option("--security-group", "security_groups", multiple=True, help="With --subnet: security group ids."),
-    click.option("--instance-profile", envvar="ONCODROP_FLEET_INSTANCE_PROFILE", help="Instance profile ARN or name."),
-    click.option("--volume-gib", type=click.IntRange(1), envvar="ONCODROP_FLEET_VOLUME_GIB", help="Root volume size."),
-    click.option("--user-data", "user_data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                 envvar="ONCODROP_FLEET_USER_DATA", help="Script replacing the template's user data."),
-    click.option("--endpoint-url", envvar="ONCODROP_EC2_ENDPOINT_URL", help="EC2 endpoint (env ONCODROP_EC2_ENDPOINT_URL)."),
-    click.option("--region", envvar="AWS_DEFAULT_REGION", help="AWS region (env AWS_DEFAULT_REGION)."),
+    click.option("--launch-template", help="Launch template id or name (the stack's WorkerLaunchTemplateId)."),
+    click.option("--template-version", help="Launch template version." + default(FleetSettings, "template_version")),
+    click.option("--fleet-name", "name", help="Tag value oncodrop:fleet that marks this fleet's instances."
+                 + default(FleetSettings, "name")),
+    click.option("--instance-type", help="Override the template's type."),
+    click.option("--max-price", help="Highest spot price, USD per hour."),
+    click.option("--image", "image_id", help="Override the template's AMI."),
+    click.option("--subnet", "subnet_id", help="Override the template's subnet."),
+    click.option("--security-group", "security_group_ids", multiple=True, help="With --subnet: security group ids."),
+    click.option("--instance-profile", help="Instance profile ARN or name."),
+    click.option("--volume-gib", type=click.IntRange(1), help="Root volume size."),
+    click.option("--user-data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Script replacing the template's user data."),
+    click.option("--endpoint-url", help="EC2 endpoint (setting aws.ec2_endpoint_url)."),
+    click.option("--region", help="AWS region (default: boto3's, e.g. AWS_DEFAULT_REGION)."),
 )  # fmt: skip
+_FLEET_OPTIONS = (
+    "provider", "min_workers", "max_workers", "samples_per_worker", "idle_timeout_s", "cooldown_s",
+    "launch_template", "template_version", "name", "instance_type", "max_price", "image_id", "subnet_id",
+    "security_group_ids", "instance_profile", "volume_gib", "user_data", "interval_s", "spot_watch",
+    "spot_poll_s", "imds_endpoint",
+)  # fmt: skip
+
+
+def _settings(options: dict[str, Any]) -> Settings:
+    """Settings with the given fleet options as overrides (each one a ``[fleet]`` field)."""
+    overrides = {f"fleet__{name}": options.get(name) for name in _FLEET_OPTIONS}
+    overrides["fleet__security_group_ids"] = given(options.get("security_group_ids", ()))
+    return load_settings(options["config_file"], db=options["db"], bundle=options.get("bundle"),
+                         workers=options.get("workers"), aws__ec2_endpoint_url=options.get("endpoint_url"),
+                         **overrides)  # fmt: skip
 
 
 @main.group("fleet")
@@ -87,17 +97,18 @@ def fleet_group() -> None:
 @_limits
 @_ec2
 @click.option("--bundle", type=click.Path(file_okay=False, path_type=Path), help="Reference bundle (local workers).")
-@click.option("--interval", type=click.FloatRange(0.1), default=15.0, show_default=True,
-              envvar="ONCODROP_FLEET_INTERVAL", help="Seconds between two looks at the backlog.")  # fmt: skip
+@click.option("--interval", "interval_s", type=click.FloatRange(0.1),
+              help="Seconds between two looks at the backlog." + default(FleetSettings, "interval_s"))  # fmt: skip
 @click.option("--once", is_flag=True, help="Decide and act once, then exit (for cron or a timer).")
-def run(once: bool, interval: float, **options: Any) -> None:
+def run(once: bool, **options: Any) -> None:
     """Scale workers with the ledger's backlog until SIGTERM (or once)."""
     from oncodrop.fleet.scaler import Scaler
 
-    if once and options["provider"] == "local":
+    settings = _settings(options)
+    if once and settings.fleet.provider == "local":
         raise click.UsageError("--once needs --provider ec2: local workers live inside `oncodrop fleet run`")
     try:
-        ledger, provider, limits, close = _open(options)
+        ledger, provider, limits, close = _open(settings, options["region"])
         try:
             scaler = Scaler(ledger, provider, limits)
             if once:
@@ -108,7 +119,7 @@ def run(once: bool, interval: float, **options: Any) -> None:
                 signal.signal(sig, lambda *_: stop.set())
             click.echo(f"oncodrop fleet ({provider.name}) scaling {limits.min_workers}..{limits.max_workers} "
                        "workers (Ctrl-C to stop)", err=True)  # fmt: skip
-            scaler.run(stop, interval)
+            scaler.run(stop, settings.fleet.interval_s)
         finally:
             close()
     except OncodropError as exc:
@@ -126,7 +137,7 @@ def status(as_json: bool, **options: Any) -> None:
     from oncodrop.fleet.scaler import Scaler
 
     try:
-        ledger, provider, limits, close = _open(options, for_status=True)
+        ledger, provider, limits, close = _open(_settings(options), options["region"], for_status=True)
         try:
             snapshot = Scaler(ledger, provider, limits).snapshot()
             workers = provider.workers()
@@ -151,35 +162,29 @@ def status(as_json: bool, **options: Any) -> None:
 
 
 @fleet_group.command("worker")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              envvar="ONCODROP_CONFIG", help="TOML settings file (env ONCODROP_CONFIG).")
+@config_option()
 @click.option("--db", help="SQLAlchemy URL of the ledger (env ONCODROP_DB).")
 @click.option("--bundle", type=click.Path(file_okay=False, path_type=Path), help="Reference bundle (env ONCODROP_BUNDLE).")
 @click.option("--workers", type=click.IntRange(1), help="Worker processes (env ONCODROP_WORKERS).")
-@click.option("--idle-timeout", type=click.FloatRange(0), default=600.0, show_default=True,
-              envvar="ONCODROP_FLEET_IDLE_TIMEOUT", help="Exit after this many seconds without work.")
-@click.option("--spot-watch/--no-spot-watch", default=False, envvar="ONCODROP_FLEET_SPOT_WATCH",
-              help="Watch the EC2 spot interruption notice (IMDSv2).")
-@click.option("--spot-poll", type=click.FloatRange(0.1), default=5.0, show_default=True,
-              envvar="ONCODROP_FLEET_SPOT_POLL", help="Seconds between two looks at the notice.")
-@click.option("--imds-endpoint", default="http://169.254.169.254", show_default=True,
-              envvar="ONCODROP_FLEET_IMDS_ENDPOINT", help="Instance metadata endpoint.")  # fmt: skip
-def worker(config_file: Path | None, db: str | None, bundle: Path | None, workers: int | None, idle_timeout: float,
-           spot_watch: bool, spot_poll: float, imds_endpoint: str) -> None:  # fmt: skip
+@click.option("--idle-timeout", "idle_timeout_s", type=click.FloatRange(0),
+              help="Exit after this many seconds without work." + default(FleetSettings, "idle_timeout_s"))
+@click.option("--spot-watch/--no-spot-watch", default=None, help="Watch the EC2 spot interruption notice (IMDSv2).")
+@click.option("--spot-poll", "spot_poll_s", type=click.FloatRange(0.1),
+              help="Seconds between two looks at the notice." + default(FleetSettings, "spot_poll_s"))
+@click.option("--imds-endpoint", help="Instance metadata endpoint." + default(FleetSettings, "imds_endpoint"))  # fmt: skip
+def worker(**options: Any) -> None:
     """Run workers on this machine until they are all idle (or interrupted), then exit 0.
 
     What a fleet instance runs: when it exits, the instance powers off and terminates.
     """
-    from oncodrop.fleet.interruption import SpotInterruptionWatcher
     from oncodrop.fleet.local import LocalFleet, pipeline_worker_config
 
-    settings = load_settings(config_file, db=db, bundle=bundle, workers=workers)
-    watchers = (SpotInterruptionWatcher(imds_endpoint, interval_s=spot_poll),) if spot_watch else ()
+    settings = _settings(options)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        with LocalFleet(pipeline_worker_config(settings, idle_exit_s=idle_timeout, watchers=watchers)) as fleet:
+        with LocalFleet(pipeline_worker_config(settings, fleet_worker=True)) as fleet:
             fleet.start(settings.workers)
             fleet.wait_until_empty(stop, poll_s=0.5)
             exit_codes = dict(fleet.exit_codes)
@@ -198,19 +203,14 @@ def _echo_tick(tick: ScalerTick) -> None:
 
 
 def _open(
-    options: dict[str, Any], *, for_status: bool = False
+    settings: Settings, region: str | None, *, for_status: bool = False
 ) -> tuple[Ledger, FleetProvider, ScalingLimits, Callable[[], None]]:
-    """Ledger, provider and limits from the parsed options; ``close`` releases them."""
+    """Ledger, provider and limits from the settings; ``close`` releases them."""
     from oncodrop.fleet.policy import ScalingLimits
     from oncodrop.ledger import Ledger
 
-    settings = load_settings(options["config_file"], db=options["db"], bundle=options.get("bundle"))
-    limits = ScalingLimits(
-        min_workers=options["min_workers"], max_workers=options["max_workers"],
-        samples_per_worker=options["samples_per_worker"], idle_timeout_s=options["idle_timeout"],
-        cooldown_s=options["cooldown"],
-    )  # fmt: skip
-    provider = _ec2_fleet(options) if options["provider"] == "ec2" else _local_fleet(settings, limits, for_status)
+    limits = ScalingLimits.from_settings(settings.fleet)
+    provider = _ec2_fleet(settings, region) if settings.fleet.provider == "ec2" else _local_fleet(settings, for_status)
     ledger = Ledger.open(settings.db)
 
     def close() -> None:
@@ -222,27 +222,20 @@ def _open(
     return ledger, provider, limits, close
 
 
-def _ec2_fleet(options: dict[str, Any]) -> FleetProvider:
+def _ec2_fleet(settings: Settings, region: str | None) -> FleetProvider:
     from oncodrop.fleet.ec2 import Ec2Fleet, SpotLaunchSpec
 
-    user_data = options["user_data_file"].read_text() if options["user_data_file"] else None
-    spec = SpotLaunchSpec(
-        launch_template=options["launch_template"] or "", template_version=options["template_version"],
-        fleet_name=options["fleet_name"], instance_type=options["instance_type"], max_price=options["max_price"],
-        image_id=options["image_id"], subnet_id=options["subnet_id"], security_group_ids=options["security_groups"],
-        instance_profile=options["instance_profile"], volume_gib=options["volume_gib"], user_data=user_data,
-    )  # fmt: skip
-    fleet = Ec2Fleet.connect(spec, options["endpoint_url"], options["region"])
+    fleet = Ec2Fleet.connect(SpotLaunchSpec.from_settings(settings.fleet), settings.aws.ec2_endpoint_url, region)
     fleet.check()
     return fleet
 
 
-def _local_fleet(settings: Settings, limits: ScalingLimits, for_status: bool) -> FleetProvider:
+def _local_fleet(settings: Settings, for_status: bool) -> FleetProvider:
     from oncodrop.fleet.local import LocalFleet, pipeline_worker_config
 
     if for_status:  # local workers live inside `fleet run`; status sees only the ledger
         return _NoWorkers()
-    return LocalFleet(pipeline_worker_config(settings, idle_exit_s=limits.idle_timeout_s))
+    return LocalFleet(pipeline_worker_config(settings))
 
 
 class _NoWorkers:

@@ -1,7 +1,7 @@
 """``oncodrop refdata build|verify``: thin wrappers over ``oncodrop.refdata``.
 
-Every option can also come from an ``ONCODROP_REFDATA_*`` variable (multi-valued ones
-space-separated).
+Every ``build`` option is a ``[refdata]`` setting (``ONCODROP_REFDATA__<FIELD>``, see
+``oncodrop config show``); given, it overrides the environment and the ``--config`` file.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 
 from oncodrop.cli import main
+from oncodrop.cli.common import config_option, default, given, load_settings
 from oncodrop.errors import OncodropError
+from oncodrop.settings import RefdataSettings
 
 
 @main.group("refdata")
@@ -20,97 +22,38 @@ def refdata() -> None:
 
 
 @refdata.command("build")
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    required=True,
-    envvar="ONCODROP_REFDATA_OUT",
-    help="new folder for the bundle",
-)
-@click.option(
-    "--demo",
-    is_flag=True,
-    envvar="ONCODROP_REFDATA_DEMO",
-    help="offline demo bundle from committed tables (GRCh37)",
-)
-@click.option(
-    "--build",
-    "builds",
-    multiple=True,
-    type=click.Choice(["grch37", "grch38"]),
-    default=("grch38",),
-    envvar="ONCODROP_REFDATA_BUILDS",
-    show_default=True,
-    help="genome build(s) to include",
-)
-@click.option(
-    "--source-url",
-    "source_urls",
-    multiple=True,
-    metavar="NAME=URL",
-    envvar="ONCODROP_REFDATA_SOURCE_URLS",
-    help="replace a source URL ({build}, {label}, {version} are filled in)",
-)
-@click.option(
-    "--skip",
-    "skip",
-    multiple=True,
-    metavar="NAME",
-    envvar="ONCODROP_REFDATA_SKIP",
-    help="leave out an optional source",
-)
-@click.option(
-    "--name",
-    default="oncodrop",
-    envvar="ONCODROP_REFDATA_NAME",
-    show_default=True,
-    help="bundle name in the manifest",
-)
-@click.option(
-    "--version",
-    "version",
-    default="",
-    envvar="ONCODROP_REFDATA_VERSION",
-    help="bundle version (default: today's date)",
-)
-@click.option(
-    "--panelapp",
-    "panelapp",
-    multiple=True,
-    metavar="ID[:NAME]",
-    help="add Genomics England PanelApp panel ID as germline panel NAME (default panelapp_ID)",
-)
-@click.option(
-    "--panelapp-url",
-    default=None,
-    envvar="ONCODROP_REFDATA_PANELAPP_URL",
-    help="PanelApp API base (…/api/v1)",
-)
-def build(out: Path, demo: bool, builds: tuple[str, ...], source_urls: tuple[str, ...],
-          skip: tuple[str, ...], name: str, version: str, panelapp: tuple[str, ...],
-          panelapp_url: str | None) -> None:  # fmt: skip
+@config_option()
+@click.option("--out", type=click.Path(path_type=Path), help="new folder for the bundle (required)")
+@click.option("--demo", is_flag=True, default=None, help="offline demo bundle from committed tables (GRCh37)")
+@click.option("--build", "builds", multiple=True, type=click.Choice(["grch37", "grch38"]),
+              help="genome build(s) to include" + default(RefdataSettings, "builds"))  # fmt: skip
+@click.option("--source-url", "source_urls", multiple=True, metavar="NAME=URL",
+              help="replace a source URL ({build}, {label}, {version} are filled in)")  # fmt: skip
+@click.option("--skip", "skip", multiple=True, metavar="NAME", help="leave out an optional source")
+@click.option("--name", help="bundle name in the manifest" + default(RefdataSettings, "name"))
+@click.option("--version", "version", help="bundle version (default: today's date)")
+@click.option("--panelapp", "panelapp", multiple=True, metavar="ID[:NAME]",
+              help="add Genomics England PanelApp panel ID as germline panel NAME (default panelapp_ID)")  # fmt: skip
+@click.option("--panelapp-url", help="PanelApp API base (…/api/v1)" + default(RefdataSettings, "panelapp_url"))
+def build(config_file: Path | None, out: Path | None, demo: bool | None, builds: tuple[str, ...],
+          source_urls: tuple[str, ...], skip: tuple[str, ...], name: str | None, version: str | None,
+          panelapp: tuple[str, ...], panelapp_url: str | None) -> None:  # fmt: skip
     """Download and compile the public sources into a bundle at --out (or --demo offline)."""
     from oncodrop.demo.bundle import build_demo_bundle
     from oncodrop.refdata.build import BuildOptions, build_bundle
-    from oncodrop.refdata.sources import parse_overrides
 
+    settings = load_settings(
+        config_file, configure_logs=False, refdata__out=out, refdata__demo=demo, refdata__builds=given(builds),
+        refdata__source_urls=given(source_urls), refdata__skip=given(skip), refdata__name=name,
+        refdata__version=version, refdata__panelapp=given(panelapp), refdata__panelapp_url=panelapp_url,
+    )  # fmt: skip
     try:
-        if demo:
-            path = build_demo_bundle(out)
+        if settings.refdata.demo:
+            path = build_demo_bundle(settings.require("refdata.out", "--out DIR"))
             click.echo(f"demo bundle (not for clinical use) at {path}")
             return
-        options = BuildOptions(
-            out=out,
-            builds=tuple(builds),  # type: ignore[arg-type]
-            overrides=parse_overrides(source_urls),
-            skip=frozenset(skip),
-            name=name,
-            version=version,
-            panelapp=tuple(_panel_spec(spec) for spec in panelapp),
-            **({"panelapp_url": panelapp_url} if panelapp_url else {}),
-        )
-        result = build_bundle(options, progress=lambda msg: click.echo(msg, err=True))
+        result = build_bundle(BuildOptions.from_settings(settings.refdata),
+                              progress=lambda msg: click.echo(msg, err=True))  # fmt: skip
     except OncodropError as exc:
         raise click.ClickException(exc.message) from exc
     report = result.civic
@@ -134,12 +77,3 @@ def verify(path: Path) -> None:
     click.echo(
         f"ok: {bundle.name} {bundle.version}{demo}, {len(bundle.manifest['files'])} files verified"
     )
-
-
-def _panel_spec(spec: str) -> tuple[int, str]:
-    """``243`` or ``243:hereditary_breast`` -> (243, name)."""
-    panel_id, _, name = spec.partition(":")
-    if not panel_id.isdigit():
-        raise click.BadParameter(f"{spec!r}: expected a PanelApp panel id, e.g. 243 or 243:breast_ovarian",
-                                 param_hint="--panelapp")  # fmt: skip
-    return int(panel_id), name or f"panelapp_{panel_id}"

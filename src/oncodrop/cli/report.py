@@ -9,11 +9,13 @@ from typing import cast
 import click
 
 from oncodrop.cli import main
+from oncodrop.cli.common import config_option, default, load_settings
 from oncodrop.domain.kind import SampleKind
 from oncodrop.errors import BundleError, ConfigError, InputRejected
 from oncodrop.intake.config import load_config
 from oncodrop.report.protocol import ReportRequest
 from oncodrop.report.registry import default_reporters
+from oncodrop.settings import ReportSettings
 
 KINDS: tuple[SampleKind, ...] = ("somatic", "normal")  # -somatic and -normal tarballs
 
@@ -40,42 +42,43 @@ def _rejection_text(exc: InputRejected) -> str:
 
 
 @main.command("report")
-@click.option("--vcf", required=True, type=_FILE, envvar="ONCODROP_REPORT_VCF",
-              help="Somatic VCF (bgzipped or plain). Env ONCODROP_REPORT_VCF.")
-@click.option("--config", "config_path", required=True, type=_FILE, envvar="ONCODROP_REPORT_CONFIG",
-              help="Sample config TOML (ours or PCGR 0.5–0.9). Env ONCODROP_REPORT_CONFIG.")
-@click.option("--cna", type=_FILE, default=None, envvar="ONCODROP_REPORT_CNA",
-              help="Copy-number segments (PCGR 2.x or 0.x TSV). Env ONCODROP_REPORT_CNA.")
-@click.option("--bundle", required=True, envvar="ONCODROP_BUNDLE",
-              type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Reference bundle folder. Env ONCODROP_BUNDLE.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              envvar="ONCODROP_REPORT_OUT", help="Output folder (created). Env ONCODROP_REPORT_OUT.")
-@click.option("--sample-id", default=None, envvar="ONCODROP_REPORT_SAMPLE_ID",
-              help="Sample id for file names; default: the config's, else the VCF name.")
-@click.option("--kind", type=click.Choice(KINDS), default="somatic", show_default=True,
-              envvar="ONCODROP_REPORT_KIND", help="somatic (tumour) or normal (germline) reporter.")
-def report(
-    vcf: Path,
-    config_path: Path,
-    cna: Path | None,
-    bundle: Path,
-    out_dir: Path,
-    sample_id: str | None,
-    kind: str,
-) -> None:
-    """Write report.html, tiers TSV, MAF, summary JSON, XLSX and provenance.json to --out."""
+@click.option("--vcf", type=_FILE, help="Somatic VCF (bgzipped or plain); required. Setting report.vcf.")
+@click.option("--config", "sample_config", type=_FILE,
+              help="Sample config TOML (ours or PCGR 0.5–0.9); required. Setting report.sample_config.")
+@click.option("--cna", type=_FILE, help="Copy-number segments (PCGR 2.x or 0.x TSV). Setting report.cna.")
+@click.option("--bundle", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Reference bundle folder; required. Env ONCODROP_BUNDLE.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (created); required. Setting report.out.")
+@click.option("--sample-id", help="Sample id for file names; default: the config's, else the VCF name.")
+@click.option("--kind", type=click.Choice(KINDS), help="somatic (tumour) or normal (germline) reporter." + default(ReportSettings, "kind"))
+@config_option("--settings")
+def report(config_file: Path | None, vcf: Path | None, sample_config: Path | None, cna: Path | None,
+           bundle: Path | None, out: Path | None, sample_id: str | None, kind: str | None) -> None:  # fmt: skip
+    """Write report.html, tiers TSV, MAF, summary JSON, XLSX and provenance.json to --out.
+
+    Every option is a setting (``[report]``, ``ONCODROP_REPORT__<FIELD>``); --settings FILE is the
+    TOML settings file (--config is the sample's config here).
+    """
+    settings = load_settings(config_file, configure_logs=False, bundle=bundle, report__vcf=vcf,
+                             report__sample_config=sample_config, report__cna=cna, report__out=out,
+                             report__sample_id=sample_id, report__kind=kind)  # fmt: skip
+    options = settings.report
     reporters = default_reporters()
-    if kind not in reporters:
-        raise click.ClickException(f"no {kind} reporter is installed (available: {', '.join(sorted(reporters))})")
+    if options.kind not in reporters:
+        raise click.ClickException(f"no {options.kind} reporter is installed "
+                                   f"(available: {', '.join(sorted(reporters))})")  # fmt: skip
     try:
-        config = load_config(config_path, sample_id_default=default_sample_id(vcf))
+        vcf_path: Path = settings.require("report.vcf", "--vcf")
+        config = load_config(settings.require("report.sample_config", "--config"),
+                             sample_id_default=default_sample_id(vcf_path))  # fmt: skip
         request = ReportRequest(
-            vcf=vcf, config=config, bundle=bundle, out_dir=out_dir, kind=cast(SampleKind, kind),
-            sample_id=sample_id or config.sample.id or default_sample_id(vcf), cna=cna,
+            vcf=vcf_path, config=config, bundle=settings.require("bundle", "--bundle"),
+            out_dir=settings.require("report.out", "--out"), kind=cast(SampleKind, options.kind),
+            sample_id=options.sample_id or config.sample.id or default_sample_id(vcf_path), cna=options.cna,
         )  # fmt: skip
         start = time.perf_counter()
-        result = reporters[kind].run(request)
+        result = reporters[options.kind].run(request)
     except InputRejected as exc:
         raise click.ClickException(_rejection_text(exc)) from None
     except (BundleError, ConfigError) as exc:

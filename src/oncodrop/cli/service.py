@@ -1,7 +1,7 @@
 """``oncodrop serve | worker | submit | status``: the service and its tools.
 
-Every option is also an ``ONCODROP_*`` variable (see ``oncodrop config show``); the CLI only
-parses and calls.
+Every option is a setting (see ``oncodrop config show``): given, it overrides the
+``ONCODROP_*`` variable and the ``--config`` file; the CLI only parses and calls.
 """
 
 from __future__ import annotations
@@ -16,33 +16,18 @@ from typing import Any
 import click
 
 from oncodrop.cli import main
-from oncodrop.errors import ConfigError, InputRejected, OncodropError
-from oncodrop.logs import configure_logging
-from oncodrop.settings import Settings
-from oncodrop.store.urls import absolute_store_url
+from oncodrop.cli.common import config_option, load_settings
+from oncodrop.errors import InputRejected, OncodropError
 
 STATUS_FIELDS = ("key", "state", "reason", "attempts", "output_key")
 
-_config_option = click.option(
-    "--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    envvar="ONCODROP_CONFIG", help="TOML settings file (env ONCODROP_CONFIG).",
-)  # fmt: skip
+_config_option = config_option()
 _store_option = click.option("--store", help="file:///DIR or s3://bucket[/prefix] (env ONCODROP_STORE).")
 _db_option = click.option("--db", help="SQLAlchemy URL of the ledger (env ONCODROP_DB).")
 _bundle_option = click.option(
     "--bundle", type=click.Path(file_okay=False, path_type=Path), help="Reference bundle folder (env ONCODROP_BUNDLE)."
 )
 _workers_option = click.option("--workers", type=int, help="Worker processes (env ONCODROP_WORKERS).")
-
-
-def load_settings(config_file: Path | None, **overrides: Any) -> Settings:
-    try:
-        settings = Settings.load(config_file, **overrides)
-    except ConfigError as exc:
-        raise click.ClickException(exc.message) from None
-    settings = settings.model_copy(update={"store": absolute_store_url(settings.store)})
-    configure_logging(settings.log_level, settings.log_json, secrets=settings.secret_values())
-    return settings
 
 
 def _run_until_signal(service: Any) -> None:
@@ -59,7 +44,7 @@ _executor_option = click.option(
     help="Run jobs on local worker processes or through Celery (env ONCODROP_EXECUTOR).",
 )  # fmt: skip
 _broker_option = click.option(
-    "--broker-url", help="Celery broker: redis://, amqp:// or sqs:// (env ONCODROP_BROKER_URL)."
+    "--broker-url", help="Celery broker: redis://, amqp:// or sqs:// (env ONCODROP_CELERY__BROKER_URL)."
 )
 
 
@@ -83,7 +68,7 @@ def serve(config_file: Path | None, store: str | None, db: str | None, bundle: P
     from oncodrop.service import EmbeddedService
 
     settings = load_settings(config_file, store=store, db=db, bundle=bundle, workers=workers,
-                             poll_interval=poll_interval, executor=executor, broker_url=broker_url,
+                             poll_interval=poll_interval, executor=executor, celery__broker_url=broker_url,
                              events=events, queue_url=queue_url)  # fmt: skip
     try:
         _run_until_signal(EmbeddedService(settings))
@@ -104,7 +89,7 @@ def worker(config_file: Path | None, db: str | None, bundle: Path | None, worker
     from oncodrop.service import EmbeddedService
 
     settings = load_settings(config_file, db=db, bundle=bundle, workers=workers, executor=executor,
-                             broker_url=broker_url)  # fmt: skip
+                             celery__broker_url=broker_url)  # fmt: skip
     try:
         _run_until_signal(EmbeddedService(settings, run_poller=False))
     except OncodropError as exc:

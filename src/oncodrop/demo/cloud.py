@@ -136,15 +136,16 @@ def _run(root: Path, workers: int, timeout_s: float, executor: str, console: Con
         progress.update(task, description="generating demo tarballs")
         samples = make_demo_samples(root / "inbox", bundle)
         progress.update(task, description="starting moto_server (S3 + SQS) on 127.0.0.1")
-        with moto_server() as endpoint, environment({**FAKE_AWS, "ONCODROP_S3_ENDPOINT_URL": endpoint}), \
+        with moto_server() as endpoint, environment(FAKE_AWS), \
                 WebhookListener() as webhook, _broker(executor, Path(broker_dir)) as broker_url:  # fmt: skip
             drop = create_drop(endpoint, f"oncodrop-demo-{uuid.uuid4().hex[:8]}")
             (root / "work").mkdir(mode=0o700)
             settings = Settings.load(
                 None, store=f"s3://{drop.bucket}", db=f"sqlite:///{root / 'oncodrop.db'}", bundle=bundle,
                 workers=workers, lease_s=30, job_timeout_s=600, workdir=root / "work", events="sqs",
-                queue_url=drop.queue_url, executor=executor, broker_url=broker_url, sweep_interval_s=1,
-                webhook_url=webhook.url, notify_backoff_s=0.2,
+                queue_url=drop.queue_url, executor=executor, celery__broker_url=broker_url,
+                celery__sweep_interval_s=1, notify__webhook_url=webhook.url, notify__backoff_s=0.2,
+                aws__s3_endpoint_url=endpoint,
             )  # fmt: skip
             store = S3Store(drop.bucket, client=s3_client(endpoint))
             progress.update(task, description=f"starting the service ({executor} workers, events from SQS)")

@@ -17,13 +17,12 @@ One ``poll_once``:
 
 Keys are bucket-relative, so ``store_url_for_bucket`` maps a bucket to a prefix-less store URL
 (default ``s3://bucket``). The SQS API is reached at the queue URL's own host (AWS or moto
-alike) unless ``ONCODROP_SQS_ENDPOINT_URL`` names another (a VPC endpoint, say).
+alike) unless ``endpoint_url`` (setting ``aws.sqs_endpoint_url``) names another (a VPC endpoint, say).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -87,6 +86,7 @@ class SqsConsumer:
         store_url_for_bucket: StoreUrlFor = bucket_store_url,
         *,
         client: Any = None,
+        endpoint_url: str | None = None,
         notify: Fanout | None = None,
         wait_s: int = LONG_POLL_S,
         max_messages: int = MAX_MESSAGES,
@@ -98,7 +98,7 @@ class SqsConsumer:
         self.notify = notify
         self.wait_s = wait_s
         self.max_messages = max_messages
-        self._client = client if client is not None else _client_for(queue_url)
+        self._client = client if client is not None else _client_for(queue_url, endpoint_url)
         self._remember = remember
         self._newest: OrderedDict[tuple[str, str], S3ObjectEvent] = OrderedDict()
 
@@ -205,6 +205,6 @@ def _object_info(event: S3ObjectEvent) -> ObjectInfo:
     return ObjectInfo(key=event.key, size=event.size, etag=event.etag, modified=modified)
 
 
-def _client_for(queue_url: str) -> Any:
+def _client_for(queue_url: str, endpoint_url: str | None) -> Any:
     endpoint, region = queue_endpoint(queue_url)
-    return aws_client("sqs", os.environ.get("ONCODROP_SQS_ENDPOINT_URL") or endpoint, region=region)
+    return aws_client("sqs", endpoint_url or endpoint, region=region)

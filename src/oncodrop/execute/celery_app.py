@@ -10,7 +10,7 @@ Broker settings that make redelivery safe (``celery_config``): ``acks_late`` (ac
 ``task_reject_on_worker_lost`` (a killed worker's message goes back), prefetch 1, and a
 visibility timeout longer than the job timeout (else a long job is redelivered while running;
 harmless here, but wasted). Works as ``celery -A oncodrop.execute.celery_app worker`` too: the
-app reads ``ONCODROP_*`` settings when first used.
+app loads ``Settings`` (``ONCODROP_*`` env, the ``ONCODROP_CONFIG`` file) when first used.
 """
 
 from __future__ import annotations
@@ -57,12 +57,13 @@ def _sqs_options(settings: Settings) -> dict[str, Any]:
     options: dict[str, Any] = {
         "visibility_timeout": min(round(settings.visibility_timeout_s), SQS_MAX_VISIBILITY_S),
         "wait_time_seconds": 1, "polling_interval": 0.5,
-        "region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        "region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),  # AWS's own variable, not a setting
     }  # fmt: skip
-    if urlsplit(settings.broker_url).hostname in _PLAIN_HTTP_HOSTS:
+    celery = settings.celery
+    if urlsplit(celery.broker_url).hostname in _PLAIN_HTTP_HOSTS:
         options["is_secure"] = False  # a local stand-in (moto_server) speaks plain HTTP
-    if settings.celery_queue_url:
-        options["predefined_queues"] = {settings.celery_queue: {"url": settings.celery_queue_url}}
+    if celery.queue_url:
+        options["predefined_queues"] = {celery.queue: {"url": celery.queue_url}}
     return options
 
 
@@ -76,17 +77,17 @@ _TRANSPORT_OPTIONS = {
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     """The Celery configuration for ``settings`` (no result backend: the ledger is the result)."""
-    scheme = urlsplit(settings.broker_url).scheme
+    scheme = urlsplit(settings.celery.broker_url).scheme
     options = _TRANSPORT_OPTIONS.get(scheme, lambda _s: {})(settings)
     return {
-        "broker_url": settings.broker_url,
+        "broker_url": settings.celery.broker_url,
         "broker_transport_options": {k: v for k, v in options.items() if v is not None},
         "broker_connection_retry_on_startup": True,
         "result_backend": None,
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
-        "task_default_queue": settings.celery_queue,
+        "task_default_queue": settings.celery.queue,
         "task_create_missing_queues": True,
         "worker_prefetch_multiplier": 1,
         "worker_hijack_root_logger": False,
@@ -118,8 +119,7 @@ def configure(settings: Settings, work_root: Path | None = None) -> Celery:
 def _from_environment(sender: Celery, **_: Any) -> None:
     """``celery -A oncodrop.execute.celery_app``: settings from ``ONCODROP_*`` / ONCODROP_CONFIG."""
     if _state.settings is None:
-        config = os.environ.get("ONCODROP_CONFIG")
-        _state.settings = Settings.load(Path(config) if config else None)
+        _state.settings = Settings.load()
         sender.conf.update(celery_config(_state.settings))
 
 

@@ -4,15 +4,15 @@ Each worker is its own OS process (``python -m oncodrop.execute.celery_executor`
 Celery worker with the ``solo`` pool and concurrency 1: the task runs in the worker's main
 thread, so SIGTERM reaches our shutdown hook (job killed, lease released) and a SIGKILL of the
 process takes its job child down too (the child watches its parent). Every worker has its own
-private work dir. Settings reach the processes through a 0600 JSON file in the executor's work
-dir, never through the command line (it may hold secrets).
+private work dir. The ``Settings`` object reaches the processes serialised once
+(``Settings.handover_json``, secrets included) in a 0600 file in the executor's work dir, never
+through the command line; each process reads it back with ``Settings.from_handover``.
 
 Celery is imported only inside the worker processes, so local mode never needs it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -22,9 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Self
-
-from pydantic import SecretStr
+from typing import Self
 
 from oncodrop.execute.local import prepare_work_root
 from oncodrop.ledger import Ledger
@@ -32,16 +30,7 @@ from oncodrop.logs import configure_logging
 from oncodrop.settings import Settings
 
 log = logging.getLogger(__name__)
-SETTINGS_FILE = "settings.json"
-
-
-def settings_payload(settings: Settings) -> dict[str, Any]:
-    """Settings as JSON-able data with secrets revealed (for the 0600 hand-over file only)."""
-    data = settings.model_dump(mode="python")
-    for name, value in data.items():
-        if isinstance(value, SecretStr):
-            data[name] = value.get_secret_value()
-    return json.loads(json.dumps(data, default=str))
+SETTINGS_FILE = "settings.json"  # Settings.handover_json(), mode 0600
 
 
 class CeleryExecutor:
@@ -68,7 +57,7 @@ class CeleryExecutor:
         self._dir = prepare_work_root(self.work_root)
         handover = self._dir / SETTINGS_FILE
         handover.touch(mode=0o600)
-        handover.write_text(json.dumps(settings_payload(self.settings)))
+        handover.write_text(self.settings.handover_json())
         self._procs = [self._spawn(slot) for slot in range(self.workers)]
         self._supervisor = threading.Thread(target=self._supervise, name="celery-supervisor", daemon=True)
         self._supervisor.start()
@@ -118,7 +107,7 @@ def worker_process(executor_dir: Path, slot: int) -> None:
     # Celery is the optional ``cloud`` extra: imported where a Celery worker starts, not by the service
     from oncodrop.execute.celery_app import configure, warm_up
 
-    settings = Settings.load(None, **json.loads((executor_dir / SETTINGS_FILE).read_text()))
+    settings = Settings.from_handover((executor_dir / SETTINGS_FILE).read_text())
     configure_logging(settings.log_level, settings.log_json, secrets=settings.secret_values())
     work_root = executor_dir / f"worker-{slot}"
     shutil.rmtree(work_root, ignore_errors=True)  # leftovers of a killed predecessor
@@ -126,7 +115,7 @@ def worker_process(executor_dir: Path, slot: int) -> None:
     warm_up()
     worker = app.Worker(
         hostname=f"oncodrop-{slot}-{os.getpid()}@{socket.gethostname()}", pool="solo", concurrency=1,
-        queues=[settings.celery_queue], loglevel=settings.log_level, without_gossip=True,
+        queues=[settings.celery.queue], loglevel=settings.log_level, without_gossip=True,
         without_mingle=True, without_heartbeat=True, quiet=True, redirect_stdouts=False,
     )  # fmt: skip
     worker.start()

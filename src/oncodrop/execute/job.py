@@ -1,5 +1,9 @@
 """What a local worker runs and how it is configured (shared by the local and Celery executors).
 
+A worker gets the operator's ``Settings`` object itself (pickled with the ``WorkerConfig`` into
+each spawned worker; no field is copied out of it) plus the runtime-only things that are not
+settings: the job, the terminal hook, its work dir, preloads, watchers and idle exit.
+
 ``run_job`` and ``on_terminal`` cross process boundaries, so they must be picklable
 (module-level functions or instances of module-level classes).
 """
@@ -8,12 +12,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.retry import RetryPolicy
+from oncodrop.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +38,41 @@ StopWatcher = Callable[[Callable[[str], None], threading.Event], None]
 
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
-    """Everything a worker process needs; picklable."""
+    """Everything a worker process needs: the settings, plus runtime-only parts; picklable."""
 
-    ledger_url: str
+    settings: Settings  # ledger (db), lease_s, job_timeout_s, poll_interval, retries
     run_job: RunJob
     work_root: Path  # job dirs go under <work_root>/oncodrop-work-<pid>-<random>/worker-<n>/
-    lease_s: float = 30.0
-    job_timeout_s: float = 6 * 3600.0
-    poll_interval_s: float = 1.0
-    policy: RetryPolicy = field(default_factory=RetryPolicy.for_jobs)  # delays only: the ledger counts attempts
     on_terminal: OnTerminal | None = None
     preload: tuple[str, ...] = ()  # modules the job fork server imports once (heavy science stack)
     idle_exit_s: float | None = None  # exit 0 after this long without a claim (None: never)
     watchers: tuple[StopWatcher, ...] = ()  # picklable; each runs in a thread of every worker
+
+    @property
+    def ledger_url(self) -> str:
+        return self.settings.db
+
+    @property
+    def lease_s(self) -> float:
+        return self.settings.lease_s
+
+    @property
+    def job_timeout_s(self) -> float:
+        return self.settings.job_timeout_s
+
+    @property
+    def poll_interval_s(self) -> float:
+        """How often an idle worker asks the ledger for work: at most every 0.25 s."""
+        return min(0.25, self.settings.poll_interval)
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return job_retry_policy(self.settings)
+
+
+def job_retry_policy(settings: Settings) -> RetryPolicy:
+    """The job retry policy of ``settings`` (the one place it is built)."""
+    return RetryPolicy(
+        attempts=settings.max_attempts, backoff_s=settings.retry_backoff_s,
+        max_backoff_s=settings.retry_backoff_cap_s, jitter=settings.retry_jitter,
+    )  # fmt: skip

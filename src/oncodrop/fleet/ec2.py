@@ -24,6 +24,7 @@ from botocore.parsers import ResponseParserError
 
 from oncodrop.errors import ConfigError, TransientError
 from oncodrop.fleet.provider import FleetWorker
+from oncodrop.settings import FleetSettings
 from oncodrop.store.s3 import aws_client, aws_errors
 
 ROLE_TAG = "oncodrop:role"
@@ -71,6 +72,20 @@ class SpotLaunchSpec:
                 raise ConfigError(f"--max-price {self.max_price!r} must be a positive USD amount like 0.12") from None
         if self.security_group_ids and not self.subnet_id:
             raise ConfigError("--security-group only applies with --subnet (it belongs to the network interface)")
+
+    @classmethod
+    def from_settings(cls, fleet: FleetSettings) -> SpotLaunchSpec:
+        """The launch spec of the ``[fleet]`` settings (``user_data`` is read from its file)."""
+        try:
+            user_data = fleet.user_data.read_text() if fleet.user_data else None
+        except OSError as exc:
+            raise ConfigError(f"fleet.user_data {fleet.user_data}: {exc.strerror}") from None
+        return cls(
+            launch_template=fleet.launch_template or "", template_version=fleet.template_version,
+            fleet_name=fleet.name, instance_type=fleet.instance_type, max_price=fleet.max_price,
+            image_id=fleet.image_id, subnet_id=fleet.subnet_id, security_group_ids=fleet.security_group_ids,
+            instance_profile=fleet.instance_profile, volume_gib=fleet.volume_gib, user_data=user_data,
+        )  # fmt: skip
 
 
 def run_instances_request(spec: SpotLaunchSpec, count: int, client_token: str) -> dict[str, Any]:

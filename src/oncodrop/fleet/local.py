@@ -28,11 +28,11 @@ from oncodrop.execute.local import (
     worker_main,
 )
 from oncodrop.execute.pipeline_job import worker_config
+from oncodrop.fleet.interruption import SpotInterruptionWatcher
 from oncodrop.fleet.provider import FleetWorker
 from oncodrop.ledger import Ledger
 
 if TYPE_CHECKING:
-
     from oncodrop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -126,10 +126,13 @@ class LocalFleet:
         self.close()
 
 
-def pipeline_worker_config(
-    settings: Settings, *, idle_exit_s: float | None, watchers: tuple[StopWatcher, ...] = ()
-) -> WorkerConfig:
-    """The real pipeline worker (as ``oncodrop worker`` runs it), plus the fleet's idle exit and
-    watchers."""
+def pipeline_worker_config(settings: Settings, *, fleet_worker: bool = False) -> WorkerConfig:
+    """The real pipeline worker (as ``oncodrop worker`` runs it), plus the fleet's idle exit
+    (``fleet.idle_timeout_s``); a fleet instance's worker (``fleet_worker``) also watches the
+    spot interruption notice when ``fleet.spot_watch`` is set."""
+    fleet = settings.fleet
+    watchers: tuple[StopWatcher, ...] = ()
+    if fleet_worker and fleet.spot_watch:
+        watchers = (SpotInterruptionWatcher(fleet.imds_endpoint, interval_s=fleet.spot_poll_s),)
     base = worker_config(settings, settings.work_root)
-    return replace(base, idle_exit_s=idle_exit_s, watchers=watchers)
+    return replace(base, idle_exit_s=fleet.idle_timeout_s, watchers=watchers)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from oncodrop.errors import ConfigError
+from oncodrop.settings import FleetSettings
 
 
 class Rule(StrEnum):
@@ -59,6 +60,13 @@ class ScalingLimits:
             raise ConfigError(f"samples per worker must be >= 1, not {self.samples_per_worker}")
         if self.idle_timeout_s < 0 or self.cooldown_s < 0:
             raise ConfigError("fleet --idle-timeout and --cooldown must be >= 0 seconds")
+
+    @classmethod
+    def from_settings(cls, fleet: FleetSettings) -> ScalingLimits:
+        """The limits of the ``[fleet]`` settings."""
+        return cls(min_workers=fleet.min_workers, max_workers=fleet.max_workers,
+                   samples_per_worker=fleet.samples_per_worker, idle_timeout_s=fleet.idle_timeout_s,
+                   cooldown_s=fleet.cooldown_s)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

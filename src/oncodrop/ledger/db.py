@@ -59,7 +59,7 @@ def create_ledger_engine(url: str) -> Engine:
         return create_engine(parsed, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ConfigError(
-            f"ledger URL {url!r} is not usable ({exc}); set ONCODROP_LEDGER_URL to e.g. "
+            f"ledger URL {url!r} is not usable ({exc}); set ONCODROP_DB (--db) to e.g. "
             "sqlite:////var/lib/oncodrop/ledger.db or postgresql+psycopg://user@host/db"
         ) from exc
 

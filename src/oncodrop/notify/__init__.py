@@ -6,7 +6,7 @@ from oncodrop.notify.fanout import Delivery, Fanout, Notifier, RetryPolicy, deli
 from oncodrop.notify.model import EVENTS, Event, Notification, notification_for
 from oncodrop.notify.slack import SlackNotifier, slack_payload
 from oncodrop.notify.webhook import SCHEMA, WebhookNotifier, webhook_payload
-from oncodrop.settings import Settings
+from oncodrop.settings import NotifySettings
 
 __all__ = [
     "EVENTS",
@@ -38,10 +38,10 @@ def build_fanout(slack_webhook_url: str | None, webhook_url: str | None, retry: 
     return Fanout(notifiers, retry)
 
 
-def fanout_from_settings(settings: Settings) -> Fanout:
-    """The targets configured in settings."""
+def fanout_from_settings(settings: NotifySettings) -> Fanout:
+    """The targets and retry policy of the ``[notify]`` settings (the one place both are built)."""
     return build_fanout(
         settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None,
         settings.webhook_url.get_secret_value() if settings.webhook_url else None,
-        RetryPolicy(attempts=settings.notify_attempts, backoff_s=settings.notify_backoff_s),
+        RetryPolicy(attempts=settings.attempts, backoff_s=settings.backoff_s),
     )

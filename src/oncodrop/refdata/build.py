@@ -37,8 +37,9 @@ from oncodrop.refdata.knowledge import (
 from oncodrop.refdata.manifest import SourceRecord
 from oncodrop.refdata.panelapp import PANELAPP_URL, fetch_panel, write_panelapp_panel
 from oncodrop.refdata.signatures import extract_from_wheel
-from oncodrop.refdata.sources import SOURCES, SOURCES_BY_NAME, Source, resolve_url
+from oncodrop.refdata.sources import SOURCES, SOURCES_BY_NAME, Source, parse_overrides, resolve_url
 from oncodrop.retry import RetryPolicy
+from oncodrop.settings import RefdataSettings
 
 Progress = Callable[[str], None]
 
@@ -54,6 +55,25 @@ class BuildOptions:
     policy: RetryPolicy = DOWNLOAD_RETRY
     panelapp: tuple[tuple[int, str], ...] = ()  # (PanelApp panel id, our panel name)
     panelapp_url: str = PANELAPP_URL
+
+    @classmethod
+    def from_settings(cls, refdata: RefdataSettings) -> BuildOptions:
+        """The build the ``[refdata]`` settings ask for (``out`` must be set)."""
+        if refdata.out is None:
+            raise ConfigError("refdata.out is not set: pass --out DIR or set ONCODROP_REFDATA__OUT")
+        return cls(
+            out=refdata.out, builds=refdata.builds, overrides=parse_overrides(refdata.source_urls),
+            skip=frozenset(refdata.skip), name=refdata.name, version=refdata.version,
+            panelapp=tuple(parse_panel(spec) for spec in refdata.panelapp), panelapp_url=refdata.panelapp_url,
+        )  # fmt: skip
+
+
+def parse_panel(spec: str) -> tuple[int, str]:
+    """``243`` or ``243:hereditary_breast`` -> (243, name); default name ``panelapp_<id>``."""
+    panel_id, _, name = spec.partition(":")
+    if not panel_id.isdigit():
+        raise ConfigError(f"--panelapp {spec!r}: expected a PanelApp panel id, e.g. 243 or 243:breast_ovarian")
+    return int(panel_id), name or f"panelapp_{panel_id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,8 @@ import httpx
 from oncodrop.errors import BundleError, TransientError
 from oncodrop.refdata.bundle import PanelGene
 from oncodrop.refdata.knowledge import write_panel
+from oncodrop.settings import PANELAPP_URL  # the default of refdata.panelapp_url
 
-PANELAPP_URL = "https://panelapp.genomicsengland.co.uk/api/v1"
 GREEN = 3
 # (prefix of PanelApp's mode_of_inheritance, our code), first match wins.
 INHERITANCE_RULES: tuple[tuple[str, str], ...] = (

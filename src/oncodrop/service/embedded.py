@@ -19,9 +19,10 @@ from oncodrop.events.admission import admit
 from oncodrop.events.poller import Poller
 from oncodrop.execute.celery_executor import CeleryExecutor
 from oncodrop.execute.local import LocalExecutor
-from oncodrop.execute.pipeline_job import notifier_for, worker_config
+from oncodrop.execute.pipeline_job import worker_config
 from oncodrop.execute.sweeper import Sweeper
 from oncodrop.ledger import Ledger
+from oncodrop.notify import fanout_from_settings
 from oncodrop.settings import Settings
 from oncodrop.store import ObjectStore, open_store
 
@@ -48,24 +49,23 @@ class EmbeddedService:
         # workers never list the store (each job opens its sample's own store): only the poller does
         self.store: ObjectStore | None = None
         if run_poller and settings.events == "poll":
-            self.store = open_store(settings.store)
+            self.store = open_store(settings.store, settings.aws)
         self.ledger = Ledger.open(settings.db, max_attempts=settings.max_attempts)
-        self.notifier = notifier_for(settings)
-        self.fanout = self.notifier.fanout()
+        self.fanout = fanout_from_settings(settings.notify)
         self._settle_s = settle_s if settle_s is not None else min(0.5, settings.poll_interval)
         work_root = settings.work_root
         self.executor: Executor = (
             CeleryExecutor(settings, work_root, workers=settings.workers) if settings.executor == "celery"
             else LocalExecutor(worker_config(settings, work_root), workers=settings.workers)
         )  # fmt: skip
-        self.sweeper = Sweeper(self.ledger, celery_send, redispatch_s=settings.redispatch_s)
+        self.sweeper = Sweeper(self.ledger, celery_send, redispatch_s=settings.celery.redispatch_s)
         self._run_workers = run_workers
         self._run_poller = run_poller
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sweep_thread: threading.Thread | None = None
         self.sqs_wait_s = 5  # SQS long poll; short enough that stop() is prompt
-        self.sweep_interval_s = min(settings.sweep_interval_s, settings.lease_s / 3)
+        self.sweep_interval_s = min(settings.celery.sweep_interval_s, settings.lease_s / 3)
 
     def _events_source(self) -> Callable[[threading.Event], None]:
         """Where new objects come from: listing the store, or S3 notifications on SQS."""
@@ -74,7 +74,7 @@ class EmbeddedService:
 
             assert self.settings.queue_url is not None  # checked by Settings
             consumer = SqsConsumer(self.settings.queue_url, self.ledger, notify=self.fanout,
-                                   wait_s=self.sqs_wait_s)  # fmt: skip
+                                   endpoint_url=self.settings.aws.sqs_endpoint_url, wait_s=self.sqs_wait_s)  # fmt: skip
             return consumer.run
         assert self.store is not None
         poller = Poller(self.store, self.ledger, self._on_object, settle_s=self._settle_s)

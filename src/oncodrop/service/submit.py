@@ -43,7 +43,7 @@ def submit_files(files: Iterable[Path], settings: Settings, *, prefix: str = "")
     """Validate every file; upload those that pass. Never uploads a file that failed a check."""
     if prefix and not prefix.endswith("/"):
         prefix += "/"
-    store = open_store(settings.store)
+    store = open_store(settings.store, settings.aws)
     results = []
     for path in files:
         key = f"{prefix}{path.name}"

@@ -1,7 +1,7 @@
 """Object stores: ``open_store(url)`` picks the backend from the URL scheme.
 
 To add a backend (e.g. ``s3://``), add one row to ``_BACKENDS``: scheme -> "module:function",
-where ``function(url: str) -> ObjectStore``. The module is imported only when used, so boto3
+where ``function(url: str, aws: AwsSettings | None) -> ObjectStore``. The module is imported only when used, so boto3
 stays optional.
 """
 
@@ -14,6 +14,7 @@ from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from oncodrop.errors import ConfigError
+from oncodrop.settings import AwsSettings
 from oncodrop.store.base import ObjectInfo, ObjectStore
 from oncodrop.store.local import LocalStore
 
@@ -23,7 +24,7 @@ _BACKENDS: dict[str, str] = {
 }
 
 
-def open_local(url: str) -> ObjectStore:
+def open_local(url: str, aws: AwsSettings | None = None) -> ObjectStore:
     """``file:///abs/folder`` -> ``LocalStore`` on that folder."""
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
@@ -31,8 +32,9 @@ def open_local(url: str) -> ObjectStore:
     return LocalStore(Path(unquote(parts.path)))
 
 
-def open_store(url: str) -> ObjectStore:
-    """The store behind ``url`` (``file:///...``; ``s3://bucket/prefix`` once its backend ships)."""
+def open_store(url: str, aws: AwsSettings | None = None) -> ObjectStore:
+    """The store behind ``url`` (``file:///...`` or ``s3://bucket/prefix``); ``aws`` is the
+    ``[aws]`` settings an S3 store uses (endpoint, encryption; None: the defaults)."""
     scheme = urlsplit(url).scheme
     target = _BACKENDS.get(scheme)
     if target is None:
@@ -45,7 +47,7 @@ def open_store(url: str) -> ObjectStore:
         opener = getattr(import_module(module_name), func_name)
     except (ImportError, AttributeError) as exc:
         raise ConfigError(f"the {scheme}:// store backend is not available here: {exc}") from exc
-    return cast(Callable[[str], ObjectStore], opener)(url)
+    return cast(Callable[[str, AwsSettings | None], ObjectStore], opener)(url, aws)
 
 
 __all__ = ["ObjectInfo", "ObjectStore", "open_store"]

@@ -39,11 +39,9 @@ from botocore.exceptions import (
 )
 
 from oncodrop.errors import ConfigError, InputRejected, OncodropError, ReasonCode, TransientError
+from oncodrop.settings import AwsSettings
 from oncodrop.store.base import ObjectInfo
 
-ENDPOINT_ENV = "ONCODROP_S3_ENDPOINT_URL"
-SSE_ENV = "ONCODROP_S3_SSE"
-SSE_KMS_KEY_ENV = "ONCODROP_S3_SSE_KMS_KEY_ID"
 SSE_MODES = ("AES256", "aws:kms", "aws:kms:dsse")
 MiB = 1024**2
 _CHUNK = MiB
@@ -111,9 +109,9 @@ class Encryption:
 
     def __post_init__(self) -> None:
         if self.mode is not None and self.mode not in SSE_MODES:
-            raise ConfigError(f"{SSE_ENV}={self.mode!r} is not one of {', '.join(SSE_MODES)}")
+            raise ConfigError(f"aws.s3_sse={self.mode!r} is not one of {', '.join(SSE_MODES)}")
         if self.kms_key_id and not (self.mode or "").startswith("aws:kms"):
-            raise ConfigError(f"{SSE_KMS_KEY_ENV} is set but {SSE_ENV} is not aws:kms; set both or neither")
+            raise ConfigError("aws.s3_sse_kms_key_id is set but aws.s3_sse is not aws:kms; set both or neither")
 
     def extra_args(self) -> dict[str, str]:
         args = {"ServerSideEncryption": self.mode} if self.mode else {}
@@ -237,20 +235,22 @@ def aws_client(service: str, endpoint_url: str | None = None, *, region: str | N
 
 def open_s3(
     url: str,
+    aws: AwsSettings | None = None,
     *,
     endpoint_url: str | None = None,
     encryption: Encryption | None = None,
     client: Any = None,
 ) -> S3Store:
-    """``s3://bucket[/prefix]`` -> ``S3Store``. Unset arguments come from the environment:
-    ``ONCODROP_S3_ENDPOINT_URL``, ``ONCODROP_S3_SSE``, ``ONCODROP_S3_SSE_KMS_KEY_ID``."""
+    """``s3://bucket[/prefix]`` -> ``S3Store``. Unset arguments come from the ``[aws]`` settings:
+    ``s3_endpoint_url``, ``s3_sse``, ``s3_sse_kms_key_id``."""
+    aws = aws or AwsSettings()
     parts = urlsplit(url)
     if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(f"store URL {url!r} must look like s3://bucket or s3://bucket/prefix")
     if encryption is None:
-        encryption = Encryption(os.environ.get(SSE_ENV) or None, os.environ.get(SSE_KMS_KEY_ENV) or None)
+        encryption = Encryption(aws.s3_sse, aws.s3_sse_kms_key_id)
     if client is None:
-        client = s3_client(endpoint_url or os.environ.get(ENDPOINT_ENV) or None)
+        client = s3_client(endpoint_url or aws.s3_endpoint_url)
     return S3Store(parts.netloc, parts.path, client=client, encryption=encryption)
 
 
