@@ -7,7 +7,7 @@ CLI overrides > environment > TOML file > defaults.
 - The service's core fields are the top level, with the flat env names automation uses
   (``ONCODROP_STORE``, ``ONCODROP_DB``, ``ONCODROP_WORKERS``, …) and top-level TOML keys.
 - Every other area is a sub-model: ``[notify]``, ``[celery]``, ``[aws]``, ``[intake]``,
-  ``[fleet]``, ``[refdata]``, ``[report]`` in the TOML, ``ONCODROP_<AREA>__<FIELD>`` in the env
+  ``[fleet]``, ``[refdata]``, ``[report]``, ``[web]`` in the TOML, ``ONCODROP_<AREA>__<FIELD>`` in the env
   (``ONCODROP_FLEET__MAX_WORKERS=8``), ``<area>__<field>=`` as a ``Settings.load`` override.
 - Older flat names (``ONCODROP_SLACK_WEBHOOK_URL``, ``ONCODROP_BROKER_URL``, ``ONCODROP_FLEET_MAX``,
   ``ONCODROP_REFDATA_OUT``, …; see ``LEGACY_NAMES``) are still read from the env, as top-level
@@ -193,6 +193,39 @@ class ReportSettings(_Area):
     kind: Literal["somatic", "normal"] = Field(default="somatic", description="Reporter: somatic or normal.")
 
 
+class WebSettings(_Area):
+    """The operators' console (dashboard, REST API, webhooks): where it listens and its secrets.
+    ``oncodrop serve`` embeds it unless ``enabled`` is false; ``oncodrop web`` runs it alone."""
+
+    enabled: bool = Field(default=True, description="oncodrop serve also serves the console.")
+    bind: str = Field(default="127.0.0.1", description="Address the console listens on.")
+    port: int = Field(default=8765, ge=0, le=65535, description="Console port (0: any free port).")
+    tls_cert: Path | None = Field(default=None, description="TLS certificate (PEM) for a non-loopback bind.")
+    tls_key: Path | None = Field(default=None, description="TLS private key (PEM), with tls_cert.")
+    behind_proxy: bool = Field(default=False,
+                               description="A TLS-terminating proxy is in front: allows a non-loopback bind "
+                                           "without tls_cert.")  # fmt: skip
+    session_secret: Secret | None = Field(default=None,
+                                          description="Signs session cookies (unset: random per process; "
+                                                      "set it when several console processes serve).")  # fmt: skip
+    session_ttl_s: int = Field(default=12 * 3600, gt=0, description="A browser login lasts this long.")
+    cookie_secure: bool = Field(default=True, description="Session cookies carry Secure (browsers keep "
+                                                          "them on https and on loopback http).")  # fmt: skip
+    webhook_secret: Secret | None = Field(default=None,
+                                          description="HMAC-SHA256 key of inbound webhooks (unset: refused).")  # fmt: skip
+    webhook_window_s: float = Field(default=300.0, gt=0, description="Inbound webhook timestamps older or newer "
+                                                                    "than this are refused (replays).")  # fmt: skip
+    live_interval_s: float = Field(default=0.5, gt=0, description="Seconds between two ledger looks for live "
+                                                                 "dashboard updates.")  # fmt: skip
+    metrics_public: bool = Field(default=False, description="Serve /metrics without a token.")
+
+    @model_validator(mode="after")
+    def _check_tls(self) -> WebSettings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("set both tls_cert and tls_key, or neither")
+        return self
+
+
 # Flat names read before the areas existed -> the field they set now. Each is read from the env
 # (ONCODROP_<NAME>) and as a top-level TOML key; the nested name wins when both are given.
 LEGACY_NAMES: dict[str, str] = {
@@ -358,6 +391,7 @@ class Settings(BaseSettings):
     fleet: FleetSettings = FleetSettings()
     refdata: RefdataSettings = RefdataSettings()
     report: ReportSettings = ReportSettings()
+    web: WebSettings = WebSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -541,5 +575,6 @@ def _describe_errors(exc: ValidationError, config_file: Path | None) -> str:
 
 __all__ = [
     "CONFIG_ENV", "ENV_PREFIX", "LEGACY_NAMES", "AwsSettings", "CelerySettings", "FieldDoc", "FleetSettings",
-    "IntakeLimits", "NotifySettings", "RefdataSettings", "ReportSettings", "Settings", "env_names", "field_docs",
+    "IntakeLimits", "NotifySettings", "RefdataSettings", "ReportSettings", "Settings", "WebSettings", "env_names",
+    "field_docs",
 ]  # fmt: skip

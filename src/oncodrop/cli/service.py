@@ -30,13 +30,32 @@ _bundle_option = click.option(
 _workers_option = click.option("--workers", type=int, help="Worker processes (env ONCODROP_WORKERS).")
 
 
-def _run_until_signal(service: Any) -> None:
+def _run_until_signal(service: Any, console: Any = None) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     with service:
+        if console is not None:
+            console.start()
+            click.echo(f"console at {console.url}", err=True)
         click.echo(f"{service.describe()} (Ctrl-C to stop)", err=True)
-        stop.wait()
+        try:
+            stop.wait()
+        finally:
+            if console is not None:
+                console.stop()
+
+
+def _console(settings: Any) -> Any:
+    """The embedded console server, or None when it is off or the web extra is missing."""
+    if not settings.web.enabled:
+        return None
+    try:
+        from oncodrop.web.server import ConsoleServer  # lazy: FastAPI/uvicorn come with the web extra
+    except ModuleNotFoundError as exc:
+        click.echo(f"console off: {exc.name} is not installed (pip install 'oncodrop[web]')", err=True)
+        return None
+    return ConsoleServer(settings)
 
 
 _executor_option = click.option(
@@ -61,17 +80,24 @@ _broker_option = click.option(
               help="Hear of new objects by listing the store or from an SQS queue of S3 notifications "
                    "(env ONCODROP_EVENTS).")
 @click.option("--queue-url", help="The SQS queue of S3 notifications, with --events sqs (env ONCODROP_QUEUE_URL).")
+@click.option("--web/--no-web", "web_enabled", default=None,
+              help="Serve the console too (env ONCODROP_WEB__ENABLED) [default: on].")
+@click.option("--web-bind", help="Console listen address (env ONCODROP_WEB__BIND) [default: 127.0.0.1].")
+@click.option("--web-port", type=int, help="Console port (env ONCODROP_WEB__PORT) [default: 8765].")
 def serve(config_file: Path | None, store: str | None, db: str | None, bundle: Path | None,
           workers: int | None, executor: str | None, broker_url: str | None, poll_interval: float | None,
-          events: str | None, queue_url: str | None) -> None:  # fmt: skip
+          events: str | None, queue_url: str | None, web_enabled: bool | None, web_bind: str | None,
+          web_port: int | None) -> None:  # fmt: skip
     """Watch the store (or an SQS queue), queue new tarballs and run them on workers."""
     from oncodrop.service import EmbeddedService
 
     settings = load_settings(config_file, store=store, db=db, bundle=bundle, workers=workers,
                              poll_interval=poll_interval, executor=executor, celery__broker_url=broker_url,
-                             events=events, queue_url=queue_url)  # fmt: skip
+                             events=events, queue_url=queue_url, web__enabled=web_enabled, web__bind=web_bind,
+                             web__port=web_port)  # fmt: skip
     try:
-        _run_until_signal(EmbeddedService(settings))
+        console = _console(settings)
+        _run_until_signal(EmbeddedService(settings), console)
     except OncodropError as exc:
         raise click.ClickException(exc.message) from None
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -74,6 +74,15 @@ class Ledger:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for the ledger's own read models (``queries``, ``access``)."""
+        return self._engine
+
+    def now(self) -> datetime:
+        """The ledger's clock (UTC)."""
+        return self._clock()
 
     def __enter__(self) -> Self:
         return self

@@ -10,9 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from oncodrop.errors import InputRejected, ReasonCode, Rejection
-from oncodrop.intake.tarball import validate_tarball
-from oncodrop.naming import Ignored, classify_key
+from oncodrop.errors import Rejection
+from oncodrop.intake.check import check_tarball as check_with_limits
 from oncodrop.settings import Settings
 from oncodrop.store import open_store
 
@@ -26,17 +25,7 @@ class SubmitResult:
 
 def check_tarball(path: Path, key: str, settings: Settings) -> Rejection | None:
     """All local problems with one tarball, or None when it may be uploaded."""
-    decision = classify_key(key)
-    if isinstance(decision, Rejection):
-        return decision
-    if isinstance(decision, Ignored):
-        return Rejection(ReasonCode.BAD_KEY, f"{path.name} would be ignored ({decision.reason}); "
-                                    "name it {sample_batch}-{id6}-{somatic|normal}.tar.gz")  # fmt: skip
-    try:
-        validate_tarball(path, settings.intake)
-    except InputRejected as exc:
-        return exc.rejection
-    return None
+    return check_with_limits(path, key, settings.intake)
 
 
 def submit_files(files: Iterable[Path], settings: Settings, *, prefix: str = "") -> list[SubmitResult]:

@@ -1,0 +1,112 @@
+"""The API's JSON shapes (pydantic), which the OpenAPI 3.1 document describes. Built from the
+domain's frozen records; never ORM rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from oncodrop.domain.sample import HistoryEntry, SampleRecord
+from oncodrop.domain.state import SampleState
+from oncodrop.errors import Rejection
+
+
+class SampleOut(BaseModel):
+    id: int = Field(description="The ledger's number for this input object version.")
+    key: str
+    sample_id: str
+    kind: str
+    state: SampleState
+    run: int
+    attempts: int
+    max_attempts: int
+    size: int
+    created_at: datetime
+    updated_at: datetime
+    reason_code: str | None = None
+    reason: str | None = None
+    output_key: str | None = Field(default=None, description="Set once the output exists (SUCCEEDED).")
+    headline: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, r: SampleRecord) -> SampleOut:
+        return cls(
+            id=r.id, key=r.key, sample_id=r.sample_id, kind=r.kind, state=r.state, run=r.run, attempts=r.attempts,
+            max_attempts=r.max_attempts, size=r.size, created_at=r.created_at, updated_at=r.updated_at,
+            reason_code=r.reason_code, reason=r.reason,
+            output_key=r.output_key if r.state is SampleState.SUCCEEDED else None,
+            headline=r.headline.model_dump(mode="json") if r.headline is not None else None,
+        )  # fmt: skip
+
+
+class HistoryOut(BaseModel):
+    run: int
+    from_state: SampleState | None
+    to_state: SampleState
+    at: datetime
+    actor: str
+    reason_code: str | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, h: HistoryEntry) -> HistoryOut:
+        return cls(run=h.run, from_state=h.from_state, to_state=h.to_state, at=h.at, actor=h.actor,
+                   reason_code=h.reason_code, reason=h.reason)  # fmt: skip
+
+
+class SamplePage(BaseModel):
+    items: list[SampleOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next (older) page; null on the last.")
+
+
+class SampleDetail(BaseModel):
+    sample: SampleOut
+    history: list[HistoryOut]
+
+
+class RerunIn(BaseModel):
+    reason: str = Field(min_length=3, max_length=2000, description="Why it is re-run (kept in the history).")
+
+
+class RejectionOut(BaseModel):
+    reason_code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    @classmethod
+    def of(cls, r: Rejection) -> RejectionOut:
+        return cls(reason_code=str(r.reason_code), message=r.message, file=r.file, line=r.line, field=r.field)
+
+
+class UploadOut(BaseModel):
+    key: str
+    size: int
+    etag: str
+
+
+class Problem(BaseModel):
+    detail: Any
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    sample_id: int | None
+    detail: str | None
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, str] = {}
+
+
+class WhoAmI(BaseModel):
+    name: str
+    role: str
