@@ -52,9 +52,9 @@ def page_samples(engine: Engine, where: SampleFilter, *, after_id: int | None, l
     if where.text:
         query = query.where(SampleRow.object_key.like(f"%{_like_literal(where.text)}%", escape="\\"))
     with read_session(engine) as s:
-        rows = list(s.scalars(query))
-    more = len(rows) > limit
-    records = [sample_record(r) for r in rows[:limit]]
+        records = [sample_record(r) for r in s.scalars(query)]
+    more = len(records) > limit
+    records = records[:limit]
     return records, (records[-1].id if more and records else None)
 
 
