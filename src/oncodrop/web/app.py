@@ -65,7 +65,8 @@ def create_app(settings: Settings, ledger: Ledger | None = None) -> FastAPI:
             ctx.ledger.close()
 
     app = FastAPI(title="oncodrop console", version=__version__, openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan)  # fmt: skip
+                  docs_url="/api/v1/docs", redoc_url=None, swagger_ui_oauth2_redirect_url=None,
+                  lifespan=lifespan)  # fmt: skip
     app.state.console = ctx
     app.state.replay_guard = webhooks.ReplayGuard()
     app.state.metrics_registry = metrics.registry_for(ctx)

@@ -35,10 +35,10 @@ PAGE = 100
 FAILED = (SampleState.DEAD, SampleState.REJECTED)
 
 
-def render(request: Request, name: str, who: Principal | None, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
     context |= {"who": who, "csrf": who.csrf if who else "",
                 "can_submit": who is not None and who.role.allows(Role.SUBMITTER)}  # fmt: skip
-    response = templates.TemplateResponse(request, name, context, status_code=status)
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -61,9 +61,9 @@ class ConsoleServer:
         self._server = uvicorn.Server(uvicorn_config(self.app, settings.web))
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the caller owns signals
         self._thread: threading.Thread | None = None
+        self.url = ""
 
-    @property
-    def url(self) -> str:
+    def _bound_url(self) -> str:
         scheme = "https" if self.settings.web.tls_cert else "http"
         servers = getattr(self._server, "servers", [])
         port = servers[0].sockets[0].getsockname()[1] if servers else self.settings.web.port
@@ -80,6 +80,7 @@ class ConsoleServer:
             if time.monotonic() > deadline:
                 raise ConfigError("the console did not start in time")
             time.sleep(0.05)
+        self.url = self._bound_url()
         log.info("console at %s", self.url)
 
     def stop(self) -> None:
