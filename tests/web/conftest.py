@@ -17,8 +17,7 @@ from oncodrop.domain.access import Role
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.errors import ReasonCode
-from oncodrop.ledger import Ledger
-from oncodrop.ledger import access
+from oncodrop.ledger import Ledger, access
 from oncodrop.settings import Settings
 from oncodrop.web.app import create_app
 
