@@ -125,7 +125,7 @@ def test_drop_goes_live_to_succeeded_report_opens_and_a_viewer_cannot_rerun(
         page.wait_for_function("""() => [...document.querySelectorAll('#samples tbody tr')]
             .some(tr => tr.textContent.includes('brca-a1b2c3') && tr.querySelector('.state').textContent.trim() === 'SUCCEEDED')""",
                                timeout=240_000)  # fmt: skip
-    except Exception:
+    except sync_api.TimeoutError:
         raise AssertionError(served.log.read_text()[-4000:]) from None
     assert page.evaluate("window.__sameDocument") is True  # live update, not a reload
 
