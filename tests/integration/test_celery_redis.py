@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from ledger.test_postgres import BINARIES, pg_url, postgres  # noqa: F401 - real PostgreSQL, by PID
+from ledger.test_postgres import pg_url, postgres  # noqa: F401 - real PostgreSQL, by PID (skips/fails itself)
 from redis_server import redis_url  # noqa: F401 - module fixture
 from service_harness import serve
 from test_sigkill import (
     _big_sample,  # the same slow (40k-variant) sample as the local test
 )
+from waiting import scaled
 
 from oncodrop.intake.pack import pack_sample
 from oncodrop.ledger import Ledger
@@ -36,8 +37,9 @@ def _brca(testdata, out, name):  # type: ignore[no-untyped-def]
 
 
 def celery_env(broker: str, **extra: str) -> dict[str, str]:
-    return {"ONCODROP_EXECUTOR": "celery", "ONCODROP_BROKER_URL": broker, "ONCODROP_LEASE_S": "6",
-            "ONCODROP_JOB_TIMEOUT_S": "60", "ONCODROP_BROKER_VISIBILITY_TIMEOUT_S": "90",
+    """Lease, job timeout and broker visibility scaled (ONCODROP_TEST_TIMESCALE); visibility > job timeout."""
+    return {"ONCODROP_EXECUTOR": "celery", "ONCODROP_BROKER_URL": broker, "ONCODROP_LEASE_S": f"{scaled(6):g}",
+            "ONCODROP_JOB_TIMEOUT_S": f"{scaled(60):g}", "ONCODROP_BROKER_VISIBILITY_TIMEOUT_S": f"{scaled(90):g}",
             "ONCODROP_SWEEP_INTERVAL_S": "0.5", **extra}  # fmt: skip
 
 
@@ -54,7 +56,7 @@ def celery_worker_command(db: str, bundle: Path, workdir: Path, env: dict[str, s
     finally:
         proc.terminate()
         try:
-            assert proc.wait(timeout=30) == 0
+            assert proc.wait(timeout=scaled(30)) == 0
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -91,7 +93,7 @@ def test_sigkilled_celery_worker_mid_job_is_swept_and_finished_once(
     tmp_path, demo_bundle, redis_url  # noqa: F811
 ) -> None:  # type: ignore[no-untyped-def]
     tarball = _big_sample(tmp_path)
-    with serve(tmp_path, demo_bundle, workers=2, env=celery_env(redis_url, ONCODROP_LEASE_S="3")) as served:
+    with serve(tmp_path, demo_bundle, workers=2, env=celery_env(redis_url, ONCODROP_LEASE_S=f"{scaled(3):g}")) as served:
         (served.bucket / tarball.name).write_bytes(tarball.read_bytes())
         running = served.wait_for(tarball.name, lambda r: r.state.value == "RUNNING", timeout_s=30)
         assert running.lease_owner is not None and running.lease_owner.startswith("celery@")
@@ -108,7 +110,6 @@ def test_sigkilled_celery_worker_mid_job_is_swept_and_finished_once(
     assert outputs == ["big-0c0ffe-somatic-output.tar.gz"]
 
 
-@pytest.mark.skipif(not all(BINARIES.values()), reason="PostgreSQL binaries not found")
 def test_celery_workers_share_a_postgresql_ledger_and_run_each_sample_once(
     tmp_path, testdata, demo_bundle, redis_url, pg_url  # noqa: F811
 ) -> None:  # type: ignore[no-untyped-def]
@@ -120,11 +121,11 @@ def test_celery_workers_share_a_postgresql_ledger_and_run_each_sample_once(
     for name in names:
         _brca(testdata, bucket, name)
     settings = Settings.load(None, store=bucket.as_uri(), db=pg_url, bundle=demo_bundle, workers=2,
-                             executor="celery", broker_url=redis_url, lease_s=6, job_timeout_s=60,
-                             broker_visibility_timeout_s=90, sweep_interval_s=0.5, poll_interval=0.3,
+                             executor="celery", broker_url=redis_url, lease_s=scaled(6), job_timeout_s=scaled(60),
+                             broker_visibility_timeout_s=scaled(90), sweep_interval_s=0.5, poll_interval=0.3,
                              workdir=tmp_path / "work")  # fmt: skip
     with EmbeddedService(settings, settle_s=0.2) as service:
-        assert service.wait(all_terminal(len(names)), timeout_s=60)
+        assert service.wait(all_terminal(len(names)), timeout_s=scaled(60))
         records = service.ledger.list_samples()
         claims = [[h for h in service.ledger.history(r.id) if h.reason_code == "claimed"] for r in records]
     assert sorted(r.key for r in records) == sorted(names)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from service_harness import serve
+from waiting import scaled
 
 from oncodrop.intake.pack import pack_sample
 from oncodrop.report.model import Consequence, Variant
@@ -39,7 +40,7 @@ def test_sigkilled_worker_mid_job_is_recovered_after_lease_expiry_with_one_outpu
     tmp_path: Path, demo_bundle: Path
 ) -> None:
     tarball = _big_sample(tmp_path)
-    env = {"ONCODROP_LEASE_S": "4"}
+    env = {"ONCODROP_LEASE_S": f"{scaled(4):g}"}
     with serve(tmp_path, demo_bundle, workers=1, env=env) as served:
         (served.bucket / tarball.name).write_bytes(tarball.read_bytes())
         running = served.wait_for(tarball.name, lambda r: r.state.value == "RUNNING", timeout_s=30)
