@@ -223,7 +223,7 @@ def test_sample_whose_workers_keep_dying_ends_dead_instead_of_looping(
 ) -> None:
     record = queue_sample(ledger, max_attempts=1)
     assert ledger.claim("vanished-worker", lease_s=0.2) is not None  # then it "dies"
-    time.sleep(0.3)
+    time.sleep(0.3)  # lets the 0.2 s lease run out (a busy machine only makes it later): not a proof
     job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl")
     with LocalExecutor(config(ledger, tmp_path, job), workers=1):
         wait_for(lambda: state_of(ledger, record.id) is S.DEAD, what="sample DEAD")
