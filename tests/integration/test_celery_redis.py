@@ -19,7 +19,7 @@ from service_harness import serve
 from test_sigkill import (
     _big_sample,  # the same slow (40k-variant) sample as the local test
 )
-from waiting import scaled
+from waiting import scaled, wait_for
 
 from oncodrop.intake.pack import pack_sample
 from oncodrop.ledger import Ledger
@@ -44,15 +44,17 @@ def celery_env(broker: str, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def celery_worker_command(db: str, bundle: Path, workdir: Path, env: dict[str, str]) -> Iterator[None]:
-    """``oncodrop worker --executor celery``: what a second machine runs (own work dir)."""
+def celery_worker_command(db: str, bundle: Path, workdir: Path, env: dict[str, str]) -> Iterator[Path]:
+    """``oncodrop worker --executor celery``: what a second machine runs (own work dir). Yields its log."""
     workdir.mkdir(mode=0o700)
+    log = workdir.parent / f"{workdir.name}.log"
     cmd = [sys.executable, "-m", "oncodrop", "worker", "--executor", "celery", "--workers", "1",
            "--db", db, "--bundle", str(bundle)]  # fmt: skip
-    proc = subprocess.Popen(cmd, env={**os.environ, **env, "ONCODROP_WORKDIR": str(workdir)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, env={**os.environ, **env, "ONCODROP_WORKDIR": str(workdir)},
+                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        yield
+        yield log
     finally:
         proc.terminate()
         try:
@@ -72,7 +74,10 @@ def test_four_samples_on_two_celery_workers_each_succeed_exactly_once(
     tarballs = [_brca(testdata, inbox, name) for name in names]
     env = celery_env(redis_url)
     with serve(tmp_path, demo_bundle, workers=1, env=env) as served, \
-            celery_worker_command(served.db, demo_bundle, tmp_path / "work-2", env):  # fmt: skip
+            celery_worker_command(served.db, demo_bundle, tmp_path / "work-2", env) as second_log:  # fmt: skip
+        # both Celery workers consuming before the drop, or a slow start lets one take everything
+        for log in (served.log, second_log):
+            wait_for(lambda log=log: " ready." in log.read_text(), 60, f"Celery worker ready ({log.name})")
         for tarball in tarballs:
             (served.bucket / tarball.name).write_bytes(tarball.read_bytes())
         records = [served.wait_terminal(name, timeout_s=90) for name in names]
