@@ -36,3 +36,18 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
 from bundle_fixture import demo_bundle  # noqa: F401 - session fixture shared by all folders
 from httpcapture import closed_port, http_capture, second_capture  # noqa: F401 - local HTTP capture
 from moto_fixture import moto_endpoint  # noqa: F401 - one moto_server per session
+from waiting import TIMESCALE  # ONCODROP_TEST_TIMESCALE, see tests/waiting.py
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """pytest-timeout's per-test limit (``timeout`` in pyproject.toml) grows with the time scale."""
+    if TIMESCALE == 1 or not config.pluginmanager.hasplugin("timeout"):
+        return
+    import pytest_timeout
+
+    base = pytest_timeout.get_env_settings(config).timeout
+    if not base:
+        return
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(base * TIMESCALE))

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from waiting import scaled
 
 _ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -27,7 +28,7 @@ _ENV = {
     "AWS_CONFIG_FILE": os.devnull,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
 }
-_STARTUP_S = 30.0
+_STARTUP_S = scaled(30.0)
 
 
 class _SharedServer:

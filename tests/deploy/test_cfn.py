@@ -70,6 +70,7 @@ def test_the_lambda_runs_the_packaged_handler_with_the_variables_it_reads(templa
 
 def test_no_role_is_granted_wildcard_actions_or_resources(template: Any) -> None:
     for role in ("WorkerRole", "IntakeRole"):
+        assert statements(template, role), role  # a role without statements would pass vacuously
         for statement in statements(template, role):
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert statement["Effect"] == "Allow"

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from waiting import scaled
 
 from oncodrop.errors import TransientError
 from oncodrop.events.poller import Poller, is_temporary
@@ -142,10 +143,10 @@ def test_run_polls_until_stopped(store: LocalStore, ledger: Ledger, testdata: Pa
     thread = threading.Thread(target=poller.run, args=(stop, 0.05))
     thread.start()
     try:
-        assert handed.wait(timeout=10)
+        assert handed.wait(timeout=scaled(10))
     finally:
         stop.set()
-        thread.join(timeout=10)
+        thread.join(timeout=scaled(10))
     assert not thread.is_alive()
 
 

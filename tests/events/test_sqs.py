@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 import moto_fixture
 import pytest
+from waiting import scaled, wait_for
 
 from oncodrop.domain.state import SampleState
 from oncodrop.events.sqs import SqsConsumer
@@ -159,8 +159,8 @@ def test_a_message_is_kept_for_redelivery_while_the_ledger_cannot_record_it(
         assert (failed.received, failed.kept, failed.deleted) == (1, 1, 0)
         with sqlite3.connect(db) as raw:
             raw.execute("ALTER TABLE samples_away RENAME TO samples")
-        time.sleep(1.2)  # the visibility timeout ends: SQS redelivers
-        redelivered = c.poll_once()
+        # the 1 s visibility timeout ends: SQS redelivers (polled, not slept on)
+        redelivered = wait_for(lambda: (r := c.poll_once()).received and r, 10, "redelivery after the visibility timeout")
         assert (redelivered.received, redelivered.deleted, len(redelivered.admitted)) == (1, 1, 1)
         assert [r.key for r in ledger.list_samples()] == ["brca-0a1b2c-somatic.tar.gz"]
 
@@ -188,12 +188,10 @@ def test_run_polls_until_stopped(drop: Drop, ledger: Ledger, testdata: Path) -> 
     thread.start()
     try:
         drop.s3.upload_file(str(testdata / BRCA), drop.bucket, "brca-0a1b2c-normal.tar.gz")
-        deadline = time.monotonic() + 10
-        while not ledger.list_samples() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for(ledger.list_samples, 10, "the upload recorded in the ledger", interval_s=0.1)
     finally:
         stop.set()
-        thread.join(timeout=5)
+        thread.join(timeout=scaled(5))
     assert not thread.is_alive()
     [record] = ledger.list_samples()
     assert (record.kind, record.store_url) == ("normal", f"s3://{drop.bucket}")

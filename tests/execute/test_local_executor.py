@@ -8,11 +8,11 @@ import os
 import stat
 import subprocess
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from waiting import scaled, wait_for
 
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
@@ -116,23 +116,15 @@ def config(ledger: Ledger, tmp_path: Path, job: RunJob, **kw: object) -> WorkerC
     """Test settings (short lease, quick polls, retries without backoff) handed to the worker."""
     settings: dict[str, object] = {
         "db": ledger.url,
-        "lease_s": 2.0,
+        "lease_s": scaled(5.0),
         "poll_interval": 0.1,
-        "job_timeout_s": 60.0,
+        "job_timeout_s": scaled(60.0),
         "retry_backoff_s": 0,
         "retry_jitter": 0,
     }
     settings.update(kw)
     return WorkerConfig(Settings.load(None, **settings), job, tmp_path / "work",
                         on_terminal=JournalHook(tmp_path / "hooks.jsonl"))  # fmt: skip
-
-
-def wait_for(check: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.1)
 
 
 def state_of(ledger: Ledger, record_id: int) -> SampleState:
@@ -147,8 +139,8 @@ def test_successful_job_is_recorded_with_headline_hook_and_scrubbed_workdir(
     record = queue_sample(ledger)
     job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl")
     with LocalExecutor(config(ledger, tmp_path, job), workers=1):
-        wait_for(lambda: state_of(ledger, record.id) is S.SUCCEEDED)
-        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
+        wait_for(lambda: state_of(ledger, record.id) is S.SUCCEEDED, what="sample SUCCEEDED")
+        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1, what="on_terminal hook")
     done = ledger.get(record.id)
     assert done is not None and done.output_key == "brca-000001-somatic-output.tar.gz"
     assert done.headline == Headline(summary_line=f"{(testdata / VCF).stat().st_size} bytes of brca-000001")
@@ -165,7 +157,7 @@ def test_rejected_input_ends_rejected_with_location_and_no_retry(
 ) -> None:
     record = queue_sample(ledger)
     with LocalExecutor(config(ledger, tmp_path, FailingJob("rejected")), workers=1):
-        wait_for(lambda: state_of(ledger, record.id) is S.REJECTED)
+        wait_for(lambda: state_of(ledger, record.id) is S.REJECTED, what="sample REJECTED")
     done = ledger.get(record.id)
     assert done is not None and (done.reason_code, done.attempts) == ("bad_vcf", 1)
     assert done.reason == "VCF header is missing ##fileformat (file x.vcf.gz, line 1)"
@@ -174,8 +166,8 @@ def test_rejected_input_ends_rejected_with_location_and_no_retry(
 def test_transient_errors_are_retried_until_dead(ledger: Ledger, tmp_path: Path) -> None:
     record = queue_sample(ledger, max_attempts=2)
     with LocalExecutor(config(ledger, tmp_path, FailingJob("transient")), workers=1):
-        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
-        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD, what="sample DEAD")
+        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1, what="on_terminal hook")
     moves = [(h.to_state, h.reason_code) for h in ledger.history(record.id)][2:]
     assert moves == [
         (S.RUNNING, "claimed"),
@@ -191,7 +183,7 @@ def test_transient_errors_are_retried_until_dead(ledger: Ledger, tmp_path: Path)
 def test_bundle_error_is_dead_without_retry(ledger: Ledger, tmp_path: Path) -> None:
     record = queue_sample(ledger)
     with LocalExecutor(config(ledger, tmp_path, FailingJob("bundle")), workers=1):
-        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD, what="sample DEAD")
     done = ledger.get(record.id)
     assert done is not None and (done.attempts, done.reason_code) == (1, "bundle_error")
 
@@ -228,9 +220,10 @@ def test_job_over_its_time_limit_is_killed_and_counted_as_failed(
     ledger: Ledger, tmp_path: Path, testdata: Path
 ) -> None:
     record = queue_sample(ledger, max_attempts=1)
-    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=60)
-    with LocalExecutor(config(ledger, tmp_path, job, job_timeout_s=1.0), workers=1):
-        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+    limit_s = scaled(2.0)  # long enough for the job to start on a loaded machine
+    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=limit_s * 30)  # would outlive the limit
+    with LocalExecutor(config(ledger, tmp_path, job, job_timeout_s=limit_s), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD, what="sample DEAD")
     done = ledger.get(record.id)
     assert done is not None and done.reason_code == "timeout"
     assert [e["event"] for e in read_journal(tmp_path / "journal.jsonl")] == ["start"]
@@ -240,9 +233,10 @@ def test_heartbeat_keeps_a_job_longer_than_its_lease(
     ledger: Ledger, tmp_path: Path, testdata: Path
 ) -> None:
     record = queue_sample(ledger)
-    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=3.5)
-    with LocalExecutor(config(ledger, tmp_path, job, lease_s=1.0), workers=2):
-        wait_for(lambda: state_of(ledger, record.id) is S.SUCCEEDED)
+    lease_s = scaled(1.5)  # renewed every lease_s / 3
+    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=2.5 * lease_s)  # outlives two leases
+    with LocalExecutor(config(ledger, tmp_path, job, lease_s=lease_s), workers=2):
+        wait_for(lambda: state_of(ledger, record.id) is S.SUCCEEDED, what="sample SUCCEEDED")
     codes = [h.reason_code for h in ledger.history(record.id)]
     assert codes.count("claimed") == 1 and "lease_expired" not in codes
     assert [e["event"] for e in read_journal(tmp_path / "journal.jsonl")] == ["start", "finish"]
@@ -252,13 +246,13 @@ def test_stopping_the_executor_releases_the_running_sample(
     ledger: Ledger, tmp_path: Path, testdata: Path
 ) -> None:
     record = queue_sample(ledger)
-    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=60)
+    job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=scaled(60))
     executor = LocalExecutor(config(ledger, tmp_path, job), workers=1)
     executor.start()
     try:
-        wait_for(lambda: len(read_journal(tmp_path / "journal.jsonl")) == 1)
+        wait_for(lambda: len(read_journal(tmp_path / "journal.jsonl")) == 1, what="job started")
     finally:
-        executor.stop(timeout_s=20)
+        executor.stop(timeout_s=scaled(20))
     assert [p.exitcode for p in executor.processes] == [0]
     released = ledger.get(record.id)
     assert released is not None
@@ -272,11 +266,11 @@ def test_sample_whose_workers_keep_dying_ends_dead_instead_of_looping(
 ) -> None:
     record = queue_sample(ledger, max_attempts=1)
     assert ledger.claim("vanished-worker", lease_s=0.2) is not None  # then it "dies"
-    time.sleep(0.3)
+    time.sleep(0.3)  # lets the 0.2 s lease run out (a busy machine only makes it later): not a proof
     job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl")
     with LocalExecutor(config(ledger, tmp_path, job), workers=1):
-        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
-        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD, what="sample DEAD")
+        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1, what="on_terminal hook")
     done = ledger.get(record.id)
     assert done is not None and (done.reason_code, done.attempts) == ("lease_expired", 2)
     assert read_journal(tmp_path / "journal.jsonl") == []  # the job itself never ran again

@@ -7,9 +7,10 @@ import json
 import os
 import signal
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from waiting import scaled, wait_for
 
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
@@ -18,7 +19,8 @@ from oncodrop.execute.local import JobOutcome, LocalExecutor, WorkerConfig
 from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
 
-LEASE_S = 1.5
+LEASE_S = scaled(1.5)
+JOB_S = 2.5 * LEASE_S  # the job outlives its lease: only the heartbeat keeps it
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,12 @@ class SlowCopy:
 
     source: Path
     journal: Path
+    sleep_s: float = JOB_S
 
     def __call__(self, record: SampleRecord, workdir: Path) -> JobOutcome:
         self._log("start", workdir)
         (workdir / "input.vcf.gz").write_bytes(self.source.read_bytes())
-        time.sleep(2.5)
+        time.sleep(self.sleep_s)
         self._log("finish", workdir)
         return JobOutcome(
             record.output_key or "", Headline(summary_line=f"{(workdir / 'input.vcf.gz').stat().st_size} bytes")
@@ -57,13 +60,6 @@ def journal(path: Path) -> list[dict[str, str | int]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def wait_for(check: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
-
-
 def test_sigkilled_worker_mid_job_is_recovered_with_exactly_one_success(
     tmp_path: Path, testdata: Path
 ) -> None:
@@ -85,15 +81,18 @@ def test_sigkilled_worker_mid_job_is_recovered_with_exactly_one_success(
         config = WorkerConfig(settings, SlowCopy(source, log_path), tmp_path / "work",
                               on_terminal=CountTerminal(hooks))  # fmt: skip
         with LocalExecutor(config, workers=2):
-            wait_for(lambda: len(journal(log_path)) == 1)
+            wait_for(lambda: len(journal(log_path)) == 1, what="job started")
             running = ledger.get(record.id)
             assert running is not None and running.lease_owner is not None
             victim = int(running.lease_owner.split(":")[1])
             os.kill(victim, signal.SIGKILL)
 
-            wait_for(lambda: ledger.get(record.id).state is SampleState.SUCCEEDED)  # type: ignore[union-attr]
+            wait_for(
+                lambda: ledger.get(record.id).state is SampleState.SUCCEEDED,  # type: ignore[union-attr]
+                what="sample SUCCEEDED",
+            )
             first_workdir = Path(str(journal(log_path)[0]["workdir"]))
-            wait_for(lambda: not first_workdir.exists())  # the restarted slot scrubbed it
+            wait_for(lambda: not first_workdir.exists(), what="orphaned work dir scrubbed")  # by the restarted slot
 
         done = ledger.get(record.id)
         history = ledger.history(record.id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from waiting import scaled
 
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
@@ -59,18 +60,10 @@ def queue_sample(ledger: Ledger, n: int) -> SampleRecord:
 
 
 def worker_config(ledger: Ledger, work: Path, job: OutputJob, *, idle_exit_s: float | None = None,
-                  lease_s: float = 30.0, watchers: tuple[StopWatcher, ...] = ()) -> WorkerConfig:  # fmt: skip
-    settings = Settings.load(None, db=ledger.url, lease_s=lease_s, poll_interval=0.1, job_timeout_s=60.0,
+                  lease_s: float = scaled(30.0), watchers: tuple[StopWatcher, ...] = ()) -> WorkerConfig:  # fmt: skip
+    settings = Settings.load(None, db=ledger.url, lease_s=lease_s, poll_interval=0.1, job_timeout_s=scaled(60.0),
                              retry_backoff_s=0, retry_jitter=0)  # fmt: skip
     return WorkerConfig(settings, job, work, idle_exit_s=idle_exit_s, watchers=watchers)
-
-
-def wait_for(check: Callable[[], bool], timeout_s: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout_s:g} s")
-        time.sleep(0.05)
 
 
 def state_of(ledger: Ledger, record_id: int) -> SampleState:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import logging
 import threading
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fleet_jobs import queue_sample
+from waiting import scaled, wait_for
 
 from oncodrop.errors import ConfigError, TransientError
 from oncodrop.fleet.ec2 import (
@@ -180,11 +180,11 @@ def test_scaler_logs_an_unreachable_ec2_endpoint_and_keeps_ticking(
         loop = threading.Thread(target=scaler.run, args=(stop, 0.05))
         with caplog.at_level(logging.WARNING, logger="oncodrop.fleet.scaler"):
             loop.start()
-            deadline = time.monotonic() + 20
-            while len(_scaler_records(caplog)) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            stop.set()
-            loop.join(20)
+            try:
+                wait_for(lambda: len(_scaler_records(caplog)) >= 2, 20, "two failed scaler ticks logged")
+            finally:
+                stop.set()
+                loop.join(scaled(20))
     assert not loop.is_alive()
     records = _scaler_records(caplog)
     assert len(records) >= 2  # two ticks, each failing softly

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -99,10 +98,9 @@ def test_fleet_worker_with_spot_watch_exits_at_once_on_a_notice(
             ledger.reject(record.id, "bad_key", "not for this test")
     imds.publish()
     monkeypatch.setenv("ONCODROP_WORKDIR", str(tmp_path / "work"))
-    started = time.monotonic()
-    result = invoke("worker", "--db", db, "--bundle", str(demo_bundle), "--workers", "1", "--idle-timeout", "600",
+    # an idle timeout far beyond the test's time limit (pytest-timeout): exiting at all is the notice's doing
+    result = invoke("worker", "--db", db, "--bundle", str(demo_bundle), "--workers", "1", "--idle-timeout", "3600",
                     "--spot-watch", "--imds-endpoint", imds.url, "--spot-poll", "0.1")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "1 worker(s) ended, exit codes [0]" in result.output
-    assert time.monotonic() - started < 60  # far inside the 600 s idle timeout
     assert imds.token_requests == 1 and imds.notice_polls == 1

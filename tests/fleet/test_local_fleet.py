@@ -10,9 +10,9 @@ from fleet_jobs import (
     queue_sample,
     read_journal,
     state_of,
-    wait_for,
     worker_config,
 )
+from waiting import scaled, wait_for
 
 from oncodrop.domain.state import SampleState
 from oncodrop.fleet.local import LocalFleet
@@ -33,8 +33,9 @@ def test_backlog_starts_workers_up_to_max_and_they_exit_when_idle(
 ) -> None:
     records = [queue_sample(ledger, n) for n in range(1, 4)]
     job = output_job(tmp_path, testdata)
-    limits = ScalingLimits(min_workers=0, max_workers=2, idle_timeout_s=1.0, cooldown_s=0)
-    with LocalFleet(worker_config(ledger, tmp_path / "work", job, idle_exit_s=1.0)) as fleet:
+    idle_s = scaled(1.0)
+    limits = ScalingLimits(min_workers=0, max_workers=2, idle_timeout_s=idle_s, cooldown_s=0)
+    with LocalFleet(worker_config(ledger, tmp_path / "work", job, idle_exit_s=idle_s)) as fleet:
         scaler = Scaler(ledger, fleet, limits)
         first = scaler.tick()
         assert (first.snapshot.backlog, first.decision.rule, first.started) == (3, Rule.SCALE_UP, ("local-0", "local-1"))
@@ -57,7 +58,7 @@ def test_stopping_a_busy_local_worker_requeues_its_sample_without_counting_a_fai
     ledger: Ledger, tmp_path: Path, testdata: Path
 ) -> None:
     record = queue_sample(ledger, 1)
-    job = output_job(tmp_path, testdata, sleep_s=30)
+    job = output_job(tmp_path, testdata, sleep_s=scaled(30))  # still working when stopped
     with LocalFleet(worker_config(ledger, tmp_path / "work", job)) as fleet:
         (worker_id,) = fleet.start(1)
         wait_for(lambda: state_of(ledger, record.id) is S.RUNNING, what="sample running")

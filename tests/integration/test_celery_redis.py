@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from ledger.test_postgres import BINARIES, pg_url, postgres  # noqa: F401 - real PostgreSQL, by PID
+from ledger.test_postgres import pg_url, postgres  # noqa: F401 - real PostgreSQL, by PID (skips/fails itself)
 from redis_server import redis_url  # noqa: F401 - module fixture
 from service_harness import serve
 from test_sigkill import (
     _big_sample,  # the same slow (40k-variant) sample as the local test
 )
+from waiting import scaled, wait_for
 
 from oncodrop.intake.pack import pack_sample
 from oncodrop.ledger import Ledger
@@ -36,25 +37,28 @@ def _brca(testdata, out, name):  # type: ignore[no-untyped-def]
 
 
 def celery_env(broker: str, **extra: str) -> dict[str, str]:
-    return {"ONCODROP_EXECUTOR": "celery", "ONCODROP_BROKER_URL": broker, "ONCODROP_LEASE_S": "6",
-            "ONCODROP_JOB_TIMEOUT_S": "60", "ONCODROP_BROKER_VISIBILITY_TIMEOUT_S": "90",
+    """Lease, job timeout and broker visibility scaled (ONCODROP_TEST_TIMESCALE); visibility > job timeout."""
+    return {"ONCODROP_EXECUTOR": "celery", "ONCODROP_BROKER_URL": broker, "ONCODROP_LEASE_S": f"{scaled(6):g}",
+            "ONCODROP_JOB_TIMEOUT_S": f"{scaled(60):g}", "ONCODROP_BROKER_VISIBILITY_TIMEOUT_S": f"{scaled(90):g}",
             "ONCODROP_SWEEP_INTERVAL_S": "0.5", **extra}  # fmt: skip
 
 
 @contextmanager
-def celery_worker_command(db: str, bundle: Path, workdir: Path, env: dict[str, str]) -> Iterator[None]:
-    """``oncodrop worker --executor celery``: what a second machine runs (own work dir)."""
+def celery_worker_command(db: str, bundle: Path, workdir: Path, env: dict[str, str]) -> Iterator[Path]:
+    """``oncodrop worker --executor celery``: what a second machine runs (own work dir). Yields its log."""
     workdir.mkdir(mode=0o700)
+    log = workdir.parent / f"{workdir.name}.log"
     cmd = [sys.executable, "-m", "oncodrop", "worker", "--executor", "celery", "--workers", "1",
            "--db", db, "--bundle", str(bundle)]  # fmt: skip
-    proc = subprocess.Popen(cmd, env={**os.environ, **env, "ONCODROP_WORKDIR": str(workdir)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, env={**os.environ, **env, "ONCODROP_WORKDIR": str(workdir)},
+                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        yield
+        yield log
     finally:
         proc.terminate()
         try:
-            assert proc.wait(timeout=30) == 0
+            assert proc.wait(timeout=scaled(30)) == 0
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -70,7 +74,10 @@ def test_four_samples_on_two_celery_workers_each_succeed_exactly_once(
     tarballs = [_brca(testdata, inbox, name) for name in names]
     env = celery_env(redis_url)
     with serve(tmp_path, demo_bundle, workers=1, env=env) as served, \
-            celery_worker_command(served.db, demo_bundle, tmp_path / "work-2", env):  # fmt: skip
+            celery_worker_command(served.db, demo_bundle, tmp_path / "work-2", env) as second_log:  # fmt: skip
+        # both Celery workers consuming before the drop, or a slow start lets one take everything
+        for log in (served.log, second_log):
+            wait_for(lambda log=log: " ready." in log.read_text(), 60, f"Celery worker ready ({log.name})")
         for tarball in tarballs:
             (served.bucket / tarball.name).write_bytes(tarball.read_bytes())
         records = [served.wait_terminal(name, timeout_s=90) for name in names]
@@ -91,7 +98,7 @@ def test_sigkilled_celery_worker_mid_job_is_swept_and_finished_once(
     tmp_path, demo_bundle, redis_url  # noqa: F811
 ) -> None:  # type: ignore[no-untyped-def]
     tarball = _big_sample(tmp_path)
-    with serve(tmp_path, demo_bundle, workers=2, env=celery_env(redis_url, ONCODROP_LEASE_S="3")) as served:
+    with serve(tmp_path, demo_bundle, workers=2, env=celery_env(redis_url, ONCODROP_LEASE_S=f"{scaled(3):g}")) as served:
         (served.bucket / tarball.name).write_bytes(tarball.read_bytes())
         running = served.wait_for(tarball.name, lambda r: r.state.value == "RUNNING", timeout_s=30)
         assert running.lease_owner is not None and running.lease_owner.startswith("celery@")
@@ -108,7 +115,6 @@ def test_sigkilled_celery_worker_mid_job_is_swept_and_finished_once(
     assert outputs == ["big-0c0ffe-somatic-output.tar.gz"]
 
 
-@pytest.mark.skipif(not all(BINARIES.values()), reason="PostgreSQL binaries not found")
 def test_celery_workers_share_a_postgresql_ledger_and_run_each_sample_once(
     tmp_path, testdata, demo_bundle, redis_url, pg_url  # noqa: F811
 ) -> None:  # type: ignore[no-untyped-def]
@@ -120,11 +126,11 @@ def test_celery_workers_share_a_postgresql_ledger_and_run_each_sample_once(
     for name in names:
         _brca(testdata, bucket, name)
     settings = Settings.load(None, store=bucket.as_uri(), db=pg_url, bundle=demo_bundle, workers=2,
-                             executor="celery", broker_url=redis_url, lease_s=6, job_timeout_s=60,
-                             broker_visibility_timeout_s=90, sweep_interval_s=0.5, poll_interval=0.3,
+                             executor="celery", broker_url=redis_url, lease_s=scaled(6), job_timeout_s=scaled(60),
+                             broker_visibility_timeout_s=scaled(90), sweep_interval_s=0.5, poll_interval=0.3,
                              workdir=tmp_path / "work")  # fmt: skip
     with EmbeddedService(settings, settle_s=0.2) as service:
-        assert service.wait(all_terminal(len(names)), timeout_s=60)
+        assert service.wait(all_terminal(len(names)), timeout_s=scaled(60))
         records = service.ledger.list_samples()
         claims = [[h for h in service.ledger.history(r.id) if h.reason_code == "claimed"] for r in records]
     assert sorted(r.key for r in records) == sorted(names)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from waiting import require, scaled
 
 from oncodrop.ledger import Ledger
 
@@ -20,8 +21,8 @@ GOOD = ("demo_melanoma-a1b2c3-somatic", "demo_breast-4d5e6f-somatic", "demo_brea
 
 def _demo(workdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "oncodrop", "demo", "--cloud", "--workdir", str(workdir), "--timeout", "60", *extra],
-        check=False, capture_output=True, text=True, timeout=85, env={**os.environ, "COLUMNS": "250"},
+        [sys.executable, "-m", "oncodrop", "demo", "--cloud", "--workdir", str(workdir), "--timeout", f"{scaled(60):g}",
+         *extra], check=False, capture_output=True, text=True, timeout=scaled(85), env={**os.environ, "COLUMNS": "250"},
     )  # fmt: skip
 
 
@@ -44,8 +45,8 @@ def test_cloud_demo_uploads_outputs_to_the_bucket_and_notifies_presigned_links(t
     assert (tmp_path / "reports" / "demo_melanoma-a1b2c3-somatic-output" / "report.html").is_file()
 
 
-@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 def test_cloud_demo_on_celery_workers_passes_the_same_checks(tmp_path: Path) -> None:
+    require(shutil.which("redis-server") is not None, "redis-server not installed (run scripts/system-deps.sh)")
     done = _demo(tmp_path, "--executor", "celery")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert done.stdout.count("notified: SUCCEEDED") == len(GOOD)

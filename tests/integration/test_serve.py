@@ -7,7 +7,6 @@ import hashlib
 import json
 import shutil
 import tarfile
-import time
 from pathlib import Path
 
 import pytest
@@ -49,7 +48,7 @@ def test_brca_example_yields_one_output_and_a_duplicate_drop_creates_no_second_j
         first_mtime = output.stat().st_mtime_ns
 
         shutil.copy(tarball, served.bucket / tarball.name)  # the same bytes again, same key
-        time.sleep(2.0)  # several poll intervals
+        served.wait_polls(2)  # the poller has listed the bucket, duplicate included, twice since
         same_key = [r for r in served.samples() if r.key == tarball.name]
         assert len(same_key) == 1
         assert output.stat().st_mtime_ns == first_mtime

@@ -1,10 +1,13 @@
 """The same ledger on a real PostgreSQL server (started here on 127.0.0.1, stopped by PID).
 
-Skipped where PostgreSQL binaries or the psycopg driver are missing.
+Skipped where PostgreSQL binaries or the psycopg driver are missing, except in CI (``CI=true``),
+where that is a failure. The binaries are looked up on PATH, then in Debian's
+``/usr/lib/postgresql/<version>/bin`` (not on PATH there).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing as mp
 import os
 import shutil
@@ -20,6 +23,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
+from waiting import require, scaled
 
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.state import SampleState
@@ -29,10 +33,26 @@ from oncodrop.ledger.models import Base
 
 from .conftest import ManualClock, add_sample, claim_until_empty
 
-pytest.importorskip("psycopg")
-BINARIES = {name: shutil.which(name) for name in ("initdb", "postgres")}
-pytestmark = pytest.mark.skipif(not all(BINARIES.values()), reason="PostgreSQL binaries not found")
+
+def _pg_binary(name: str) -> str | None:
+    """``name`` on PATH, else in the newest Debian ``/usr/lib/postgresql/<version>/bin``."""
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
+                      if p.parent.name.isdigit() else 0)  # fmt: skip
+    return next((str(p / name) for p in reversed(versions) if (p / name).is_file()), None)
+
+
+BINARIES = {name: _pg_binary(name) for name in ("initdb", "postgres")}
+PSYCOPG = importlib.util.find_spec("psycopg") is not None
 S = SampleState
+
+
+def require_postgres() -> None:
+    """Skip (fail in CI) unless a PostgreSQL server can be started and reached here."""
+    require(all(BINARIES.values()), "PostgreSQL binaries (initdb, postgres) not found")
+    require(PSYCOPG, "the psycopg driver is not installed")
 
 
 def _free_port() -> int:
@@ -44,6 +64,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[str]:
     """A throw-away PostgreSQL cluster; yields an admin URL. Runs as ``postgres`` under root."""
+    require_postgres()
     base = Path(tempfile.mkdtemp(prefix="oncodrop-pg-"))
     as_user = "postgres" if os.geteuid() == 0 else None
     if as_user:
@@ -65,7 +86,7 @@ def postgres() -> Iterator[str]:
         check=True,
         capture_output=True,
         user=as_user,
-        timeout=120,
+        timeout=scaled(120),
     )
     log = open(base / "server.log", "wb")  # noqa: SIM115 - closed in teardown
     server = subprocess.Popen(
@@ -92,7 +113,7 @@ def postgres() -> Iterator[str]:
     finally:
         server.send_signal(2)  # SIGINT: PostgreSQL "fast" shutdown
         try:
-            server.wait(timeout=30)
+            server.wait(timeout=scaled(30))
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
@@ -101,7 +122,7 @@ def postgres() -> Iterator[str]:
 
 
 def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + scaled(30)
     while True:
         engine = create_engine(url)
         try:

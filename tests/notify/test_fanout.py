@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from pydantic import SecretStr
+from waiting import scaled
 
 from oncodrop.notify import (
     Fanout,
@@ -36,13 +36,13 @@ def test_target_answering_500_twice_then_200_is_retried_until_delivered(http_cap
 
 
 def test_dead_and_hanging_targets_neither_raise_nor_delay_the_healthy_one(http_capture, second_capture, closed_port):
-    second_capture.delay_s = 1.5  # hangs longer than the notifier's timeout
+    timeout_s = scaled(0.5)
+    second_capture.delay_s = 3 * timeout_s  # hangs longer than the notifier's timeout
     dead = WebhookNotifier(f"http://127.0.0.1:{closed_port}/hook")
-    hanging = WebhookNotifier(second_capture.url(), timeout_s=0.5)
+    hanging = WebhookNotifier(second_capture.url(), timeout_s=timeout_s)
     healthy = SlackNotifier(http_capture.url("/services/T/B/X"))
     fanout = Fanout([dead, hanging, healthy], RetryPolicy(attempts=2, backoff_s=0.01))
 
-    start = time.monotonic()
     deliveries = fanout.send(N)
     fanout.close()
 
@@ -50,7 +50,8 @@ def test_dead_and_hanging_targets_neither_raise_nor_delay_the_healthy_one(http_c
     assert deliveries[0].attempts == 2 and "unreachable" in (deliveries[0].error or "")
     assert "timed out" in (deliveries[1].error or "")
     (received,) = http_capture.received
-    assert received.at - start < 0.5  # the healthy target did not wait for the others
+    _, retry = (r.at for r in second_capture.received)  # two attempts at the hanging target
+    assert received.at < retry  # the healthy target did not wait for the hanging one to time out
     assert received.body["text"].startswith("oncodrop: B-A1B2C3 (somatic) FAILED")
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pysam
@@ -120,17 +119,17 @@ def test_an_outdated_demo_bundle_is_replaced(demo_bundle: Path, tmp_path: Path) 
     Bundle.open(build_demo_bundle(old), verify=True)  # stale file gone, manifest fresh
 
 
-def test_rebuilding_reuses_an_identical_demo_and_builds_fast(
+def test_rebuilding_reuses_an_identical_demo_and_a_fresh_build_is_identical(
     demo_bundle: Path, tmp_path: Path
 ) -> None:
-    started = time.perf_counter()
-    assert (
-        build_demo_bundle(demo_bundle) == demo_bundle
-    )  # fingerprint matches: no rebuild
-    assert time.perf_counter() - started < 1.0
-    started = time.perf_counter()
+    """(Its speed, re-used and fresh, is measured by benchmarks/speed_targets.py.)"""
+    files = sorted(p for p in demo_bundle.rglob("*") if p.is_file())
+    assert files
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+    assert build_demo_bundle(demo_bundle) == demo_bundle
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in demo_bundle.rglob("*") if p.is_file()}
+    assert after == before  # fingerprint matches: not one file rewritten
     fresh = build_demo_bundle(tmp_path / "fresh")
-    assert time.perf_counter() - started < 15.0
     assert (fresh / "knowledge/evidence.tsv").read_bytes() == (
         demo_bundle / "knowledge/evidence.tsv"
     ).read_bytes()

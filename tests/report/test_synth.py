@@ -1,9 +1,8 @@
-"""Synthetic VCFs read back as what was written, quickly."""
+"""Synthetic VCFs read back as what was written (speed: benchmarks/speed_targets.py)."""
 
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pysam
@@ -93,7 +92,7 @@ def test_unannotated_tumour_only_grch37(tmp_path: Path) -> None:
     assert result.variants[0].consequence is None
 
 
-def test_twenty_thousand_records_write_fast_and_fetch_by_region(tmp_path: Path) -> None:
+def test_twenty_thousand_records_write_and_fetch_by_region(tmp_path: Path) -> None:
     rng = random.Random(7)
     positions = rng.sample(range(1, 40_000_000), 20_000)  # distinct: no duplicate records
     variants = [
@@ -108,10 +107,7 @@ def test_twenty_thousand_records_write_fast_and_fetch_by_region(tmp_path: Path) 
         )
         for pos in positions
     ]
-    start = time.perf_counter()
-    path = write_synthetic_vcf(tmp_path / "big.vcf.gz", variants)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5  # ~0.3 s here; 100k records take ~1.5 s
+    path = write_synthetic_vcf(tmp_path / "big.vcf.gz", variants)  # its speed: benchmarks/speed_targets.py
     with pysam.VariantFile(str(path)) as vf:
         on_chr5 = sum(1 for _ in vf.fetch("5", 0, 40_000_000))
     region = read_variants(path, SampleConfig(), regions=[("5", 1, 40_000_000)])
