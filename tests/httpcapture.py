@@ -20,6 +20,7 @@ class Received:
     content_type: str
     body: Any
     at: float
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,7 +44,8 @@ def _handler_for(capture: CaptureServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length", 0))
             raw = self.rfile.read(length)
             capture.received.append(
-                Received(self.path, self.headers.get("Content-Type", ""), json.loads(raw), time.monotonic())
+                Received(self.path, self.headers.get("Content-Type", ""), json.loads(raw), time.monotonic(),
+                         dict(self.headers.items()))
             )
             if capture.delay_s:
                 time.sleep(capture.delay_s)
