@@ -173,6 +173,15 @@ class EmbeddedService:
             time.sleep(0.25)
         return False
 
+    def wait_notified(self, timeout_s: float) -> bool:
+        """Block until the outbox has nothing left to deliver (or the timeout passes)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.ledger.pending_notifications() == 0:
+                return True
+            time.sleep(0.1)
+        return False
+
     def __enter__(self) -> Self:
         self.start()
         return self
