@@ -103,6 +103,18 @@ def settle(
         return isinstance(result, CursorResult) and result.rowcount == 1
 
 
+def release(engine: Engine, owner: str) -> int:
+    """Hand back every unfinished row ``owner`` holds (a loop shutting down); returns how many."""
+    with write_session(engine) as s:
+        result = s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.claimed_by == owner, OutboxRow.finished_at.is_(None))
+            .values(claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount if isinstance(result, CursorResult) else 0
+
+
 def pending_count(engine: Engine) -> int:
     """Rows not yet delivered or given up (for status and tests)."""
     with read_session(engine) as s:

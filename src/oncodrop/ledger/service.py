@@ -337,6 +337,10 @@ class Ledger:
         return outbox.settle(self._engine, self._clock(), item_id, owner, outcome=outcome,
                              done_targets=done_targets, retry_in_s=retry_in_s, error=error)  # fmt: skip
 
+    def release_notifications(self, owner: str) -> int:
+        """Hand back the notifications ``owner`` claimed and did not settle (it is stopping)."""
+        return outbox.release(self._engine, owner)
+
     def notifications(self, record_id: int | None = None) -> list[tuple[OutboxItem, str | None]]:
         """Outbox rows (of one sample, if given), oldest first, with their outcome (None: pending)."""
         return outbox.entries(self._engine, record_id)

@@ -26,7 +26,6 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,6 +45,8 @@ class Outbox(Protocol):
     """What the loop needs of the ledger (``oncodrop.ledger.Ledger`` has these methods)."""
 
     def claim_notifications(self, owner: str, *, limit: int, claim_s: float) -> list[OutboxItem]: ...
+
+    def release_notifications(self, owner: str) -> int: ...
 
     def settle_notification(
         self, item_id: int, owner: str, *, outcome: OutboxOutcome, done_targets: Iterable[str],
@@ -95,6 +96,24 @@ def round_outcome(
     return OutboxOutcome.RETRY, done, policy.delay_s(round_number, asked or None), error
 
 
+class _Send(threading.Thread):
+    """One send in a daemon thread, so a target that hangs never blocks the process's exit."""
+
+    def __init__(self, notifier: Notifier, notification: Notification) -> None:
+        super().__init__(name=f"notify-{notification.id}", daemon=True)
+        self.notifier = notifier
+        self.notification = notification
+        self.outcome = TargetAttempt(notifier.name, done=False, error="not sent")
+        self.start()
+
+    def run(self) -> None:
+        self.outcome = attempt(self.notifier, self.notification)
+
+    def result(self) -> TargetAttempt:
+        self.join()  # bounded by the target's request timeout
+        return self.outcome
+
+
 class NotifierLoop:
     """Delivers outbox notifications to ``notifiers`` until stopped (see module docstring)."""
 
@@ -117,20 +136,17 @@ class NotifierLoop:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:notifier"
         # a round lasts about one request timeout; the claim outlives it with a wide margin
         self.claim_s = 3 * timeout_s + 30
-        self._pool = ThreadPoolExecutor(
-            max_workers=concurrency * max(1, len(self.notifiers)), thread_name_prefix="notify"
-        )
 
     def run_once(self) -> int:
         """One round: claim, deliver, record. Returns how many notifications it handled."""
         items = self.outbox.claim_notifications(self.owner, limit=self.concurrency, claim_s=self.claim_s)
-        sends: list[tuple[OutboxItem, list[Future[TargetAttempt]]]] = []
+        sends: list[tuple[OutboxItem, list[_Send]]] = []
         for item in items:
             notification = notification_for(item.record, self._link(item.record), notification_id=item.id)
             todo = [n for n in self.notifiers if n.name not in item.done_targets]
-            sends.append((item, [self._pool.submit(attempt, n, notification) for n in todo]))
-        for item, futures in sends:
-            self._settle(item, [f.result() for f in futures])
+            sends.append((item, [_Send(n, notification) for n in todo]))
+        for item, item_sends in sends:
+            self._settle(item, [send.result() for send in item_sends])
         return len(items)
 
     def run(self, stop: threading.Event, poll_s: float = 1.0) -> None:
@@ -141,14 +157,19 @@ class NotifierLoop:
             except TransientError as exc:  # the ledger is unreachable: nothing is lost, try later
                 log.warning("notifier: outbox unavailable, will retry: %s", exc.message)
                 busy = False
-            except CancelledError:  # close() during a round: its claims lapse, rows are resent
-                return
             if not busy:
                 stop.wait(poll_s)
 
     def close(self) -> None:
-        """Stop the send threads (an unfinished send is delivered again later) and the clients."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Hand this loop's claims back (an unfinished send is delivered again, by the next
+        ``serve`` at once) and close the clients. Sends still hanging are daemon threads: they
+        never hold up the process's exit."""
+        try:
+            released = self.outbox.release_notifications(self.owner)
+            if released:
+                log.info("notifier: %d notification(s) left for the next start", released)
+        except OncodropError as exc:  # the claims lapse on their own after claim_s
+            log.warning("notifier: could not release claims: %s", exc.message)
         for notifier in self.notifiers:
             close = getattr(notifier, "close", None)
             if callable(close):
