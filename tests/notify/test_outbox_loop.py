@@ -156,3 +156,16 @@ def test_two_loops_on_one_ledger_deliver_each_notice_once(tmp_path: Path, http_c
             lg.close()
     ids = Counter(r.body["notification_id"] for r in http_capture.received)
     assert len(ids) == 40 and set(ids.values()) == {1}
+
+
+def test_a_stopping_loop_hands_its_claims_back_for_the_next_one(ledger: Ledger, http_capture: CaptureServer) -> None:
+    _succeeded(ledger)
+    stopping = NotifierLoop(ledger, [WebhookNotifier(http_capture.url())], POLICY, owner="old")
+    ledger.claim_notifications("old", limit=10, claim_s=600)  # as if a round were under way
+    stopping.close()
+    nxt = NotifierLoop(ledger, [WebhookNotifier(http_capture.url())], POLICY, owner="new")
+    try:
+        assert nxt.run_once() == 1
+    finally:
+        nxt.close()
+    assert len(http_capture.received) == 1 and ledger.pending_notifications() == 0
