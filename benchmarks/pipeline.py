@@ -67,7 +67,7 @@ def main() -> None:
         (root / "work").mkdir(mode=0o700)
         settings = Settings.load(None, store=(root / "bucket").as_uri(), db=f"sqlite:///{root / 'ledger.db'}",
                                  bundle=bundle, workers=args.workers, poll_interval=args.poll_interval,
-                                 workdir=root / "work")  # fmt: skip
+                                 workdir=root / "work", settle_s=0.5)  # put_file is atomic  # fmt: skip
         store = LocalStore(root / "bucket")
         dropped: dict[str, datetime] = {}
         started = time.monotonic()

@@ -36,6 +36,7 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
 from bundle_fixture import demo_bundle  # noqa: F401 - session fixture shared by all folders
 from httpcapture import closed_port, http_capture, second_capture  # noqa: F401 - local HTTP capture
 from moto_fixture import moto_endpoint  # noqa: F401 - one moto_server per session
+from pg_fixture import pg_url, postgres  # noqa: F401 - a PostgreSQL server per module that asks
 from waiting import TIMESCALE  # ONCODROP_TEST_TIMESCALE, see tests/waiting.py
 
 

@@ -20,21 +20,30 @@ class Received:
     content_type: str
     body: Any
     at: float
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class CaptureServer:
     """Answers each POST with the next status in ``statuses`` (then 200) after ``delay_s``;
-    ``headers[status]`` are sent along with that status (e.g. ``{429: {"Retry-After": "1"}}``)."""
+    ``headers[status]`` are sent along with that status (e.g. ``{429: {"Retry-After": "1"}}``).
+    While ``gate`` is cleared, every request hangs until it is set (a target that hangs)."""
 
     statuses: list[int] = field(default_factory=list)
     delay_s: float = 0.0
     headers: dict[int, dict[str, str]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     port: int = 0
+    gate: threading.Event = field(default_factory=lambda: _open_gate())
 
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+
+def _open_gate() -> threading.Event:
+    gate = threading.Event()
+    gate.set()
+    return gate
 
 
 def _handler_for(capture: CaptureServer) -> type[BaseHTTPRequestHandler]:
@@ -43,10 +52,12 @@ def _handler_for(capture: CaptureServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length", 0))
             raw = self.rfile.read(length)
             capture.received.append(
-                Received(self.path, self.headers.get("Content-Type", ""), json.loads(raw), time.monotonic())
+                Received(self.path, self.headers.get("Content-Type", ""), json.loads(raw), time.monotonic(),
+                         dict(self.headers.items()))
             )
             if capture.delay_s:
                 time.sleep(capture.delay_s)
+            capture.gate.wait()
             status = capture.statuses.pop(0) if capture.statuses else 200
             body = b"ok"
             try:
@@ -84,6 +95,7 @@ def _serve(capture: CaptureServer) -> Iterator[CaptureServer]:
     try:
         yield capture
     finally:
+        capture.gate.set()  # let hanging handlers finish
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

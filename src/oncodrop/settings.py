@@ -91,12 +91,22 @@ class IntakeLimits(_Area):
 
 
 class NotifySettings(_Area):
-    """Where terminal-state (and rejection) notifications go, and how hard to try."""
+    """Where terminal-state (and rejection) notifications go, and how hard to try.
+
+    Notifications wait in the ledger's outbox; the notifier loop of ``oncodrop serve`` delivers
+    them (docs/notifications.md). The defaults retry a target for about 40 minutes.
+    """
 
     slack_webhook_url: Secret | None = Field(default=None, description="Slack incoming-webhook URL (secret).")
     webhook_url: Secret | None = Field(default=None, description="Generic JSON webhook URL (secret).")
-    attempts: int = Field(default=4, ge=1, description="Delivery attempts per target.")
+    attempts: int = Field(default=12, ge=1,
+                          description="Delivery attempts per notification before it is given up (logged).")  # fmt: skip
     backoff_s: float = Field(default=1.0, ge=0, description="First retry delay; doubles per attempt.")
+    max_backoff_s: float = Field(default=600.0, ge=0, description="Longest delay between two delivery attempts.")
+    jitter: float = Field(default=0.25, ge=0, le=1, description="Retry delays vary by +/- this fraction.")
+    timeout_s: float = Field(default=10.0, gt=0, description="One HTTP request to a target may take this long.")
+    poll_s: float = Field(default=1.0, gt=0, description="Seconds between two looks of the notifier loop at the outbox.")
+    concurrency: int = Field(default=4, ge=1, le=64, description="Notifications delivered at once by one loop.")
     link_expires_s: int = Field(default=7 * 24 * 3600, gt=0, description="Lifetime of the report download link.")
 
 
@@ -372,6 +382,13 @@ class Settings(BaseSettings):
     workdir: Path | None = Field(default=None, description="Private per-job dirs go under it (unset: system temp).")
     workers: int = Field(default=2, ge=1, le=256, description="Worker processes.")
     poll_interval: float = Field(default=2.0, gt=0, description="Seconds between store listings.")
+    settle_s: float = Field(
+        default=30.0, ge=0,
+        description="A local-folder object is admitted only after its size and mtime stayed unchanged this "
+                    "long (covers stalls of slow network copies; S3 objects need none).",
+    )  # fmt: skip
+    admission_sweep_s: float = Field(default=60.0, gt=0,
+                                     description="Seconds between two sweeps driving RECEIVED samples on.")  # fmt: skip
     lease_s: float = Field(default=300.0, gt=0, description="A worker's lease on its sample; renewed every lease_s/3.")
     job_timeout_s: float = Field(default=3600.0, gt=0, description="A job running longer is killed (and retried).")
     max_attempts: int = Field(default=3, ge=1, description="Attempts per sample before it is DEAD.")

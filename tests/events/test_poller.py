@@ -71,16 +71,40 @@ def test_a_growing_file_is_not_handed_over_until_it_stops_changing(
     assert [o.size for o in poller.poll_once()] == [path.stat().st_size]
 
 
-def test_a_recently_modified_object_waits_for_settle_time(
+def test_an_object_waits_until_this_poller_saw_it_unchanged_for_settle_s(
     store: LocalStore, ledger: Ledger, testdata: Path
 ) -> None:
-    path = drop(store, testdata)
-    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-    now = [mtime + timedelta(seconds=10)]
+    drop(store, testdata)  # an old mtime: the file's own clock is not trusted
+    now = [datetime(2026, 12, 1, 12, 0, tzinfo=UTC)]
     poller = Poller(store, ledger, lambda o: None, settle_s=30, clock=lambda: now[0])
-    assert poller.poll_once() == [] and poller.poll_once() == []
-    now[0] = mtime + timedelta(seconds=31)
+    assert poller.poll_once() == []  # first sight starts the wait
+    now[0] += timedelta(seconds=29)
+    assert poller.poll_once() == []
+    now[0] += timedelta(seconds=1)
     assert [o.key for o in poller.poll_once()] == [KEY]
+
+
+def test_a_file_written_in_bursts_is_handed_over_once_after_the_last_burst(
+    store: LocalStore, ledger: Ledger, testdata: Path
+) -> None:
+    """Five bursts 4.5 s apart (the live finding): one hand-over, of the complete file."""
+    got: list[ObjectInfo] = []
+    now = [datetime(2026, 12, 1, 12, 0, tzinfo=UTC)]
+    poller = Poller(store, ledger, got.append, settle_s=10, clock=lambda: now[0])
+    path = store.root / KEY
+    payload = (testdata / "pcgr/v2.3.2/T001-BRCA.grch38.vcf.gz").read_bytes()
+    chunks = [payload[i::5] for i in range(5)]  # five slices, appended one per burst
+    for chunk in chunks:
+        with open(path, "ab") as f:
+            f.write(chunk)
+        for _ in range(3):  # polls every 1.5 s between bursts
+            assert poller.poll_once() == []
+            now[0] += timedelta(seconds=1.5)
+    while not got and now[0] < datetime(2026, 12, 1, 12, 5, tzinfo=UTC):
+        poller.poll_once()
+        now[0] += timedelta(seconds=1.5)
+    assert [(o.key, o.size) for o in got] == [(KEY, path.stat().st_size)]
+    assert path.stat().st_size == sum(map(len, chunks))
 
 
 def test_restarted_poller_does_not_hand_over_the_same_version_again(

@@ -77,7 +77,8 @@ def serve(tmp: Path, bundle: Path, *, workers: int = 2, env: dict[str, str] | No
     log = tmp / "serve.log"
     cmd = [sys.executable, "-m", "oncodrop", "serve", "--store", bucket.as_uri(), "--db", db,
            "--bundle", str(bundle), "--workers", str(workers), "--poll-interval", "0.3"]  # fmt: skip
-    full_env = {**os.environ, "ONCODROP_WORKDIR": str(tmp / "work"), **(env or {})}
+    # tests copy into the bucket with plain (non-atomic) copies of small files: settle briefly
+    full_env = {**os.environ, "ONCODROP_WORKDIR": str(tmp / "work"), "ONCODROP_SETTLE_S": "1", **(env or {})}
     (tmp / "work").mkdir(mode=0o700)
     with open(log, "wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=full_env, start_new_session=True)

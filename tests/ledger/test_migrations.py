@@ -28,7 +28,7 @@ def test_open_creates_the_schema_at_the_newest_revision(ledger_url: str) -> None
     engine = create_engine(ledger_url)
     tables = set(inspect(engine).get_table_names())
     engine.dispose()
-    assert {"samples", "sample_transitions", "seen_objects", "alembic_version"} <= tables
+    assert {"samples", "sample_transitions", "seen_objects", "notification_outbox", "alembic_version"} <= tables
     assert _alembic_version(ledger_url) == "0003_console"
 
 

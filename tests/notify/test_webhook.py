@@ -12,15 +12,17 @@ def test_webhook_posts_the_documented_v1_schema(http_capture):
         event="succeeded", key="in/B-A1B2C3-somatic.tar.gz", sample_id="B-A1B2C3", kind="somatic",
         state="SUCCEEDED", attempts=1,
         headline=Headline(tier1=1, tier2=0, tmb=None, msi=None, top_signatures=("SBS13",), summary_line="x"),
-        output_key="in/B-A1B2C3-somatic-output.tar.gz",
+        output_key="in/B-A1B2C3-somatic-output.tar.gz", id=17,
     )
     notifier = WebhookNotifier(http_capture.url("/oncodrop"))
     notifier.send(n)
     notifier.close()
 
     (got,) = http_capture.received
+    assert got.headers["Idempotency-Key"] == "oncodrop-17"
     assert got.body == {
         "schema": "oncodrop.notification/v1",
+        "notification_id": 17,
         "event": "succeeded",
         "key": "in/B-A1B2C3-somatic.tar.gz",
         "sample_id": "B-A1B2C3",

@@ -152,6 +152,7 @@ def _run(root: Path, workers: int, timeout_s: float, executor: str, console: Con
             with EmbeddedService(settings) as service:
                 service.sqs_wait_s = 1
                 finished, records = drop_and_wait(service, store, samples, timeout_s, progress, task)
+                service.wait_notified(timeout_s=10)  # the service's notifier loop delivers the outbox
             _wait_for_notifications(webhook, len(samples), timeout_s=10)
             result = conclude(console, samples, records, store, finished, timeout_s, root / "reports")
             _show_bucket(console, store, drop)

@@ -5,10 +5,13 @@ An object is handed to ``on_object`` when all of these hold:
 1. its name is not hidden or temporary (``TEMP_MARKERS``: uploaders write there first);
 2. its (key, etag) was never handed over before — remembered in the ledger, so a restarted
    poller does not repeat itself;
-3. it is stable: it was last modified at least ``settle_s`` ago and, if the previous poll saw
-   it, its size, etag and modification time have not changed since. A file still being copied
-   into a folder has a fresh mtime (and changes between polls); ``cp -p``-style copies that
-   restore an old mtime do so only after the last byte is written.
+3. it is settled: this poller has seen its size, etag and modification time unchanged for at
+   least ``settle_s`` (by its own clock, from the first listing that showed this exact state,
+   and unchanged since the previous poll). A file still being copied into a folder, or
+   appended in bursts, changes between polls and restarts the wait. The file's mtime alone is
+   not trusted: a network file system's clock is not ours, and copy tools restore old mtimes.
+   Object stores whose writes are atomic (S3) need no settling: the service passes
+   ``settle_s=0`` there, and an object is handed over at first sight.
 
 The callback (intake) decides what the object is; the poller only decides *when*. The object
 is marked seen after the callback returns, so a crash in between hands it over again on
@@ -66,6 +69,7 @@ class Poller:
         self.settle = timedelta(seconds=settle_s)
         self._clock = clock
         self._last: dict[str, ObjectInfo] = {}
+        self._stable_since: dict[str, datetime] = {}  # key -> first listing showing its current state
         self._seen: set[tuple[str, str]] | None = None
 
     def poll_once(self) -> list[ObjectInfo]:
@@ -80,13 +84,14 @@ class Poller:
                 continue
             try:
                 self.on_object(obj)
-            except OncodropError as exc:  # e.g. ledger busy: try again next poll
+                self.ledger.mark_seen(self.store.url, key, obj.etag)
+            except OncodropError as exc:  # e.g. ledger busy: try again next poll (admission is idempotent)
                 log.warning("handing over %s failed, will retry: %s", key, type(exc).__name__)
                 continue
-            self.ledger.mark_seen(self.store.url, key, obj.etag)
             self._seen.add((key, obj.etag))
             handed.append(obj)
         self._last = current
+        self._stable_since = {k: v for k, v in self._stable_since.items() if k in current}
         return handed
 
     def run(self, stop: threading.Event, interval_s: float = 2.0) -> None:
@@ -99,10 +104,11 @@ class Poller:
             stop.wait(interval_s)
 
     def _settled(self, obj: ObjectInfo, now: datetime) -> bool:
+        """Unchanged since the previous listing and for ``settle_s`` in all (see module doc)."""
         previous = self._last.get(obj.key)
-        unchanged = previous is None or (previous.size, previous.etag, previous.modified) == (
-            obj.size,
-            obj.etag,
-            obj.modified,
-        )
-        return unchanged and now - obj.modified >= self.settle
+        changed = previous is not None and (previous.size, previous.etag, previous.modified) != (
+            obj.size, obj.etag, obj.modified,
+        )  # fmt: skip
+        if changed or obj.key not in self._stable_since:
+            self._stable_since[obj.key] = now
+        return not changed and now - self._stable_since[obj.key] >= self.settle

@@ -41,7 +41,6 @@ from oncodrop.events.s3events import (
     parse_notification,
 )
 from oncodrop.ledger import Ledger
-from oncodrop.notify import Fanout
 from oncodrop.store.base import ObjectInfo
 from oncodrop.store.s3 import aws_client, aws_errors
 
@@ -87,7 +86,6 @@ class SqsConsumer:
         *,
         client: Any = None,
         endpoint_url: str | None = None,
-        notify: Fanout | None = None,
         wait_s: int = LONG_POLL_S,
         max_messages: int = MAX_MESSAGES,
         remember: int = 10_000,
@@ -95,7 +93,6 @@ class SqsConsumer:
         self.queue_url = queue_url
         self.ledger = ledger
         self.store_url_for_bucket = store_url_for_bucket
-        self.notify = notify
         self.wait_s = wait_s
         self.max_messages = max_messages
         self._client = client if client is not None else _client_for(queue_url, endpoint_url)
@@ -160,10 +157,8 @@ class SqsConsumer:
                 recorded.add(event.object_id)  # the newer version is already in the ledger
                 continue
             try:
-                record = admit(
-                    _object_info(event), store_url=self.store_url_for_bucket(event.bucket),
-                    ledger=self.ledger, notify=self.notify,
-                )  # fmt: skip
+                record = admit(_object_info(event), store_url=self.store_url_for_bucket(event.bucket),
+                               ledger=self.ledger)  # fmt: skip
             except OncodropError as exc:
                 log.warning("recording %s failed, message kept for redelivery: %s", event.key, exc.message)
                 continue

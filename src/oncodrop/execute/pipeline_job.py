@@ -1,9 +1,11 @@
-"""The picklable callables workers run (the per-sample pipeline, terminal notifications), and
-the worker configuration built from ``Settings`` for every executor.
+"""The picklable callable workers run (the per-sample pipeline), and the worker configuration
+built from ``Settings`` for every executor.
 
-Workers are separate processes (spawn). Both callables hold the same ``Settings`` object as the
-``WorkerConfig`` (pickle sends it once per worker) and build their store, reporters and
-notifiers inside the worker from it.
+Workers are separate processes (spawn). The job holds the same ``Settings`` object as the
+``WorkerConfig`` (pickle sends it once per worker) and builds its store and reporters inside
+the worker from it. Workers send no notifications: the ledger writes each terminal state's
+notification into its outbox in the same transaction, and the notifier loop of ``oncodrop
+serve`` delivers it (``oncodrop.notify.outbox``).
 """
 
 from __future__ import annotations
@@ -13,11 +15,9 @@ from pathlib import Path
 
 from oncodrop.domain.kind import sample_kind
 from oncodrop.domain.sample import SampleRecord
-from oncodrop.domain.state import SampleState
 from oncodrop.errors import ConfigError
 from oncodrop.execute.job import JobOutcome, WorkerConfig
 from oncodrop.execute.pipeline import SampleJob, run_sample
-from oncodrop.notify import Fanout, fanout_from_settings, notification_for
 from oncodrop.report.protocol import Reporter
 from oncodrop.report.registry import default_reporters
 from oncodrop.settings import Settings
@@ -47,35 +47,12 @@ class PipelineJob:
         return JobOutcome(output_key=outcome.output_key, headline=outcome.headline)
 
 
-@dataclass(frozen=True, slots=True)
-class TerminalNotifier:
-    """Tells every target of the ``[notify]`` settings that a sample reached a terminal state."""
-
-    settings: Settings
-
-    def fanout(self) -> Fanout:
-        return fanout_from_settings(self.settings.notify)
-
-    def __call__(self, record: SampleRecord) -> None:
-        link = None
-        if record.state is SampleState.SUCCEEDED and record.output_key:
-            store = open_store(record.store_url, self.settings.aws)
-            link = store.link(record.output_key, self.settings.notify.link_expires_s)
-        fanout = self.fanout()
-        try:
-            fanout.send(notification_for(record, link))
-        finally:
-            fanout.close()
-
-
 # imported once per worker's job fork server (see execute.local), not once per job
 PRELOAD = ("oncodrop.report.engine", "oncodrop.report.germline.engine", "openpyxl", "scipy.optimize")
 
 
 def worker_config(settings: Settings, work_root: Path) -> WorkerConfig:
-    """The pipeline worker's configuration: ``settings`` itself, the pipeline job and the
-    terminal notifier over the same settings; shared by the local and the Celery executor."""
+    """The pipeline worker's configuration: ``settings`` itself and the pipeline job over the
+    same settings; shared by the local and the Celery executor."""
     settings.require("bundle", "--bundle DIR")
-    return WorkerConfig(
-        settings, PipelineJob(settings), work_root, on_terminal=TerminalNotifier(settings), preload=PRELOAD
-    )
+    return WorkerConfig(settings, PipelineJob(settings), work_root, preload=PRELOAD)

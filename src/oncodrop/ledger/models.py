@@ -156,3 +156,30 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(1024))
     sample_pk: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """A notification written with the state change it announces; the notifier loop delivers it.
+
+    ``sample`` is the sample's record as JSON at that moment. A row is pending while
+    ``finished_at`` is NULL; ``claimed_by`` / ``claimed_until`` let one notifier loop of several
+    (two ``serve`` on one ledger) deliver it at a time; ``done_targets`` lists the targets that
+    already have it.
+    """
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (Index("ix_outbox_pending", "finished_at", "not_before"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sample_pk: Mapped[int] = mapped_column(ForeignKey("samples.id"), index=True)
+    event_state: Mapped[str] = mapped_column(String(16))
+    sample: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_targets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    claimed_by: Mapped[str | None] = mapped_column(String(256))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -3,6 +3,8 @@ hands to callers, never ORM objects."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import HistoryEntry, SampleRecord
 from oncodrop.domain.state import SampleState
@@ -55,3 +57,28 @@ def history_entry(row: TransitionRow) -> HistoryEntry:
         reason_code=row.reason_code,
         reason=row.reason,
     )
+
+
+_TIMES = ("created_at", "updated_at", "not_before", "lease_expires_at", "heartbeat_at")
+
+
+def record_json(record: SampleRecord) -> dict[str, object]:
+    """A record as plain JSON data (the outbox keeps the sample as it was when announced)."""
+    data: dict[str, object] = {name: getattr(record, name) for name in record.__slots__}  # type: ignore[attr-defined]
+    data["state"] = record.state.value
+    for name in _TIMES:
+        moment = getattr(record, name)
+        data[name] = moment.isoformat() if moment is not None else None
+    data["headline"] = record.headline.model_dump(mode="json") if record.headline is not None else None
+    return data
+
+
+def record_from_json(data: dict[str, object]) -> SampleRecord:
+    """The inverse of ``record_json``."""
+    values = dict(data)
+    values["state"] = SampleState(str(values["state"]))
+    for name in _TIMES:
+        moment = values.get(name)
+        values[name] = datetime.fromisoformat(str(moment)) if moment is not None else None
+    values["headline"] = to_headline(values.get("headline"))
+    return SampleRecord(**values)  # type: ignore[arg-type]

@@ -1,29 +1,45 @@
 """Poller memory: which object versions were already handed over, kept in the ledger database
-so a restarted poller never hands the same (key, etag) over twice."""
+so a restarted poller never hands the same (key, etag) over twice.
+
+``mark_seen`` is one ``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL, so two
+pollers (two ``serve`` on one ledger) marking the same version at once never raise; the
+loser simply learns it was known. Other databases fall back to insert-and-catch.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from oncodrop.ledger.db import read_session, write_session
 from oncodrop.ledger.models import SeenObjectRow
 
+_UNIQUE = ["store_url", "object_key", "etag"]
+# dialect -> its INSERT construct that understands ON CONFLICT DO NOTHING
+_UPSERT_INSERT: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
 
 def mark_seen(engine: Engine, store_url: str, key: str, etag: str, now: datetime) -> bool:
     """Insert the object version unless known; True if it was new."""
-    with write_session(engine) as s:
-        known = s.scalar(
-            select(SeenObjectRow.id).where(
-                SeenObjectRow.store_url == store_url,
-                SeenObjectRow.object_key == key,
-                SeenObjectRow.etag == etag,
-            )
-        )
-        if known is not None:
+    values = {"store_url": store_url, "object_key": key, "etag": etag, "seen_at": now}
+    make_insert = _UPSERT_INSERT.get(engine.dialect.name)
+    if make_insert is not None:
+        statement = (
+            make_insert(SeenObjectRow).values(**values).on_conflict_do_nothing(index_elements=_UNIQUE)
+            .returning(SeenObjectRow.id)
+        )  # fmt: skip
+        with write_session(engine) as s:
+            return s.execute(statement).first() is not None
+    with write_session(engine) as s:  # pragma: no cover - only databases without ON CONFLICT
+        try:
+            with s.begin_nested():
+                s.execute(insert(SeenObjectRow).values(**values))
+        except IntegrityError:
             return False
-        s.add(SeenObjectRow(store_url=store_url, object_key=key, etag=etag, seen_at=now))
         return True
 
 

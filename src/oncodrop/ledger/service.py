@@ -9,26 +9,27 @@ a ledger must have a synchronised clock; lease lengths should dwarf any skew.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from oncodrop.domain.headline import Headline
+from oncodrop.domain.outbox import OutboxItem, OutboxOutcome
 from oncodrop.domain.sample import HistoryEntry, SampleRecord
 from oncodrop.domain.state import TERMINAL, SampleState
 from oncodrop.errors import ReasonCode, StateConflict
-from oncodrop.ledger import leases, seen
+from oncodrop.ledger import leases, outbox, seen
 from oncodrop.ledger.db import (
     create_ledger_engine,
     migrate,
     read_session,
     write_session,
 )
+from oncodrop.ledger.intake import NewObject, Verdict, drive_on, insert_received
 from oncodrop.ledger.models import SampleRow, TransitionRow
 from oncodrop.ledger.records import history_entry, sample_record
 from oncodrop.ledger.transitions import NO_LEASE, load, must_cas
@@ -111,48 +112,35 @@ class Ledger:
 
         Returns the record and whether it was created now (False: a duplicate event).
         """
+        obj = NewObject(store_url, key, etag, size, kind, sample_id, output_key, max_attempts or self.max_attempts)
+        with write_session(self._engine) as s:
+            row, created = insert_received(s, self._clock(), obj, actor)
+            return sample_record(row), created
+
+    def admit_object(
+        self,
+        store_url: str,
+        key: str,
+        etag: str,
+        size: int,
+        kind: str,
+        sample_id: str,
+        output_key: str | None,
+        *,
+        rejection: tuple[ReasonCode, str] | None = None,
+        actor: str = "intake",
+    ) -> tuple[SampleRecord, bool]:
+        """Record an object version and queue it (or reject it with ``rejection``: code and
+        message, announced in the outbox) in one transaction; idempotent on (store_url, key,
+        etag). A version found still RECEIVED is driven on now. Returns the record and whether
+        this call recorded it."""
+        obj = NewObject(store_url, key, etag, size, kind, sample_id, output_key, self.max_attempts)
+        verdict = Verdict(*rejection) if rejection is not None else Verdict()
         now = self._clock()
         with write_session(self._engine) as s:
-            existing = find_row(s, store_url, key, etag)
-            if existing is not None:
-                return sample_record(existing), False
-            row = SampleRow(
-                store_url=store_url,
-                object_key=key,
-                etag=etag,
-                size=size,
-                kind=kind,
-                sample_id=sample_id,
-                output_key=output_key,
-                state=SampleState.RECEIVED.value,
-                version=1,
-                run=1,
-                attempts=0,
-                max_attempts=max_attempts or self.max_attempts,
-                created_at=now,
-                updated_at=now,
-            )
-            try:
-                with s.begin_nested():
-                    s.add(row)
-                    s.flush()
-            except IntegrityError:  # another process recorded it between our read and insert
-                raced = find_row(s, store_url, key, etag)
-                if raced is None:
-                    raise
-                return sample_record(raced), False
-            s.add(
-                TransitionRow(
-                    sample_pk=row.id,
-                    run=1,
-                    from_state=None,
-                    to_state=row.state,
-                    at=now,
-                    actor=actor,
-                    reason_code=ReasonCode.RECEIVED,
-                )
-            )
-            return sample_record(row), True
+            row, created = insert_received(s, now, obj, actor)
+            drive_on(s, row, now, verdict, actor)
+            return self._record(s, row.id), created
 
     def queue(self, record_id: int, *, actor: str = "intake") -> SampleRecord:
         """RECEIVED -> QUEUED: the sample is ready for a worker."""
@@ -337,6 +325,37 @@ class Ledger:
     def seen_objects(self, store_url: str) -> frozenset[tuple[str, str]]:
         """(key, etag) pairs already handed over for ``store_url``."""
         return seen.seen_objects(self._engine, store_url)
+
+    # --- notification outbox (rows written by terminal transitions; see ledger.outbox) --
+
+    def claim_notifications(self, owner: str, *, limit: int, claim_s: float) -> list[OutboxItem]:
+        """Due notifications, each claimed for ``claim_s`` by the notifier loop ``owner``."""
+        return outbox.claim(self._engine, self._clock(), owner, limit, claim_s)
+
+    def settle_notification(
+        self,
+        item_id: int,
+        owner: str,
+        *,
+        outcome: OutboxOutcome,
+        done_targets: Iterable[str],
+        retry_in_s: float = 0.0,
+        error: str | None = None,
+    ) -> bool:
+        """Record a delivery round of a claimed notification; False if the claim was lost."""
+        return outbox.settle(self._engine, self._clock(), item_id, owner, outcome=outcome,
+                             done_targets=done_targets, retry_in_s=retry_in_s, error=error)  # fmt: skip
+
+    def release_notifications(self, owner: str) -> int:
+        """Hand back the notifications ``owner`` claimed and did not settle (it is stopping)."""
+        return outbox.release(self._engine, owner)
+
+    def notifications(self, record_id: int | None = None) -> list[tuple[OutboxItem, str | None]]:
+        """Outbox rows (of one sample, if given), oldest first, with their outcome (None: pending)."""
+        return outbox.entries(self._engine, record_id)
+
+    def pending_notifications(self) -> int:
+        return outbox.pending_count(self._engine)
 
     # --- internals ----------------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 
 ``cas`` issues ``UPDATE samples SET ... WHERE id = ? AND state = ? AND version = ?`` (plus the
 lease owner when a worker acts), checks the row count, and appends the history row in the same
-transaction. Portable SQL: on SQLite the write transaction is already exclusive, on PostgreSQL
+transaction, and — when the move makes the sample terminal — its notification in the outbox
+(``outbox.announce``), so a state change and its notice commit or roll back together.
+Portable SQL: on SQLite the write transaction is already exclusive, on PostgreSQL
 the ``WHERE`` re-check after a concurrent update makes exactly one writer win.
 """
 
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from oncodrop.domain.state import SampleState, check_transition
 from oncodrop.errors import StateConflict
+from oncodrop.ledger import outbox
 from oncodrop.ledger.models import SampleRow, TransitionRow
 
 NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
@@ -74,6 +77,8 @@ def cas(
             reason=reason,
         )
     )
+    if outbox.announces(target, reason_code):
+        outbox.announce(s, row.id, now)
     return True
 
 

@@ -23,7 +23,15 @@ def target_host(url: str) -> str:
     return f"{host}:{parts.port}" if parts.port else host
 
 
-def post_json(client: httpx.Client, url: str, payload: dict[str, Any]) -> None:
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotency_headers(notification_id: int | None) -> dict[str, str]:
+    """``Idempotency-Key: oncodrop-<id>`` for an outbox notification (none without an id)."""
+    return {} if notification_id is None else {IDEMPOTENCY_HEADER: f"oncodrop-{notification_id}"}
+
+
+def post_json(client: httpx.Client, url: str, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
     """POST ``payload``; ``TransientError`` for retryable outcomes, ``ConfigError`` otherwise.
 
     Retryable: connection/timeout errors, HTTP 429 and 5xx (carrying the answer's
@@ -32,7 +40,7 @@ def post_json(client: httpx.Client, url: str, payload: dict[str, Any]) -> None:
     """
     host = target_host(url)
     try:
-        response = client.post(url, json=payload)
+        response = client.post(url, json=payload, headers=headers)
     except httpx.TimeoutException:
         raise TransientError(f"notification target {host} timed out") from None
     except httpx.TransportError as exc:

@@ -30,6 +30,8 @@ class Notification:
 
     ``reason`` is the user-facing message of the rejection/failure, sent verbatim so the
     person who dropped the file can act on it. ``output_link`` is a (presigned) URL or None.
+    ``id`` is the outbox row's number: the idempotency key a receiver deduplicates on (a
+    notification is delivered at least once).
     """
 
     event: Event
@@ -43,6 +45,7 @@ class Notification:
     headline: Headline | None = None
     output_key: str | None = None
     output_link: str | None = None
+    id: int | None = None
 
     def __post_init__(self) -> None:
         if self.event not in EVENTS:
@@ -54,12 +57,14 @@ class Notification:
         return self.event in ("rejected", "failed", "dead")
 
 
-def notification_for(record: SampleRecord, output_link: str | None = None) -> Notification:
+def notification_for(
+    record: SampleRecord, output_link: str | None = None, notification_id: int | None = None
+) -> Notification:
     """The notification for a record's current state (object key and results only)."""
     return Notification(
         event=_EVENT_OF_STATE[record.state], key=record.key, sample_id=record.sample_id,
         kind=sample_kind(record.kind), state=record.state.value, attempts=record.attempts,
         reason_code=record.reason_code, reason=record.reason, headline=record.headline,
         output_key=record.output_key if record.state is SampleState.SUCCEEDED else None,
-        output_link=output_link,
+        output_link=output_link, id=notification_id,
     )  # fmt: skip

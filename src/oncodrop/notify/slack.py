@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from oncodrop.domain.headline import Headline
-from oncodrop.notify.http import DEFAULT_TIMEOUT_S, post_json, target_host
+from oncodrop.notify.http import DEFAULT_TIMEOUT_S, idempotency_headers, post_json, target_host
 from oncodrop.notify.model import Event, Notification
 
 STATE_EMOJI: dict[Event, str] = {
@@ -121,7 +121,7 @@ class SlackNotifier:
         self.name = f"slack({target_host(webhook_url)})"
 
     def send(self, notification: Notification) -> None:
-        post_json(self._client, self._url, slack_payload(notification))
+        post_json(self._client, self._url, slack_payload(notification), idempotency_headers(notification.id))
 
     def close(self) -> None:
         self._client.close()

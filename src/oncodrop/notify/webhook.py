@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from oncodrop.notify.http import DEFAULT_TIMEOUT_S, post_json, target_host
+from oncodrop.notify.http import DEFAULT_TIMEOUT_S, idempotency_headers, post_json, target_host
 from oncodrop.notify.model import Notification
 
 SCHEMA = "oncodrop.notification/v1"
@@ -17,6 +17,7 @@ def webhook_payload(n: Notification) -> dict[str, Any]:
     headline = n.headline.model_dump(mode="json") if n.headline is not None else None
     return {
         "schema": SCHEMA,
+        "notification_id": n.id,
         "event": n.event,
         "key": n.key,
         "sample_id": n.sample_id,
@@ -39,7 +40,7 @@ class WebhookNotifier:
         self.name = f"webhook({target_host(url)})"
 
     def send(self, notification: Notification) -> None:
-        post_json(self._client, self._url, webhook_payload(notification))
+        post_json(self._client, self._url, webhook_payload(notification), idempotency_headers(notification.id))
 
     def close(self) -> None:
         self._client.close()

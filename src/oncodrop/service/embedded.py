@@ -1,6 +1,13 @@
 """The service: one process that hears of new objects (store poller or SQS), admits them, and
 runs them on local worker processes or hands them to Celery workers (dispatcher + sweeper).
 
+Beside the events thread, the process that hears of objects (``run_poller``) runs two more:
+the admission sweep (at start-up, then every ``admission_sweep_s``: RECEIVED rows left by a
+crash are driven on to QUEUED or REJECTED) and the notifier loop (delivers the ledger's
+notification outbox; the only thread that talks to Slack and webhooks, so a hanging target
+delays neither admission nor workers). Local-folder stores get ``settle_s``; S3 writes are
+atomic and need none.
+
 ``oncodrop serve`` runs it until SIGTERM; ``oncodrop demo`` and the integration tests run it
 until every sample is terminal.
 """
@@ -14,19 +21,22 @@ from collections.abc import Callable
 from typing import Protocol, Self
 
 from oncodrop.domain.sample import SampleRecord
-from oncodrop.errors import ConfigError
-from oncodrop.events.admission import admit
+from oncodrop.errors import ConfigError, OncodropError
+from oncodrop.events.admission import admit, drive_received
 from oncodrop.events.poller import Poller
 from oncodrop.execute.celery_executor import CeleryExecutor
 from oncodrop.execute.local import LocalExecutor
 from oncodrop.execute.pipeline_job import worker_config
 from oncodrop.execute.sweeper import Sweeper
 from oncodrop.ledger import Ledger
-from oncodrop.notify import fanout_from_settings
+from oncodrop.notify import notifier_loop_from_settings
 from oncodrop.settings import Settings
 from oncodrop.store import ObjectStore, open_store
+from oncodrop.store.base import ObjectInfo
 
 log = logging.getLogger(__name__)
+
+NOTIFIER_STOP_WAIT_S = 2.0  # how long stop() lets the notifier finish its round
 
 
 class Executor(Protocol):
@@ -51,8 +61,8 @@ class EmbeddedService:
         if run_poller and settings.events == "poll":
             self.store = open_store(settings.store, settings.aws)
         self.ledger = Ledger.open(settings.db, max_attempts=settings.max_attempts)
-        self.fanout = fanout_from_settings(settings.notify)
-        self._settle_s = settle_s if settle_s is not None else min(0.5, settings.poll_interval)
+        self.notifier = notifier_loop_from_settings(settings.notify, self.ledger, self._output_link)
+        self._settle_s = settle_s if settle_s is not None else settings.settle_s
         work_root = settings.work_root
         self.executor: Executor = (
             CeleryExecutor(settings, work_root, workers=settings.workers) if settings.executor == "celery"
@@ -64,6 +74,8 @@ class EmbeddedService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sweep_thread: threading.Thread | None = None
+        self._admission_thread: threading.Thread | None = None
+        self._notifier_thread: threading.Thread | None = None
         self.sqs_wait_s = 5  # SQS long poll; short enough that stop() is prompt
         self.sweep_interval_s = min(settings.celery.sweep_interval_s, settings.lease_s / 3)
 
@@ -73,16 +85,34 @@ class EmbeddedService:
             from oncodrop.events.sqs import SqsConsumer
 
             assert self.settings.queue_url is not None  # checked by Settings
-            consumer = SqsConsumer(self.settings.queue_url, self.ledger, notify=self.fanout,
+            consumer = SqsConsumer(self.settings.queue_url, self.ledger,
                                    endpoint_url=self.settings.aws.sqs_endpoint_url, wait_s=self.sqs_wait_s)  # fmt: skip
             return consumer.run
         assert self.store is not None
-        poller = Poller(self.store, self.ledger, self._on_object, settle_s=self._settle_s)
+        settle_s = self._settle_s if self.store.url.startswith("file:") else 0.0  # S3 puts are atomic
+        poller = Poller(self.store, self.ledger, self._on_object, settle_s=settle_s)
         return lambda stop: poller.run(stop, self.settings.poll_interval)
 
-    def _on_object(self, obj) -> None:  # type: ignore[no-untyped-def]
+    def _on_object(self, obj: ObjectInfo) -> None:
         assert self.store is not None
-        admit(obj, store_url=self.store.url, ledger=self.ledger, notify=self.fanout)
+        admit(obj, store_url=self.store.url, ledger=self.ledger)
+
+    def _output_link(self, record: SampleRecord) -> str | None:
+        """A fresh (presigned) link to the output, made when the notification is delivered."""
+        if record.output_key is None:
+            return None
+        store = open_store(record.store_url, self.settings.aws)
+        return store.link(record.output_key, self.settings.notify.link_expires_s)
+
+    def _sweep_received(self, stop: threading.Event) -> None:
+        """At start-up, then every ``admission_sweep_s``: no sample stays RECEIVED."""
+        while True:
+            try:
+                drive_received(self.ledger)
+            except OncodropError as exc:  # ledger busy or gone: the next sweep tries again
+                log.warning("admission sweep failed, will retry: %s", exc.message)
+            if stop.wait(self.settings.admission_sweep_s):
+                return
 
     def start(self) -> None:
         if self._run_workers:
@@ -90,7 +120,13 @@ class EmbeddedService:
         if self._run_poller:
             self._thread = threading.Thread(target=self._events_source(), args=(self._stop,), name="events",
                                             daemon=True)  # fmt: skip
-            self._thread.start()
+            self._admission_thread = threading.Thread(target=self._sweep_received, args=(self._stop,),
+                                                      name="admission-sweep", daemon=True)  # fmt: skip
+            self._notifier_thread = threading.Thread(
+                target=self.notifier.run, args=(self._stop, self.settings.notify.poll_s), name="notifier", daemon=True
+            )  # fmt: skip
+            for thread in (self._admission_thread, self._thread, self._notifier_thread):
+                thread.start()
         if self._run_poller and self.settings.executor == "celery":  # serve dispatches; workers don't
             from oncodrop.execute.celery_app import configure
 
@@ -113,12 +149,15 @@ class EmbeddedService:
 
     def stop(self) -> None:
         self._stop.set()
-        for thread in (self._thread, self._sweep_thread):
+        for thread in (self._thread, self._sweep_thread, self._admission_thread):
             if thread is not None:
                 thread.join(timeout=30)
         if self._run_workers:
             self.executor.stop()
-        self.fanout.close()
+        if self._notifier_thread is not None:
+            # never wait out a hanging target: claims of an unfinished round lapse, rows are resent
+            self._notifier_thread.join(timeout=NOTIFIER_STOP_WAIT_S)
+        self.notifier.close()
         self.ledger.close()
 
     def wait(self, done: Callable[[list[SampleRecord]], bool], timeout_s: float,
@@ -132,6 +171,15 @@ class EmbeddedService:
             if done(samples):
                 return True
             time.sleep(0.25)
+        return False
+
+    def wait_notified(self, timeout_s: float) -> bool:
+        """Block until the outbox has nothing left to deliver (or the timeout passes)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.ledger.pending_notifications() == 0:
+                return True
+            time.sleep(0.1)
         return False
 
     def __enter__(self) -> Self:

@@ -15,7 +15,6 @@ from oncodrop.events.admission import admit
 from oncodrop.events.poller import Poller
 from oncodrop.ledger import Ledger
 from oncodrop.ledger import access as ledger_access
-from oncodrop.notify import fanout_from_settings
 from oncodrop.settings import Settings
 from oncodrop.store import ObjectStore, open_store
 
@@ -46,16 +45,15 @@ class Console:
 
     def rescan(self) -> int:
         """List the store once now and admit what is new (what a webhook's ``rescan`` asks);
-        returns how many objects were handed over. The service's own poller stays as it is."""
+        returns how many objects were handed over. The service's own poller stays as it is.
+
+        A rescan is the uploader saying its uploads are complete, so objects are handed over
+        at first sight (no settling); admission stays idempotent if the poller sees them too.
+        """
         store = self.store
-        fanout = fanout_from_settings(self.settings.notify)
-        try:
-            poller = Poller(store, self.ledger, lambda obj: admit(obj, store_url=store.url, ledger=self.ledger,
-                                                                  notify=fanout),
-                            settle_s=min(0.5, self.settings.poll_interval))  # fmt: skip
-            return len(poller.poll_once())
-        finally:
-            fanout.close()
+        poller = Poller(store, self.ledger, lambda obj: admit(obj, store_url=store.url, ledger=self.ledger),
+                        settle_s=0.0)  # fmt: skip
+        return len(poller.poll_once())
 
     def now(self) -> datetime:
         return self.ledger.now()

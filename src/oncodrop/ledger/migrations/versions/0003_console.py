@@ -2,7 +2,7 @@
 for the samples list (newest first per state).
 
 Revision ID: 0003_console
-Revises: 0001_initial
+Revises: 0002_outbox
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_console"
-down_revision = "0001_initial"
+down_revision = "0002_outbox"
 branch_labels = None
 depends_on = None
 
