@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from ledger.test_postgres import pg_url, postgres  # noqa: F401 - real PostgreSQL, by PID (skips/fails itself)
 from redis_server import redis_url  # noqa: F401 - module fixture
 from service_harness import serve
 from test_sigkill import (
