@@ -294,12 +294,24 @@ def _plain(exc: OncodropError) -> str:
     return _one_line(f"{type(exc).__name__}: {exc.message}")
 
 
-def classify(exc: BaseException, *, bundle: str | os.PathLike[str] | None = None) -> Failure:
+# raised by the worker's own machinery around a job (its work dir, the job fork server), never
+# by the job: whatever they are, they are outages of our side, not the sample's doing
+_MACHINERY_OUTAGES: tuple[type[BaseException], ...] = (OSError, EOFError)
+
+
+def classify(
+    exc: BaseException, *, bundle: str | os.PathLike[str] | None = None, machinery: bool = False
+) -> Failure:
     """The single exception -> sample outcome mapping (the table in this module's docstring).
 
     ``bundle`` is the reference bundle directory, so an ``OSError`` on one of its files is a
-    ``bundle_error`` rather than a generic ``io_error``.
+    ``bundle_error`` rather than a generic ``io_error``. ``machinery=True`` marks an exception
+    of the worker around the job (an unwritable work dir, a dead fork server): an ``OSError``
+    or ``EOFError`` there is an outage (``transient``), whatever its errno.
     """
+    if machinery and isinstance(exc, _MACHINERY_OUTAGES):
+        text = _one_line(f"worker could not run the job: {type(exc).__name__}: {exc}")
+        return Failure(Disposition.RETRY, ReasonCode.TRANSIENT, text, "".join(traceback.format_exception(exc)))
     failure = _classify(exc, bundle)
     if isinstance(exc, OncodropError) and failure.reason_code is not ReasonCode.ERROR:
         return failure  # raised on purpose, with a message that says it all

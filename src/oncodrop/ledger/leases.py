@@ -193,7 +193,7 @@ def fail(
         s.flush()
         started, streak = _outage_streak(s, row)
         lasted = (now - started).total_seconds()
-        if lasted <= outage.budget_s:
+        if lasted < outage.budget_s:
             delay = outage.backoff.delay_s(streak)
             must_cas(
                 s, row, SampleState.QUEUED, now=now, actor=worker_id, reason_code=ReasonCode.OUTAGE_RETRY,
