@@ -178,5 +178,5 @@ class LocalExecutor:
                 proc.join()
                 try:
                     self._procs[slot] = self._spawn(slot)
-                except Exception:  # noqa: BLE001 - cannot fork now (EAGAIN, ENOMEM): next round
+                except Exception:  # cannot fork now (EAGAIN, ENOMEM): next round
                     log.exception("could not restart worker %d; trying again", slot)

@@ -114,7 +114,7 @@ class Worker:
             except TransientError as exc:
                 log.warning("worker %s: ledger unavailable: %s", self.worker_id, exc.message)
                 self.stopping.wait(self.config.poll_interval_s)
-            except Exception:  # noqa: BLE001 - a worker never dies of one job
+            except Exception:  # a worker never dies of one job
                 log.exception("worker %s: unexpected error in the job loop; going on in %.1f s",
                               self.worker_id, pause)  # fmt: skip
                 self.stopping.wait(pause)
@@ -229,7 +229,7 @@ def _start_fork_server() -> None:
     """Start the job fork server; its preload imports run in it while we already claim."""
     try:
         forkserver.ensure_running()
-    except Exception:  # noqa: BLE001 - the first job starts it again and reports a failure
+    except Exception:  # the first job starts it again and reports a failure
         log.exception("could not start the job fork server; the first job will try again")
 
 
