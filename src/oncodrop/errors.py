@@ -18,7 +18,10 @@ that calls the library. Whatever still escapes a job (a bug, an ``OSError``) is 
 - anything else (a bug: ``KeyError``, ``ZeroDivisionError``…) -> RETRY, ``error``.
 
 RETRY means: again after a backoff while the sample has attempts left, then DEAD (the sample
-keeps its reason code). Unexpected exceptions are retried because a bug may be provoked by a
+keeps its reason code). Attempts count only failures the sample itself may have caused: a
+``transient`` failure (``OUTAGE_CODES``: the store, the ledger database, the network, a full
+disk) is an outage of our side, retried with capped backoff for ``outage_budget_s`` without
+spending an attempt (``Failure.outage``); only a longer outage starts spending them. Unexpected exceptions are retried because a bug may be provoked by a
 passing condition (a race, a flaky tool); settings, bundle and permission problems are not,
 because every attempt would fail the same way until an operator fixes them and re-runs the
 sample. A failure's ``message`` is one line (it reaches the ledger and notifications); the
@@ -75,6 +78,7 @@ class ReasonCode(StrEnum):
     QUEUED = "queued"
     CLAIMED = "claimed"
     RETRY_SCHEDULED = "retry_scheduled"
+    OUTAGE_RETRY = "outage_retry"
     ATTEMPTS_EXHAUSTED = "attempts_exhausted"
     RELEASED = "released"
     SUCCEEDED = "succeeded"
@@ -114,6 +118,7 @@ REASON_MEANINGS: dict[ReasonCode, str] = {
     ReasonCode.QUEUED: "history: the sample is waiting for a worker",
     ReasonCode.CLAIMED: "history: a worker took the sample",
     ReasonCode.RETRY_SCHEDULED: "history: a failed attempt is queued again after its backoff",
+    ReasonCode.OUTAGE_RETRY: "history: a dependency outage interrupted the sample; retried later, no attempt spent",
     ReasonCode.ATTEMPTS_EXHAUSTED: "history: the last retryable attempt failed; the sample is DEAD",
     ReasonCode.RELEASED: "history: a stopping worker handed the sample back without counting a failure",
     ReasonCode.SUCCEEDED: "history: the output is in the store",
@@ -224,6 +229,9 @@ TRANSIENT_ERRNOS: frozenset[int] = frozenset(
 
 MAX_MESSAGE = 500
 
+# failures of our infrastructure, never of the sample: they spend outage time, not attempts
+OUTAGE_CODES: frozenset[ReasonCode] = frozenset({ReasonCode.TRANSIENT})
+
 
 @dataclass(frozen=True, slots=True)
 class Failure:
@@ -237,6 +245,11 @@ class Failure:
     reason_code: ReasonCode
     message: str
     traceback: str | None = None
+
+    @property
+    def outage(self) -> bool:
+        """True for an outage of a dependency (retried without spending an attempt)."""
+        return self.disposition is Disposition.RETRY and self.reason_code in OUTAGE_CODES
 
 
 def _one_line(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -281,12 +294,24 @@ def _plain(exc: OncodropError) -> str:
     return _one_line(f"{type(exc).__name__}: {exc.message}")
 
 
-def classify(exc: BaseException, *, bundle: str | os.PathLike[str] | None = None) -> Failure:
+# raised by the worker's own machinery around a job (its work dir, the job fork server), never
+# by the job: whatever they are, they are outages of our side, not the sample's doing
+_MACHINERY_OUTAGES: tuple[type[BaseException], ...] = (OSError, EOFError)
+
+
+def classify(
+    exc: BaseException, *, bundle: str | os.PathLike[str] | None = None, machinery: bool = False
+) -> Failure:
     """The single exception -> sample outcome mapping (the table in this module's docstring).
 
     ``bundle`` is the reference bundle directory, so an ``OSError`` on one of its files is a
-    ``bundle_error`` rather than a generic ``io_error``.
+    ``bundle_error`` rather than a generic ``io_error``. ``machinery=True`` marks an exception
+    of the worker around the job (an unwritable work dir, a dead fork server): an ``OSError``
+    or ``EOFError`` there is an outage (``transient``), whatever its errno.
     """
+    if machinery and isinstance(exc, _MACHINERY_OUTAGES):
+        text = _one_line(f"worker could not run the job: {type(exc).__name__}: {exc}")
+        return Failure(Disposition.RETRY, ReasonCode.TRANSIENT, text, "".join(traceback.format_exception(exc)))
     failure = _classify(exc, bundle)
     if isinstance(exc, OncodropError) and failure.reason_code is not ReasonCode.ERROR:
         return failure  # raised on purpose, with a message that says it all

@@ -389,12 +389,24 @@ class Settings(BaseSettings):
     )  # fmt: skip
     admission_sweep_s: float = Field(default=60.0, gt=0,
                                      description="Seconds between two sweeps driving RECEIVED samples on.")  # fmt: skip
-    lease_s: float = Field(default=300.0, gt=0, description="A worker's lease on its sample; renewed every lease_s/3.")
+    lease_s: float = Field(default=20.0, gt=0,
+                           description="Seconds of heartbeat silence after which a running sample is claimable "
+                                       "again (its worker or service died); independent of job_timeout_s.")  # fmt: skip
+    heartbeat_s: float = Field(default=3.0, gt=0,
+                               description="Seconds between two heartbeats of a running sample "
+                                           "(at most lease_s/3 is used).")  # fmt: skip
     job_timeout_s: float = Field(default=3600.0, gt=0, description="A job running longer is killed (and retried).")
     max_attempts: int = Field(default=3, ge=1, description="Attempts per sample before it is DEAD.")
     retry_backoff_s: float = Field(default=30.0, ge=0, description="Delay before the first retry; doubles per attempt.")
     retry_backoff_cap_s: float = Field(default=900.0, ge=0, description="Longest delay between two attempts.")
     retry_jitter: float = Field(default=0.25, ge=0, le=1, description="Retry delays vary by +/- this fraction.")
+    outage_budget_s: float = Field(default=1800.0, ge=0,
+                                   description="How long a store, database or network outage is retried "
+                                               "without spending a sample's attempts.")  # fmt: skip
+    outage_backoff_cap_s: float = Field(default=60.0, ge=0, description="Longest delay between two retries "
+                                        "during an outage.")  # fmt: skip
+    max_lease_losses: int = Field(default=5, ge=1, description="A sample whose worker died this often in one run "
+                                  "is DEAD (lease_expired).")  # fmt: skip
     executor: Literal["local", "celery"] = Field(default="local", description="Run jobs on local workers or Celery.")
     events: Literal["poll", "sqs"] = Field(default="poll",
                                            description="Hear of new objects by listing the store or from SQS.")  # fmt: skip

@@ -163,11 +163,41 @@ def test_rejected_input_ends_rejected_with_location_and_no_retry(
     assert done.reason == "VCF header is missing ##fileformat (file x.vcf.gz, line 1)"
 
 
-def test_transient_errors_are_retried_until_dead(ledger: Ledger, tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class OutageThenCopy:
+    """Fails with ``TransientError`` (a store outage) ``outages`` times, then succeeds;
+    counts its runs in a file because each run is a fresh process."""
+
+    counter: Path
+    outages: int
+
+    def __call__(self, record: SampleRecord, workdir: Path) -> JobOutcome:
+        runs = len(self.counter.read_text()) if self.counter.exists() else 0
+        with open(self.counter, "a") as f:
+            f.write("x")
+        if runs < self.outages:
+            raise TransientError("store returned 503")
+        return JobOutcome(record.output_key or "", Headline(summary_line=f"after {runs} outages"))
+
+
+def test_an_outage_within_its_budget_spends_no_attempt(ledger: Ledger, tmp_path: Path) -> None:
     record = queue_sample(ledger, max_attempts=2)
-    with LocalExecutor(config(ledger, tmp_path, FailingJob("transient")), workers=1):
-        wait_for(lambda: state_of(ledger, record.id) is S.DEAD, what="sample DEAD")
-        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1, what="on_terminal hook")
+    job = OutageThenCopy(tmp_path / "runs.txt", outages=3)
+    with LocalExecutor(config(ledger, tmp_path, job, outage_backoff_cap_s=0.1), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.SUCCEEDED)
+    done = ledger.get(record.id)
+    assert done is not None and done.attempts == 1  # three outage failures, none counted
+    moves = [(h.to_state, h.reason_code) for h in ledger.history(record.id)][2:]
+    assert moves == [(S.RUNNING, "claimed"), (S.FAILED, "transient"), (S.QUEUED, "outage_retry")] * 3 + [
+        (S.RUNNING, "claimed"), (S.SUCCEEDED, "succeeded")
+    ]  # fmt: skip
+
+
+def test_an_outage_longer_than_its_budget_spends_attempts_until_dead(ledger: Ledger, tmp_path: Path) -> None:
+    record = queue_sample(ledger, max_attempts=2)
+    with LocalExecutor(config(ledger, tmp_path, FailingJob("transient"), outage_budget_s=0), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
     moves = [(h.to_state, h.reason_code) for h in ledger.history(record.id)][2:]
     assert moves == [
         (S.RUNNING, "claimed"),
@@ -225,7 +255,7 @@ def test_job_over_its_time_limit_is_killed_and_counted_as_failed(
     with LocalExecutor(config(ledger, tmp_path, job, job_timeout_s=limit_s), workers=1):
         wait_for(lambda: state_of(ledger, record.id) is S.DEAD, what="sample DEAD")
     done = ledger.get(record.id)
-    assert done is not None and done.reason_code == "timeout"
+    assert done is not None and done.reason_code == "timeout", done.reason
     assert [e["event"] for e in read_journal(tmp_path / "journal.jsonl")] == ["start"]
 
 
@@ -265,14 +295,18 @@ def test_sample_whose_workers_keep_dying_ends_dead_instead_of_looping(
     ledger: Ledger, tmp_path: Path, testdata: Path
 ) -> None:
     record = queue_sample(ledger, max_attempts=1)
-    assert ledger.claim("vanished-worker", lease_s=0.2) is not None  # then it "dies"
-    time.sleep(0.3)  # lets the 0.2 s lease run out (a busy machine only makes it later): not a proof
+    assert ledger.claim("vanished-worker-1", lease_s=0.2) is not None  # then it "dies"
+    time.sleep(0.3)
+    assert ledger.claim("vanished-worker-2", lease_s=0.2) is not None  # re-claimed; dies too
+    time.sleep(0.3)
     job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl")
-    with LocalExecutor(config(ledger, tmp_path, job), workers=1):
-        wait_for(lambda: state_of(ledger, record.id) is S.DEAD, what="sample DEAD")
-        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1, what="on_terminal hook")
+    with LocalExecutor(config(ledger, tmp_path, job, max_lease_losses=2), workers=1):
+        wait_for(lambda: state_of(ledger, record.id) is S.DEAD)
+        wait_for(lambda: len(read_journal(tmp_path / "hooks.jsonl")) == 1)
     done = ledger.get(record.id)
-    assert done is not None and (done.reason_code, done.attempts) == ("lease_expired", 2)
+    # lost leases spend no attempt (a dying worker is not the sample's doing), but are capped
+    assert done is not None and (done.reason_code, done.attempts) == ("lease_expired", 1)
+    assert "died 2 times" in (done.reason or "")
     assert read_journal(tmp_path / "journal.jsonl") == []  # the job itself never ran again
 
 

@@ -106,7 +106,7 @@ def test_sigkilled_celery_worker_mid_job_is_swept_and_finished_once(
         with Ledger.open(served.db) as ledger:
             history = ledger.history(done.id)
     assert done.state.value == "SUCCEEDED", done.reason
-    assert done.attempts == 2
+    assert done.attempts == 1  # the killed worker's attempt was handed back (not the sample's doing)
     takeover = [h for h in history if h.reason_code == "lease_expired"]
     assert len(takeover) == 1 and takeover[0].actor != running.lease_owner
     assert [h.to_state.value for h in history].count("SUCCEEDED") == 1

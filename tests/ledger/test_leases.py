@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from oncodrop.domain.state import SampleState
-from oncodrop.errors import StateConflict
-from oncodrop.ledger import Ledger
+from oncodrop.errors import ReasonCode, StateConflict
+from oncodrop.ledger import Ledger, OutageBudget
+from oncodrop.retry import RetryPolicy
 
 from .conftest import ManualClock, add_sample, claim_until_empty
 
@@ -44,7 +45,9 @@ def test_expired_lease_is_reclaimed_by_another_worker(ledger: Ledger, clock: Man
     clock.advance(6)
     taken = ledger.claim("worker-b", lease_s=10)
     assert taken is not None
-    assert (taken.id, taken.lease_owner, taken.attempts) == (record.id, "worker-b", 2)
+    # a dead holder is not the sample's doing: its attempt is handed back, the loss counted
+    assert (taken.id, taken.lease_owner, taken.attempts) == (record.id, "worker-b", 1)
+    assert ledger.lease_losses(record.id) == 1
     last = ledger.history(record.id)[-1]
     assert (last.from_state, last.to_state, last.reason_code) == (
         S.RUNNING,
@@ -115,3 +118,58 @@ def test_two_claimers_race_for_one_sample_and_only_one_wins(ledger_url: str) -> 
     for p in procs:
         p.join(timeout=30)
     assert results == [0, 1]
+
+
+OUTAGE = OutageBudget(budget_s=100, backoff=RetryPolicy(attempts=1, backoff_s=2, max_backoff_s=5))
+
+
+def _fail(ledger: Ledger, record_id: int, code: ReasonCode) -> None:
+    ledger.fail(record_id, "w", "store returned 503", retryable=True, reason_code=code, retry_delay_s=1,
+                outage=OUTAGE)  # fmt: skip
+
+
+def test_outage_failures_spend_no_attempt_until_the_outage_outlasts_its_budget(
+    ledger: Ledger, clock: ManualClock
+) -> None:
+    record = add_sample(ledger)
+    delays = []
+    for _ in range(4):  # t = 0, 40, 80: within the 100 s budget; backoff 2, 4, 5 (capped)
+        claimed = ledger.claim("w", lease_s=30)
+        assert claimed is not None and claimed.attempts == 1
+        _fail(ledger, record.id, ReasonCode.TRANSIENT)
+        after = ledger.get(record.id)
+        assert after is not None
+        if after.attempts == 1:  # the outage outlasted its budget: this one counted
+            break
+        assert (after.state, after.attempts) == (S.QUEUED, 0)
+        assert after.not_before is not None
+        delays.append((after.not_before - clock.now).total_seconds())
+        clock.advance(40)
+    assert delays == [2, 4, 5]
+    assert (after.state, after.attempts) == (S.QUEUED, 1)
+    codes = [h.reason_code for h in ledger.history(record.id) if h.to_state is S.QUEUED][1:]
+    assert codes == ["outage_retry", "outage_retry", "outage_retry", "retry_scheduled"]
+
+
+def test_a_failure_of_the_sample_ends_the_outage_streak_and_counts(ledger: Ledger, clock: ManualClock) -> None:
+    record = add_sample(ledger)
+    ledger.claim("w", lease_s=30)
+    _fail(ledger, record.id, ReasonCode.TRANSIENT)
+    clock.advance(10)
+    ledger.claim("w", lease_s=30)
+    _fail(ledger, record.id, ReasonCode.JOB_CRASHED)  # the sample's own doing: counted
+    clock.advance(10)
+    ledger.claim("w", lease_s=30)
+    _fail(ledger, record.id, ReasonCode.TRANSIENT)  # a new outage: not counted
+    after = ledger.get(record.id)
+    assert after is not None and (after.state, after.attempts) == (S.QUEUED, 1)
+
+
+def test_lost_leases_are_counted_per_run(ledger: Ledger, clock: ManualClock) -> None:
+    record = add_sample(ledger)
+    for worker in ("a", "b", "c"):
+        assert ledger.claim(worker, lease_s=10) is not None
+        clock.advance(11)
+    assert ledger.lease_losses(record.id) == 2
+    taken = ledger.claim("d", lease_s=10)
+    assert taken is not None and taken.attempts == 1 and ledger.lease_losses(record.id) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pysam
 import pytest
 
 from oncodrop.errors import InputRejected
@@ -84,3 +85,31 @@ def test_gzip_plain_and_bgzip_read_the_same(testdata: Path, tmp_path: Path) -> N
     a = read_variants(source, SampleConfig()).variants
     b = read_variants(plain, SampleConfig()).variants
     assert a == b
+
+
+def test_a_record_with_four_columns_names_line_and_field(testdata: Path, tmp_path: Path) -> None:
+    lines = _lines(testdata)
+    i = next(n for n, line in enumerate(lines) if not line.startswith("#"))
+    lines[i + 1] = "\t".join(lines[i + 1].split("\t")[:4])
+    bad = tmp_path / "short.vcf"
+    bad.write_text("\n".join(lines) + "\n")
+    error = _rejected(bad)
+    assert (error.rejection.line, error.rejection.field) == (7, "columns")
+    assert "4 tab-separated columns" in error.message
+
+
+def test_a_bgzipped_record_with_non_numeric_pos_names_field_pos(testdata: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "badpos.vcf"
+    plain.write_text("\n".join(_with_first_record(_lines(testdata), 1, "abc")) + "\n")
+    bad = tmp_path / "badpos.vcf.gz"
+    pysam.tabix_compress(str(plain), str(bad))
+    error = _rejected(bad)
+    assert (error.rejection.line, error.rejection.field) == (6, "POS")
+    assert "abc" not in error.message  # record content is never quoted
+
+
+def test_plain_gzip_instead_of_bgzip_is_rejected_not_retried(testdata: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "plain.vcf.gz"
+    with gzip.open(bad, "wt") as fh:
+        fh.write("\n".join(_lines(testdata)) + "\n")
+    assert "bgzip" in _rejected(bad).message

@@ -9,6 +9,11 @@ private work dir. The ``Settings`` object reaches the processes serialised once
 through the command line; each process reads it back with ``Settings.from_handover``.
 
 Celery is imported only inside the worker processes, so local mode never needs it.
+
+Supervision as for local workers (``execute.lifeline``): the supervisor thread starts the
+workers, each arms ``PR_SET_PDEATHSIG`` (SIGTERM: Celery's warm shutdown), watches its stdin (a
+pipe only the executor writes to) as a lifeline, and leads its own process group, which the
+executor kills once the worker is gone.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Self
 
+from oncodrop.execute.lifeline import die_with_parent, kill_group, lead_process_group, watch_fd
 from oncodrop.execute.local import prepare_work_root
 from oncodrop.ledger import Ledger
 from oncodrop.logs import configure_logging
@@ -58,9 +65,11 @@ class CeleryExecutor:
         handover = self._dir / SETTINGS_FILE
         handover.touch(mode=0o600)
         handover.write_text(self.settings.handover_json())
-        self._procs = [self._spawn(slot) for slot in range(self.workers)]
-        self._supervisor = threading.Thread(target=self._supervise, name="celery-supervisor", daemon=True)
+        started = threading.Event()
+        self._supervisor = threading.Thread(target=self._supervise, args=(started,), name="celery-supervisor",
+                                            daemon=True)  # fmt: skip
         self._supervisor.start()
+        started.wait()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """SIGTERM every worker (warm shutdown: running jobs released), then kill stragglers."""
@@ -77,6 +86,9 @@ class CeleryExecutor:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            kill_group(proc.pid)
+            if proc.stdin is not None:
+                proc.stdin.close()
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
 
@@ -90,16 +102,27 @@ class CeleryExecutor:
     def _spawn(self, slot: int) -> subprocess.Popen[bytes]:
         assert self._dir is not None
         command = [sys.executable, "-m", "oncodrop.execute.celery_executor", str(self._dir), str(slot)]
-        return subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(command, stdin=subprocess.PIPE)  # stdin: the lifeline
 
-    def _supervise(self) -> None:
+    def _supervise(self, started: threading.Event) -> None:
+        try:
+            self._procs = [self._spawn(slot) for slot in range(self.workers)]
+        finally:
+            started.set()
         while not self._stopping.wait(0.5):
             for slot, proc in enumerate(self._procs):
-                if self._stopping.is_set() or proc.poll() is None or proc.returncode == 0:
+                if self._stopping.is_set() or proc.poll() is None:
                     continue
-                if self.restart:
-                    log.warning("celery worker %d exited with %s; restarting it", slot, proc.returncode)
+                kill_group(proc.pid)  # its job fork server and children, if any survived
+                if proc.returncode == 0 or not self.restart:
+                    continue
+                log.warning("celery worker %d exited with %s; restarting it", slot, proc.returncode)
+                if proc.stdin is not None:
+                    proc.stdin.close()
+                try:
                     self._procs[slot] = self._spawn(slot)
+                except Exception:
+                    log.exception("could not restart celery worker %d; trying again", slot)
 
 
 def worker_process(executor_dir: Path, slot: int) -> None:
@@ -109,6 +132,9 @@ def worker_process(executor_dir: Path, slot: int) -> None:
 
     settings = Settings.from_handover((executor_dir / SETTINGS_FILE).read_text())
     configure_logging(settings.log_level, settings.log_json, secrets=settings.secret_values())
+    lead_process_group()
+    die_with_parent(signal.SIGTERM)
+    watch_fd(sys.stdin.fileno(), lambda: os.kill(os.getpid(), signal.SIGTERM), grace_s=10.0)
     work_root = executor_dir / f"worker-{slot}"
     shutil.rmtree(work_root, ignore_errors=True)  # leftovers of a killed predecessor
     app = configure(settings, work_root)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.sample import SampleRecord
+from oncodrop.ledger import OutageBudget
 from oncodrop.retry import RetryPolicy
 from oncodrop.settings import Settings
 
@@ -57,6 +58,16 @@ class WorkerConfig:
         return self.settings.lease_s
 
     @property
+    def heartbeat_s(self) -> float:
+        """Seconds between two heartbeats: ``heartbeat_s``, at most a third of the lease."""
+        return min(self.settings.heartbeat_s, self.settings.lease_s / 3)
+
+    @property
+    def outage(self) -> OutageBudget:
+        """How long (and how often) an outage is retried without spending attempts."""
+        return outage_budget(self.settings)
+
+    @property
     def job_timeout_s(self) -> float:
         return self.settings.job_timeout_s
 
@@ -76,3 +87,13 @@ def job_retry_policy(settings: Settings) -> RetryPolicy:
         attempts=settings.max_attempts, backoff_s=settings.retry_backoff_s,
         max_backoff_s=settings.retry_backoff_cap_s, jitter=settings.retry_jitter,
     )  # fmt: skip
+
+
+def outage_budget(settings: Settings) -> OutageBudget:
+    """The outage budget of ``settings``: retried for ``outage_budget_s``, backoff from
+    ``retry_backoff_s`` doubling up to ``outage_backoff_cap_s``, with the retry jitter."""
+    backoff = RetryPolicy(
+        attempts=1, backoff_s=min(settings.retry_backoff_s, settings.outage_backoff_cap_s),
+        max_backoff_s=settings.outage_backoff_cap_s, jitter=settings.retry_jitter,
+    )  # fmt: skip
+    return OutageBudget(settings.outage_budget_s, backoff)

@@ -2,9 +2,16 @@
 
 Each worker loops ``claim -> run job -> succeed | fail | reject``. Guarantees:
 
-- The worker holds a lease on its sample, renewed by a heartbeat thread every ``lease_s / 3``.
-  If the worker dies (even SIGKILL), the lease expires and another worker re-claims the sample;
-  an attempt is counted each time, so a sample that keeps killing workers ends DEAD.
+- The worker holds a lease on its sample, renewed by a heartbeat thread every ``heartbeat_s``
+  (at most ``lease_s / 3``). If the worker dies (even SIGKILL), the lease expires ``lease_s``
+  after its last heartbeat (20 s by default, whatever ``job_timeout_s`` is) and another worker
+  re-claims the sample, with no attempt spent; a run whose workers died ``max_lease_losses``
+  times ends DEAD (``lease_expired``). A new ``serve`` fences the leases of a dead one the same
+  way: by heartbeat silence, never by guessing from host names or pids.
+- Supervision (``execute.lifeline``): workers are forked by one long-lived supervisor thread
+  and die with the service (``PR_SET_PDEATHSIG`` plus the spawn pipe as a lifeline, even after
+  SIGKILL of the service); each leads its own process group, which the executor kills when the
+  worker died, so no fork server or job child outlives it.
 - The job runs in its own child process, killed when it exceeds ``job_timeout_s`` (-> retry)
   or when its worker disappears (the child watches its parent), so an orphan never races the
   re-claimed run.
@@ -48,6 +55,7 @@ from oncodrop.execute.job import (
     StopWatcher,
     WorkerConfig,
 )
+from oncodrop.execute.lifeline import kill_group
 from oncodrop.execute.worker import Worker, worker_main
 from oncodrop.ledger import Ledger
 
@@ -102,16 +110,20 @@ class LocalExecutor:
         return list(self._procs)
 
     def start(self) -> None:
-        """Migrate the ledger once, prepare this executor's work dir, start the workers."""
+        """Migrate the ledger once, prepare this executor's work dir, start the workers (from
+        the supervisor thread: ``PR_SET_PDEATHSIG`` follows the thread that forked)."""
         Ledger.open(self.config.ledger_url).close()
         self._workdir = prepare_work_root(self.config.work_root)
         self._worker_config = replace(self.config, work_root=self._workdir)
-        self._procs = [self._spawn(slot) for slot in range(self.workers)]
-        self._supervisor = threading.Thread(target=self._supervise, daemon=True)
+        started = threading.Event()
+        self._supervisor = threading.Thread(target=self._supervise, args=(started,), name="supervisor",
+                                            daemon=True)  # fmt: skip
         self._supervisor.start()
+        started.wait()
 
     def stop(self, timeout_s: float = 30.0) -> None:
-        """SIGTERM every worker (they release their leases), wait, then kill stragglers."""
+        """SIGTERM every worker (they release their leases), wait, then kill stragglers and
+        whatever is left in their process groups."""
         self._stopping.set()
         if self._supervisor is not None:
             self._supervisor.join()
@@ -124,6 +136,8 @@ class LocalExecutor:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
+            if proc.pid is not None:
+                kill_group(proc.pid)
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
 
@@ -143,13 +157,26 @@ class LocalExecutor:
         proc.start()
         return proc
 
-    def _supervise(self) -> None:
-        """Restart workers that died abnormally (killed, crashed); a clean exit (0) was asked for."""
+    def _supervise(self, started: threading.Event) -> None:
+        """Start the workers, then restart those that died abnormally (killed, crashed) after
+        killing what is left in their process group; a clean exit (0) was asked for."""
+        try:
+            self._procs = [self._spawn(slot) for slot in range(self.workers)]
+        finally:
+            started.set()
+        reaped: set[int] = set()
         while not self._stopping.wait(0.5):
             for slot, proc in enumerate(self._procs):
-                if self._stopping.is_set() or proc.is_alive() or proc.exitcode == 0:
+                if self._stopping.is_set() or proc.is_alive():
                     continue
-                if self.restart:
-                    log.warning("worker %d exited with %s; restarting it", slot, proc.exitcode)
-                    proc.join()
+                if proc.pid is not None and proc.pid not in reaped:
+                    kill_group(proc.pid)  # its fork server and job children, if any survived
+                    reaped.add(proc.pid)
+                if proc.exitcode == 0 or not self.restart:
+                    continue
+                log.warning("worker %d exited with %s; restarting it", slot, proc.exitcode)
+                proc.join()
+                try:
                     self._procs[slot] = self._spawn(slot)
+                except Exception:  # cannot fork now (EAGAIN, ENOMEM): next round
+                    log.exception("could not restart worker %d; trying again", slot)

@@ -1,44 +1,60 @@
 """One worker process: ``claim -> run the job in a child -> succeed | fail | reject``, with a
-heartbeat thread renewing the lease, optional stop watchers (spot interruption) and idle exit."""
+heartbeat thread renewing the lease, optional stop watchers (spot interruption) and idle exit.
+
+A worker never dies of one job: every exception around a job is classified
+(``errors.classify``; the worker's own machinery with ``machinery=True``) and recorded, its
+directories are created idempotently, and a ledger outage while recording a result is retried
+with capped backoff. It dies with the process that started it (``execute.lifeline``), logs like
+the service (``configure_logging``), and starts the job fork server (and its preload imports)
+in the background, so it claims within a second or two of starting.
+"""
 
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
 import os
 import shutil
 import signal
 import socket
 import tempfile
 import threading
+import time
 from multiprocessing import forkserver
 from pathlib import Path
 from types import FrameType
 
 from oncodrop.domain.sample import SampleRecord
-from oncodrop.errors import Disposition, Failure, ReasonCode, StateConflict, TransientError
-from oncodrop.execute.child import JOB_CTX, Stopped, run_in_child
+from oncodrop.errors import Disposition, Failure, ReasonCode, StateConflict, TransientError, classify
+from oncodrop.execute.child import JOB_CTX, LogSetup, Stopped, run_in_child
 from oncodrop.execute.idle import IdleTimer
 from oncodrop.execute.job import JobOutcome, WorkerConfig
+from oncodrop.execute.lifeline import die_with_parent, lead_process_group, watch_fd
 from oncodrop.ledger import Ledger
 from oncodrop.logs import redact
 
 log = logging.getLogger(__name__)
 
+ORPHAN_GRACE_S = 8.0  # a worker whose service died stops its job and exits within this
+_LOOP_BACKOFF_S = (0.5, 30.0)  # after an unexpected error in the loop: first and longest pause
+
 
 class _Heartbeat(threading.Thread):
-    """Renews the lease every lease_s/3 until stopped; notes if the lease was lost."""
+    """Renews the lease every ``interval_s`` until stopped; notes if the lease was lost."""
 
-    def __init__(self, ledger: Ledger, record_id: int, worker_id: str, lease_s: float) -> None:
+    def __init__(self, ledger: Ledger, record_id: int, worker_id: str, lease_s: float,
+                 interval_s: float | None = None) -> None:  # fmt: skip
         super().__init__(name=f"heartbeat-{record_id}", daemon=True)
         self.ledger = ledger
         self.record_id = record_id
         self.worker_id = worker_id
         self.lease_s = lease_s
+        self.interval_s = interval_s if interval_s is not None else lease_s / 3
         self.done = threading.Event()
         self.lost = threading.Event()
 
     def run(self) -> None:
-        while not self.done.wait(self.lease_s / 3):
+        while not self.done.wait(self.interval_s):
             try:
                 self.ledger.heartbeat(self.record_id, self.worker_id, self.lease_s)
             except StateConflict:
@@ -65,10 +81,24 @@ class Worker:
             self.stop_reason = reason
             self.stopping.set()
 
+    def prepare(self) -> None:
+        """Scrub what a killed predecessor of this slot left, and (re)create the slot dir;
+        idempotent, and a failure here is logged, not fatal (each job tries again)."""
+        shutil.rmtree(self.slot_dir, ignore_errors=True)
+        try:
+            self._slot()
+        except OSError as exc:
+            log.error("worker %s: work dir unusable (%s: %s); jobs wait until it is fixed",
+                      self.worker_id, type(exc).__name__, exc.strerror or exc)  # fmt: skip
+
+    def _slot(self) -> Path:
+        self.slot_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self.slot_dir
+
     def run(self) -> None:
-        shutil.rmtree(self.slot_dir, ignore_errors=True)  # leftovers of a killed predecessor
-        self.slot_dir.mkdir(mode=0o700, parents=True)
+        self.prepare()
         idle = IdleTimer(self.config.idle_exit_s)
+        pause = _LOOP_BACKOFF_S[0]
         while not self.stopping.is_set():
             try:
                 record = self.ledger.claim(self.worker_id, self.config.lease_s)
@@ -80,29 +110,61 @@ class Worker:
                 else:
                     self.run_one(record)
                     idle.busy()
+                pause = _LOOP_BACKOFF_S[0]
             except TransientError as exc:
                 log.warning("worker %s: ledger unavailable: %s", self.worker_id, exc.message)
                 self.stopping.wait(self.config.poll_interval_s)
+            except Exception:  # a worker never dies of one job
+                log.exception("worker %s: unexpected error in the job loop; going on in %.1f s",
+                              self.worker_id, pause)  # fmt: skip
+                self.stopping.wait(pause)
+                pause = min(pause * 2, _LOOP_BACKOFF_S[1])
 
     def run_one(self, record: SampleRecord) -> None:
-        """Run one claimed sample and record how it ended."""
-        if record.attempts > record.max_attempts:  # every earlier worker died mid-job
-            lost = f"worker lost on each of {record.max_attempts} attempts (lease expired)"
-            result: JobOutcome | Failure | Stopped = Failure(
-                Disposition.DEAD, ReasonCode.LEASE_EXPIRED, lost
-            )
+        """Run one claimed sample and record how it ended; never raises for the job's sake."""
+        losses = self.ledger.lease_losses(record.id)
+        if losses >= self.config.settings.max_lease_losses:  # its workers keep dying
+            lost = f"the worker holding it died {losses} times in this run (lease expired each time)"
+            result: JobOutcome | Failure | Stopped = Failure(Disposition.DEAD, ReasonCode.LEASE_EXPIRED, lost)
             lease_lost = False
         else:
             result, lease_lost = self._run(record)
-        try:
-            self._record_result(record, result, lease_lost)
-        except StateConflict as exc:  # someone else owns the sample now; nothing to record
-            log.warning("worker %s: %s", self.worker_id, exc.message)
+        self._record_with_retry(record, result, lease_lost)
+
+    def _record_with_retry(self, record: SampleRecord, result: JobOutcome | Failure | Stopped,
+                           lease_lost: bool) -> None:  # fmt: skip
+        """Record the result; a ledger outage is retried with capped backoff (while the lease
+        is ours nobody else can record it) until the outage budget is spent or we stop."""
+        deadline = time.monotonic() + self.config.outage.budget_s
+        delay = 0.5
+        while True:
+            try:
+                self._record_result(record, result, lease_lost)
+                return
+            except StateConflict as exc:  # someone else owns the sample now; nothing to record
+                log.warning("worker %s: %s", self.worker_id, exc.message)
+                return
+            except TransientError as exc:
+                if self.stopping.is_set() or time.monotonic() > deadline:
+                    log.error("worker %s: could not record sample #%d (%s); its lease will expire "
+                              "and it runs again", self.worker_id, record.id, exc.message)  # fmt: skip
+                    return
+                log.warning("worker %s: recording sample #%d failed (%s); again in %.1f s",
+                            self.worker_id, record.id, exc.message, delay)  # fmt: skip
+                self.stopping.wait(delay)
+                delay = min(delay * 2, self.config.outage.backoff.max_backoff_s or delay * 2)
+
+    def _log_setup(self) -> LogSetup:
+        settings = self.config.settings
+        return LogSetup(settings.log_level, settings.log_json, settings.secret_values())
 
     def _run(self, record: SampleRecord) -> tuple[JobOutcome | Failure | Stopped, bool]:
         """The job in a child process, under heartbeat, in a private work dir removed after."""
-        workdir = Path(tempfile.mkdtemp(prefix=f"job-{record.id}-", dir=self.slot_dir))
-        heartbeat = _Heartbeat(self.ledger, record.id, self.worker_id, self.config.lease_s)
+        try:
+            workdir = Path(tempfile.mkdtemp(prefix=f"job-{record.id}-", dir=self._slot()))
+        except OSError as exc:  # unwritable or full work dir: ours to fix, not the sample's
+            return classify(exc, machinery=True), False
+        heartbeat = _Heartbeat(self.ledger, record.id, self.worker_id, self.config.lease_s, self.config.heartbeat_s)
         heartbeat.start()
         try:
             result = run_in_child(
@@ -111,7 +173,10 @@ class Worker:
                 workdir,
                 self.config.job_timeout_s,
                 lambda: self._stop_reason(heartbeat),
+                self._log_setup(),
             )
+        except Exception as exc:  # noqa: BLE001 - the job process could not be started
+            result = classify(exc, machinery=True)
         finally:
             heartbeat.done.set()
             heartbeat.join()
@@ -148,6 +213,7 @@ class Worker:
                     retryable=retry,
                     reason_code=result.reason_code,
                     retry_delay_s=self.config.policy.delay_s(record.attempts),
+                    outage=self.config.outage,
                 )
             )
 
@@ -159,10 +225,19 @@ class Worker:
                 log.exception("on_terminal hook failed for sample #%d", record.id)
 
 
+def _start_fork_server() -> None:
+    """Start the job fork server; its preload imports run in it while we already claim."""
+    try:
+        forkserver.ensure_running()
+    except Exception:  # the first job starts it again and reports a failure
+        log.exception("could not start the job fork server; the first job will try again")
+
+
 def worker_main(config: WorkerConfig, slot: int) -> None:
-    """Entry point of a worker process."""
-    JOB_CTX.set_forkserver_preload([config.run_job.__module__, *config.preload])
-    forkserver.ensure_running()  # pay the preload imports now, not on the first job
+    """Entry point of a worker process (spawned by ``LocalExecutor``'s supervisor thread)."""
+    settings = config.settings
+    LogSetup(settings.log_level, settings.log_json, settings.secret_values()).apply()
+    lead_process_group()  # our fork server and job children join it: one killpg reaps them
     ledger = Ledger.open(config.ledger_url, migrate_schema=False)
     worker = Worker(config, slot, ledger)
 
@@ -171,6 +246,13 @@ def worker_main(config: WorkerConfig, slot: int) -> None:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    die_with_parent(signal.SIGTERM)
+    parent = mp.parent_process()
+    if parent is not None:  # the service's end of this pipe closes when it dies, even SIGKILLed
+        watch_fd(parent.sentinel, lambda: worker.stop("the service that started this worker is gone"),
+                 ORPHAN_GRACE_S)  # fmt: skip
+    JOB_CTX.set_forkserver_preload([config.run_job.__module__, *config.preload])
+    threading.Thread(target=_start_fork_server, name="fork-server-start", daemon=True).start()
     for watcher in config.watchers:
         threading.Thread(target=watcher, args=(worker.stop, worker.stopping), daemon=True).start()
     try:

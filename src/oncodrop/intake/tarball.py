@@ -174,6 +174,15 @@ class _Budget:
         )
 
     def admit(self, member: tarfile.TarInfo) -> None:
+        """Refuse a member from its header alone: over the size cap, or declaring a size whose
+        ratio to the whole compressed tarball is a bomb's (no byte of it is written)."""
+        declared = self.total + member.size
+        if declared > self.limits.ratio_floor_bytes and declared / self.compressed > self.limits.max_ratio:
+            raise _unsafe(
+                self.tarball,
+                f"member {member.name!r} declares {member.size} bytes, more than "
+                f"{self.limits.max_ratio:g}x the compressed tarball (a compression bomb?)",
+            )
         if self.total + member.size > self.limits.max_unpacked_bytes:
             raise _unsafe(
                 self.tarball,

@@ -4,6 +4,7 @@ The records it hands out (``SampleRecord``, ``HistoryEntry``, ``SampleState``) a
 import them from ``oncodrop.domain``.
 """
 
+from oncodrop.ledger.leases import OutageBudget
 from oncodrop.ledger.service import Ledger
 
-__all__ = ["Ledger"]
+__all__ = ["Ledger", "OutageBudget"]

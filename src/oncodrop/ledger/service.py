@@ -171,7 +171,7 @@ class Ledger:
 
     def claim(self, worker_id: str, lease_s: float) -> SampleRecord | None:
         """Lease the oldest runnable sample: QUEUED past its backoff, or RUNNING with an
-        expired lease (its worker died). Counts an attempt. ``None`` when nothing is runnable."""
+        expired lease (its worker died). Counts an attempt (not for an expired lease). ``None`` when nothing is runnable."""
         with write_session(self._engine) as s:
             record_id = leases.claim(s, self._clock(), worker_id, lease_s)
             return None if record_id is None else self._record(s, record_id)
@@ -219,9 +219,11 @@ class Ledger:
         retryable: bool,
         reason_code: ReasonCode = ReasonCode.ERROR,
         retry_delay_s: float = 0.0,
+        outage: leases.OutageBudget | None = None,
     ) -> SampleRecord:
         """RUNNING -> FAILED -> QUEUED (retry after ``retry_delay_s``) if ``retryable`` and
-        attempts remain, else -> DEAD; one transaction, both hops in the history."""
+        attempts remain, else -> DEAD; one transaction, both hops in the history. With
+        ``outage``, an outage failure within its budget spends no attempt (``ledger.leases``)."""
         with write_session(self._engine) as s:
             leases.fail(
                 s,
@@ -232,8 +234,14 @@ class Ledger:
                 retryable=retryable,
                 reason_code=reason_code,
                 retry_delay_s=retry_delay_s,
+                outage=outage,
             )
             return self._record(s, record_id)
+
+    def lease_losses(self, record_id: int) -> int:
+        """How often a worker died holding this sample in its current run."""
+        with read_session(self._engine) as s:
+            return leases.lease_losses(s, record_id)
 
     def release(
         self, record_id: int, worker_id: str, reason: str = "worker shutting down"

@@ -9,6 +9,8 @@ failure becomes ``InputRejected("bad_vcf", …)`` naming the file and line.
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -57,6 +59,12 @@ def _open(path: Path) -> pysam.VariantFile:
         )
     try:
         return pysam.VariantFile(str(path))
+    except NotImplementedError:  # htslib cannot seek in plain gzip
+        raise InputRejected(
+            ReasonCode.BAD_VCF,
+            f"{path.name} is compressed with plain gzip; compress it with bgzip (htslib) instead",
+            file=path.name,
+        ) from None
     except (ValueError, OSError):
         raise InputRejected(
             ReasonCode.BAD_VCF,
@@ -340,11 +348,11 @@ def read_variants(
                 except StopIteration:
                     break
                 except (OSError, ValueError) as exc:
-                    raise _unparsable(path.name, None if use_index else line + 1, exc) from None
+                    raise _unparsable(path.name, None if use_index else line + 1, exc, path) from None
                 try:
                     variants.extend(_split_record(rec, plan, line, counts, seen))
                 except (OSError, ValueError) as exc:  # a field that cannot be decoded
-                    raise _unparsable(path.name, line or None, exc) from None
+                    raise _unparsable(path.name, line or None, exc, path) from None
     known = {f.name for f in fields(ReadCounts)}
     return VcfReadResult(
         file=path.name,
@@ -361,8 +369,52 @@ def read_variants(
     )
 
 
-def _unparsable(file: str, line: int | None, exc: Exception) -> InputRejected:
-    """``bad_vcf`` for a record htslib cannot read; its message is not quoted (patient data)."""
+_COLUMNS = ("CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
+
+
+def _raw_line(path: Path, line: int) -> str | None:
+    """Line number ``line`` (1-based) of the plain or bgzipped file, or None if unreadable."""
+    try:
+        with path.open("rb") as head:
+            opener = gzip.open if head.read(2) == b"\x1f\x8b" else open
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
+            for number, text in enumerate(fh, start=1):
+                if number == line:
+                    return str(text).rstrip("\r\n")
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None
+
+
+def _defect(raw: str) -> tuple[str, str] | None:
+    """(field, what is wrong) for the first defect of a data line, without quoting its values."""
+    columns = raw.split("\t")
+    if len(columns) < len(_COLUMNS):
+        return "columns", f"has {len(columns)} tab-separated columns; a VCF record needs at least 8"
+    if not columns[1].isdigit():
+        return "POS", "POS (column 2) is not a whole number"
+    ref = columns[3]
+    if not ref or not _REF_BASES.issuperset(ref):
+        return "REF", "REF (column 4) must be A, C, G, T or N bases"
+    qual = columns[5]
+    if qual != ".":
+        try:
+            float(qual)
+        except ValueError:
+            return "QUAL", "QUAL (column 6) is neither a number nor '.'"
+    return None
+
+
+def _unparsable(file: str, line: int | None, exc: Exception, path: Path | None = None) -> InputRejected:
+    """``bad_vcf`` for a record htslib cannot read, naming the line and, when the raw line shows
+    it, the field at fault; record content is never quoted (patient data)."""
+    raw = _raw_line(path, line) if path is not None and line else None
+    defect = _defect(raw) if raw is not None else None
+    where = f"line {line}" if line else "a record"
+    if defect is not None:
+        field, what = defect
+        return InputRejected(ReasonCode.BAD_VCF, f"{file} {where}: {what}; fix that record", file=file, line=line,
+                             field=field)  # fmt: skip
     text = str(exc)
     if "truncated" in text or "BGZF" in text:
         why = "the bgzip stream is truncated or corrupt"
@@ -370,7 +422,6 @@ def _unparsable(file: str, line: int | None, exc: Exception) -> InputRejected:
         why = "htslib could not parse the record"
     else:
         why = type(exc).__name__
-    where = f"line {line}" if line else "a record"
     return InputRejected(
         ReasonCode.BAD_VCF,
         f"{file}: cannot parse {where} ({why}); check that the 8+ columns are tab-separated, "
