@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, cast
 
 Algorithm = Literal["sha256", "md5"]
 
@@ -26,7 +26,8 @@ def file_digest(source: Path | str | BinaryIO, algorithm: Algorithm = "sha256") 
     if isinstance(source, str | Path):
         with open(source, "rb") as fh:
             return hashlib.file_digest(fh, factory).hexdigest()
-    return hashlib.file_digest(source, factory).hexdigest()
+    # typeshed wants ``readinto``; every binary file object we pass (open(), tarfile) has it
+    return hashlib.file_digest(cast(Any, source), factory).hexdigest()
 
 
 def file_sha256(source: Path | str | BinaryIO) -> str:

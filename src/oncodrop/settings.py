@@ -341,7 +341,7 @@ class _LegacyEnvSource(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         env = {name.upper(): value for name, value in os.environ.items()}
-        legacy = {}
+        legacy: dict[str, Any] = {}
         for name, path in LEGACY_NAMES.items():
             value = env.get(ENV_PREFIX + name.upper())
             if value is None:

@@ -80,7 +80,7 @@ _FLEET_OPTIONS = (
 
 def _settings(options: dict[str, Any]) -> Settings:
     """Settings with the given fleet options as overrides (each one a ``[fleet]`` field)."""
-    overrides = {f"fleet__{name}": options.get(name) for name in _FLEET_OPTIONS}
+    overrides: dict[str, Any] = {f"fleet__{name}": options.get(name) for name in _FLEET_OPTIONS}
     overrides["fleet__security_group_ids"] = given(options.get("security_group_ids", ()))
     return load_settings(options["config_file"], db=options["db"], bundle=options.get("bundle"),
                          workers=options.get("workers"), aws__ec2_endpoint_url=options.get("endpoint_url"),

@@ -23,11 +23,12 @@ import pysam
 from oncodrop.demo import drivers as d
 from oncodrop.demo.passengers import context_sites, draw_passengers, kataegis_cluster
 from oncodrop.demo.synth import write_synthetic_vcf
+from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
 from oncodrop.intake.pack import pack_sample
 from oncodrop.refdata.bundle import Bundle
 
-BUILD = "grch37"
+BUILD: Build = "grch37"
 _SITES: dict[Path, dict[str, list[tuple[str, int, str]]]] = {}  # context index per FASTA, built once
 
 

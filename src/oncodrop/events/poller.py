@@ -39,7 +39,7 @@ TEMP_MARKERS: dict[str, tuple[str, ...]] = {
     "suffixes": (".part", ".partial", ".tmp", ".temp", ".crdownload", ".filepart", "~"),
 }
 
-OnObject = Callable[[ObjectInfo], None]
+OnObject = Callable[[ObjectInfo], object]  # its result is ignored
 
 
 def is_temporary(key: str) -> bool:

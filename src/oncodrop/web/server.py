@@ -59,7 +59,7 @@ class ConsoleServer:
         self.settings = settings
         self.app = create_app(settings, ledger)
         self._server = uvicorn.Server(uvicorn_config(self.app, settings.web))
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the caller owns signals
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign,attr-defined]  # the caller owns signals
         self._thread: threading.Thread | None = None
         self.url = ""
 

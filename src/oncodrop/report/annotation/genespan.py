@@ -23,10 +23,14 @@ SOURCE = "gene-span"
 
 
 class _Locus(Protocol):
-    symbol: str
-    chrom: str
-    start: int
-    end: int
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def chrom(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
 
 def annotate_by_gene_span(
