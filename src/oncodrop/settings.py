@@ -168,6 +168,29 @@ class FleetSettings(_Area):
         return self
 
 
+class SlurmSettings(_Area):
+    """The Slurm executor (``executor = "slurm"``): one ``sbatch`` job per sample (an array for a
+    batch), resources and where its files go. ``spool_dir`` and ``work_dir`` must be on storage
+    every compute node mounts; the ledger must be reachable from them (PostgreSQL on a cluster)."""
+
+    partition: str | None = Field(default=None, description="Partition (unset: the cluster's default).")
+    account: str | None = Field(default=None, description="Account to charge (unset: the user's default).")
+    qos: str | None = Field(default=None, description="Quality of service (unset: the default).")
+    cpus_per_task: int = Field(default=1, ge=1, description="CPUs per sample job.")
+    mem_mb: int | None = Field(default=4096, ge=1, description="Memory per sample job in MiB (unset: the partition's default).")
+    time_limit_min: int = Field(default=120, ge=1, description="Slurm time limit per job (minutes).")
+    spool_dir: Path | None = Field(default=None,
+                                   description="Shared dir for job scripts, settings hand-over and logs "
+                                               "(unset: <workdir>/oncodrop-slurm).")  # fmt: skip
+    work_dir: Path | None = Field(default=None, description="Shared or node-local dir for job work dirs (unset: workdir).")
+    python: str | None = Field(default=None, description="Python with oncodrop on the compute nodes (unset: this one).")
+    bin_dir: Path | None = Field(default=None, description="Where sbatch/scontrol/scancel are (unset: PATH).")
+    job_name: str = Field(default="oncodrop", description="Slurm job name of every sample job.")
+    extra_args: tuple[str, ...] = Field(default=(), description="More sbatch options, e.g. --constraint=avx2.")
+    poll_s: float = Field(default=5.0, gt=0, description="Seconds between two looks at the ledger and the queue.")
+    cancel_on_stop: bool = Field(default=True, description="scancel our jobs when serve stops (their samples are released).")
+
+
 class RefdataSettings(_Area):
     """``oncodrop refdata build``: what goes into a reference bundle and where."""
 
@@ -345,7 +368,8 @@ class Settings(BaseSettings):
     retry_backoff_s: float = Field(default=30.0, ge=0, description="Delay before the first retry; doubles per attempt.")
     retry_backoff_cap_s: float = Field(default=900.0, ge=0, description="Longest delay between two attempts.")
     retry_jitter: float = Field(default=0.25, ge=0, le=1, description="Retry delays vary by +/- this fraction.")
-    executor: Literal["local", "celery"] = Field(default="local", description="Run jobs on local workers or Celery.")
+    executor: Literal["local", "celery", "slurm"] = Field(default="local",
+                                                          description="Run jobs on local workers, Celery or Slurm.")  # fmt: skip
     events: Literal["poll", "sqs"] = Field(default="poll",
                                            description="Hear of new objects by listing the store or from SQS.")  # fmt: skip
     queue_url: str | None = Field(default=None, description="With events = sqs: the queue of S3 notifications.")
@@ -356,6 +380,7 @@ class Settings(BaseSettings):
     celery: CelerySettings = CelerySettings()
     aws: AwsSettings = AwsSettings()
     fleet: FleetSettings = FleetSettings()
+    slurm: SlurmSettings = SlurmSettings()
     refdata: RefdataSettings = RefdataSettings()
     report: ReportSettings = ReportSettings()
 
@@ -541,5 +566,5 @@ def _describe_errors(exc: ValidationError, config_file: Path | None) -> str:
 
 __all__ = [
     "CONFIG_ENV", "ENV_PREFIX", "LEGACY_NAMES", "AwsSettings", "CelerySettings", "FieldDoc", "FleetSettings",
-    "IntakeLimits", "NotifySettings", "RefdataSettings", "ReportSettings", "Settings", "env_names", "field_docs",
+    "IntakeLimits", "NotifySettings", "RefdataSettings", "ReportSettings", "Settings", "SlurmSettings", "env_names", "field_docs",
 ]  # fmt: skip
