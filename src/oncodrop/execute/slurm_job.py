@@ -20,6 +20,7 @@ dir, since a cluster without ``slurmdbd`` has no ``sacct``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import resource
 import shutil
@@ -38,6 +39,7 @@ from oncodrop.ledger import Ledger
 from oncodrop.logs import configure_logging
 from oncodrop.settings import Settings
 
+log = logging.getLogger(__name__)
 SETTINGS_FILE = "settings.json"  # Settings.handover_json(), 0600, written by the executor
 ACCOUNTING_DIR = "accounting"
 
@@ -83,6 +85,7 @@ def main(spool: Path, batch_file: Path) -> int:
     worker.worker_id = worker_id_for(key)
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
+        log.info("slurm job %s: %s received; stopping", key, signal.Signals(signum).name)
         worker.stop(f"slurm job {key} cancelled ({signal.Signals(signum).name})")
 
     signal.signal(signal.SIGTERM, _on_signal)
@@ -100,6 +103,7 @@ def main(spool: Path, batch_file: Path) -> int:
         shutil.rmtree(work_root, ignore_errors=True)
         _stop_fork_server()
         _write_accounting(spool, key, record_id, outcome, resource_use(started))
+        log.info("slurm job %s: sample #%d %s", key, record_id, outcome)
     return 0
 
 
