@@ -26,7 +26,7 @@ PLAIN_DONE = "JobId=11 JobName=oncodrop JobState=CANCELLED Reason=None NodeList=
 
 
 def test_scontrol_lines_become_jobs_keyed_like_the_executor_tracks_them() -> None:
-    jobs = {j.key: j for j in parse_show_job("\n".join([PENDING_ARRAY, RUNNING_TASK, PLAIN_DONE, ""]))}
+    jobs = {j.key: j for j in parse_show_job(f"{PENDING_ARRAY}\n{RUNNING_TASK}\n{PLAIN_DONE}\n")}
     assert sorted(jobs) == ["11", "7_0", "7_2", "7_3", "7_4"]
     assert jobs["7_3"].state == "PENDING" and jobs["7_3"].reason == "ReqNodeNotAvail"
     assert jobs["7_0"].node == "vm" and jobs["7_0"].tres == "cpu=1,node=1"
