@@ -14,6 +14,8 @@ CLI overrides > environment > TOML file > defaults.
   TOML keys and as ``Settings.load`` overrides, each at its source's precedence level; the nested
   name wins when both are set in the same source.
 - ``ONCODROP_CONFIG`` names the TOML file when no ``--config`` is given (it is not a field).
+- Under systemd, ``LoadCredential=<setting>:<file>`` passes a secret as a file; it ranks between
+  the environment and the TOML file (see ``_CredentialsSource``, deploy/onprem/README.md).
 
 Secrets (webhook URLs) are ``SecretStr`` so they never print by accident; ``redacted_dict`` is
 what ``oncodrop config show`` prints; ``handover_json`` is the one serialisation that reveals
@@ -55,6 +57,7 @@ from oncodrop.logs import REDACTED, redact
 ENV_PREFIX = "ONCODROP_"
 NESTED_DELIMITER = "__"
 CONFIG_ENV = "ONCODROP_CONFIG"  # the TOML file when no --config is given; not a field
+CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"  # systemd's, set with LoadCredential=; not ours
 PANELAPP_URL = "https://panelapp.genomicsengland.co.uk/api/v1"
 
 # The TOML file of the Settings.load call in progress (a context variable, not a global, so
@@ -333,6 +336,27 @@ class _LegacyEnvSource(PydanticBaseSettingsSource):
         return _apply_legacy({}, legacy)
 
 
+class _CredentialsSource(PydanticBaseSettingsSource):
+    """systemd credentials (``LoadCredential=notify.slack_webhook_url:/etc/…``): each file in
+    ``$CREDENTIALS_DIRECTORY`` named after a setting (``db``, ``notify.webhook_url``, …) sets it
+    from the file's content, so secrets are never in a unit file or the environment. Files with
+    other names are left alone (systemd may pass credentials meant for others)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        folder = os.environ.get(CREDENTIALS_ENV)
+        if not folder or not Path(folder).is_dir():
+            return {}
+        known = {doc.path for doc in field_docs()}
+        data: dict[str, Any] = {}
+        for path in sorted(Path(folder).iterdir()):
+            if path.name in known and path.is_file():
+                _set_path(data, path.name, path.read_text(encoding="utf-8").strip())
+        return data
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
@@ -393,9 +417,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """CLI (init kwargs) > env (nested names, then legacy flat names) > TOML file > defaults;
-        no .env files, no secrets dir."""
-        return (init_settings, env_settings, _LegacyEnvSource(settings_cls), _TomlFileSource(settings_cls))
+        """CLI (init kwargs) > env (nested names, then legacy flat names) > systemd credentials >
+        TOML file > defaults; no .env files, no secrets dir."""
+        return (init_settings, env_settings, _LegacyEnvSource(settings_cls), _CredentialsSource(settings_cls),
+                _TomlFileSource(settings_cls))  # fmt: skip
 
     @model_validator(mode="after")
     def _check_cloud(self) -> Settings:
