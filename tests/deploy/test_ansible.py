@@ -63,7 +63,8 @@ def installed(tmp_path_factory, demo_bundle):  # type: ignore[no-untyped-def]
     password = tmp / "vault-pass"
     password.write_text(VAULT_PASSWORD)
     vault = tmp / "vault.yml"
-    vault.write_text('---\nvault_oncodrop_webhook_url: "http://127.0.0.1:9/hook/only-in-the-vault"\n')
+    vault.write_text('---\nvault_oncodrop_webhook_url: "http://127.0.0.1:9/hook/only-in-the-vault"\n'
+                     'vault_oncodrop_slack_webhook_url: "http://127.0.0.1:9/services/T/B/only-in-the-vault"\n')
     subprocess.run([str(BIN / "ansible-vault"), "encrypt", "--vault-password-file", str(password), str(vault)],
                    check=True, env=_env(tmp), capture_output=True)  # fmt: skip
     prefix = tmp / "prefix"
@@ -115,7 +116,7 @@ def test_the_install_holds_settings_without_secrets_and_credentials_only_root_re
     credential = prefix / "etc/oncodrop/credentials/notify.webhook_url"
     assert credential.read_text().strip() == "http://127.0.0.1:9/hook/only-in-the-vault"
     assert oct(credential.stat().st_mode & 0o777) == "0o600"
-    assert not (prefix / "etc/oncodrop/credentials/notify.slack_webhook_url").exists()  # not in the vault
+    assert sorted(p.name for p in credential.parent.iterdir()) == ["notify.slack_webhook_url", "notify.webhook_url"]
     units = {u: (prefix / f"etc/systemd/system/oncodrop-{u}.service").read_text() for u in UNITS}
     for text in units.values():
         assert "LoadCredential=notify.webhook_url:" in text and "only-in-the-vault" not in text
@@ -136,6 +137,15 @@ def test_the_installed_config_reads_the_vault_credential(installed) -> None:  # 
                             str(prefix / "etc/oncodrop/oncodrop.toml")], capture_output=True, text=True, check=True,
                            env={**_env(tmp), "CREDENTIALS_DIRECTORY": str(prefix / "etc/oncodrop/credentials")})  # fmt: skip
     assert "127.0.0.1" in shown.stdout and "only-in-the-vault" not in shown.stdout  # set, and shown redacted
+
+
+def test_the_shipped_units_are_what_the_role_renders(installed) -> None:  # type: ignore[no-untyped-def]
+    """deploy/systemd/ (for labs without Ansible) is the role's output with no prefix."""
+    _, prefix, _ = installed
+    for unit in UNITS:
+        rendered = (prefix / f"etc/systemd/system/oncodrop-{unit}.service").read_text().replace(str(prefix), "")
+        shipped = (ROOT / "deploy" / "systemd" / f"oncodrop-{unit}.service").read_text()
+        assert rendered == shipped, f"regenerate deploy/systemd/oncodrop-{unit}.service (make test-ansible)"
 
 
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="no systemd-analyze")
