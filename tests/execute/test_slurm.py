@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from oncodrop.domain.state import SampleState
-from oncodrop.errors import ReasonCode
-from oncodrop.execute.slurm import ENDED, LIVE, SlurmExecutor, end_rule, job_script, owned_by
+from oncodrop.errors import ConfigError, ReasonCode
+from oncodrop.execute.slurm import ENDED, LIVE, SlurmExecutor, absolute_paths, end_rule, job_script, owned_by
 from oncodrop.execute.slurm_ctl import SlurmCtl, SlurmJob, expand_range, parse_show_job
 from oncodrop.execute.slurm_job import job_key_from_env, pick_record, worker_id_for
 from oncodrop.ledger import Ledger
@@ -140,3 +140,14 @@ def test_a_sweep_submits_an_array_once_and_maps_a_dead_job_into_the_ledger(tmp_p
     assert sorted(fake.cancelled) == ["100_0", "100_2", "101"]
     lines = (executor.spool / "accounting.jsonl").read_text().splitlines()
     assert len(lines) == 4  # one per ended job
+
+
+def test_jobs_get_absolute_paths_and_a_relative_sqlite_ledger_is_refused(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.load(store=f"file://{tmp_path}/bucket", db=f"sqlite:///{tmp_path}/l.db", bundle="bundle",
+                             workdir="work", slurm__spool_dir="spool")  # fmt: skip
+    fixed = absolute_paths(settings)
+    assert fixed.bundle == tmp_path / "bundle" and fixed.workdir == tmp_path / "work"
+    assert fixed.slurm.spool_dir == tmp_path / "spool" and fixed.slurm.work_dir is None
+    with pytest.raises(ConfigError, match="absolute SQLite"):
+        absolute_paths(Settings.load(store=f"file://{tmp_path}/b", db="sqlite:///ledger.db"))

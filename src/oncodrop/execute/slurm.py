@@ -53,7 +53,7 @@ from typing import Literal, Self
 
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
-from oncodrop.errors import OncodropError, ReasonCode, StateConflict
+from oncodrop.errors import ConfigError, OncodropError, ReasonCode, StateConflict
 from oncodrop.execute.job import job_retry_policy
 from oncodrop.execute.pipeline_job import TerminalNotifier
 from oncodrop.execute.slurm_ctl import SlurmCtl, SlurmJob
@@ -108,6 +108,21 @@ def job_script(python: str, spool: Path, batch_file: Path) -> str:
     return f"#!/bin/sh\nexec {command}\n"
 
 
+def absolute_paths(settings: Settings) -> Settings:
+    """``settings`` with every folder made absolute, since jobs run elsewhere (in the spool, on
+    another node); ``ConfigError`` for a relative SQLite ledger, which no job could find. (A
+    folder store is fine: samples carry the store's resolved ``file:///`` URL.)"""
+    if settings.db.startswith("sqlite:///") and not settings.db.startswith("sqlite:////"):
+        raise ConfigError("db: Slurm jobs need an absolute SQLite path (sqlite:////abs/ledger.db) or PostgreSQL")
+    slurm = settings.slurm
+    resolved = {"spool_dir": slurm.spool_dir and slurm.spool_dir.resolve(),
+                "work_dir": slurm.work_dir and slurm.work_dir.resolve()}  # fmt: skip
+    return settings.model_copy(update={
+        "bundle": settings.bundle and settings.bundle.resolve(), "workdir": settings.workdir and settings.workdir.resolve(),
+        "slurm": slurm.model_copy(update=resolved),
+    })  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class SweepResult:
     """What one sweep did (for logs and tests): submitted sample ids and jobs that ended."""
@@ -120,6 +135,7 @@ class SlurmExecutor:
     """Submits runnable samples to Slurm and maps ended jobs into the ledger (see the module)."""
 
     def __init__(self, settings: Settings, *, env: Mapping[str, str] | None = None) -> None:
+        settings = absolute_paths(settings)
         self.settings = settings
         self.ctl = SlurmCtl(settings.slurm, env)
         self.spool = (settings.slurm.spool_dir or settings.work_root / "oncodrop-slurm").resolve()
