@@ -140,6 +140,7 @@ def test_a_sweep_submits_an_array_once_and_maps_a_dead_job_into_the_ledger(tmp_p
     assert sorted(fake.cancelled) == ["100_0", "100_2", "101"]
     lines = (executor.spool / "accounting.jsonl").read_text().splitlines()
     assert len(lines) == 4  # one per ended job
+    assert list((executor.spool / "batches").iterdir()) == []  # batch files go with their jobs
 
 
 def test_jobs_get_absolute_paths_and_a_relative_sqlite_ledger_is_refused(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

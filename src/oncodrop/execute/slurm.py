@@ -44,6 +44,7 @@ import shlex
 import shutil
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -141,6 +142,7 @@ class SlurmExecutor:
         self.spool = (settings.slurm.spool_dir or settings.work_root / "oncodrop-slurm").resolve()
         self.python = settings.slurm.python or sys.executable
         self._jobs: dict[int, str] = {}  # record id -> job key of its live submission
+        self._batches: dict[str, Path] = {}  # job id -> its batch file, removed when all its tasks ended
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -173,10 +175,10 @@ class SlurmExecutor:
         if self._ledger is None:
             return
         try:
-            unfinished = self._unfinished_jobs()
-            if self.settings.slurm.cancel_on_stop and unfinished:
-                self.ctl.cancel(unfinished)
-            if self.settings.slurm.cancel_on_stop or len(unfinished) < len(self._jobs):
+            if self.settings.slurm.cancel_on_stop:
+                unfinished = self._unfinished_jobs()
+                if unfinished:
+                    self.ctl.cancel(unfinished)
                 self._drain(timeout_s)  # record how our ending jobs ended
         except OncodropError as exc:
             log.warning("slurm: could not cancel our jobs on stop: %s", exc.message)
@@ -216,11 +218,11 @@ class SlurmExecutor:
 
     def _drain(self, timeout_s: float) -> None:
         """After scancel: sweep (without submitting) until our jobs have ended or time is up."""
-        deadline = datetime.now(UTC).timestamp() + timeout_s
-        while self._jobs and datetime.now(UTC).timestamp() < deadline:
+        deadline = time.monotonic() + timeout_s
+        while self.jobs and time.monotonic() < deadline:
             self._reap()
-            if self._jobs:
-                threading.Event().wait(1.0)
+            if self.jobs:
+                time.sleep(1.0)
 
     def sweep_once(self) -> SweepResult:
         """One pass: map ended jobs into the ledger, then submit what is runnable and unsubmitted."""
@@ -251,6 +253,9 @@ class SlurmExecutor:
             ended.append((key, state))
             with self._lock:
                 self._jobs.pop(record_id, None)
+        live_ids = {key.split("_")[0] for key in self.jobs.values()}
+        for job_id in [j for j in self._batches if j not in live_ids]:
+            self._batches.pop(job_id).unlink(missing_ok=True)
         return tuple(ended)
 
     def _job_ended(self, record_id: int, key: str, job: SlurmJob | None) -> None:
@@ -309,6 +314,7 @@ class SlurmExecutor:
         keys = [f"{job_id}_{i}" for i in range(len(record_ids))] if array else [job_id]
         with self._lock:
             self._jobs.update(zip(record_ids, keys, strict=True))
+        self._batches[job_id] = batch
         log.info("submitted %d sample(s) to slurm as job %s", len(record_ids), job_id)
         return tuple(record_ids)
 
