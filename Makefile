@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/reporter.py
 
 clean:
-	rm -rf $(VENV) demo-work .pytest_cache
+	rm -rf $(VENV) $(ANSIBLE_VENV) demo-work .pytest_cache
 
 # Slow checks kept out of `make test` (see deploy/hpc/README.md and deploy/onprem/README.md).
 ANSIBLE_VENV := .venv-ansible
