@@ -206,9 +206,10 @@ def _wait_pid(path: Path, cluster: SlurmCluster) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a SIGTERM stops the daemons too
     with slurm_cluster(Path(sys.argv[1]).resolve()) as running:
         print(f"export SLURM_CONF={running.conf}  # node {running.node}, pids {running.pids}", flush=True)
         try:
             signal.pause()
         except KeyboardInterrupt:
-            pass
+            pass  # the context manager stops the daemons by PID
