@@ -28,4 +28,25 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/reporter.py
 
 clean:
-	rm -rf $(VENV) demo-work .pytest_cache
+	rm -rf $(VENV) $(ANSIBLE_VENV) demo-work .pytest_cache
+
+# Slow checks kept out of `make test` (see deploy/hpc/README.md and deploy/onprem/README.md).
+ANSIBLE_VENV := .venv-ansible
+.PHONY: test-slurm test-ansible lint-ansible
+
+# twenty samples, an scancel and a drained node on a real one-node Slurm (root; ~2-5 min)
+test-slurm: $(STAMP)
+	@command -v slurmctld >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null)
+	ONCODROP_TEST_SLURM_FULL=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_slurm.py
+
+$(ANSIBLE_VENV)/bin/ansible-lint:
+	@test -x $(ANSIBLE_VENV)/bin/python || $(PYTHON) -m venv $(ANSIBLE_VENV)
+	@$(ANSIBLE_VENV)/bin/pip install -q --disable-pip-version-check ansible-core ansible-lint
+
+# the role applied twice into a throw-away prefix, the installed demo, units verified (~5-10 min)
+test-ansible: $(STAMP) $(ANSIBLE_VENV)/bin/ansible-lint
+	ONCODROP_TEST_ANSIBLE=1 ONCODROP_TEST_ANSIBLE_BIN=$(CURDIR)/$(ANSIBLE_VENV)/bin \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/deploy/test_ansible.py
+
+lint-ansible: $(ANSIBLE_VENV)/bin/ansible-lint
+	cd deploy/ansible && ANSIBLE_HOME=$$(mktemp -d) $(CURDIR)/$(ANSIBLE_VENV)/bin/ansible-lint --profile production --offline site.yml roles

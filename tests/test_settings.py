@@ -260,3 +260,21 @@ def test_fleet_refdata_and_report_cli_options_are_overrides_of_their_settings(tm
     assert (tmp_path / "from-cli" / "manifest.json").is_file() and not (tmp_path / "from-env").exists()
     missing = CliRunner().invoke(main, ["report", "--out", str(tmp_path / "r")])
     assert missing.exit_code == 1 and "report.vcf is not set: pass --vcf, set ONCODROP_REPORT__VCF" in missing.output
+
+
+def test_systemd_credentials_set_secrets_below_env_and_above_the_file(tmp_path, monkeypatch):
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "notify.webhook_url").write_text("https://hooks.example.org/T/secret\n")
+    (creds / "db").write_text("postgresql+psycopg://onco:pw@db.example.org/onco")
+    (creds / "not-a-setting").write_text("ignored")
+    config = tmp_path / "o.toml"
+    config.write_text('db = "sqlite:///from-file.db"\nworkers = 3\n')
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    settings = Settings.load(config)
+    assert settings.notify.webhook_url is not None
+    assert settings.notify.webhook_url.get_secret_value() == "https://hooks.example.org/T/secret"
+    assert settings.db == "postgresql+psycopg://onco:pw@db.example.org/onco"  # the credential beats the file
+    assert settings.workers == 3
+    monkeypatch.setenv("ONCODROP_DB", "sqlite:///from-env.db")
+    assert Settings.load(config).db == "sqlite:///from-env.db"  # the environment beats the credential

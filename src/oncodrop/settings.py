@@ -14,6 +14,8 @@ CLI overrides > environment > TOML file > defaults.
   TOML keys and as ``Settings.load`` overrides, each at its source's precedence level; the nested
   name wins when both are set in the same source.
 - ``ONCODROP_CONFIG`` names the TOML file when no ``--config`` is given (it is not a field).
+- Under systemd, ``LoadCredential=<setting>:<file>`` passes a secret as a file; it ranks between
+  the environment and the TOML file (see ``_CredentialsSource``, deploy/onprem/README.md).
 
 Secrets (webhook URLs) are ``SecretStr`` so they never print by accident; ``redacted_dict`` is
 what ``oncodrop config show`` prints; ``handover_json`` is the one serialisation that reveals
@@ -55,6 +57,7 @@ from oncodrop.logs import REDACTED, redact
 ENV_PREFIX = "ONCODROP_"
 NESTED_DELIMITER = "__"
 CONFIG_ENV = "ONCODROP_CONFIG"  # the TOML file when no --config is given; not a field
+CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"  # systemd's, set with LoadCredential=; not ours
 PANELAPP_URL = "https://panelapp.genomicsengland.co.uk/api/v1"
 
 # The TOML file of the Settings.load call in progress (a context variable, not a global, so
@@ -176,6 +179,29 @@ class FleetSettings(_Area):
         if self.max_workers < self.min_workers:
             raise ValueError(f"max_workers ({self.max_workers}) must be at least min_workers ({self.min_workers})")
         return self
+
+
+class SlurmSettings(_Area):
+    """The Slurm executor (``executor = "slurm"``): one ``sbatch`` job per sample (an array for a
+    batch), resources and where its files go. ``spool_dir`` and ``work_dir`` must be on storage
+    every compute node mounts; the ledger must be reachable from them (PostgreSQL on a cluster)."""
+
+    partition: str | None = Field(default=None, description="Partition (unset: the cluster's default).")
+    account: str | None = Field(default=None, description="Account to charge (unset: the user's default).")
+    qos: str | None = Field(default=None, description="Quality of service (unset: the default).")
+    cpus_per_task: int = Field(default=1, ge=1, description="CPUs per sample job.")
+    mem_mb: int | None = Field(default=4096, ge=1, description="Memory per sample job in MiB (unset: the partition's default).")
+    time_limit_min: int = Field(default=120, ge=1, description="Slurm time limit per job (minutes).")
+    spool_dir: Path | None = Field(default=None,
+                                   description="Shared dir for job scripts, settings hand-over and logs "
+                                               "(unset: <workdir>/oncodrop-slurm).")  # fmt: skip
+    work_dir: Path | None = Field(default=None, description="Shared or node-local dir for job work dirs (unset: workdir).")
+    python: str | None = Field(default=None, description="Python with oncodrop on the compute nodes (unset: this one).")
+    bin_dir: Path | None = Field(default=None, description="Where sbatch/scontrol/scancel are (unset: PATH).")
+    job_name: str = Field(default="oncodrop", description="Slurm job name of every sample job.")
+    extra_args: tuple[str, ...] = Field(default=(), description="More sbatch options, e.g. --constraint=avx2.")
+    poll_s: float = Field(default=5.0, gt=0, description="Seconds between two looks at the ledger and the queue.")
+    cancel_on_stop: bool = Field(default=True, description="scancel our jobs when serve stops (their samples are released).")
 
 
 class RefdataSettings(_Area):
@@ -353,6 +379,27 @@ class _LegacyEnvSource(PydanticBaseSettingsSource):
         return _apply_legacy({}, legacy)
 
 
+class _CredentialsSource(PydanticBaseSettingsSource):
+    """systemd credentials (``LoadCredential=notify.slack_webhook_url:/etc/…``): each file in
+    ``$CREDENTIALS_DIRECTORY`` named after a setting (``db``, ``notify.webhook_url``, …) sets it
+    from the file's content, so secrets are never in a unit file or the environment. Files with
+    other names are left alone (systemd may pass credentials meant for others)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        folder = os.environ.get(CREDENTIALS_ENV)
+        if not folder or not Path(folder).is_dir():
+            return {}
+        known = {doc.path for doc in field_docs()}
+        data: dict[str, Any] = {}
+        for path in sorted(Path(folder).iterdir()):
+            if path.name in known and path.is_file():
+                _set_path(data, path.name, path.read_text(encoding="utf-8").strip())
+        return data
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
@@ -407,7 +454,8 @@ class Settings(BaseSettings):
                                         "during an outage.")  # fmt: skip
     max_lease_losses: int = Field(default=5, ge=1, description="A sample whose worker died this often in one run "
                                   "is DEAD (lease_expired).")  # fmt: skip
-    executor: Literal["local", "celery"] = Field(default="local", description="Run jobs on local workers or Celery.")
+    executor: Literal["local", "celery", "slurm"] = Field(default="local",
+                                                          description="Run jobs on local workers, Celery or Slurm.")  # fmt: skip
     events: Literal["poll", "sqs"] = Field(default="poll",
                                            description="Hear of new objects by listing the store or from SQS.")  # fmt: skip
     queue_url: str | None = Field(default=None, description="With events = sqs: the queue of S3 notifications.")
@@ -418,6 +466,7 @@ class Settings(BaseSettings):
     celery: CelerySettings = CelerySettings()
     aws: AwsSettings = AwsSettings()
     fleet: FleetSettings = FleetSettings()
+    slurm: SlurmSettings = SlurmSettings()
     refdata: RefdataSettings = RefdataSettings()
     report: ReportSettings = ReportSettings()
     web: WebSettings = WebSettings()
@@ -431,9 +480,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """CLI (init kwargs) > env (nested names, then legacy flat names) > TOML file > defaults;
-        no .env files, no secrets dir."""
-        return (init_settings, env_settings, _LegacyEnvSource(settings_cls), _TomlFileSource(settings_cls))
+        """CLI (init kwargs) > env (nested names, then legacy flat names) > systemd credentials >
+        TOML file > defaults; no .env files, no secrets dir."""
+        return (init_settings, env_settings, _LegacyEnvSource(settings_cls), _CredentialsSource(settings_cls),
+                _TomlFileSource(settings_cls))  # fmt: skip
 
     @model_validator(mode="after")
     def _check_cloud(self) -> Settings:
@@ -604,6 +654,6 @@ def _describe_errors(exc: ValidationError, config_file: Path | None) -> str:
 
 __all__ = [
     "CONFIG_ENV", "ENV_PREFIX", "LEGACY_NAMES", "AwsSettings", "CelerySettings", "FieldDoc", "FleetSettings",
-    "IntakeLimits", "NotifySettings", "RefdataSettings", "ReportSettings", "Settings", "WebSettings", "env_names",
-    "field_docs",
+    "IntakeLimits", "NotifySettings", "RefdataSettings", "ReportSettings", "Settings", "SlurmSettings", "WebSettings",
+    "env_names", "field_docs",
 ]  # fmt: skip

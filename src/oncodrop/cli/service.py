@@ -59,8 +59,8 @@ def _console(settings: Any) -> Any:
 
 
 _executor_option = click.option(
-    "--executor", type=click.Choice(["local", "celery"]),
-    help="Run jobs on local worker processes or through Celery (env ONCODROP_EXECUTOR).",
+    "--executor", type=click.Choice(["local", "celery", "slurm"]),
+    help="Run jobs on local worker processes, through Celery or as Slurm jobs (env ONCODROP_EXECUTOR).",
 )  # fmt: skip
 _broker_option = click.option(
     "--broker-url", help="Celery broker: redis://, amqp:// or sqs:// (env ONCODROP_CELERY__BROKER_URL)."

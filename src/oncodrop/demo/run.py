@@ -174,6 +174,20 @@ def _check_output(store: ObjectStore, record: SampleRecord) -> list[str]:
     return [f"{record.output_key}: missing {', '.join(missing)}"] if missing else []
 
 
+def _extract_safely(tar: tarfile.TarFile, dest: Path) -> None:
+    """Our own output, still extracted with the safe ``data`` filter; Python before 3.11.4
+    (Debian 12's 3.11.2) has no filters, so there only plain files and folders inside ``dest``."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, filter="data")
+        return
+    root = dest.resolve()
+    for member in tar.getmembers():
+        target = (dest / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not target.is_relative_to(root):
+            raise ValueError(f"unexpected member {member.name!r} in our own output")
+        tar.extract(member, dest)
+
+
 def _extract_reports(store: ObjectStore, records: list[SampleRecord], dest: Path) -> list[Path]:
     """Download and unpack each output tarball under ``dest`` so the HTML reports can be opened."""
     paths = []
@@ -184,7 +198,7 @@ def _extract_reports(store: ObjectStore, records: list[SampleRecord], dest: Path
         local = dest / record.output_key.rsplit("/", 1)[-1]
         store.get_file(record.output_key, local)
         with tarfile.open(local) as tar:
-            tar.extractall(dest, filter="data")  # our own output, still extracted with the safe filter
+            _extract_safely(tar, dest)
         local.unlink()
         root = record.output_key.rsplit("/", 1)[-1].removesuffix(".tar.gz")
         report = dest / root / "report.html"

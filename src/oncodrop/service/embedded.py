@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol, Self
 
 from oncodrop.domain.sample import SampleRecord
@@ -27,6 +28,7 @@ from oncodrop.events.poller import Poller
 from oncodrop.execute.celery_executor import CeleryExecutor
 from oncodrop.execute.local import LocalExecutor
 from oncodrop.execute.pipeline_job import worker_config
+from oncodrop.execute.slurm import SlurmExecutor
 from oncodrop.execute.sweeper import Sweeper
 from oncodrop.ledger import Ledger
 from oncodrop.notify import notifier_loop_from_settings
@@ -64,10 +66,7 @@ class EmbeddedService:
         self.notifier = notifier_loop_from_settings(settings.notify, self.ledger, self._output_link)
         self._settle_s = settle_s if settle_s is not None else settings.settle_s
         work_root = settings.work_root
-        self.executor: Executor = (
-            CeleryExecutor(settings, work_root, workers=settings.workers) if settings.executor == "celery"
-            else LocalExecutor(worker_config(settings, work_root), workers=settings.workers)
-        )  # fmt: skip
+        self.executor: Executor = _executor(settings, work_root)
         self.sweeper = Sweeper(self.ledger, celery_send, redispatch_s=settings.celery.redispatch_s)
         self._run_workers = run_workers
         self._run_poller = run_poller
@@ -139,7 +138,7 @@ class EmbeddedService:
 
     def describe(self) -> str:
         """One line for the operator: what is watched and how jobs run (no credentials)."""
-        executor = "Celery" if self.settings.executor == "celery" else "local"
+        executor = {"celery": "Celery", "slurm": "Slurm"}.get(self.settings.executor, "local")
         if not self._run_poller:
             return f"oncodrop {executor} workers on the ledger's queue"
         if self.settings.events == "sqs":
@@ -188,6 +187,15 @@ class EmbeddedService:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _executor(settings: Settings, work_root: Path) -> Executor:
+    """The executor ``settings.executor`` names (Slurm: jobs submitted by this process)."""
+    if settings.executor == "celery":
+        return CeleryExecutor(settings, work_root, workers=settings.workers)
+    if settings.executor == "slurm":
+        return SlurmExecutor(settings)
+    return LocalExecutor(worker_config(settings, work_root), workers=settings.workers)
 
 
 def celery_send(record_id: int) -> None:
