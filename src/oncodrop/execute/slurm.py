@@ -56,7 +56,6 @@ from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.errors import ConfigError, OncodropError, ReasonCode, StateConflict
 from oncodrop.execute.job import job_retry_policy
-from oncodrop.execute.pipeline_job import TerminalNotifier
 from oncodrop.execute.slurm_ctl import SlurmCtl, SlurmJob
 from oncodrop.execute.slurm_job import ACCOUNTING_DIR, SETTINGS_FILE
 from oncodrop.execute.sweeper import due_reason
@@ -148,7 +147,6 @@ class SlurmExecutor:
         self._thread: threading.Thread | None = None
         self._ledger: Ledger | None = None
         self._policy = job_retry_policy(settings)
-        self._on_terminal = TerminalNotifier(settings)
 
     @property
     def ledger(self) -> Ledger:
@@ -269,20 +267,13 @@ class SlurmExecutor:
                     self.ledger.release(record_id, owner, reason=why)
                 else:
                     assert rule.reason_code is not None
-                    after = self.ledger.fail(record_id, owner, why, retryable=True, reason_code=rule.reason_code,
-                                             retry_delay_s=self._policy.delay_s(record.attempts))  # fmt: skip
-                    if after.is_terminal:
-                        self._notify(after)
+                    # a terminal outcome writes its notification to the outbox in the same transaction
+                    self.ledger.fail(record_id, owner, why, retryable=True, reason_code=rule.reason_code,
+                                     retry_delay_s=self._policy.delay_s(record.attempts))  # fmt: skip
                 log.info("sample #%d: %s", record_id, why)
             except StateConflict:  # the job recorded something after all, or the lease moved on
                 pass
         self._record_accounting(record_id, key, job)
-
-    def _notify(self, record: SampleRecord) -> None:
-        try:
-            self._on_terminal(record)
-        except Exception:  # a notification never stops the dispatcher
-            log.exception("terminal notification failed for sample #%d", record.id)
 
     def _record_accounting(self, record_id: int, key: str, job: SlurmJob | None) -> None:
         """One line per ended job in ``accounting.jsonl``: sacct's CPU time and max RSS when the
