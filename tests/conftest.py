@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from oncodrop.ledger import Ledger
+
+# Every `oncodrop serve` a test starts embeds the console; on its fixed default port, two serves
+# (in one test, or tests of parallel sessions on one machine) collide: any free port instead.
+os.environ.setdefault("ONCODROP_WEB__PORT", "0")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
