@@ -1,29 +1,34 @@
-# Two entry points (see README): `make demo` and `make test`. Both install what they need.
+# Two entry points (see README): `make demo` and `make test`. Each installs only what it needs
+# (scripts/install.sh: uv when it can be had, pip otherwise; INSTALLER=pip forces pip).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+export PYTHON VENV
 
 .PHONY: demo test system-deps bench lint clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/pip install -q --disable-pip-version-check -e '.[dev,cloud]'
-	@touch $(STAMP)
+# One stamp per set of extras ("+" stands for ","): `make demo` → core only, `make test` → test,cloud.
+$(VENV)/.installed-%: pyproject.toml scripts/install.sh
+	@bash scripts/install.sh '$(subst +,$(comma),$*)'
+	@touch $@
+comma := ,
 
 system-deps:
 	@bash scripts/system-deps.sh
 
-demo: $(STAMP)
+demo: $(VENV)/.installed-demo
 	$(BIN)/oncodrop demo --workdir demo-work
 
-test: $(STAMP) system-deps
+test: $(VENV)/.installed-test+cloud system-deps
+	@if [ -f .importlinter ]; then echo '$(BIN)/lint-imports'; $(BIN)/lint-imports; fi
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-lint: $(STAMP)
+lint: $(VENV)/.installed-lint
 	$(BIN)/ruff check src tests benchmarks
+	@if [ -f .importlinter ]; then echo '$(BIN)/lint-imports'; $(BIN)/lint-imports; fi
+	$(BIN)/mypy src
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-demo
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/reporter.py
 
