@@ -227,6 +227,7 @@ def _summary(console: Console, samples: list[DemoSample], records: list[SampleRe
                         record.reason or (record.headline.summary_line if record.headline else "")))  # fmt: skip
     console.print()
     console.print(table)
+    console.print()
     width = max(40, console.width)
     for title, detail in details:
         console.print(textwrap.fill(title, width, subsequent_indent="    "), style="bold", markup=False,
