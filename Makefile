@@ -7,7 +7,8 @@ export PYTHON VENV
 
 .PHONY: demo test system-deps bench lint clean
 
-# One stamp per set of extras ("+" stands for ","): `make demo` → core only, `make test` → test,cloud.
+# One stamp per set of extras ("+" stands for ","): `make demo` → core only, `make test` → test,cloud,web,
+# `make lint` → lint,cloud,web (mypy needs the packages it type-checks against).
 $(VENV)/.installed-%: pyproject.toml scripts/install.sh
 	@bash scripts/install.sh '$(subst +,$(comma),$*)'
 	@touch $@
@@ -19,11 +20,11 @@ system-deps:
 demo: $(VENV)/.installed-demo
 	$(BIN)/oncodrop demo --workdir demo-work
 
-test: $(VENV)/.installed-test+cloud system-deps
+test: $(VENV)/.installed-test+cloud+web system-deps
 	@if [ -f .importlinter ]; then echo '$(BIN)/lint-imports'; $(BIN)/lint-imports; fi
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-lint: $(VENV)/.installed-lint
+lint: $(VENV)/.installed-lint+cloud+web
 	$(BIN)/ruff check src tests benchmarks
 	@if [ -f .importlinter ]; then echo '$(BIN)/lint-imports'; $(BIN)/lint-imports; fi
 	$(BIN)/mypy src
