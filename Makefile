@@ -41,7 +41,7 @@ ANSIBLE_VENV := .venv-ansible
 .PHONY: test-slurm test-ansible lint-ansible
 
 # twenty samples, an scancel and a drained node on a real one-node Slurm (root; ~2-5 min)
-test-slurm: $(STAMP)
+test-slurm: $(VENV)/.installed-test+cloud+web
 	@command -v slurmctld >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null)
 	ONCODROP_TEST_SLURM_FULL=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_slurm.py
 
@@ -50,7 +50,7 @@ $(ANSIBLE_VENV)/bin/ansible-lint:
 	@$(ANSIBLE_VENV)/bin/pip install -q --disable-pip-version-check ansible-core ansible-lint
 
 # the role applied twice into a throw-away prefix, the installed demo, units verified (~5-10 min)
-test-ansible: $(STAMP) $(ANSIBLE_VENV)/bin/ansible-lint
+test-ansible: $(VENV)/.installed-test+cloud+web $(ANSIBLE_VENV)/bin/ansible-lint
 	ONCODROP_TEST_ANSIBLE=1 ONCODROP_TEST_ANSIBLE_BIN=$(CURDIR)/$(ANSIBLE_VENV)/bin \
 		$(BIN)/python -m pytest -q -p no:cacheprovider tests/deploy/test_ansible.py
 
