@@ -1,29 +1,35 @@
-# Two entry points (see README): `make demo` and `make test`. Both install what they need.
+# Two entry points (see README): `make demo` and `make test`. Each installs only what it needs
+# (scripts/install.sh: uv when it can be had, pip otherwise; INSTALLER=pip forces pip).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+export PYTHON VENV
 
 .PHONY: demo test system-deps bench lint clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/pip install -q --disable-pip-version-check -e '.[dev,cloud]'
-	@touch $(STAMP)
+# One stamp per set of extras ("+" stands for ","): `make demo` → core only, `make test` → test,cloud,web,
+# `make lint` → lint,cloud,web (mypy needs the packages it type-checks against).
+$(VENV)/.installed-%: pyproject.toml scripts/install.sh
+	@bash scripts/install.sh '$(subst +,$(comma),$*)'
+	@touch $@
+comma := ,
 
 system-deps:
 	@bash scripts/system-deps.sh
 
-demo: $(STAMP)
+demo: $(VENV)/.installed-demo
 	$(BIN)/oncodrop demo --workdir demo-work
 
-test: $(STAMP) system-deps
+test: $(VENV)/.installed-test+cloud+web system-deps
+	@if [ -f .importlinter ]; then echo '$(BIN)/lint-imports'; $(BIN)/lint-imports; fi
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-lint: $(STAMP)
+lint: $(VENV)/.installed-lint+cloud+web
 	$(BIN)/ruff check src tests benchmarks
+	@if [ -f .importlinter ]; then echo '$(BIN)/lint-imports'; $(BIN)/lint-imports; fi
+	$(BIN)/mypy src
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-demo
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/reporter.py
 
@@ -35,7 +41,7 @@ ANSIBLE_VENV := .venv-ansible
 .PHONY: test-slurm test-ansible lint-ansible
 
 # twenty samples, an scancel and a drained node on a real one-node Slurm (root; ~2-5 min)
-test-slurm: $(STAMP)
+test-slurm: $(VENV)/.installed-test+cloud+web
 	@command -v slurmctld >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null)
 	ONCODROP_TEST_SLURM_FULL=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_slurm.py
 
@@ -44,7 +50,7 @@ $(ANSIBLE_VENV)/bin/ansible-lint:
 	@$(ANSIBLE_VENV)/bin/pip install -q --disable-pip-version-check ansible-core ansible-lint
 
 # the role applied twice into a throw-away prefix, the installed demo, units verified (~5-10 min)
-test-ansible: $(STAMP) $(ANSIBLE_VENV)/bin/ansible-lint
+test-ansible: $(VENV)/.installed-test+cloud+web $(ANSIBLE_VENV)/bin/ansible-lint
 	ONCODROP_TEST_ANSIBLE=1 ONCODROP_TEST_ANSIBLE_BIN=$(CURDIR)/$(ANSIBLE_VENV)/bin \
 		$(BIN)/python -m pytest -q -p no:cacheprovider tests/deploy/test_ansible.py
 

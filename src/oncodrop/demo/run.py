@@ -9,10 +9,15 @@ from __future__ import annotations
 import shutil
 import tarfile
 import tempfile
+import textwrap
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Self
 
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -50,6 +55,7 @@ def run_demo(workdir: Path | None, *, workers: int = 2, timeout_s: float = 300, 
 
 def in_workdir(workdir: Path | None, console: Console, run: Callable[[Path], DemoResult]) -> int:
     """Run a demo in ``workdir`` (or a temporary folder), print its verdict, return the exit code."""
+    started = time.monotonic()
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="oncodrop-demo-") as tmp:
             result = run(Path(tmp))
@@ -59,7 +65,8 @@ def in_workdir(workdir: Path | None, console: Console, run: Callable[[Path], Dem
     for problem in result.problems:
         console.print(f"[red]✗ {problem}[/red]")
     if result.ok:
-        console.print("[green]✓ demo passed: good samples SUCCEEDED, broken ones REJECTED with reasons[/green]")
+        console.print(f"[green]✓ demo passed in {time.monotonic() - started:.0f} s: good samples SUCCEEDED, "
+                      "broken ones REJECTED with reasons[/green]")  # fmt: skip
     return 0 if result.ok else 1
 
 
@@ -95,15 +102,24 @@ def _run(root: Path, workers: int, timeout_s: float, console: Console) -> DemoRe
 
 
 def drop_and_wait(service: EmbeddedService, store: ObjectStore, samples: list[DemoSample], timeout_s: float,
-                  progress: Progress, task: TaskID) -> tuple[bool, list[SampleRecord]]:  # fmt: skip
+                  progress: Progress | LineProgress, task: TaskID) -> tuple[bool, list[SampleRecord]]:  # fmt: skip
     """What a user does (drop the tarballs into the bucket), then wait until all are terminal."""
     for sample in samples:
         store.put_file(sample.path, sample.key)
-    progress.update(task, description="processing", total=len(samples), completed=0)
+    total = len(samples)
+    progress.update(task, description=f"processing: 0/{total} terminal", total=total, completed=0)
+    seen: set[str] = set()
 
     def tick(records: list[SampleRecord]) -> None:
-        done = sum(r.is_terminal for r in records)
-        progress.update(task, completed=done, description=f"processing ({done}/{len(samples)} terminal)")
+        for record in records:  # a lasting line per sample that became terminal, in the order noticed
+            if record.is_terminal and record.key not in seen:
+                seen.add(record.key)
+                code = f" ({record.reason_code})" if record.reason_code else ""
+                name = record.key.removesuffix(".tar.gz")
+                progress.print(f"{len(seen)}/{total} terminal: {name} {record.state.value}{code}")
+        waiting = Counter(r.state.value.lower() for r in records if not r.is_terminal)
+        status = f"{len(seen)}/{total} terminal" + "".join(f", {n} {state}" for state, n in sorted(waiting.items()))
+        progress.update(task, completed=len(seen), description=f"processing: {status}")
 
     finished = service.wait(all_terminal(len(samples)), timeout_s, on_tick=tick)
     return finished, service.ledger.list_samples()
@@ -113,37 +129,112 @@ def conclude(console: Console, samples: list[DemoSample], records: list[SampleRe
              finished: bool, timeout_s: float, reports_dir: Path) -> DemoResult:  # fmt: skip
     """Unpack the reports, print the summary table, and check every expectation."""
     reports = _extract_reports(store, records, reports_dir)
-    _summary(console, samples, records)
+    _summary(console, samples, records, reports)
     problems = _check(samples, records, store, finished, timeout_s)
     for path in reports:
-        console.print(f"report: [link=file://{path}]{path}[/link]")
+        console.print(f"report: [link=file://{path}]{_short_path(path)}[/link]", highlight=False, soft_wrap=True)
     return DemoResult(not problems, tuple(problems), tuple(reports))
 
 
-def progress_bar(console: Console) -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)  # fmt: skip
+def progress_bar(console: Console) -> Progress | LineProgress:
+    """A live progress bar on a terminal; plain timestamped lines anywhere else (CI logs, files),
+    where a live display would show nothing until the end, or garbage."""
+    if console.is_terminal and not console.is_dumb_terminal and _isatty(console):
+        return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                        console=console, transient=True)  # fmt: skip
+    return LineProgress(console)
 
 
-def _summary(console: Console, samples: list[DemoSample], records: list[SampleRecord]) -> None:
+def _isatty(console: Console) -> bool:
+    try:
+        return console.file.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class LineProgress:
+    """The part of :class:`rich.progress.Progress` the demos use, printed as plain lines
+    (``[ 12.3s] 3/5 terminal: KEY SUCCEEDED``): one per :meth:`print` and per new description,
+    and the description again when nothing has been said for ``heartbeat_s``."""
+
+    def __init__(self, console: Console, heartbeat_s: float = 15.0) -> None:
+        self.console = console
+        self.heartbeat_s = heartbeat_s
+        self._started = time.monotonic()
+        self._said_at = self._started
+        self._description = ""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, **_: Any) -> TaskID:
+        self.update(TaskID(0), description=description)
+        return TaskID(0)
+
+    def update(self, task_id: TaskID, *, description: str | None = None, **_: Any) -> None:
+        """Say a new description at once; repeat the current one after ``heartbeat_s`` of silence."""
+        if description is not None and description != self._description:
+            self._description = description
+            self._say(description)
+        elif time.monotonic() - self._said_at >= self.heartbeat_s:
+            self._say(f"still {self._description}")
+
+    def print(self, text: str) -> None:
+        """A line of its own (rich prints these above the live display)."""
+        self._say(text)
+
+    def _say(self, text: str) -> None:
+        now = time.monotonic()
+        self._said_at = now
+        self.console.print(f"[{now - self._started:5.1f}s] {text}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _short_path(path: Path) -> str:
+    """``path`` relative to the current directory when it lies below it (shorter, still clickable)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _summary(console: Console, samples: list[DemoSample], records: list[SampleRecord], reports: list[Path]) -> None:
+    """One short row per sample (fits 80 columns), then what each one shows, wrapped and indented."""
     by_key = {r.key: r for r in records}
-    table = Table("sample", "expected", "state", "tries", "what it shows", title="oncodrop demo")
-    table.columns[0].no_wrap = True
-    details: list[str] = []
+    with_report = {path.parent.name.removesuffix("-output") for path in reports}
+    table = Table(title="oncodrop demo", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title_justify="left")
+    table.add_column("sample", no_wrap=True, overflow="ellipsis")
+    table.add_column("state", no_wrap=True)
+    table.add_column("tries", justify="right", no_wrap=True)
+    table.add_column("reason", no_wrap=True, overflow="ellipsis")
+    table.add_column("output", no_wrap=True)
+    details: list[tuple[str, str]] = []
     for sample in samples:
+        name = sample.key.removesuffix(".tar.gz")
         record = by_key.get(sample.key)
         if record is None:
-            table.add_row(sample.key, sample.expect, "[red]never seen[/red]", "", sample.story)
+            table.add_row(name, "[red]never seen ✗[/red]", "", "", "")
+            details.append((f"{name}: {sample.story} (expected {sample.expect})", ""))
             continue
-        colour = "green" if record.state.value == sample.expect else "red"
-        table.add_row(sample.key, sample.expect, f"[{colour}]{record.state.value}[/{colour}]",
-                      str(record.attempts), sample.story)  # fmt: skip
-        detail = record.reason or (record.headline.summary_line if record.headline else "")
-        if detail:
-            details.append(f"[bold]{sample.key}[/bold]\n  {detail}")
+        ok = record.state.value == sample.expect
+        state = f"[green]{record.state.value} ✓[/green]" if ok else f"[red]{record.state.value} ✗[/red]"
+        output = ("report" if name in with_report else "log only") if record.output_key else "—"
+        table.add_row(name, state, str(record.attempts), record.reason_code or "—", output)
+        expected = "" if ok else f" (expected {sample.expect})"
+        details.append((f"{name}: {sample.story}{expected}",
+                        record.reason or (record.headline.summary_line if record.headline else "")))  # fmt: skip
+    console.print()
     console.print(table)
-    for line in details:
-        console.print(line, highlight=False)
+    console.print()
+    width = max(40, console.width)
+    for title, detail in details:
+        console.print(textwrap.fill(title, width, subsequent_indent="    "), style="bold", markup=False,
+                      highlight=False, soft_wrap=True)  # fmt: skip
+        if detail:
+            console.print(textwrap.fill(detail, width, initial_indent="  ", subsequent_indent="  "),
+                          markup=False, highlight=False, soft_wrap=True)  # fmt: skip
 
 
 def _check(samples: list[DemoSample], records: list[SampleRecord], store: ObjectStore, finished: bool,
