@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import cast
 
 import click
 
@@ -74,7 +73,7 @@ def report(config_file: Path | None, vcf: Path | None, sample_config: Path | Non
                              sample_id_default=default_sample_id(vcf_path))  # fmt: skip
         request = ReportRequest(
             vcf=vcf_path, config=config, bundle=settings.require("bundle", "--bundle"),
-            out_dir=settings.require("report.out", "--out"), kind=cast(SampleKind, options.kind),
+            out_dir=settings.require("report.out", "--out"), kind=options.kind,
             sample_id=options.sample_id or config.sample.id or default_sample_id(vcf_path), cna=options.cna,
         )  # fmt: skip
         start = time.perf_counter()

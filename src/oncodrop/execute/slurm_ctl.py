@@ -49,7 +49,7 @@ def job_key(fields: Mapping[str, str]) -> str:
 def parse_show_job(text: str) -> list[SlurmJob]:
     """``scontrol show job -o`` output (one job per line, ``Key=Value`` words) as ``SlurmJob``s.
     A pending array's summary line (``ArrayTaskId=3-9``) is expanded into its tasks."""
-    jobs = []
+    jobs: list[SlurmJob] = []
     for line in text.splitlines():
         fields = dict(word.split("=", 1) for word in line.split() if "=" in word)
         if "JobId" not in fields:

@@ -225,7 +225,7 @@ def aws_client(service: str, endpoint_url: str | None = None, *, region: str | N
     """A boto3 client for ``service`` with standard retries (3 attempts unless the operator sets
     ``AWS_MAX_ATTEMPTS``); the region from the environment, else us-east-1."""
     session = boto3.session.Session()
-    return session.client(
+    return session.client(  # type: ignore[call-overload]  # any service by name; the stubs want literals
         service,
         endpoint_url=endpoint_url,
         region_name=region or session.region_name or "us-east-1",
