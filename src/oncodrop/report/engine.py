@@ -88,6 +88,8 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
         records=result.counts.alleles - result.counts.skipped_symbolic,
         passing=len(variants),
         annotation_source=source,
+        tumor_column=result.tumor_sample,
+        normal_column=result.normal_sample,
     )
     return ReadOutcome(variants, build, stats)
 

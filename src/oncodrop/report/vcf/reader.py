@@ -163,7 +163,7 @@ def _with_info_tags(
     alt_depth = support.alt_depth
     if alt_depth is None and depth and vaf is not None:
         alt_depth = round(depth * vaf)
-    return Support(depth, alt_depth, vaf)
+    return Support(depth, alt_depth, vaf, support.ref_depth)
 
 
 def _support(
@@ -216,6 +216,8 @@ def _split_record(
     tumour = rec.samples[choice.tumor_index] if choice.tumor_index is not None else None
     normal = rec.samples[choice.normal_index] if choice.normal_index is not None else None
     genotype, gt_alleles = _genotype(tumour)
+    normal_genotype, _ = _genotype(normal)
+    record_alleles = (ref.upper(), *(a.upper() for a in alts))
     called = bool(gt_alleles) and None not in gt_alleles
     chrom = normalise_chrom(rec.chrom)
     rs = rec.id if rec.id and rec.id.startswith("rs") else None
@@ -268,6 +270,11 @@ def _split_record(
             predictions=annotation.predictions if annotation else (),
             dbsnp=rs or (annotation.dbsnp if annotation else None),
             cosmic=annotation.cosmic if annotation else None,
+            ref_depth=t_support.ref_depth,
+            normal_ref_depth=n_support.ref_depth if n_support else None,
+            normal_alt_depth=n_support.alt_depth if n_support else None,
+            normal_genotype=normal_genotype,
+            alleles=record_alleles,
         )
 
 
