@@ -64,7 +64,7 @@ def test_rejected_input_exits_1_with_reason_file_and_field(
         "--bundle", str(demo_bundle), "--out", str(tmp_path / "out"),
     ])  # fmt: skip
     assert result.exit_code == 1
-    assert "input rejected [bad_vcf] (file broken.vcf, line 4)" in result.output
+    assert "input rejected [bad_vcf] (file broken.vcf, line 4, field POS)" in result.output
 
 
 def test_a_folder_that_is_not_a_bundle_is_reported_not_raised(testdata: Path, tmp_path: Path) -> None:

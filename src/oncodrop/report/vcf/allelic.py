@@ -110,8 +110,8 @@ def strelka_indel(fields: Fields, ctx: AlleleContext) -> Support | None:
 
 def strelka_snv(fields: Fields, ctx: AlleleContext) -> Support | None:
     """Strelka/Strelka2 SNVs: depth is FORMAT DP (reads used plus the filtered FDP: what other
-    tools show); VAF is tier-1 ``{ALT}U`` over the sum of AU, CU, GU, TU; REF count
-    ``{REF}U`` (vcf2maf)."""
+    tools show); VAF is the Strelka user guide's tier-1 ``{ALT}U / ({ALT}U + {REF}U)``; the
+    REF count is ``{REF}U`` (vcf2maf). Without a usable REF base, ALT over all four counts."""
     if len(ctx.alt) != 1 or ctx.alt not in _BASES:
         return None
     tier1 = {b: _first(fields, f"{b}U") for b in _BASES}
@@ -120,7 +120,8 @@ def strelka_snv(fields: Fields, ctx: AlleleContext) -> Support | None:
     total = sum(v for v in tier1.values() if v is not None)
     alt = tier1[ctx.alt]
     ref = tier1.get(ctx.ref.upper()) if len(ctx.ref) == 1 else None
-    return Support(_depth(fields, total or None), alt, _ratio(alt, total), ref)
+    pair = (alt or 0) + ref if ref is not None else total
+    return Support(_depth(fields, pair or None), alt, _ratio(alt, pair), ref)
 
 
 def freebayes(fields: Fields, ctx: AlleleContext) -> Support | None:
