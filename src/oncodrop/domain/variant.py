@@ -29,6 +29,8 @@ class Consequence:
     exon_count: int | None = None
     canonical: bool = False
     source: str = "unknown"  # VEP | snpEff | BCSQ | bcftools-csq
+    # every transcript's effect, ``gene:transcript:terms:hgvsp`` (the picked one included)
+    all_effects: tuple[str, ...] = ()
 
     @property
     def primary_term(self) -> str:

@@ -25,6 +25,7 @@ from oncodrop.refdata.bundle import Bundle, GeneLocus
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.annotation.genespan import SOURCE as GENE_SPAN_SOURCE
 from oncodrop.report.annotation.genespan import annotate_by_gene_span
+from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
 from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_call
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
@@ -103,7 +104,9 @@ def _annotate(
     if gff3 is not None and fasta is not None:
         with tempfile.TemporaryDirectory(prefix="oncodrop-csq-") as work:
             annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work))
-            return read_variants(annotated, request.config, mode="somatic").variants, "bcftools-csq"
+            facts = transcript_facts(gff3)
+            read = read_variants(annotated, request.config, mode="somatic", transcripts=facts)
+            return read.variants, "bcftools-csq"
     genes = _gene_spans(bundle, build)
     if not genes:
         raise InputRejected(

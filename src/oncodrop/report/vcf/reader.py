@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,6 +27,7 @@ from oncodrop.report.annotation.ann import parse_ann
 from oncodrop.report.annotation.bcsq import parse_bcsq
 from oncodrop.report.annotation.common import Annotation, vep_allele
 from oncodrop.report.annotation.csq import parse_csq
+from oncodrop.report.annotation.pick import TranscriptFacts
 from oncodrop.report.vcf.allelic import (
     AlleleContext,
     Support,
@@ -85,6 +86,7 @@ class _Plan:
     config: SampleConfig
     mode: Mode
     file: str
+    transcripts: Mapping[str, TranscriptFacts] | None = None  # the gene model's tags (pick)
 
 
 def _genotype(sample: Any) -> tuple[str | None, tuple[int | None, ...]]:
@@ -118,10 +120,18 @@ def _annotate(
         )
     if source == "snpEff":
         entries = _entries(rec, "ANN")
-        return parse_ann(entries, alt=alts[i], single_alt=single) if entries else None
+        return (
+            parse_ann(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts)
+            if entries
+            else None
+        )
     if source == "BCSQ":
         entries = _entries(rec, "BCSQ")
-        return parse_bcsq(entries, alt=alts[i], single_alt=single) if entries else None
+        return (
+            parse_bcsq(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts)
+            if entries
+            else None
+        )
     return None
 
 
@@ -326,12 +336,15 @@ def read_variants(
     *,
     mode: Mode = "somatic",
     regions: Sequence[Region] | None = None,
+    transcripts: Mapping[str, TranscriptFacts] | None = None,
 ) -> VcfReadResult:
     """Read, split, filter and annotate the variants of ``path`` (plain or bgzipped VCF).
 
     ``mode="somatic"`` reads the tumour column (and the matched normal if any);
     ``mode="normal"`` reads the person's column of a germline VCF. ``regions`` (1-based,
     inclusive; ``chr`` optional) restricts reading, through the tabix/CSI index when one exists.
+    ``transcripts`` (``annotation.pick.transcript_facts`` of the bundle's GFF3) lets the pick
+    order see MANE/canonical tags for snpEff and bcftools annotations, which carry none.
     Raises ``InputRejected`` (``bad_vcf``, ``ambiguous_samples``, ``build_mismatch``).
     """
     path = Path(path)
@@ -344,7 +357,7 @@ def read_variants(
             facts = read_header(vf, path)
             build = _check_build(facts, config, path.name)
             choice = choose_samples(facts.samples, facts.meta, mode=mode, file=path.name)
-            plan = _Plan(facts, choice, config, mode, path.name)
+            plan = _Plan(facts, choice, config, mode, path.name, transcripts)
             region_set = RegionSet.of(regions) if regions is not None else None
             use_index = region_set is not None and vf.index is not None
             records = _records(vf, plan, region_set, use_index)

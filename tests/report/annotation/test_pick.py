@@ -1,0 +1,88 @@
+"""The one pick order (like VEP --pick) for every annotation source, and the real BRCA1 answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
+from oncodrop.report.annotation.pick import Candidate, TranscriptFacts, pick, transcript_facts
+from oncodrop.report.vcf import read_variants
+from oncodrop.sampleconfig import SampleConfig
+
+REALREF = "realref/grch37"
+GFF3 = f"{REALREF}/grch37.brca1.gencode19-as-ensembl.gff3.gz"
+FASTA = f"{REALREF}/grch37.chr17.brca1-region.fa.gz"
+
+
+def _first(*candidates: Candidate, facts: dict[str, TranscriptFacts] | None = None) -> str:
+    return pick(list(candidates), lambda c: c, facts).transcript
+
+
+def test_annotator_pick_then_mane_then_canonical_beat_severity() -> None:
+    # VEP --pick order: pick flag, MANE Select, canonical, ... severity comes last
+    stop, missense = ("stop_gained",), ("missense_variant",)
+    assert _first(Candidate("A", stop), Candidate("B", missense, picked=True)) == "B"
+    assert _first(Candidate("A", stop), Candidate("B", missense, mane=True)) == "B"
+    assert _first(Candidate("A", stop), Candidate("B", missense, canonical=True)) == "B"
+
+
+def test_biotype_before_severity_and_features_last() -> None:
+    nmd = Candidate("A", ("stop_gained",), biotype="nonsense_mediated_decay")
+    coding = Candidate("B", ("synonymous_variant",), biotype="protein_coding")
+    regulatory = Candidate("R", ("regulatory_region_ablation",), is_transcript=False)
+    assert _first(nmd, coding) == "B"
+    assert _first(regulatory, nmd) == "A"
+
+
+def test_gene_model_tags_stand_in_for_canonical() -> None:
+    # GENCODE 19 has no Ensembl_canonical tag: APPRIS principal, then CCDS, then basic
+    facts = {
+        "A": TranscriptFacts("A", "protein_coding", frozenset({"basic", "CCDS"})),
+        "B": TranscriptFacts("B", "protein_coding", frozenset({"basic", "appris_principal"})),
+        "C": TranscriptFacts("C", "protein_coding", frozenset({"Ensembl_canonical"})),
+    }
+    a, b = Candidate("A", ("stop_gained",)), Candidate("B", ("missense_variant",))
+    assert _first(a, b, facts=facts) == "B"
+    assert _first(a, b, Candidate("C", ("intron_variant",)), facts=facts) == "C"
+
+
+def test_transcript_facts_of_the_real_gencode19_model(testdata: Path) -> None:
+    facts = transcript_facts(testdata / GFF3)
+    brca1 = facts["ENST00000357654"]
+    assert {"appris_principal", "CCDS"} <= brca1.tags and brca1.biotype == "protein_coding"
+    assert brca1.cds_length == 1864 * 3  # 1863 aa + stop (UniProt P38398)
+    assert facts["ENST00000461221"].biotype == "nonsense_mediated_decay"
+
+
+@pytest.fixture
+def brca1_vcf(tmp_path: Path) -> Path:
+    vcf = tmp_path / "brca1.vcf"
+    vcf.write_text(
+        "##fileformat=VCFv4.2\n##contig=<ID=17,length=81195210,assembly=GRCh37>\n"
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+        "17\t41199716\t.\tA\tT\t.\tPASS\t.\tGT\t0/1\n"
+    )
+    return vcf
+
+
+def test_real_brca1_locus_picks_the_canonical_missense(
+    testdata: Path, tmp_path: Path, brca1_vcf: Path
+) -> None:
+    """Known answer: 17:41199716 A>T is BRCA1 p.V1804D on canonical ENST00000357654; csq also
+    calls stop_gained p.C675* on minor ENST00000468300, which must not be reported."""
+    out = annotate_with_bcftools_csq(brca1_vcf, testdata / GFF3, testdata / FASTA, out_dir=tmp_path)
+    facts = transcript_facts(testdata / GFF3)
+    (variant,) = read_variants(out, SampleConfig(), transcripts=facts).variants
+    c = variant.consequence
+    assert c is not None
+    assert (c.gene, c.transcript, c.primary_term, c.hgvsp) == (
+        "BRCA1", "ENST00000357654", "missense_variant", "p.V1804D",
+    )  # fmt: skip
+    assert "BRCA1:ENST00000468300:stop_gained:p.C675*" in c.all_effects
+    assert len(c.all_effects) == 14  # every transcript csq annotated is kept
+    # without the gene model's tags the most severe protein-coding effect would win
+    (bare,) = read_variants(out, SampleConfig()).variants
+    assert bare.consequence is not None and bare.consequence.hgvsp == "p.C675*"
