@@ -78,11 +78,44 @@ def test_real_brca1_locus_picks_the_canonical_missense(
     (variant,) = read_variants(out, SampleConfig(), transcripts=facts).variants
     c = variant.consequence
     assert c is not None
-    assert (c.gene, c.transcript, c.primary_term, c.hgvsp) == (
-        "BRCA1", "ENST00000357654", "missense_variant", "p.V1804D",
-    )  # fmt: skip
+    assert (c.gene, c.transcript, c.primary_term, c.hgvsp, c.hgvsc) == (
+        "BRCA1", "ENST00000357654", "missense_variant", "p.V1804D", "c.5411T>A",
+    )  # fmt: skip  # NM_007294.3:c.5411T>A p.(Val1804Asp), minus strand: A>T read as T>A
     assert "BRCA1:ENST00000468300:stop_gained:p.C675*" in c.all_effects
     assert len(c.all_effects) == 14  # every transcript csq annotated is kept
     # without the gene model's tags the most severe protein-coding effect would win
     (bare,) = read_variants(out, SampleConfig()).variants
     assert bare.consequence is not None and bare.consequence.hgvsp == "p.C675*"
+
+
+def _plus_base(testdata: Path, pos: int) -> str:
+    import pysam
+
+    with pysam.FastaFile(str(testdata / FASTA)) as fasta:
+        return fasta.fetch("17", pos - 1, pos).upper()
+
+
+def test_hgvsc_numbering_on_the_minus_strand_brca1(testdata: Path) -> None:
+    """HGVS c. numbering checked against the real sequence: c.1 is the A of ATG (genomic T at
+    17:41276113, the known GRCh37 position of BRCA1 c.1), c.-1 the base before it, and every
+    intron of the canonical transcript starts c.N+1G, c.N+2T (the splice donor GT)."""
+    from oncodrop.report.annotation.hgvsc import substitution_hgvsc
+
+    facts = transcript_facts(testdata / GFF3)["ENST00000357654"]
+    assert _plus_base(testdata, 41276113) == "T"
+    assert substitution_hgvsc(facts, "41276113T>C") == "c.1A>G"
+    assert substitution_hgvsc(facts, f"41276114{_plus_base(testdata, 41276114)}>A").startswith("c.-1")
+    assert substitution_hgvsc(facts, "41199716A>T") == "c.5411T>A"
+    assert substitution_hgvsc(facts, "41199716A>") is None  # not a substitution
+    donors = 0
+    exons = facts.exons[::-1]  # transcript order on the minus strand
+    for (start, _end), _next in zip(exons, exons[1:], strict=False):
+        first_intron = start - 1  # minus strand: the intron follows the exon's lower end
+        for offset, base in ((0, "G"), (1, "T")):
+            pos = first_intron - offset
+            plus = _plus_base(testdata, pos)
+            other = "A" if plus != "A" else "C"
+            hgvsc = substitution_hgvsc(facts, f"{pos}{plus}>{other}")
+            assert hgvsc is not None and f"+{offset + 1}{base}>" in hgvsc, (pos, hgvsc)
+        donors += 1
+    assert donors == len(facts.exons) - 1 == 22

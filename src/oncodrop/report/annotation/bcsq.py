@@ -8,7 +8,8 @@ transcript are merged, as VEP reports them in one ``Consequence``. One transcrip
 chosen by the shared pick order (``annotation.pick``: MANE/canonical from the gene model's
 tags, biotype, severity), never simply the most severe. Terms are bcftools' short names,
 mapped to SO by ``BCSQ_TERMS``. Protein changes become short HGVS (``p.V1804D``,
-``p.A509del``, ``p.L216Ffs*2``) from csq's amino-acid field.
+``p.A509del``, ``p.L216Ffs*2``) from csq's amino-acid field; ``HGVSc`` of substitutions comes
+from the gene model (``annotation.hgvsc``) when the transcript's facts are given.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from oncodrop.domain.consequences import impact, rank, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation.common import Annotation
+from oncodrop.report.annotation.hgvsc import substitution_hgvsc
 from oncodrop.report.annotation.pick import Candidate, TranscriptFacts, effect_summary, pick
 
 # bcftools csq term -> Sequence Ontology term.
@@ -179,7 +181,7 @@ def parse_bcsq(
         impact=impact(primary),
         transcript=(best[2] or None) if len(best) > 2 else None,
         biotype=(best[3] or None) if len(best) > 3 else None,
-        hgvsc=None,
+        hgvsc=substitution_hgvsc(fact, best[6]) if fact is not None and len(best) > 6 else None,
         hgvsp=hgvsp,
         protein_position=position,
         canonical=bool(fact and fact.canonical_rank <= 1),

@@ -50,6 +50,9 @@ class TranscriptFacts:
     biotype: str = ""
     tags: frozenset[str] = frozenset()
     cds_length: int = 0
+    strand: str = "+"
+    exons: tuple[tuple[int, int], ...] = ()  # 1-based inclusive genomic spans, ascending
+    cds: tuple[int, int] | None = None  # genomic span of the coding sequence (incl. stop)
 
     @property
     def mane(self) -> bool:
@@ -144,29 +147,38 @@ def _attributes(column: str) -> dict[str, str]:
 
 @lru_cache(maxsize=4)
 def transcript_facts(gff3: Path) -> Mapping[str, TranscriptFacts]:
-    """Transcript id -> facts from an Ensembl-style GFF3 (plain or gzipped): ``tag=`` values
-    of each transcript row and the summed length of its CDS rows."""
+    """Transcript id -> facts from an Ensembl-style GFF3 (plain or gzipped): ``tag=`` values,
+    biotype and strand of each transcript row, its exons and the span and length of its CDS."""
     opener = gzip.open if str(gff3).endswith(".gz") else open
-    rows: dict[str, tuple[str, frozenset[str]]] = {}
-    cds: dict[str, int] = {}
+    rows: dict[str, tuple[str, frozenset[str], str]] = {}
+    cds: dict[str, list[tuple[int, int]]] = {}
+    exons: dict[str, list[tuple[int, int]]] = {}
     with opener(gff3, "rt") as handle:  # type: ignore[operator]
         for line in handle:
             if line.startswith("#"):
                 continue
             cols = line.rstrip("\n").split("\t")
-            if len(cols) < 9:
+            if len(cols) < 9 or not (cols[3].isdigit() and cols[4].isdigit()):
                 continue
             attrs = _attributes(cols[8])
-            if cols[2] == "CDS":
+            span = (int(cols[3]), int(cols[4]))
+            if cols[2] in ("CDS", "exon"):
                 parent = attrs.get("Parent", "").removeprefix("transcript:")
-                if parent and cols[3].isdigit() and cols[4].isdigit():
-                    cds[parent] = cds.get(parent, 0) + int(cols[4]) - int(cols[3]) + 1
+                if parent:
+                    (cds if cols[2] == "CDS" else exons).setdefault(parent, []).append(span)
                 continue
             ident = attrs.get("ID", "")
-            if not ident.startswith("transcript:"):
-                continue
-            tid = ident.removeprefix("transcript:")
-            tags = frozenset(t for t in attrs.get("tag", "").split(",") if t)
-            rows[tid] = (attrs.get("biotype", ""), tags)
-    return {tid: TranscriptFacts(tid, biotype, tags, cds.get(tid, 0))
-            for tid, (biotype, tags) in rows.items()}  # fmt: skip
+            if ident.startswith("transcript:"):
+                tags = frozenset(t for t in attrs.get("tag", "").split(",") if t)
+                rows[ident.removeprefix("transcript:")] = (attrs.get("biotype", ""), tags, cols[6])
+    facts: dict[str, TranscriptFacts] = {}
+    for tid, (biotype, tags, strand) in rows.items():
+        parts = sorted(cds.get(tid, ()))
+        facts[tid] = TranscriptFacts(
+            tid, biotype, tags,
+            cds_length=sum(end - start + 1 for start, end in parts),
+            strand=strand,
+            exons=tuple(sorted(exons.get(tid, ()))),
+            cds=(parts[0][0], parts[-1][1]) if parts else None,
+        )  # fmt: skip
+    return facts
