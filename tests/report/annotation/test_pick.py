@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,7 @@ def test_hgvsc_numbering_on_the_minus_strand_brca1(testdata: Path) -> None:
     assert substitution_hgvsc(facts, "41199716A>") is None  # not a substitution
     donors = 0
     exons = facts.exons[::-1]  # transcript order on the minus strand
-    for (start, _end), _next in zip(exons, exons[1:], strict=False):
+    for (start, _end), _next in pairwise(exons):
         first_intron = start - 1  # minus strand: the intron follows the exon's lower end
         for offset, base in ((0, "G"), (1, "T")):
             pos = first_intron - offset

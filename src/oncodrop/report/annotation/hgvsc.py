@@ -12,6 +12,7 @@ against the transcript sequence, and a wrong HGVSc is worse than none.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from oncodrop.report.annotation.pick import TranscriptFacts
 
@@ -49,7 +50,7 @@ def _c_number(facts: TranscriptFacts, t_pos: int) -> str:
 def _intronic(facts: TranscriptFacts, pos: int) -> str | None:
     """``N+d`` / ``N-d`` for a position between two exons of the transcript."""
     exons = facts.exons
-    for (_, left_end), (right_start, _) in zip(exons, exons[1:], strict=False):
+    for (_, left_end), (right_start, _) in pairwise(exons):
         if left_end < pos < right_start:
             up, down = pos - left_end, right_start - pos  # distances in genomic orientation
             if facts.strand == "+":
