@@ -103,6 +103,9 @@ def test_secondary_findings_are_reported_only_when_the_config_opts_in(
     rows = {r["gene"]: r for r in tsv(tmp_path / "on")}
     assert rows["NF1"]["gene_origin"] == "secondary" and rows["MLH1"]["gene_origin"] == "panel"
     assert rows["NF1"]["acmg_criteria"] == "PM2_Supporting(+1)"  # NF1 mechanism unknown outside the panel
+    # BRCA2 is a secondary finding here but keeps PVS1: the same points as in a panel (above)
+    assert rows["BRCA2"]["gene_origin"] == "secondary"
+    assert rows["BRCA2"]["acmg_criteria"] == "PVS1(+8);PM2_Supporting(+1)"
     summary = json.loads((tmp_path / "on" / "P1.summary.json").read_text())
     assert summary["panel"]["secondary_findings"] is True
     assert summary["panel"]["secondary_genes"] == ["BRCA1", "BRCA2", "NF1", "TP53"]
