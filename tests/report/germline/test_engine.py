@@ -22,14 +22,16 @@ TP53_R175H_CSQ = "T|missense_variant|MODERATE|TP53|ENST00000269305|c.524G>A|ENSP
 
 
 def _v(chrom: str, pos: int, ref: str, alt: str, gene: str, term: str, *, hgvsp: str | None = None,
-       codon: int | None = None, af: float | None = None, gt: str = "0/1", vaf: float = 0.5) -> Variant:
+       codon: int | None = None, af: float | None = None, gt: str = "0/1", vaf: float = 0.5,
+       hgvsc: str | None = None) -> Variant:
     csq = Consequence(gene=gene, terms=(term,), impact="HIGH", transcript="ENST0000000000",
-                      hgvsp=hgvsp, protein_position=codon)
+                      hgvsp=hgvsp, protein_position=codon, hgvsc=hgvsc)
     return Variant(chrom, pos, ref, alt, depth=40, vaf=vaf, genotype=gt, consequence=csq, population_af=af)
 
 
 SYNTHETIC = (
-    _v("13", 32340300, "GT", "G", "BRCA2", "frameshift_variant", hgvsp="p.S1982Rfs*22", codon=1982),
+    _v("13", 32340300, "GT", "G", "BRCA2", "frameshift_variant", hgvsp="p.S1982Rfs*22", codon=1982,
+       hgvsc="c.5946del"),
     _v("17", 7675089, "G", "C", "TP53", "missense_variant", hgvsp="p.R175G", codon=175),
     _v("3", 37000000, "C", "T", "MLH1", "synonymous_variant", af=0.2, gt="1/1", vaf=1.0),
     _v("12", 25245300, "AT", "A", "KRAS", "frameshift_variant", hgvsp="p.I36fs", codon=36),
@@ -86,6 +88,10 @@ def test_report_folder_holds_the_five_outputs_and_the_html_shows_pathogenic_befo
         "P1.germline.tsv", "P1.summary.json", "P1.xlsx", "provenance.json", "report.html"]
     html = (out / "report.html").read_text()
     assert html.index("BRCA2 p.S1982Rfs*22") < html.index('id="vus"') < html.index("TP53 p.R175G")
+    # P and LP are separate sections; the card names the transcript and the HGVSc
+    assert html.index('id="pathogenic"') < html.index("BRCA2 p.S1982Rfs*22") < html.index('id="likely-pathogenic"')
+    assert "No likely pathogenic variant" in html
+    assert "ENST0000000000:c.5946del" in html and "<th>HGVSc</th>" in html
     assert "--t1:#b3261e" in html  # the somatic report's style sheet
     summary = json.loads((out / "P1.summary.json").read_text())
     assert [f["gene"] for f in summary["pathogenic"]] == ["BRCA2"]
