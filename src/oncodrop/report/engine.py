@@ -84,7 +84,7 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
     source: str | None = result.annotation
     variants = result.variants
     if source is None:
-        variants, source = _annotate(request, bundle, build, result.variants)
+        variants, source = _annotate(request, bundle, build, result.variants, result.tumor_sample)
     stats = ReadStats(
         records=result.counts.alleles - result.counts.skipped_symbolic,
         passing=len(variants),
@@ -96,14 +96,16 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
 
 
 def _annotate(
-    request: ReportRequest, bundle: Bundle, build: Build, variants: tuple[Variant, ...]
+    request: ReportRequest, bundle: Bundle, build: Build, variants: tuple[Variant, ...],
+    tumour: str | None = None,
 ) -> tuple[tuple[Variant, ...], str]:
     """Consequences for an unannotated VCF: bcftools csq with the bundle's transcript model, else
     the bundle's gene spans (gene known, protein effect unknown), else a rejection."""
     gff3, fasta = bundle.gff3(build), bundle.fasta(build)
     if gff3 is not None and fasta is not None:
         with tempfile.TemporaryDirectory(prefix="oncodrop-csq-") as work:
-            annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work))
+            annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work),
+                                                   sample=tumour)  # fmt: skip
             facts = transcript_facts(gff3)
             read = read_variants(annotated, request.config, mode="somatic", transcripts=facts)
             return read.variants, "bcftools-csq"

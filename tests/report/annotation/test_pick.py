@@ -120,3 +120,60 @@ def test_hgvsc_numbering_on_the_minus_strand_brca1(testdata: Path) -> None:
             assert hgvsc is not None and f"+{offset + 1}{base}>" in hgvsc, (pos, hgvsc)
         donors += 1
     assert donors == len(facts.exons) - 1 == 22
+
+
+XDH = "bcftools-csq/XDH_ENST00000379416"
+
+
+def _phased_copy(testdata: Path, name: str, tmp_path: Path, gt: str) -> Path:
+    """bcftools test/csq XDH compound case with a TUMOR column (the upstream file is sites-only)."""
+    lines = (testdata / XDH / name).read_text().splitlines()
+    out = []
+    for line in lines:
+        if line.startswith("##"):
+            out.append(line)
+        elif line.startswith("#CHROM"):
+            out.append('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">')
+            out.append(line + "\tFORMAT\tTUMOR")
+        else:
+            out.append(line + f"\tGT\t{gt}")
+    path = tmp_path / f"{gt.replace('|', 'p').replace('/', 'u')}.{name}"
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(("gt", "joint"), [("0|1", True), ("0/1", False)])
+def test_phased_variants_get_their_haplotype_consequence(
+    testdata: Path, tmp_path: Path, gt: str, joint: bool
+) -> None:
+    """XDH (minus strand): a 1-bp deletion 2:53592 GC>G and an SNV 2:53595 A>T on one haplotype.
+    Alone: frameshift p.L216Ffs*2 and missense p.L216M; phased together csq gives both records
+    the joint consequence (one haplotype), unphased each keeps its local one (``-l``)."""
+    vcf = _phased_copy(testdata, "compound.del-snp.vcf", tmp_path, gt)
+    gff, fa = testdata / XDH / "ENST00000379416.gff", testdata / XDH / "ENST00000379416.fa"
+    out = annotate_with_bcftools_csq(vcf, gff, fa, out_dir=tmp_path / gt.replace("|", "p").replace("/", "u"),
+                                     sample="TUMOR")
+    variants = read_variants(out, SampleConfig(), transcripts=transcript_facts(gff)).variants
+    by_pos = {v.pos: v.consequence for v in variants}
+    assert set(by_pos) == {53592, 53595} and all(by_pos.values())
+    if joint:
+        assert by_pos[53592] == by_pos[53595]
+        assert by_pos[53595] is not None and by_pos[53595].primary_term == "frameshift_variant"
+        assert by_pos[53595].hgvsp == "p.L216Ifs*2"  # the SNV changes the first new residue
+    else:
+        assert by_pos[53592] is not None and by_pos[53592].hgvsp == "p.L216Ffs*2"
+        assert by_pos[53595] is not None and by_pos[53595].hgvsp == "p.L216M"
+
+
+def test_real_brca1_common_haplotype_gets_the_published_hgvs(testdata: Path, tmp_path: Path) -> None:
+    """1000 Genomes HG00096 (phased) over real BRCA1: the common coding SNPs get their
+    published canonical-transcript names (NM_007294.3 numbering = ENST00000357654)."""
+    vcf = testdata / REALREF / "grch37.brca1.1kg-phase3.HG00096-HG00099-HG00101.vcf.gz"
+    out = annotate_with_bcftools_csq(vcf, testdata / GFF3, testdata / FASTA, out_dir=tmp_path,
+                                     sample="HG00096")
+    variants = read_variants(out, SampleConfig(), mode="normal",
+                             transcripts=transcript_facts(testdata / GFF3)).variants
+    named = {(v.consequence.hgvsc, v.consequence.hgvsp) for v in variants
+             if v.consequence and v.consequence.transcript == "ENST00000357654"}
+    assert {("c.4837A>G", "p.S1613G"), ("c.3548A>G", "p.K1183R"), ("c.3113A>G", "p.E1038G"),
+            ("c.2612C>T", "p.P871L"), ("c.4308T>C", "p.S1436=")} <= named

@@ -10,6 +10,7 @@ failure becomes ``InputRejected("bad_vcf", …)`` naming the file and line.
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,6 +43,7 @@ from oncodrop.sampleconfig import SampleConfig
 
 Mode = Literal["somatic", "normal"]
 _REF_BASES = frozenset("ACGTNacgtn")
+_LEADING_INT = re.compile(r"\d+")
 
 
 @contextmanager
@@ -87,6 +89,7 @@ class _Plan:
     mode: Mode
     file: str
     transcripts: Mapping[str, TranscriptFacts] | None = None  # the gene model's tags (pick)
+    compound: Mapping[tuple[str, int], tuple[str, ...]] | None = None  # csq haplotype entries
 
 
 def _genotype(sample: Any) -> tuple[str | None, tuple[int | None, ...]]:
@@ -127,12 +130,39 @@ def _annotate(
         )
     if source == "BCSQ":
         entries = _entries(rec, "BCSQ")
+        if entries and plan.compound and all(e.startswith("@") for e in entries):
+            entries = _own_compound(plan.compound.get((rec.chrom, rec.pos), ()), rec.pos, rec.ref or "", alts[i])
         return (
             parse_bcsq(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts)
             if entries
             else None
         )
     return None
+
+
+def _compound_index(path: Path) -> dict[tuple[str, int], tuple[str, ...]]:
+    """(contig, position) -> the haplotype-aware csq entries that include a change there: csq
+    writes a joint consequence once (``dna_change`` ``53592GC>G+53595A>T``) and leaves
+    ``@53595`` at the other records, before or after it."""
+    index: dict[tuple[str, int], list[str]] = {}
+    with pysam.VariantFile(str(path)) as vf:
+        if "BCSQ" not in vf.header.info:
+            return {}
+        for rec in vf:
+            for entry in _entries(rec, "BCSQ"):
+                fields = entry.split("|")
+                if len(fields) < 7 or "+" not in fields[6]:
+                    continue
+                for change in fields[6].split("+"):
+                    if match := _LEADING_INT.match(change):
+                        index.setdefault((rec.chrom, int(match.group(0))), []).append(entry)
+    return {key: tuple(dict.fromkeys(value)) for key, value in index.items()}
+
+
+def _own_compound(entries: Sequence[str], pos: int, ref: str, alt: str) -> tuple[str, ...]:
+    """The compound entries whose ``dna_change`` holds this record's own change."""
+    change = f"{pos}{ref}>{alt}"
+    return tuple(e for e in entries if change in e.split("|")[6].split("+"))
 
 
 def _threshold_failure(plan: _Plan, tumour: Support, normal: Support | None) -> str | None:
@@ -357,7 +387,8 @@ def read_variants(
             facts = read_header(vf, path)
             build = _check_build(facts, config, path.name)
             choice = choose_samples(facts.samples, facts.meta, mode=mode, file=path.name)
-            plan = _Plan(facts, choice, config, mode, path.name, transcripts)
+            compound = _compound_index(path) if facts.annotation == "BCSQ" and transcripts else None
+            plan = _Plan(facts, choice, config, mode, path.name, transcripts, compound)
             region_set = RegionSet.of(regions) if regions is not None else None
             use_index = region_set is not None and vf.index is not None
             records = _records(vf, plan, region_set, use_index)
