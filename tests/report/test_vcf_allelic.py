@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pysam
 import pytest
 
 from oncodrop.domain.variant import Variant
@@ -140,3 +141,65 @@ def test_freebayes_ao_ro_per_alt(tmp_path: Path) -> None:
         ("G", 40, 18, 0.45),
         ("T", 40, 12, 0.3),
     ]
+
+
+STRELKA2_SNV = "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.strelka2.snpeff.vcf.gz"
+ENSEMBLE = "callers-snpeff/grch38.seqc2-hcc1395-50pc.bcbio-ensemble-somatic.snpeff.vcf.gz"
+
+
+def test_strelka2_snv_depth_is_format_dp_and_vaf_the_user_guide_tier1_ratio(testdata: Path) -> None:
+    # tumour DP:FDP = 222:6, AU 207,305  GU 8,19 (CU 1, TU 0): tier-1 counts sum to 216.
+    # Depth is the caller's DP (222: what IGV/bcftools/MultiQC show), not the count sum;
+    # VAF per the Strelka user guide: tier1 ALT / (tier1 ALT + tier1 REF) = 8 / 215.
+    v = _at(testdata, STRELKA2_SNV, "16:67056:A>G")
+    assert (v.depth, v.alt_depth, v.ref_depth) == (222, 8, 207)
+    assert v.vaf == pytest.approx(8 / 215, abs=1e-6)
+
+
+def test_strelka2_indel_depth_is_format_dp(testdata: Path) -> None:
+    # bcbio ensemble, Strelka2 indel layout: DP 71, TAR 47,48, TIR 13,17 (tier 1 first)
+    v = _at(testdata, ENSEMBLE, "2:222874674:GAAA>G")
+    assert (v.depth, v.alt_depth, v.ref_depth) == (71, 13, 47)
+    assert v.vaf == pytest.approx(13 / 60, abs=1e-6)  # Strelka: TIR / (TIR + TAR), tier 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "callers-vcf2maf/test_mutect.vcf",
+        "callers-vcf2maf/test_strelka.vcf",
+        "callers-vcf2maf/test_varscan.vcf",
+        "callers-vcf2maf/test_muse.vcf",
+        "callers-vcf2maf/test_sniper.vcf",
+        "callers-vcf2maf/test_radia.vcf",
+        "callers-vcf2maf/test_merged.vcf",
+        "callers-vcf2maf/test.vcf",
+        "callers-vcf2maf/test_b38.vcf",
+        "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.mutect2.snpeff.vcf.gz",
+        STRELKA2_SNV,
+        "callers-snpeff/grch37.mb-tumor-normal.chr16-1-100k.vardict.snpeff.vcf.gz",
+    ],
+)
+def test_depth_is_the_callers_format_dp_wherever_it_has_one(testdata: Path, name: str) -> None:
+    """Every caller: depth = the tumour column's FORMAT DP; only where the allele counts
+    exceed it (vcf2maf's "AD exceed DP" rule) the counted reads."""
+    result = read_variants(testdata / name, ALL)
+    dps: dict[str, int] = {}
+    with pysam.VariantFile(str(testdata / name)) as vf:
+        for rec in vf:
+            dp = rec.samples[result.tumor_sample].get("DP") if "DP" in rec.format else None
+            for alt in rec.alts or ():
+                if isinstance(dp, int):
+                    dps.setdefault(f"{rec.chrom.removeprefix('chr')}:{rec.pos}:{rec.ref}>{alt}", dp)
+    checked = 0
+    for v in result.variants:
+        dp = dps.get(v.key)
+        if dp is None:
+            continue
+        counted = (v.ref_depth or 0) + (v.alt_depth or 0)
+        if counted <= dp:
+            assert v.depth == dp, (v.key, v.depth, dp)
+        else:  # e.g. test_merged 9:70087179 Strelka CU 4 + TU 6 reads over DP 7 -> 10
+            assert v.depth is not None and v.depth >= counted, (v.key, v.depth, dp)
+        checked += 1
+    assert checked

@@ -29,6 +29,8 @@ class Consequence:
     exon_count: int | None = None
     canonical: bool = False
     source: str = "unknown"  # VEP | snpEff | BCSQ | bcftools-csq
+    # every transcript's effect, ``gene:transcript:terms:hgvsp`` (the picked one included)
+    all_effects: tuple[str, ...] = ()
 
     @property
     def primary_term(self) -> str:
@@ -65,6 +67,12 @@ class Variant:
     predictions: tuple[tuple[str, str], ...] = ()  # (predictor field, raw call): SIFT, PolyPhen…
     dbsnp: str | None = None
     cosmic: str | None = None
+    # read counts and genotypes as the MAF needs them (vcf2maf/GDC conventions):
+    ref_depth: int | None = None  # tumour reads supporting REF (AD[0] and per-caller twins)
+    normal_ref_depth: int | None = None
+    normal_alt_depth: int | None = None
+    normal_genotype: str | None = None
+    alleles: tuple[str, ...] = ()  # REF then every ALT of the source record: GT indexes these
 
     @property
     def variant_class(self) -> str:

@@ -25,6 +25,7 @@ from oncodrop.refdata.bundle import Bundle, GeneLocus
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.annotation.genespan import SOURCE as GENE_SPAN_SOURCE
 from oncodrop.report.annotation.genespan import annotate_by_gene_span
+from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
 from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_call
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
@@ -83,25 +84,31 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
     source: str | None = result.annotation
     variants = result.variants
     if source is None:
-        variants, source = _annotate(request, bundle, build, result.variants)
+        variants, source = _annotate(request, bundle, build, result.variants, result.tumor_sample)
     stats = ReadStats(
         records=result.counts.alleles - result.counts.skipped_symbolic,
         passing=len(variants),
         annotation_source=source,
+        tumor_column=result.tumor_sample,
+        normal_column=result.normal_sample,
     )
     return ReadOutcome(variants, build, stats)
 
 
 def _annotate(
-    request: ReportRequest, bundle: Bundle, build: Build, variants: tuple[Variant, ...]
+    request: ReportRequest, bundle: Bundle, build: Build, variants: tuple[Variant, ...],
+    tumour: str | None = None,
 ) -> tuple[tuple[Variant, ...], str]:
     """Consequences for an unannotated VCF: bcftools csq with the bundle's transcript model, else
     the bundle's gene spans (gene known, protein effect unknown), else a rejection."""
     gff3, fasta = bundle.gff3(build), bundle.fasta(build)
     if gff3 is not None and fasta is not None:
         with tempfile.TemporaryDirectory(prefix="oncodrop-csq-") as work:
-            annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work))
-            return read_variants(annotated, request.config, mode="somatic").variants, "bcftools-csq"
+            annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work),
+                                                   sample=tumour)  # fmt: skip
+            facts = transcript_facts(gff3)
+            read = read_variants(annotated, request.config, mode="somatic", transcripts=facts)
+            return read.variants, "bcftools-csq"
     genes = _gene_spans(bundle, build)
     if not genes:
         raise InputRejected(

@@ -79,20 +79,64 @@ def _num(value: float | None) -> str:
     return "" if value is None else str(value)
 
 
+def _gt_indexes(genotype: str | None) -> tuple[int, int] | None:
+    """The first two allele indexes of a GT (``1/2`` -> (1, 2); haploid ``1`` -> (1, 1));
+    None when missing (``./.``) or partly missing."""
+    if not genotype:
+        return None
+    parts = genotype.replace("|", "/").split("/")
+    if any(not p.isdigit() for p in parts):
+        return None
+    first = int(parts[0])
+    return first, int(parts[1]) if len(parts) > 1 else first
+
+
+def _maf_allele(variant: Variant, alleles: MafAlleles, allele: str) -> str:
+    """Another allele of the record in the variant's MAF spelling: an indel's leading
+    bases are dropped as many as the variant's own (vcf2maf trims every allele alike)."""
+    if len(variant.ref) == len(variant.alt):
+        return allele
+    trimmed = len(variant.ref) - (0 if alleles.ref == "-" else len(alleles.ref))
+    return allele[trimmed:] or "-"
+
+
+def genotype_alleles(
+    variant: Variant, alleles: MafAlleles, genotype: str | None, *, tumour: bool
+) -> tuple[str, str] | None:
+    """vcf2maf's allele columns from GT. Tumour: ``Allele2`` is the variant's ALT and
+    ``Allele1`` the first GT allele that is not it (REF for ``0/1``, ALT for ``1/1``, the other
+    ALT for ``1/2``). Normal: the first two GT alleles as they are. None without a usable GT."""
+    indexes = _gt_indexes(genotype)
+    record = variant.alleles
+    if indexes is None or not record or max(indexes) >= len(record):
+        return None
+    first, second = (_maf_allele(variant, alleles, record[i]) for i in indexes)
+    if not tumour:
+        return first, second
+    return (first if first != alleles.alt else second), alleles.alt
+
+
 def maf_row(
-    variant: Variant, sample_id: str, build: Build | None, normal_id: str | None = None
+    variant: Variant,
+    sample_id: str,
+    build: Build | None,
+    normal_id: str | None = None,
 ) -> dict[str, str]:
-    """One MAF line as column -> text (the writer's unit; also handy for tests)."""
+    """One MAF line as column -> text (the writer's unit; also handy for tests).
+
+    Read counts follow vcf2maf: ``t_depth`` is the caller's depth (FORMAT DP, see
+    docs/callers.md), ``t_ref_count``/``t_alt_count`` the record's own REF and ALT counts (AD
+    or the caller's twin), empty where the caller does not give them, never depth - alt.
+    """
     c = variant.consequence
     term = variant.consequence_term
     alleles = maf_alleles(variant)
-    homozygous = variant.genotype in ("1/1", "1|1")
-    t_alt = variant.alt_depth
-    if t_alt is None and variant.depth and variant.vaf is not None:
-        t_alt = round(variant.depth * variant.vaf)
-    n_alt = None
-    if variant.normal_depth is not None and variant.normal_vaf is not None:
-        n_alt = round(variant.normal_depth * variant.normal_vaf)
+    tumour = genotype_alleles(variant, alleles, variant.genotype, tumour=True)
+    tumour = tumour or (alleles.ref, alleles.alt)  # no GT: REF/ALT heterozygous (vcf2maf)
+    normal: tuple[str, str] | None = None
+    if normal_id:  # no GT in the normal: REF/REF (vcf2maf)
+        normal = genotype_alleles(variant, alleles, variant.normal_genotype, tumour=False)
+        normal = normal or (alleles.ref, alleles.ref)
     row = dict.fromkeys(MAF_COLUMNS, "")
     row.update(
         Hugo_Symbol=(c.gene if c and c.gene else "Unknown"),
@@ -106,13 +150,13 @@ def maf_row(
         Variant_Classification=variant_classification(term, variant),
         Variant_Type=alleles.variant_type,
         Reference_Allele=alleles.ref,
-        Tumor_Seq_Allele1=alleles.alt if homozygous else alleles.ref,
-        Tumor_Seq_Allele2=alleles.alt,
+        Tumor_Seq_Allele1=tumour[0],
+        Tumor_Seq_Allele2=tumour[1],
         dbSNP_RS=variant.dbsnp or "",
         Tumor_Sample_Barcode=sample_id,
         Matched_Norm_Sample_Barcode=normal_id or "",
-        Match_Norm_Seq_Allele1=alleles.ref if normal_id else "",
-        Match_Norm_Seq_Allele2=alleles.ref if normal_id else "",
+        Match_Norm_Seq_Allele1=normal[0] if normal else "",
+        Match_Norm_Seq_Allele2=normal[1] if normal else "",
         Mutation_Status="Somatic",
         HGVSc=(c.hgvsc or "") if c else "",
         HGVSp=(c.hgvsp_long or "") if c else "",
@@ -120,17 +164,11 @@ def maf_row(
         Transcript_ID=(c.transcript or "") if c else "",
         Exon_Number=f"{c.exon}/{c.exon_count}" if c and c.exon and c.exon_count else "",
         t_depth=_num(variant.depth),
-        t_ref_count=_num(
-            variant.depth - t_alt if variant.depth is not None and t_alt is not None else None
-        ),
-        t_alt_count=_num(t_alt),
+        t_ref_count=_num(variant.ref_depth),
+        t_alt_count=_num(variant.alt_depth),
         n_depth=_num(variant.normal_depth),
-        n_ref_count=_num(
-            variant.normal_depth - n_alt
-            if n_alt is not None and variant.normal_depth is not None
-            else None
-        ),
-        n_alt_count=_num(n_alt),
+        n_ref_count=_num(variant.normal_ref_depth),
+        n_alt_count=_num(variant.normal_alt_depth),
         all_effects=",".join(c.terms) if c else "",
         Consequence=term,
         IMPACT=c.impact if c else "MODIFIER",
@@ -140,6 +178,13 @@ def maf_row(
         vcf_pos=str(variant.pos),
     )
     return row
+
+
+def barcodes(sample_id: str, tumour_column: str | None, normal_column: str | None) -> tuple[str, str | None]:
+    """(``Tumor_Sample_Barcode``, ``Matched_Norm_Sample_Barcode``): vcf2maf writes the IDs of
+    the VCF's genotype columns (``--vcf-tumor-id``/``--vcf-normal-id``); a VCF without a
+    tumour column (sites only) gets the oncodrop sample id, one without a normal none."""
+    return tumour_column or sample_id, normal_column
 
 
 def write_maf(
@@ -152,8 +197,9 @@ def write_maf(
 ) -> Path:
     """Write a tab-separated MAF (``#version 2.4`` line, header, one row per variant).
 
-    ``normal_id`` names the matched normal (its alleles are written as the reference, as
-    vcf2maf does for somatic calls).
+    ``sample_id`` is ``Tumor_Sample_Barcode`` and ``normal_id`` ``Matched_Norm_Sample_Barcode``
+    (the VCF's tumour and normal column names, see ``barcodes``); the normal's alleles come
+    from its GT, REF/REF without one (vcf2maf).
     """
     path = Path(path)
     with path.open("w", newline="") as handle:

@@ -17,12 +17,18 @@ def test_trio_proband_variants_in_predisposition_genes(testdata: Path) -> None:
     by_key = {v.key: v for v in variants}
     mutyh = by_key["1:45797505:C>G"].consequence
     assert mutyh is not None
-    assert (mutyh.gene, mutyh.primary_term, mutyh.hgvsp, mutyh.source) == (
+    # csq lists an NMD transcript first (p.S116T); the pick order (biotype before severity)
+    # takes a protein-coding one; with no gene model tags, the first in csq's order
+    assert (mutyh.gene, mutyh.primary_term, mutyh.hgvsp, mutyh.biotype, mutyh.source) == (
         "MUTYH",
         "missense_variant",
-        "p.S116T",
+        "p.Q310H",
+        "protein_coding",
         "BCSQ",
     )
+    # every transcript's effect is kept (16 entries, the MANE one Q338H among them)
+    assert len(mutyh.all_effects) == 16
+    assert "MUTYH:ENST00000450313:missense_variant:p.Q338H" in mutyh.all_effects
     fh = by_key["1:241667523:C>T"].consequence
     assert fh is not None and (fh.gene, fh.hgvsp) == ("FH", "p.P309=")
 
@@ -35,14 +41,18 @@ def test_trio_consequence_spectrum_is_plausible(testdata: Path) -> None:
     assert not any(t.islower() and "_" not in t for t in terms)  # all mapped to SO names
 
 
-def test_most_severe_entry_is_chosen() -> None:
+def test_entries_of_one_transcript_are_merged() -> None:
+    # bcftools test/csq/ENST00000341065 frame1.vcf: csq writes two entries for one transcript;
+    # VEP would report ``inframe_deletion&splice_region_variant`` on it: both terms are kept
     entries = (
         "splice_region|SAMD11|ENST1|protein_coding",
         "inframe_deletion|SAMD11|ENST1|protein_coding|+|508VA>508V|19030TGGC>T",
     )
     chosen = parse_bcsq(entries, alt="T")
-    assert chosen is not None and chosen.consequence.primary_term == "inframe_deletion"
-    assert chosen.consequence.protein_position == 508
+    assert chosen is not None
+    assert chosen.consequence.terms == ("inframe_deletion", "splice_region_variant")
+    assert (chosen.consequence.hgvsp, chosen.consequence.protein_position) == ("p.A509del", 509)
+    assert len(chosen.consequence.all_effects) == 1
 
 
 def test_pointer_entries_alone_give_no_consequence() -> None:
@@ -53,5 +63,10 @@ def test_short_protein_changes() -> None:
     assert short_hgvsp("600V>600E", "missense_variant") == ("p.V600E", 600)
     assert short_hgvsp("141T", "synonymous_variant") == ("p.T141=", 141)
     assert short_hgvsp("430YKE>430*", "stop_gained") == ("p.Y430*", 430)
-    assert short_hgvsp("508VA>508V", "inframe_deletion") == (None, 508)
+    # indels in HGVS short form (VEP's spelling): deletion, delins, frameshift with new stop
+    assert short_hgvsp("508VA>508V", "inframe_deletion") == ("p.A509del", 509)
+    assert short_hgvsp("508VA>508A", "inframe_deletion") == ("p.V508del", 508)
+    assert short_hgvsp("216L>216EL", "inframe_insertion") == ("p.L216delinsEL", 216)
+    assert short_hgvsp("216LLRLK*>216F*", "frameshift_variant") == ("p.L216Ffs*2", 216)
+    assert short_hgvsp("215ELLRL*>215VAEAE*", "frameshift_variant") == ("p.E215Vfs*6", 215)
     assert so_terms("*missense&NMD_transcript") == ("missense_variant", "NMD_transcript_variant")

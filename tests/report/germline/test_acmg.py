@@ -60,8 +60,20 @@ def test_reviewed_clinvar_pathogenic_overrides_a_vus_by_points() -> None:
 
 def test_reviewed_clinvar_benign_overrides_a_likely_pathogenic_by_points() -> None:
     points = classify([criterion("PVS1", "t"), criterion("PM2_Supporting", "t")])
-    record = record_from_info("1", {"CLNSIG": "Benign", "CLNREVSTAT": "criteria_provided,_single_submitter"})
+    record = record_from_info(
+        "1", {"CLNSIG": "Benign", "CLNREVSTAT": "criteria_provided,_multiple_submitters,_no_conflicts"})
+    assert record.stars == 2
     assert final_class(points, record)[:2] == (GermlineClass.BENIGN, "ClinVar")
+
+
+def test_a_one_star_clinvar_entry_does_not_override_the_points() -> None:
+    # CPSR: ClinVar decides only from 2 review stars (multiple submitters, no conflicts) up
+    points = classify([criterion("PVS1", "t"), criterion("PM2_Supporting", "t")])
+    record = record_from_info("1", {"CLNSIG": "Benign", "CLNREVSTAT": "criteria_provided,_single_submitter"})
+    assert record.stars == 1
+    cls, source, reason = final_class(points, record)
+    assert (cls, source) == (GermlineClass.LIKELY_PATHOGENIC, "ACMG points")
+    assert "1★" in reason and "below the 2★" in reason
 
 
 def test_clinvar_without_review_stars_leaves_the_class_to_the_points() -> None:

@@ -22,14 +22,16 @@ TP53_R175H_CSQ = "T|missense_variant|MODERATE|TP53|ENST00000269305|c.524G>A|ENSP
 
 
 def _v(chrom: str, pos: int, ref: str, alt: str, gene: str, term: str, *, hgvsp: str | None = None,
-       codon: int | None = None, af: float | None = None, gt: str = "0/1", vaf: float = 0.5) -> Variant:
+       codon: int | None = None, af: float | None = None, gt: str = "0/1", vaf: float = 0.5,
+       hgvsc: str | None = None) -> Variant:
     csq = Consequence(gene=gene, terms=(term,), impact="HIGH", transcript="ENST0000000000",
-                      hgvsp=hgvsp, protein_position=codon)
+                      hgvsp=hgvsp, protein_position=codon, hgvsc=hgvsc)
     return Variant(chrom, pos, ref, alt, depth=40, vaf=vaf, genotype=gt, consequence=csq, population_af=af)
 
 
 SYNTHETIC = (
-    _v("13", 32340300, "GT", "G", "BRCA2", "frameshift_variant", hgvsp="p.S1982Rfs*22", codon=1982),
+    _v("13", 32340300, "GT", "G", "BRCA2", "frameshift_variant", hgvsp="p.S1982Rfs*22", codon=1982,
+       hgvsc="c.5946del"),
     _v("17", 7675089, "G", "C", "TP53", "missense_variant", hgvsp="p.R175G", codon=175),
     _v("3", 37000000, "C", "T", "MLH1", "synonymous_variant", af=0.2, gt="1/1", vaf=1.0),
     _v("12", 25245300, "AT", "A", "KRAS", "frameshift_variant", hgvsp="p.I36fs", codon=36),
@@ -86,6 +88,10 @@ def test_report_folder_holds_the_five_outputs_and_the_html_shows_pathogenic_befo
         "P1.germline.tsv", "P1.summary.json", "P1.xlsx", "provenance.json", "report.html"]
     html = (out / "report.html").read_text()
     assert html.index("BRCA2 p.S1982Rfs*22") < html.index('id="vus"') < html.index("TP53 p.R175G")
+    # P and LP are separate sections; the card names the transcript and the HGVSc
+    assert html.index('id="pathogenic"') < html.index("BRCA2 p.S1982Rfs*22") < html.index('id="likely-pathogenic"')
+    assert "No likely pathogenic variant" in html
+    assert "ENST0000000000:c.5946del" in html and "<th>HGVSc</th>" in html
     assert "--t1:#b3261e" in html  # the somatic report's style sheet
     summary = json.loads((out / "P1.summary.json").read_text())
     assert [f["gene"] for f in summary["pathogenic"]] == ["BRCA2"]
@@ -103,6 +109,9 @@ def test_secondary_findings_are_reported_only_when_the_config_opts_in(
     rows = {r["gene"]: r for r in tsv(tmp_path / "on")}
     assert rows["NF1"]["gene_origin"] == "secondary" and rows["MLH1"]["gene_origin"] == "panel"
     assert rows["NF1"]["acmg_criteria"] == "PM2_Supporting(+1)"  # NF1 mechanism unknown outside the panel
+    # BRCA2 is a secondary finding here but keeps PVS1: the same points as in a panel (above)
+    assert rows["BRCA2"]["gene_origin"] == "secondary"
+    assert rows["BRCA2"]["acmg_criteria"] == "PVS1(+8);PM2_Supporting(+1)"
     summary = json.loads((tmp_path / "on" / "P1.summary.json").read_text())
     assert summary["panel"]["secondary_findings"] is True
     assert summary["panel"]["secondary_genes"] == ["BRCA1", "BRCA2", "NF1", "TP53"]

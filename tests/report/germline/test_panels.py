@@ -49,3 +49,12 @@ def test_unknown_panel_is_rejected_with_the_available_names(bundle: Bundle) -> N
     with pytest.raises(InputRejected, match="use one of: default, cpsr_default, lynch") as err:
         select_panel(bundle, GermlineSection(panel="kidney"))
     assert err.value.rejection.field == "germline.panel"
+
+
+def test_a_secondary_gene_keeps_the_mechanism_a_bundle_panel_gives_it(bundle: Bundle) -> None:
+    # lynch panel + secondary findings: BRCA2 is an ACMG SF gene outside the panel, described
+    # as LoF by cpsr_default, so PVS1 applies to its frameshifts as it does in a panel
+    panel = select_panel(bundle, GermlineSection(panel="lynch", secondary_findings=True))
+    assert "BRCA2" in panel.secondary and "BRCA2" not in panel.symbols
+    assert panel.mechanism("BRCA2") == "LoF"
+    assert panel.mechanism("NF1") == "unknown"  # no bundle panel describes it here

@@ -219,3 +219,24 @@ def test_malformed_rows_are_rejected_with_line_and_field(
 def test_comments_blank_lines_and_chr_prefix_are_accepted() -> None:
     parsed = parse_segments(["# made by a caller", HEADER0, "", "S\tchr7\t10\t20\t3\t-0.2"], "x.tsv")
     assert parsed.segments == (Segment("7", 10, 20, log2_ratio=-0.2),)
+
+
+def test_overlapping_segments_are_rejected_naming_both() -> None:
+    # a base in two segments has two copy numbers: rejected, both segments named
+    rows = [HEADER0, "S\t7\t1000\t5000\t3\t0.1", "S\t12\t1\t100\t3\t0.0", "S\t7\t4000\t8000\t3\t1.5"]
+    with pytest.raises(InputRejected) as info:
+        parse_segments(rows, "s.cna.tsv")
+    rejection = info.value.rejection
+    assert (rejection.reason_code, rejection.line, rejection.field) == ("bad_cna", 4, "Start")
+    assert "line 2 (7:1000-5000) and line 4 (7:4000-8000)" in rejection.message
+
+
+def test_a_segment_inside_a_long_one_is_an_overlap_too() -> None:
+    rows = [HEADER0, "S\t1\t1\t10000\t3\t0.1", "S\t1\t20\t30\t3\t0.0", "S\t1\t500\t600\t3\t0.0"]
+    with pytest.raises(InputRejected, match=r"line 2 \(1:1-10000\) and line 3 \(1:20-30\)"):
+        parse_segments(rows, "s.cna.tsv")
+
+
+def test_segments_sharing_only_their_boundary_base_are_accepted() -> None:
+    rows = [HEADER0, "S\t1\t1\t100\t3\t0.1", "S\t1\t100\t200\t3\t0.0", "S\t1\t201\t300\t3\t0.0"]
+    assert len(parse_segments(rows, "s.cna.tsv").segments) == 3

@@ -3,18 +3,22 @@
 ANN has 16 fixed fields (the snpEff/ANN specification): ``Allele | Annotation |
 Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | Transcript_BioType |
 Rank | HGVS.c | HGVS.p | cDNA.pos / cDNA.length | CDS.pos / CDS.length | AA.pos / AA.length |
-Distance | ERRORS / WARNINGS / INFO``. snpEff sorts effects by its own severity, so the first
-transcript-level block for the allele is taken, as PCGR and bcbio do.
+Distance | ERRORS / WARNINGS / INFO``. snpEff marks no canonical transcript: the shared pick
+order (``annotation.pick``) chooses among the transcript-level blocks of the allele, with the
+gene model's MANE/canonical tags when the bundle has them, then biotype, then severity (snpEff
+lists the most severe first, so without a gene model this is snpEff's first protein-coding
+block). Every transcript block's effect is kept in ``Consequence.all_effects``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from oncodrop.domain.consequences import impact, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation import hgvs
 from oncodrop.report.annotation.common import Annotation, first_int, rank_of
+from oncodrop.report.annotation.pick import Candidate, TranscriptFacts, effect_summary, pick
 
 ALLELE, EFFECT, IMPACT, GENE, GENE_ID, FEATURE_TYPE, FEATURE, BIOTYPE, RANK = range(9)
 HGVS_C, HGVS_P, CDNA, CDS, AA = range(9, 14)
@@ -28,8 +32,23 @@ _INTERGENIC = frozenset({"intergenic_variant"})
 TRANSCRIPT_FEATURES = frozenset({"transcript", "intergenic_region"})
 
 
-def parse_ann(entries: Sequence[str], *, alt: str, single_alt: bool = True) -> Annotation | None:
-    """The first (most severe) snpEff effect for ``alt``; None when no block belongs to it."""
+def _candidate(block: list[str]) -> Candidate:
+    return Candidate(
+        transcript=block[FEATURE],
+        terms=tuple(t for t in block[EFFECT].split("&") if t),
+        biotype=block[BIOTYPE],
+        is_transcript=block[FEATURE_TYPE] == "transcript",
+    )
+
+
+def parse_ann(
+    entries: Sequence[str],
+    *,
+    alt: str,
+    single_alt: bool = True,
+    transcripts: Mapping[str, TranscriptFacts] | None = None,
+) -> Annotation | None:
+    """The picked snpEff effect for ``alt``; None when no block belongs to it."""
     own: list[list[str]] = []
     other: list[list[str]] = []
     for entry in entries:
@@ -43,7 +62,8 @@ def parse_ann(entries: Sequence[str], *, alt: str, single_alt: bool = True) -> A
     candidates = own or other
     if not candidates:
         return None
-    chosen = next((b for b in candidates if b[FEATURE_TYPE] in TRANSCRIPT_FEATURES), candidates[0])
+    described = [b for b in candidates if b[FEATURE_TYPE] in TRANSCRIPT_FEATURES] or candidates[:1]
+    chosen = pick(described, _candidate, transcripts)
     terms = sort_terms(chosen[EFFECT].split("&"))
     primary = terms[0] if terms else "sequence_variant"
     raw_hgvsp = chosen[HGVS_P]
@@ -64,5 +84,9 @@ def parse_ann(entries: Sequence[str], *, alt: str, single_alt: bool = True) -> A
         exon=number if in_exon else None,
         exon_count=total if in_exon else None,
         source="snpEff",
+        all_effects=tuple(
+            effect_summary(b[GENE], b[FEATURE], sort_terms(b[EFFECT].split("&")), hgvs.to_short(b[HGVS_P]))
+            for b in described
+        ),
     )
     return Annotation(consequence=consequence)

@@ -3,7 +3,11 @@
 Sorts the VCF, then runs ``bcftools csq -p a -l -s -`` against an Ensembl-style GFF3 and the
 matching FASTA. ``-p a`` treats unphased genotypes as phased (somatic calls are unphased) and
 ``-l`` gives each record its own, local consequence, as VEP would, instead of ``@POS``
-pointers to compound haplotypes; ``-s -`` ignores genotypes so every ALT is annotated. If
+pointers to compound haplotypes; ``-s -`` ignores genotypes so every ALT is annotated. When
+the reported sample's genotypes are phased (``0|1``), csq runs haplotype-aware instead
+(``-p a -s <sample>``, no ``-l``): variants on one haplotype of one transcript get their joint
+consequence (an SNV next to a frameshift, two indels that restore the frame), written at one
+record with ``@POS`` pointers at the others, which the reader resolves. If
 the VCF says ``chr1`` and the FASTA ``1`` (or the other way round), contigs are renamed. The
 result is a new bgzipped VCF carrying ``INFO/BCSQ``; the input is never modified.
 """
@@ -71,8 +75,26 @@ def _vcf_lines(vcf: Path) -> tuple[list[str], list[str]]:
     return header, records
 
 
-def _sorted_copy(vcf: Path, fasta_contigs: set[str], out: Path) -> None:
-    """Write ``vcf`` sorted by contig and position, contigs renamed to the FASTA's spelling.
+def phased_in(header: list[str], records: list[str], sample: str) -> bool:
+    """Does ``sample``'s GT carry phase (``0|1``) in any record? (Phase a caller wrote on
+    purpose; GATK's PGT/PID physical phasing is not read.)"""
+    columns = next((line.rstrip("\n").split("\t") for line in header if line.startswith("#CHROM")), [])
+    if sample not in columns[9:]:
+        return False
+    index = columns.index(sample)
+    for line in records:
+        fields = line.split("\t")
+        if len(fields) <= index:
+            continue
+        keys = fields[8].split(":")
+        if keys and keys[0] == "GT" and "|" in fields[index].split(":", 1)[0]:
+            return True
+    return False
+
+
+def _sorted_copy(vcf: Path, fasta_contigs: set[str], out: Path, sample: str | None = None) -> bool:
+    """Write ``vcf`` sorted by contig and position, contigs renamed to the FASTA's spelling;
+    True when ``sample``'s genotypes are phased.
 
     Done in Python: bcftools sort keeps state between in-process (pysam) calls.
     """
@@ -100,6 +122,7 @@ def _sorted_copy(vcf: Path, fasta_contigs: set[str], out: Path) -> None:
     ]
     with pysam.BGZFile(str(out), "wb", index=None) as handle:
         handle.write(("".join(renamed_header) + "".join(r[2] for r in rows)).encode())
+    return sample is not None and phased_in(header, records, sample)
 
 
 def _redact(stderr: str) -> str:
@@ -130,11 +153,13 @@ def _run_csq(*args: str) -> None:
 
 
 def annotate_with_bcftools_csq(
-    vcf: Path, gff3: Path, fasta: Path, *, out_dir: Path | None = None
+    vcf: Path, gff3: Path, fasta: Path, *, out_dir: Path | None = None, sample: str | None = None
 ) -> Path:
     """Write ``{out_dir}/{name}.bcsq.vcf.gz`` (+ ``.tbi``) with ``INFO/BCSQ`` and return it.
 
-    Without ``out_dir`` a private (0700) temporary folder is made; the caller removes it.
+    ``sample`` is the column the report reads; when its genotypes are phased, consequences are
+    haplotype-aware. Without ``out_dir`` a private (0700) temporary folder is made; the caller
+    removes it.
     """
     for needed, what in ((gff3, "GFF3 gene model"), (fasta, "genome FASTA")):
         if not needed.exists():
@@ -144,7 +169,7 @@ def annotate_with_bcftools_csq(
     stem = vcf.name.split(".vcf")[0]
     ordered = work / f"{stem}.sorted.vcf.gz"
     try:
-        _sorted_copy(vcf, _fasta_contigs(fasta), ordered)
+        phased = _sorted_copy(vcf, _fasta_contigs(fasta), ordered, sample)
     except (OSError, EOFError, UnicodeDecodeError, ValueError):
         raise InputRejected(
             ReasonCode.BAD_VCF,
@@ -152,8 +177,9 @@ def annotate_with_bcftools_csq(
             file=vcf.name,
         ) from None
     out = work / f"{stem}.bcsq.vcf.gz"
+    mode = ("-s", sample) if phased and sample else ("-l", "-s", "-")
     _run_csq(
-        "-f", str(fasta), "-g", str(gff3), "-p", "a", "-l", "-s", "-",
+        "-f", str(fasta), "-g", str(gff3), "-p", "a", *mode,
         "-O", "z", "-o", str(out), str(ordered),
     )  # fmt: skip
     pysam.tabix_index(str(out), preset="vcf", force=True)

@@ -1,18 +1,27 @@
 """bcftools csq ``INFO/BCSQ``: ``consequence|gene|transcript|biotype|strand|aa_change|dna_change``.
 
 A leading ``*`` marks a consequence downstream of a stop (kept, ranked as usual); an entry
-``@POS`` points at the record holding a compound (haplotype) consequence and is skipped. The
-most severe entry is chosen. Terms are bcftools' short names, mapped to SO by ``BCSQ_TERMS``.
+``@POS`` points at the record holding a compound (haplotype) consequence and is skipped.
+bcftools writes one entry per (transcript, consequence) and may give a transcript several
+(``splice_region`` and ``frameshift`` of one insertion): the terms of all entries of a
+transcript are merged, as VEP reports them in one ``Consequence``. One transcript is then
+chosen by the shared pick order (``annotation.pick``: MANE/canonical from the gene model's
+tags, biotype, severity), never simply the most severe. Terms are bcftools' short names,
+mapped to SO by ``BCSQ_TERMS``. Protein changes become short HGVS (``p.V1804D``,
+``p.A509del``, ``p.L216Ffs*2``) from csq's amino-acid field; ``HGVSc`` of substitutions comes
+from the gene model (``annotation.hgvsc``) when the transcript's facts are given.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from oncodrop.domain.consequences import impact, rank, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation.common import Annotation
+from oncodrop.report.annotation.hgvsc import substitution_hgvsc
+from oncodrop.report.annotation.pick import Candidate, TranscriptFacts, effect_summary, pick
 
 # bcftools csq term -> Sequence Ontology term.
 BCSQ_TERMS: dict[str, str] = {
@@ -51,9 +60,12 @@ def so_terms(bcsq_consequence: str) -> tuple[str, ...]:
 
 
 def short_hgvsp(aa_change: str, primary: str) -> tuple[str | None, int | None]:
-    """``600V>600E`` -> (``p.V600E``, 600); ``141T`` (synonymous) -> (``p.T141=``, 141).
+    """csq's amino-acid change as short HGVS and the first affected position.
 
-    Only single-residue changes get a ``p.`` string; longer changes keep just the position.
+    ``600V>600E`` -> ``p.V600E``; ``141T`` (synonymous) -> ``p.T141=``; ``430YKE>430*`` ->
+    ``p.Y430*``; ``508VA>508V`` -> ``p.A509del``; ``216L>216EL`` -> ``p.L216delinsEL``
+    (csq does not give the residue before an insertion); frameshift ``216LLR…*>216F*`` ->
+    ``p.L216Ffs*2`` (VEP's form: first changed residue, new residue, stop counted from it).
     """
     match = _AA_CHANGE.match(aa_change)
     if not match:
@@ -64,36 +76,116 @@ def short_hgvsp(aa_change: str, primary: str) -> tuple[str | None, int | None]:
         return (f"p.{ref_aa}{position}=" if len(ref_aa) == 1 else None), position
     if len(ref_aa) == 1 and len(alt_aa) == 1:
         return f"p.{ref_aa}{position}{alt_aa}", position
-    if primary == "stop_gained" and alt_aa.endswith("*") and len(alt_aa) == 1:
-        return f"p.{ref_aa[0]}{position}*", position
-    return None, position
+    if primary == "stop_gained" and alt_aa.endswith("*"):
+        start = position + _common_prefix(ref_aa, alt_aa[:-1])
+        return f"p.{ref_aa[start - position]}{start}*", start
+    if primary == "frameshift_variant":
+        return _frameshift(ref_aa, alt_aa, position)
+    return _inframe(ref_aa, alt_aa, position)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _frameshift(ref_aa: str, alt_aa: str, position: int) -> tuple[str | None, int | None]:
+    skip = _common_prefix(ref_aa, alt_aa)
+    if skip >= len(ref_aa) or skip >= len(alt_aa) or "*" not in alt_aa:
+        return None, position
+    first, new = ref_aa[skip], alt_aa[skip]
+    stop = alt_aa.index("*", skip) - skip + 1
+    return f"p.{first}{position + skip}{new}fs*{stop}", position + skip
+
+
+def _inframe(ref_aa: str, alt_aa: str, position: int) -> tuple[str | None, int | None]:
+    """Deletions, insertions and delins after trimming the shared residues (HGVS ranges)."""
+    skip = _common_prefix(ref_aa, alt_aa)
+    ref_rest, alt_rest = ref_aa[skip:], alt_aa[skip:]
+    tail = _common_prefix(ref_rest[::-1], alt_rest[::-1])
+    ref_core = ref_rest[: len(ref_rest) - tail]
+    alt_core = alt_rest[: len(alt_rest) - tail]
+    start = position + skip
+    if not ref_core:  # pure insertion: csq does not give the flanking residue before it
+        if not ref_rest:
+            return None, start
+        return f"p.{ref_rest[0]}{start}delins{alt_rest[: len(alt_core) + 1]}", start
+    span = f"{ref_core[0]}{start}" + (
+        f"_{ref_core[-1]}{start + len(ref_core) - 1}" if len(ref_core) > 1 else ""
+    )
+    return f"p.{span}{'del' if not alt_core else 'delins' + alt_core}", start
 
 
 def _matches_alt(block: Sequence[str], alt: str) -> bool:
     return len(block) > 6 and block[6].endswith(">" + alt)
 
 
-def parse_bcsq(entries: Sequence[str], *, alt: str, single_alt: bool = True) -> Annotation | None:
-    """The most severe BCSQ entry for ``alt``; None when only pointers (``@POS``) are present."""
+def _merged(blocks: list[list[str]]) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Per transcript (in first-seen order): the merged SO terms and the entry that carries the
+    protein change (the most severe entry with an amino-acid field, else the most severe)."""
+    by_transcript: dict[str, list[list[str]]] = {}
+    for block in blocks:
+        key = block[2] if len(block) > 2 and block[2] else f"<no transcript {len(by_transcript)}>"
+        by_transcript.setdefault(key, []).append(block)
+    merged = []
+    for group in by_transcript.values():
+        terms = sort_terms(t for b in group if b[0] for t in so_terms(b[0]))
+        ordered = sorted(group, key=lambda b: rank(so_terms(b[0])[0]) if b[0] else 10**6)
+        carrier = next((b for b in ordered if len(b) > 5 and b[5]), ordered[0])
+        merged.append((terms, carrier))
+    return merged
+
+
+def parse_bcsq(
+    entries: Sequence[str],
+    *,
+    alt: str,
+    single_alt: bool = True,
+    transcripts: Mapping[str, TranscriptFacts] | None = None,
+) -> Annotation | None:
+    """The picked transcript's consequence for ``alt`` (``annotation.pick`` order, with the
+    gene model's ``transcripts`` facts when given); None when only pointers (``@POS``) remain.
+    Every transcript's merged effect is kept in ``Consequence.all_effects``."""
     blocks = [e.split("|") for e in entries if e and not e.startswith("@")]
     if not single_alt:
         own = [b for b in blocks if _matches_alt(b, alt)]
         blocks = own or [b for b in blocks if len(b) <= 6]
     if not blocks:
         return None
-    best = min(blocks, key=lambda b: rank(so_terms(b[0])[0]) if b[0] else 10**6)
-    terms = so_terms(best[0])
+    merged = _merged(blocks)
+
+    def candidate(item: tuple[tuple[str, ...], list[str]]) -> Candidate:
+        terms, block = item
+        return Candidate(
+            transcript=block[2] if len(block) > 2 else "",
+            terms=terms,
+            biotype=block[3] if len(block) > 3 else "",
+            is_transcript=len(block) > 2 and bool(block[2]),
+        )
+
+    terms, best = pick(merged, candidate, transcripts)
     primary = terms[0] if terms else "sequence_variant"
     hgvsp, position = short_hgvsp(best[5], primary) if len(best) > 5 else (None, None)
+    effects = []
+    for item_terms, block in merged:
+        item_primary = item_terms[0] if item_terms else "sequence_variant"
+        item_hgvsp = short_hgvsp(block[5], item_primary)[0] if len(block) > 5 else None
+        effects.append(effect_summary(block[1] if len(block) > 1 else None,
+                                      block[2] if len(block) > 2 else None, item_terms, item_hgvsp))
+    fact = (transcripts or {}).get(best[2]) if len(best) > 2 else None
     consequence = Consequence(
         gene=(best[1] or None) if len(best) > 1 and primary != "intergenic_variant" else None,
         terms=terms,
         impact=impact(primary),
         transcript=(best[2] or None) if len(best) > 2 else None,
         biotype=(best[3] or None) if len(best) > 3 else None,
-        hgvsc=None,
+        hgvsc=substitution_hgvsc(fact, best[6]) if fact is not None and len(best) > 6 else None,
         hgvsp=hgvsp,
         protein_position=position,
+        canonical=bool(fact and fact.canonical_rank <= 1),
         source="BCSQ",
+        all_effects=tuple(effects),
     )
     return Annotation(consequence=consequence)

@@ -1,22 +1,24 @@
 """Ensembl VEP ``INFO/CSQ``: pick one transcript's consequence per ALT allele.
 
-Choice order (as PCGR does): the block VEP flagged ``PICK=1``; else the MANE Select
-transcript; else ``CANONICAL=YES``; then transcripts over regulatory features; then the most
-severe consequence. The field list comes from the header (``Format: Allele|Consequence|…``),
+Choice order: the shared pick order (``annotation.pick``, like VEP ``--pick``): the block VEP
+flagged ``PICK=1``; else MANE Select; else ``CANONICAL=YES``; then biotype (protein-coding
+transcripts first, regulatory features last); then the most severe consequence. Every block's
+effect is kept in ``Consequence.all_effects``. The field list comes from the header (``Format: Allele|Consequence|…``),
 so any VEP version and plugin set is read by name.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from oncodrop.domain.consequences import impact, rank, sort_terms
+from oncodrop.domain.consequences import impact, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.report.annotation import hgvs
 from oncodrop.report.annotation.common import Annotation, first_int, rank_of, to_float
+from oncodrop.report.annotation.pick import Candidate, effect_summary, pick
 
 # Population allele frequency columns, most specific first (gnomAD exomes, then genomes, 1000G).
 POPULATION_AF_FIELDS: tuple[str, ...] = (
@@ -69,25 +71,40 @@ def _col(block: Sequence[str], i: int) -> str:
     return block[i] if 0 <= i < len(block) else ""
 
 
-def _choose(blocks: list[list[str]], layout: CsqLayout) -> list[str]:
-    """PICK=1, else MANE Select, else CANONICAL, else transcripts, then the most severe."""
-    pick = layout.index.get("PICK", -1)
-    if pick >= 0:
-        for block in blocks:
-            if _col(block, pick) == "1":
-                return block
-    mane, canonical = layout.index.get("MANE_SELECT", -1), layout.index.get("CANONICAL", -1)
-    feature_type, terms = layout.index.get("Feature_type", -1), layout.index["Consequence"]
+def _candidate(layout: CsqLayout) -> Callable[[list[str]], Candidate]:
+    """How a CSQ block reads as a pick candidate (``annotation.pick``)."""
+    ix = layout.index
 
-    def key(block: list[str]) -> tuple[bool, bool, bool, int]:
-        return (
-            not _col(block, mane),
-            _col(block, canonical) != "YES",
-            _col(block, feature_type) not in ("Transcript", ""),
-            min(rank(t) for t in _col(block, terms).split("&")),
+    def get(block: list[str], name: str) -> str:
+        return _col(block, ix.get(name, -1))
+
+    def candidate(block: list[str]) -> Candidate:
+        return Candidate(
+            transcript=get(block, "Feature"),
+            terms=tuple(t for t in get(block, "Consequence").split("&") if t),
+            biotype=get(block, "BIOTYPE"),
+            picked=get(block, "PICK") == "1",
+            mane=bool(get(block, "MANE_SELECT") or get(block, "MANE")),
+            canonical=get(block, "CANONICAL") == "YES",
+            is_transcript=get(block, "Feature_type") in ("Transcript", ""),
         )
 
-    return min(blocks, key=key)
+    return candidate
+
+
+def _choose(blocks: list[list[str]], layout: CsqLayout) -> list[str]:
+    """VEP's PICK=1, else MANE Select, canonical, biotype, severity (``annotation.pick``)."""
+    return pick(blocks, _candidate(layout))
+
+
+def _summaries(blocks: list[list[str]], layout: CsqLayout) -> tuple[str, ...]:
+    ix = layout.index
+    out = []
+    for block in blocks:
+        terms = sort_terms(_col(block, ix["Consequence"]).split("&"))
+        out.append(effect_summary(_col(block, ix.get("SYMBOL", -1)), _col(block, ix.get("Feature", -1)),
+                                  terms, hgvs.to_short(_col(block, ix.get("HGVSp", -1)))))
+    return tuple(out)
 
 
 def _blocks_for_allele(
@@ -150,6 +167,7 @@ def parse_csq(
         exon_count=exon_count,
         canonical=f.get("CANONICAL") == "YES",
         source="VEP",
+        all_effects=_summaries(blocks, layout),
     )
     population_af = None
     for name in POPULATION_AF_FIELDS:

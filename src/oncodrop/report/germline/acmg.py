@@ -73,7 +73,10 @@ CLASS_THRESHOLDS: tuple[tuple[float, GermlineClass], ...] = (
     (float("-inf"), GermlineClass.BENIGN),
 )
 STAND_ALONE_BENIGN = "BA1"
-CLINVAR_MIN_STARS = 1  # ClinVar decides the class from this many review stars up
+# ClinVar decides the class from this many review stars up: 2 = "criteria provided, multiple
+# submitters, no conflicts" or better, as CPSR does (a single submitter's 1-star entry is
+# shown beside the ACMG points but does not override them).
+CLINVAR_MIN_STARS = 2
 
 
 def criterion(code: str, reason: str) -> CriterionResult:
@@ -112,7 +115,8 @@ def final_class(
                     f"{agree} the ACMG points ({acmg.score:+g}, {points.value})"
                 ),
             )
-        note = f"ClinVar {clinvar.significance} has no review stars; "
+        note = (f"ClinVar {clinvar.significance} ({clinvar.stars}★, {clinvar.review_status}) is below "
+                f"the {CLINVAR_MIN_STARS}★ needed to decide; ")
     elif clinvar is not None:
         note = f"ClinVar says {clinvar.significance} ({clinvar.review_status}); "
     else:

@@ -26,6 +26,9 @@ class GenePanel:
     genes: tuple[PanelGene, ...]
     secondary: tuple[str, ...] = ()  # ACMG SF genes not in ``genes``; empty unless opted in
     source: str = "bundle"  # bundle | sample config
+    # the secondary genes' mechanism/inheritance from any bundle panel that lists them, so a
+    # BRCA2 frameshift gets PVS1 as a secondary finding exactly as it does in a panel
+    secondary_genes: tuple[PanelGene, ...] = ()
 
     @property
     def symbols(self) -> frozenset[str]:
@@ -36,8 +39,9 @@ class GenePanel:
         return self.symbols | frozenset(self.secondary)
 
     def mechanism(self, symbol: str) -> str:
-        """LoF | GoF | both | unknown (secondary-finding genes are ``unknown``)."""
-        for gene in self.genes:
+        """LoF | GoF | both | unknown, for panel and secondary-finding genes alike (a secondary
+        gene no bundle panel describes is ``unknown``)."""
+        for gene in (*self.genes, *self.secondary_genes):
             if gene.symbol == symbol:
                 return gene.mechanism
         return UNKNOWN_MECHANISM
@@ -92,7 +96,11 @@ def select_panel(bundle: Bundle, section: GermlineSection) -> GenePanel:
             )
         genes, source = bundle.panel(name), "bundle"
     secondary: tuple[str, ...] = ()
+    secondary_genes: tuple[PanelGene, ...] = ()
     if section.secondary_findings:
         in_panel = {g.symbol for g in genes}
         secondary = tuple(s for s in bundle.acmg_sf_genes() if s not in in_panel)
-    return GenePanel(name=name, genes=genes, secondary=secondary, source=source)
+        known = _known_genes(bundle)
+        secondary_genes = tuple(known[s] for s in secondary if s in known)
+    return GenePanel(name=name, genes=genes, secondary=secondary, source=source,
+                     secondary_genes=secondary_genes)  # fmt: skip

@@ -20,11 +20,13 @@ from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.annotation.csq import POPULATION_AF_FIELDS
+from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.germline.regions import subset_vcf
 from oncodrop.report.vcf import read_variants
 from oncodrop.report.vcf.header import HeaderFacts, read_header
 from oncodrop.report.vcf.regions import Region
 from oncodrop.report.vcf.result import require_build as build_or_reject
+from oncodrop.report.vcf.samples import choose_samples
 from oncodrop.sampleconfig import SampleConfig
 
 
@@ -81,8 +83,11 @@ def read_panel_variants(
     if facts.annotation is None and gff3 is not None and fasta is not None:
         with tempfile.TemporaryDirectory(prefix="oncodrop-germline-") as work:
             subset = subset_vcf(vcf, regions, Path(work) / "panel.vcf.gz")
-            annotated = annotate_with_bcftools_csq(subset, gff3, fasta, out_dir=Path(work))
-            result = read_variants(annotated, config, mode="normal", regions=regions)
+            person = choose_samples(facts.samples, facts.meta, mode="normal", file=vcf.name).tumor
+            annotated = annotate_with_bcftools_csq(subset, gff3, fasta, out_dir=Path(work),
+                                                   sample=person)  # phased: haplotype-aware
+            result = read_variants(annotated, config, mode="normal", regions=regions,
+                                   transcripts=transcript_facts(gff3))
         source, used_index = "bcftools-csq", has_index(vcf)
     else:
         result = read_variants(vcf, config, mode="normal", regions=regions)

@@ -73,8 +73,40 @@ def parse_segments(lines: Iterable[str], file: str) -> SegmentFile:
     if first is None:
         raise InputRejected(ReasonCode.BAD_CNA, "copy number file is empty; expected a header line", file=file, line=1)
     fmt = _detect_format(first[1].split("\t"), file, first[0])
-    segments = tuple(_parse_row(line.split("\t"), fmt, file, n) for n, line in rows)
-    return SegmentFile(fmt, segments)
+    numbered = [(n, _parse_row(line.split("\t"), fmt, file, n)) for n, line in rows]
+    reject_overlaps(numbered, file)
+    return SegmentFile(fmt, tuple(segment for _, segment in numbered))
+
+
+def reject_overlaps(numbered: Sequence[tuple[int, Segment]], file: str) -> None:
+    """Overlapping segments are rejected, naming both (line and span): a base in two segments
+    has two copy numbers, and no rule can say which one a gene there should get. Segments
+    may share their boundary base (``End`` of one = ``Start`` of the next: half-open output
+    of some segmenters); anything more is an overlap."""
+    by_chrom: dict[str, list[tuple[int, Segment]]] = defaultdict(list)
+    for n, segment in numbered:
+        by_chrom[segment.chrom].append((n, segment))
+    for rows in by_chrom.values():
+        rows.sort(key=lambda row: (row[1].start, row[1].end))
+        reach: tuple[int, Segment] | None = None  # the segment reaching furthest so far
+        for n, segment in rows:
+            if reach is not None and segment.start < reach[1].end:
+                (m, other), (k, later) = sorted((reach, (n, segment)))
+                raise InputRejected(
+                    ReasonCode.BAD_CNA,
+                    f"copy number segments overlap: line {m} ({_span(other)}) and line {k} "
+                    f"({_span(later)}); every base must be in at most one segment: merge or split "
+                    "them (or send one sample per file)",
+                    file=file,
+                    line=k,
+                    field="Start",
+                )
+            if reach is None or segment.end > reach[1].end:
+                reach = (n, segment)
+
+
+def _span(segment: Segment) -> str:
+    return f"{segment.chrom}:{segment.start}-{segment.end}"
 
 
 def _detect_format(header: list[str], file: str, line: int) -> SegmentFormat:

@@ -23,6 +23,7 @@ class Support:
     depth: int | None = None
     alt_depth: int | None = None
     vaf: float | None = None
+    ref_depth: int | None = None  # reads supporting REF (AD[0], RD, RO, {REF}U, TAR…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +81,13 @@ def _per_alt(values: tuple[Any, ...], ctx: AlleleContext) -> Any:
     return None
 
 
-def _depth(fields: Fields, fallback: int | None) -> int | None:
+def _depth(fields: Fields, counted: int | None) -> int | None:
+    """The caller's own FORMAT DP (0 included: a normal with no reads has depth 0); the
+    counted reads when DP is absent or smaller than them (vcf2maf's "AD exceed DP" rule)."""
     dp = _int(fields.get("DP")) if "DP" in fields else None
-    return dp if dp else fallback
+    if dp is None:
+        return counted
+    return counted if counted is not None and counted > dp else dp
 
 
 def _float_vaf(fields: Fields, key: str, ctx: AlleleContext) -> float | None:
@@ -94,16 +99,19 @@ def _float_vaf(fields: Fields, key: str, ctx: AlleleContext) -> float | None:
 
 
 def strelka_indel(fields: Fields, ctx: AlleleContext) -> Support | None:
-    """Strelka2 indels: tier-1 TIR (ALT) and TAR (REF) counts."""
+    """Strelka2 indels: depth is FORMAT DP (tier-1 depth, what IGV and bcftools show); VAF is
+    tier-1 TIR (ALT) over TIR + TAR (REF), as bcbio and umccrise compute it."""
     tir, tar = _first(fields, "TIR"), _first(fields, "TAR")
     if tir is None or tar is None:
         return None
     total = tir + tar
-    return Support(total, tir, _ratio(tir, total))
+    return Support(_depth(fields, total or None), tir, _ratio(tir, total), tar)
 
 
 def strelka_snv(fields: Fields, ctx: AlleleContext) -> Support | None:
-    """Strelka/Strelka2 SNVs: tier-1 ``{ALT}U`` over the sum of AU, CU, GU, TU."""
+    """Strelka/Strelka2 SNVs: depth is FORMAT DP (reads used plus the filtered FDP: what other
+    tools show); VAF is the Strelka user guide's tier-1 ``{ALT}U / ({ALT}U + {REF}U)``; the
+    REF count is ``{REF}U`` (vcf2maf). Without a usable REF base, ALT over all four counts."""
     if len(ctx.alt) != 1 or ctx.alt not in _BASES:
         return None
     tier1 = {b: _first(fields, f"{b}U") for b in _BASES}
@@ -111,7 +119,9 @@ def strelka_snv(fields: Fields, ctx: AlleleContext) -> Support | None:
         return None
     total = sum(v for v in tier1.values() if v is not None)
     alt = tier1[ctx.alt]
-    return Support(total, alt, _ratio(alt, total))
+    ref = tier1.get(ctx.ref.upper()) if len(ctx.ref) == 1 else None
+    pair = (alt or 0) + ref if ref is not None else total
+    return Support(_depth(fields, pair or None), alt, _ratio(alt, pair), ref)
 
 
 def freebayes(fields: Fields, ctx: AlleleContext) -> Support | None:
@@ -121,7 +131,7 @@ def freebayes(fields: Fields, ctx: AlleleContext) -> Support | None:
     if alt is None:
         return None
     total = sum(v or 0 for v in _tuple(fields.get("AO"))) + (ref or 0)
-    return Support(_depth(fields, total), alt, _ratio(alt, total))
+    return Support(_depth(fields, total or None), alt, _ratio(alt, total), ref)
 
 
 def varscan(fields: Fields, ctx: AlleleContext) -> Support | None:
@@ -137,9 +147,7 @@ def varscan(fields: Fields, ctx: AlleleContext) -> Support | None:
     except ValueError:
         vaf = None
     total = (alt or 0) + (ref or 0)
-    return Support(
-        _depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total)
-    )
+    return Support(_depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total), ref)
 
 
 def allelic_depths(fields: Fields, ctx: AlleleContext) -> Support | None:
@@ -148,14 +156,13 @@ def allelic_depths(fields: Fields, ctx: AlleleContext) -> Support | None:
     if len(ad) != ctx.n_alts + 1:
         return None
     alt = _int(ad[ctx.alt_index + 1])
-    complete = all(isinstance(v, int) for v in ad)  # ".,21": REF count missing
+    ref = _int(ad[0])  # ".,21": REF count missing, left empty as vcf2maf does
+    complete = all(isinstance(v, int) for v in ad)
     total = sum(ad) if complete else _depth(fields, None)
     vaf = _float_vaf(fields, "AF", ctx) if "AF" in fields else None
     if vaf is None and "FA" in fields:
         vaf = _float_vaf(fields, "FA", ctx)
-    return Support(
-        _depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total)
-    )
+    return Support(_depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total), ref)
 
 
 def base_counts(fields: Fields, ctx: AlleleContext) -> Support | None:
@@ -164,8 +171,9 @@ def base_counts(fields: Fields, ctx: AlleleContext) -> Support | None:
     if len(counts) != 4 or len(ctx.alt) != 1 or ctx.alt not in _BASES:
         return None
     alt = _int(counts[_BASES.index(ctx.alt)])
+    ref = _int(counts[_BASES.index(ctx.ref)]) if ctx.ref in _BASES else None
     total = sum(v for v in counts if isinstance(v, int))
-    return Support(_depth(fields, total or None), alt, _ratio(alt, total))
+    return Support(_depth(fields, total or None), alt, _ratio(alt, total), ref)
 
 
 def strand_counts(fields: Fields, ctx: AlleleContext) -> Support | None:
@@ -175,7 +183,7 @@ def strand_counts(fields: Fields, ctx: AlleleContext) -> Support | None:
         return None
     alt = dp4[2] + dp4[3]
     total = sum(dp4)
-    return Support(_depth(fields, total or None), alt, _ratio(alt, total))
+    return Support(_depth(fields, total or None), alt, _ratio(alt, total), dp4[0] + dp4[1])
 
 
 def pcgr_adt(fields: Fields, ctx: AlleleContext) -> Support | None:
@@ -187,7 +195,7 @@ def pcgr_adt(fields: Fields, ctx: AlleleContext) -> Support | None:
         return None
     alt = ints[ctx.alt_index + 1]
     depth = _int(fields.get("DPT")) or sum(v or 0 for v in ints) or None
-    return Support(depth, alt, _ratio(alt, depth))
+    return Support(depth, alt, _ratio(alt, depth), ints[0])
 
 
 def fraction_only(fields: Fields, ctx: AlleleContext) -> Support | None:

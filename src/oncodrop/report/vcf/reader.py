@@ -10,9 +10,10 @@ failure becomes ``InputRejected("bad_vcf", …)`` naming the file and line.
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,6 +28,7 @@ from oncodrop.report.annotation.ann import parse_ann
 from oncodrop.report.annotation.bcsq import parse_bcsq
 from oncodrop.report.annotation.common import Annotation, vep_allele
 from oncodrop.report.annotation.csq import parse_csq
+from oncodrop.report.annotation.pick import TranscriptFacts
 from oncodrop.report.vcf.allelic import (
     AlleleContext,
     Support,
@@ -41,6 +43,7 @@ from oncodrop.sampleconfig import SampleConfig
 
 Mode = Literal["somatic", "normal"]
 _REF_BASES = frozenset("ACGTNacgtn")
+_LEADING_INT = re.compile(r"\d+")
 
 
 @contextmanager
@@ -85,6 +88,8 @@ class _Plan:
     config: SampleConfig
     mode: Mode
     file: str
+    transcripts: Mapping[str, TranscriptFacts] | None = None  # the gene model's tags (pick)
+    compound: Mapping[tuple[str, int], tuple[str, ...]] | None = None  # csq haplotype entries
 
 
 def _genotype(sample: Any) -> tuple[str | None, tuple[int | None, ...]]:
@@ -118,11 +123,46 @@ def _annotate(
         )
     if source == "snpEff":
         entries = _entries(rec, "ANN")
-        return parse_ann(entries, alt=alts[i], single_alt=single) if entries else None
+        return (
+            parse_ann(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts)
+            if entries
+            else None
+        )
     if source == "BCSQ":
         entries = _entries(rec, "BCSQ")
-        return parse_bcsq(entries, alt=alts[i], single_alt=single) if entries else None
+        if entries and plan.compound and all(e.startswith("@") for e in entries):
+            entries = _own_compound(plan.compound.get((rec.chrom, rec.pos), ()), rec.pos, rec.ref or "", alts[i])
+        return (
+            parse_bcsq(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts)
+            if entries
+            else None
+        )
     return None
+
+
+def _compound_index(path: Path) -> dict[tuple[str, int], tuple[str, ...]]:
+    """(contig, position) -> the haplotype-aware csq entries that include a change there: csq
+    writes a joint consequence once (``dna_change`` ``53592GC>G+53595A>T``) and leaves
+    ``@53595`` at the other records, before or after it."""
+    index: dict[tuple[str, int], list[str]] = {}
+    with pysam.VariantFile(str(path)) as vf:
+        if "BCSQ" not in vf.header.info:
+            return {}
+        for rec in vf:
+            for entry in _entries(rec, "BCSQ"):
+                fields = entry.split("|")
+                if len(fields) < 7 or "+" not in fields[6]:
+                    continue
+                for change in fields[6].split("+"):
+                    if match := _LEADING_INT.match(change):
+                        index.setdefault((rec.chrom, int(match.group(0))), []).append(entry)
+    return {key: tuple(dict.fromkeys(value)) for key, value in index.items()}
+
+
+def _own_compound(entries: Sequence[str], pos: int, ref: str, alt: str) -> tuple[str, ...]:
+    """The compound entries whose ``dna_change`` holds this record's own change."""
+    change = f"{pos}{ref}>{alt}"
+    return tuple(e for e in entries if change in e.split("|")[6].split("+"))
 
 
 def _threshold_failure(plan: _Plan, tumour: Support, normal: Support | None) -> str | None:
@@ -163,7 +203,7 @@ def _with_info_tags(
     alt_depth = support.alt_depth
     if alt_depth is None and depth and vaf is not None:
         alt_depth = round(depth * vaf)
-    return Support(depth, alt_depth, vaf)
+    return Support(depth, alt_depth, vaf, support.ref_depth)
 
 
 def _support(
@@ -216,6 +256,8 @@ def _split_record(
     tumour = rec.samples[choice.tumor_index] if choice.tumor_index is not None else None
     normal = rec.samples[choice.normal_index] if choice.normal_index is not None else None
     genotype, gt_alleles = _genotype(tumour)
+    normal_genotype, _ = _genotype(normal)
+    record_alleles = (ref.upper(), *(a.upper() for a in alts))
     called = bool(gt_alleles) and None not in gt_alleles
     chrom = normalise_chrom(rec.chrom)
     rs = rec.id if rec.id and rec.id.startswith("rs") else None
@@ -268,6 +310,11 @@ def _split_record(
             predictions=annotation.predictions if annotation else (),
             dbsnp=rs or (annotation.dbsnp if annotation else None),
             cosmic=annotation.cosmic if annotation else None,
+            ref_depth=t_support.ref_depth,
+            normal_ref_depth=n_support.ref_depth if n_support else None,
+            normal_alt_depth=n_support.alt_depth if n_support else None,
+            normal_genotype=normal_genotype,
+            alleles=record_alleles,
         )
 
 
@@ -319,12 +366,15 @@ def read_variants(
     *,
     mode: Mode = "somatic",
     regions: Sequence[Region] | None = None,
+    transcripts: Mapping[str, TranscriptFacts] | None = None,
 ) -> VcfReadResult:
     """Read, split, filter and annotate the variants of ``path`` (plain or bgzipped VCF).
 
     ``mode="somatic"`` reads the tumour column (and the matched normal if any);
     ``mode="normal"`` reads the person's column of a germline VCF. ``regions`` (1-based,
     inclusive; ``chr`` optional) restricts reading, through the tabix/CSI index when one exists.
+    ``transcripts`` (``annotation.pick.transcript_facts`` of the bundle's GFF3) lets the pick
+    order see MANE/canonical tags for snpEff and bcftools annotations, which carry none.
     Raises ``InputRejected`` (``bad_vcf``, ``ambiguous_samples``, ``build_mismatch``).
     """
     path = Path(path)
@@ -337,7 +387,8 @@ def read_variants(
             facts = read_header(vf, path)
             build = _check_build(facts, config, path.name)
             choice = choose_samples(facts.samples, facts.meta, mode=mode, file=path.name)
-            plan = _Plan(facts, choice, config, mode, path.name)
+            compound = _compound_index(path) if facts.annotation == "BCSQ" and transcripts else None
+            plan = _Plan(facts, choice, config, mode, path.name, transcripts, compound)
             region_set = RegionSet.of(regions) if regions is not None else None
             use_index = region_set is not None and vf.index is not None
             records = _records(vf, plan, region_set, use_index)

@@ -66,6 +66,8 @@ class ReadStats:
     records: int  # biallelic variants read (after splitting multi-allelic records)
     passing: int  # kept after FILTER/depth/VAF filters: the variants in the report
     annotation_source: str  # VEP | snpEff | BCSQ | bcftools-csq
+    tumor_column: str | None = None  # the VCF's tumour column name (MAF Tumor_Sample_Barcode)
+    normal_column: str | None = None  # the matched normal's column, if the VCF has one
 
     @property
     def filtered(self) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 
 from oncodrop.digest import file_sha256
 from oncodrop.domain.headline import Headline
-from oncodrop.report.maf import write_maf
+from oncodrop.report.maf import barcodes, write_maf
 from oncodrop.report.protocol import ReportRequest
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.html import HTML_NAME, write_html
@@ -53,6 +53,13 @@ class WrittenReport:
     timings: dict[str, float]
 
 
+def _write_maf(content: ReportContent, path: Path) -> Path:
+    stats = content.read_stats
+    tumour, normal = barcodes(content.sample_id, stats.tumor_column, stats.normal_column)
+    return write_maf(content.findings, path, sample_id=tumour, build=content.build,
+                     normal_id=normal)  # fmt: skip
+
+
 def write_report_files(
     content: ReportContent,
     request: ReportRequest,
@@ -66,8 +73,7 @@ def write_report_files(
     writers: dict[str, Callable[[], Path]] = {
         "write_html": lambda: write_html(content, head, out),
         "write_tsv": lambda: write_tiers_tsv(content, out),
-        "write_maf": lambda: write_maf(content.findings, out / maf_name(sample), sample_id=sample,
-                                       build=content.build),
+        "write_maf": lambda: _write_maf(content, out / maf_name(sample)),
         "write_summary": lambda: write_summary(
             build_summary(content, head.summary_line, [*output_names(sample), PROVENANCE_NAME]),
             sample, out),

@@ -50,6 +50,8 @@ TIER_COLUMNS: tuple[tuple[str, Callable[[Finding], str]], ...] = (
     ("transcript", lambda f: _csq(f, "transcript")),
     ("hgvsc", lambda f: _csq(f, "hgvsc")),
     ("hgvsp", lambda f: _csq(f, "hgvsp")),
+    ("all_transcript_effects", lambda f: ";".join(f.variant.consequence.all_effects)
+     if f.variant.consequence else ""),
     ("tier", lambda f: f.tier.value),
     ("tier_reason", lambda f: f.tier_reason),
     ("oncogenicity", lambda f: f.oncogenicity.label if f.oncogenicity else ""),

@@ -60,6 +60,16 @@ class GermlineContent:
         return tuple(f for f in self.findings if f.final_class.is_pathogenic and f.origin == "panel")
 
     @property
+    def pathogenic_only(self) -> tuple[GermlineFinding, ...]:
+        """Pathogenic (P) findings in panel genes: their own card section, apart from LP."""
+        return tuple(f for f in self.pathogenic if f.final_class is GermlineClass.PATHOGENIC)
+
+    @property
+    def likely_pathogenic(self) -> tuple[GermlineFinding, ...]:
+        """Likely pathogenic (LP) findings in panel genes."""
+        return tuple(f for f in self.pathogenic if f.final_class is GermlineClass.LIKELY_PATHOGENIC)
+
+    @property
     def secondary(self) -> tuple[GermlineFinding, ...]:
         """P and LP findings in ACMG secondary-finding genes (only when opted in)."""
         return tuple(f for f in self.findings if f.final_class.is_pathogenic and f.origin == "secondary")
