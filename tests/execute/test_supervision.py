@@ -17,7 +17,7 @@ import pytest
 from supervised_jobs import JournalJob
 
 from oncodrop.domain.state import SampleState
-from oncodrop.execute.local import LocalExecutor, WorkerConfig
+from oncodrop.execute.local import LocalExecutor, Worker, WorkerConfig
 from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
 
@@ -157,3 +157,23 @@ def test_job_children_log_with_timestamps_as_json_and_redacted(
     mine = [entry for entry in lines if entry["logger"] == "oncodrop.test.job"]
     assert len(mine) == 1 and mine[0]["level"] == "INFO" and mine[0]["ts"]
     assert f"job of sample #{record_id} posting to" in mine[0]["message"]
+
+
+def test_a_worker_never_recreates_the_work_dir_of_a_gone_executor(tmp_path: Path) -> None:
+    """Chaos finding: a worker restarted just before its service was SIGKILLed created its slot
+    dir with ``parents=True`` after the next service had scrubbed the dead one's dir; it stayed."""
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    executor_dir = tmp_path / "work" / "oncodrop-work-1-gone"  # scrubbed by the next service
+    settings = Settings.load(None, db=db, lease_s=3.0, poll_interval=0.1)
+    with Ledger.open(db) as ledger:
+        worker = Worker(WorkerConfig(settings, JournalJob(tmp_path / "journal.jsonl"), executor_dir), 0, ledger)
+        worker.prepare()  # at start-up: logged, not fatal
+        record_id = queue(ledger)
+        claimed = ledger.claim(worker.worker_id, 3.0)
+        assert claimed is not None and claimed.id == record_id
+        worker.run_one(claimed)  # the job cannot get a work dir: an outage, not the sample's fault
+        history = ledger.history(record_id)
+        done = ledger.get(record_id)
+    assert not (tmp_path / "work").exists()
+    assert done is not None and done.state is S.QUEUED and done.attempts == 0
+    assert history[-1].reason_code == "outage_retry"

@@ -92,7 +92,10 @@ class Worker:
                       self.worker_id, type(exc).__name__, exc.strerror or exc)  # fmt: skip
 
     def _slot(self) -> Path:
-        self.slot_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # never ``parents=True``: the executor's dir is the executor's; when it is gone, the
+        # executor died and a new one scrubbed it, and an orphan about to exit must not bring
+        # it back (it would stay, empty, until the next start)
+        self.slot_dir.mkdir(mode=0o700, exist_ok=True)
         return self.slot_dir
 
     def run(self) -> None:
