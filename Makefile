@@ -21,7 +21,7 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 chaos: $(STAMP) system-deps
-	ONCODROP_CHAOS=long $(BIN)/python -m pytest -q -s -p no:cacheprovider -m chaos --timeout 1800
+	ONCODROP_CHAOS=long $(BIN)/python -m pytest -q -s -p no:cacheprovider -m chaos
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
