@@ -18,6 +18,7 @@ from supervised_jobs import JournalJob
 
 from oncodrop.domain.state import SampleState
 from oncodrop.execute.local import LocalExecutor, Worker, WorkerConfig
+from oncodrop.execute.worker import stop_on_signals
 from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
 
@@ -177,3 +178,24 @@ def test_a_worker_never_recreates_the_work_dir_of_a_gone_executor(tmp_path: Path
     assert not (tmp_path / "work").exists()
     assert done is not None and done.state is S.QUEUED and done.attempts == 0
     assert history[-1].reason_code == "outage_retry"
+
+
+def test_a_sigterm_inside_the_stop_event_lock_does_not_hang_the_worker(tmp_path: Path) -> None:
+    """Chaos finding: SIGTERMs in quick succession ran the handler inside ``Event.set()`` of an
+    earlier one; its lock is not reentrant, the worker hung forever, heartbeating its lease."""
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    settings = Settings.load(None, db=db)
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    with Ledger.open(db) as ledger:
+        worker = Worker(WorkerConfig(settings, JournalJob(tmp_path / "journal.jsonl"), tmp_path / "w"), 0, ledger)
+        try:
+            stop_on_signals(worker)
+            handler = signal.getsignal(signal.SIGTERM)
+            assert callable(handler)
+            with worker.stopping._cond:  # as if the signal came while the main thread held it
+                handler(signal.SIGTERM, None)  # returns at once (it used to block here forever)
+                handler(signal.SIGTERM, None)
+            wait_for(worker.stopping.is_set, 10, "the worker asked to stop")
+        finally:
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGINT, previous[1])

@@ -157,6 +157,7 @@ class OrphanWatch:
                 self.checked += 1
             elif time.monotonic() > deadline:
                 self.violations.append(f"after {what}: still alive {[(p.pid, p.cmdline[:80]) for p in left]}")
+                raise AssertionError(f"orphans: {self.violations}")  # at once: an orphan may hold a lease
             else:
                 still.append((deadline, what, left))
         self.pending = still
