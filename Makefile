@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHON VENV
 
-.PHONY: demo test system-deps bench lint clean
+.PHONY: demo test chaos system-deps bench lint clean
 
 # One stamp per set of extras ("+" stands for ","): `make demo` → core only, `make test` → test,cloud,web,
 # `make lint` → lint,cloud,web (mypy needs the packages it type-checks against).
@@ -23,6 +23,9 @@ demo: $(VENV)/.installed-demo
 test: $(VENV)/.installed-test+cloud+web system-deps
 	@if [ -f .importlinter ]; then echo '$(BIN)/lint-imports'; $(BIN)/lint-imports; fi
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+chaos: $(VENV)/.installed-test+cloud+web system-deps
+	ONCODROP_CHAOS=long $(BIN)/python -m pytest -q -s -p no:cacheprovider -m chaos
 
 lint: $(VENV)/.installed-lint+cloud+web
 	$(BIN)/ruff check src tests benchmarks

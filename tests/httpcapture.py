@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
 import time
@@ -27,12 +28,16 @@ class Received:
 class CaptureServer:
     """Answers each POST with the next status in ``statuses`` (then 200) after ``delay_s``;
     ``headers[status]`` are sent along with that status (e.g. ``{429: {"Retry-After": "1"}}``).
-    While ``gate`` is cleared, every request hangs until it is set (a target that hangs)."""
+    While ``gate`` is cleared, every request hangs until it is set (a target that hangs).
+    ``answered`` lists each request with the status it got, once that answer went to a client
+    still waiting for it; a request whose client hung up first (timed out, or was killed) is not
+    answered: it was never delivered."""
 
     statuses: list[int] = field(default_factory=list)
     delay_s: float = 0.0
     headers: dict[int, dict[str, str]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    answered: list[tuple[Received, int]] = field(default_factory=list)
     port: int = 0
     gate: threading.Event = field(default_factory=lambda: _open_gate())
 
@@ -51,15 +56,16 @@ def _handler_for(capture: CaptureServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             raw = self.rfile.read(length)
-            capture.received.append(
-                Received(self.path, self.headers.get("Content-Type", ""), json.loads(raw), time.monotonic(),
-                         dict(self.headers.items()))
-            )
+            received = Received(self.path, self.headers.get("Content-Type", ""), json.loads(raw), time.monotonic(),
+                                dict(self.headers.items()))  # fmt: skip
+            capture.received.append(received)
             if capture.delay_s:
                 time.sleep(capture.delay_s)
             capture.gate.wait()
             status = capture.statuses.pop(0) if capture.statuses else 200
             body = b"ok"
+            if _client_gone(self.connection):
+                return
             try:
                 self.send_response(status)
                 for name, value in capture.headers.get(status, {}).items():
@@ -67,6 +73,8 @@ def _handler_for(capture: CaptureServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+                self.wfile.flush()
+                capture.answered.append((received, status))
             except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
                 pass
 
@@ -74,6 +82,17 @@ def _handler_for(capture: CaptureServer) -> type[BaseHTTPRequestHandler]:
             return
 
     return Handler
+
+
+def _client_gone(conn: socket.socket) -> bool:
+    """True when the client closed its end (gave up waiting, or its process died)."""
+    readable, _, _ = select.select([conn], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return conn.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ import pytest
 from supervised_jobs import JournalJob
 
 from oncodrop.domain.state import SampleState
-from oncodrop.execute.local import LocalExecutor, WorkerConfig
+from oncodrop.execute.local import LocalExecutor, Worker, WorkerConfig
+from oncodrop.execute.worker import stop_on_signals
 from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
 
@@ -106,7 +107,9 @@ def test_sigkill_of_the_service_leaves_no_process_and_a_new_one_fences_its_lease
     handed_back = [h for h in history if h.reason_code in ("released", "lease_expired")]
     assert len(handed_back) == 1
     if handed_back[0].reason_code == "released":
-        assert "service that started this worker is gone" in (handed_back[0].reason or "")
+        # the lifeline's reason, or the PDEATHSIG SIGTERM's when it came while the dying
+        # service's other threads still stood as the worker's parent (same pid: not tellable)
+        assert handed_back[0].reason in ("the service that started this worker is gone", "worker shutting down")
     else:
         assert running.lease_expires_at is not None and handed_back[0].at >= running.lease_expires_at
 
@@ -157,3 +160,44 @@ def test_job_children_log_with_timestamps_as_json_and_redacted(
     mine = [entry for entry in lines if entry["logger"] == "oncodrop.test.job"]
     assert len(mine) == 1 and mine[0]["level"] == "INFO" and mine[0]["ts"]
     assert f"job of sample #{record_id} posting to" in mine[0]["message"]
+
+
+def test_a_worker_never_recreates_the_work_dir_of_a_gone_executor(tmp_path: Path) -> None:
+    """Chaos finding: a worker restarted just before its service was SIGKILLed created its slot
+    dir with ``parents=True`` after the next service had scrubbed the dead one's dir; it stayed."""
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    executor_dir = tmp_path / "work" / "oncodrop-work-1-gone"  # scrubbed by the next service
+    settings = Settings.load(None, db=db, lease_s=3.0, poll_interval=0.1)
+    with Ledger.open(db) as ledger:
+        worker = Worker(WorkerConfig(settings, JournalJob(tmp_path / "journal.jsonl"), executor_dir), 0, ledger)
+        worker.prepare()  # at start-up: logged, not fatal
+        record_id = queue(ledger)
+        claimed = ledger.claim(worker.worker_id, 3.0)
+        assert claimed is not None and claimed.id == record_id
+        worker.run_one(claimed)  # the job cannot get a work dir: an outage, not the sample's fault
+        history = ledger.history(record_id)
+        done = ledger.get(record_id)
+    assert not (tmp_path / "work").exists()
+    assert done is not None and done.state is S.QUEUED and done.attempts == 0
+    assert history[-1].reason_code == "outage_retry"
+
+
+def test_a_sigterm_inside_the_stop_event_lock_does_not_hang_the_worker(tmp_path: Path) -> None:
+    """Chaos finding: SIGTERMs in quick succession ran the handler inside ``Event.set()`` of an
+    earlier one; its lock is not reentrant, the worker hung forever, heartbeating its lease."""
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    settings = Settings.load(None, db=db)
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    with Ledger.open(db) as ledger:
+        worker = Worker(WorkerConfig(settings, JournalJob(tmp_path / "journal.jsonl"), tmp_path / "w"), 0, ledger)
+        try:
+            stop_on_signals(worker)
+            handler = signal.getsignal(signal.SIGTERM)
+            assert callable(handler)
+            with worker.stopping._cond:  # as if the signal came while the main thread held it
+                handler(signal.SIGTERM, None)  # returns at once (it used to block here forever)
+                handler(signal.SIGTERM, None)
+            wait_for(worker.stopping.is_set, 10, "the worker asked to stop")
+        finally:
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGINT, previous[1])

@@ -74,7 +74,7 @@ def _serve(tmp: Path, bundle: Path, bucket: Path, db: str, name: str, env: dict[
     log = tmp / f"serve-{name}.log"
     cmd = [sys.executable, "-m", "oncodrop", "serve", "--store", bucket.as_uri(), "--db", db,
            "--bundle", str(bundle), "--workers", "1", "--poll-interval", "0.3"]  # fmt: skip
-    full_env = {**os.environ, "ONCODROP_WORKDIR": str(work), "ONCODROP_SETTLE_S": "1",
+    full_env = {**os.environ, "ONCODROP_WORKDIR": str(work), "ONCODROP_SETTLE_S": "1", "ONCODROP_WEB__PORT": "0",
                 "ONCODROP_NOTIFY__BACKOFF_S": "0.2", "ONCODROP_NOTIFY__POLL_S": "0.2", **env}  # fmt: skip
     with open(log, "wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=full_env, start_new_session=True)

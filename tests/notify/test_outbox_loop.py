@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from httpcapture import CaptureServer
+from waiting import wait_for
 
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.ledger import Ledger
@@ -169,3 +170,29 @@ def test_a_stopping_loop_hands_its_claims_back_for_the_next_one(ledger: Ledger, 
     finally:
         nxt.close()
     assert len(http_capture.received) == 1 and ledger.pending_notifications() == 0
+
+
+def test_a_target_that_took_the_notice_is_recorded_while_another_still_hangs(
+    ledger: Ledger, http_capture: CaptureServer, second_capture: CaptureServer
+) -> None:
+    """Chaos finding: the round was recorded only after its slowest target, so a ``serve``
+    SIGKILLed while Slack hung sent the notice to the webhook again after the restart."""
+    _succeeded(ledger)
+    second_capture.gate.clear()  # Slack hangs until the test opens the gate
+    webhook = WebhookNotifier(http_capture.url())
+    loop = NotifierLoop(ledger, [webhook, SlackNotifier(second_capture.url(), timeout_s=60)], POLICY, timeout_s=60)
+    round_ = threading.Thread(target=loop.run_once, daemon=True)
+    round_.start()
+    try:
+        wait_for(lambda: second_capture.received and http_capture.answered, 30, "both sends under way")
+        # the round is still waiting for Slack; the webhook's delivery is in the ledger already
+        wait_for(lambda: ledger.notifications()[0][0].done_targets == {webhook.name}, 30, "the webhook noted")
+        ((_item, outcome),) = ledger.notifications()
+        assert outcome is None and round_.is_alive()
+    finally:
+        second_capture.gate.set()
+        round_.join(timeout=30)
+        loop.close()
+    assert [(item.done_targets, outcome) for item, outcome in ledger.notifications()] == [
+        (frozenset({webhook.name, f"slack(127.0.0.1:{second_capture.port})"}), "delivered")
+    ]

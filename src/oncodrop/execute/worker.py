@@ -92,7 +92,10 @@ class Worker:
                       self.worker_id, type(exc).__name__, exc.strerror or exc)  # fmt: skip
 
     def _slot(self) -> Path:
-        self.slot_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # never ``parents=True``: the executor's dir is the executor's; when it is gone, the
+        # executor died and a new one scrubbed it, and an orphan about to exit must not bring
+        # it back (it would stay, empty, until the next start)
+        self.slot_dir.mkdir(mode=0o700, exist_ok=True)
         return self.slot_dir
 
     def run(self) -> None:
@@ -233,6 +236,35 @@ def _start_fork_server() -> None:
         log.exception("could not start the job fork server; the first job will try again")
 
 
+def stop_on_signals(worker: Worker) -> None:
+    """SIGTERM and SIGINT ask ``worker`` to stop, through a pipe and a thread.
+
+    A Python signal handler runs in the main thread between two bytecodes, possibly inside
+    ``Event.set()``, whose lock is not reentrant: calling ``worker.stop()`` there hung a worker
+    forever when SIGTERMs came in quick succession (found by the chaos suite: the orphan of a
+    SIGKILLed service kept heartbeating its lease, so its sample never finished). Writing one
+    byte takes no lock."""
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    parent = os.getppid()
+
+    def relay() -> None:
+        if os.read(read_fd, 1):
+            # PR_SET_PDEATHSIG delivers SIGTERM too: say why, as the lifeline thread would
+            orphaned = os.getppid() != parent
+            worker.stop("the service that started this worker is gone" if orphaned else "worker shutting down")
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        try:
+            os.write(write_fd, b"s")
+        except BlockingIOError:  # the pipe is full of earlier requests: stopping already
+            pass
+
+    threading.Thread(target=relay, name="stop-on-signal", daemon=True).start()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
 def worker_main(config: WorkerConfig, slot: int) -> None:
     """Entry point of a worker process (spawned by ``LocalExecutor``'s supervisor thread)."""
     settings = config.settings
@@ -241,11 +273,7 @@ def worker_main(config: WorkerConfig, slot: int) -> None:
     ledger = Ledger.open(config.ledger_url, migrate_schema=False)
     worker = Worker(config, slot, ledger)
 
-    def _on_signal(signum: int, frame: FrameType | None) -> None:
-        worker.stop()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
+    stop_on_signals(worker)
     die_with_parent(signal.SIGTERM)
     parent = mp.parent_process()
     if parent is not None:  # the service's end of this pipe closes when it dies, even SIGKILLed

@@ -103,6 +103,19 @@ def settle(
         return isinstance(result, CursorResult) and result.rowcount == 1
 
 
+def note_done(engine: Engine, item_id: int, owner: str, done_targets: Iterable[str]) -> bool:
+    """Record at once which targets already took a row ``owner`` still holds (before the round
+    is settled), so a loop killed while a slower target hangs does not send it to them again."""
+    with write_session(engine) as s:
+        result = s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id, OutboxRow.claimed_by == owner, OutboxRow.finished_at.is_(None))
+            .values(done_targets=sorted(set(done_targets)))
+            .execution_options(synchronize_session=False)
+        )
+        return isinstance(result, CursorResult) and result.rowcount == 1
+
+
 def release(engine: Engine, owner: str) -> int:
     """Hand back every unfinished row ``owner`` holds (a loop shutting down); returns how many."""
     with write_session(engine) as s:

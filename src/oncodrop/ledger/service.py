@@ -354,6 +354,11 @@ class Ledger:
         return outbox.settle(self._engine, self._clock(), item_id, owner, outcome=outcome,
                              done_targets=done_targets, retry_in_s=retry_in_s, error=error)  # fmt: skip
 
+    def note_notification_targets(self, item_id: int, owner: str, done_targets: Iterable[str]) -> bool:
+        """Record the targets that already took a notification ``owner`` holds; False if the
+        claim was lost."""
+        return outbox.note_done(self._engine, item_id, owner, done_targets)
+
     def release_notifications(self, owner: str) -> int:
         """Hand back the notifications ``owner`` claimed and did not settle (it is stopping)."""
         return outbox.release(self._engine, owner)

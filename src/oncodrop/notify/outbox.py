@@ -5,7 +5,8 @@ this loop (one thread of ``oncodrop serve``) is the only thing that talks to tar
 hanging or failing target never holds up admission or a worker. Each round it claims up to
 ``concurrency`` due notifications (a claim, not a lock: two ``serve`` on one ledger never
 deliver the same row at once), sends each to every target that does not have it yet, all
-targets and notifications in parallel, then records the round in the ledger:
+targets and notifications in parallel, notes each target that took it at once (a loop killed
+while a slow target hangs must not resend to the others), then records the round in the ledger:
 
 - every target took it (or refused it for good, HTTP 4xx: retrying cannot help) -> delivered;
 - a target failed transiently (timeout, refused connection, 429, 5xx) -> retried after
@@ -47,6 +48,8 @@ class Outbox(Protocol):
     def claim_notifications(self, owner: str, *, limit: int, claim_s: float) -> list[OutboxItem]: ...
 
     def release_notifications(self, owner: str) -> int: ...
+
+    def note_notification_targets(self, item_id: int, owner: str, done_targets: Iterable[str]) -> bool: ...
 
     def settle_notification(
         self, item_id: int, owner: str, *, outcome: OutboxOutcome, done_targets: Iterable[str],
@@ -99,15 +102,19 @@ def round_outcome(
 class _Send(threading.Thread):
     """One send in a daemon thread, so a target that hangs never blocks the process's exit."""
 
-    def __init__(self, notifier: Notifier, notification: Notification) -> None:
+    def __init__(self, notifier: Notifier, notification: Notification,
+                 on_done: Callable[[str], None] | None = None) -> None:  # fmt: skip
         super().__init__(name=f"notify-{notification.id}", daemon=True)
         self.notifier = notifier
         self.notification = notification
+        self.on_done = on_done
         self.outcome = TargetAttempt(notifier.name, done=False, error="not sent")
         self.start()
 
     def run(self) -> None:
         self.outcome = attempt(self.notifier, self.notification)
+        if self.outcome.done and self.on_done is not None:
+            self.on_done(self.notifier.name)
 
     def result(self) -> TargetAttempt:
         self.join()  # bounded by the target's request timeout
@@ -144,7 +151,8 @@ class NotifierLoop:
         for item in items:
             notification = notification_for(item.record, self._link(item.record), notification_id=item.id)
             todo = [n for n in self.notifiers if n.name not in item.done_targets]
-            sends.append((item, [_Send(n, notification) for n in todo]))
+            on_done = self._noter(item) if len(todo) > 1 else None
+            sends.append((item, [_Send(n, notification, on_done) for n in todo]))
         for item, item_sends in sends:
             self._settle(item, [send.result() for send in item_sends])
         return len(items)
@@ -174,6 +182,23 @@ class NotifierLoop:
             close = getattr(notifier, "close", None)
             if callable(close):
                 close()
+
+    def _noter(self, item: OutboxItem) -> Callable[[str], None]:
+        """Records each target that took ``item`` as soon as it did, not when the round ends:
+        the round waits for its slowest (maybe hanging) target, and a loop killed meanwhile
+        would otherwise send the notice again to the targets that already have it."""
+        done = set(item.done_targets)
+        lock = threading.Lock()
+
+        def note(target: str) -> None:
+            with lock:  # one write at a time, each with all targets done so far
+                done.add(target)
+                try:
+                    self.outbox.note_notification_targets(item.id, self.owner, done)
+                except OncodropError as exc:  # the round's settle records it anyway
+                    log.warning("notifier: could not note delivery of notification %d: %s", item.id, exc.message)
+
+        return note
 
     def _link(self, record: SampleRecord) -> str | None:
         if self.link_for is None or record.output_key is None:
