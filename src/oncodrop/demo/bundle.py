@@ -123,7 +123,7 @@ def _previous_demo(out: Path) -> str | None:
 
 def demo_fingerprint() -> str:
     """sha256 over the committed demo and curated tables (and the code version)."""
-    from oncodrop import __version__
+    from oncodrop import __version__  # read at call time: the installed version, after an upgrade
 
     digest = hashlib.sha256(__version__.encode())
     for folder in (DEMO_DATA, CURATED):

@@ -7,6 +7,7 @@ from oncodrop.report.protocol import Reporter
 
 def default_reporters() -> dict[str, Reporter]:
     """Our own engines: somatic for ``-somatic`` tarballs, germline for ``-normal``."""
+    # lazy: the science stack (numpy, scipy, pysam) loads in the job fork server, not in `serve`
     from oncodrop.report.engine import SomaticReporter
 
     reporters: dict[str, Reporter] = {"somatic": SomaticReporter()}

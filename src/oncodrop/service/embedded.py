@@ -81,7 +81,7 @@ class EmbeddedService:
     def _events_source(self) -> Callable[[threading.Event], None]:
         """Where new objects come from: listing the store, or S3 notifications on SQS."""
         if self.settings.events == "sqs":
-            from oncodrop.events.sqs import SqsConsumer
+            from oncodrop.events.sqs import SqsConsumer  # lazy: boto3 is the optional `cloud` extra
 
             assert self.settings.queue_url is not None  # checked by Settings
             consumer = SqsConsumer(self.settings.queue_url, self.ledger,
@@ -127,7 +127,7 @@ class EmbeddedService:
             for thread in (self._admission_thread, self._thread, self._notifier_thread):
                 thread.start()
         if self._run_poller and self.settings.executor == "celery":  # serve dispatches; workers don't
-            from oncodrop.execute.celery_app import configure
+            from oncodrop.execute.celery_app import configure  # lazy: Celery is the optional `cloud` extra
 
             configure(self.settings)
             self._sweep_thread = threading.Thread(
