@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from oncodrop import __version__
 from oncodrop.demo.genome import GRCH37_LENGTHS, windows_around, write_demo_fasta
 from oncodrop.domain.genome import Build
 from oncodrop.errors import BundleError
@@ -123,8 +124,6 @@ def _previous_demo(out: Path) -> str | None:
 
 def demo_fingerprint() -> str:
     """sha256 over the committed demo and curated tables (and the code version)."""
-    from oncodrop import __version__  # read at call time: the installed version, after an upgrade
-
     digest = hashlib.sha256(__version__.encode())
     for folder in (DEMO_DATA, CURATED):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
