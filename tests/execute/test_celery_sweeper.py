@@ -3,25 +3,14 @@ SQLite ledger with a hand-moved clock; the sender is a list, the executor's queu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from testclock import Clock
 
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.execute.sweeper import Sweeper
 from oncodrop.ledger import Ledger
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

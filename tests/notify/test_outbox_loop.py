@@ -10,23 +10,13 @@ from pathlib import Path
 
 import pytest
 from httpcapture import CaptureServer
+from testclock import Clock
 from waiting import wait_for
 
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.ledger import Ledger
 from oncodrop.notify import NotifierLoop, SlackNotifier, WebhookNotifier
 from oncodrop.retry import RetryPolicy
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

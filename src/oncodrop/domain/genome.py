@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Literal, Protocol
 
 Build = Literal["grch37", "grch38"]
 
@@ -74,3 +74,17 @@ def build_from_text(values: Iterable[str]) -> Build | None:
             if pattern.search(value):
                 return build
     return None
+
+
+class GeneSpan(Protocol):
+    """What a gene-level step needs of a gene: its symbol and 1-based inclusive span
+    (``refdata.bundle.GeneLocus`` has it)."""
+
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def chrom(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...

@@ -12,29 +12,17 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from collections.abc import Iterable, Sequence
-from typing import Protocol
 
 from oncodrop.domain.consequences import impact
-from oncodrop.domain.genome import normalise_chrom
+from oncodrop.domain.genome import GeneSpan, normalise_chrom
 from oncodrop.domain.variant import Consequence, Variant
 
 GENE_SPAN_TERM = "gene_variant"
 SOURCE = "gene-span"
 
 
-class _Locus(Protocol):
-    @property
-    def symbol(self) -> str: ...
-    @property
-    def chrom(self) -> str: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-
-
 def annotate_by_gene_span(
-    variants: Iterable[Variant], genes: Sequence[_Locus]
+    variants: Iterable[Variant], genes: Sequence[GeneSpan]
 ) -> tuple[Variant, ...]:
     """Each variant with a ``gene_variant`` consequence for the first gene span it overlaps."""
     by_chrom: dict[str, list[tuple[int, int, str]]] = {}

@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, TypeVar
 
 from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber, Segment
+from oncodrop.domain.genome import GeneSpan
 from oncodrop.domain.metric import Metric
 from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.sampleconfig import SampleConfig
@@ -31,19 +32,6 @@ CHROMOSOMES = tuple(str(n) for n in range(1, 23)) + ("X", "Y")
 CALLED_CHROMOSOMES = frozenset(CHROMOSOMES) - {"Y"}
 T = TypeVar("T", int, float)
 LOG_R_HETDEL = -0.4  # ~log2(1.5/2): halfway between one and two copies in a pure diploid
-
-
-class GeneSpan(Protocol):
-    """What a gene call needs of a gene (``refdata.bundle.GeneLocus`` has it)."""
-
-    @property
-    def symbol(self) -> str: ...
-    @property
-    def chrom(self) -> str: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
