@@ -80,6 +80,7 @@ class EvidenceRule:
     site: SiteFit | None  # None: any site
     resolution: Resolution | None  # None: any resolution
     why: str
+    why_no_site: str = ""  # the reason when the sample has no tumour site ("" = same as why)
 
 
 EVIDENCE_RULES: tuple[EvidenceRule, ...] = (
@@ -88,7 +89,9 @@ EVIDENCE_RULES: tuple[EvidenceRule, ...] = (
     EvidenceRule(Tier.II, Strength.STRONG, SiteFit.SAME, Resolution.GENE,
                  "strong evidence matched only at gene level (lower confidence, capped)"),
     EvidenceRule(Tier.II, Strength.STRONG, SiteFit.OTHER, None,
-                 "AMP level C: strong evidence in another tumour type"),
+                 "AMP level C: strong evidence in another tumour type",
+                 "AMP level C: strong evidence in a specific tumour type (no tumour site was set "
+                 "for this sample, so only pan-cancer evidence can reach Tier I)"),
     EvidenceRule(Tier.II, Strength.POTENTIAL, None, None,
                  "AMP level C/D: case studies or preclinical evidence"),
 )  # fmt: skip
@@ -181,7 +184,7 @@ def best_evidence_tier(
         return None
     match, rule = min(decided, key=_decisiveness)
     supporting = sum(1 for _, other in decided if other.tier is rule.tier)
-    return rule.tier, _evidence_reason(match, rule, supporting)
+    return rule.tier, _evidence_reason(match, rule, supporting, tumor_site)
 
 
 def _decisiveness(pair: tuple[EvidenceMatch, EvidenceRule]) -> tuple[int, str, int, str]:
@@ -229,12 +232,15 @@ _TIER_RANK: Mapping[Tier, int] = {tier: rank for rank, tier in enumerate(Tier)}
 _LEVEL_RANK: Mapping[MatchLevel, int] = {level: rank for rank, level in enumerate(MatchLevel)}
 
 
-def _evidence_reason(match: EvidenceMatch, rule: EvidenceRule, supporting: int) -> str:
+def _evidence_reason(
+    match: EvidenceMatch, rule: EvidenceRule, supporting: int, tumor_site: str | None
+) -> str:
     item = match.evidence
     site = item.primary_site or "unknown site"
     more = f"; {supporting - 1} more item(s) at this tier" if supporting > 1 else ""
+    why = rule.why_no_site if not (tumor_site or "").strip() and rule.why_no_site else rule.why
     return (
-        f"{rule.why}: level {item.level} {item.evidence_type.value} ({item.significance}) "
+        f"{why}: level {item.level} {item.evidence_type.value} ({item.significance}) "
         f"for {item.disease} [{site}], {item.evidence_id} {match.match_level.value}{more}"
     )
 

@@ -5,6 +5,7 @@ every text is escaped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -25,6 +26,20 @@ _FONT = 'font-family="inherit" font-size="11"'
 
 def _fmt(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if x % 1 else f"{int(x)}"
+
+
+def edge_decimals(width: float) -> int:
+    """Fewest decimals that write a bin width exactly (0.05 → 2, 0.1 → 1, 4 → 0), so adjacent
+    bin edges never print alike; a width no short decimal writes gets enough to differ."""
+    for decimals in range(4):
+        if abs(round(width, decimals) - width) < 1e-9:
+            return decimals
+    return max(3, math.ceil(-math.log10(width)) + 1)
+
+
+def bin_label(lo: float, hi: float, decimals: int) -> str:
+    """``0.15–0.20``: both edges with the same decimals, so no two bins read alike."""
+    return f"{lo:.{decimals}f}–{hi:.{decimals}f}"
 
 
 def _svg(width: int, height: int, title: str, body: list[str], css_class: str = "chart") -> Markup:
@@ -68,6 +83,7 @@ def histogram_svg(
     if not values:
         return empty_chart(f"{title}: no values")
     bins = histogram_bins(values, lo, hi, n_bins)
+    decimals = edge_decimals((hi - lo) / n_bins)
     top = max(c for _, _, c in bins) or 1
     left, right, y0, y1 = 40, width - 10, 20, height - 40
     bar_w = (right - left) / n_bins
@@ -82,7 +98,7 @@ def histogram_svg(
         x = left + i * bar_w
         body.append(
             f'<rect x="{x + 0.5:.1f}" y="{y1 - h:.1f}" width="{max(bar_w - 1, 0.5):.1f}" '
-            f'height="{h:.1f}" fill="{_BAR}"><title>{_fmt(b_lo)}–{_fmt(b_hi)}: {count}</title>'
+            f'height="{h:.1f}" fill="{_BAR}"><title>{bin_label(b_lo, b_hi, decimals)}: {count}</title>'
             "</rect>"
         )
     top_label = ("≥" if any(v >= hi for v in values) else "") + _fmt(hi)
@@ -206,6 +222,20 @@ CNA_COLOURS: dict[str, str] = {
 }  # fmt: skip
 
 
+MIN_SEGMENT_PX = 3.0
+"""Narrowest a segment is drawn (a focal amplification of 40 kb is otherwise a 0.01 px sliver)."""
+
+
+def copy_number_ticks(top: float) -> tuple[float, ...]:
+    """Axis ticks for a log copy-number axis: 0, 1, 2, 4, 8 … up to ``top``."""
+    ticks = [0.0]
+    tick = 1.0
+    while tick <= top:
+        ticks.append(tick)
+        tick *= 2
+    return tuple(ticks)
+
+
 def genome_segments_svg(
     segments: Sequence[tuple[str, int, int, float, str]],
     chromosome_lengths: Sequence[tuple[str, int]],
@@ -213,14 +243,25 @@ def genome_segments_svg(
     y_range: tuple[float, float],
     y_label: str,
     title: str,
+    log_scale: bool = False,
     width: int = 1100,
 ) -> Markup:
     """Genome-wide copy-number plot: one horizontal bar per segment ``(chrom, start, end,
-    value, call)`` at its value, chromosomes side by side in proportion to their length."""
+    value, call)`` at its value, chromosomes side by side in proportion to their length.
+
+    ``log_scale`` draws absolute copy numbers on a log2(1 + CN) axis labelled in copies, so
+    CN 24 sits at 24 beside CN 2 without flattening the diploid range; values beyond
+    ``y_range`` are drawn at its edge (the tooltip keeps the true value). Every segment is at
+    least ``MIN_SEGMENT_PX`` wide."""
     if not segments:
         return empty_chart(f"{title}: no segments", width=width)
     left, right, y0, y1, height = 40, width - 8, 26, 186, 214
     lo, hi = y_range
+
+    def axis(value: float) -> float:
+        return math.log2(1 + max(value, 0.0)) if log_scale else value
+
+    a_lo, a_hi = axis(lo), axis(hi)
     total = sum(length for _, length in chromosome_lengths)
     scale = (right - left) / total
     offsets: dict[str, float] = {}
@@ -235,9 +276,10 @@ def genome_segments_svg(
         x += length * scale
 
     def y_of(value: float) -> float:
-        return y1 - (y1 - y0) * (min(max(value, lo), hi) - lo) / (hi - lo)
+        return y1 - (y1 - y0) * (min(max(axis(value), a_lo), a_hi) - a_lo) / (a_hi - a_lo)
 
-    for tick in (lo, (lo + hi) / 2, hi):
+    ticks = copy_number_ticks(hi) if log_scale else (lo, (lo + hi) / 2, hi)
+    for tick in ticks:
         body.append(f'<text x="{left - 4}" y="{y_of(tick) + 4:.1f}" text-anchor="end" {_FONT}>{_fmt(tick)}</text>'
                     f'<line x1="{left}" y1="{y_of(tick):.1f}" x2="{right}" y2="{y_of(tick):.1f}" '
                     'stroke="#d9dee5" stroke-dasharray="2,3"/>')  # fmt: skip
@@ -245,13 +287,15 @@ def genome_segments_svg(
         if chrom not in offsets:
             continue
         x0 = offsets[chrom] + start * scale
+        seg_w = max((end - start) * scale, MIN_SEGMENT_PX)
         body.append(
-            f'<rect x="{x0:.1f}" y="{y_of(value) - 2:.1f}" width="{max((end - start) * scale, 1):.1f}" '
-            f'height="4" fill="{CNA_COLOURS.get(call, _BAR)}"><title>{escape(chrom)}:{start}-{end} '
-            f"{_fmt(value)} ({escape(call)})</title></rect>"
+            f'<rect x="{min(x0, right - seg_w):.1f}" y="{y_of(value) - 2.5:.1f}" width="{seg_w:.1f}" '
+            f'height="5" fill="{CNA_COLOURS.get(call, _BAR)}" data-value="{_fmt(value)}">'
+            f"<title>{escape(chrom)}:{start}-{end} {_fmt(value)} ({escape(call)})</title></rect>"
         )
+    label = f"{y_label} (log scale)" if log_scale else y_label
     body.append(f'<text x="{(left + right) / 2}" y="{height - 4}" text-anchor="middle" {_FONT}>'
-                f"{escape(y_label)} by chromosome</text>")  # fmt: skip
+                f"{escape(label)} by chromosome</text>")  # fmt: skip
     for i, (call, colour) in enumerate(CNA_COLOURS.items()):
         lx = right - (len(CNA_COLOURS) - i) * 105
         body.append(f'<rect x="{lx}" y="6" width="14" height="8" fill="{colour}"/>'

@@ -8,6 +8,7 @@ tuples, already sorted (tier, then genomic order) so that output is deterministi
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from oncodrop.domain.classification import Finding, Tier
@@ -133,6 +134,16 @@ class ReportContent:
         return tuple(names)
 
     @property
+    def variant_types(self) -> tuple[tuple[str, int, dict[str, int]], ...]:
+        """Reported variants by type (SNV, deletion…), with their tiers."""
+        return tally(self.findings, lambda f: f.variant.variant_class)
+
+    @property
+    def consequences(self) -> tuple[tuple[str, int, dict[str, int]], ...]:
+        """Reported variants by most severe consequence, with their tiers."""
+        return tally(self.findings, lambda f: f.variant.consequence_term)
+
+    @property
     def oncogenic(self) -> tuple[Finding, ...]:
         """Findings classified Oncogenic or Likely oncogenic, in report order."""
         return tuple(
@@ -198,6 +209,49 @@ def evidence_rank(match: EvidenceMatch, tumor_site: str | None) -> tuple[int, in
 
 def ranked_evidence(finding: Finding, tumor_site: str | None) -> tuple[EvidenceMatch, ...]:
     return tuple(sorted(finding.evidence, key=lambda m: evidence_rank(m, tumor_site)))
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceGroup:
+    """Evidence items of one finding observed in one kind of tumour context, most relevant
+    first; ``label`` says which context, so melanoma and colorectal items never share a list
+    unlabelled."""
+
+    label: str
+    matches: tuple[EvidenceMatch, ...]
+
+
+def evidence_groups(finding: Finding, tumor_site: str | None) -> tuple[EvidenceGroup, ...]:
+    """The finding's evidence split by tumour type: items that speak for this sample's tumour
+    (its site, or pan-cancer) first, then the other tumour types. Without a tumour site only
+    pan-cancer items are "same", and the others are labelled as tumour-type specific rather
+    than as "another" type. Empty groups are left out."""
+    ranked = ranked_evidence(finding, tumor_site)
+    same = tuple(m for m in ranked if same_site(m.evidence.primary_site, tumor_site))
+    other = tuple(m for m in ranked if not same_site(m.evidence.primary_site, tumor_site))
+    if tumor_site:
+        labels = (f"This tumour type ({tumor_site}) or pan-cancer", "Other tumour types")
+    else:
+        labels = ("Pan-cancer", "Specific tumour types (no tumour site was set for this sample)")
+    return tuple(EvidenceGroup(label, group) for label, group in zip(labels, (same, other), strict=True)
+                 if group)  # fmt: skip
+
+
+def earned_tier(match: EvidenceMatch, tumor_site: str | None) -> str:
+    """The tier this one item would earn on its own (``I``/``II``), ``""`` when it does not
+    count for tiers (level E, not supporting, prognostic without a tiered significance…)."""
+    rule = evidence_rule(match, tumor_site)
+    return rule.tier.value if rule else ""
+
+
+def tally(findings: tuple[Finding, ...], key: Callable[[Finding], str]) -> tuple[tuple[str, int, dict[str, int]], ...]:
+    """``(value, total, counts by tier)`` of ``key`` over the findings, commonest first (ties by
+    name): the QC tables of variant types and consequences."""
+    by_value: dict[str, Counter[str]] = {}
+    for f in findings:
+        by_value.setdefault(key(f), Counter())[f.tier.value] += 1
+    rows = [(value, sum(c.values()), {t.value: c.get(t.value, 0) for t in Tier}) for value, c in by_value.items()]
+    return tuple(sorted(rows, key=lambda r: (-r[1], r[0])))
 
 
 def tier_therapies(finding: Finding, tumor_site: str | None) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ variants cost ~60 bytes each. Above ``MAX_TABLE_ROWS`` the table is capped and s
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -23,8 +24,14 @@ from oncodrop.domain.genome import CHROMOSOME_LENGTHS, CHROMOSOME_ORDER
 from oncodrop.domain.headline import Headline
 from oncodrop.report.metrics.kataegis import MAX_DISTANCE as KATAEGIS_MAX_DISTANCE
 from oncodrop.report.metrics.kataegis import MIN_SNVS as KATAEGIS_MIN_SNVS
-from oncodrop.report.write import charts
-from oncodrop.report.write.content import ReportContent, ranked_evidence, variant_label
+from oncodrop.domain.variant import Variant
+from oncodrop.report.write import charts, links
+from oncodrop.report.write.content import (
+    ReportContent,
+    earned_tier,
+    evidence_groups,
+    variant_label,
+)
 from oncodrop.report.write.tsv import tiers_tsv_name
 
 HTML_NAME = "report.html"
@@ -43,9 +50,17 @@ TABLE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("Oncogenicity", "text", True),
     ("VAF", "num", False),
     ("Depth", "num", False),
+    ("Population AF", "num", False),
+    ("Gene role", "text", True),
+    ("dbSNP", "link", False),
+    ("COSMIC", "link", False),
 )
+LINK_COLUMNS = {"dbSNP": links.URLS["dbSNP"], "COSMIC": links.URLS["COSMIC"]}
+"""Address templates the page fills with a link column's id (``{id}``), so rows carry ids only."""
 ACTIONABLE_SHOWN = 200  # Tier I/II findings rendered in full; the rest are in the table and TSV
 ONCOGENIC_SHOWN = 500
+TIER3_SHOWN = 500  # Tier III rows rendered in the Tier III/IV view (all in the table and TSV)
+TIER4_SHOWN = 200
 CNA_SHOWN = 500
 KATAEGIS_SHOWN = 100
 
@@ -67,14 +82,24 @@ def report_environment(package: str) -> Environment:
 _ENV = report_environment("oncodrop.report.write")
 
 
-def _pmid_url(citation: str) -> str | None:
-    """PubMed address for ``PMID:123``; None for other citation kinds (shown as plain text)."""
-    prefix, _, number = citation.partition(":")
-    return f"https://pubmed.ncbi.nlm.nih.gov/{number}/" if prefix.upper() == "PMID" and number.isdigit() else None
+def population_af(variant: Variant) -> str:
+    """gnomAD/1000G allele frequency as the page shows it, saying when it is absent."""
+    if variant.population_af is not None:
+        return f"{variant.population_af:.3g}"
+    return "absent from gnomAD" if variant.population_checked else "not annotated"
 
 
-_ENV.filters["pmid_url"] = _pmid_url
-_ENV.filters["ranked_evidence"] = ranked_evidence
+def predictions(variant: Variant) -> str:
+    """In-silico calls carried in the VCF (``SIFT deleterious(0.01); PolyPhen …``)."""
+    return "; ".join(f"{name} {call}" for name, call in variant.predictions)
+
+
+_ENV.filters["pmid_url"] = links.citation_url
+_ENV.filters["evidence_url"] = links.evidence_url
+_ENV.filters["evidence_groups"] = evidence_groups
+_ENV.filters["earned_tier"] = earned_tier
+_ENV.filters["population_af"] = population_af
+_ENV.filters["predictions"] = predictions
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +119,8 @@ def _script_json(payload: object) -> Markup:
 
 
 def variant_table(findings: tuple[Finding, ...], limit: int = MAX_TABLE_ROWS) -> VariantTable:
-    """Compact rows ``[key, gene, consequence#, hgvsp, tier, oncogenicity#, vaf, depth]``."""
+    """Compact rows ``[key, gene, consequence#, hgvsp, tier, oncogenicity#, vaf, depth,
+    population AF, gene role#, dbSNP id, COSMIC id]`` (``#``: coded)."""
     codes: tuple[dict[str, int], ...] = tuple({} for _ in TABLE_COLUMNS)
     rows: list[list[object]] = []
     for f in findings[:limit]:
@@ -108,6 +134,10 @@ def variant_table(findings: tuple[Finding, ...], limit: int = MAX_TABLE_ROWS) ->
             f.oncogenicity.label if f.oncogenicity else "",
             None if v.vaf is None else round(v.vaf, 3),
             v.depth,
+            v.population_af,
+            f.gene_role or "",
+            v.dbsnp or "",
+            v.cosmic or "",
         ]
         for i, (_, _, coded) in enumerate(TABLE_COLUMNS):
             if coded:
@@ -115,7 +145,8 @@ def variant_table(findings: tuple[Finding, ...], limit: int = MAX_TABLE_ROWS) ->
         rows.append(row)
     payload = {
         "columns": [
-            {"label": label, "type": kind, **({"codes": list(codes[i])} if coded else {})}
+            {"label": label, "type": kind, **({"codes": list(codes[i])} if coded else {}),
+             **({"url": LINK_COLUMNS[label]} if kind == "link" else {})}
             for i, (label, kind, coded) in enumerate(TABLE_COLUMNS)
         ],
         "rows": rows,
@@ -166,8 +197,16 @@ def signature_charts(content: ReportContent) -> tuple[Markup, Markup]:
     return bars, spectrum
 
 
+def copy_number_top(values: list[float]) -> float:
+    """Top of the absolute copy-number axis: 8, or the next power of two above the highest
+    segment (CN 24 → 32), so no segment is drawn capped."""
+    highest = max(values, default=0.0)
+    return 8.0 if highest <= 8 else float(2 ** math.ceil(math.log2(highest)))
+
+
 def cna_chart(content: ReportContent) -> Markup:
-    """Segments at absolute copy number (0–8) when known, else at their log2 ratio (−2..2)."""
+    """Segments at absolute copy number on a log axis (0 … ≥ the highest CN) when known, else
+    at their log2 ratio (−2..2)."""
     absolute = all(c.segment.total_cn is not None for c in content.cna_segments)
     points = [
         (c.segment.chrom, c.segment.start, c.segment.end,
@@ -176,10 +215,19 @@ def cna_chart(content: ReportContent) -> Markup:
     ]  # fmt: skip
     lengths = [(chrom, CHROMOSOME_LENGTHS[content.build][chrom]) for chrom in CHROMOSOME_ORDER
                if chrom in CHROMOSOME_LENGTHS[content.build] and chrom != "MT"]  # fmt: skip
+    top = copy_number_top([p[3] for p in points]) if absolute else 2.0
     return charts.genome_segments_svg(
-        points, lengths, y_range=(0.0, 8.0) if absolute else (-2.0, 2.0),
+        points, lengths, y_range=(0.0, top) if absolute else (-2.0, 2.0), log_scale=absolute,
         y_label="total copy number" if absolute else "log2 copy ratio", title="Copy-number segments",
     )  # fmt: skip
+
+
+@functools.cache
+def tables_script() -> Markup:
+    """The inline script that makes every server-rendered table sortable and filterable
+    (``templates/tables.js``, shared with the germline report)."""
+    source, _, _ = PackageLoader("oncodrop.report.write", "templates").get_source(_ENV, "tables.js")
+    return Markup(source)
 
 
 def render_html(content: ReportContent, headline: Headline) -> str:
@@ -193,6 +241,10 @@ def render_html(content: ReportContent, headline: Headline) -> str:
         evidence_shown=EVIDENCE_SHOWN,
         limits={"actionable": ACTIONABLE_SHOWN, "oncogenic": ONCOGENIC_SHOWN, "cna": CNA_SHOWN,
                 "kataegis": KATAEGIS_SHOWN},
+        links=lambda v: links.variant_links(v, content.build),
+        tiers=("I", "II", "III", "IV"),
+        tier_views=((Tier.III, TIER3_SHOWN), (Tier.IV, TIER4_SHOWN)),
+        tables_js=tables_script(),
         headline=headline,
         actionable=actionable,
         table=variant_table(content.findings),
