@@ -61,6 +61,13 @@ def test_braf_v600e_in_colon_with_melanoma_evidence_is_tier_2() -> None:
     assert "another tumour type" in reason
 
 
+def test_without_a_tumour_site_melanoma_evidence_is_not_called_another_tumour_type() -> None:
+    tier, reason = tier_of(BRAF_V600E, [item("EID1", "BRAF", hgvsp="p.V600E")], None)
+    assert tier is Tier.II
+    assert "another tumour type" not in reason
+    assert "no tumour site was set for this sample" in reason and "[Skin]" in reason
+
+
 def test_level_b_same_site_is_tier_1_and_site_names_compare_case_insensitively() -> None:
     items = [item("EID2", "BRAF", hgvsp="p.V600E", level="B")]
     assert tier_of(BRAF_V600E, items, " skin ")[0] is Tier.I

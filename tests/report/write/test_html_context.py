@@ -117,7 +117,7 @@ def test_tier_3_and_4_view_lists_each_tier_with_reason(content: ReportContent) -
     tier4 = view[view.index('id="tieriv"'):]
     assert "Tier III · 2 variant(s)" in tier3 and "TP53 p.R273H" in tier3 and "Likely oncogenic" in tier3
     assert "&lt;script&gt;" in tier3 and "<script>alert" not in view
-    assert "Tier IV · 1 variant(s)" in tier4 and "1:5000:C&gt;A" in tier4 and "test tier IV" in tier4
+    assert "Tier IV · 1 variant(s)" in tier4 and "1:5000:C&gt;A" in tier4 and "title=\"test tier IV\"" in tier4
 
 
 def test_qc_counts_variants_by_type_and_consequence_per_tier(content: ReportContent) -> None:

@@ -82,11 +82,14 @@ def report_environment(package: str) -> Environment:
 _ENV = report_environment("oncodrop.report.write")
 
 
-def population_af(variant: Variant) -> str:
-    """gnomAD/1000G allele frequency as the page shows it, saying when it is absent."""
+def population_af(variant: Variant, short: bool = False) -> str:
+    """gnomAD/1000G allele frequency as the page shows it, saying when it is absent (``short``:
+    for table cells, ``absent`` / ``n/a``)."""
     if variant.population_af is not None:
         return f"{variant.population_af:.3g}"
-    return "absent from gnomAD" if variant.population_checked else "not annotated"
+    if variant.population_checked:
+        return "absent" if short else "absent from gnomAD"
+    return "n/a" if short else "not annotated"
 
 
 def predictions(variant: Variant) -> str:

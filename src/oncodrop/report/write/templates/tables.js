@@ -51,7 +51,7 @@
         if (visible) shown++;
       });
       var hidden = matching - shown;
-      count.textContent = shown === rows.length ? rows.length + " rows"
+      count.textContent = shown === rows.length ? rows.length + (rows.length === 1 ? " row" : " rows")
         : shown + " of " + rows.length + " rows shown";
       if (more) {
         more.hidden = !limit || (hidden === 0 && !state.expanded) || matching <= limit;
