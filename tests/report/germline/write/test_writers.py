@@ -52,3 +52,17 @@ def test_provenance_holds_the_checksum_of_every_other_output(
 def test_the_style_sheet_is_the_somatic_reports() -> None:
     css = somatic_css()
     assert ".finding" in css and "--t1:" in css and "<style>" not in css
+
+
+def test_report_links_each_variant_to_clinvar_and_gnomad_and_sorts_every_table(
+    make_bundle: Callable[..., Path], tmp_path: Path
+) -> None:
+    vcf = write_synthetic_vcf(tmp_path / "n.vcf.gz", SYNTHETIC, samples=("NORMAL",), build="grch38")
+    out = tmp_path / "out"
+    run(vcf, make_bundle(clinvar=CLINVAR), out)
+    html = (out / "report.html").read_text()
+    table = html[html.index('<table id="variant-table" data-own-filter>'):]
+    brca2 = table[table.index("13:32340300:GT&gt;G"):].split("</tr>")[0]
+    assert 'href="https://www.ncbi.nlm.nih.gov/clinvar/variation/9322/"' in brca2
+    assert 'href="https://gnomad.broadinstitute.org/variant/13-32340300-GT-G?dataset=gnomad_r4"' in brca2
+    assert 'main table:not([data-js-table])' in html  # the shared sort/filter script is inlined

@@ -27,8 +27,9 @@ from oncodrop.report.germline.model import GermlineClass
 from oncodrop.report.germline.qc import QC_MEANINGS
 from oncodrop.report.germline.write.content import GermlineContent
 from oncodrop.report.germline.write.tsv import germline_tsv_name
-from oncodrop.report.write import charts
-from oncodrop.report.write.html import report_environment
+from oncodrop.report.germline.model import GermlineFinding
+from oncodrop.report.write import charts, links
+from oncodrop.report.write.html import report_environment, tables_script
 
 HTML_NAME = "report.html"
 VUS_CARDS = 100  # VUS shown with their evidence; the rest are rows of the filterable table
@@ -60,6 +61,12 @@ def qc_charts(content: GermlineContent) -> tuple[Markup, Markup]:
     return ab, dp
 
 
+def finding_links(finding: GermlineFinding, content: GermlineContent) -> tuple[links.Link, ...]:
+    """dbSNP, ClinVar (its variation page when the bundle matched one), gnomAD links."""
+    clinvar_id = finding.clinvar.variation_id if finding.clinvar else None
+    return links.variant_links(finding.variant, content.build, clinvar_id)
+
+
 def render_germline_html(content: GermlineContent, headline: Headline) -> str:
     """The report page as a string (pure: same content → same text)."""
     ab_chart, depth_chart = qc_charts(content)
@@ -79,6 +86,8 @@ def render_germline_html(content: GermlineContent, headline: Headline) -> str:
         qc_meanings=QC_MEANINGS,
         ab_chart=ab_chart,
         depth_chart=depth_chart,
+        links=lambda f: finding_links(f, content),
+        tables_js=tables_script(),
         config_json=json.dumps(content.config.model_dump(mode="json"), indent=2, sort_keys=True),
     )
 

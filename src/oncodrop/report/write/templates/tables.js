@@ -1,8 +1,9 @@
 (function () {
   "use strict";
-  // Every server-rendered table with a header row (all but the JSON-backed #variant-table):
-  // a filter box with a row count above it, headers that sort on click (again: reverse), and
-  // for tables with data-limit="N" only the first N matching rows shown until "Show n more".
+  // Every server-rendered table with a header row (not the JSON-backed data-js-table ones):
+  // a filter box with a row count above it (not for data-own-filter tables, which have their
+  // own), headers that sort on click (again: reverse), and for tables with data-limit="N" only
+  // the first N matching rows shown until "Show n more".
   function text(row, i) {
     var cell = row.cells[i];
     if (!cell) return "";
@@ -19,6 +20,7 @@
     var rows = Array.prototype.slice.call(body.rows);
     var limit = parseInt(table.getAttribute("data-limit") || "0", 10);
     var state = { col: -1, dir: 1, query: "", expanded: false };
+    var ownFilter = table.hasAttribute("data-own-filter");
     var tools = document.createElement("div");
     tools.className = "table-tools";
     var box = document.createElement("input");
@@ -30,7 +32,7 @@
     count.className = "muted table-count";
     tools.appendChild(box);
     tools.appendChild(count);
-    table.parentNode.insertBefore(tools, table);
+    if (!ownFilter) table.parentNode.insertBefore(tools, table);
     var more = table.nextElementSibling && table.nextElementSibling.classList.contains("more")
       ? table.nextElementSibling : null;
     if (limit && !more) {
@@ -42,6 +44,7 @@
     rows.forEach(function (r) { r.classList.remove("extra"); });
     table.classList.add("enhanced");
     function apply() {
+      if (ownFilter) return;
       var q = state.query, shown = 0, matching = 0;
       rows.forEach(function (r) {
         var match = !q || r.textContent.toLowerCase().indexOf(q) !== -1;
@@ -86,5 +89,5 @@
     table.setAttribute("data-table", String(index));
     apply();
   }
-  Array.prototype.forEach.call(document.querySelectorAll("main table:not(#variant-table)"), enhance);
+  Array.prototype.forEach.call(document.querySelectorAll("main table:not([data-js-table])"), enhance);
 })();
