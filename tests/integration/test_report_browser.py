@@ -4,12 +4,13 @@ variant table sorts, filters and pages, and the page makes no request but for it
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from waiting import IN_CI, require
+from chromium import Loaded, browser_session, open_page, save_artifact, skip_without_browser
 
 from oncodrop.report.engine import SomaticReporter
 from oncodrop.report.protocol import ReportRequest
@@ -18,28 +19,12 @@ from oncodrop.sampleconfig import SampleConfig, SampleSection
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-Loaded = tuple["Page", list[str], list[str]]  # the page, the URLs it requested, its JS errors
-
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-SECTIONS = ("#demo-banner", "#headline", "#actionable", "#oncogenic", "#variants", "#cna",
+SECTIONS = ("#demo-banner", "#headline", "#actionable", "#oncogenic", "#tier34", "#variants", "#cna",
             "#signatures", "#kataegis", "#qc", "#settings", "#methods")  # fmt: skip
 
-# Outside CI a missing browser skips the module; in CI (CI=true) each test fails instead.
-if not IN_CI and not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium (`apt-get install chromium`)",
-                allow_module_level=True)
-try:
-    from playwright import sync_api
-except ImportError:
-    if not IN_CI:
-        pytest.skip("playwright is not installed", allow_module_level=True)
-    sync_api = None  # type: ignore[assignment]
+skip_without_browser()
 
 
 @pytest.fixture(scope="module")
@@ -60,43 +45,34 @@ def report(tmp_path_factory: pytest.TempPathFactory, testdata: Path, demo_bundle
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require(CHROMIUM.exists(), "Debian chromium is not installed at /usr/bin/chromium (`apt-get install chromium`)")
-    require(sync_api is not None, "playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with browser_session() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
-def page(browser: Browser, report: Path) -> Iterator[Loaded]:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    requests: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto((report / "report.html").as_uri())
-    yield page, requests, errors
-    page.close()
+def page(browser: Browser, report: Path) -> Iterator[tuple[Page, list[str], list[str]]]:
+    with open_page(browser, report / "report.html") as loaded:
+        yield loaded.page, loaded.requests, loaded.errors
 
 
 def _genes_on_page(page: Page) -> list[str]:
     return page.locator("#variant-table tbody tr td:nth-child(2)").all_inner_texts()
 
 
-def test_key_sections_are_visible_and_nothing_but_the_file_is_requested(page: Loaded, report: Path) -> None:
+def test_key_sections_are_visible_and_nothing_but_the_file_is_requested(page: tuple[Page, list[str], list[str]], report: Path) -> None:
     pg, requests, errors = page
     for selector in SECTIONS:
         assert pg.locator(selector).is_visible(), selector
     assert "PIK3CA p.H1047R" in pg.locator("#actionable").inner_text()
     assert pg.locator("#signatures svg").count() == 2 and pg.locator("#qc svg").count() == 2
-    pg.screenshot(path=str(report / "screenshot.png"))
     assert requests == [(report / "report.html").as_uri()]
     assert errors == []
+    save_artifact(pg, "page", report, "brca-report")
+    for section in ("#headline", "#actionable", "#oncogenic", "#tier34", "#cna", "#signatures", "#qc"):
+        save_artifact(pg, section, report, f"brca-{section[1:]}")
 
 
-def test_table_pages_through_all_variants(page: Loaded, report: Path) -> None:
+def test_table_pages_through_all_variants(page: tuple[Page, list[str], list[str]], report: Path) -> None:
     pg, _, _ = page
     assert pg.locator("#variant-table tbody tr").count() == 100
     assert pg.locator("#variant-count").inner_text() == "199 of 199 variants"
@@ -105,7 +81,7 @@ def test_table_pages_through_all_variants(page: Loaded, report: Path) -> None:
     assert pg.locator("#page-label").inner_text() == "page 2 of 2"
 
 
-def test_typing_a_gene_or_choosing_a_tier_filters_the_table(page: Loaded) -> None:
+def test_typing_a_gene_or_choosing_a_tier_filters_the_table(page: tuple[Page, list[str], list[str]]) -> None:
     pg, _, _ = page
     pg.fill("#variant-filter", "tp53")
     assert _genes_on_page(pg) == ["TP53"]
@@ -115,14 +91,43 @@ def test_typing_a_gene_or_choosing_a_tier_filters_the_table(page: Loaded) -> Non
     assert pg.locator("#variant-count").inner_text() == "1 of 199 variants"
 
 
-def test_clicking_a_header_sorts_and_clicking_again_reverses(page: Loaded, report: Path) -> None:
+def test_clicking_a_header_sorts_and_clicking_again_reverses(page: tuple[Page, list[str], list[str]], report: Path) -> None:
     pg, _, _ = page
     with (report / "BRCA.tiers.tsv").open(newline="") as fh:
         genes = sorted(r["gene"] for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE) if r["gene"])
-    header = pg.locator("#variant-table thead th", has_text="Gene")
+    header = pg.locator("#variant-table thead th", has_text=re.compile("^Gene$"))
     header.click()
     assert header.get_attribute("aria-sort") == "ascending"
     assert _genes_on_page(pg)[:3] == genes[:3]
     header.click()
     assert header.get_attribute("aria-sort") == "descending"
     assert _genes_on_page(pg)[:3] == genes[::-1][:3]
+
+
+def test_nras_cn_24_is_drawn_at_24_on_a_log_axis(page: tuple[Page, list[str], list[str]]) -> None:
+    """T001-BRCA's NRAS segment has total CN 24: drawn at its value, above CN 16, below the top."""
+    pg, _, errors = page
+    svg = pg.locator("#cna svg")
+    nras = svg.locator("rect[data-value='24']").first
+    assert "24 (amplification)" in (nras.locator("title").text_content() or "")
+    ticks = {t: svg.locator("text", has_text=t).first.bounding_box() for t in ("16", "32")}
+    box = nras.bounding_box()
+    assert box is not None and all(ticks.values())
+    centre = box["y"] + box["height"] / 2
+    assert ticks["32"]["y"] < centre < ticks["16"]["y"] + ticks["16"]["height"]  # type: ignore[index]
+    assert box["width"] >= 2 and errors == []
+
+
+def test_every_table_outside_the_variant_table_filters_and_sorts(page: tuple[Page, list[str], list[str]]) -> None:
+    pg, _, _ = page
+    tables = pg.locator("main table:not([data-js-table])")
+    assert pg.locator(".table-tools").count() == tables.count() >= 8
+    calls = pg.locator("#cna table").nth(1)
+    box = pg.locator("#cna .table-tools").nth(1).locator("input.table-filter")
+    box.fill("amplification")
+    assert sorted(calls.locator("tbody tr:visible td:first-child").all_inner_texts()) == ["ERBB2", "NRAS"]
+    box.fill("")
+    header = calls.locator("thead th", has_text="Total CN")
+    header.click()
+    header.click()
+    assert calls.locator("tbody tr td:first-child").first.inner_text() == "NRAS"  # CN 24, descending

@@ -35,12 +35,6 @@
     if (!ownFilter) table.parentNode.insertBefore(tools, table);
     var more = table.nextElementSibling && table.nextElementSibling.classList.contains("more")
       ? table.nextElementSibling : null;
-    if (limit && !more) {
-      more = document.createElement("button");
-      more.type = "button";
-      more.className = "more";
-      table.parentNode.insertBefore(more, table.nextSibling);
-    }
     rows.forEach(function (r) { r.classList.remove("extra"); });
     table.classList.add("enhanced");
     function apply() {
@@ -57,7 +51,7 @@
       count.textContent = shown === rows.length ? rows.length + (rows.length === 1 ? " row" : " rows")
         : shown + " of " + rows.length + " rows shown";
       if (more) {
-        more.hidden = !limit || (hidden === 0 && !state.expanded) || matching <= limit;
+        more.hidden = !limit || matching <= limit;
         more.textContent = state.expanded ? "Show fewer" : "Show " + hidden + " more";
         more.setAttribute("data-hidden", String(hidden));
       }
