@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from chromium import Loaded, browser_session, open_page, save_artifact, skip_without_browser
+from chromium import browser_session, open_page, save_artifact, skip_without_browser
 
 from oncodrop.report.engine import SomaticReporter
 from oncodrop.report.protocol import ReportRequest

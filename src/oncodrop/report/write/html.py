@@ -22,9 +22,9 @@ from markupsafe import Markup
 from oncodrop.domain.classification import Finding, Tier
 from oncodrop.domain.genome import CHROMOSOME_LENGTHS, CHROMOSOME_ORDER
 from oncodrop.domain.headline import Headline
+from oncodrop.domain.variant import Variant
 from oncodrop.report.metrics.kataegis import MAX_DISTANCE as KATAEGIS_MAX_DISTANCE
 from oncodrop.report.metrics.kataegis import MIN_SNVS as KATAEGIS_MIN_SNVS
-from oncodrop.domain.variant import Variant
 from oncodrop.report.write import charts, links
 from oncodrop.report.write.content import (
     ReportContent,

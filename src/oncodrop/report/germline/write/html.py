@@ -23,11 +23,10 @@ from oncodrop.report.germline.acmg import (
     CLASS_THRESHOLDS,
     CLINVAR_MIN_STARS,
 )
-from oncodrop.report.germline.model import GermlineClass
+from oncodrop.report.germline.model import GermlineClass, GermlineFinding
 from oncodrop.report.germline.qc import QC_MEANINGS
 from oncodrop.report.germline.write.content import GermlineContent
 from oncodrop.report.germline.write.tsv import germline_tsv_name
-from oncodrop.report.germline.model import GermlineFinding
 from oncodrop.report.write import charts, links
 from oncodrop.report.write.html import report_environment, tables_script
 
