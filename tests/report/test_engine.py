@@ -132,7 +132,7 @@ def test_every_segment_is_drawn_on_the_genome_wide_copy_number_plot(brca: tuple[
     html = (brca[1] / "report.html").read_text()
     cna = html[html.index('<section id="cna">'):html.index('<section id="signatures">')]
     plot = cna[cna.index("<svg"):cna.index("</svg>")]
-    segments = re.findall(r'<rect [^>]*height="4" fill="([^"]+)"><title>(\w+):(\d+)-(\d+) ([\d.]+) \((\w+)\)', plot)
+    segments = re.findall(r'<rect [^>]*height="5" fill="([^"]+)" data-value="[\d.]+"><title>(\w+):(\d+)-(\d+) ([\d.]+) \((\w+)\)', plot)
     assert len(segments) == 252  # every row of T001-BRCA.grch37.cna.tsv
     erbb2 = [s for s in segments if s[1] == "17" and int(s[2]) <= 37856333 <= int(s[3])]
     assert [(s[4], s[5]) for s in erbb2] == [("9", "amplification")]

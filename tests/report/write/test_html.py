@@ -112,6 +112,7 @@ def test_cna_section_lists_actionable_and_altered_genes_only(content: ReportCont
     html = _html(content)
     cna = html[html.index('<section id="cna">'):html.index('<section id="signatures">')]
     assert "Trastuzumab" in cna and "ERBB2" in cna
+    assert '<a href="https://civicdb.org/links/evidence_items/1" rel="noreferrer">EID1</a>' in cna
     assert "hetdel" in cna and "KRAS" not in cna
     assert "No copy-number segments" in _html(replace(content, cna=None))
 
