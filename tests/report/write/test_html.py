@@ -134,3 +134,15 @@ def test_actionable_section_is_capped_with_a_note_for_huge_samples(
     assert actionable.count('<div class="finding">') == ACTIONABLE_SHOWN
     assert f"{ACTIONABLE_SHOWN + 5} Tier I/II variants: the first {ACTIONABLE_SHOWN} are shown" in actionable
     assert len(_table_payload(html)["rows"]) == ACTIONABLE_SHOWN + 5
+
+
+def test_table_rows_drop_trailing_empty_cells_and_keep_ids_where_present(content: ReportContent) -> None:
+    braf = content.findings[0]
+    with_ids = replace(braf, variant=replace(braf.variant, dbsnp="rs113488022", population_af=0.000123456))
+    payload = json.loads(str(variant_table((with_ids, *content.findings[1:])).json))
+    labels = [c["label"] for c in payload["columns"]]
+    assert labels[8:] == ["Gene role", "Population AF", "dbSNP", "COSMIC"]
+    assert payload["columns"][10]["url"] == "https://www.ncbi.nlm.nih.gov/snp/{id}"
+    first, second = payload["rows"][:2]
+    assert first[9:] == [0.000123, "rs113488022"]  # AF to 3 significant digits; no COSMIC cell
+    assert len(second) == 9  # no AF, no ids: the row ends at the gene role code

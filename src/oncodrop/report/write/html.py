@@ -50,8 +50,8 @@ TABLE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("Oncogenicity", "text", True),
     ("VAF", "num", False),
     ("Depth", "num", False),
-    ("Population AF", "num", False),
     ("Gene role", "text", True),
+    ("Population AF", "num", False),
     ("dbSNP", "link", False),
     ("COSMIC", "link", False),
 )
@@ -123,7 +123,8 @@ def _script_json(payload: object) -> Markup:
 
 def variant_table(findings: tuple[Finding, ...], limit: int = MAX_TABLE_ROWS) -> VariantTable:
     """Compact rows ``[key, gene, consequence#, hgvsp, tier, oncogenicity#, vaf, depth,
-    population AF, gene role#, dbSNP id, COSMIC id]`` (``#``: coded)."""
+    gene role#, population AF, dbSNP id, COSMIC id]`` (``#``: coded), trailing empty cells
+    dropped (a coded column is never empty, so at most AF and the ids go)."""
     codes: tuple[dict[str, int], ...] = tuple({} for _ in TABLE_COLUMNS)
     rows: list[list[object]] = []
     for f in findings[:limit]:
@@ -137,14 +138,16 @@ def variant_table(findings: tuple[Finding, ...], limit: int = MAX_TABLE_ROWS) ->
             f.oncogenicity.label if f.oncogenicity else "",
             None if v.vaf is None else round(v.vaf, 3),
             v.depth,
-            v.population_af,
             f.gene_role or "",
+            None if v.population_af is None else float(f"{v.population_af:.3g}"),
             v.dbsnp or "",
             v.cosmic or "",
         ]
         for i, (_, _, coded) in enumerate(TABLE_COLUMNS):
             if coded:
                 row[i] = codes[i].setdefault(str(row[i]), len(codes[i]))
+        while row[-1] is None or row[-1] == "":  # trailing empties cost bytes; the page reads them as empty
+            row.pop()
         rows.append(row)
     payload = {
         "columns": [
