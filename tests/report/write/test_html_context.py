@@ -10,6 +10,7 @@ from dataclasses import replace
 from oncodrop.domain.classification import Finding
 from oncodrop.domain.copynumber import CnaCall, Segment
 from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, EvidenceType, MatchLevel
+from oncodrop.report.tiers import best_evidence_tier
 from oncodrop.report.write.content import CalledSegment, ReportContent, evidence_groups
 from oncodrop.report.write.html import cna_chart, copy_number_top, render_html
 from oncodrop.report.write.summary import headline
@@ -151,3 +152,18 @@ def test_every_server_rendered_table_has_a_header_for_the_sort_script(content: R
     tables = re.findall(r"<table[^>]*>\s*(<\w+)", body)
     assert tables and all(first == "<thead" for first in tables), tables
     assert "main table:not([data-js-table])" in html  # the script enhances all of them
+
+
+def test_reason_count_of_items_at_the_tier_matches_the_rows_marked_with_it(content: ReportContent) -> None:
+    """The tier reason says "n more item(s) at this tier": n + 1 rows of the card earn it."""
+    matches = (MELANOMA, _item("EID11", "Melanoma", "Skin", "Dabrafenib"), _item("EID12", "Melanoma", "Skin", "Trametinib"),
+               COLORECTAL, PAN_CANCER)  # fmt: skip
+    decided = best_evidence_tier(matches, "Skin")
+    assert decided is not None
+    tier, reason = decided
+    braf = replace(_braf(content), evidence=matches, tier=tier, tier_reason=reason)
+    card = _section(_html(_with_braf(content, braf)), "actionable")
+    more = int(re.search(r"(\d+) more item\(s\) at this tier", card).group(1))  # type: ignore[union-attr]
+    assert (tier.value, more) == ("I", 2)
+    assert card.count('<td><span class="tier tier-I">I</span></td>') == more + 1
+    assert card.count('<td><span class="tier tier-II">II</span></td>') == 2  # colorectal A, pan-cancer C
