@@ -63,10 +63,11 @@ def variant_links(variant: Variant, build: Build, clinvar_id: str | None = None)
 
 
 def gnomad_id(variant: Variant) -> str | None:
-    """gnomAD's ``chrom-pos-ref-alt`` for a plain-allele variant on a primary chromosome."""
+    """gnomAD's ``chrom-pos-ref-alt`` for a plain-allele variant on a nuclear chromosome (gnomAD
+    v2 has no mitochondrial calls and v4 names the contig ``M``, so MT gets no link)."""
     if not (_ALLELE.fullmatch(variant.ref) and _ALLELE.fullmatch(variant.alt)):
         return None
-    if not (variant.chrom.isdigit() or variant.chrom in {"X", "Y", "MT"}):
+    if not (variant.chrom.isdigit() or variant.chrom in {"X", "Y"}):
         return None
     return f"{variant.chrom}-{variant.pos}-{variant.ref}-{variant.alt}"
 
