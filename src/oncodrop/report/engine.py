@@ -29,6 +29,7 @@ from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
 from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_call
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
+from oncodrop.report.metrics.concordance import Concordance, measure_concordance
 from oncodrop.report.metrics.kataegis import find_kataegis, kataegis_metric
 from oncodrop.report.metrics.msi import msi_status
 from oncodrop.report.metrics.sequence import ReferenceGenome
@@ -68,6 +69,7 @@ class ReadOutcome:
     variants: tuple[Variant, ...]
     build: Build
     stats: ReadStats
+    concordance: Concordance | None = None
 
 
 def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
@@ -81,6 +83,8 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
             f"{', '.join(bundle.builds)}; use a bundle built with `oncodrop refdata build "
             f"--build {build}`"
         )
+    concordance = check_reference(result.variants, bundle, build, request.vcf.name,
+                                  result.build_evidence)  # fmt: skip
     source: str | None = result.annotation
     variants = result.variants
     if source is None:
@@ -92,7 +96,35 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
         tumor_column=result.tumor_sample,
         normal_column=result.normal_sample,
     )
-    return ReadOutcome(variants, build, stats)
+    return ReadOutcome(variants, build, stats, concordance)
+
+
+_OTHER_BUILD: dict[Build, Build] = {"grch37": "grch38", "grch38": "grch37"}
+
+
+def check_reference(
+    variants: Sequence[Variant], bundle: Bundle, build: Build, file: str, build_evidence: str = ""
+) -> Concordance:
+    """Measure REF-vs-bundle-genome agreement before anything reads the genome; reject a VCF
+    whose REF alleles show it was called on another assembly (``ref_mismatch``)."""
+    path = bundle.fasta(build)
+    synthetic = "synthetic_genome" in bundle.manifest.get("sources", {})
+    with ReferenceGenome.open(path) if path else nullcontext() as genome:
+        concordance = measure_concordance(variants, genome, build, synthetic=synthetic)
+    if concordance.rejectable:
+        said = f"from its {build_evidence}" if build_evidence else "as the sample config says"
+        ours, other = build.replace("grch", "GRCh"), _OTHER_BUILD[build].replace("grch", "GRCh")
+        raise InputRejected(
+            ReasonCode.REF_MISMATCH,
+            f"{file} is {ours} ({said}) but {concordance.sentence}: the calls were made on "
+            f"another assembly (likely {other}), not on bundle {bundle.name} {bundle.version}'s "
+            f"{ours}; send the VCF called on {ours}, or set sample.genome_build = "
+            f'"{_OTHER_BUILD[build]}" and use a bundle built with `oncodrop refdata build '
+            f"--build {_OTHER_BUILD[build]}`",
+            file=file,
+            field="REF",
+        )
+    return concordance
 
 
 def _annotate(
@@ -226,14 +258,20 @@ class SomaticReporter:
                 findings = classify_variants(read.variants, bundle, index, config.sample.tumor_site)
             with clock.step("tmb"):
                 tmb = _tmb(read, config)
+            trusted = genome if read.concordance is None or read.concordance.trusted else None
+            withheld = read.concordance.withheld_note if trusted is None and read.concordance else ""
             with clock.step("msi"):
-                msi = _msi(read.variants, config.assay.target_size_mb, genome, config.msi.enabled)
+                msi = _msi(read.variants, config.assay.target_size_mb, trusted, config.msi.enabled,
+                           withheld)  # fmt: skip
             with clock.step("signatures"):
-                signatures = _signatures(read, bundle, genome, config)
+                signatures = _signatures(read, bundle, trusted, config, withheld)
             with clock.step("kataegis"):
-                events = find_kataegis(read.variants, genome)
+                events = find_kataegis(read.variants, trusted)  # no APOBEC contexts if withheld
                 n_snvs = sum(1 for v in read.variants if v.variant_class == "SNV")
                 kataegis = kataegis_metric(events, n_snvs)
+                if withheld and kataegis.computable:
+                    why = withheld.removeprefix("not computable: ")
+                    kataegis = replace(kataegis, note=f"APOBEC contexts withheld: {why}")
         with clock.step("cna"):
             copy_number = (
                 copy_number_findings(request.cna, bundle, read.build, index, config)
@@ -253,6 +291,7 @@ class SomaticReporter:
             signature_reference=f"COSMIC v3.4 SBS ({read.build.replace('grch', 'GRCh')})",
             kataegis=kataegis,
             kataegis_events=events,
+            reference=read.concordance,
             cna=copy_number.genes if copy_number else None,
             cna_segments=copy_number.segments if copy_number else (),
             inputs=_inputs(request),
@@ -287,18 +326,24 @@ def _inputs(request: ReportRequest) -> tuple[InputFile, ...]:
 
 
 def _msi(
-    variants: Sequence[Variant], target_mb: float, genome: ReferenceGenome | None, enabled: bool
+    variants: Sequence[Variant], target_mb: float, genome: ReferenceGenome | None, enabled: bool,
+    withheld: str = "",
 ) -> Metric:
     if not enabled:
         return Metric("msi", None, "indel fraction", "not computed: disabled in the sample config")
+    if withheld:
+        return Metric("msi", None, "indel fraction", withheld)
     return msi_status(variants, target_mb, genome)
 
 
 def _signatures(
-    read: ReadOutcome, bundle: Bundle, genome: ReferenceGenome | None, config: SampleConfig
+    read: ReadOutcome, bundle: Bundle, genome: ReferenceGenome | None, config: SampleConfig,
+    withheld: str = "",
 ) -> SignatureReport:
     if not config.signatures.enabled:
         return SignatureReport(Metric("signatures", None, "cosine similarity",
                                       "not computed: disabled in the sample config"))
+    if withheld:
+        return SignatureReport(Metric("signatures", None, "cosine similarity", withheld))
     matrix = SignatureMatrix.from_tuple(bundle.signatures(read.build))
     return mutational_signatures(read.variants, genome, matrix, config.signatures)
