@@ -29,7 +29,7 @@ from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
 from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_call
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
-from oncodrop.report.metrics.concordance import Concordance, measure_concordance
+from oncodrop.report.metrics.concordance import Concordance, check_reference
 from oncodrop.report.metrics.kataegis import find_kataegis, kataegis_metric
 from oncodrop.report.metrics.msi import msi_status
 from oncodrop.report.metrics.sequence import ReferenceGenome
@@ -97,34 +97,6 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
         normal_column=result.normal_sample,
     )
     return ReadOutcome(variants, build, stats, concordance)
-
-
-_OTHER_BUILD: dict[Build, Build] = {"grch37": "grch38", "grch38": "grch37"}
-
-
-def check_reference(
-    variants: Sequence[Variant], bundle: Bundle, build: Build, file: str, build_evidence: str = ""
-) -> Concordance:
-    """Measure REF-vs-bundle-genome agreement before anything reads the genome; reject a VCF
-    whose REF alleles show it was called on another assembly (``ref_mismatch``)."""
-    path = bundle.fasta(build)
-    synthetic = "synthetic_genome" in bundle.manifest.get("sources", {})
-    with ReferenceGenome.open(path) if path else nullcontext() as genome:
-        concordance = measure_concordance(variants, genome, build, synthetic=synthetic)
-    if concordance.rejectable:
-        said = f"from its {build_evidence}" if build_evidence else "as the sample config says"
-        ours, other = build.replace("grch", "GRCh"), _OTHER_BUILD[build].replace("grch", "GRCh")
-        raise InputRejected(
-            ReasonCode.REF_MISMATCH,
-            f"{file} is {ours} ({said}) but {concordance.sentence}: the calls were made on "
-            f"another assembly (likely {other}), not on bundle {bundle.name} {bundle.version}'s "
-            f"{ours}; send the VCF called on {ours}, or set sample.genome_build = "
-            f'"{_OTHER_BUILD[build]}" and use a bundle built with `oncodrop refdata build '
-            f"--build {_OTHER_BUILD[build]}`",
-            file=file,
-            field="REF",
-        )
-    return concordance
 
 
 def _annotate(

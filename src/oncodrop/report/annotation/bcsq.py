@@ -21,7 +21,13 @@ from oncodrop.domain.consequences import impact, rank, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation.common import Annotation
 from oncodrop.report.annotation.hgvsc import substitution_hgvsc
-from oncodrop.report.annotation.pick import Candidate, TranscriptFacts, effect_summary, pick
+from oncodrop.report.annotation.pick import (
+    Candidate,
+    TranscriptFacts,
+    effect_summary,
+    pick,
+    transcripts_of_gene,
+)
 
 # bcftools csq term -> Sequence Ontology term.
 BCSQ_TERMS: dict[str, str] = {
@@ -138,16 +144,44 @@ def _merged(blocks: list[list[str]]) -> list[tuple[tuple[str, ...], list[str]]]:
     return merged
 
 
+_DNA_POS = re.compile(r"^(\d+)")
+
+
+def _silent_introns(
+    merged: list[tuple[tuple[str, ...], list[str]]], transcripts: Mapping[str, TranscriptFacts],
+    pos: int | None = None,
+) -> list[tuple[tuple[str, ...], list[str]]]:
+    """``intron_variant`` rows for the transcripts of the named genes that span the variant
+    but got no entry: bcftools csq writes nothing for introns, so without these a minor
+    transcript's splice or exon hit would be picked over the canonical transcript's intron
+    (VEP's ``--pick`` sees the intron)."""
+    seen = {block[2] for _, block in merged if len(block) > 2}
+    position = pos or next((int(m.group(1)) for _, b in merged if len(b) > 6 and (m := _DNA_POS.match(b[6]))),
+                           None)  # fmt: skip
+    if position is None:
+        return []
+    genes = {block[1] for _, block in merged if len(block) > 1 and block[1]}
+    extra = []
+    for gene in sorted(genes):
+        for fact in transcripts_of_gene(transcripts, gene):
+            if fact.transcript not in seen and fact.covers(position):
+                extra.append((("intron_variant",), ["intron", gene, fact.transcript, fact.biotype]))
+    return extra
+
+
 def parse_bcsq(
     entries: Sequence[str],
     *,
     alt: str,
     single_alt: bool = True,
     transcripts: Mapping[str, TranscriptFacts] | None = None,
+    pos: int | None = None,
 ) -> Annotation | None:
     """The picked transcript's consequence for ``alt`` (``annotation.pick`` order, with the
     gene model's ``transcripts`` facts when given); None when only pointers (``@POS``) remain.
-    Every transcript's merged effect is kept in ``Consequence.all_effects``."""
+    Every transcript's merged effect is kept in ``Consequence.all_effects``; with ``transcripts``
+    and the record's ``pos``, transcripts of the named genes spanning it without an entry count
+    as ``intron_variant`` (csq writes no intron entries)."""
     blocks = [e.split("|") for e in entries if e and not e.startswith("@")]
     if not single_alt:
         own = [b for b in blocks if _matches_alt(b, alt)]
@@ -155,6 +189,8 @@ def parse_bcsq(
     if not blocks:
         return None
     merged = _merged(blocks)
+    if transcripts:
+        merged += _silent_introns(merged, transcripts, pos)
 
     def candidate(item: tuple[tuple[str, ...], list[str]]) -> Candidate:
         terms, block = item

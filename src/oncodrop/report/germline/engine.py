@@ -28,6 +28,7 @@ from oncodrop.report.germline.read import (
 from oncodrop.report.germline.regions import PanelRegions, panel_regions
 from oncodrop.report.germline.write.content import GermlineContent, GermlineReadStats
 from oncodrop.report.germline.write.files import write_germline_files
+from oncodrop.report.metrics.concordance import check_reference
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.write.provenance import describe_input, software_versions
 from oncodrop.timing import StepClock
@@ -86,6 +87,8 @@ class GermlineReporter:
             regions = _regions(bundle, build, panel)
         with clock.step("read"):
             read = read_panel_variants(request.vcf, facts, config, bundle, regions.regions)
+            reference = check_reference(read.variants, bundle, read.build, request.vcf.name,
+                                        facts.build_evidence)  # fmt: skip
         clinvar_path = bundle.clinvar(read.build)
         with ClinvarDb(clinvar_path) if clinvar_path else nullcontext() as db:
             with clock.step("clinvar"):
@@ -111,7 +114,8 @@ class GermlineReporter:
             findings=findings,
             clinvar_available=clinvar_path is not None,
             residues_available=residues.available,
-            notes=_notes(panel, regions, read.annotation_source, residues, clinvar_path is not None),
+            notes=(*_notes(panel, regions, read.annotation_source, residues, clinvar_path is not None),
+                   *(() if reference.trusted else (f"Reference mismatch: {reference.sentence}",))),
             inputs=(describe_input("vcf", request.vcf),),
             versions=software_versions(),
             reporter=self.name,

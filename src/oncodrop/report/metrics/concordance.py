@@ -20,9 +20,13 @@ genome holds at its position, and ``CONCORDANCE_RULES`` decides what the report 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
+from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
+from oncodrop.errors import InputRejected, ReasonCode
+from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.metrics.sequence import ReferenceGenome
 
 WARN_DISCORDANCE = 0.01
@@ -42,8 +46,7 @@ _ACGT = frozenset("ACGT")
 CONCORDANCE_RULES: tuple[tuple[str, str], ...] = (
     ("not checked", "no bundle genome, or no REF allele lies on A/C/G/T bases of it"),
     ("concordant", "discordance <= WARN_DISCORDANCE: every metric computed"),
-    ("rejected (ref_mismatch)", "discordance > REJECT_DISCORDANCE, >= MIN_CHECKED_TO_REJECT "
-                                "checked sites, and the genome is not synthetic"),  # fmt: skip
+    ("rejected (ref_mismatch)", "discordance > REJECT_DISCORDANCE, enough sites, real genome"),
     ("discordant", "otherwise above WARN_DISCORDANCE: MSI, signatures, kataegis contexts withheld"),
 )
 """The decision, in order (first matching row wins); docs/methods.md shows it."""
@@ -152,3 +155,31 @@ def measure_concordance(
             examples.append(f"{v.chrom}:{v.pos} REF {ref}, genome {bases}")
     return Concordance(genome_build, checked, matched, unchecked, synthetic, tuple(examples),
                        sampled=stride > 1)  # fmt: skip
+
+
+_OTHER_BUILD: dict[Build, Build] = {"grch37": "grch38", "grch38": "grch37"}
+
+
+def check_reference(
+    variants: Sequence[Variant], bundle: Bundle, build: Build, file: str, build_evidence: str = ""
+) -> Concordance:
+    """Measure REF-vs-bundle-genome agreement before anything reads the genome; reject a VCF
+    whose REF alleles show it was called on another assembly (``ref_mismatch``)."""
+    path = bundle.fasta(build)
+    synthetic = "synthetic_genome" in bundle.manifest.get("sources", {})
+    with ReferenceGenome.open(path) if path else nullcontext() as genome:
+        concordance = measure_concordance(variants, genome, build, synthetic=synthetic)
+    if concordance.rejectable:
+        said = f"from its {build_evidence}" if build_evidence else "as the sample config says"
+        ours, other = build.replace("grch", "GRCh"), _OTHER_BUILD[build].replace("grch", "GRCh")
+        raise InputRejected(
+            ReasonCode.REF_MISMATCH,
+            f"{file} is {ours} ({said}) but {concordance.sentence}: the calls were made on "
+            f"another assembly (likely {other}), not on bundle {bundle.name} {bundle.version}'s "
+            f"{ours}; send the VCF called on {ours}, or set sample.genome_build = "
+            f'"{_OTHER_BUILD[build]}" and use a bundle built with `oncodrop refdata build '
+            f"--build {_OTHER_BUILD[build]}`",
+            file=file,
+            field="REF",
+        )
+    return concordance
