@@ -144,6 +144,14 @@ def _merged(blocks: list[list[str]]) -> list[tuple[tuple[str, ...], list[str]]]:
     return merged
 
 
+def _dna_change(block: Sequence[str], pos: int | None, ref: str | None, alt: str) -> str:
+    """csq's DNA change (``41199716A>T``), or the record's own when csq writes none (splice
+    donor/acceptor and intron entries carry no DNA change)."""
+    if len(block) > 6 and block[6]:
+        return block[6]
+    return f"{pos}{ref.upper()}>{alt.upper()}" if pos and ref else ""
+
+
 _DNA_POS = re.compile(r"^(\d+)")
 
 
@@ -176,6 +184,7 @@ def parse_bcsq(
     single_alt: bool = True,
     transcripts: Mapping[str, TranscriptFacts] | None = None,
     pos: int | None = None,
+    ref: str | None = None,
 ) -> Annotation | None:
     """The picked transcript's consequence for ``alt`` (``annotation.pick`` order, with the
     gene model's ``transcripts`` facts when given); None when only pointers (``@POS``) remain.
@@ -217,7 +226,7 @@ def parse_bcsq(
         impact=impact(primary),
         transcript=(best[2] or None) if len(best) > 2 else None,
         biotype=(best[3] or None) if len(best) > 3 else None,
-        hgvsc=substitution_hgvsc(fact, best[6]) if fact is not None and len(best) > 6 else None,
+        hgvsc=substitution_hgvsc(fact, _dna_change(best, pos, ref, alt)) if fact is not None else None,
         hgvsp=hgvsp,
         protein_position=position,
         canonical=bool(fact and fact.canonical_rank <= 1),
