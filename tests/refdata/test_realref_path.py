@@ -28,6 +28,7 @@ import csv
 import gzip
 import json
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pysam
@@ -123,7 +124,7 @@ def _by_hand(testdata: Path, pos: int, alt: str) -> tuple[str, str]:
             return f"c.{i + 1}{seq[i]}>{alt.translate(comp)}", f"p.{aa}{i // 3 + 1}{new}"
         # intronic: distance to the nearer exon edge, numbered from that edge's c. position
         ref = fa.fetch("17", pos - 1, pos).translate(comp)
-        for (up_start, _), (_, down_end) in zip(exons, exons[1:], strict=False):
+        for (up_start, _), (_, down_end) in pairwise(exons):
             if down_end < pos < up_start:
                 before, after = up_start - pos, pos - down_end
                 # minus strand: the intron's 5' (donor, "+") end is next to the upstream exon's

@@ -26,7 +26,7 @@ _ZIP = b"PK\x03\x04"  # Office Open XML (.xlsx)
 def is_workbook(path: Path) -> bool:
     with path.open("rb") as fh:
         head = fh.read(8)
-    return head.startswith(_OLE2) or head.startswith(_ZIP)
+    return head.startswith((_OLE2, _ZIP))
 
 
 def hotspot_rows(path: Path, required: Sequence[str] = COLUMNS) -> Iterator[Row]:

@@ -20,6 +20,7 @@ from oncodrop.report.germline.findings import (
     hotspot_codons,
 )
 from oncodrop.report.germline.panels import GenePanel, select_panel
+from oncodrop.report.germline.pgx import pharmacogenomics
 from oncodrop.report.germline.read import (
     header_facts,
     read_panel_variants,
@@ -98,6 +99,8 @@ class GermlineReporter:
                     read.variants, panel=panel, regions=regions, clinvar=db, residues=residues,
                     hotspots=hotspot_codons(bundle.hotspots()), population_data=read.population_data,
                 )  # fmt: skip
+            with clock.step("pgx"):
+                pgx = pharmacogenomics(request.vcf, config, bundle, read.build, db)
         content = GermlineContent(
             sample_id=request.sample_id,
             build=read.build,
@@ -119,6 +122,7 @@ class GermlineReporter:
             inputs=(describe_input("vcf", request.vcf),),
             versions=software_versions(),
             reporter=self.name,
+            pgx=pgx,
         )
         with clock.step("write"):
             files, headline = write_germline_files(content, request.out_dir, bundle.describe(), clock.timings)
