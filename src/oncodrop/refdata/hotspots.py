@@ -58,7 +58,7 @@ def _workbook_rows(path: Path, required: Sequence[str]) -> Iterator[Row]:
     )
 
 
-def _rows(table: list[list[object]], header: list[str]) -> Iterator[Row]:
+def _rows(table: Sequence[Sequence[object]], header: list[str]) -> Iterator[Row]:
     for number, values in enumerate(table[1:], start=2):
         cells = [_cell(v) for v in values]
         if not any(cells):

@@ -169,7 +169,7 @@ def _silent_introns(
     if position is None:
         return []
     genes = {block[1] for _, block in merged if len(block) > 1 and block[1]}
-    extra = []
+    extra: list[tuple[tuple[str, ...], list[str]]] = []
     for gene in sorted(genes):
         for fact in transcripts_of_gene(transcripts, gene):
             if fact.transcript not in seen and fact.covers(position):
