@@ -36,9 +36,10 @@ REJECT_DISCORDANCE = 0.20
 """Above 20 %, the VCF is on another assembly (random agreement of two builds is ~25-30 %)."""
 MIN_CHECKED_TO_REJECT = 20
 """Fewer checked sites than this never reject: a handful of odd records is a warning."""
-MAX_SITES = 200_000
+MAX_SITES = 50_000
 """Sites compared at most (spread evenly over the VCF): enough for a verdict on any exome or
-genome without a FASTA look-up per record of a 5-million-record WGS VCF."""
+genome (~0.8 s at ~60k sites/s, benchmarks/README.md) without a FASTA look-up per record
+of a 5-million-record WGS VCF."""
 EXAMPLES = 3
 """Disagreeing sites named in the message, so a user can look one up."""
 _ACGT = frozenset("ACGT")
