@@ -214,3 +214,30 @@ def test_a_vcf_shifted_off_the_real_genome_is_rejected_as_another_build(
     assert "[ref_mismatch]" in result.output and "likely GRCh38" in result.output
     assert not (tmp_path / "o" / "S1.summary.json").exists()
     shutil.rmtree(tmp_path / "o", ignore_errors=True)
+
+
+def test_a_few_ref_alleles_off_the_real_genome_are_flagged_and_withhold_contexts_not_the_report(
+    bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    """Every 60th SNV's REF changed (31 of 2047 sites, 1.5 %): bcftools csq still annotates
+    (the check already decided), the report says so and MSI/signatures are not computed."""
+    swap = {"A": "C", "C": "G", "G": "T", "T": "A"}
+    lines, n = [], 0
+    for line in _vcf(testdata, tmp_path / "t.vcf", tumour=True).read_text().splitlines(keepends=True):
+        cols = line.split("\t")
+        if not line.startswith("#"):
+            n += 1
+            if n % 60 == 0 and len(cols[3]) == 1 and len(cols[4]) == 1:
+                ref = swap[cols[3]]
+                cols[3] = swap[ref] if ref == cols[4] else ref
+        lines.append("\t".join(cols))
+    vcf = tmp_path / "somebad.vcf"
+    vcf.write_text("".join(lines))
+    out = tmp_path / "out"
+    _report("somatic", vcf, '[sample]\ngenome_build = "grch37"\n', bundle, out)
+    summary = json.loads((out / "S1.summary.json").read_text())
+    reference = summary["reference"]
+    assert (reference["status"], reference["mismatched"], reference["checked"]) == ("discordant", 31, 2047)
+    assert summary["msi"]["status"] is None and summary["signatures"]["computable"] is False
+    assert summary["counts"]["annotation_source"] == "bcftools-csq"
+    assert 'id="reference-banner"' in (out / "report.html").read_text()

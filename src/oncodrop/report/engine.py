@@ -109,7 +109,7 @@ def _annotate(
     if gff3 is not None and fasta is not None:
         with tempfile.TemporaryDirectory(prefix="oncodrop-csq-") as work:
             annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work),
-                                                   sample=tumour)  # fmt: skip
+                                                   sample=tumour, ref_checked=True)  # fmt: skip
             facts = transcript_facts(gff3)
             read = read_variants(annotated, request.config, mode="somatic", transcripts=facts)
             return read.variants, "bcftools-csq"

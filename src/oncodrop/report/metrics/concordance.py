@@ -107,7 +107,8 @@ class Concordance:
             return (f"REF alleles not checked against the bundle's {build} genome: no site lies "
                     f"on its known bases ({self.unchecked} on N or absent contigs)")  # fmt: skip
         pct = 100 * self.discordance
-        counts = (f"{self.mismatched} of {self.checked} REF alleles ({pct:.1f} %) differ from the "
+        shown = f"{pct:.2f}" if 0 < pct < 1 else f"{pct:.1f}"  # 1 of 2047 is 0.05 %, not 0.0 %
+        counts = (f"{self.mismatched} of {self.checked} REF alleles ({shown} %) differ from the "
                   f"bundle's {build} genome")  # fmt: skip
         if self.unchecked:
             counts += f"; {self.unchecked} not checkable (N or absent contig)"
