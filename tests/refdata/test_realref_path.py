@@ -163,6 +163,8 @@ def test_germline_report_over_brca1_gives_real_consequences_hgvs_and_acmg(
     assert (deletion["consequence"], deletion["hgvsp"], deletion["final_class"]) == ("inframe_deletion", "p.S616del", "VUS")
     summary = json.loads((out / "S1.summary.json").read_text())
     assert summary["sample"]["id"] == "S1"
+    assert not any(n.startswith("Reference mismatch") for n in summary["notes"])  # real calls, real genome
+    assert summary["pharmacogenomics"]["note"].startswith("not assessed")  # no ClinVar in this bundle
 
 
 def test_somatic_report_over_brca1_picks_the_canonical_transcript_and_tiers_by_hand(
