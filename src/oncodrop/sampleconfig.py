@@ -132,6 +132,12 @@ class GermlineSection(_Section):
     secondary_findings: bool = False
 
 
+class ReporterSection(_Section):
+    """Which engine writes the report: ours, or PCGR (tumour) / CPSR (normal) where installed."""
+
+    backend: Literal["oncodrop", "pcgr"] = "oncodrop"  # "pcgr": PCGR for -somatic, CPSR for -normal
+
+
 class ConfigNote(_Section):
     """A config key that was accepted but not applied (or translated), for the report to show."""
 
@@ -154,5 +160,6 @@ class SampleConfig(_Section):
     msi: MsiSection = MsiSection()
     signatures: SignaturesSection = SignaturesSection()
     germline: GermlineSection = GermlineSection()
+    reporter: ReporterSection = ReporterSection()
     source_format: str = "oncodrop"  # or "pcgr-0.5.3" etc. when translated from a PCGR TOML
     notes: tuple[ConfigNote, ...] = ()  # keys accepted but ignored or translated with a caveat

@@ -229,6 +229,15 @@ class ReportSettings(_Area):
     kind: Literal["somatic", "normal"] = Field(default="somatic", description="Reporter: somatic or normal.")
 
 
+class PcgrSettings(_Area):
+    """PCGR/CPSR as an optional reporter backend (a sample config asks with ``[reporter]
+    backend = "pcgr"``): their data bundles and how long one run may take."""
+
+    refdata_dir: Path | None = Field(default=None, description="PCGR/CPSR reference data folder (--refdata_dir).")
+    vep_dir: Path | None = Field(default=None, description="VEP cache folder (--vep_dir).")
+    timeout_s: float = Field(default=6 * 3600.0, gt=0, description="A pcgr/cpsr run longer than this is stopped.")
+
+
 class WebSettings(_Area):
     """The operators' console (dashboard, REST API, webhooks): where it listens and its secrets.
     ``oncodrop serve`` embeds it unless ``enabled`` is false; ``oncodrop web`` runs it alone."""
@@ -469,6 +478,7 @@ class Settings(BaseSettings):
     slurm: SlurmSettings = SlurmSettings()
     refdata: RefdataSettings = RefdataSettings()
     report: ReportSettings = ReportSettings()
+    pcgr: PcgrSettings = PcgrSettings()
     web: WebSettings = WebSettings()
 
     @classmethod

@@ -86,6 +86,29 @@ CLINVAR_RECORDS = (
 )
 
 
+def write_hotspots_xls(path: Path, rows: tuple[tuple[str, ...], ...] = HOTSPOT_ROWS) -> Path:
+    """An Excel 97 workbook laid out like cancerhotspots.org's ``hotspots_v2.xls``: the
+    INDEL sheet first, then ``SNV-hotspots`` with numbers stored as numbers (600.0)."""
+    import xlwt  # test-only writer: no maintained library writes .xls
+
+    book = xlwt.Workbook()
+    header = HOTSPOT_HEADER.split("\t")
+    indel = book.add_sheet("INDEL-hotspots")
+    for col, name in enumerate(header):
+        indel.write(0, col, name)
+    indel.write(1, 0, "EGFR")
+    indel.write(1, 1, "746-750")
+    snv = book.add_sheet("SNV-hotspots")
+    for col, name in enumerate([*header, "Detailed_Cancer_Types"]):
+        snv.write(0, col, name)
+    for r, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            snv.write(r, col, float(value) if value.lstrip("-").isdigit() else value)
+        snv.write(r, len(row), "skin:melanoma:12")
+    book.save(str(path))
+    return path
+
+
 @dataclass(frozen=True, slots=True)
 class Upstream:
     """Where each fixture lives under the served root, as --source-url templates."""
@@ -133,6 +156,7 @@ def write_upstream(
     (root / "hotspots_v2_snv.tsv").write_text(
         "\n".join([HOTSPOT_HEADER, *hotspots]) + "\n"
     )
+    write_hotspots_xls(root / "hotspots_v2.xls")
 
     sequences = {chrom: sequence(chrom) for chrom in CONTIGS}
     ensembl = root / "ensembl"
@@ -169,7 +193,7 @@ def write_upstream(
         + "/civic/{version}/{version}-MolecularProfileSummaries.tsv",
         "civic_variants": base_url + "/civic/{version}/{version}-VariantSummaries.tsv",
         "oncokb_genes": base_url + "/cancerGeneList.txt",
-        "cancerhotspots": base_url + "/hotspots_v2_snv.tsv",
+        "cancerhotspots": base_url + "/hotspots_v2.xls",  # as cancerhotspots.org publishes it
         "clinvar": base_url + "/clinvar/vcf_{label}/clinvar.vcf.gz",
         "sigprofiler_wheel": base_url
         + "/SigProfilerAssignment-{version}-py3-none-any.whl",

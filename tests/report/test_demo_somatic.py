@@ -38,3 +38,7 @@ def test_demo_breast_headline_counts_erbb2_and_drivers_are_oncogenic(demo_bundle
     html = (out / "report.html").read_text()
     assert "oncogenicity: Likely oncogenic (9 points: OS1 +4, OS3 +4, OP4 +1)" in html
     assert " · VUS<" not in html
+    # the demo VCF was generated on the demo genome: every REF agrees, nothing is withheld
+    assert summary["reference"]["status"] == "concordant" and summary["reference"]["mismatched"] == 0
+    assert summary["reference"]["checked"] == summary["counts"]["passing"]
+    assert summary["signatures"]["computable"] is True and 'id="reference-banner"' not in html

@@ -186,9 +186,12 @@ def test_rectal_sample_with_log2_segments(demo_bundle: Path, testdata: Path, tmp
     assert summary["counts"]["records_read"] == 649 and summary["counts"]["passing"] == 648
     assert result.headline.tmb == pytest.approx(_coding_pass_records(vcf) / 34.0, abs=1e-4)
     # 116 of 551 coding variants are indels, but the demo's synthetic genome does not carry the
-    # READ sample's alleles: no repeat context, so no call (it used to say MSS)
+    # READ sample's alleles: the reference check withholds MSI (it used to say MSS)
     assert result.headline.msi is None
-    assert summary["msi"]["note"].startswith("not computable: coding indel fraction 0.21 (116/551)")
+    assert summary["msi"]["note"].startswith("not computable: the VCF's REF alleles disagree with the bundle genome")
+    reference = summary["reference"]
+    assert reference["status"] == "discordant" and reference["synthetic_genome"] is True
+    assert reference["mismatched"] > 0 and reference["warning"].startswith(f"{reference['mismatched']} of ")
     calls = {c["gene"]: c["call"] for c in summary["cna"]}
     assert calls and all(c["total_cn"] is None for c in summary["cna"])  # log2 input has no absolute CN
     assert set(calls.values()) <= {"amplification", "gain", "hetdel", "homdel"}

@@ -63,7 +63,7 @@ def report(config_file: Path | None, vcf: Path | None, sample_config: Path | Non
                              report__sample_config=sample_config, report__cna=cna, report__out=out,
                              report__sample_id=sample_id, report__kind=kind)  # fmt: skip
     options = settings.report
-    reporters = default_reporters()
+    reporters = default_reporters(settings.pcgr)
     if options.kind not in reporters:
         raise click.ClickException(f"no {options.kind} reporter is installed "
                                    f"(available: {', '.join(sorted(reporters))})")  # fmt: skip

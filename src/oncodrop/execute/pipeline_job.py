@@ -39,7 +39,7 @@ class PipelineJob:
             store_url=record.store_url, key=record.key, etag=record.etag, kind=sample_kind(record.kind),
             sample_id=record.sample_id, output_key=record.output_key,
         )  # fmt: skip
-        reporters: dict[str, Reporter] = default_reporters()
+        reporters: dict[str, Reporter] = default_reporters(self.settings.pcgr)
         outcome = run_sample(
             job, store=open_store(record.store_url, self.settings.aws), reporters=reporters,
             bundle=Path(bundle).resolve(), workdir=workdir, limits=self.settings.intake,

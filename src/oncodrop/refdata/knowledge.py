@@ -4,7 +4,8 @@ Upstream formats read here:
 
 * gene roles: OncoKB's public cancer gene list (``cancerGeneList.tsv``: ``Hugo Symbol``,
   ``Is Oncogene``, ``Is Tumor Suppressor Gene`` with Yes/No values);
-* hotspots: cancerhotspots.org v2 single-residue hotspots as TSV (``Hugo_Symbol``,
+* hotspots: cancerhotspots.org v2 single-residue hotspots, the published ``hotspots_v2.xls``
+  workbook's SNV sheet or a TSV export of it (``refdata.hotspots``; ``Hugo_Symbol``,
   ``Amino_Acid_Position``, ``Reference_Amino_Acid`` = ``V:897`` (residue:total) and
   ``Variant_Amino_Acid`` = ``E:833`` or ``E:833|K:32``). Indel rows (``746-750``) are skipped.
 Bundle tables written here are listed in docs/bundle.md.
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oncodrop.refdata.bundle import Hotspot, PanelGene
+from oncodrop.refdata.hotspots import hotspot_rows
 from oncodrop.refdata.sites import primary_site_for
 from oncodrop.refdata.tsv import read_rows, write_table
 
@@ -74,7 +76,7 @@ def hotspots_from_cancerhotspots(path: Path) -> tuple[Hotspot, ...]:
     )
     residues: dict[tuple[str, int], int] = {}
     alleles: dict[tuple[str, int, str], int] = {}
-    for row in read_rows(path, columns):
+    for row in hotspot_rows(path, columns):
         position = row.get("Amino_Acid_Position")
         if not position.isdigit():
             continue  # indel and splice hotspots span several residues

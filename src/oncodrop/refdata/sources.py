@@ -41,9 +41,10 @@ SOURCES: tuple[Source, ...] = (
            "01-Aug-2024", "civic-variants-tsv", "CC0-1.0"),
     Source("oncokb_genes", "https://www.oncokb.org/api/v1/utils/cancerGeneList.txt", "latest",
            "oncokb-cancer-gene-list-tsv", "OncoKB terms of use (public cancer gene list)"),
-    Source("cancerhotspots", "", "v2", "cancerhotspots-v2-tsv", "ODbL-1.0", optional=True,
-           note="cancerhotspots.org publishes hotspots_v2.xls; export its SNV sheet as TSV and "
-                "pass --source-url cancerhotspots=URL-or-path"),
+    Source("cancerhotspots", "https://www.cancerhotspots.org/files/hotspots_v2.xls", "v2",
+           "cancerhotspots-v2-xls", "ODbL-1.0", optional=True,
+           note="the published Excel workbook (SNV-hotspots sheet); a TSV export of that sheet "
+                "works too"),
     Source("clinvar", "https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_{label}/clinvar.vcf.gz",
            "latest", "clinvar-vcf", "public domain (NCBI)", per_build=True, optional=True),
     Source("sigprofiler_wheel",

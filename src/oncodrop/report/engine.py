@@ -29,6 +29,7 @@ from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
 from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_call
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
+from oncodrop.report.metrics.concordance import Concordance, check_reference
 from oncodrop.report.metrics.kataegis import find_kataegis, kataegis_metric
 from oncodrop.report.metrics.msi import msi_status
 from oncodrop.report.metrics.sequence import ReferenceGenome
@@ -68,6 +69,7 @@ class ReadOutcome:
     variants: tuple[Variant, ...]
     build: Build
     stats: ReadStats
+    concordance: Concordance | None = None
 
 
 def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
@@ -81,6 +83,8 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
             f"{', '.join(bundle.builds)}; use a bundle built with `oncodrop refdata build "
             f"--build {build}`"
         )
+    concordance = check_reference(result.variants, bundle, build, request.vcf.name,
+                                  result.build_evidence)  # fmt: skip
     source: str | None = result.annotation
     variants = result.variants
     if source is None:
@@ -92,7 +96,7 @@ def read_and_annotate(request: ReportRequest, bundle: Bundle) -> ReadOutcome:
         tumor_column=result.tumor_sample,
         normal_column=result.normal_sample,
     )
-    return ReadOutcome(variants, build, stats)
+    return ReadOutcome(variants, build, stats, concordance)
 
 
 def _annotate(
@@ -105,7 +109,7 @@ def _annotate(
     if gff3 is not None and fasta is not None:
         with tempfile.TemporaryDirectory(prefix="oncodrop-csq-") as work:
             annotated = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=Path(work),
-                                                   sample=tumour)  # fmt: skip
+                                                   sample=tumour, ref_checked=True)  # fmt: skip
             facts = transcript_facts(gff3)
             read = read_variants(annotated, request.config, mode="somatic", transcripts=facts)
             return read.variants, "bcftools-csq"
@@ -226,14 +230,20 @@ class SomaticReporter:
                 findings = classify_variants(read.variants, bundle, index, config.sample.tumor_site)
             with clock.step("tmb"):
                 tmb = _tmb(read, config)
+            trusted = genome if read.concordance is None or read.concordance.trusted else None
+            withheld = read.concordance.withheld_note if trusted is None and read.concordance else ""
             with clock.step("msi"):
-                msi = _msi(read.variants, config.assay.target_size_mb, genome, config.msi.enabled)
+                msi = _msi(read.variants, config.assay.target_size_mb, trusted, config.msi.enabled,
+                           withheld)  # fmt: skip
             with clock.step("signatures"):
-                signatures = _signatures(read, bundle, genome, config)
+                signatures = _signatures(read, bundle, trusted, config, withheld)
             with clock.step("kataegis"):
-                events = find_kataegis(read.variants, genome)
+                events = find_kataegis(read.variants, trusted)  # no APOBEC contexts if withheld
                 n_snvs = sum(1 for v in read.variants if v.variant_class == "SNV")
                 kataegis = kataegis_metric(events, n_snvs)
+                if withheld and kataegis.computable:
+                    why = withheld.removeprefix("not computable: ")
+                    kataegis = replace(kataegis, note=f"APOBEC contexts withheld: {why}")
         with clock.step("cna"):
             copy_number = (
                 copy_number_findings(request.cna, bundle, read.build, index, config)
@@ -253,6 +263,7 @@ class SomaticReporter:
             signature_reference=f"COSMIC v3.4 SBS ({read.build.replace('grch', 'GRCh')})",
             kataegis=kataegis,
             kataegis_events=events,
+            reference=read.concordance,
             cna=copy_number.genes if copy_number else None,
             cna_segments=copy_number.segments if copy_number else (),
             inputs=_inputs(request),
@@ -287,18 +298,24 @@ def _inputs(request: ReportRequest) -> tuple[InputFile, ...]:
 
 
 def _msi(
-    variants: Sequence[Variant], target_mb: float, genome: ReferenceGenome | None, enabled: bool
+    variants: Sequence[Variant], target_mb: float, genome: ReferenceGenome | None, enabled: bool,
+    withheld: str = "",
 ) -> Metric:
     if not enabled:
         return Metric("msi", None, "indel fraction", "not computed: disabled in the sample config")
+    if withheld:
+        return Metric("msi", None, "indel fraction", withheld)
     return msi_status(variants, target_mb, genome)
 
 
 def _signatures(
-    read: ReadOutcome, bundle: Bundle, genome: ReferenceGenome | None, config: SampleConfig
+    read: ReadOutcome, bundle: Bundle, genome: ReferenceGenome | None, config: SampleConfig,
+    withheld: str = "",
 ) -> SignatureReport:
     if not config.signatures.enabled:
         return SignatureReport(Metric("signatures", None, "cosine similarity",
                                       "not computed: disabled in the sample config"))
+    if withheld:
+        return SignatureReport(Metric("signatures", None, "cosine similarity", withheld))
     matrix = SignatureMatrix.from_tuple(bundle.signatures(read.build))
     return mutational_signatures(read.variants, genome, matrix, config.signatures)

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from oncodrop.report.annotation.bcsq import parse_bcsq, short_hgvsp, so_terms
+from oncodrop.report.annotation.pick import TranscriptFacts
 from oncodrop.report.vcf import read_variants
 from oncodrop.sampleconfig import SampleConfig
 
@@ -70,3 +71,34 @@ def test_short_protein_changes() -> None:
     assert short_hgvsp("216LLRLK*>216F*", "frameshift_variant") == ("p.L216Ffs*2", 216)
     assert short_hgvsp("215ELLRL*>215VAEAE*", "frameshift_variant") == ("p.E215Vfs*6", 215)
     assert so_terms("*missense&NMD_transcript") == ("missense_variant", "NMD_transcript_variant")
+
+
+def _facts() -> dict[str, TranscriptFacts]:
+    return {  # minus-strand gene G: the canonical A spans 1000-9000 (exons 8000-9000, 1000-2000)
+        "A": TranscriptFacts("A", "protein_coding", frozenset({"appris_principal", "CCDS"}), cds_length=600,
+                             strand="-", exons=((1000, 2000), (8000, 9000)), cds=(1500, 8500), gene="G"),
+        "B": TranscriptFacts("B", "nonsense_mediated_decay", frozenset(), strand="-",
+                             exons=((4000, 5000), (8000, 9000)), gene="G"),
+        "C": TranscriptFacts("C", "protein_coding", frozenset(), strand="-", exons=((20000, 21000),), gene="G"),
+    }  # fmt: skip
+
+
+def test_a_canonical_intron_without_a_csq_entry_beats_a_minor_transcripts_splice_hit() -> None:
+    """csq writes nothing for introns: the canonical transcript spanning the variant is an
+    intron_variant candidate, as VEP would see it (C does not span it: no candidate)."""
+    entries = ["splice_donor|G|B|nonsense_mediated_decay|-"]
+    ann = parse_bcsq(entries, alt="T", transcripts=_facts(), pos=4999, ref="C")
+    assert ann is not None and ann.consequence is not None
+    csq = ann.consequence
+    assert (csq.transcript, csq.terms) == ("A", ("intron_variant",))
+    # c.1 is genomic 8500 (t.501); exon 2 starts at genomic 2000 = t.1002 = c.502; 4999 is 2999 bases
+    # before it and 3001 after exon 1's last base (8000): the nearer edge names it; C>T is G>A on "-"
+    assert csq.hgvsc == "c.502-2999G>A"
+    assert "G:B:splice_donor_variant" in csq.all_effects and "G:A:intron_variant" in csq.all_effects
+    assert not any(":C:" in e for e in csq.all_effects)
+
+
+def test_without_transcript_facts_the_entries_alone_decide() -> None:
+    ann = parse_bcsq(["splice_donor|G|B|nonsense_mediated_decay|-"], alt="T", pos=4999, ref="C")
+    assert ann is not None and ann.consequence is not None
+    assert ann.consequence.transcript == "B"

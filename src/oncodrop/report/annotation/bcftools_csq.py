@@ -153,13 +153,16 @@ def _run_csq(*args: str) -> None:
 
 
 def annotate_with_bcftools_csq(
-    vcf: Path, gff3: Path, fasta: Path, *, out_dir: Path | None = None, sample: str | None = None
+    vcf: Path, gff3: Path, fasta: Path, *, out_dir: Path | None = None, sample: str | None = None,
+    ref_checked: bool = False,
 ) -> Path:
     """Write ``{out_dir}/{name}.bcsq.vcf.gz`` (+ ``.tbi``) with ``INFO/BCSQ`` and return it.
 
     ``sample`` is the column the report reads; when its genotypes are phased, consequences are
     haplotype-aware. Without ``out_dir`` a private (0700) temporary folder is made; the caller
-    removes it.
+    removes it. ``ref_checked``: the caller already compared REF alleles with ``fasta``
+    (``report.metrics.concordance``) and decided to go on, so csq runs with ``--force`` instead
+    of stopping at the first coding REF that differs.
     """
     for needed, what in ((gff3, "GFF3 gene model"), (fasta, "genome FASTA")):
         if not needed.exists():
@@ -179,7 +182,7 @@ def annotate_with_bcftools_csq(
     out = work / f"{stem}.bcsq.vcf.gz"
     mode = ("-s", sample) if phased and sample else ("-l", "-s", "-")
     _run_csq(
-        "-f", str(fasta), "-g", str(gff3), "-p", "a", *mode,
+        "-f", str(fasta), "-g", str(gff3), "-p", "a", *mode, *(("--force",) if ref_checked else ()),
         "-O", "z", "-o", str(out), str(ordered),
     )  # fmt: skip
     pysam.tabix_index(str(out), preset="vcf", force=True)

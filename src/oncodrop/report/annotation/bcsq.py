@@ -21,7 +21,13 @@ from oncodrop.domain.consequences import impact, rank, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation.common import Annotation
 from oncodrop.report.annotation.hgvsc import substitution_hgvsc
-from oncodrop.report.annotation.pick import Candidate, TranscriptFacts, effect_summary, pick
+from oncodrop.report.annotation.pick import (
+    Candidate,
+    TranscriptFacts,
+    effect_summary,
+    pick,
+    transcripts_of_gene,
+)
 
 # bcftools csq term -> Sequence Ontology term.
 BCSQ_TERMS: dict[str, str] = {
@@ -138,16 +144,53 @@ def _merged(blocks: list[list[str]]) -> list[tuple[tuple[str, ...], list[str]]]:
     return merged
 
 
+def _dna_change(block: Sequence[str], pos: int | None, ref: str | None, alt: str) -> str:
+    """csq's DNA change (``41199716A>T``), or the record's own when csq writes none (splice
+    donor/acceptor and intron entries carry no DNA change)."""
+    if len(block) > 6 and block[6]:
+        return block[6]
+    return f"{pos}{ref.upper()}>{alt.upper()}" if pos and ref else ""
+
+
+_DNA_POS = re.compile(r"^(\d+)")
+
+
+def _silent_introns(
+    merged: list[tuple[tuple[str, ...], list[str]]], transcripts: Mapping[str, TranscriptFacts],
+    pos: int | None = None,
+) -> list[tuple[tuple[str, ...], list[str]]]:
+    """``intron_variant`` rows for the transcripts of the named genes that span the variant
+    but got no entry: bcftools csq writes nothing for introns, so without these a minor
+    transcript's splice or exon hit would be picked over the canonical transcript's intron
+    (VEP's ``--pick`` sees the intron)."""
+    seen = {block[2] for _, block in merged if len(block) > 2}
+    position = pos or next((int(m.group(1)) for _, b in merged if len(b) > 6 and (m := _DNA_POS.match(b[6]))),
+                           None)  # fmt: skip
+    if position is None:
+        return []
+    genes = {block[1] for _, block in merged if len(block) > 1 and block[1]}
+    extra: list[tuple[tuple[str, ...], list[str]]] = []
+    for gene in sorted(genes):
+        for fact in transcripts_of_gene(transcripts, gene):
+            if fact.transcript not in seen and fact.covers(position):
+                extra.append((("intron_variant",), ["intron", gene, fact.transcript, fact.biotype]))
+    return extra
+
+
 def parse_bcsq(
     entries: Sequence[str],
     *,
     alt: str,
     single_alt: bool = True,
     transcripts: Mapping[str, TranscriptFacts] | None = None,
+    pos: int | None = None,
+    ref: str | None = None,
 ) -> Annotation | None:
     """The picked transcript's consequence for ``alt`` (``annotation.pick`` order, with the
     gene model's ``transcripts`` facts when given); None when only pointers (``@POS``) remain.
-    Every transcript's merged effect is kept in ``Consequence.all_effects``."""
+    Every transcript's merged effect is kept in ``Consequence.all_effects``; with ``transcripts``
+    and the record's ``pos``, transcripts of the named genes spanning it without an entry count
+    as ``intron_variant`` (csq writes no intron entries)."""
     blocks = [e.split("|") for e in entries if e and not e.startswith("@")]
     if not single_alt:
         own = [b for b in blocks if _matches_alt(b, alt)]
@@ -155,6 +198,8 @@ def parse_bcsq(
     if not blocks:
         return None
     merged = _merged(blocks)
+    if transcripts:
+        merged += _silent_introns(merged, transcripts, pos)
 
     def candidate(item: tuple[tuple[str, ...], list[str]]) -> Candidate:
         terms, block = item
@@ -181,7 +226,7 @@ def parse_bcsq(
         impact=impact(primary),
         transcript=(best[2] or None) if len(best) > 2 else None,
         biotype=(best[3] or None) if len(best) > 3 else None,
-        hgvsc=substitution_hgvsc(fact, best[6]) if fact is not None and len(best) > 6 else None,
+        hgvsc=substitution_hgvsc(fact, _dna_change(best, pos, ref, alt)) if fact is not None else None,
         hgvsp=hgvsp,
         protein_position=position,
         canonical=bool(fact and fact.canonical_rank <= 1),

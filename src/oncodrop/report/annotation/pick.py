@@ -53,6 +53,11 @@ class TranscriptFacts:
     strand: str = "+"
     exons: tuple[tuple[int, int], ...] = ()  # 1-based inclusive genomic spans, ascending
     cds: tuple[int, int] | None = None  # genomic span of the coding sequence (incl. stop)
+    gene: str = ""  # the parent gene's Name (HGNC symbol), as BCSQ names genes
+
+    def covers(self, pos: int) -> bool:
+        """``pos`` lies between the transcript's first and last exon (introns included)."""
+        return bool(self.exons) and self.exons[0][0] <= pos <= self.exons[-1][1]
 
     @property
     def mane(self) -> bool:
@@ -150,7 +155,8 @@ def transcript_facts(gff3: Path) -> Mapping[str, TranscriptFacts]:
     """Transcript id -> facts from an Ensembl-style GFF3 (plain or gzipped): ``tag=`` values,
     biotype and strand of each transcript row, its exons and the span and length of its CDS."""
     opener = gzip.open if str(gff3).endswith(".gz") else open
-    rows: dict[str, tuple[str, frozenset[str], str]] = {}
+    rows: dict[str, tuple[str, frozenset[str], str, str]] = {}
+    gene_names: dict[str, str] = {}
     cds: dict[str, list[tuple[int, int]]] = {}
     exons: dict[str, list[tuple[int, int]]] = {}
     with opener(gff3, "rt") as handle:  # type: ignore[operator]
@@ -168,11 +174,14 @@ def transcript_facts(gff3: Path) -> Mapping[str, TranscriptFacts]:
                     (cds if cols[2] == "CDS" else exons).setdefault(parent, []).append(span)
                 continue
             ident = attrs.get("ID", "")
-            if ident.startswith("transcript:"):
+            if ident.startswith("gene:"):
+                gene_names[ident] = attrs.get("Name", "")
+            elif ident.startswith("transcript:"):
                 tags = frozenset(t for t in attrs.get("tag", "").split(",") if t)
-                rows[ident.removeprefix("transcript:")] = (attrs.get("biotype", ""), tags, cols[6])
+                rows[ident.removeprefix("transcript:")] = (attrs.get("biotype", ""), tags, cols[6],
+                                                           attrs.get("Parent", ""))  # fmt: skip
     facts: dict[str, TranscriptFacts] = {}
-    for tid, (biotype, tags, strand) in rows.items():
+    for tid, (biotype, tags, strand, parent) in rows.items():
         parts = sorted(cds.get(tid, ()))
         facts[tid] = TranscriptFacts(
             tid, biotype, tags,
@@ -180,5 +189,25 @@ def transcript_facts(gff3: Path) -> Mapping[str, TranscriptFacts]:
             strand=strand,
             exons=tuple(sorted(exons.get(tid, ()))),
             cds=(parts[0][0], parts[-1][1]) if parts else None,
+            gene=gene_names.get(parent, ""),
         )  # fmt: skip
     return facts
+
+
+_BY_GENE: dict[int, tuple[Mapping[str, TranscriptFacts], dict[str, tuple[TranscriptFacts, ...]]]] = {}
+
+
+def transcripts_of_gene(facts: Mapping[str, TranscriptFacts], gene: str) -> tuple[TranscriptFacts, ...]:
+    """The transcripts of ``gene`` (by symbol) in ``facts``; the index is built once per
+    mapping (``transcript_facts`` returns the same mapping for the same GFF3)."""
+    held = _BY_GENE.get(id(facts))
+    if held is None or held[0] is not facts:
+        index: dict[str, list[TranscriptFacts]] = {}
+        for fact in facts.values():
+            if fact.gene:
+                index.setdefault(fact.gene, []).append(fact)
+        if len(_BY_GENE) >= 4:
+            _BY_GENE.clear()
+        held = (facts, {g: tuple(ts) for g, ts in index.items()})
+        _BY_GENE[id(facts)] = held
+    return held[1].get(gene, ())

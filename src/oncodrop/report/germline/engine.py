@@ -20,6 +20,7 @@ from oncodrop.report.germline.findings import (
     hotspot_codons,
 )
 from oncodrop.report.germline.panels import GenePanel, select_panel
+from oncodrop.report.germline.pgx import pharmacogenomics
 from oncodrop.report.germline.read import (
     header_facts,
     read_panel_variants,
@@ -28,6 +29,7 @@ from oncodrop.report.germline.read import (
 from oncodrop.report.germline.regions import PanelRegions, panel_regions
 from oncodrop.report.germline.write.content import GermlineContent, GermlineReadStats
 from oncodrop.report.germline.write.files import write_germline_files
+from oncodrop.report.metrics.concordance import check_reference
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.write.provenance import describe_input, software_versions
 from oncodrop.timing import StepClock
@@ -86,6 +88,8 @@ class GermlineReporter:
             regions = _regions(bundle, build, panel)
         with clock.step("read"):
             read = read_panel_variants(request.vcf, facts, config, bundle, regions.regions)
+            reference = check_reference(read.variants, bundle, read.build, request.vcf.name,
+                                        facts.build_evidence)  # fmt: skip
         clinvar_path = bundle.clinvar(read.build)
         with ClinvarDb(clinvar_path) if clinvar_path else nullcontext() as db:
             with clock.step("clinvar"):
@@ -95,6 +99,8 @@ class GermlineReporter:
                     read.variants, panel=panel, regions=regions, clinvar=db, residues=residues,
                     hotspots=hotspot_codons(bundle.hotspots()), population_data=read.population_data,
                 )  # fmt: skip
+            with clock.step("pgx"):
+                pgx = pharmacogenomics(request.vcf, config, bundle, read.build, db)
         content = GermlineContent(
             sample_id=request.sample_id,
             build=read.build,
@@ -111,10 +117,12 @@ class GermlineReporter:
             findings=findings,
             clinvar_available=clinvar_path is not None,
             residues_available=residues.available,
-            notes=_notes(panel, regions, read.annotation_source, residues, clinvar_path is not None),
+            notes=(*_notes(panel, regions, read.annotation_source, residues, clinvar_path is not None),
+                   *(() if reference.trusted else (f"Reference mismatch: {reference.sentence}",))),
             inputs=(describe_input("vcf", request.vcf),),
             versions=software_versions(),
             reporter=self.name,
+            pgx=pgx,
         )
         with clock.step("write"):
             files, headline = write_germline_files(content, request.out_dir, bundle.describe(), clock.timings)

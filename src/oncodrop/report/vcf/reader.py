@@ -133,7 +133,8 @@ def _annotate(
         if entries and plan.compound and all(e.startswith("@") for e in entries):
             entries = _own_compound(plan.compound.get((rec.chrom, rec.pos), ()), rec.pos, rec.ref or "", alts[i])
         return (
-            parse_bcsq(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts)
+            parse_bcsq(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts,
+                       pos=rec.pos, ref=rec.ref)
             if entries
             else None
         )

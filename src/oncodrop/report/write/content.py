@@ -18,6 +18,7 @@ from oncodrop.domain.genome import Build
 from oncodrop.domain.kind import SampleKind
 from oncodrop.domain.metric import Metric
 from oncodrop.domain.variant import Variant
+from oncodrop.report.metrics.concordance import Concordance
 from oncodrop.report.metrics.kataegis import KataegisEvent
 from oncodrop.report.metrics.signatures import SignatureReport
 from oncodrop.report.tiers import evidence_rule, same_site
@@ -115,6 +116,16 @@ class ReportContent:
     inputs: tuple[InputFile, ...] = ()
     versions: tuple[tuple[str, str], ...] = ()  # (software, version), sorted
     reporter: str = "oncodrop-somatic"
+    reference: Concordance | None = None  # REF vs bundle genome; None: not measured
+
+    @property
+    def reference_warning(self) -> str | None:
+        """The prominent warning when the VCF's REF alleles disagree with the bundle genome."""
+        ref = self.reference
+        if ref is None or ref.trusted:
+            return None
+        return (f"{ref.sentence}. MSI, mutational signatures and kataegis contexts are withheld: "
+                "they would be read from sequence that is not the VCF's.")
 
     def tier(self, tier: Tier) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.tier is tier)

@@ -90,6 +90,20 @@ class SignatureSummary(_Model):
     exposures: list[ExposureSummary] = Field(description="Largest first")
 
 
+class ReferenceSummary(_Model):
+    status: Literal["not_checked", "concordant", "discordant", "wrong_build"] = Field(
+        description="REF alleles vs the bundle genome; discordant: genome-dependent metrics withheld"
+    )
+    genome_build: Literal["grch37", "grch38"]
+    checked: int = Field(ge=0, description="Sites whose REF lies on A/C/G/T bases of the genome")
+    mismatched: int = Field(ge=0)
+    unchecked: int = Field(ge=0, description="REF on N, on an absent contig or past its end")
+    discordance: float | None = Field(description="mismatched / checked; null when none checked")
+    synthetic_genome: bool = Field(description="The bundle genome is the demo's synthetic one")
+    warning: str | None = Field(description="Shown prominently in the report when discordant")
+    note: str
+
+
 class FindingSummary(_Model):
     key: str = Field(description="chrom:pos:ref>alt")
     gene: str | None
@@ -127,6 +141,9 @@ class Summary(_Model):
     msi: MsiSummary
     signatures: SignatureSummary
     kataegis_events: int = Field(ge=0)
+    reference: ReferenceSummary | None = Field(
+        default=None, description="REF-vs-bundle-genome concordance; null when not measured"
+    )
     tier1: list[FindingSummary] = Field(description="Tier I findings, report order")
     tier2: list[FindingSummary]
     oncogenic: list[FindingSummary] = Field(description="Oncogenic or likely oncogenic")
@@ -161,6 +178,23 @@ def _cna(g: GeneCopyNumber) -> CnaSummary:
         total_cn=g.total_cn,
         tier=g.tier.value if g.tier else None,
         therapies=sorted({t for m in g.evidence for t in m.evidence.therapies}),
+    )
+
+
+def _reference(content: ReportContent) -> ReferenceSummary | None:
+    ref = content.reference
+    if ref is None:
+        return None
+    return ReferenceSummary(
+        status=cast(Literal["not_checked", "concordant", "discordant", "wrong_build"], ref.status),
+        genome_build=cast(Literal["grch37", "grch38"], ref.genome_build),
+        checked=ref.checked,
+        mismatched=ref.mismatched,
+        unchecked=ref.unchecked,
+        discordance=None if ref.discordance is None else round(ref.discordance, 4),
+        synthetic_genome=ref.synthetic,
+        warning=content.reference_warning,
+        note=ref.sentence,
     )
 
 
@@ -219,6 +253,7 @@ def build_summary(content: ReportContent, summary_line: str, files: list[str]) -
             ],
         ),
         kataegis_events=len(content.kataegis_events),
+        reference=_reference(content),
         tier1=[_finding(f, site) for f in content.tier(Tier.I)],
         tier2=[_finding(f, site) for f in content.tier(Tier.II)],
         oncogenic=[_finding(f, site) for f in content.oncogenic],

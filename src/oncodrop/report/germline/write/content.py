@@ -13,6 +13,7 @@ from oncodrop.domain.genome import Build
 from oncodrop.domain.headline import Headline
 from oncodrop.report.germline.model import GermlineClass, GermlineFinding
 from oncodrop.report.germline.panels import GenePanel
+from oncodrop.report.germline.pgx import PgxReport
 from oncodrop.report.write.content import BundleInfo, InputFile
 from oncodrop.sampleconfig import SampleConfig
 
@@ -50,6 +51,7 @@ class GermlineContent:
     inputs: tuple[InputFile, ...] = ()
     versions: tuple[tuple[str, str], ...] = ()
     reporter: str = "oncodrop-germline"
+    pgx: PgxReport | None = None  # pharmacogenomic section; None: not run
 
     def of_class(self, *classes: GermlineClass) -> tuple[GermlineFinding, ...]:
         return tuple(f for f in self.findings if f.final_class in classes)

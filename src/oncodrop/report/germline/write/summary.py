@@ -94,6 +94,25 @@ class GermlineFindingSummary(_Model):
     class_reason: str
 
 
+class PgxFindingSummary(_Model):
+    gene: str
+    key: str = Field(description="chrom:pos:ref>alt")
+    dbsnp: str | None
+    zygosity: str
+    clinvar_id: str | None
+    significance: str
+    stars: int
+    conditions: list[str]
+    drugs: str
+    guideline: str
+
+
+class PgxSummary(_Model):
+    genes_assessed: list[str]
+    findings: list[PgxFindingSummary] = Field(description="Carried ClinVar drug-response alleles")
+    note: str = Field(description="What was not assessed, and that this is no star-allele call")
+
+
 class GermlineSummary(_Model):
     """Top-level object of a germline ``{sample}.summary.json``."""
 
@@ -109,8 +128,24 @@ class GermlineSummary(_Model):
     vus: list[GermlineFindingSummary] = Field(description="VUS in panel genes")
     secondary: list[GermlineFindingSummary] = Field(description="P/LP in secondary-finding genes")
     notes: list[str]
+    pharmacogenomics: PgxSummary | None = Field(default=None, description="CPIC genes; null: not run")
     summary_line: str
     files: list[str]
+
+
+def _pgx(content: GermlineContent) -> PgxSummary | None:
+    pgx = content.pgx
+    if pgx is None:
+        return None
+    return PgxSummary(
+        genes_assessed=list(pgx.genes_assessed),
+        findings=[PgxFindingSummary(
+            gene=f.gene, key=f.variant.key, dbsnp=f.variant.dbsnp, zygosity=f.zygosity,
+            clinvar_id=f.clinvar.variation_id, significance=f.clinvar.significance, stars=f.clinvar.stars,
+            conditions=list(f.clinvar.conditions), drugs=f.drugs, guideline=f.guideline,
+        ) for f in pgx.findings],
+        note=pgx.note or "ClinVar drug-response alleles only: no star-allele or phenotype call",
+    )  # fmt: skip
 
 
 def _finding(f: GermlineFinding) -> GermlineFindingSummary:
@@ -156,6 +191,7 @@ def build_germline_summary(content: GermlineContent, summary_line: str, files: l
         vus=[_finding(f) for f in content.vus],
         secondary=[_finding(f) for f in content.secondary],
         notes=list(content.notes),
+        pharmacogenomics=_pgx(content),
         summary_line=summary_line,
         files=sorted(files),
     )  # fmt: skip

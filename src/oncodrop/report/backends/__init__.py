@@ -1,0 +1,1 @@
+"""Reporter backends other than our own engines (PCGR/CPSR, where installed)."""
