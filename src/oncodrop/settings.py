@@ -254,6 +254,9 @@ class WebSettings(_Area):
     live_interval_s: float = Field(default=0.5, gt=0, description="Seconds between two ledger looks for live "
                                                                  "dashboard updates.")  # fmt: skip
     metrics_public: bool = Field(default=False, description="Serve /metrics without a token.")
+    presign_expires_s: int = Field(default=900, ge=60, le=7 * 24 * 3600,
+                                   description="With an S3 store, a browser's presigned upload form is valid "
+                                               "this long.")  # fmt: skip
 
     @model_validator(mode="after")
     def _check_tls(self) -> WebSettings:

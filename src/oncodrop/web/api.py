@@ -15,6 +15,7 @@ from starlette.responses import Response
 from oncodrop.domain.access import AuditAction
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
+from oncodrop.errors import Rejection
 from oncodrop.ledger import access as ledger_access
 from oncodrop.ledger import queries
 from oncodrop.refdata.bundle import Bundle
@@ -25,6 +26,8 @@ from oncodrop.web.schemas import (
     AuditOut,
     Health,
     HistoryOut,
+    PresignIn,
+    PresignOut,
     Problem,
     RejectionOut,
     RerunIn,
@@ -137,6 +140,18 @@ async def upload(ctx: Ctx, who: Submitter, file: Annotated[UploadFile, File()],
     assert result.info is not None
     ctx.audit(who.name, AuditAction.UPLOAD, result.key, detail=f"{result.info.size} bytes")
     return UploadOut(key=result.key, size=result.info.size, etag=result.info.etag)
+
+
+@router.post("/uploads/presign", response_model=PresignOut,
+             responses={409: {"model": Problem}, 413: {"model": Problem}, 422: {"model": RejectionOut}})  # fmt: skip
+def presign_upload(body: PresignIn, ctx: Ctx, who: Submitter) -> Any:
+    """S3 stores only: a presigned POST for the browser to upload straight to the bucket, limited
+    to this one (well-named) key and the intake size cap. The content is checked on admission."""
+    result = uploads.presign(body.filename, body.prefix, body.size, ctx.settings, ctx.store)
+    if isinstance(result, Rejection):
+        return JSONResponse(RejectionOut.of(result).model_dump(), status_code=422)
+    ctx.audit(who.name, AuditAction.UPLOAD, result.key, detail=f"presigned POST, {body.size} bytes declared")
+    return PresignOut(key=result.key, url=result.url, fields=result.fields)
 
 
 @router.get("/bundle", summary="The reference bundle the service reports with")

@@ -26,6 +26,7 @@ from oncodrop.settings import Settings
 from oncodrop.web import api, live, metrics, pages, webhooks
 from oncodrop.web.auth import identify
 from oncodrop.web.context import Console
+from oncodrop.web.pages import PAGE_CSP
 
 _MACHINE_PREFIXES = ("/api/", "/metrics", "/static/")
 SECURITY_HEADERS = {
@@ -33,8 +34,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "SAMEORIGIN",
 }
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
 
 
 def _wants_json(request: Request) -> bool:

@@ -20,7 +20,7 @@ from oncodrop.domain.state import SampleState
 from oncodrop.errors import StateConflict
 from oncodrop.ledger import access as ledger_access
 from oncodrop.ledger import queries
-from oncodrop.web import auth, downloads
+from oncodrop.web import auth, downloads, uploads
 from oncodrop.web.api import load_sample, parse_cursor, rerun
 from oncodrop.web.auth import Principal
 from oncodrop.web.context import Console, console
@@ -33,6 +33,8 @@ Viewer = Annotated[Principal, Depends(auth.viewer)]
 Submitter = Annotated[Principal, Depends(auth.submitter)]
 PAGE = 100
 FAILED = (SampleState.DEAD, SampleState.REJECTED)
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
 
 
 def render(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -144,4 +146,10 @@ def failures_page(request: Request, ctx: Ctx, who: Viewer) -> HTMLResponse:
 @router.get("/upload", response_class=HTMLResponse)
 def upload_page(request: Request, ctx: Ctx, who: Submitter) -> HTMLResponse:
     cap = ctx.settings.intake.max_compressed_bytes
-    return render(request, "upload.html", who, nav="upload", max_bytes=cap, max_mib=cap // (1024 * 1024))
+    direct = ctx.settings.store.startswith("s3://")
+    response = render(request, "upload.html", who, nav="upload", max_bytes=cap, max_mib=cap // (1024 * 1024),
+                      direct=direct)  # fmt: skip
+    if direct:  # the browser posts to the bucket: allow that one origin besides our own
+        response.headers["Content-Security-Policy"] = PAGE_CSP.replace(
+            "connect-src 'self'", f"connect-src 'self' {uploads.post_origin(ctx.store)}")
+    return response
