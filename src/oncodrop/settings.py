@@ -265,6 +265,74 @@ class WebSettings(_Area):
         return self
 
 
+RoleName = Literal["viewer", "submitter", "admin"]
+_ROLE_NAMES: tuple[RoleName, ...] = ("viewer", "submitter", "admin")
+
+
+def role_pairs(pairs: tuple[str, ...], what: str) -> dict[str, RoleName]:
+    """``("name=role", …)`` -> ``{name: role}``; a malformed pair or unknown role is an error."""
+    found: dict[str, RoleName] = {}
+    for pair in pairs:
+        name, _, role = pair.rpartition("=")
+        if not name or role not in _ROLE_NAMES:
+            raise ValueError(f"{pair!r} is not '{what}=role' with role one of {', '.join(_ROLE_NAMES)}")
+        found[name] = role
+    return found
+
+
+class OidcSettings(_Area):
+    """Browser login through an OpenID Connect provider (authorization code + PKCE); local
+    accounts stay available beside it. The provider's groups (or another claim) map to roles."""
+
+    issuer: str | None = Field(default=None, description="The provider's issuer URL (unset: OIDC login is off); "
+                                                         "its /.well-known/openid-configuration is read.")  # fmt: skip
+    client_id: str | None = Field(default=None, description="The console's client id at the provider.")
+    client_secret: Secret | None = Field(default=None, description="Client secret (unset: a public client, "
+                                                                   "PKCE only).")  # fmt: skip
+    scopes: str = Field(default="openid email profile groups", description="Scopes asked for at login.")
+    username_claim: str = Field(default="email", description="ID-token claim that names the user (audit log).")
+    roles_claim: str = Field(default="groups", description="ID-token claim listing the user's groups.")
+    roles: tuple[str, ...] = Field(default=(), description="'group=role' pairs (role: viewer, submitter, admin); "
+                                                           "the strongest of a user's groups wins.")  # fmt: skip
+    default_role: RoleName | None = Field(default=None, description="Role of a user in none of those groups "
+                                                                    "(unset: refused).")  # fmt: skip
+    display_name: str = Field(default="single sign-on", description="The login button says 'Log in with …'.")
+    public_url: str | None = Field(default=None, description="The console's external URL for the redirect URI "
+                                                             "(unset: taken from the request).")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _check_client(self) -> OidcSettings:
+        if self.issuer and not self.client_id:
+            raise ValueError("oidc.issuer is set but oidc.client_id is not")
+        role_pairs(self.roles, "group")
+        return self
+
+    @property
+    def role_map(self) -> dict[str, RoleName]:
+        return role_pairs(self.roles, "group")
+
+
+class SlackSettings(_Area):
+    """Slack ChatOps: the ``/oncodrop`` slash command and the buttons of failure notifications,
+    answered by the console at ``/slack/events`` (Slack's HTTP mode, request signatures checked)."""
+
+    signing_secret: Secret | None = Field(default=None, description="The Slack app's signing secret "
+                                                                    "(unset: ChatOps is off).")  # fmt: skip
+    users: tuple[str, ...] = Field(default=(), description="'slack_user_id=role' pairs (U…=submitter); "
+                                                           "other users are refused.")  # fmt: skip
+    console_url: str | None = Field(default=None, description="The console's URL as people reach it: "
+                                                              "'Open' buttons and links in replies.")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _check_users(self) -> SlackSettings:
+        role_pairs(self.users, "Slack user")
+        return self
+
+    @property
+    def user_roles(self) -> dict[str, RoleName]:
+        return role_pairs(self.users, "Slack user")
+
+
 # Flat names read before the areas existed -> the field they set now. Each is read from the env
 # (ONCODROP_<NAME>) and as a top-level TOML key; the nested name wins when both are given.
 LEGACY_NAMES: dict[str, str] = {
@@ -473,6 +541,8 @@ class Settings(BaseSettings):
     refdata: RefdataSettings = RefdataSettings()
     report: ReportSettings = ReportSettings()
     web: WebSettings = WebSettings()
+    oidc: OidcSettings = OidcSettings()
+    slack: SlackSettings = SlackSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -656,7 +726,22 @@ def _describe_errors(exc: ValidationError, config_file: Path | None) -> str:
 
 
 __all__ = [
-    "CONFIG_ENV", "ENV_PREFIX", "LEGACY_NAMES", "AwsSettings", "CelerySettings", "FieldDoc", "FleetSettings",
-    "IntakeLimits", "NotifySettings", "RefdataSettings", "ReportSettings", "Settings", "SlurmSettings", "WebSettings",
-    "env_names", "field_docs",
+    "CONFIG_ENV",
+    "ENV_PREFIX",
+    "LEGACY_NAMES",
+    "AwsSettings",
+    "CelerySettings",
+    "FieldDoc",
+    "FleetSettings",
+    "IntakeLimits",
+    "NotifySettings",
+    "OidcSettings",
+    "RefdataSettings",
+    "ReportSettings",
+    "Settings",
+    "SlackSettings",
+    "SlurmSettings",
+    "WebSettings",
+    "env_names",
+    "field_docs",
 ]  # fmt: skip

@@ -23,7 +23,7 @@ from oncodrop import __version__
 from oncodrop.errors import InputRejected, OncodropError, StateConflict, TransientError
 from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
-from oncodrop.web import api, live, metrics, pages, webhooks
+from oncodrop.web import api, live, metrics, oidc, pages, webhooks
 from oncodrop.web.auth import identify
 from oncodrop.web.context import Console
 from oncodrop.web.pages import PAGE_CSP
@@ -68,8 +68,9 @@ def create_app(settings: Settings, ledger: Ledger | None = None) -> FastAPI:
                   lifespan=lifespan)  # fmt: skip
     app.state.console = ctx
     app.state.replay_guard = webhooks.ReplayGuard()
+    app.state.oidc = oidc.Provider(settings.oidc)
     app.state.metrics_registry = metrics.registry_for(ctx)
-    for router in (api.public, api.router, live.router, webhooks.router, metrics.router, pages.router):
+    for router in (api.public, api.router, live.router, webhooks.router, metrics.router, oidc.router, pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(resources.files("oncodrop.web") / "static")), name="static")
 

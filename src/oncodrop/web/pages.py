@@ -47,7 +47,9 @@ def render(request: Request, name: str, who: Principal | None, status_code: int 
 
 def login_page(request: Request, *, status: int = 401, error: str = "", next_path: str = "/") -> HTMLResponse:
     token = login_csrf_token(request)
-    response = render(request, "login.html", None, status, error=error, next=next_path, login_csrf=token)
+    oidc = console(request).settings.oidc
+    sso = oidc.display_name if oidc.issuer else ""
+    response = render(request, "login.html", None, status, error=error, next=next_path, login_csrf=token, sso=sso)
     set_login_csrf(request, response, token)
     return response
 

@@ -14,8 +14,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, UploadFile
 
