@@ -108,6 +108,9 @@ class NotifySettings(_Area):
     max_backoff_s: float = Field(default=600.0, ge=0, description="Longest delay between two delivery attempts.")
     jitter: float = Field(default=0.25, ge=0, le=1, description="Retry delays vary by +/- this fraction.")
     timeout_s: float = Field(default=10.0, gt=0, description="One HTTP request to a target may take this long.")
+    console_url: str | None = Field(default=None, description="The console's URL as people reach it: Slack "
+                                                              "failure messages get 'Open' and 'Re-run' buttons "
+                                                              "(answered by [slack] ChatOps).")  # fmt: skip
     poll_s: float = Field(default=1.0, gt=0, description="Seconds between two looks of the notifier loop at the outbox.")
     concurrency: int = Field(default=4, ge=1, le=64, description="Notifications delivered at once by one loop.")
     link_expires_s: int = Field(default=7 * 24 * 3600, gt=0, description="Lifetime of the report download link.")
@@ -320,9 +323,6 @@ class SlackSettings(_Area):
                                                                     "(unset: ChatOps is off).")  # fmt: skip
     users: tuple[str, ...] = Field(default=(), description="'slack_user_id=role' pairs (U…=submitter); "
                                                            "other users are refused.")  # fmt: skip
-    console_url: str | None = Field(default=None, description="The console's URL as people reach it: "
-                                                              "'Open' buttons and links in replies.")  # fmt: skip
-
     @model_validator(mode="after")
     def _check_users(self) -> SlackSettings:
         role_pairs(self.users, "Slack user")

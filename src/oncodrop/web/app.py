@@ -23,12 +23,12 @@ from oncodrop import __version__
 from oncodrop.errors import InputRejected, OncodropError, StateConflict, TransientError
 from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
-from oncodrop.web import api, live, metrics, oidc, pages, webhooks
+from oncodrop.web import api, chatops, live, metrics, oidc, pages, webhooks
 from oncodrop.web.auth import identify
 from oncodrop.web.context import Console
 from oncodrop.web.pages import PAGE_CSP
 
-_MACHINE_PREFIXES = ("/api/", "/metrics", "/static/")
+_MACHINE_PREFIXES = ("/api/", "/metrics", "/static/", "/slack/")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -69,8 +69,10 @@ def create_app(settings: Settings, ledger: Ledger | None = None) -> FastAPI:
     app.state.console = ctx
     app.state.replay_guard = webhooks.ReplayGuard()
     app.state.oidc = oidc.Provider(settings.oidc)
+    app.state.slack = chatops.bolt_app_for(ctx)
     app.state.metrics_registry = metrics.registry_for(ctx)
-    for router in (api.public, api.router, live.router, webhooks.router, metrics.router, oidc.router, pages.router):
+    for router in (api.public, api.router, live.router, webhooks.router, metrics.router, oidc.router, chatops.router,
+                   pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(resources.files("oncodrop.web") / "static")), name="static")
 
