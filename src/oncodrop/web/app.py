@@ -91,8 +91,11 @@ def create_app(settings: Settings, ledger: Ledger | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         if exc.status_code == 401:
             return pages.login_page(request, next_path=pages.local_path(request.url.path))
+        detail = exc.detail
+        if isinstance(detail, list):  # validation errors: their messages
+            detail = "; ".join(str(e.get("msg", e)) if isinstance(e, dict) else str(e) for e in detail)
         return pages.render(request, "error.html", identify(request), exc.status_code, status=exc.status_code,
-                            detail=exc.detail)  # fmt: skip
+                            detail=detail)  # fmt: skip
 
     @app.exception_handler(OncodropError)
     async def oncodrop_error(request: Request, exc: OncodropError) -> Response:

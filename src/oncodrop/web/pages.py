@@ -21,7 +21,7 @@ from oncodrop.errors import StateConflict
 from oncodrop.ledger import access as ledger_access
 from oncodrop.ledger import queries
 from oncodrop.web import auth, downloads, uploads
-from oncodrop.web.api import load_sample, parse_cursor, rerun
+from oncodrop.web.api import SampleId, load_sample, parse_cursor, rerun
 from oncodrop.web.auth import Principal
 from oncodrop.web.context import Console, console
 from oncodrop.web.sessions import LOGIN_CSRF_COOKIE, end_session, login_csrf_token, set_login_csrf, start_session
@@ -115,13 +115,13 @@ class _Chosen:
 
 
 @router.get("/samples/{sample_id}", response_class=HTMLResponse)
-def sample_page(request: Request, sample_id: int, ctx: Ctx, who: Viewer) -> HTMLResponse:
+def sample_page(request: Request, sample_id: SampleId, ctx: Ctx, who: Viewer) -> HTMLResponse:
     record = load_sample(ctx, sample_id)
     return render(request, "sample.html", who, nav="samples", s=record, history=ctx.ledger.history(sample_id))
 
 
 @router.get("/samples/{sample_id}/report")
-def sample_report(sample_id: int, ctx: Ctx, who: Viewer) -> Response:
+def sample_report(sample_id: SampleId, ctx: Ctx, who: Viewer) -> Response:
     """The report on its own page (printable); audit-logged like the API download."""
     record = load_sample(ctx, sample_id)
     response = downloads.report_html(ctx.store, record)
@@ -130,7 +130,7 @@ def sample_report(sample_id: int, ctx: Ctx, who: Viewer) -> Response:
 
 
 @router.post("/samples/{sample_id}/rerun")
-def rerun_form(sample_id: int, ctx: Ctx, who: Submitter, reason: Annotated[str, Form(min_length=3, max_length=2000)],
+def rerun_form(sample_id: SampleId, ctx: Ctx, who: Submitter, reason: Annotated[str, Form(min_length=3, max_length=2000)],
                ) -> Response:  # fmt: skip
     try:
         rerun(ctx, who, sample_id, reason.strip())
