@@ -1,6 +1,6 @@
-"""A direct upload in real Chromium: with an S3 store (moto_server, with a CORS rule for the
-console's origin) the upload page asks the console for a presigned POST and posts the tarball
-straight to the bucket; a badly named file is never sent."""
+"""Uploads in real Chromium. With an S3 store (moto_server, with a CORS rule for the console's
+origin) the upload page asks the console for a presigned POST and posts the tarball straight to
+the bucket; with a folder store it posts to the console. A badly named file is never sent."""
 
 from __future__ import annotations
 
@@ -52,7 +52,18 @@ def s3_console(tmp_path: Path, moto_endpoint: str) -> Iterator[tuple[str, str]]:
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
         {"AllowedMethods": ["POST"], "AllowedOrigins": [origin], "AllowedHeaders": ["*"]}]})  # fmt: skip
     settings = Settings.load(db=f"sqlite:///{tmp_path / 'ledger.db'}", store=f"s3://{bucket}",
-                             aws__s3_endpoint_url=moto_endpoint, web__cookie_secure=True)  # fmt: skip
+                             aws__s3_endpoint_url=moto_endpoint)  # fmt: skip
+    yield from _serve(settings, port, bucket)
+
+
+@pytest.fixture
+def folder_console(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    (tmp_path / "bucket").mkdir()
+    settings = Settings.load(db=f"sqlite:///{tmp_path / 'ledger.db'}", store=(tmp_path / "bucket").as_uri())
+    yield from _serve(settings, _free_port(), str(tmp_path / "bucket"))
+
+
+def _serve(settings: Settings, port: int, where: str) -> Iterator[tuple[str, str]]:
     with Ledger.open(settings.db) as ledger:
         access.set_account(ledger.engine, ledger.now(), "op", PASSWORD, Role.SUBMITTER)
         server = uvicorn.Server(uvicorn.Config(create_app(settings, ledger), host="127.0.0.1", port=port,
@@ -61,21 +72,15 @@ def s3_console(tmp_path: Path, moto_endpoint: str) -> Iterator[tuple[str, str]]:
         thread.start()
         try:
             wait_for(lambda: server.started, scaled(30), "uvicorn to start")
-            yield origin, bucket
+            yield f"http://127.0.0.1:{port}", where
         finally:
             server.should_exit = True
             thread.join(timeout=scaled(30))
 
 
-def test_the_browser_posts_a_tarball_straight_to_the_bucket(
-    s3_console: tuple[str, str], moto_endpoint: str, testdata: Path, tmp_path: Path
-) -> None:
-    url, bucket = s3_console
-    src = testdata / V053
-    tarball = pack_sample(tmp_path / "brca-a1b2c3-somatic.tar.gz", src / "tumor_sample.BRCA.vcf.gz",
-                          src / "pcgr_configuration_examples.toml", index=src / "tumor_sample.BRCA.vcf.gz.tbi")  # fmt: skip
-    badly_named = tmp_path / "brca-somatic.tar.gz"
-    badly_named.write_bytes(tarball.read_bytes())
+def _upload(url: str, files: list[Path]) -> str:
+    """Log in, drop ``files`` on the upload page (folder projA), return the page's upload list
+    once the good one is through."""
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -88,16 +93,44 @@ def test_the_browser_posts_a_tarball_straight_to_the_bucket(
             page.click("#login")
             page.wait_for_selector("#upload-form")
             page.fill("#prefix", "projA")
-            page.set_input_files("#file", [str(tarball), str(badly_named)])
+            page.set_input_files("#file", [str(f) for f in files])
             page.wait_for_selector("#uploads .uploaded", timeout=scaled(60) * 1000)
-            text = page.inner_text("#uploads")
-            assert "uploaded as projA/brca-a1b2c3-somatic.tar.gz (checked by the service on arrival)" in text
-            assert "brca-somatic.tar.gz not sent" in text
             refusals = [e for e in errors if "Content Security Policy" in e or "CORS" in e or "blocked" in e]
             assert not refusals, refusals  # (the login page's 401 and a missing favicon are expected)
+            text: str = page.inner_text("#uploads")
+            return text
         finally:
             browser.close()
+
+
+def _tarballs(testdata: Path, tmp_path: Path) -> tuple[Path, Path]:
+    src = testdata / V053
+    tarball = pack_sample(tmp_path / "brca-a1b2c3-somatic.tar.gz", src / "tumor_sample.BRCA.vcf.gz",
+                          src / "pcgr_configuration_examples.toml", index=src / "tumor_sample.BRCA.vcf.gz.tbi")  # fmt: skip
+    badly_named = tmp_path / "brca-somatic.tar.gz"
+    badly_named.write_bytes(tarball.read_bytes())
+    return tarball, badly_named
+
+
+def test_the_browser_posts_a_tarball_straight_to_the_bucket(
+    s3_console: tuple[str, str], moto_endpoint: str, testdata: Path, tmp_path: Path
+) -> None:
+    url, bucket = s3_console
+    tarball, badly_named = _tarballs(testdata, tmp_path)
+    text = _upload(url, [tarball, badly_named])
+    assert "uploaded as projA/brca-a1b2c3-somatic.tar.gz (checked by the service on arrival)" in text
+    assert "brca-somatic.tar.gz not sent" in text
     stored = s3_client(moto_endpoint).get_object(Bucket=bucket, Key="projA/brca-a1b2c3-somatic.tar.gz")
     assert stored["Body"].read() == tarball.read_bytes()
     listed = s3_client(moto_endpoint).list_objects_v2(Bucket=bucket).get("Contents", [])
     assert [o["Key"] for o in listed] == ["projA/brca-a1b2c3-somatic.tar.gz"]
+
+
+def test_with_a_folder_store_the_browser_uploads_through_the_console(
+    folder_console: tuple[str, str], testdata: Path, tmp_path: Path
+) -> None:
+    url, folder = folder_console
+    tarball, badly_named = _tarballs(testdata, tmp_path)
+    text = _upload(url, [tarball, badly_named])
+    assert "uploaded as projA/brca-a1b2c3-somatic.tar.gz" in text and "checked by the service" not in text
+    assert (Path(folder) / "projA" / tarball.name).read_bytes() == tarball.read_bytes()
