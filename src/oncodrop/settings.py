@@ -108,6 +108,9 @@ class NotifySettings(_Area):
     max_backoff_s: float = Field(default=600.0, ge=0, description="Longest delay between two delivery attempts.")
     jitter: float = Field(default=0.25, ge=0, le=1, description="Retry delays vary by +/- this fraction.")
     timeout_s: float = Field(default=10.0, gt=0, description="One HTTP request to a target may take this long.")
+    console_url: str | None = Field(default=None, description="The console's URL as people reach it: Slack "
+                                                              "failure messages get 'Open' and 'Re-run' buttons "
+                                                              "(answered by [slack] ChatOps).")  # fmt: skip
     poll_s: float = Field(default=1.0, gt=0, description="Seconds between two looks of the notifier loop at the outbox.")
     concurrency: int = Field(default=4, ge=1, le=64, description="Notifications delivered at once by one loop.")
     link_expires_s: int = Field(default=7 * 24 * 3600, gt=0, description="Lifetime of the report download link.")
@@ -263,12 +266,80 @@ class WebSettings(_Area):
     live_interval_s: float = Field(default=0.5, gt=0, description="Seconds between two ledger looks for live "
                                                                  "dashboard updates.")  # fmt: skip
     metrics_public: bool = Field(default=False, description="Serve /metrics without a token.")
+    presign_expires_s: int = Field(default=900, ge=60, le=7 * 24 * 3600,
+                                   description="With an S3 store, a browser's presigned upload form is valid "
+                                               "this long.")  # fmt: skip
 
     @model_validator(mode="after")
     def _check_tls(self) -> WebSettings:
         if (self.tls_cert is None) != (self.tls_key is None):
             raise ValueError("set both tls_cert and tls_key, or neither")
         return self
+
+
+RoleName = Literal["viewer", "submitter", "admin"]
+_ROLE_NAMES: tuple[RoleName, ...] = ("viewer", "submitter", "admin")
+
+
+def role_pairs(pairs: tuple[str, ...], what: str) -> dict[str, RoleName]:
+    """``("name=role", …)`` -> ``{name: role}``; a malformed pair or unknown role is an error."""
+    found: dict[str, RoleName] = {}
+    for pair in pairs:
+        name, _, role = pair.rpartition("=")
+        if not name or role not in _ROLE_NAMES:
+            raise ValueError(f"{pair!r} is not '{what}=role' with role one of {', '.join(_ROLE_NAMES)}")
+        found[name] = role
+    return found
+
+
+class OidcSettings(_Area):
+    """Browser login through an OpenID Connect provider (authorization code + PKCE); local
+    accounts stay available beside it. The provider's groups (or another claim) map to roles."""
+
+    issuer: str | None = Field(default=None, description="The provider's issuer URL (unset: OIDC login is off); "
+                                                         "its /.well-known/openid-configuration is read.")  # fmt: skip
+    client_id: str | None = Field(default=None, description="The console's client id at the provider.")
+    client_secret: Secret | None = Field(default=None, description="Client secret (unset: a public client, "
+                                                                   "PKCE only).")  # fmt: skip
+    scopes: str = Field(default="openid email profile groups", description="Scopes asked for at login.")
+    username_claim: str = Field(default="email", description="ID-token claim that names the user (audit log).")
+    roles_claim: str = Field(default="groups", description="ID-token claim listing the user's groups.")
+    roles: tuple[str, ...] = Field(default=(), description="'group=role' pairs (role: viewer, submitter, admin); "
+                                                           "the strongest of a user's groups wins.")  # fmt: skip
+    default_role: RoleName | None = Field(default=None, description="Role of a user in none of those groups "
+                                                                    "(unset: refused).")  # fmt: skip
+    display_name: str = Field(default="single sign-on", description="The login button says 'Log in with …'.")
+    public_url: str | None = Field(default=None, description="The console's external URL for the redirect URI "
+                                                             "(unset: taken from the request).")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _check_client(self) -> OidcSettings:
+        if self.issuer and not self.client_id:
+            raise ValueError("oidc.issuer is set but oidc.client_id is not")
+        role_pairs(self.roles, "group")
+        return self
+
+    @property
+    def role_map(self) -> dict[str, RoleName]:
+        return role_pairs(self.roles, "group")
+
+
+class SlackSettings(_Area):
+    """Slack ChatOps: the ``/oncodrop`` slash command and the buttons of failure notifications,
+    answered by the console at ``/slack/events`` (Slack's HTTP mode, request signatures checked)."""
+
+    signing_secret: Secret | None = Field(default=None, description="The Slack app's signing secret "
+                                                                    "(unset: ChatOps is off).")  # fmt: skip
+    users: tuple[str, ...] = Field(default=(), description="'slack_user_id=role' pairs (U…=submitter); "
+                                                           "other users are refused.")  # fmt: skip
+    @model_validator(mode="after")
+    def _check_users(self) -> SlackSettings:
+        role_pairs(self.users, "Slack user")
+        return self
+
+    @property
+    def user_roles(self) -> dict[str, RoleName]:
+        return role_pairs(self.users, "Slack user")
 
 
 # Flat names read before the areas existed -> the field they set now. Each is read from the env
@@ -480,6 +551,8 @@ class Settings(BaseSettings):
     report: ReportSettings = ReportSettings()
     pcgr: PcgrSettings = PcgrSettings()
     web: WebSettings = WebSettings()
+    oidc: OidcSettings = OidcSettings()
+    slack: SlackSettings = SlackSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -663,7 +736,22 @@ def _describe_errors(exc: ValidationError, config_file: Path | None) -> str:
 
 
 __all__ = [
-    "CONFIG_ENV", "ENV_PREFIX", "LEGACY_NAMES", "AwsSettings", "CelerySettings", "FieldDoc", "FleetSettings",
-    "IntakeLimits", "NotifySettings", "RefdataSettings", "ReportSettings", "Settings", "SlurmSettings", "WebSettings",
-    "env_names", "field_docs",
+    "CONFIG_ENV",
+    "ENV_PREFIX",
+    "LEGACY_NAMES",
+    "AwsSettings",
+    "CelerySettings",
+    "FieldDoc",
+    "FleetSettings",
+    "IntakeLimits",
+    "NotifySettings",
+    "OidcSettings",
+    "RefdataSettings",
+    "ReportSettings",
+    "Settings",
+    "SlackSettings",
+    "SlurmSettings",
+    "WebSettings",
+    "env_names",
+    "field_docs",
 ]  # fmt: skip

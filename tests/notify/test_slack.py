@@ -101,3 +101,21 @@ def test_values_are_escaped_in_mrkdwn_fields_and_header_is_clipped_to_slack_limi
     header = payload["blocks"][0]["text"]["text"]
     assert len(header) == 150 and header.startswith(":skull: SSS") and header.endswith("…")
     assert payload["blocks"][1]["fields"][0]["text"] == "*Key*\na&lt;b&gt;&amp;c.tar.gz"
+
+
+def test_a_dead_sample_gets_rerun_and_open_buttons_when_the_console_url_is_known(http_capture):
+    dead = Notification(event="dead", key=KEY, sample_id="BATCH7-A1B2C3", kind="somatic", state="DEAD", attempts=3,
+                        reason_code="bundle_error", reason="bundle FASTA unreadable", record_id=42)  # fmt: skip
+    notifier = SlackNotifier(http_capture.url("/services/T1/B2/abc"), console_url="https://console.lab.example/")
+    notifier.send(dead)
+    notifier.close()
+    (got,) = http_capture.received
+    assert got.body["blocks"][-1] == {"type": "actions", "block_id": "oncodrop_sample", "elements": [
+        {"type": "button", "action_id": "oncodrop_rerun", "text": {"type": "plain_text", "text": "Re-run"},
+         "value": "42", "style": "primary"},
+        {"type": "button", "action_id": "oncodrop_open", "text": {"type": "plain_text", "text": "Open"},
+         "url": "https://console.lab.example/samples/42"},
+    ]}  # fmt: skip
+    # no console URL, or a success: no buttons
+    assert all(b["type"] != "actions" for b in slack_payload(dead)["blocks"])
+    assert all(b["type"] != "actions" for b in slack_payload(_somatic_success(), "https://c")["blocks"])

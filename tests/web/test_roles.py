@@ -14,7 +14,9 @@ from oncodrop.domain.access import Role
 PUBLIC = {("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("GET", "/api/v1/openapi.json"),
           ("GET", "/api/v1/docs"), ("GET", "/login"), ("POST", "/login"),
           # signed with the webhook HMAC instead (see test_webhooks)
-          ("POST", "/api/v1/hooks/generic"), ("POST", "/api/v1/hooks/stackstorm")}  # fmt: skip
+          ("POST", "/api/v1/hooks/generic"), ("POST", "/api/v1/hooks/stackstorm"),
+          # the OIDC login itself (test_oidc); Slack signs its requests, users mapped by slack.users (test_chatops)
+          ("GET", "/login/oidc"), ("GET", "/login/oidc/callback"), ("POST", "/slack/events")}  # fmt: skip
 
 # (method, path, weakest role, request kwargs); {id} is a SUCCEEDED sample, {dead} a DEAD one
 MATRIX: list[tuple[str, str, Role, dict[str, Any]]] = [
@@ -24,6 +26,7 @@ MATRIX: list[tuple[str, str, Role, dict[str, Any]]] = [
     ("GET", "/api/v1/samples/{id}/report", Role.VIEWER, {}),
     ("POST", "/api/v1/samples/{dead}/rerun", Role.SUBMITTER, {"json": {"reason": "matrix"}}),
     ("POST", "/api/v1/uploads", Role.SUBMITTER, {"files": {"file": ("x-a1b2c3-somatic.tar.gz", b"x")}}),
+    ("POST", "/api/v1/uploads/presign", Role.SUBMITTER, {"json": {"filename": "x-a1b2c3-somatic.tar.gz", "size": 1}}),
     ("GET", "/api/v1/bundle", Role.VIEWER, {}),
     ("GET", "/api/v1/whoami", Role.VIEWER, {}),
     ("GET", "/api/v1/audit", Role.ADMIN, {}),

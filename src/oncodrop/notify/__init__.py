@@ -37,11 +37,11 @@ __all__ = [
 
 
 def build_notifiers(slack_webhook_url: str | None, webhook_url: str | None, *,
-                    timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Notifier]:  # fmt: skip
+                    timeout_s: float = DEFAULT_TIMEOUT_S, console_url: str | None = None) -> list[Notifier]:  # fmt: skip
     """One notifier per configured target (none configured: an empty list)."""
     notifiers: list[Notifier] = []
     if slack_webhook_url:
-        notifiers.append(SlackNotifier(slack_webhook_url, timeout_s=timeout_s))
+        notifiers.append(SlackNotifier(slack_webhook_url, timeout_s=timeout_s, console_url=console_url))
     if webhook_url:
         notifiers.append(WebhookNotifier(webhook_url, timeout_s=timeout_s))
     return notifiers
@@ -58,6 +58,7 @@ def notifiers_from_settings(settings: NotifySettings) -> list[Notifier]:
         settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None,
         settings.webhook_url.get_secret_value() if settings.webhook_url else None,
         timeout_s=settings.timeout_s,
+        console_url=settings.console_url,
     )
 
 

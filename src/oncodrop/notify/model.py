@@ -46,6 +46,7 @@ class Notification:
     output_key: str | None = None
     output_link: str | None = None
     id: int | None = None
+    record_id: int | None = None  # the ledger's sample number (console links, Slack buttons)
 
     def __post_init__(self) -> None:
         if self.event not in EVENTS:
@@ -66,5 +67,5 @@ def notification_for(
         kind=sample_kind(record.kind), state=record.state.value, attempts=record.attempts,
         reason_code=record.reason_code, reason=record.reason, headline=record.headline,
         output_key=record.output_key if record.state is SampleState.SUCCEEDED else None,
-        output_link=output_link, id=notification_id,
+        output_link=output_link, id=notification_id, record_id=record.id,
     )  # fmt: skip

@@ -74,8 +74,24 @@ def fallback_text(n: Notification) -> str:
     return _clip(text, _TEXT_MAX)
 
 
-def slack_payload(n: Notification) -> dict[str, Any]:
-    """Block Kit message for one notification."""
+RERUN_ACTION = "oncodrop_rerun"  # the console's ChatOps answers these (oncodrop.web.chatops)
+OPEN_ACTION = "oncodrop_open"
+
+
+def _buttons(n: Notification, console_url: str) -> dict[str, Any]:
+    """'Re-run' (answered by the console's ChatOps, which checks the clicker's role) and 'Open'
+    (the sample's console page) under a failure."""
+    page = f"{console_url.rstrip('/')}/samples/{n.record_id}"
+    return {"type": "actions", "block_id": "oncodrop_sample", "elements": [
+        {"type": "button", "action_id": RERUN_ACTION, "text": {"type": "plain_text", "text": "Re-run"},
+         "value": str(n.record_id), "style": "primary"},
+        {"type": "button", "action_id": OPEN_ACTION, "text": {"type": "plain_text", "text": "Open"}, "url": page},
+    ]}  # fmt: skip
+
+
+def slack_payload(n: Notification, console_url: str | None = None) -> dict[str, Any]:
+    """Block Kit message for one notification; with ``console_url``, a failure or rejection
+    gets 'Re-run' and 'Open' buttons."""
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
@@ -109,19 +125,23 @@ def slack_payload(n: Notification) -> dict[str, Any]:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Reason* (`{_escape(code)}`)"}})
         # plain_text shows the reason verbatim: no mrkdwn interpretation, no escaping needed
         blocks.append({"type": "section", "text": {"type": "plain_text", "text": _clip(n.reason, _TEXT_MAX)}})
+    if console_url and n.record_id is not None and n.event in ("rejected", "dead"):
+        blocks.append(_buttons(n, console_url))
     return {"text": fallback_text(n), "blocks": blocks}
 
 
 class SlackNotifier:
     """Posts to a Slack incoming webhook (or anything speaking its JSON, e.g. Mattermost)."""
 
-    def __init__(self, webhook_url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, webhook_url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, console_url: str | None = None) -> None:
         self._url = webhook_url
+        self._console_url = console_url
         self._client = httpx.Client(timeout=timeout_s)
         self.name = f"slack({target_host(webhook_url)})"
 
     def send(self, notification: Notification) -> None:
-        post_json(self._client, self._url, slack_payload(notification), idempotency_headers(notification.id))
+        post_json(self._client, self._url, slack_payload(notification, self._console_url),
+                  idempotency_headers(notification.id))
 
     def close(self) -> None:
         self._client.close()

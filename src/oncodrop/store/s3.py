@@ -120,6 +120,19 @@ class Encryption:
         return args
 
 
+# upload argument -> the form field a browser POST sends for it
+_POST_FIELD = {"ServerSideEncryption": "x-amz-server-side-encryption",
+               "SSEKMSKeyId": "x-amz-server-side-encryption-aws-kms-key-id"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PresignedPost:
+    """Where a browser posts a file (``url``) and the form fields to send before the file."""
+
+    url: str
+    fields: dict[str, str]
+
+
 class S3Store:
     """``ObjectStore`` over one bucket (and optional prefix); see the module docstring."""
 
@@ -204,6 +217,18 @@ class S3Store:
                     "get_object", Params={"Bucket": self.bucket, "Key": self._full(key)}, ExpiresIn=expires_s
                 )
             )
+
+    def presigned_post(self, key: str, max_bytes: int, expires_s: int = 900) -> PresignedPost:
+        """A browser form that may put exactly ``key`` (1 to ``max_bytes`` bytes, with the
+        configured encryption) into the bucket within ``expires_s`` seconds, and nothing else:
+        S3 checks the signed policy, so the key and size cannot be changed by the browser."""
+        fields = {_POST_FIELD[name]: value for name, value in self.encryption.extra_args().items()}
+        conditions: list[Any] = [["content-length-range", 1, max_bytes]]
+        conditions += [{name: value} for name, value in fields.items()]
+        with aws_errors(f"presign an upload to {self._where(key)}", key=key):
+            post = self._client.generate_presigned_post(self.bucket, self._full(key), Fields=fields or None,
+                                                        Conditions=conditions, ExpiresIn=expires_s)  # fmt: skip
+        return PresignedPost(url=str(post["url"]), fields={str(k): str(v) for k, v in post["fields"].items()})
 
     def _full(self, key: str) -> str:
         return self.prefix + key

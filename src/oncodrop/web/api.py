@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -15,6 +15,7 @@ from starlette.responses import Response
 from oncodrop.domain.access import AuditAction
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
+from oncodrop.errors import Rejection
 from oncodrop.ledger import access as ledger_access
 from oncodrop.ledger import queries
 from oncodrop.refdata.bundle import Bundle
@@ -25,6 +26,8 @@ from oncodrop.web.schemas import (
     AuditOut,
     Health,
     HistoryOut,
+    PresignIn,
+    PresignOut,
     Problem,
     RejectionOut,
     RerunIn,
@@ -43,6 +46,8 @@ Submitter = Annotated[Principal, Depends(auth.submitter)]
 Admin = Annotated[Principal, Depends(auth.admin)]
 Ctx = Annotated[Console, Depends(console)]
 MAX_PAGE = 500
+MAX_ID = 2**63 - 1  # the ledger's integer keys (larger ids cannot exist)
+SampleId = Annotated[int, Path(ge=1, le=MAX_ID, description="The sample's number in the ledger.")]
 
 
 def load_sample(ctx: Console, sample_id: int) -> SampleRecord:
@@ -52,19 +57,24 @@ def load_sample(ctx: Console, sample_id: int) -> SampleRecord:
     return record
 
 
+def invalid_query(name: str, message: str) -> HTTPException:
+    """A 422 shaped like FastAPI's own validation errors (what the schema documents for 422)."""
+    return HTTPException(422, [{"loc": ["query", name], "msg": message, "type": "value_error"}])
+
+
 def parse_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit():
-        raise HTTPException(422, "cursor must be a value a previous page returned as next_cursor")
+    if not cursor.isdigit() or int(cursor) > MAX_ID:
+        raise invalid_query("cursor", "cursor must be a value a previous page returned as next_cursor")
     return int(cursor)
 
 
 def sample_filter(state: list[SampleState] | None, batch: str | None, kind: str | None, since: datetime | None,
                   until: datetime | None, q: str | None) -> queries.SampleFilter:  # fmt: skip
-    for moment in (since, until):
+    for name, moment in (("since", since), ("until", until)):
         if moment is not None and moment.tzinfo is None:
-            raise HTTPException(422, "since/until need a timezone (e.g. 2026-12-01T00:00:00Z)")
+            raise invalid_query(name, "since/until need a timezone (e.g. 2026-12-01T00:00:00Z)")
     return queries.SampleFilter(tuple(state or ()), batch or None, kind or None, since, until, q or None)
 
 
@@ -77,7 +87,8 @@ def list_samples(
     since: Annotated[datetime | None, Query(description="Recorded at or after (ISO 8601 with zone).")] = None,
     until: Annotated[datetime | None, Query(description="Recorded before (ISO 8601 with zone).")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Part of the object key.")] = None,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: Annotated[str | None, Query(max_length=18, pattern="^[0-9]+$",
+                                        description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> SamplePage:  # fmt: skip
     where = sample_filter(state, batch, kind, since, until, q)
@@ -86,7 +97,7 @@ def list_samples(
 
 
 @router.get("/samples/{sample_id}", response_model=SampleDetail, responses={404: {"model": Problem}})
-def get_sample(sample_id: int, ctx: Ctx, _: Viewer) -> SampleDetail:
+def get_sample(sample_id: SampleId, ctx: Ctx, _: Viewer) -> SampleDetail:
     record = load_sample(ctx, sample_id)
     return SampleDetail(sample=SampleOut.of(record), history=[HistoryOut.of(h) for h in ctx.ledger.history(sample_id)])
 
@@ -100,14 +111,14 @@ def _download(ctx: Console, who: Principal, sample_id: int, what: str) -> Respon
 
 @router.get("/samples/{sample_id}/output", response_class=Response, responses={
     200: {"content": {"application/gzip": {}}, "description": "The output tarball."}, 404: {"model": Problem}})
-def download_output(sample_id: int, ctx: Ctx, who: Viewer) -> Response:
+def download_output(sample_id: SampleId, ctx: Ctx, who: Viewer) -> Response:
     """The ``…-output.tar.gz``, streamed from the store; the download is audit-logged."""
     return _download(ctx, who, sample_id, "output")
 
 
 @router.get("/samples/{sample_id}/report", response_class=Response, responses={
     200: {"content": {"text/html": {}}, "description": "The report."}, 404: {"model": Problem}})
-def download_report(sample_id: int, ctx: Ctx, who: Viewer) -> Response:
+def download_report(sample_id: SampleId, ctx: Ctx, who: Viewer) -> Response:
     """``report.html`` out of the output tarball; audit-logged."""
     return _download(ctx, who, sample_id, "report")
 
@@ -121,7 +132,7 @@ def rerun(ctx: Console, who: Principal, sample_id: int, reason: str) -> SampleRe
 
 @router.post("/samples/{sample_id}/rerun", response_model=SampleOut,
              responses={404: {"model": Problem}, 409: {"model": Problem}})  # fmt: skip
-def rerun_sample(sample_id: int, body: RerunIn, ctx: Ctx, who: Submitter) -> SampleOut:
+def rerun_sample(sample_id: SampleId, body: RerunIn, ctx: Ctx, who: Submitter) -> SampleOut:
     """Queue a finished (SUCCEEDED, DEAD, REJECTED) sample again as a new run, with the reason."""
     return SampleOut.of(rerun(ctx, who, sample_id, body.reason))
 
@@ -137,6 +148,18 @@ async def upload(ctx: Ctx, who: Submitter, file: Annotated[UploadFile, File()],
     assert result.info is not None
     ctx.audit(who.name, AuditAction.UPLOAD, result.key, detail=f"{result.info.size} bytes")
     return UploadOut(key=result.key, size=result.info.size, etag=result.info.etag)
+
+
+@router.post("/uploads/presign", response_model=PresignOut,
+             responses={409: {"model": Problem}, 413: {"model": Problem}, 422: {"model": RejectionOut}})  # fmt: skip
+def presign_upload(body: PresignIn, ctx: Ctx, who: Submitter) -> Any:
+    """S3 stores only: a presigned POST for the browser to upload straight to the bucket, limited
+    to this one (well-named) key and the intake size cap. The content is checked on admission."""
+    result = uploads.presign(body.filename, body.prefix, body.size, ctx.settings, ctx.store)
+    if isinstance(result, Rejection):
+        return JSONResponse(RejectionOut.of(result).model_dump(), status_code=422)
+    ctx.audit(who.name, AuditAction.UPLOAD, result.key, detail=f"presigned POST, {body.size} bytes declared")
+    return PresignOut(key=result.key, url=result.url, fields=result.fields)
 
 
 @router.get("/bundle", summary="The reference bundle the service reports with")
@@ -155,7 +178,7 @@ def whoami(who: Viewer) -> WhoAmI:
 
 @router.get("/audit", response_model=list[AuditOut])
 def audit_log(ctx: Ctx, _: Admin, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-              before: Annotated[int | None, Query(ge=1)] = None) -> list[AuditOut]:  # fmt: skip
+              before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> list[AuditOut]:  # fmt: skip
     """Downloads, re-runs, uploads, logins, newest first (admin)."""
     return [AuditOut(id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, sample_id=e.sample_pk,
                      detail=e.detail) for e in ledger_access.audit_entries(ctx.ledger.engine, limit=limit, before_id=before)]  # fmt: skip

@@ -23,18 +23,17 @@ from oncodrop import __version__
 from oncodrop.errors import InputRejected, OncodropError, StateConflict, TransientError
 from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
-from oncodrop.web import api, live, metrics, pages, webhooks
+from oncodrop.web import api, chatops, live, metrics, oidc, pages, webhooks
 from oncodrop.web.auth import identify
 from oncodrop.web.context import Console
+from oncodrop.web.pages import PAGE_CSP
 
-_MACHINE_PREFIXES = ("/api/", "/metrics", "/static/")
+_MACHINE_PREFIXES = ("/api/", "/metrics", "/static/", "/slack/")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "SAMEORIGIN",
 }
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
 
 
 def _wants_json(request: Request) -> bool:
@@ -69,8 +68,11 @@ def create_app(settings: Settings, ledger: Ledger | None = None) -> FastAPI:
                   lifespan=lifespan)  # fmt: skip
     app.state.console = ctx
     app.state.replay_guard = webhooks.ReplayGuard()
+    app.state.oidc = oidc.Provider(settings.oidc)
+    app.state.slack = chatops.bolt_app_for(ctx)
     app.state.metrics_registry = metrics.registry_for(ctx)
-    for router in (api.public, api.router, live.router, webhooks.router, metrics.router, pages.router):
+    for router in (api.public, api.router, live.router, webhooks.router, metrics.router, oidc.router, chatops.router,
+                   pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(resources.files("oncodrop.web") / "static")), name="static")
 
@@ -89,8 +91,11 @@ def create_app(settings: Settings, ledger: Ledger | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         if exc.status_code == 401:
             return pages.login_page(request, next_path=pages.local_path(request.url.path))
+        detail = exc.detail
+        if isinstance(detail, list):  # validation errors: their messages
+            detail = "; ".join(str(e.get("msg", e)) if isinstance(e, dict) else str(e) for e in detail)
         return pages.render(request, "error.html", identify(request), exc.status_code, status=exc.status_code,
-                            detail=exc.detail)  # fmt: skip
+                            detail=detail)  # fmt: skip
 
     @app.exception_handler(OncodropError)
     async def oncodrop_error(request: Request, exc: OncodropError) -> Response:

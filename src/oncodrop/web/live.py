@@ -20,9 +20,9 @@ from oncodrop.ledger import queries
 from oncodrop.web import auth
 from oncodrop.web.auth import Principal
 from oncodrop.web.context import Console, console
-from oncodrop.web.schemas import SampleOut
+from oncodrop.web.schemas import Problem, SampleOut
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses={401: {"model": Problem}, 403: {"model": Problem}})
 KEEPALIVE_S = 15.0
 
 

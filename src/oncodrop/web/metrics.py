@@ -20,6 +20,7 @@ from starlette.responses import Response
 from oncodrop.ledger import queries
 from oncodrop.web.auth import NotAuthenticated, identify
 from oncodrop.web.context import Console, console
+from oncodrop.web.schemas import Problem
 
 router = APIRouter()
 DURATION_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
@@ -60,7 +61,8 @@ def registry_for(ctx: Console) -> CollectorRegistry:
     return registry
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}},
+                                                             401: {"model": Problem}})  # fmt: skip
 async def metrics(request: Request, ctx: Annotated[Console, Depends(console)]) -> Response:
     """Prometheus text format."""
     if not ctx.settings.web.metrics_public and await run_in_threadpool(identify, request) is None:

@@ -20,8 +20,8 @@ from oncodrop.domain.state import SampleState
 from oncodrop.errors import StateConflict
 from oncodrop.ledger import access as ledger_access
 from oncodrop.ledger import queries
-from oncodrop.web import auth, downloads
-from oncodrop.web.api import load_sample, parse_cursor, rerun
+from oncodrop.web import auth, downloads, uploads
+from oncodrop.web.api import SampleId, load_sample, parse_cursor, rerun
 from oncodrop.web.auth import Principal
 from oncodrop.web.context import Console, console
 from oncodrop.web.sessions import LOGIN_CSRF_COOKIE, end_session, login_csrf_token, set_login_csrf, start_session
@@ -33,6 +33,8 @@ Viewer = Annotated[Principal, Depends(auth.viewer)]
 Submitter = Annotated[Principal, Depends(auth.submitter)]
 PAGE = 100
 FAILED = (SampleState.DEAD, SampleState.REJECTED)
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
 
 
 def render(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -45,7 +47,9 @@ def render(request: Request, name: str, who: Principal | None, status_code: int 
 
 def login_page(request: Request, *, status: int = 401, error: str = "", next_path: str = "/") -> HTMLResponse:
     token = login_csrf_token(request)
-    response = render(request, "login.html", None, status, error=error, next=next_path, login_csrf=token)
+    oidc = console(request).settings.oidc
+    sso = oidc.display_name if oidc.issuer else ""
+    response = render(request, "login.html", None, status, error=error, next=next_path, login_csrf=token, sso=sso)
     set_login_csrf(request, response, token)
     return response
 
@@ -111,13 +115,13 @@ class _Chosen:
 
 
 @router.get("/samples/{sample_id}", response_class=HTMLResponse)
-def sample_page(request: Request, sample_id: int, ctx: Ctx, who: Viewer) -> HTMLResponse:
+def sample_page(request: Request, sample_id: SampleId, ctx: Ctx, who: Viewer) -> HTMLResponse:
     record = load_sample(ctx, sample_id)
     return render(request, "sample.html", who, nav="samples", s=record, history=ctx.ledger.history(sample_id))
 
 
 @router.get("/samples/{sample_id}/report")
-def sample_report(sample_id: int, ctx: Ctx, who: Viewer) -> Response:
+def sample_report(sample_id: SampleId, ctx: Ctx, who: Viewer) -> Response:
     """The report on its own page (printable); audit-logged like the API download."""
     record = load_sample(ctx, sample_id)
     response = downloads.report_html(ctx.store, record)
@@ -126,7 +130,7 @@ def sample_report(sample_id: int, ctx: Ctx, who: Viewer) -> Response:
 
 
 @router.post("/samples/{sample_id}/rerun")
-def rerun_form(sample_id: int, ctx: Ctx, who: Submitter, reason: Annotated[str, Form(min_length=3, max_length=2000)],
+def rerun_form(sample_id: SampleId, ctx: Ctx, who: Submitter, reason: Annotated[str, Form(min_length=3, max_length=2000)],
                ) -> Response:  # fmt: skip
     try:
         rerun(ctx, who, sample_id, reason.strip())
@@ -144,4 +148,10 @@ def failures_page(request: Request, ctx: Ctx, who: Viewer) -> HTMLResponse:
 @router.get("/upload", response_class=HTMLResponse)
 def upload_page(request: Request, ctx: Ctx, who: Submitter) -> HTMLResponse:
     cap = ctx.settings.intake.max_compressed_bytes
-    return render(request, "upload.html", who, nav="upload", max_bytes=cap, max_mib=cap // (1024 * 1024))
+    direct = ctx.settings.store.startswith("s3://")
+    response = render(request, "upload.html", who, nav="upload", max_bytes=cap, max_mib=cap // (1024 * 1024),
+                      direct=direct)  # fmt: skip
+    if direct:  # the browser posts to the bucket: allow that one origin besides our own
+        response.headers["Content-Security-Policy"] = PAGE_CSP.replace(
+            "connect-src 'self'", f"connect-src 'self' {uploads.post_origin(ctx.store)}")
+    return response

@@ -88,6 +88,18 @@ class UploadOut(BaseModel):
     etag: str
 
 
+class PresignIn(BaseModel):
+    filename: str = Field(min_length=1, max_length=500, description="The tarball's file name.")
+    size: int = Field(ge=1, description="Its size in bytes (refused above the intake cap).")
+    prefix: str = Field(default="", max_length=500, description="Folder in the bucket (optional).")
+
+
+class PresignOut(BaseModel):
+    key: str = Field(description="The only key the signed form may write.")
+    url: str = Field(description="POST a multipart form here: the fields first, then the file as `file`.")
+    fields: dict[str, str]
+
+
 class Problem(BaseModel):
     detail: Any
 

@@ -107,22 +107,46 @@ function uploadOne(form, file, list) {
   bar.max = 100;
   bar.value = 0;
   li.appendChild(bar);
+  const prefix = form.querySelector("#prefix").value;
+  if (form.dataset.presign) { uploadDirect(form, file, prefix, bar, note); return; }
   const data = new FormData();
   data.append("file", file);
-  data.append("prefix", form.querySelector("#prefix").value);
+  data.append("prefix", prefix);
   const xhr = new XMLHttpRequest();
   xhr.open("POST", form.action);
   xhr.setRequestHeader("X-CSRF-Token", csrf());
+  track(xhr, bar, note, 201, (body) => " uploaded as " + body.key);
+  xhr.send(data);
+}
+
+function track(xhr, bar, note, okStatus, okText) {
   xhr.upload.addEventListener("progress", (ev) => { if (ev.lengthComputable) bar.value = 100 * ev.loaded / ev.total; });
   xhr.addEventListener("load", () => {
     bar.value = 100;
     let body = {};
     try { body = JSON.parse(xhr.responseText); } catch (e) { body = {}; }
-    if (xhr.status === 201) note(" uploaded as " + body.key, "uploaded");
+    if (xhr.status === okStatus) note(okText(body), "uploaded");
     else note(" refused: " + (body.message || body.detail || xhr.status), "rejected");
   });
   xhr.addEventListener("error", () => note(" network error", "rejected"));
-  xhr.send(data);
+}
+
+// S3 store: ask the console for a form signed for this one key, then post the file to the bucket.
+function uploadDirect(form, file, prefix, bar, note) {
+  fetch(form.dataset.presign, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+    body: JSON.stringify({ filename: file.name, size: file.size, prefix: prefix }),
+  }).then((r) => r.json().then((body) => ({ ok: r.ok, body: body }))).then(({ ok, body }) => {
+    if (!ok) { note(" refused: " + (body.message || body.detail), "rejected"); return; }
+    const data = new FormData();
+    Object.entries(body.fields).forEach(([k, v]) => data.append(k, v));
+    data.append("file", file);  // S3 wants the file last
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", body.url);
+    track(xhr, bar, note, 204, () => " uploaded as " + body.key + " (checked by the service on arrival)");
+    xhr.send(data);
+  }, () => note(" network error", "rejected"));
 }
 
 function uploader(form) {
