@@ -28,6 +28,8 @@ from oncodrop.report.germline.read import (
 from oncodrop.report.germline.regions import PanelRegions, panel_regions
 from oncodrop.report.germline.write.content import GermlineContent, GermlineReadStats
 from oncodrop.report.germline.write.files import write_germline_files
+from oncodrop.report.germline.keep import germline_input
+from oncodrop.report.interpretation.snapshot import write_input
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.write.provenance import describe_input, software_versions
 from oncodrop.timing import StepClock
@@ -118,4 +120,6 @@ class GermlineReporter:
         )
         with clock.step("write"):
             files, headline = write_germline_files(content, request.out_dir, bundle.describe(), clock.timings)
+            kept = write_input(request.out_dir, germline_input(content, read.variants))
+        files = tuple(sorted((*files, kept)))
         return ReportResult(request.out_dir, files, headline, self.name, dict(clock.timings))
