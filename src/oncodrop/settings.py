@@ -229,6 +229,26 @@ class ReportSettings(_Area):
     kind: Literal["somatic", "normal"] = Field(default="somatic", description="Reporter: somatic or normal.")
 
 
+AnnounceRule = Literal["new_tier_1_2", "vus_plp", "therapy_lost", "therapy_gained", "tier_any",
+                       "germline_class_any"]
+
+
+class ReinterpretSettings(_Area):
+    """``oncodrop reinterpret``: past samples re-interpreted against the current bundle
+    (docs/reinterpretation.md)."""
+
+    announce: tuple[AnnounceRule, ...] = Field(
+        default=("new_tier_1_2", "vus_plp", "therapy_lost"),
+        description="Changes announced through the notification outbox: new_tier_1_2 (a variant rises into "
+                    "Tier I/II), vus_plp (germline VUS <-> P/LP), therapy_lost, therapy_gained, tier_any, "
+                    "germline_class_any.",
+    )  # fmt: skip
+    workers: int = Field(default=1, ge=1, le=64, description="Re-interpretation runner processes.")
+    lease_s: float = Field(default=120.0, gt=0, description="Lease of one re-interpretation job (a runner that "
+                                                            "dies holding it is replaced after this).")  # fmt: skip
+    max_attempts: int = Field(default=3, ge=1, description="Tries of one re-interpretation before it is DEAD.")
+
+
 class WebSettings(_Area):
     """The operators' console (dashboard, REST API, webhooks): where it listens and its secrets.
     ``oncodrop serve`` embeds it unless ``enabled`` is false; ``oncodrop web`` runs it alone."""
@@ -469,6 +489,7 @@ class Settings(BaseSettings):
     slurm: SlurmSettings = SlurmSettings()
     refdata: RefdataSettings = RefdataSettings()
     report: ReportSettings = ReportSettings()
+    reinterpret: ReinterpretSettings = ReinterpretSettings()
     web: WebSettings = WebSettings()
 
     @classmethod

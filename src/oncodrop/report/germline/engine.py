@@ -19,6 +19,7 @@ from oncodrop.report.germline.findings import (
     clinvar_residues,
     hotspot_codons,
 )
+from oncodrop.report.germline.keep import germline_input
 from oncodrop.report.germline.panels import GenePanel, select_panel
 from oncodrop.report.germline.read import (
     header_facts,
@@ -28,7 +29,6 @@ from oncodrop.report.germline.read import (
 from oncodrop.report.germline.regions import PanelRegions, panel_regions
 from oncodrop.report.germline.write.content import GermlineContent, GermlineReadStats
 from oncodrop.report.germline.write.files import write_germline_files
-from oncodrop.report.germline.keep import germline_input
 from oncodrop.report.interpretation.snapshot import write_input
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.write.provenance import describe_input, software_versions

@@ -14,8 +14,8 @@ import dataclasses
 import functools
 import types
 import typing
-from enum import Enum
 from collections.abc import Callable
+from enum import Enum
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import numpy as np
@@ -137,7 +137,7 @@ def _same(a: Any, b: Any) -> bool:
         return False
     try:
         return bool(a == b) and type(a) is type(b)
-    except Exception:  # a comparison that cannot say: keep the field
+    except (TypeError, ValueError):  # a comparison that cannot say: keep the field
         return False
 
 
