@@ -101,3 +101,15 @@ def test_values_are_escaped_in_mrkdwn_fields_and_header_is_clipped_to_slack_limi
     header = payload["blocks"][0]["text"]["text"]
     assert len(header) == 150 and header.startswith(":skull: SSS") and header.endswith("…")
     assert payload["blocks"][1]["fields"][0]["text"] == "*Key*\na&lt;b&gt;&amp;c.tar.gz"
+
+
+def test_a_reinterpretation_lists_its_clinically_meaningful_changes():
+    n = Notification(
+        event="reinterpreted", key="in/B-A1B2C3-normal.tar.gz", sample_id="B-A1B2C3", kind="normal",
+        state="REINTERPRETED", output_key="in/B-A1B2C3-normal-reinterpretation-v2.tar.gz",
+        bundle_version="v2", changes=("MSH6 c.1?: germline class VUS → Likely pathogenic (vus_plp)",),
+    )
+    payload = slack_payload(n)
+    texts = [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section" and "text" in b]
+    assert any("Re-interpreted with bundle v2" in t and "VUS → Likely pathogenic" in t for t in texts)
+    assert "1 clinically meaningful change(s)" in payload["text"]

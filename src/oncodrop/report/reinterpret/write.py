@@ -38,9 +38,9 @@ def change_summary(stored: InterpretationInput, new: Reinterpreted, changes: Seq
         "to_bundle": {"name": new_b.name, "version": new_b.version, "manifest_sha256": new_b.manifest_sha256},
         "changes": [encode(c) for c in changes],
         "meaningful": [{"key": c.key, "label": c.label, "kind": c.kind.value, "before": c.before,
-                        "after": c.after, "rule": rule} for c, rule in meaningful],  # fmt: skip
+                        "after": c.after, "rule": rule} for c, rule in meaningful],
         "counts": {"changes": len(changes), "meaningful": len(meaningful),
-                   "calls_changed": len({c.key for c in changes})},  # fmt: skip
+                   "calls_changed": len({c.key for c in changes})},
     }
 
 
