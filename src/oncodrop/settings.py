@@ -247,6 +247,10 @@ class ReinterpretSettings(_Area):
     lease_s: float = Field(default=120.0, gt=0, description="Lease of one re-interpretation job (a runner that "
                                                             "dies holding it is replaced after this).")  # fmt: skip
     max_attempts: int = Field(default=3, ge=1, description="Tries of one re-interpretation before it is DEAD.")
+    watch_s: float = Field(default=0.0, ge=0, description="oncodrop serve checks this often whether the current "
+                                                          "bundle (refdata install) has past samples not yet "
+                                                          "re-interpreted, and runs them (0: never; run "
+                                                          "oncodrop reinterpret instead).")  # fmt: skip
 
 
 class WebSettings(_Area):

@@ -25,8 +25,8 @@ from oncodrop.naming import reinterpretation_key
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.interpretation.snapshot import FILE_NAME, loads
 from oncodrop.report.reinterpret.rerun import Knowledge
-from oncodrop.service.reinterpret import install_bundle, run_reinterpretation
-from oncodrop.settings import ReinterpretSettings
+from oncodrop.service.reinterpret import install_bundle, reinterpret_pass, run_reinterpretation
+from oncodrop.settings import AwsSettings, ReinterpretSettings
 
 MELANOMA = "demo_melanoma-a1b2c3-somatic.tar.gz"
 BREAST = "demo_breast-4d5e6f-somatic.tar.gz"
@@ -190,3 +190,12 @@ def test_a_crash_mid_batch_resumes_without_duplicates(past: Past, world: World) 
     with pytest.raises(StateConflict):
         reinterps.complete(dying.id, "runner-a", output_key=None, location="x", changes=0, meaningful=0,
                            summary={}, notice=None)  # fmt: skip
+
+
+def test_the_scheduled_pass_reinterprets_against_a_newly_current_bundle_once(past: Past, world: World) -> None:
+    settings = ReinterpretSettings(watch_s=1.0)
+    assert reinterpret_pass(past.ledger, settings, AwsSettings(), workdir=past.work).done == 0  # none installed
+    install_bundle(past.ledger, world.v2)
+    first = reinterpret_pass(past.ledger, settings, AwsSettings(), workdir=past.work)
+    assert (first.done, first.changed, first.meaningful) == (4, 2, 2)
+    assert reinterpret_pass(past.ledger, settings, AwsSettings(), workdir=past.work).done == 0

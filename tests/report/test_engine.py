@@ -300,7 +300,8 @@ def test_unannotated_vcf_is_annotated_with_bcftools_csq_from_the_bundle_gene_mod
     assert summary["counts"]["annotation_source"] == "bcftools-csq"
     # the annotated intermediate VCF lives in a temporary folder, never in the report folder
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "provenance.json", "report.html",
+        "S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "interpretation.json.gz", "provenance.json",
+        "report.html",
     ]  # fmt: skip
 
 

@@ -7,18 +7,22 @@ each opens its own ledger connection; the ledger lease decides which runner does
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from oncodrop.domain.reinterpretation import BundleVersion
-from oncodrop.errors import ConfigError
+from oncodrop.errors import ConfigError, OncodropError
 from oncodrop.execute.reinterpret import Runner, RunnerConfig, RunnerTally
 from oncodrop.ledger import Ledger
 from oncodrop.ledger.reinterp import Reinterpretations, Selection
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.settings import AwsSettings, ReinterpretSettings
 from oncodrop.store import open_store
+
+log = logging.getLogger(__name__)
 
 
 def install_bundle(ledger: Ledger, path: Path, *, current: bool = True) -> BundleVersion:
@@ -51,6 +55,34 @@ class ReinterpretRun:
     queued: int
     tally: RunnerTally
     counts: dict[str, int]
+
+
+def reinterpret_pass(ledger: Ledger, settings: ReinterpretSettings, aws: AwsSettings,
+                     stop: threading.Event | None = None, workdir: Path | None = None) -> RunnerTally:  # fmt: skip
+    """The scheduled trigger (``serve`` with ``[reinterpret] watch_s``): queue every past sample
+    not yet re-interpreted against the current bundle and run the queue in this process."""
+    reinterps = Reinterpretations(ledger)
+    current = reinterps.current_bundle()
+    if current is None:
+        return RunnerTally()
+    if reinterps.enqueue(current.version, Selection()):
+        log.info("re-interpreting past samples against bundle %s", current.version)
+    cfg = RunnerConfig(bundle=Path(current.path), bundle_version=current.version, announce=settings.announce,
+                       lease_s=settings.lease_s, max_attempts=settings.max_attempts,
+                       **({"workdir": workdir} if workdir else {}))  # fmt: skip
+    return Runner(reinterps, lambda url: open_store(url, aws), cfg).run(stop)
+
+
+def watch(ledger: Ledger, settings: ReinterpretSettings, aws: AwsSettings, stop: threading.Event,
+          workdir: Path | None = None) -> None:  # fmt: skip
+    """Every ``watch_s``: one ``reinterpret_pass``, until ``stop``; trouble is logged, never fatal."""
+    while not stop.wait(settings.watch_s):
+        try:
+            reinterpret_pass(ledger, settings, aws, stop, workdir)
+        except OncodropError as exc:
+            log.warning("re-interpretation pass failed, will retry: %s", exc.message)
+        except Exception:  # a bug must not stop serve; the jobs' leases lapse and are retried
+            log.exception("re-interpretation pass failed with a bug")
 
 
 def _runner_main(db: str, cfg: RunnerConfig, aws: AwsSettings, worker_id: str) -> None:
