@@ -25,24 +25,21 @@ import json
 import shutil
 import statistics
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from reinterpret_samples import report_past_samples, tarballs
+from reinterpret_samples import replicate, report_past_samples, tarballs
 
 from oncodrop.demo.bundle import build_demo_bundle
 from oncodrop.demo.revision import revise_demo_bundle
 from oncodrop.domain.reinterpretation import ReinterpretJob
 from oncodrop.execute import reinterpret as runner_module
-from oncodrop.execute.package import root_name_for, write_reproducible_tarball
 from oncodrop.execute.reinterpret import Runner, RunnerTally
 from oncodrop.ledger import Ledger
 from oncodrop.ledger.reinterp import Selection
-from oncodrop.naming import parse_key
 from oncodrop.service.reinterpret import install_bundle, run_reinterpretation
 from oncodrop.settings import ReinterpretSettings
 
@@ -55,32 +52,6 @@ class TimedRunner(Runner):
         start = time.perf_counter()
         super().run_one(job, tally)
         TIMES.append((time.perf_counter() - start, tally.changed > before))
-
-
-def replicate(ledger: Ledger, store_dir: Path, store_url: str, n: int, scratch: Path) -> None:
-    """N past samples from the four real outputs (each re-packed under its own root folder, as
-    its own output would be; ledger rows as a worker writes them)."""
-    records = [r for r in ledger.list_samples(limit=100)]
-    unpacked: dict[str, Path] = {}
-    for record in records:
-        assert record.output_key is not None
-        folder = scratch / record.output_key
-        with tarfile.open(store_dir / record.output_key) as tar:
-            tar.extractall(folder, filter="data")
-        unpacked[record.key] = folder / root_name_for(record.output_key)
-    for i in range(n):
-        source = records[i % len(records)]
-        name = source.key.rsplit("/", 1)[-1]
-        _batch, id6, kind = name.removesuffix(".tar.gz").rsplit("-", 2)
-        key = f"bench{i:05d}-{id6}-{kind}.tar.gz"
-        parsed = parse_key(key)
-        assert source.output_key is not None
-        write_reproducible_tarball(unpacked[source.key], store_dir / parsed.output_key,
-                                   root_name_for(parsed.output_key))
-        record, _ = ledger.admit_object(store_url, key, f"bench-{i}", 1, parsed.kind, parsed.sample_id,
-                                        parsed.output_key)  # fmt: skip
-        ledger.claim_specific(record.id, "bench", 600)
-        ledger.succeed(record.id, "bench", parsed.output_key, source.headline, "2026.11-demo")
 
 
 def timed_run(db: str, workers: int, workdir: Path) -> tuple[float, dict[str, int]]:

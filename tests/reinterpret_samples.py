@@ -8,12 +8,14 @@ does (claim -> run_sample -> succeed with the bundle version).
 
 from __future__ import annotations
 
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from oncodrop.demo import drivers as d
 from oncodrop.demo.samples import _config, make_demo_samples
 from oncodrop.demo.synth import write_synthetic_vcf
+from oncodrop.execute.package import root_name_for, write_reproducible_tarball
 from oncodrop.execute.pipeline import SampleJob, run_sample
 from oncodrop.intake.pack import pack_sample
 from oncodrop.ledger import Ledger
@@ -76,3 +78,30 @@ def report_past_samples(ledger: Ledger, bundle: Path, paths: list[Path], store_d
         ledger.succeed(record.id, "test-worker", outcome.output_key, outcome.headline, outcome.bundle_version)
         keys.append(key)
     return PastSamples(store, url, tuple(keys))
+
+
+def replicate(ledger: Ledger, store_dir: Path, store_url: str, n: int, scratch: Path,
+              bundle_version: str = "2026.11-demo") -> None:  # fmt: skip
+    """N past samples from the four real outputs (each re-packed under its own root folder, as
+    its own output would be; ledger rows as a worker writes them)."""
+    records = [r for r in ledger.list_samples(limit=100)]
+    unpacked: dict[str, Path] = {}
+    for record in records:
+        assert record.output_key is not None
+        folder = scratch / record.output_key
+        with tarfile.open(store_dir / record.output_key) as tar:
+            tar.extractall(folder, filter="data")
+        unpacked[record.key] = folder / root_name_for(record.output_key)
+    for i in range(n):
+        source = records[i % len(records)]
+        name = source.key.rsplit("/", 1)[-1]
+        _batch, id6, kind = name.removesuffix(".tar.gz").rsplit("-", 2)
+        key = f"bench{i:05d}-{id6}-{kind}.tar.gz"
+        parsed = parse_key(key)
+        assert source.output_key is not None
+        write_reproducible_tarball(unpacked[source.key], store_dir / parsed.output_key,
+                                   root_name_for(parsed.output_key))
+        record, _ = ledger.admit_object(store_url, key, f"bench-{i}", 1, parsed.kind, parsed.sample_id,
+                                        parsed.output_key)  # fmt: skip
+        ledger.claim_specific(record.id, "bench", 600)
+        ledger.succeed(record.id, "bench", parsed.output_key, source.headline, bundle_version)

@@ -5,13 +5,17 @@ one ClinVar VUS reclassified, one item retired) installed and past samples re-in
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from reinterpret_samples import LYNCH, PastSamples, report_past_samples, tarballs
+from reinterpret_samples import LYNCH, PastSamples, replicate, report_past_samples, tarballs
+from waiting import scaled, wait_for
 
 from oncodrop.demo.revision import ADDED_EVIDENCE, RETIRED_EVIDENCE, revise_demo_bundle
 from oncodrop.digest import file_sha256
@@ -199,3 +203,33 @@ def test_the_scheduled_pass_reinterprets_against_a_newly_current_bundle_once(pas
     first = reinterpret_pass(past.ledger, settings, AwsSettings(), workdir=past.work)
     assert (first.done, first.changed, first.meaningful) == (4, 2, 2)
     assert reinterpret_pass(past.ledger, settings, AwsSettings(), workdir=past.work).done == 0
+
+
+def test_a_sigkilled_reinterpret_command_is_finished_by_the_next_run_without_duplicates(past: Past, world: World) -> None:
+    store_root = past.samples.store.root
+    replicate(past.ledger, store_root, past.samples.store_url, 36, past.work / "copies")  # 40 samples, 20 change
+    install_bundle(past.ledger, world.v2)
+    env = {**os.environ, "ONCODROP_DB": past.db, "ONCODROP_REINTERPRET__LEASE_S": str(scaled(3)),
+           "ONCODROP_WORKDIR": str(past.work)}  # fmt: skip
+    cmd = [sys.executable, "-m", "oncodrop", "reinterpret", "--all"]
+    reinterps = Reinterpretations(past.ledger)
+
+    def done() -> int:
+        return reinterps.counts("2026.12-demo")["DONE"]
+
+    first = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: done() >= 3 or first.poll() is not None, 300, "three re-interpretations done")
+    first.kill()
+    first.wait()
+    assert first.returncode == -9, "the first run must be killed mid-batch (it finished first)"
+    assert done() < 40
+    second = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True, timeout=scaled(900))
+    assert second.returncode == 0, second.stderr[-2000:]
+    jobs = reinterps.jobs(bundle_version="2026.12-demo")
+    assert len(jobs) == 40 and all(j.state is ReinterpretState.DONE for j in jobs)
+    changed = [j for j in jobs if j.output_key is not None]
+    assert len(changed) == 20
+    assert sorted(p.name for p in store_root.rglob("*-reinterpretation-*.tar.gz")) == sorted(
+        j.output_key for j in changed)  # fmt: skip
+    notices = [item.record.key for item, _ in past.ledger.notifications() if item.detail is not None]
+    assert len(notices) == len(set(notices)) == 20

@@ -128,12 +128,21 @@ class Runner:
         self.knowledge = Knowledge(Bundle.open(cfg.bundle))
         self._stores: dict[str, ObjectStore] = {}
 
-    def run(self, stop: threading.Event | None = None, limit: int | None = None) -> RunnerTally:
+    def run(self, stop: threading.Event | None = None, limit: int | None = None, *,
+            wait_for_running: bool = False) -> RunnerTally:  # fmt: skip
+        """Run jobs until none is left. With ``wait_for_running``, jobs other runners hold are
+        waited for: a holder that finishes ends them, a dead one's lease expires and this runner
+        takes the job over (so a batch a crash interrupted is finished by the next run)."""
         tally = RunnerTally()
+        idle = threading.Event() if stop is None else stop
+        pause = min(1.0, self.cfg.lease_s / 4)
         try:
-            while (stop is None or not stop.is_set()) and (limit is None or tally.done + tally.failed < limit):
+            while not idle.is_set() and (limit is None or tally.done + tally.failed < limit):
                 job = self.reinterps.claim(self.worker_id, self.cfg.lease_s, self.cfg.bundle_version)
                 if job is None:
+                    if wait_for_running and self.reinterps.running(self.cfg.bundle_version):
+                        idle.wait(pause)
+                        continue
                     break
                 self.run_one(job, tally)
         finally:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from oncodrop.domain.reinterpretation import (
@@ -156,6 +156,13 @@ class Reinterpretations:
                 if isinstance(result, CursorResult) and result.rowcount == 1:
                     return _job(s, row.id)
         return None
+
+    def running(self, bundle_version: str) -> int:
+        """How many jobs of ``bundle_version`` some runner holds (live or expired lease)."""
+        query = select(func.count()).where(ReinterpretationRow.bundle_version == bundle_version,
+                                           ReinterpretationRow.state == ReinterpretState.RUNNING.value)  # fmt: skip
+        with read_session(self.ledger.engine) as s:
+            return int(s.scalar(query) or 0)
 
     def heartbeat(self, job_id: int, worker_id: str, lease_s: float) -> None:
         now = self.ledger.now()

@@ -88,7 +88,7 @@ def watch(ledger: Ledger, settings: ReinterpretSettings, aws: AwsSettings, stop:
 def _runner_main(db: str, cfg: RunnerConfig, aws: AwsSettings, worker_id: str) -> None:
     ledger = Ledger.open(db, migrate_schema=False)
     try:
-        Runner(Reinterpretations(ledger), lambda url: open_store(url, aws), cfg, worker_id).run()
+        Runner(Reinterpretations(ledger), lambda url: open_store(url, aws), cfg, worker_id).run(wait_for_running=True)
     finally:
         ledger.close()
 
@@ -110,7 +110,7 @@ def run_reinterpretation(
                            **({"workdir": workdir} if workdir else {}))  # fmt: skip
         tally = RunnerTally()
         if settings.workers <= 1:
-            tally = Runner(reinterps, lambda url: open_store(url, aws), cfg).run()
+            tally = Runner(reinterps, lambda url: open_store(url, aws), cfg).run(wait_for_running=True)
         else:
             ctx = multiprocessing.get_context("spawn")
             procs = [ctx.Process(target=_runner_main, args=(db, cfg, aws, f"reinterpret-{i}"), daemon=True)
