@@ -139,11 +139,13 @@ def _gene_spans(bundle: Bundle, build: Build) -> tuple[GeneLocus, ...]:
 
 
 def classify_variants(
-    variants: Sequence[Variant], bundle: Bundle, index: EvidenceIndex, tumor_site: str | None
+    variants: Sequence[Variant], bundle: Bundle, index: EvidenceIndex, tumor_site: str | None, *,
+    hotspots: HotspotIndex | None = None, residues: OncogenicResidues | None = None,
 ) -> tuple[Finding, ...]:
-    """Match evidence, score oncogenicity and tier every variant; report order (tier, locus)."""
-    hotspots = HotspotIndex.build(bundle.hotspots())
-    residues = OncogenicResidues.build(bundle.evidence())
+    """Match evidence, score oncogenicity and tier every variant; report order (tier, locus).
+    ``hotspots``/``residues``: the bundle's, built once by a caller classifying many samples."""
+    hotspots = hotspots or HotspotIndex.build(bundle.hotspots())
+    residues = residues or OncogenicResidues.build(bundle.evidence())
     roles = bundle.gene_roles()
     findings = []
     for v in variants:

@@ -113,16 +113,20 @@ def _identity_tuple(data: Any) -> Any:
 
 
 def _dataclass_decoder(cls: type) -> Decoder:
-    hints = typing.get_type_hints(cls)
-    fields: dict[str, Decoder] = {}
-
-    def field_decoder(name: str) -> Decoder:
-        if name not in fields:
-            fields[name] = _decoder(hints[name])
-        return fields[name]
+    """The field decoders are resolved at the first value (a type may refer to itself); fields
+    that need no decoding (str, int, bool, literals) are passed through without a call."""
+    decoders: dict[str, Decoder | None] = {}
 
     def build(data: Any) -> Any:
-        return cls(**{name: field_decoder(name)(v) for name, v in data.items()})
+        if not decoders:
+            for name, hint in typing.get_type_hints(cls).items():
+                d = _decoder(hint)
+                decoders[name] = None if d is _identity else d
+        kwargs = {}
+        for name, value in data.items():
+            d = decoders[name]
+            kwargs[name] = value if d is None else d(value)
+        return cls(**kwargs)
 
     return build
 

@@ -27,6 +27,7 @@ from oncodrop.report.interpretation.snapshot import (
     somatic_interpretation,
 )
 from oncodrop.report.matching import EvidenceIndex, match_cna
+from oncodrop.report.oncogenicity import HotspotIndex, OncogenicResidues
 from oncodrop.report.tiers import assign_cna_tier
 from oncodrop.report.write.content import ReportContent
 
@@ -37,6 +38,7 @@ class Knowledge:
 
     bundle: Bundle
     _indexes: dict[Build, EvidenceIndex] = field(default_factory=dict)
+    _somatic: tuple[HotspotIndex, OncogenicResidues] | None = None
     _clinvar: dict[Build, ClinvarDb | None] = field(default_factory=dict)
     _residues: dict[tuple[Build, tuple[str, ...]], ResidueIndex] = field(default_factory=dict)
     _stack: ExitStack = field(default_factory=ExitStack)
@@ -45,6 +47,12 @@ class Knowledge:
         if build not in self._indexes:
             self._indexes[build] = EvidenceIndex.build(self.bundle.evidence(), build)
         return self._indexes[build]
+
+    def somatic(self) -> tuple[HotspotIndex, OncogenicResidues]:
+        """The bundle's hotspot index and oncogenic residues (built once)."""
+        if self._somatic is None:
+            self._somatic = (HotspotIndex.build(self.bundle.hotspots()), OncogenicResidues.build(self.bundle.evidence()))
+        return self._somatic
 
     def clinvar(self, build: Build) -> ClinvarDb | None:
         if build not in self._clinvar:
@@ -85,7 +93,8 @@ def reinterpret_somatic(stored: InterpretationInput, knowledge: Knowledge) -> Re
     content = decode_as(stored.content, ReportContent)
     bundle, site = knowledge.bundle, content.config.sample.tumor_site
     index = knowledge.index(content.build)
-    findings = classify_variants(stored.variants, bundle, index, site)
+    hotspots, residues = knowledge.somatic()
+    findings = classify_variants(stored.variants, bundle, index, site, hotspots=hotspots, residues=residues)
     cna = None
     if content.cna is not None:
         cna = tuple(
