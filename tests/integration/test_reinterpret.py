@@ -233,3 +233,27 @@ def test_a_sigkilled_reinterpret_command_is_finished_by_the_next_run_without_dup
         j.output_key for j in changed)  # fmt: skip
     notices = [item.record.key for item, _ in past.ledger.notifications() if item.detail is not None]
     assert len(notices) == len(set(notices)) == 20
+
+
+def test_an_output_without_an_interpretation_input_ends_dead_with_a_reason_and_the_rest_go_on(
+    past: Past, world: World
+) -> None:
+    import tarfile
+
+    from oncodrop.execute.package import write_reproducible_tarball
+
+    record = next(r for r in past.ledger.list_samples(limit=100) if r.key == BREAST)
+    assert record.output_key is not None
+    path = past.samples.store.path_of(record.output_key)
+    unpacked = past.work / "old-output"
+    with tarfile.open(path) as tar:
+        tar.extractall(unpacked, filter="data")
+    root = unpacked / root_name_for(record.output_key)
+    (root / FILE_NAME).unlink()  # as an output made before inputs were kept
+    write_reproducible_tarball(root, path, root.name)
+    install_bundle(past.ledger, world.v2)
+    run = run_reinterpretation(past.db, Selection(), _settings(), workdir=past.work)
+    assert (run.counts["DONE"], run.counts["DEAD"]) == (3, 1)
+    (dead,) = [j for j in Reinterpretations(past.ledger).jobs() if j.state is ReinterpretState.DEAD]
+    assert dead.sample_key == BREAST and dead.reason is not None
+    assert "holds no interpretation.json.gz" in dead.reason and "re-run the sample" in dead.reason

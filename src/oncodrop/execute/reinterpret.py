@@ -158,13 +158,19 @@ class Runner:
         try:
             assert baseline is not None
             result = run_job(job, baseline, store, self.knowledge, self.cfg, scratch)
-        except InputRejected as exc:  # no stored input: retrying cannot help
+        except InputRejected as exc:  # no stored input, or a damaged one: retrying cannot help
             self.reinterps.fail(job.id, self.worker_id, exc.message, max_attempts=0)
             tally.failed += 1
             return
         except OncodropError as exc:
             log.warning("re-interpretation #%d of %s failed: %s", job.id, job.sample_key, exc.message)
             self.reinterps.fail(job.id, self.worker_id, exc.message, max_attempts=self.cfg.max_attempts)
+            tally.failed += 1
+            return
+        except Exception as exc:  # a bug: recorded (the traceback in the log only), retried, then DEAD
+            log.exception("re-interpretation #%d of %s failed with a bug", job.id, job.sample_key)
+            self.reinterps.fail(job.id, self.worker_id, f"error: {type(exc).__name__}",
+                                max_attempts=self.cfg.max_attempts)  # fmt: skip
             tally.failed += 1
             return
         finally:

@@ -23,7 +23,7 @@ from oncodrop.domain.copynumber import GeneCopyNumber
 from oncodrop.domain.evidence import EvidenceMatch
 from oncodrop.domain.kind import SampleKind
 from oncodrop.domain.variant import Variant
-from oncodrop.errors import BundleError
+from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.report.interpretation.codec import decode_as, encode
 from oncodrop.report.write.content import (
     CNA_CALL_NAMES,
@@ -149,15 +149,23 @@ def dumps(value: InterpretationInput) -> bytes:
 
 
 def loads(data: bytes, *, source: str = FILE_NAME) -> InterpretationInput:
-    """Parse a stored input; ``BundleError`` names the file when it is damaged or newer."""
+    """Parse a stored input; ``InputRejected`` (corrupt_tarball) names the file when it is
+    damaged or of a layout this version does not read: retrying cannot help."""
     try:
         raw: Any = json.loads(gzip.decompress(data))
     except (OSError, EOFError, ValueError) as exc:
-        raise BundleError(f"{source} is not a readable interpretation input ({exc})") from exc
+        raise InputRejected(ReasonCode.CORRUPT_TARBALL, f"{source} is not a readable interpretation input ({exc})",
+                            file=source) from None  # fmt: skip
     schema = raw.get("schema", SCHEMA) if isinstance(raw, dict) else None
     if schema != SCHEMA:
-        raise BundleError(f"{source} has interpretation layout {schema!r}; this oncodrop reads {SCHEMA}")
-    return decode_as(raw, InterpretationInput)
+        raise InputRejected(ReasonCode.CORRUPT_TARBALL,
+                            f"{source} has interpretation layout {schema!r}; this oncodrop reads {SCHEMA}",
+                            file=source)  # fmt: skip
+    try:
+        return decode_as(raw, InterpretationInput)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputRejected(ReasonCode.CORRUPT_TARBALL, f"{source} does not match layout {SCHEMA} ({exc})",
+                            file=source) from None  # fmt: skip
 
 
 def write_input(out_dir: Path, value: InterpretationInput) -> Path:
