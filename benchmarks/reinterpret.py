@@ -64,7 +64,9 @@ def timed_run(db: str, workers: int, workdir: Path) -> tuple[float, dict[str, in
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="runner processes (more than 1: no per-sample times, wall time only)")
+    parser.add_argument("--runs", choices=("both", "same", "v2"), default="both")
     args = parser.parse_args()
     runner_module.Runner = TimedRunner  # type: ignore[misc]  # time each job (workers=1 runs in-process)
     import oncodrop.service.reinterpret as service_module
@@ -99,8 +101,11 @@ def main() -> None:
             start = time.perf_counter()
             replicate(ledger, store_dir, store_dir.as_uri(), args.samples - 4, root / "unpacked")
             print(f"{args.samples} past samples recorded in {time.perf_counter() - start:.1f} s", flush=True)
-            install_bundle(ledger, same)
-        for label, bundle in (("same knowledge", None), ("v1 -> v2", v2)):
+            if args.runs != "v2":
+                install_bundle(ledger, same)
+        runs = [("same knowledge", None), ("v1 -> v2", v2)]
+        runs = [r for r in runs if args.runs == "both" or (args.runs == "same") == (r[1] is None)]
+        for label, bundle in runs:
             if bundle is not None:
                 with Ledger.open(bench_db) as ledger:
                     install_bundle(ledger, bundle)
