@@ -144,6 +144,22 @@ def test_v1_to_v2_gives_exactly_the_known_changes_and_announces_the_meaningful_o
     again = run_reinterpretation(past.db, Selection(), _settings(), workdir=past.work)
     assert (again.queued, again.counts["DONE"]) == (0, 4)
 
+    # the next bundle is compared with what each sample was last reported with: for the changed
+    # ones, the interpretation inside their re-interpretation (same knowledge again: no change)
+    v2_again = world.root / f"v2-again-{past.work.parent.name}"
+    shutil.copytree(world.v2, v2_again)
+    manifest = json.loads((v2_again / "manifest.json").read_text())
+    (v2_again / "manifest.json").write_text(json.dumps({**manifest, "version": "2026.12-demo-again"}))
+    install_bundle(past.ledger, v2_again)
+    third = run_reinterpretation(past.db, Selection(), _settings(), workdir=past.work)
+    assert (third.queued, third.counts["DONE"]) == (4, 4)
+    assert all(j.changes == 0 for j in Reinterpretations(past.ledger).jobs(bundle_version="2026.12-demo-again"))
+    melanoma_pk = next(r.id for r in past.ledger.list_samples(limit=100) if r.key == MELANOMA)
+    refs = Reinterpretations(past.ledger).interpretations(melanoma_pk)
+    assert [(r.bundle_version, r.origin) for r in refs] == [
+        ("2026.11-demo", "output"), ("2026.12-demo", "reinterpretation"), ("2026.12-demo-again", "unchanged")]
+    assert refs[2].location == refs[1].location == key
+
 
 def test_a_bundle_with_the_same_knowledge_changes_nothing(past: Past, world: World) -> None:
     same = world.root / f"v1-copy-{past.work.parent.name}"

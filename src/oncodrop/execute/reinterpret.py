@@ -26,7 +26,7 @@ from oncodrop.domain.reinterpretation import ReinterpretJob
 from oncodrop.errors import InputRejected, OncodropError, ReasonCode
 from oncodrop.execute.package import read_member, root_name_for, write_reproducible_tarball
 from oncodrop.ledger.reinterp import Reinterpretations
-from oncodrop.naming import reinterpretation_key
+from oncodrop.naming import REINTERPRETATION_MARK, reinterpretation_key
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.interpretation.snapshot import FILE_NAME, InterpretationInput, loads
 from oncodrop.report.reinterpret.diff import Change, diff, meaningful
@@ -72,7 +72,7 @@ def stored_input(store: ObjectStore, location: str, scratch: Path) -> Interpreta
     local = scratch / "baseline.tar.gz"
     store.get_file(location, local)
     root = root_name_for(location)
-    member = f"{root}/{REPORT_DIR}/{FILE_NAME}" if "-reinterpretation-" in root else f"{root}/{FILE_NAME}"
+    member = f"{root}/{REPORT_DIR}/{FILE_NAME}" if REINTERPRETATION_MARK in root else f"{root}/{FILE_NAME}"
     data = read_member(local, member)
     local.unlink(missing_ok=True)
     if data is None:
