@@ -120,12 +120,12 @@ def _dataclass_decoder(cls: type) -> Decoder:
     def build(data: Any) -> Any:
         if not decoders:
             for name, hint in typing.get_type_hints(cls).items():
-                d = _decoder(hint)
-                decoders[name] = None if d is _identity else d
+                made = _decoder(hint)
+                decoders[name] = None if made is _identity else made
         kwargs = {}
         for name, value in data.items():
-            d = decoders[name]
-            kwargs[name] = value if d is None else d(value)
+            field = decoders[name]
+            kwargs[name] = value if field is None else field(value)
         return cls(**kwargs)
 
     return build
