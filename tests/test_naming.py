@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from oncodrop.errors import InputRejected, Rejection
-from oncodrop.naming import Ignored, SampleKey, classify_key, parse_key
+from oncodrop.naming import Ignored, SampleKey, classify_key, parse_key, reinterpretation_key
 
 
 def test_plain_somatic_key_is_split_into_its_parts() -> None:
@@ -56,6 +56,7 @@ def test_germline_is_an_alias_of_normal_and_keeps_its_spelling_in_the_output() -
         "notes.txt",
         "p/run42-3fa9c1-somatic.vcf.gz",
         "folder/",
+        "p/run42-3fa9c1-somatic-reinterpretation-2026.12_demo.tar.gz",
     ],
 )
 def test_outputs_and_non_tarballs_are_ignored(key: str) -> None:
@@ -108,3 +109,9 @@ def test_parse_key_raises_input_rejected_for_an_ignored_key() -> None:
 
 def test_parse_key_returns_the_sample_key() -> None:
     assert parse_key("x/b-000000-normal.tar.gz").sample_id == "b-000000"
+
+
+def test_a_reinterpretation_lands_beside_the_output_named_for_the_bundle_version() -> None:
+    key = reinterpretation_key("p/run42-3fa9c1-somatic-output.tar.gz", "2026.12-demo")
+    assert key == "p/run42-3fa9c1-somatic-reinterpretation-2026.12_demo.tar.gz"
+    assert isinstance(classify_key(key), Ignored)

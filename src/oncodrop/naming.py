@@ -25,6 +25,7 @@ from oncodrop.errors import InputRejected, ReasonCode, Rejection
 PATTERN = "{sample_batch}-{id6}-{kind}.tar.gz"
 SUFFIX = ".tar.gz"
 OUTPUT_SUFFIX = "-output.tar.gz"
+REINTERPRETATION_MARK = "-reinterpretation-"  # {sample_batch}-{id6}-{kind}-reinterpretation-{version}.tar.gz
 # the user's spelling of the kind -> the kind the pipeline runs
 KINDS: dict[str, SampleKind] = {"somatic": "somatic", "normal": "normal", "germline": "normal"}
 # keys ending like this look like an attempt at an input tarball: reject rather than ignore
@@ -34,6 +35,8 @@ _BATCH_OK = re.compile(r"[A-Za-z0-9_.\-]+")
 _BATCH_BAD_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")
 _ID6 = re.compile(r"[0-9A-Fa-f]{6}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_REINTERPRETATION = re.compile(r"-reinterpretation-[a-z0-9._]+\.tar\.gz$")
+_VERSION_BAD = re.compile(r"[^A-Za-z0-9._]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ def classify_key(key: str) -> SampleKey | Ignored | Rejection:
     prefix, _, name = key.rpartition("/")
     prefix = f"{prefix}/" if _ else ""
     lower = name.lower()
-    if lower.endswith(OUTPUT_SUFFIX):
+    if lower.endswith(OUTPUT_SUFFIX) or _REINTERPRETATION.search(lower):
         return Ignored(key, "an oncodrop output")
     if not lower.endswith(TARBALL_LIKE):
         return Ignored(key, "not a .tar.gz tarball")
@@ -79,6 +82,14 @@ def classify_key(key: str) -> SampleKey | Ignored | Rejection:
         return _rejection(key, name, problems)
     batch, id6, kind = name[: -len(SUFFIX)].rsplit("-", 2)
     return SampleKey(prefix, batch, id6, KINDS[kind], key, kind_spelling=kind)
+
+
+def reinterpretation_key(output_key: str, bundle_version: str) -> str:
+    """Where the re-interpretation of an output against ``bundle_version`` goes: beside it,
+    ``…-somatic-output.tar.gz`` -> ``…-somatic-reinterpretation-{version}.tar.gz`` (the
+    version with anything but letters, digits, '.' and '_' replaced by '_')."""
+    stem = output_key.removesuffix(OUTPUT_SUFFIX).removesuffix(SUFFIX)
+    return f"{stem}{REINTERPRETATION_MARK}{_VERSION_BAD.sub('_', bundle_version)}{SUFFIX}"
 
 
 def parse_key(key: str) -> SampleKey:

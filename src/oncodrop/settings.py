@@ -241,6 +241,30 @@ class PcgrSettings(_Area):
     timeout_s: float = Field(default=6 * 3600.0, gt=0, description="A pcgr/cpsr run longer than this is stopped.")
 
 
+AnnounceRule = Literal["new_tier_1_2", "vus_plp", "therapy_lost", "therapy_gained", "tier_any",
+                       "germline_class_any"]
+
+
+class ReinterpretSettings(_Area):
+    """``oncodrop reinterpret``: past samples re-interpreted against the current bundle
+    (docs/reinterpretation.md)."""
+
+    announce: tuple[AnnounceRule, ...] = Field(
+        default=("new_tier_1_2", "vus_plp", "therapy_lost"),
+        description="Changes announced through the notification outbox: new_tier_1_2 (a variant rises into "
+                    "Tier I/II), vus_plp (germline VUS <-> P/LP), therapy_lost, therapy_gained, tier_any, "
+                    "germline_class_any.",
+    )  # fmt: skip
+    workers: int = Field(default=1, ge=1, le=64, description="Re-interpretation runner processes.")
+    lease_s: float = Field(default=120.0, gt=0, description="Lease of one re-interpretation job (a runner that "
+                                                            "dies holding it is replaced after this).")  # fmt: skip
+    max_attempts: int = Field(default=3, ge=1, description="Tries of one re-interpretation before it is DEAD.")
+    watch_s: float = Field(default=0.0, ge=0, description="oncodrop serve checks this often whether the current "
+                                                          "bundle (refdata install) has past samples not yet "
+                                                          "re-interpreted, and runs them (0: never; run "
+                                                          "oncodrop reinterpret instead).")  # fmt: skip
+
+
 class WebSettings(_Area):
     """The operators' console (dashboard, REST API, webhooks): where it listens and its secrets.
     ``oncodrop serve`` embeds it unless ``enabled`` is false; ``oncodrop web`` runs it alone."""
@@ -550,6 +574,7 @@ class Settings(BaseSettings):
     refdata: RefdataSettings = RefdataSettings()
     report: ReportSettings = ReportSettings()
     pcgr: PcgrSettings = PcgrSettings()
+    reinterpret: ReinterpretSettings = ReinterpretSettings()
     web: WebSettings = WebSettings()
     oidc: OidcSettings = OidcSettings()
     slack: SlackSettings = SlackSettings()

@@ -29,7 +29,7 @@ def test_open_creates_the_schema_at_the_newest_revision(ledger_url: str) -> None
     tables = set(inspect(engine).get_table_names())
     engine.dispose()
     assert {"samples", "sample_transitions", "seen_objects", "notification_outbox", "alembic_version"} <= tables
-    assert _alembic_version(ledger_url) == "0003_console"
+    assert _alembic_version(ledger_url) == "0004_reinterpretation"
 
 
 def test_reopening_keeps_the_data(ledger_url: str) -> None:
@@ -59,7 +59,7 @@ def test_processes_opening_a_new_ledger_at_once_all_succeed(ledger_url: str) -> 
     for p in procs:
         p.join(timeout=60)
     assert [p.exitcode for p in procs] == [0, 0, 0]
-    assert _alembic_version(ledger_url) == "0003_console"
+    assert _alembic_version(ledger_url) == "0004_reinterpretation"
 
 
 def test_unusable_url_is_a_config_error_naming_the_setting() -> None:

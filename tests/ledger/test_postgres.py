@@ -111,3 +111,27 @@ def test_two_pollers_marking_the_same_objects_at_once_never_raise_on_postgres(pg
     for p in procs:
         p.join(timeout=30)
     assert sum(firsts) == 200 and all(p.exitcode == 0 for p in procs)
+
+
+def test_reinterpretation_jobs_on_postgres(pg_url: str) -> None:
+    from oncodrop.domain.reinterpretation import ReinterpretState
+    from oncodrop.ledger.reinterp import Reinterpretations, Selection
+
+    with Ledger.open(pg_url) as ledger:
+        record = add_sample(ledger)
+        ledger.claim("w1", lease_s=10)
+        ledger.succeed(record.id, "w1", "out.tar.gz", None, "v1")
+        r = Reinterpretations(ledger)
+        r.install_bundle(name="b", version="v1", path="/b1", manifest_sha256="aa", demo=True)
+        r.install_bundle(name="b", version="v2", path="/b2", manifest_sha256="bb", demo=False)
+        current = r.current_bundle()
+        assert current is not None and (current.version, current.demo) == ("v2", False)
+        assert (r.enqueue("v1", Selection()), r.enqueue("v2", Selection()), r.enqueue("v2", Selection())) == (0, 1, 0)
+        job = r.claim("a", 60.0)
+        assert job is not None and r.claim("b", 60.0) is None
+        notice = {"event": "reinterpreted", "meaningful": ["G x: tier III → I (new_tier_1_2)"], "output_key": "k"}
+        done = r.complete(job.id, "a", output_key="k", location="k", changes=2, meaningful=1,
+                          summary={"changes": 2}, notice=notice)  # fmt: skip
+        assert (done.state, done.summary) == (ReinterpretState.DONE, {"changes": 2})
+        assert [x.bundle_version for x in r.interpretations(record.id)] == ["v1", "v2"]
+        assert [item.detail for item, _ in ledger.notifications() if item.detail] == [notice]

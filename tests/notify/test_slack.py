@@ -119,3 +119,15 @@ def test_a_dead_sample_gets_rerun_and_open_buttons_when_the_console_url_is_known
     # no console URL, or a success: no buttons
     assert all(b["type"] != "actions" for b in slack_payload(dead)["blocks"])
     assert all(b["type"] != "actions" for b in slack_payload(_somatic_success(), "https://c")["blocks"])
+
+
+def test_a_reinterpretation_lists_its_clinically_meaningful_changes():
+    n = Notification(
+        event="reinterpreted", key="in/B-A1B2C3-normal.tar.gz", sample_id="B-A1B2C3", kind="normal",
+        state="REINTERPRETED", output_key="in/B-A1B2C3-normal-reinterpretation-v2.tar.gz",
+        bundle_version="v2", changes=("MSH6 c.1?: germline class VUS → Likely pathogenic (vus_plp)",),
+    )
+    payload = slack_payload(n)
+    texts = [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section" and "text" in b]
+    assert any("Re-interpreted with bundle v2" in t and "VUS → Likely pathogenic" in t for t in texts)
+    assert "1 clinically meaningful change(s)" in payload["text"]

@@ -36,7 +36,25 @@ def test_webhook_posts_the_documented_v1_schema(http_capture):
             "pathogenic": 0, "vus": 0, "summary_line": "x",
         },
         "output": {"key": "in/B-A1B2C3-somatic-output.tar.gz", "link": None},
+        "bundle_version": None,
+        "changes": [],
     }
+
+
+def test_a_reinterpretation_notice_carries_the_bundle_the_changes_and_the_change_report(http_capture):
+    n = Notification(
+        event="reinterpreted", key="in/B-A1B2C3-somatic.tar.gz", sample_id="B-A1B2C3", kind="somatic",
+        state="REINTERPRETED", output_key="in/B-A1B2C3-somatic-reinterpretation-v2.tar.gz", id=18,
+        bundle_version="v2", changes=("TP53 p.R273H: tier III → I (new_tier_1_2)",),
+    )
+    notifier = WebhookNotifier(http_capture.url("/oncodrop"))
+    notifier.send(n)
+    notifier.close()
+    (got,) = http_capture.received
+    assert (got.body["event"], got.body["bundle_version"], got.body["changes"], got.body["output"]["key"]) == (
+        "reinterpreted", "v2", ["TP53 p.R273H: tier III → I (new_tier_1_2)"],
+        "in/B-A1B2C3-somatic-reinterpretation-v2.tar.gz",
+    )
 
 
 def test_server_errors_are_transient_and_client_errors_are_not(http_capture):

@@ -72,10 +72,11 @@ def brca(demo_bundle: Path, testdata: Path, tmp_path_factory: pytest.TempPathFac
     return _run(vcf, _config("Breast"), demo_bundle, out, testdata / "pcgr/v2.3.2/T001-BRCA.grch37.cna.tsv"), out
 
 
-def test_writes_all_six_outputs(brca: tuple[ReportResult, Path]) -> None:
+def test_writes_all_six_outputs_and_the_interpretation_input(brca: tuple[ReportResult, Path]) -> None:
     result, out = brca
     names = sorted(p.name for p in result.files)
-    assert names == ["S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "provenance.json", "report.html"]
+    assert names == ["S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "interpretation.json.gz",
+                     "provenance.json", "report.html"]  # fmt: skip
     assert all(p.parent == out and p.stat().st_size > 0 for p in result.files)
     assert result.reporter == "oncodrop-somatic"
     assert {"read", "classify", "tmb", "msi", "signatures", "kataegis", "cna", "write"} <= set(result.timings)
@@ -302,7 +303,8 @@ def test_unannotated_vcf_is_annotated_with_bcftools_csq_from_the_bundle_gene_mod
     assert summary["counts"]["annotation_source"] == "bcftools-csq"
     # the annotated intermediate VCF lives in a temporary folder, never in the report folder
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "provenance.json", "report.html",
+        "S1.maf", "S1.summary.json", "S1.tiers.tsv", "S1.xlsx", "interpretation.json.gz", "provenance.json",
+        "report.html",
     ]  # fmt: skip
 
 
@@ -318,3 +320,16 @@ def test_sample_id_that_is_not_a_plain_file_name_is_rejected(
         SomaticReporter().run(request)
     assert (caught.value.reason_code, caught.value.rejection.field) == ("bad_sample_id", "sample.id")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_interpretation_input_holds_the_reported_variants_and_calls(brca: tuple[ReportResult, Path]) -> None:
+    from oncodrop.report.interpretation.snapshot import loads
+
+    _, out = brca
+    stored = loads((out / "interpretation.json.gz").read_bytes())
+    summary = json.loads((out / "S1.summary.json").read_text())
+    assert stored.kind == "somatic" and stored.content["config"]["sample"]["tumor_site"] == "Breast"
+    variant_calls = [c for c in stored.interpretation.calls if not c.key.startswith("cna:")]
+    assert len(stored.variants) == len(variant_calls) == summary["counts"]["passing"]
+    for tier, count in summary["counts"]["by_tier"].items():
+        assert sum(1 for c in variant_calls if c.tier == tier) == count

@@ -64,3 +64,19 @@ def test_pages_show_samples_failures_and_the_sample_with_its_timeline(console: C
     assert "RUNNING → <strong>SUCCEEDED</strong>" in page
     assert "bundle FASTA unreadable" in console.client.get(f"/samples/{dead.id}").text
     assert console.client.get("/", params={"state": "DEAD"}).text.count('<tr data-id="') == 1
+
+
+def test_the_sample_page_lists_its_reinterpretations(console: Console) -> None:
+    from oncodrop.ledger.reinterp import Reinterpretations, Selection
+
+    done = console.succeed("p-d00003-somatic.tar.gz")
+    login(console.client, "viewer")
+    assert 'id="reinterpretations"' not in console.client.get(f"/samples/{done.id}").text
+    reinterps = Reinterpretations(console.ledger)
+    reinterps.enqueue("v2", Selection(keys=("p-d00003-somatic.tar.gz",)))
+    job = reinterps.claim("r1", 60)
+    assert job is not None
+    key = "p-d00003-somatic-reinterpretation-v2.tar.gz"
+    reinterps.complete(job.id, "r1", output_key=key, location=key, changes=3, meaningful=1, summary={}, notice=None)
+    page = console.client.get(f"/samples/{done.id}").text
+    assert 'id="reinterpretations"' in page and key in page and "<td>v2</td><td>DONE</td>" in page

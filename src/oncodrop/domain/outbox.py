@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from oncodrop.domain.sample import SampleRecord
 
@@ -33,3 +34,4 @@ class OutboxItem:
     attempts: int
     done_targets: frozenset[str]
     created_at: datetime
+    detail: dict[str, Any] | None = None  # a re-interpretation notice (not a state change)

@@ -28,6 +28,7 @@ class JobOutcome:
 
     output_key: str
     headline: Headline | None = None
+    bundle_version: str | None = None  # the bundle the output's interpretation was made with
 
 
 RunJob = Callable[[SampleRecord, Path], JobOutcome]

@@ -82,6 +82,7 @@ class PipelineOutcome:
     uploaded: bool = True
     input_sha256: str = ""
     reporter: str = ""
+    bundle_version: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +270,7 @@ def _run(
         return PipelineOutcome(
             job.output_key, previous.headline, clock.timings, uploaded=False,
             input_sha256=verified.sha256, reporter=previous.reporter,
+            bundle_version=str(previous.bundle.get("version", "")),
         )
     with clock.step("unpack"):
         manifest = unpack_input(verified, job_dir, limits)
@@ -292,6 +294,7 @@ def _run(
     return PipelineOutcome(
         job.output_key, result.headline, clock.timings, uploaded=uploaded,
         input_sha256=verified.sha256, reporter=provenance.reporter,
+        bundle_version=str(provenance.bundle.get("version", "")),
     )
 
 

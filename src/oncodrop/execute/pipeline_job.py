@@ -44,7 +44,8 @@ class PipelineJob:
             job, store=open_store(record.store_url, self.settings.aws), reporters=reporters,
             bundle=Path(bundle).resolve(), workdir=workdir, limits=self.settings.intake,
         )  # fmt: skip
-        return JobOutcome(output_key=outcome.output_key, headline=outcome.headline)
+        return JobOutcome(output_key=outcome.output_key, headline=outcome.headline,
+                          bundle_version=outcome.bundle_version or None)
 
 
 # imported once per worker's job fork server (see execute.local), not once per job

@@ -203,7 +203,7 @@ class Worker:
         elif isinstance(result, Stopped):
             ledger.release(rid, wid, reason=result.why)
         elif isinstance(result, JobOutcome):
-            self._finish(ledger.succeed(rid, wid, result.output_key, result.headline))
+            self._finish(ledger.succeed(rid, wid, result.output_key, result.headline, result.bundle_version))
         elif result.disposition is Disposition.REJECT:
             self._finish(ledger.reject(rid, result.reason_code, result.message, worker_id=wid))
         else:

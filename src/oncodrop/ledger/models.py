@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -183,3 +184,62 @@ class OutboxRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(16))
     last_error: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a re-interpretation notice
+
+
+class BundleVersionRow(Base):
+    """A reference bundle the service knows (``oncodrop refdata install``); one is current."""
+
+    __tablename__ = "bundle_versions"
+    __table_args__ = (UniqueConstraint("version", name="uq_bundle_versions_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(256))
+    version: Mapped[str] = mapped_column(String(128))
+    path: Mapped[str] = mapped_column(String(1024))
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    current: Mapped[bool] = mapped_column(Boolean, default=False)
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InterpretationRow(Base):
+    """Where a sample's interpretation input for one bundle version is kept: the original
+    output (``origin`` output) or a re-interpretation output."""
+
+    __tablename__ = "interpretations"
+    __table_args__ = (UniqueConstraint("sample_pk", "bundle_version", name="uq_interpretations_sample_bundle"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sample_pk: Mapped[int] = mapped_column(ForeignKey("samples.id"), index=True)
+    bundle_version: Mapped[str] = mapped_column(String(128))
+    origin: Mapped[str] = mapped_column(String(16))  # output | reinterpretation
+    location: Mapped[str] = mapped_column(String(1024))  # object key of the tarball holding it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReinterpretationRow(Base):
+    """One re-interpretation job, exactly one per (sample, bundle version): queued, leased by one
+    runner at a time (same lease rule as samples), then done (with its changes) or dead."""
+
+    __tablename__ = "reinterpretations"
+    __table_args__ = (
+        UniqueConstraint("sample_pk", "bundle_version", name="uq_reinterpretations_sample_bundle"),
+        Index("ix_reinterpretations_state_id", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sample_pk: Mapped[int] = mapped_column(ForeignKey("samples.id"), index=True)
+    bundle_version: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))  # QUEUED | RUNNING | DONE | DEAD
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(256))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    baseline_version: Mapped[str | None] = mapped_column(String(128))
+    output_key: Mapped[str | None] = mapped_column(String(1024))  # None: nothing changed
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+    meaningful: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -146,5 +146,5 @@ def entries(engine: Engine, record_id: int | None = None) -> list[tuple[OutboxIt
 def _item(row: OutboxRow) -> OutboxItem:
     return OutboxItem(
         id=row.id, record=record_from_json(row.sample), attempts=row.attempts,
-        done_targets=frozenset(row.done_targets or ()), created_at=row.created_at,
+        done_targets=frozenset(row.done_targets or ()), created_at=row.created_at, detail=row.detail,
     )  # fmt: skip

@@ -30,6 +30,7 @@ from oncodrop.ledger.db import (
     write_session,
 )
 from oncodrop.ledger.intake import NewObject, Verdict, drive_on, insert_received
+from oncodrop.ledger.interpretations import index_interpretation
 from oncodrop.ledger.models import SampleRow, TransitionRow
 from oncodrop.ledger.records import history_entry, sample_record
 from oncodrop.ledger.transitions import NO_LEASE, load, must_cas
@@ -191,9 +192,11 @@ class Ledger:
             return self._record(s, record_id)
 
     def succeed(
-        self, record_id: int, worker_id: str, output_key: str, headline: Headline | None
+        self, record_id: int, worker_id: str, output_key: str, headline: Headline | None,
+        bundle_version: str | None = None,
     ) -> SampleRecord:
-        """RUNNING -> SUCCEEDED with the output key and the report's headline for notifications."""
+        """RUNNING -> SUCCEEDED with the output key and the report's headline for notifications;
+        with ``bundle_version``, the interpretation index row of the output too."""
         changes = {
             "output_key": output_key,
             "headline": headline.model_dump(mode="json") if headline is not None else None,
@@ -201,14 +204,13 @@ class Ledger:
             "reason": None,
             **NO_LEASE,
         }
-        return self._move(
-            record_id,
-            SampleState.SUCCEEDED,
-            actor=worker_id,
-            owner=worker_id,
-            reason_code=ReasonCode.SUCCEEDED,
-            changes=changes,
-        )
+        with write_session(self._engine) as s:
+            now = self._clock()
+            must_cas(s, load(s, record_id), SampleState.SUCCEEDED, now=now, actor=worker_id,
+                     owner=worker_id, reason_code=ReasonCode.SUCCEEDED, changes=changes)  # fmt: skip
+            if bundle_version:
+                index_interpretation(s, record_id, bundle_version, "output", output_key, now)
+            return self._record(s, record_id)
 
     def fail(
         self,

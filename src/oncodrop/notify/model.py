@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.kind import SampleKind, sample_kind
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 
-Event = Literal["received", "rejected", "succeeded", "failed", "dead"]
+Event = Literal["received", "rejected", "succeeded", "failed", "dead", "reinterpreted"]
 
-EVENTS: tuple[Event, ...] = ("received", "rejected", "succeeded", "failed", "dead")
+EVENTS: tuple[Event, ...] = ("received", "rejected", "succeeded", "failed", "dead", "reinterpreted")
 
 _EVENT_OF_STATE: dict[SampleState, Event] = {
     SampleState.RECEIVED: "received",
@@ -47,6 +47,8 @@ class Notification:
     output_link: str | None = None
     id: int | None = None
     record_id: int | None = None  # the ledger's sample number (console links, Slack buttons)
+    bundle_version: str | None = None  # reinterpreted: the bundle the sample was re-interpreted with
+    changes: tuple[str, ...] = ()  # reinterpreted: the clinically meaningful changes, one line each
 
     def __post_init__(self) -> None:
         if self.event not in EVENTS:
@@ -68,4 +70,18 @@ def notification_for(
         reason_code=record.reason_code, reason=record.reason, headline=record.headline,
         output_key=record.output_key if record.state is SampleState.SUCCEEDED else None,
         output_link=output_link, id=notification_id, record_id=record.id,
+    )  # fmt: skip
+
+
+def reinterpretation_notification(
+    record: SampleRecord, detail: dict[str, Any], output_link: str | None = None,
+    notification_id: int | None = None,
+) -> Notification:
+    """A re-interpretation with clinically meaningful changes (``detail`` from the outbox):
+    the change report's key and one line per change (variant labels, as the headline has)."""
+    return Notification(
+        event="reinterpreted", key=record.key, sample_id=record.sample_id, kind=sample_kind(record.kind),
+        state="REINTERPRETED", attempts=record.attempts, headline=record.headline,
+        output_key=detail.get("output_key"), output_link=output_link, id=notification_id,
+        bundle_version=detail.get("bundle_version"), changes=tuple(detail.get("meaningful", ())),
     )  # fmt: skip

@@ -27,14 +27,14 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from oncodrop.domain.outbox import OutboxItem, OutboxOutcome
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.errors import OncodropError, TransientError
 from oncodrop.notify.fanout import Notifier
-from oncodrop.notify.model import Notification, notification_for
+from oncodrop.notify.model import Notification, notification_for, reinterpretation_notification
 from oncodrop.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class NotifierLoop:
         items = self.outbox.claim_notifications(self.owner, limit=self.concurrency, claim_s=self.claim_s)
         sends: list[tuple[OutboxItem, list[_Send]]] = []
         for item in items:
-            notification = notification_for(item.record, self._link(item.record), notification_id=item.id)
+            notification = self._notification(item)
             todo = [n for n in self.notifiers if n.name not in item.done_targets]
             on_done = self._noter(item) if len(todo) > 1 else None
             sends.append((item, [_Send(n, notification, on_done) for n in todo]))
@@ -199,6 +199,12 @@ class NotifierLoop:
                     log.warning("notifier: could not note delivery of notification %d: %s", item.id, exc.message)
 
         return note
+
+    def _notification(self, item: OutboxItem) -> Notification:
+        if item.detail is not None:  # a re-interpretation notice: its link is the change report's
+            target = replace(item.record, output_key=item.detail.get("output_key"))
+            return reinterpretation_notification(item.record, item.detail, self._link(target), item.id)
+        return notification_for(item.record, self._link(item.record), notification_id=item.id)
 
     def _link(self, record: SampleRecord) -> str | None:
         if self.link_for is None or record.output_key is None:

@@ -20,6 +20,7 @@ STATE_EMOJI: dict[Event, str] = {
     "succeeded": ":white_check_mark:",
     "failed": ":warning:",
     "dead": ":skull:",
+    "reinterpreted": ":arrows_counterclockwise:",
 }
 
 _HEADER_MAX = 150  # Slack's limit for header text
@@ -67,7 +68,9 @@ def _output_text(n: Notification) -> str | None:
 def fallback_text(n: Notification) -> str:
     """The one-line ``text`` Slack shows in notifications and clients without blocks."""
     text = f"oncodrop: {n.sample_id} ({n.kind}) {n.state}: {n.key}"
-    if n.is_problem and n.reason:
+    if n.event == "reinterpreted":
+        text += f" with bundle {n.bundle_version}: {len(n.changes)} clinically meaningful change(s)"
+    elif n.is_problem and n.reason:
         text += f" [{n.reason_code or 'error'}] {n.reason}"
     elif n.headline and n.headline.summary_line:
         text += f" ({n.headline.summary_line})"
@@ -117,6 +120,10 @@ def slack_payload(n: Notification, console_url: str | None = None) -> dict[str, 
             blocks.append(
                 {"type": "context", "elements": [{"type": "mrkdwn", "text": _escape(n.headline.summary_line)}]}
             )
+    if n.event == "reinterpreted":
+        lines = "\n".join(f"• {_escape(line)}" for line in n.changes)
+        text = f"*Re-interpreted with bundle {_escape(n.bundle_version or '?')}*\n{lines}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, _TEXT_MAX)}})
     output = _output_text(n)
     if output:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": output}})

@@ -28,6 +28,8 @@ def webhook_payload(n: Notification) -> dict[str, Any]:
         "reason": n.reason,
         "headline": headline,
         "output": {"key": n.output_key, "link": n.output_link} if n.output_key else None,
+        "bundle_version": n.bundle_version,
+        "changes": list(n.changes),
     }
 
 

@@ -26,6 +26,7 @@ from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.annotation.genespan import SOURCE as GENE_SPAN_SOURCE
 from oncodrop.report.annotation.genespan import annotate_by_gene_span
 from oncodrop.report.annotation.pick import transcript_facts
+from oncodrop.report.interpretation.snapshot import somatic_input, write_input
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
 from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_call
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
@@ -142,11 +143,13 @@ def _gene_spans(bundle: Bundle, build: Build) -> tuple[GeneLocus, ...]:
 
 
 def classify_variants(
-    variants: Sequence[Variant], bundle: Bundle, index: EvidenceIndex, tumor_site: str | None
+    variants: Sequence[Variant], bundle: Bundle, index: EvidenceIndex, tumor_site: str | None, *,
+    hotspots: HotspotIndex | None = None, residues: OncogenicResidues | None = None,
 ) -> tuple[Finding, ...]:
-    """Match evidence, score oncogenicity and tier every variant; report order (tier, locus)."""
-    hotspots = HotspotIndex.build(bundle.hotspots())
-    residues = OncogenicResidues.build(bundle.evidence())
+    """Match evidence, score oncogenicity and tier every variant; report order (tier, locus).
+    ``hotspots``/``residues``: the bundle's, built once by a caller classifying many samples."""
+    hotspots = hotspots or HotspotIndex.build(bundle.hotspots())
+    residues = residues or OncogenicResidues.build(bundle.evidence())
     roles = bundle.gene_roles()
     findings = []
     for v in variants:
@@ -272,8 +275,10 @@ class SomaticReporter:
         )
         with clock.step("write"):
             written = write_report_files(content, request, bundle.describe(), clock.timings)
+            kept = write_input(request.out_dir, somatic_input(content, read.variants))
         timings = {**clock.timings, **written.timings}
-        return ReportResult(request.out_dir, written.files, written.headline, self.name, timings)
+        files = tuple(sorted((*written.files, kept)))
+        return ReportResult(request.out_dir, files, written.headline, self.name, timings)
 
 
 _SAMPLE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")  # the characters of a sample key's batch

@@ -32,6 +32,7 @@ from oncodrop.execute.slurm import SlurmExecutor
 from oncodrop.execute.sweeper import Sweeper
 from oncodrop.ledger import Ledger
 from oncodrop.notify import notifier_loop_from_settings
+from oncodrop.service.reinterpret import watch
 from oncodrop.settings import Settings
 from oncodrop.store import ObjectStore, open_store
 from oncodrop.store.base import ObjectInfo
@@ -75,6 +76,7 @@ class EmbeddedService:
         self._sweep_thread: threading.Thread | None = None
         self._admission_thread: threading.Thread | None = None
         self._notifier_thread: threading.Thread | None = None
+        self._reinterpret_thread: threading.Thread | None = None
         self.sqs_wait_s = 5  # SQS long poll; short enough that stop() is prompt
         self.sweep_interval_s = min(settings.celery.sweep_interval_s, settings.lease_s / 3)
 
@@ -126,6 +128,12 @@ class EmbeddedService:
             )  # fmt: skip
             for thread in (self._admission_thread, self._thread, self._notifier_thread):
                 thread.start()
+            if self.settings.reinterpret.watch_s > 0:  # the scheduled re-interpretation trigger
+                self._reinterpret_thread = threading.Thread(
+                    target=watch, args=(self.ledger, self.settings.reinterpret, self.settings.aws, self._stop),
+                    kwargs={"workdir": self.settings.work_root}, name="reinterpret", daemon=True,
+                )  # fmt: skip
+                self._reinterpret_thread.start()
         if self._run_poller and self.settings.executor == "celery":  # serve dispatches; workers don't
             from oncodrop.execute.celery_app import configure  # lazy: Celery is the optional `cloud` extra
 
@@ -148,7 +156,7 @@ class EmbeddedService:
 
     def stop(self) -> None:
         self._stop.set()
-        for thread in (self._thread, self._sweep_thread, self._admission_thread):
+        for thread in (self._thread, self._sweep_thread, self._admission_thread, self._reinterpret_thread):
             if thread is not None:
                 thread.join(timeout=30)
         if self._run_workers:

@@ -20,6 +20,7 @@ from oncodrop.domain.state import SampleState
 from oncodrop.errors import StateConflict
 from oncodrop.ledger import access as ledger_access
 from oncodrop.ledger import queries
+from oncodrop.ledger.reinterp import Reinterpretations
 from oncodrop.web import auth, downloads, uploads
 from oncodrop.web.api import SampleId, load_sample, parse_cursor, rerun
 from oncodrop.web.auth import Principal
@@ -117,7 +118,8 @@ class _Chosen:
 @router.get("/samples/{sample_id}", response_class=HTMLResponse)
 def sample_page(request: Request, sample_id: SampleId, ctx: Ctx, who: Viewer) -> HTMLResponse:
     record = load_sample(ctx, sample_id)
-    return render(request, "sample.html", who, nav="samples", s=record, history=ctx.ledger.history(sample_id))
+    return render(request, "sample.html", who, nav="samples", s=record, history=ctx.ledger.history(sample_id),
+                  reinterpretations=Reinterpretations(ctx.ledger).jobs(sample_pk=sample_id))  # fmt: skip
 
 
 @router.get("/samples/{sample_id}/report")

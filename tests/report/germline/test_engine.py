@@ -85,7 +85,7 @@ def test_report_folder_holds_the_five_outputs_and_the_html_shows_pathogenic_befo
     out = tmp_path / "out"
     result = run(synthetic, make_bundle(clinvar=CLINVAR), out)
     assert sorted(p.name for p in result.files) == [
-        "P1.germline.tsv", "P1.summary.json", "P1.xlsx", "provenance.json", "report.html"]
+        "P1.germline.tsv", "P1.summary.json", "P1.xlsx", "interpretation.json.gz", "provenance.json", "report.html"]
     html = (out / "report.html").read_text()
     assert html.index("BRCA2 p.S1982Rfs*22") < html.index('id="vus"') < html.index("TP53 p.R175G")
     # P and LP are separate sections; the card names the transcript and the HGVSc

@@ -19,6 +19,7 @@ from oncodrop.report.germline.findings import (
     clinvar_residues,
     hotspot_codons,
 )
+from oncodrop.report.germline.keep import germline_input
 from oncodrop.report.germline.panels import GenePanel, select_panel
 from oncodrop.report.germline.pgx import pharmacogenomics
 from oncodrop.report.germline.read import (
@@ -29,6 +30,7 @@ from oncodrop.report.germline.read import (
 from oncodrop.report.germline.regions import PanelRegions, panel_regions
 from oncodrop.report.germline.write.content import GermlineContent, GermlineReadStats
 from oncodrop.report.germline.write.files import write_germline_files
+from oncodrop.report.interpretation.snapshot import write_input
 from oncodrop.report.metrics.concordance import check_reference
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.write.provenance import describe_input, software_versions
@@ -126,4 +128,6 @@ class GermlineReporter:
         )
         with clock.step("write"):
             files, headline = write_germline_files(content, request.out_dir, bundle.describe(), clock.timings)
+            kept = write_input(request.out_dir, germline_input(content, read.variants))
+        files = tuple(sorted((*files, kept)))
         return ReportResult(request.out_dir, files, headline, self.name, dict(clock.timings))

@@ -1,0 +1,75 @@
+"""``oncodrop reinterpret`` and ``oncodrop refdata install``: thin wrappers over
+``oncodrop.service.reinterpret`` (docs/reinterpretation.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from oncodrop.cli import main
+from oncodrop.cli.common import config_option, load_settings
+from oncodrop.cli.refdata import refdata
+from oncodrop.errors import OncodropError
+
+
+@refdata.command("install")
+@config_option()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--db", help="SQLAlchemy URL of the ledger (env ONCODROP_DB).")
+@click.option("--no-current", is_flag=True, help="register the version without making it the current one")
+def install(config_file: Path | None, path: Path, db: str | None, no_current: bool) -> None:
+    """Verify the bundle at PATH and register its version in the ledger (the current one)."""
+    from oncodrop.ledger import Ledger
+    from oncodrop.service.reinterpret import install_bundle
+
+    settings = load_settings(config_file, db=db)
+    try:
+        ledger = Ledger.open(settings.db)
+        try:
+            version = install_bundle(ledger, path, current=not no_current)
+        finally:
+            ledger.close()
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from None
+    current = " (current)" if version.current else ""
+    click.echo(f"installed {version.name} {version.version}{current} from {version.path}")
+
+
+@main.command("reinterpret")
+@config_option()
+@click.option("--db", help="SQLAlchemy URL of the ledger (env ONCODROP_DB).")
+@click.option("--all", "all_samples", is_flag=True, help="every past SUCCEEDED sample")
+@click.option("--since", type=click.DateTime(), help="samples finished since this UTC date/time")
+@click.option("--batch", help="samples of one {sample_batch}-{id6}")
+@click.option("--key", "keys", multiple=True, help="one input object key (repeatable)")
+@click.option("--bundle-version", help="an installed bundle version (default: the current one)")
+@click.option("--workers", type=int, help="runner processes (env ONCODROP_REINTERPRET__WORKERS)")
+@click.option("--json", "as_json", is_flag=True, help="print the outcome as JSON")
+def reinterpret(config_file: Path | None, db: str | None, all_samples: bool, since: datetime | None,
+                batch: str | None, keys: tuple[str, ...], bundle_version: str | None, workers: int | None,
+                as_json: bool) -> None:  # fmt: skip
+    """Re-interpret past samples against the current bundle, once per (sample, bundle version)."""
+    from oncodrop.ledger.reinterp import Selection
+    from oncodrop.service.reinterpret import run_reinterpretation
+
+    if not (all_samples or since or batch or keys):
+        raise click.UsageError("say which samples: --all, --since, --batch or --key")
+    settings = load_settings(config_file, db=db, reinterpret__workers=workers)
+    selection = Selection(since=since.replace(tzinfo=UTC) if since else None, batch=batch, keys=keys)
+    try:
+        run = run_reinterpretation(settings.db, selection, settings.reinterpret, aws=settings.aws,
+                                   version=bundle_version)  # fmt: skip
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from None
+    outcome = {"bundle_version": run.bundle.version, "queued": run.queued, **run.counts}
+    if as_json:
+        click.echo(json.dumps(outcome, indent=2))
+        return
+    click.echo(f"bundle {run.bundle.version}: {run.queued} queued; " +
+               ", ".join(f"{k} {v}" for k, v in run.counts.items()))  # fmt: skip
+    dead = run.counts.get("DEAD", 0)
+    if dead:
+        raise SystemExit(1)
