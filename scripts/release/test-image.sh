@@ -8,7 +8,9 @@
 # Checks: runs as uid 10001 (not root); ENTRYPOINT is `oncodrop`; each role's command starts
 # (serve, worker, web, lambda, status, refdata); the embedded demo passes (good samples
 # SUCCEEDED, broken ones REJECTED with a reason); no package-index configuration or certificate
-# from the build host is left in the image or its history.
+# from the build host is left in the image or its history. Then the demo bundle baked into a
+# layer (bundle-image.sh): it matches its pins, is read-only, and a worker pinned to another
+# bundle refuses to start.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 ref="$IMAGE:$VERSION"
@@ -45,5 +47,22 @@ else
   say "FAIL the demo inside the image (log: $BUILD_DIR/demo.log)"; tail -n 30 "$BUILD_DIR/demo.log" >&2
   failures=$((failures + 1))
 fi
+
+# The bundle layer (Containerfile.bundle) on the demo bundle: pinned, read-only, checked at start.
+py="${PYTHON:-$ROOT/.venv/bin/python}"; [ -x "$py" ] || py=python3
+rm -rf "$BUILD_DIR/demo-bundle"
+PYTHONPATH="$ROOT/src" "$py" -m oncodrop refdata build --demo --out "$BUILD_DIR/demo-bundle" >/dev/null
+bundled="$(bash "$ROOT/scripts/release/bundle-image.sh" "$BUILD_DIR/demo-bundle" | tail -n1)"
+bctr="$(buildah from --pull-never --quiet "$bundled")"
+trap 'buildah rm "$ctr" "$bctr" >/dev/null 2>&1 || true' EXIT
+brun() { buildah run --isolation chroot "$bctr" "$@"; }
+check "bundled image: the baked bundle matches its pins" \
+  sh -c 'buildah run --isolation chroot "$1" -- oncodrop refdata verify /opt/oncodrop/bundle | grep -q "matches the pin"' _ "$bctr"
+check "bundled image: what provenance records is the pinned version and sha256" \
+  brun -- python3 -c 'import os; from oncodrop.refdata.pin import check_deployment_bundle as c; from oncodrop.settings import Settings
+d = c(Settings()).describe(); assert (d["version"], d["manifest_sha256"]) == (os.environ["ONCODROP_BUNDLE_VERSION"], os.environ["ONCODROP_BUNDLE_SHA256"]), d'
+check "bundled image: the bundle is read-only for uid 10001" brun -- sh -c '! touch /opt/oncodrop/bundle/manifest.json 2>/dev/null'
+check "bundled image: a worker pinned to another bundle version refuses to start" \
+  sh -c 'out=$(timeout 300 buildah run --isolation chroot --env ONCODROP_BUNDLE_VERSION=2099.01 "$1" -- oncodrop worker --db sqlite:////work/l.db 2>&1); [ $? -ne 0 ] && printf "%s" "$out" | grep -q "pins .2099.01."' _ "$bctr"
 if ((failures)); then say "$failures check(s) failed"; exit 1; fi
 say "all checks passed for $ref"
