@@ -40,7 +40,7 @@ revision="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
 say "buildah bud $IMAGE:$VERSION from $BASE"
 buildah bud --quiet --isolation chroot --layers --pull=never \
   --timestamp "$SOURCE_DATE_EPOCH" \
-  --build-arg "BASE=$BASE" --build-arg "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH" \
+  --build-arg "BASE=$BASE" \
   --build-arg "VERSION=$VERSION" --build-arg "REVISION=$revision" \
   --secret "id=pipconf,src=$secrets/pip.conf" --secret "id=pipcert,src=$secrets/cert.pem" \
   -f "$ROOT/Containerfile" -t "$IMAGE:$VERSION" "$ROOT" >&2

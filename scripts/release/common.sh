@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the release scripts (sourced, not run): names, version and a reproducible clock.
 #
 #   IMAGE            image name without tag (default: localhost/oncodrop)
