@@ -42,7 +42,7 @@ def _env() -> dict[str, str]:
 
 
 def test_release_workflow_passes_actionlint() -> None:
-    result = subprocess.run([_tool("actionlint"), "-no-color", str(WORKFLOW)], capture_output=True, text=True)
+    result = subprocess.run([_tool("actionlint"), "-no-color", str(WORKFLOW)], check=False, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -59,7 +59,7 @@ def test_release_workflow_runs_the_repository_scripts_and_assumes_a_role_without
 
 def test_release_scripts_pass_shellcheck() -> None:
     scripts = sorted(str(p) for p in RELEASE.glob("*.sh"))
-    result = subprocess.run([_tool("shellcheck"), "-x", "-S", "warning", *scripts], capture_output=True,
+    result = subprocess.run([_tool("shellcheck"), "-x", "-S", "warning", *scripts], check=False, capture_output=True,
                             text=True, cwd=RELEASE)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -93,7 +93,7 @@ def test_the_containerfile_takes_its_base_as_an_argument_and_runs_oncodrop_as_a_
     assert instructions[-2:] == ['ENTRYPOINT ["oncodrop"]', 'CMD ["--help"]']
     assert "--require-hashes" in text and "--no-deps" in text
     assert "type=secret,id=pipconf" in text  # the index reaches the build as a secret, not an ARG
-    assert not re.search(r"^(ARG|ENV) .*(INDEX|TOKEN|PASSWORD|SECRET)", text, re.M | re.I)
+    assert not re.search(r"^(ARG|ENV) .*(INDEX|TOKEN|PASSWORD|SECRET)", text, re.MULTILINE | re.IGNORECASE)
     ignore = (ROOT / ".containerignore").read_text().split()
     assert ignore[ignore.index("*"):] == ["*", "!requirements/image.lock", "!build/image/dist/"]
 
@@ -109,11 +109,11 @@ def test_fetch_bundle_checks_the_tarball_sha256_then_the_manifest(demo_bundle: P
     out = tmp_path / "out"
     script = str(RELEASE / "fetch-bundle.sh")
     good = subprocess.run(["bash", script, str(tmp_path / "bundle.tar.gz"), digest, str(out)],
-                          capture_output=True, text=True, env=_env())  # fmt: skip
+                          check=False, capture_output=True, text=True, env=_env())  # fmt: skip
     assert good.returncode == 0, good.stderr
     assert manifest_sha256(out) == manifest_sha256(demo_bundle)
     wrong = subprocess.run(["bash", script, str(tmp_path / "bundle.tar.gz"), "0" * 64, str(tmp_path / "bad")],
-                           capture_output=True, text=True, env=_env())  # fmt: skip
+                           check=False, capture_output=True, text=True, env=_env())  # fmt: skip
     assert wrong.returncode != 0 and f"sha256 {digest}, expected {'0' * 64}" in wrong.stderr
     assert not any((tmp_path / "bad").iterdir())
 
@@ -139,7 +139,7 @@ def test_register_job_definition_deploys_the_image_and_bundle_pins_keeping_every
     result = subprocess.run(
         [sys.executable, str(RELEASE / "register_job_definition.py"), "--job-definition", name, "--image", image,
          "--bundle-version", "2026.12", "--bundle-sha256", "3" * 64, "--endpoint-url", moto_endpoint],
-        capture_output=True, text=True, env=_env(),
+        check=False, capture_output=True, text=True, env=_env(),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     arn = result.stdout.strip().splitlines()[-1]
@@ -158,7 +158,7 @@ def test_register_job_definition_names_a_missing_definition(moto_endpoint: str) 
     result = subprocess.run(
         [sys.executable, str(RELEASE / "register_job_definition.py"), "--job-definition", "no-such-definition",
          "--image", "x", "--endpoint-url", moto_endpoint],
-        capture_output=True, text=True, env=_env(),
+        check=False, capture_output=True, text=True, env=_env(),
     )  # fmt: skip
     assert result.returncode != 0 and "no ACTIVE job definition named 'no-such-definition'" in result.stderr
 
