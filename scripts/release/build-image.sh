@@ -16,7 +16,12 @@ py="${PYTHON:-$ROOT/.venv/bin/python}"
 say "wheel of $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?') (SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH)"
 rm -rf "$BUILD_DIR/dist" "$ROOT/build/lib" "$ROOT/build/bdist."*
 mkdir -p "$BUILD_DIR/dist"
-"$py" -m pip wheel --quiet --no-deps --disable-pip-version-check -w "$BUILD_DIR/dist" "$ROOT" >&2
+uv="$(dirname "$py")/uv"
+if [ -x "$uv" ]; then  # several times faster than pip's isolated build; the same setuptools wheel
+  "$uv" build --quiet --wheel --out-dir "$BUILD_DIR/dist" "$ROOT" >&2
+else
+  "$py" -m pip wheel --quiet --no-deps --disable-pip-version-check -w "$BUILD_DIR/dist" "$ROOT" >&2
+fi
 rm -rf "$ROOT/build/lib" "$ROOT/build/bdist."*
 
 secrets="$(mktemp -d)"; trap 'rm -rf "$secrets"' EXIT
