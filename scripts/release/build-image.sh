@@ -3,7 +3,8 @@
 #
 #   scripts/release/build-image.sh          -> $IMAGE:$VERSION (localhost/oncodrop:<pyproject version>)
 #
-# Environment: IMAGE, VERSION, BASE, SOURCE_DATE_EPOCH (scripts/release/common.sh). The package
+# Environment: IMAGE, VERSION, BASE, SOURCE_DATE_EPOCH (scripts/release/common.sh); NO_CACHE=1
+# rebuilds every layer (a release; a reproducibility check). The package
 # index is the build host's (pip configuration, PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_CERT): it
 # reaches the build as a secret, mounted for the install step only, so no URL with credentials
 # and no certificate is written into a layer or the image history.
@@ -43,7 +44,7 @@ say "index: ${index:+configured }${index:-PyPI default}$( [ -s "$secrets/cert.pe
 
 revision="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
 say "buildah bud $IMAGE:$VERSION from $BASE"
-buildah bud --quiet --isolation chroot --layers --pull=never \
+buildah bud --quiet --isolation chroot --layers ${NO_CACHE:+--no-cache} --pull=never \
   --timestamp "$SOURCE_DATE_EPOCH" \
   --build-arg "BASE=$BASE" \
   --build-arg "VERSION=$VERSION" --build-arg "REVISION=$revision" \
