@@ -6,7 +6,7 @@
 #   scripts/release/test-image.sh        (after build-image.sh; exit 0 only if every check passed)
 #
 # Checks: runs as uid 10001 (not root); ENTRYPOINT is `oncodrop`; each role's command starts
-# (serve, worker, web, lambda, status, refdata); the embedded demo passes (good samples
+# (serve, worker, web, lambda runtime, status, refdata verify); the embedded demo passes (good samples
 # SUCCEEDED, broken ones REJECTED with a reason); no package-index configuration or certificate
 # from the build host is left in the image or its history. Then the demo bundle baked into a
 # layer (bundle-image.sh): it matches its pins, is read-only, and a worker pinned to another
@@ -30,8 +30,9 @@ config() { buildah inspect --type container --format "$1" "$ctr"; }
 check "image user is 10001 (non-root)" test "$(config '{{.OCIv1.Config.User}}')" = "10001:10001"
 check "commands run as uid 10001" test "$(run id -u)" = 10001
 check "ENTRYPOINT is oncodrop" test "$(config '{{.OCIv1.Config.Entrypoint}}')" = '[oncodrop]'
-for role in serve worker web lambda status refdata; do
-  check "role command: oncodrop $role --help" run oncodrop "$role" --help
+for role in serve worker web "lambda runtime" status "refdata verify"; do
+  # shellcheck disable=SC2086  # "lambda runtime" is two words on purpose
+  check "role command: oncodrop $role --help" run oncodrop $role --help
 done
 check "the cloud, web and postgres dependencies import" \
   run python3 -c 'import boto3, celery, fastapi, uvicorn, psycopg, pysam, scipy, oncodrop.web.app'
