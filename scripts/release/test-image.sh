@@ -10,7 +10,7 @@
 # SUCCEEDED, broken ones REJECTED with a reason); no package-index configuration or certificate
 # from the build host is left in the image or its history. Then the demo bundle baked into a
 # layer (bundle-image.sh): it matches its pins, is read-only, and a worker pinned to another
-# bundle refuses to start.
+# bundle refuses to start; and the release's push step against a local registry (test-push.sh).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 ref="$IMAGE:$VERSION"
@@ -65,5 +65,7 @@ d = c(Settings()).describe(); assert (d["version"], d["manifest_sha256"]) == (os
 check "bundled image: the bundle is read-only for uid 10001" brun -- sh -c '! touch /opt/oncodrop/bundle/manifest.json 2>/dev/null'
 check "bundled image: a worker pinned to another bundle version refuses to start" \
   sh -c 'out=$(timeout 300 buildah run --isolation chroot --env ONCODROP_BUNDLE_VERSION=2099.01 "$1" -- oncodrop worker --db sqlite:////work/l.db 2>&1); [ $? -ne 0 ] && printf "%s" "$out" | grep -q "pins .2099.01."' _ "$bctr"
+check "the release push step: pushed to a local registry, the printed digest pulls back" \
+  bash "$ROOT/scripts/release/test-push.sh" "$bundled"
 if ((failures)); then say "$failures check(s) failed"; exit 1; fi
 say "all checks passed for $ref"
