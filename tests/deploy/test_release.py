@@ -163,7 +163,8 @@ def test_register_job_definition_names_a_missing_definition(moto_endpoint: str) 
     assert result.returncode != 0 and "no ACTIVE job definition named 'no-such-definition'" in result.stderr
 
 
-@pytest.mark.parametrize("script", ["build-image.sh", "test-image.sh", "bundle-image.sh", "push-image.sh"])
+@pytest.mark.parametrize("script", ["build-image.sh", "test-image.sh", "bundle-image.sh", "push-image.sh",
+                                    "test-push.sh", "fetch-bundle.sh", "base-image.sh", "lock.sh"])
 def test_image_scripts_are_executable_bash(script: str) -> None:
     path = RELEASE / script
     assert path.read_text().startswith("#!/usr/bin/env bash\n") and os.access(path, os.X_OK)
