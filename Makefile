@@ -44,11 +44,11 @@ clean:
 # IMAGE, VERSION, BASE (a pinned upstream image for a release) are read from the environment.
 image: $(VENV)/.installed-demo
 	@bash scripts/release/image-deps.sh
-	PYTHON=$(CURDIR)/$(BIN)/python bash scripts/release/build-image.sh
+	RELEASE_PYTHON=$(CURDIR)/$(BIN)/python bash scripts/release/build-image.sh
 
 # the smoke test: `oncodrop demo` and each role's command inside the image, non-root, no secrets
 image-test: image
-	bash scripts/release/test-image.sh
+	RELEASE_PYTHON=$(CURDIR)/$(BIN)/python bash scripts/release/test-image.sh
 
 # Slow checks kept out of `make test` (see deploy/hpc/README.md and deploy/onprem/README.md).
 ANSIBLE_VENV := .venv-ansible

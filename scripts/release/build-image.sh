@@ -12,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 bash "$ROOT/scripts/release/base-image.sh"
 
-py="${PYTHON:-$ROOT/.venv/bin/python}"
+py="${RELEASE_PYTHON:-$ROOT/.venv/bin/python}"
 [ -x "$py" ] || py=python3
 say "wheel of $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?') (SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH)"
 rm -rf "$BUILD_DIR/dist" "$ROOT/build/lib" "$ROOT/build/bdist."*

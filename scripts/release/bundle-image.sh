@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 bundle="$(cd "${1:?usage: bundle-image.sh BUNDLE_DIR}" && pwd)"
-py="${PYTHON:-$ROOT/.venv/bin/python}"
+py="${RELEASE_PYTHON:-$ROOT/.venv/bin/python}"
 [ -x "$py" ] || py=python3
 app="$IMAGE:$VERSION"
 podman image exists "$app" || { say "$app is not built: run scripts/release/build-image.sh"; exit 1; }

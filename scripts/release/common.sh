@@ -5,6 +5,8 @@
 #   VERSION          image tag (default: the version in pyproject.toml)
 #   BASE             the base image (default: the Debian base built here by base-image.sh;
 #                    a release passes a pinned upstream image, e.g. debian:bookworm-slim@sha256:…)
+#   RELEASE_PYTHON   a Python with oncodrop installed (default: .venv/bin/python), for the wheel
+#                    and `oncodrop refdata` on the host
 #   SOURCE_DATE_EPOCH  the one timestamp written into wheels and image layers
 #                    (default: the last commit's time, so the same commit builds the same bytes)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -12,7 +12,7 @@ set -euo pipefail
 source_uri="${1:?usage: fetch-bundle.sh SOURCE SHA256 OUT_DIR}"
 expected="${2:?usage: fetch-bundle.sh SOURCE SHA256 OUT_DIR}"
 out="${3:?usage: fetch-bundle.sh SOURCE SHA256 OUT_DIR}"
-py="${PYTHON:-$ROOT/.venv/bin/python}"
+py="${RELEASE_PYTHON:-$ROOT/.venv/bin/python}"
 [ -x "$py" ] || py=python3
 say "fetching $source_uri"
 rm -rf "$out"; mkdir -p "$out"

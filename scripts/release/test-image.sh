@@ -50,7 +50,7 @@ else
 fi
 
 # The bundle layer (Containerfile.bundle) on the demo bundle: pinned, read-only, checked at start.
-py="${PYTHON:-$ROOT/.venv/bin/python}"; [ -x "$py" ] || py=python3
+py="${RELEASE_PYTHON:-$ROOT/.venv/bin/python}"; [ -x "$py" ] || py=python3
 rm -rf "$BUILD_DIR/demo-bundle"
 PYTHONPATH="$ROOT/src" "$py" -m oncodrop refdata build --demo --out "$BUILD_DIR/demo-bundle" >/dev/null
 bundled="$(bash "$ROOT/scripts/release/bundle-image.sh" "$BUILD_DIR/demo-bundle" | tail -n1)"

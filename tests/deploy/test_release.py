@@ -38,7 +38,7 @@ def _tool(name: str) -> str:
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHON": sys.executable, "PYTHONPATH": str(ROOT / "src")}
+    return {**os.environ, "RELEASE_PYTHON": sys.executable, "PYTHONPATH": str(ROOT / "src")}
 
 
 def test_release_workflow_passes_actionlint() -> None:
