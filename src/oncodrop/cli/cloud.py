@@ -28,7 +28,7 @@ def lambda_group() -> None:
 
 @lambda_group.command("runtime")
 @click.option("--handler", "spec", default=None,
-              help="module:function to serve (env ONCODROP_LAMBDA_HANDLER; default: the intake handler).")
+              help="module:function to serve [default: the intake handler].")
 def lambda_runtime(spec: str | None) -> None:
     """Serve Lambda invocations from AWS_LAMBDA_RUNTIME_API: the image as a Lambda container
     image (ImageConfig.Command ["lambda", "runtime"])."""
@@ -38,7 +38,7 @@ def lambda_runtime(spec: str | None) -> None:
     if not api:
         raise click.ClickException("AWS_LAMBDA_RUNTIME_API is not set: this command runs inside AWS Lambda")
     try:
-        handler = load_handler(spec or os.environ.get("ONCODROP_LAMBDA_HANDLER") or DEFAULT_HANDLER)
+        handler = load_handler(spec or DEFAULT_HANDLER)
     except OncodropError as exc:
         raise click.ClickException(exc.message) from None
     run(api, handler)
