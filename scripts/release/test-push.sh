@@ -18,7 +18,7 @@ http: {addr: 127.0.0.1:$port}
 YAML
 docker-registry serve "$tmp/config.yml" >"$tmp/registry.log" 2>&1 &
 registry=$!
-trap 'kill "$registry" 2>/dev/null; wait "$registry" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill "$registry" 2>/dev/null || true; wait "$registry" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.2; done
 ref="$(TLS_VERIFY=false bash "$ROOT/scripts/release/push-image.sh" "$source_ref" "127.0.0.1:$port/oncodrop:test" | tail -n1)"
 digest="${ref##*@}"
