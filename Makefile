@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHON VENV
 
-.PHONY: demo test chaos system-deps bench lint clean
+.PHONY: demo test chaos system-deps bench lint clean image image-test
 
 # One stamp per set of extras ("+" stands for ","): `make demo` → core only, `make test` → test,cloud,web,
 # `make lint` → lint,cloud,web (mypy needs the packages it type-checks against).
@@ -37,7 +37,18 @@ bench: $(VENV)/.installed-demo
 	$(BIN)/python benchmarks/reporter.py
 
 clean:
-	rm -rf $(VENV) $(ANSIBLE_VENV) demo-work .pytest_cache
+	rm -rf $(VENV) $(ANSIBLE_VENV) demo-work .pytest_cache build/image
+
+# The OCI image (Containerfile; deploy/aws/README.md "The image"), kept out of `make test`: the first
+# build here takes ~9 min (Debian base ~4, dependencies ~4), a rebuild of a changed wheel ~1.
+# IMAGE, VERSION, BASE (a pinned upstream image for a release) are read from the environment.
+image: $(VENV)/.installed-demo
+	@bash scripts/release/image-deps.sh
+	RELEASE_PYTHON=$(CURDIR)/$(BIN)/python bash scripts/release/build-image.sh
+
+# the smoke test: `oncodrop demo` and each role's command inside the image, non-root, no secrets
+image-test: image
+	RELEASE_PYTHON=$(CURDIR)/$(BIN)/python bash scripts/release/test-image.sh
 
 # Slow checks kept out of `make test` (see deploy/hpc/README.md and deploy/onprem/README.md).
 ANSIBLE_VENV := .venv-ansible

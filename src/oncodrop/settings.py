@@ -530,6 +530,16 @@ class Settings(BaseSettings):
     store: str = Field(default="file://./bucket", description="Where tarballs are dropped: file:///DIR or s3://bucket[/prefix].")
     db: str = Field(default="sqlite:///oncodrop.db", description="SQLAlchemy URL of the ledger.")
     bundle: Path | None = Field(default=None, description="Reference bundle folder.")
+    bundle_version: str | None = Field(
+        default=None,
+        description="The bundle version this deployment pins: workers refuse to start on another "
+                    "(the release image sets it to the version baked in).",
+    )  # fmt: skip
+    bundle_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-fA-F]{64}$",
+        description="sha256 of the pinned bundle's manifest.json (`oncodrop refdata verify` prints it): "
+                    "workers check it, then every file's checksum, before the first sample.",
+    )  # fmt: skip
     workdir: Path | None = Field(default=None, description="Private per-job dirs go under it (unset: system temp).")
     workers: int = Field(default=2, ge=1, le=256, description="Worker processes.")
     poll_interval: float = Field(default=2.0, gt=0, description="Seconds between store listings.")

@@ -1,4 +1,4 @@
-"""Cloud-mode tools: ``oncodrop lambda package`` and ``oncodrop spot-prices``.
+"""Cloud-mode tools: ``oncodrop lambda package|runtime`` and ``oncodrop spot-prices``.
 
 The CLI parses and calls; the one piece of logic here is the per-zone summary of spot prices,
 a display concern (what the original system's spot-duration script printed).
@@ -6,6 +6,7 @@ a display concern (what the original system's spot-duration script printed).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,24 @@ from oncodrop.errors import ConfigError, OncodropError
 @main.group("lambda")
 def lambda_group() -> None:
     """The AWS Lambda that checks S3 uploads and forwards them to SQS."""
+
+
+@lambda_group.command("runtime")
+@click.option("--handler", "spec", default=None,
+              help="module:function to serve [default: the intake handler].")
+def lambda_runtime(spec: str | None) -> None:
+    """Serve Lambda invocations from AWS_LAMBDA_RUNTIME_API: the image as a Lambda container
+    image (ImageConfig.Command ["lambda", "runtime"])."""
+    from oncodrop.events.lambda_runtime import DEFAULT_HANDLER, load_handler, run  # lazy: CLI start-up
+
+    api = os.environ.get("AWS_LAMBDA_RUNTIME_API")
+    if not api:
+        raise click.ClickException("AWS_LAMBDA_RUNTIME_API is not set: this command runs inside AWS Lambda")
+    try:
+        handler = load_handler(spec or DEFAULT_HANDLER)
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from None
+    run(api, handler)
 
 
 @lambda_group.command("package")

@@ -64,16 +64,26 @@ def build(config_file: Path | None, out: Path | None, demo: bool | None, builds:
 
 
 @refdata.command("verify")
+@config_option()
 @click.argument("path", type=click.Path(path_type=Path))
-def verify(path: Path) -> None:
-    """Check every file of the bundle at PATH against its manifest sha256."""
-    from oncodrop.refdata.bundle import Bundle
+@click.option("--version", "version", help="the version the bundle must have (env ONCODROP_BUNDLE_VERSION)")
+@click.option("--sha256", "sha256", help="the sha256 its manifest.json must have (env ONCODROP_BUNDLE_SHA256)")
+def verify(config_file: Path | None, path: Path, version: str | None, sha256: str | None) -> None:
+    """Check every file of the bundle at PATH against its manifest sha256 and, when a version or
+    manifest sha256 is pinned (options, environment or --config), against the pin. Prints the
+    manifest's sha256: the value a deployment pins."""
+    from oncodrop.refdata.pin import deployment_pin, manifest_sha256, open_pinned
 
+    settings = load_settings(config_file, configure_logs=False, bundle_version=version, bundle_sha256=sha256)
+    pin = deployment_pin(settings)
     try:
-        bundle = Bundle.open(path, verify=True)
+        bundle = open_pinned(path, pin)
+        digest = manifest_sha256(path)
     except OncodropError as exc:
         raise click.ClickException(exc.message) from exc
     demo = " (demo, not for clinical use)" if bundle.demo else ""
+    pinned = "" if pin.empty else ", matches the pin"
     click.echo(
-        f"ok: {bundle.name} {bundle.version}{demo}, {len(bundle.manifest['files'])} files verified"
+        f"ok: {bundle.name} {bundle.version}{demo}, {len(bundle.manifest['files'])} files verified{pinned}; "
+        f"manifest sha256 {digest}"
     )

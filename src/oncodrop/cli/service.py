@@ -18,6 +18,7 @@ import click
 from oncodrop.cli import main
 from oncodrop.cli.common import config_option, load_settings
 from oncodrop.errors import InputRejected, OncodropError
+from oncodrop.settings import Settings
 
 STATUS_FIELDS = ("key", "state", "reason", "attempts", "output_key")
 
@@ -67,6 +68,14 @@ _broker_option = click.option(
 )
 
 
+def _check_pinned_bundle(settings: Settings) -> None:
+    """Before any worker starts: the bundle is the one the deployment pins (version, manifest
+    sha256, every file), if it pins one (``oncodrop.refdata.pin``)."""
+    from oncodrop.refdata.pin import check_deployment_bundle  # lazy: CLI start-up
+
+    check_deployment_bundle(settings)
+
+
 @main.command()
 @_config_option
 @_store_option
@@ -96,6 +105,7 @@ def serve(config_file: Path | None, store: str | None, db: str | None, bundle: P
                              events=events, queue_url=queue_url, web__enabled=web_enabled, web__bind=web_bind,
                              web__port=web_port)  # fmt: skip
     try:
+        _check_pinned_bundle(settings)
         console = _console(settings)
         _run_until_signal(EmbeddedService(settings), console)
     except OncodropError as exc:
@@ -117,6 +127,7 @@ def worker(config_file: Path | None, db: str | None, bundle: Path | None, worker
     settings = load_settings(config_file, db=db, bundle=bundle, workers=workers, executor=executor,
                              celery__broker_url=broker_url)  # fmt: skip
     try:
+        _check_pinned_bundle(settings)
         _run_until_signal(EmbeddedService(settings, run_poller=False))
     except OncodropError as exc:
         raise click.ClickException(exc.message) from None
