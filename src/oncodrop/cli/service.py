@@ -175,18 +175,23 @@ def pack(vcf: Path, sample_config: Path, cna: Path | None, index: Path | None, o
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of objects with key, state, reason, attempts, output_key.")
 def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
-    """Show every sample the ledger knows, newest first."""
+    """Show every sample the ledger knows, newest first.
+
+    output_key is where the sample's output is (SUCCEEDED) or will be written; it is empty
+    for REJECTED and DEAD samples, which have none. A read: the ledger is neither created
+    nor migrated.
+    """
     from oncodrop.ledger import Ledger
 
     settings = load_settings(config_file, db=db)
     try:
-        ledger = Ledger.open(settings.db)
+        ledger = Ledger.open(settings.db, migrate_schema=False, create=False)
+        try:
+            rows = [status_row(r) for r in ledger.list_samples(limit=100_000)]
+        finally:
+            ledger.close()
     except OncodropError as exc:
         raise click.ClickException(exc.message) from None
-    try:
-        rows = [status_row(r) for r in ledger.list_samples(limit=100_000)]
-    finally:
-        ledger.close()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -199,13 +204,18 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
     Console().print(table)
 
 
+NO_OUTPUT = frozenset({"REJECTED", "DEAD"})  # terminal, and no output was or will be written
+
+
 def status_row(record: Any) -> dict[str, Any]:
+    """The contract fields of one sample (``oncodrop status --json``)."""
+    state = record.state.value
     return {
         "key": record.key,
-        "state": record.state.value,
+        "state": state,
         "reason": record.reason,
         "attempts": record.attempts,
-        "output_key": record.output_key,
+        "output_key": None if state in NO_OUTPUT else record.output_key,
     }
 
 
