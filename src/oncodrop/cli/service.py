@@ -198,10 +198,17 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    cells = [[str(row[f]) if row[f] is not None else "" for f in STATUS_FIELDS] for row in rows]
     table = Table(*STATUS_FIELDS)
-    for row in rows:
-        table.add_row(*(str(row[f]) if row[f] is not None else "" for f in STATUS_FIELDS))
-    Console().print(table)
+    for column in (table.columns[0], table.columns[-1]):  # keys are identifiers: never cut
+        column.no_wrap = True
+        column.min_width = max((len(c[table.columns.index(column)]) for c in cells), default=0)
+    for row_cells in cells:
+        table.add_row(*row_cells)
+    console = Console()
+    if not console.is_terminal:  # piped: as wide as the rows, not 80 columns
+        console = Console(width=10_000)
+    console.print(table)
 
 
 NO_OUTPUT = frozenset({"REJECTED", "DEAD"})  # terminal, and no output was or will be written
