@@ -113,3 +113,26 @@ def test_status_shows_no_output_key_for_a_sample_rejected_after_admission(tmp_pa
     assert by_key["runB-abc123-somatic.tar.gz"]["state"] == "REJECTED"
     assert by_key["runB-abc123-somatic.tar.gz"]["output_key"] is None
     assert by_key["runA-abc123-somatic.tar.gz"]["output_key"] == "runA-abc123-somatic-output.tar.gz"
+
+
+def test_pack_with_a_bad_out_name_says_how_to_name_it_not_to_upload_again(testdata: Path, tmp_path: Path) -> None:
+    src = testdata / "pcgr/v0.5.3"
+    args = ["pack", "--vcf", str(src / "tumor_sample.BRCA.vcf.gz"), "--config", str(src / "pcgr_configuration_examples.toml")]
+    for name, problem in (("run_A-abc12-somatic.tar.gz", "id6 'abc12' must be exactly 6 hexadecimal digits"),
+                          ("results.zip", "'results.zip' is not a .tar.gz tarball"),
+                          ("B-a1b2c3-somatic-output.tar.gz", "is an oncodrop output")):  # fmt: skip
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / name)])
+        assert result.exit_code == 1
+        assert problem in result.output and "Choose an --out name" in result.output
+        assert "upload" not in result.output
+        assert not (tmp_path / name).exists()
+
+
+def test_pack_with_a_misspelt_tumour_site_gives_only_the_did_you_mean_message(testdata: Path, tmp_path: Path) -> None:
+    config = tmp_path / "sample.toml"
+    config.write_text('[sample]\ngenome_build = "grch37"\ntumor_site = "Braest"\n')
+    result = CliRunner().invoke(main, ["pack", "--vcf", str(testdata / "pcgr/v0.5.3/tumor_sample.BRCA.vcf.gz"),
+                                       "--config", str(config), "--out", str(tmp_path / "r-abc123-somatic.tar.gz")])  # fmt: skip
+    assert result.exit_code == 1
+    assert "sample.toml line 3: [sample] tumor_site = 'Braest': 'Braest' is not a tumour site. Did you mean 'Breast'?" in result.output
+    assert "expected a string" not in result.output and "Value error" not in result.output

@@ -155,12 +155,13 @@ def submit(config_file: Path | None, store: str | None, prefix: str, files: tupl
 def pack(vcf: Path, sample_config: Path, cna: Path | None, index: Path | None, out: Path) -> None:  # fmt: skip
     """Build a well-formed input tarball (checks names and the config first)."""
     from oncodrop.intake.pack import pack_sample
-    from oncodrop.naming import SampleKey, classify_key
+    from oncodrop.naming import PATTERN, name_problems
 
-    decision = classify_key(out.name)
-    if not isinstance(decision, SampleKey):
-        reason = getattr(decision, "message", None) or getattr(decision, "reason", "")
-        raise click.ClickException(f"{out.name}: {reason}")
+    if problems := name_problems(out.name):
+        raise click.ClickException(
+            f"--out {out.name}: an input tarball is named {PATTERN} (e.g. run42-3fa9c1-somatic.tar.gz): "
+            f"{'; '.join(problems)}. Choose an --out name of that form."
+        )
     if index is None and Path(f"{vcf}.tbi").is_file():
         index = Path(f"{vcf}.tbi")
     try:
