@@ -10,11 +10,14 @@ its one-line help for the command list (a test holds it equal to the command's o
 from __future__ import annotations
 
 import importlib
-from typing import NamedTuple
+import time
+from typing import Any, NamedTuple
 
 import click
 
 from oncodrop import __version__
+
+_started = time.perf_counter()
 
 
 class LazyCommand(NamedTuple):
@@ -43,8 +46,18 @@ COMMANDS: dict[str, LazyCommand] = {
 }  # fmt: skip
 
 
+def elapsed() -> float:
+    """Seconds since this command started (its imports included), for "done in X s"."""
+    return time.perf_counter() - _started
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported when one is asked for, not at start-up."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        global _started
+        _started = time.perf_counter()
+        return super().main(*args, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(self.commands) | set(COMMANDS))
