@@ -113,7 +113,7 @@ def test_done_in_is_the_commands_own_wall_time_not_the_reporters(
     ], env=env, capture_output=True, text=True, check=False)  # fmt: skip
     wall = time.perf_counter() - start
     assert done.returncode == 0, done.stderr
-    match = re.search(r"^done in (\d+\.\d) s \(([^:]+): (\d+\.\d) s of it\)$", done.stdout, re.M)
+    match = re.search(r"^done in (\d+\.\d) s \(([^:]+): (\d+\.\d) s of it\)$", done.stdout, re.MULTILINE)
     assert match, done.stdout
     total, reporter_part = float(match[1]), float(match[3])
     assert reporter_part <= total <= wall + 0.05

@@ -78,16 +78,11 @@ class LazyGroup(click.Group):
                     continue
                 rows.append((name, command.get_short_help_str(width)))
             else:
-                rows.append((name, _shorten(COMMANDS[name].short_help, width)))
+                # a stand-in command, for click's own truncation of its help
+                stand_in = click.Command(name, help=COMMANDS[name].short_help)
+                rows.append((name, stand_in.get_short_help_str(width)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
-
-
-def _shorten(text: str, limit: int) -> str:
-    """click's own truncation of a short help (``…`` at a word boundary)."""
-    from click.utils import make_default_short_help
-
-    return make_default_short_help(text, limit)
 
 
 def load_all() -> dict[str, click.Command]:

@@ -9,6 +9,7 @@ the same portable SQL; there, the compare-and-set ``UPDATE`` alone settles races
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -85,6 +86,7 @@ def migrate(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # "setup plugin …" ×7: noise
     script_dir = resources.files("oncodrop.ledger") / "migrations"
     cfg = Config()
     cfg.set_main_option("script_location", str(script_dir))
