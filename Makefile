@@ -7,7 +7,7 @@ export PYTHON VENV
 
 .PHONY: demo test chaos system-deps bench lint clean image image-test
 
-# One stamp per set of extras ("+" stands for ","): `make demo` → core only, `make test` → test,cloud,web,
+# One stamp per set of extras ("+" stands for ","): `make demo` → core + web (the console it points to), `make test` → test,cloud,web,
 # `make lint` → lint,cloud,web (mypy needs the packages it type-checks against).
 $(VENV)/.installed-%: pyproject.toml scripts/install.sh
 	@bash scripts/install.sh '$(subst +,$(comma),$*)'

@@ -1,10 +1,7 @@
 """oncodrop: drop a tumour VCF tarball in a bucket, get a cancer genome report back."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("oncodrop")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+# The one place the version is written: pyproject.toml reads it (``[tool.setuptools.dynamic]``),
+# so ``oncodrop --version`` costs no ``importlib.metadata`` (which imports ``email``) at start-up.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

@@ -104,6 +104,18 @@ def parse_key(key: str) -> SampleKey:
     raise InputRejected(result.reason_code, result.message, file=key, field="key")
 
 
+def name_problems(name: str) -> list[str]:
+    """What is wrong with ``name`` as an input tarball's name (``[]`` when nothing is), for a
+    tool that chooses the name (``oncodrop pack --out``) rather than receives an upload."""
+    result = classify_key(name)
+    if isinstance(result, SampleKey):
+        return []
+    if isinstance(result, Ignored):
+        return [f"{name!r} is {result.reason}"]
+    prefix, _, base = name.rpartition("/")
+    return _key_problems(name, f"{prefix}/" if _ else "", base)
+
+
 def _key_problems(key: str, prefix: str, name: str) -> list[str]:
     """Everything wrong with a tarball-like key, so the user can fix it in one go."""
     if _CONTROL.search(key):

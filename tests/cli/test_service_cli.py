@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 
+import oncodrop
 from oncodrop.cli import main
+from oncodrop.errors import ReasonCode
 from oncodrop.events.admission import admit
 from oncodrop.intake.pack import pack_sample
 from oncodrop.ledger import Ledger
@@ -63,3 +68,71 @@ def test_status_json_lists_exactly_the_contract_fields(tmp_path: Path) -> None:
     }  # fmt: skip
     assert by_key["notes.tar.gz"]["state"] == "REJECTED"
     assert "{sample_batch}-{id6}-{kind}.tar.gz" in by_key["notes.tar.gz"]["reason"]
+
+
+def _oncodrop(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m oncodrop ARGS`` as a newcomer runs it (own process, own cwd, real stderr)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(oncodrop.__file__).resolve().parents[1])}
+    env.pop("ONCODROP_DB", None)
+    env.pop("ONCODROP_CONFIG", None)
+    return subprocess.run([sys.executable, "-m", "oncodrop", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, check=False)  # fmt: skip
+
+
+def test_status_without_db_creates_nothing_and_names_what_to_pass(tmp_path: Path) -> None:
+    done = _oncodrop("status", cwd=tmp_path)
+    assert done.returncode == 1
+    assert list(tmp_path.iterdir()) == []  # no ./oncodrop.db left behind
+    assert f"no ledger at {tmp_path / 'oncodrop.db'}" in done.stderr and "--db" in done.stderr
+    assert "alembic" not in done.stderr.lower() and "Traceback" not in done.stderr
+
+
+def test_status_on_an_existing_ledger_prints_the_table_and_no_migration_lines(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    with Ledger.open(db) as ledger:
+        admit(ObjectInfo("runA-abc123-somatic.tar.gz", 10, "e1", datetime.now(UTC)), store_url="file:///b",
+              ledger=ledger)  # fmt: skip
+    done = _oncodrop("status", "--db", db, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "runA-abc123-somatic.tar.gz" in done.stdout and "QUEUED" in done.stdout
+    assert done.stderr == ""  # no Alembic INFO, no logs
+
+
+def test_status_shows_no_output_key_for_a_sample_rejected_after_admission(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    with Ledger.open(db) as ledger:
+        admit(ObjectInfo("runA-abc123-somatic.tar.gz", 10, "e1", datetime.now(UTC)), store_url="file:///b",
+              ledger=ledger)  # fmt: skip
+        admit(ObjectInfo("runB-abc123-somatic.tar.gz", 10, "e2", datetime.now(UTC)), store_url="file:///b",
+              ledger=ledger)  # fmt: skip
+        (queued,) = [r for r in ledger.list_samples() if r.key.startswith("runB")]
+        assert queued.output_key  # planned at admission
+        ledger.reject(queued.id, ReasonCode.BAD_CONFIG, "sample.toml: [sample] tumor_site: unknown site")
+    result = CliRunner().invoke(main, ["status", "--db", db, "--json"])
+    by_key = {r["key"]: r for r in json.loads(result.stdout)}
+    assert by_key["runB-abc123-somatic.tar.gz"]["state"] == "REJECTED"
+    assert by_key["runB-abc123-somatic.tar.gz"]["output_key"] is None
+    assert by_key["runA-abc123-somatic.tar.gz"]["output_key"] == "runA-abc123-somatic-output.tar.gz"
+
+
+def test_pack_with_a_bad_out_name_says_how_to_name_it_not_to_upload_again(testdata: Path, tmp_path: Path) -> None:
+    src = testdata / "pcgr/v0.5.3"
+    args = ["pack", "--vcf", str(src / "tumor_sample.BRCA.vcf.gz"), "--config", str(src / "pcgr_configuration_examples.toml")]
+    for name, problem in (("run_A-abc12-somatic.tar.gz", "id6 'abc12' must be exactly 6 hexadecimal digits"),
+                          ("results.zip", "'results.zip' is not a .tar.gz tarball"),
+                          ("B-a1b2c3-somatic-output.tar.gz", "is an oncodrop output")):  # fmt: skip
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / name)])
+        assert result.exit_code == 1
+        assert problem in result.output and "Choose an --out name" in result.output
+        assert "upload" not in result.output
+        assert not (tmp_path / name).exists()
+
+
+def test_pack_with_a_misspelt_tumour_site_gives_only_the_did_you_mean_message(testdata: Path, tmp_path: Path) -> None:
+    config = tmp_path / "sample.toml"
+    config.write_text('[sample]\ngenome_build = "grch37"\ntumor_site = "Braest"\n')
+    result = CliRunner().invoke(main, ["pack", "--vcf", str(testdata / "pcgr/v0.5.3/tumor_sample.BRCA.vcf.gz"),
+                                       "--config", str(config), "--out", str(tmp_path / "r-abc123-somatic.tar.gz")])  # fmt: skip
+    assert result.exit_code == 1
+    assert "sample.toml line 3: [sample] tumor_site = 'Braest': 'Braest' is not a tumour site. Did you mean 'Breast'?" in result.output
+    assert "expected a string" not in result.output and "Value error" not in result.output

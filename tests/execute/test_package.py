@@ -74,3 +74,15 @@ def test_read_member_returns_none_for_missing_member_folder_or_broken_tarball(tm
 
 def test_root_folder_is_the_output_key_file_name_without_extension():
     assert root_name_for("proj/run1/B.x-a1b2c3-germline-output.tar.gz") == "B.x-a1b2c3-germline-output"
+
+
+def test_output_time_is_source_date_epoch_else_the_inputs_modified_time():
+    from datetime import UTC, datetime
+
+    from oncodrop.execute.package import output_mtime
+
+    uploaded = datetime(2026, 11, 30, 9, 15, 2, 700_000, tzinfo=UTC)
+    assert output_mtime(uploaded, {}) == int(uploaded.timestamp())
+    assert output_mtime(uploaded, {"SOURCE_DATE_EPOCH": "1700000000"}) == 1_700_000_000
+    assert output_mtime(uploaded, {"SOURCE_DATE_EPOCH": "yesterday"}) == int(uploaded.timestamp())  # ignored
+    assert output_mtime(None, {}) == FIXED_MTIME

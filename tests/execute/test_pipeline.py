@@ -136,6 +136,25 @@ def test_brca_sample_becomes_an_output_tarball_beside_the_input(store, bundle, t
     assert list(work.iterdir()) == []  # scrubbed
 
 
+@pytest.mark.parametrize("source_date_epoch", [None, "1700000000"])
+def test_output_members_are_dated_source_date_epoch_else_when_the_input_was_uploaded(
+    store, bundle, tmp_path, monkeypatch, source_date_epoch
+):
+    uploaded = 1_764_000_000  # 2025-11-24: the input object's mtime in the folder bucket
+    os.utime(store.root / KEY, (uploaded, uploaded))
+    if source_date_epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", source_date_epoch)
+    outcome = run_sample(_job(store), store=store, reporters={"somatic": CountingReporter()}, bundle=bundle,
+                         workdir=tmp_path / "w")  # fmt: skip
+    local = tmp_path / "out.tar.gz"
+    store.get_file(outcome.output_key, local)
+    with tarfile.open(local) as tar:
+        times = {info.mtime for info in tar.getmembers()}
+    assert times == {int(source_date_epoch or uploaded)}
+
+
 def test_provenance_names_input_checksums_software_bundle_config_and_timings(store, bundle, tmp_path, brca_vcf):
     run_sample(_job(store), store=store, reporters={"somatic": CountingReporter()}, bundle=bundle, workdir=tmp_path / "w")
     prov = _provenance(store, tmp_path)

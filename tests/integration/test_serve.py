@@ -100,3 +100,41 @@ def test_truncated_and_path_traversal_tarballs_are_rejected_and_the_service_keep
     slack = _slack_texts(http_capture)
     for record in (bad_trunc, bad_evil):
         assert any(record.key in text and "REJECTED" in text.upper() for text in slack)
+
+
+def test_serve_logs_each_outcome_and_its_own_stop_and_ends_promptly_on_sigterm(
+    tmp_path: Path, testdata: Path, demo_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a newcomer watching the terminal sees: a line per outcome (not only "queued"), the
+    signal, the stop and its duration; the process is gone soon after SIGTERM (it took 15 s)."""
+    import signal
+
+    import waiting
+
+    good = _brca_tarball(testdata, tmp_path)
+    truncated = tmp_path / "trunc-b2c3d4-somatic.tar.gz"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    with serve(tmp_path, demo_bundle) as served:
+        for path in (good, truncated):
+            shutil.copy(path, served.bucket / path.name)
+        done = served.wait_terminal(good.name, timeout_s=90)
+        served.wait_terminal(truncated.name)
+        assert done.state.value == "SUCCEEDED"
+        uploaded = int((served.bucket / good.name).stat().st_mtime)
+
+        def logged(text: str) -> bool:
+            return text in served.log.read_text()
+
+        waiting.wait_for(lambda: logged(f"sample {good.name} SUCCEEDED: output {done.output_key}"), 10, "success line")
+        waiting.wait_for(lambda: logged(f"sample {truncated.name} REJECTED [corrupt_tarball]: "), 10, "rejection line")
+        served.process.send_signal(signal.SIGTERM)
+        waiting.wait_for(lambda: served.process.poll() is not None, 15, "serve to exit after SIGTERM")
+    log = served.log.read_text()
+    assert served.process.returncode == 0, log[-3000:]
+    assert "SIGTERM received: stopping" in log
+    assert "stopping: oncodrop serving" in log and "stopped in " in log
+    assert log.count("worker ") >= 2 and " stopped" in log
+    # files inside the output are dated when their input was uploaded (no SOURCE_DATE_EPOCH here)
+    with tarfile.open(served.bucket / str(done.output_key)) as tar:
+        assert {info.mtime for info in tar.getmembers()} == {uploaded}

@@ -87,3 +87,26 @@ def verify(config_file: Path | None, path: Path, version: str | None, sha256: st
         f"ok: {bundle.name} {bundle.version}{demo}, {len(bundle.manifest['files'])} files verified{pinned}; "
         f"manifest sha256 {digest}"
     )
+
+
+@refdata.command("install")
+@config_option()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--db", help="SQLAlchemy URL of the ledger (env ONCODROP_DB).")
+@click.option("--no-current", is_flag=True, help="register the version without making it the current one")
+def install(config_file: Path | None, path: Path, db: str | None, no_current: bool) -> None:
+    """Verify the bundle at PATH and register its version in the ledger (the current one)."""
+    from oncodrop.ledger import Ledger
+    from oncodrop.service.reinterpret import install_bundle
+
+    settings = load_settings(config_file, db=db)
+    try:
+        ledger = Ledger.open(settings.db)
+        try:
+            version = install_bundle(ledger, path, current=not no_current)
+        finally:
+            ledger.close()
+    except OncodropError as exc:
+        raise click.ClickException(exc.message) from None
+    current = " (current)" if version.current else ""
+    click.echo(f"installed {version.name} {version.version}{current} from {version.path}")

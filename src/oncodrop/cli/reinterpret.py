@@ -1,4 +1,4 @@
-"""``oncodrop reinterpret`` and ``oncodrop refdata install``: thin wrappers over
+"""``oncodrop reinterpret``: a thin wrapper over
 ``oncodrop.service.reinterpret`` (docs/reinterpretation.md)."""
 
 from __future__ import annotations
@@ -11,31 +11,7 @@ import click
 
 from oncodrop.cli import main
 from oncodrop.cli.common import config_option, load_settings
-from oncodrop.cli.refdata import refdata
 from oncodrop.errors import OncodropError
-
-
-@refdata.command("install")
-@config_option()
-@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--db", help="SQLAlchemy URL of the ledger (env ONCODROP_DB).")
-@click.option("--no-current", is_flag=True, help="register the version without making it the current one")
-def install(config_file: Path | None, path: Path, db: str | None, no_current: bool) -> None:
-    """Verify the bundle at PATH and register its version in the ledger (the current one)."""
-    from oncodrop.ledger import Ledger
-    from oncodrop.service.reinterpret import install_bundle
-
-    settings = load_settings(config_file, db=db)
-    try:
-        ledger = Ledger.open(settings.db)
-        try:
-            version = install_bundle(ledger, path, current=not no_current)
-        finally:
-            ledger.close()
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
-    current = " (current)" if version.current else ""
-    click.echo(f"installed {version.name} {version.version}{current} from {version.path}")
 
 
 @main.command("reinterpret")

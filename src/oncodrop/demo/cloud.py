@@ -36,7 +36,7 @@ from oncodrop.demo.run import (
     progress_bar,
 )
 from oncodrop.demo.samples import make_demo_samples
-from oncodrop.demo.servers import moto_server, redis_server
+from oncodrop.demo.servers import check_servers, moto_server, redis_server
 from oncodrop.service.embedded import EmbeddedService
 from oncodrop.settings import Settings
 from oncodrop.store.s3 import S3Store, aws_client, s3_client
@@ -124,6 +124,7 @@ class WebhookListener:
 def run_cloud_demo(workdir: Path | None, *, workers: int = 2, timeout_s: float = 300, executor: str = "local",
                    console: Console | None = None) -> int:  # fmt: skip
     """The whole cloud loop on demo samples; exit status 0 only when every expectation held."""
+    check_servers(redis=executor == "celery")  # before a minute of set-up, not after it
     console = console or Console()
     return in_workdir(workdir, console, lambda root: _run(root, workers, timeout_s, executor, console))
 

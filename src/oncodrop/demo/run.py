@@ -30,6 +30,7 @@ from rich.progress import (
 from rich.table import Table
 
 from oncodrop.demo.bundle import build_demo_bundle
+from oncodrop.demo.login import console_login, print_console_login
 from oncodrop.demo.samples import DemoSample, make_demo_samples
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.service.embedded import EmbeddedService, all_terminal
@@ -49,8 +50,13 @@ class DemoResult:
 
 
 def run_demo(workdir: Path | None, *, workers: int = 2, timeout_s: float = 300, console: Console | None = None) -> int:
+    """The embedded demo; when it passed in a kept ``workdir``, it ends with the console's URL
+    and a one-time login to look at its samples there."""
     console = console or Console()
-    return in_workdir(workdir, console, lambda root: _run(root, workers, timeout_s, console))
+    code = in_workdir(workdir, console, lambda root: _run(root, workers, timeout_s, console))
+    if code == 0 and workdir is not None:
+        print_console_login(console, console_login(workdir.resolve()))
+    return code
 
 
 def in_workdir(workdir: Path | None, console: Console, run: Callable[[Path], DemoResult]) -> int:

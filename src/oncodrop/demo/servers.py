@@ -59,6 +59,15 @@ def moto_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
+def check_servers(*, redis: bool) -> None:
+    """``ConfigError`` now, before any set-up, when a server the demo starts is not installed
+    (moto_server; redis-server with ``redis``), rather than after the bundle and the samples."""
+    if not Path(sys.executable).with_name("moto_server").exists():
+        raise ConfigError("moto_server is not installed beside this Python: pip install 'moto[server]'")
+    if redis and shutil.which("redis-server") is None:
+        raise ConfigError("--executor celery needs redis-server (apt-get install redis-server)")
+
+
 @contextmanager
 def redis_server(workdir: Path) -> Iterator[str]:
     """A throw-away redis-server (no persistence) on a free port; yields the broker URL."""

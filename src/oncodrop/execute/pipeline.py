@@ -31,6 +31,8 @@ from oncodrop.domain.headline import Headline
 from oncodrop.domain.kind import SampleKind
 from oncodrop.errors import ConfigError, InputRejected, OncodropError, ReasonCode, TransientError
 from oncodrop.execute.package import (
+    FIXED_MTIME,
+    output_mtime,
     read_member,
     root_name_for,
     write_reproducible_tarball,
@@ -199,12 +201,13 @@ def build_provenance(
     )
 
 
-def package(out_root: Path, provenance: Provenance, run_log: Path, dest: Path) -> Path:
-    """Add provenance.json and logs/run.log beside the report files and tar them up."""
+def package(out_root: Path, provenance: Provenance, run_log: Path, dest: Path, *, mtime: int = FIXED_MTIME) -> Path:
+    """Add provenance.json and logs/run.log beside the report files and tar them up, every
+    member dated ``mtime`` (``package.output_mtime``)."""
     (out_root / FILE_NAME).write_bytes(provenance.to_json())
     (out_root / RUN_LOG).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(run_log, out_root / RUN_LOG)
-    return write_reproducible_tarball(out_root, dest, out_root.name)
+    return write_reproducible_tarball(out_root, dest, out_root.name, mtime=mtime)
 
 
 def upload(store: ObjectStore, tarball: Path, job: SampleJob, input_sha256: str, scratch: Path) -> bool:
@@ -287,7 +290,8 @@ def _run(
     with clock.step("package"):
         provenance = build_provenance(job, verified, manifest, config, bundle, result, clock)
         log.info("job %s: report ready (%d files); packaging %s", job.key, len(provenance.outputs), job.output_key)
-        tarball = package(out_root, provenance, run_log, job_dir / "output.tar.gz")
+        tarball = package(out_root, provenance, run_log, job_dir / "output.tar.gz",
+                          mtime=output_mtime(fetched.info.modified))  # fmt: skip
     with clock.step("upload"):
         uploaded = upload(store, tarball, job, verified.sha256, job_dir)
     log.info("job %s finished: %s", job.key, "uploaded" if uploaded else "kept existing output")

@@ -11,6 +11,7 @@ in the background, so it claims within a second or two of starting.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -25,6 +26,7 @@ from pathlib import Path
 from types import FrameType
 
 from oncodrop.domain.sample import SampleRecord
+from oncodrop.domain.state import SampleState
 from oncodrop.errors import Disposition, Failure, ReasonCode, StateConflict, TransientError, classify
 from oncodrop.execute.child import JOB_CTX, LogSetup, Stopped, run_in_child
 from oncodrop.execute.idle import IdleTimer
@@ -221,11 +223,28 @@ class Worker:
             )
 
     def _finish(self, record: SampleRecord) -> None:
+        _log_outcome(record)
         if record.is_terminal and self.config.on_terminal is not None:
             try:
                 self.config.on_terminal(record)
             except Exception:
                 log.exception("on_terminal hook failed for sample #%d", record.id)
+
+
+def _log_outcome(record: SampleRecord) -> None:
+    """One line in the service's log for how a sample's attempt ended (the key and the
+    reason, as its notification carries them; nothing of the patient's data)."""
+    state = record.state
+    if state is SampleState.SUCCEEDED:
+        log.info("sample %s SUCCEEDED: output %s", record.key, record.output_key)
+    elif state is SampleState.REJECTED:
+        log.warning("sample %s REJECTED [%s]: %s", record.key, record.reason_code, record.reason)
+    elif state is SampleState.DEAD:
+        log.error("sample %s DEAD after %d attempt(s) [%s]: %s", record.key, record.attempts, record.reason_code,
+                  record.reason)  # fmt: skip
+    elif state is SampleState.QUEUED:
+        log.warning("sample %s failed attempt %d [%s]: %s; it will be retried", record.key, record.attempts,
+                    record.reason_code, record.reason)  # fmt: skip
 
 
 def _start_fork_server() -> None:
@@ -288,3 +307,5 @@ def worker_main(config: WorkerConfig, slot: int) -> None:
     finally:
         worker.stopping.set()  # ends the watchers
         ledger.close()
+        log.info("worker %s stopped", worker.worker_id)
+        gc.freeze()  # exit without a last collection over the preloaded reporter: SIGTERM ends promptly

@@ -77,8 +77,12 @@ def _explain(error: Any, known: dict[str, type[BaseModel]]) -> tuple[str, str | 
     fields = model.model_fields
     if error["type"] == "extra_forbidden":
         return section, key, f"unknown key {key!r} in [{section}]{_hint(key, fields)}"
-    expected = _type_name(fields[key].annotation) if key in fields else "?"
     got = error.get("input")
+    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+        # a validator of ours refused the value and said why (e.g. "Did you mean 'Breast'?"):
+        # its words alone, not a type the value already has
+        return section, key, f"[{section}] {key} = {got!r}: {error['ctx']['error']}"
+    expected = _type_name(fields[key].annotation) if key in fields else "?"
     return section, key, f"[{section}] {key} = {got!r}: expected {expected} ({error['msg']})"
 
 

@@ -9,13 +9,13 @@ the same portable SQL; there, the compare-and-set ``UPDATE`` alone settles races
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -64,12 +64,29 @@ def create_ledger_engine(url: str) -> Engine:
         ) from exc
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a ``sqlite:///PATH`` URL (None for other URLs and in-memory)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision shipped in this package.
 
     Runs inside one write transaction, so on SQLite concurrent openers serialise and the
     later ones find the schema already current.
     """
+    # lazy: Alembic (with mako and pygments) is for the commands that migrate; CLI start-up
+    # of readers such as ``oncodrop status`` does without it
+    from alembic import command
+    from alembic.config import Config
+
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # "setup plugin …" ×7: noise
     script_dir = resources.files("oncodrop.ledger") / "migrations"
     cfg = Config()
     cfg.set_main_option("script_location", str(script_dir))

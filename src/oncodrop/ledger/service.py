@@ -21,12 +21,13 @@ from oncodrop.domain.headline import Headline
 from oncodrop.domain.outbox import OutboxItem, OutboxOutcome
 from oncodrop.domain.sample import HistoryEntry, SampleRecord
 from oncodrop.domain.state import TERMINAL, SampleState
-from oncodrop.errors import ReasonCode, StateConflict
+from oncodrop.errors import ConfigError, ReasonCode, StateConflict
 from oncodrop.ledger import leases, outbox, seen
 from oncodrop.ledger.db import (
     create_ledger_engine,
     migrate,
     read_session,
+    sqlite_file,
     write_session,
 )
 from oncodrop.ledger.intake import NewObject, Verdict, drive_on, insert_received
@@ -63,12 +64,20 @@ class Ledger:
         migrate_schema: bool = True,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         clock: Clock = utcnow,
+        create: bool = True,
     ) -> Ledger:
         """Connect to ``url`` (any SQLAlchemy URL) and, by default, migrate to the newest schema.
 
         ``max_attempts`` is the attempt budget given to samples recorded through this ledger.
-        Worker processes pass ``migrate_schema=False`` once their parent has migrated.
+        Worker processes pass ``migrate_schema=False`` once their parent has migrated. Readers
+        (``oncodrop status``) pass ``create=False``: a SQLite file that does not exist is then a
+        ``ConfigError`` naming it, rather than a new empty ledger left behind.
         """
+        if not create and (path := sqlite_file(url)) is not None and not path.exists():
+            raise ConfigError(
+                f"no ledger at {path.resolve()}: pass --db URL (or set ONCODROP_DB) to the ledger "
+                "the service uses, e.g. sqlite:////data/oncodrop.db"
+            )
         ledger = cls(url, max_attempts=max_attempts, clock=clock)
         if migrate_schema:
             migrate(ledger._engine)

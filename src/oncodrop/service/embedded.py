@@ -155,17 +155,24 @@ class EmbeddedService:
         return f"oncodrop serving {self.store.url} on {executor} workers"
 
     def stop(self) -> None:
+        """Stop hearing of objects, stop the workers (running samples are released to the queue,
+        not lost), let the notifier finish its round; each part and the whole logged."""
+        started = time.monotonic()
+        log.info("stopping: %s", self.describe())
         self._stop.set()
         for thread in (self._thread, self._sweep_thread, self._admission_thread, self._reinterpret_thread):
             if thread is not None:
                 thread.join(timeout=30)
+        log.debug("stop: events threads ended after %.1f s", time.monotonic() - started)
         if self._run_workers:
             self.executor.stop()
+            log.debug("stop: workers ended after %.1f s", time.monotonic() - started)
         if self._notifier_thread is not None:
             # never wait out a hanging target: claims of an unfinished round lapse, rows are resent
             self._notifier_thread.join(timeout=NOTIFIER_STOP_WAIT_S)
         self.notifier.close()
         self.ledger.close()
+        log.info("stopped in %.1f s", time.monotonic() - started)
 
     def wait(self, done: Callable[[list[SampleRecord]], bool], timeout_s: float,
              on_tick: Callable[[list[SampleRecord]], None] | None = None) -> bool:  # fmt: skip

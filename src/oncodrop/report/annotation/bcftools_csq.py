@@ -1,40 +1,40 @@
 """Call consequences with ``bcftools csq`` (shipped inside pysam) when a VCF has no annotation.
 
-Sorts the VCF, then runs ``bcftools csq -p a -l -s -`` against an Ensembl-style GFF3 and the
-matching FASTA. ``-p a`` treats unphased genotypes as phased (somatic calls are unphased) and
+Runs ``bcftools csq -p a -l -s -`` on the VCF as it is, against an Ensembl-style GFF3 and the
+matching FASTA; only when csq finds the file unsorted is it sorted first (``bcftools sort``). ``-p a`` treats unphased genotypes as phased (somatic calls are unphased) and
 ``-l`` gives each record its own, local consequence, as VEP would, instead of ``@POS``
 pointers to compound haplotypes; ``-s -`` ignores genotypes so every ALT is annotated. When
 the reported sample's genotypes are phased (``0|1``), csq runs haplotype-aware instead
 (``-p a -s <sample>``, no ``-l``): variants on one haplotype of one transcript get their joint
 consequence (an SNV next to a frameshift, two indels that restore the frame), written at one
 record with ``@POS`` pointers at the others, which the reader resolves. If
-the VCF says ``chr1`` and the FASTA ``1`` (or the other way round), contigs are renamed. The
-result is a new bgzipped VCF carrying ``INFO/BCSQ``; the input is never modified.
+the VCF says ``chr1`` and the FASTA ``1`` (or the other way round), contigs are renamed
+(``bcftools annotate --rename-chrs``, from the header's contig lines). The result is a new
+bgzipped, tabix-indexed VCF carrying ``INFO/BCSQ``; the input is never modified.
+
+Every bcftools step runs in C in a forked child (:func:`_bcftools`): Python never reads the
+records (a VCF without ``##contig`` lines, whose contig names only the records tell, is the
+one exception: it is renamed and sorted by :func:`_sorted_copy`), no second interpreter
+starts, and the state bcftools keeps between in-process calls stays in the child.
 """
 
 from __future__ import annotations
 
 import gzip
+import os
 import re
-import subprocess
-import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import pysam
+import pysam.bcftools
+import pysam.utils
 
 from oncodrop.domain.genome import normalise_chrom
 from oncodrop.errors import BundleError, InputRejected, ReasonCode
 
 _STDERR_TAIL = 400
-_CHILD = """
-import sys, pysam.bcftools, pysam.utils
-try:
-    pysam.bcftools.csq(*sys.argv[1:], catch_stdout=False)
-except pysam.utils.SamtoolsError as exc:
-    sys.stderr.write(str(exc))
-    sys.exit(1)
-"""
 _POSITION = re.compile(r"\S+:\d+(-\d+)?")
 _ALLELES = re.compile(r"'[ACGTN]+'|\b[ACGTN]{2,}\b")
 _CONTIG_ID = re.compile(r"^##contig=<ID=([^,>]+)")
@@ -135,21 +135,99 @@ def _redact(stderr: str) -> str:
     return _ALLELES.sub("<allele>", text)
 
 
+class _BcftoolsFailed(Exception):
+    def __init__(self, status: int, stderr: str) -> None:
+        super().__init__(stderr)
+        self.status, self.stderr = status, stderr
+
+
+def _bcftools(command: str, *args: str) -> None:
+    """``bcftools COMMAND ARGS`` (pysam's in-process bcftools) in a forked child.
+
+    A fork, not a new interpreter: nothing is imported again. bcftools keeps static state
+    between calls in one process (csq compares a new file's first position with the last one it
+    saw and fails as "not sorted"); the child takes that state with it when it exits.
+    ``_BcftoolsFailed`` carries the exit status and bcftools' stderr.
+    """
+    with tempfile.TemporaryFile() as err:
+        with warnings.catch_warnings():  # Python 3.12+ warns about fork beside threads; the
+            warnings.simplefilter("ignore", DeprecationWarning)  # child runs C code, then _exit
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child; its exit status is what is tested
+            status = 1
+            try:
+                getattr(pysam.bcftools, command)(*args, catch_stdout=False)
+                status = 0
+            except pysam.utils.SamtoolsError as exc:
+                os.write(err.fileno(), str(exc).encode(errors="replace"))
+            except BaseException as exc:  # noqa: BLE001 - anything: report it, never run on
+                os.write(err.fileno(), f"{type(exc).__name__}: {exc}".encode(errors="replace"))
+            finally:
+                os._exit(status)
+        _, wait_status = os.waitpid(pid, 0)
+        status = os.waitstatus_to_exitcode(wait_status)
+        if status != 0:
+            err.seek(0)
+            raise _BcftoolsFailed(status, err.read().decode(errors="replace"))
+
+
 def _run_csq(*args: str) -> None:
-    """Run ``bcftools csq`` in a child Python: in-process bcftools keeps state between calls
-    (a second call compares positions with the previous file and fails as "not sorted")."""
-    command = [sys.executable, "-c", _CHILD, *args]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode == 0:
-        return
-    tail = _redact(done.stderr[-_STDERR_TAIL:])
-    if "ref" in tail.lower() and ("mismatch" in tail.lower() or "does not match" in tail):
-        raise InputRejected(
-            ReasonCode.REF_MISMATCH,
-            "the VCF's REF alleles do not match the bundle's genome FASTA: check that the "
-            "VCF and the bundle use the same genome build",
-        )
-    raise BundleError(f"bcftools csq failed (exit status {done.returncode}): {tail}")
+    """``bcftools csq ARGS``; a REF mismatch rejects the sample, other failures are the bundle's."""
+    try:
+        _bcftools("csq", *args)
+    except _BcftoolsFailed as exc:
+        tail = _redact(exc.stderr[-_STDERR_TAIL:])
+        if "ref" in tail.lower() and ("mismatch" in tail.lower() or "does not match" in tail):
+            raise InputRejected(
+                ReasonCode.REF_MISMATCH,
+                "the VCF's REF alleles do not match the bundle's genome FASTA: check that the "
+                "VCF and the bundle use the same genome build",
+            ) from None
+        if "not sorted" in exc.stderr:
+            raise _Unsorted from None
+        raise BundleError(f"bcftools csq failed (exit status {exc.status}): {tail}") from None
+
+
+class _Unsorted(Exception):
+    """csq met a position before the previous one: sort, then run it again."""
+
+
+def _header(vcf: Path) -> list[str]:
+    """The header lines of a plain or gzipped VCF (the records are not read)."""
+    with vcf.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gzipped else open
+    header: list[str] = []
+    with opener(vcf, "rt") as handle:
+        for line in handle:
+            if not line.startswith("#"):
+                break
+            header.append(line.rstrip("\n") + "\n")
+    if not header or not header[-1].startswith("#CHROM"):
+        raise ValueError("no #CHROM header line")
+    return header
+
+
+def _any_phased(vcf: Path, sample: str, work: Path) -> bool:
+    """Does ``sample``'s GT carry phase (``0|1``) in any record? bcftools reads the records
+    (``view -p``: all — here: the one — sample's genotypes phased; haploid calls, which it
+    counts as phased too, are left out)."""
+    hits = work / "phased.vcf"
+    _bcftools("view", "-H", "-s", sample, "-p", "-e", 'GT="hap"', "-o", str(hits), str(vcf))
+    return hits.stat().st_size > 0
+
+
+def _stream_input(vcf: Path, header: list[str], fasta_contigs: set[str], work: Path) -> Path:
+    """The VCF csq reads: the input itself, or a copy with contigs renamed to the FASTA's."""
+    contigs = {m.group(1) for line in header if (m := _CONTIG_ID.match(line))}
+    mapping = _rename_map(contigs, fasta_contigs)
+    if not mapping:
+        return vcf
+    names = work / "rename-chrs.txt"
+    names.write_text("".join(f"{old}\t{new}\n" for old, new in sorted(mapping.items())))
+    renamed = work / "renamed.bcf"
+    _bcftools("annotate", "--rename-chrs", str(names), "-Ou", "-o", str(renamed), str(vcf))
+    return renamed
 
 
 def annotate_with_bcftools_csq(
@@ -170,10 +248,17 @@ def annotate_with_bcftools_csq(
     work = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="oncodrop-csq-"))
     work.mkdir(parents=True, exist_ok=True)
     stem = vcf.name.split(".vcf")[0]
-    ordered = work / f"{stem}.sorted.vcf.gz"
+    fasta_contigs = _fasta_contigs(fasta)
     try:
-        phased = _sorted_copy(vcf, _fasta_contigs(fasta), ordered, sample)
-    except (OSError, EOFError, UnicodeDecodeError, ValueError):
+        header = _header(vcf)
+        if any(_CONTIG_ID.match(line) for line in header):
+            source = _stream_input(vcf, header, fasta_contigs, work)
+            columns = header[-1].rstrip("\n").split("\t")
+            phased = sample is not None and sample in columns[9:] and _any_phased(source, sample, work)
+        else:  # contig names only in the records: the one case Python reads them
+            source = work / f"{stem}.sorted.vcf.gz"
+            phased = _sorted_copy(vcf, fasta_contigs, source, sample)
+    except (OSError, EOFError, UnicodeDecodeError, ValueError, _BcftoolsFailed):
         raise InputRejected(
             ReasonCode.BAD_VCF,
             f"{vcf.name} cannot be read for annotation (missing, truncated or not text)",
@@ -181,11 +266,19 @@ def annotate_with_bcftools_csq(
         ) from None
     out = work / f"{stem}.bcsq.vcf.gz"
     mode = ("-s", sample) if phased and sample else ("-l", "-s", "-")
-    _run_csq(
-        "-f", str(fasta), "-g", str(gff3), "-p", "a", *mode, *(("--force",) if ref_checked else ()),
-        "-O", "z", "-o", str(out), str(ordered),
-    )  # fmt: skip
-    pysam.tabix_index(str(out), preset="vcf", force=True)
+    force = ("--force",) if ref_checked else ()
+    csq = ("-f", str(fasta), "-g", str(gff3), "-p", "a", *mode, *force, "-O", "z", "--write-index=tbi",
+           "-o", str(out))  # fmt: skip
+    try:
+        _run_csq(*csq, str(source))
+    except _Unsorted:
+        ordered = work / f"{stem}.sorted.bcf"
+        try:
+            _bcftools("sort", "-Ou", "-T", str(work / "sort."), "-o", str(ordered), str(source))
+        except _BcftoolsFailed:
+            raise InputRejected(ReasonCode.BAD_VCF, f"{vcf.name} cannot be sorted for annotation",
+                                file=vcf.name) from None  # fmt: skip
+        _run_csq(*csq, str(ordered))
     return out
 
 
