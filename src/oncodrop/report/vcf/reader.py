@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -228,6 +229,17 @@ def _support(
     return t_support, n_support
 
 
+@lru_cache(maxsize=4096)
+def _chrom(name: str) -> str:
+    return normalise_chrom(name)
+
+
+@lru_cache(maxsize=256)
+def _format_keys(keys: tuple[str, ...]) -> frozenset[str]:
+    """A record layout's FORMAT keys as a set (few layouts per file, one per record)."""
+    return frozenset(keys)
+
+
 def _is_symbolic(ref: str, alt: str) -> bool:
     return alt.startswith("<") or "[" in alt or "]" in alt or alt in ("*", ".", ref)
 
@@ -249,9 +261,9 @@ def _split_record(
     counts["records"] += 1
     if len(alts) > 1:
         counts["multiallelic_records"] += 1
-    filters = tuple(str(name) for name in rec.filter)
+    filters = tuple(rec.filter.keys())
     passed = not filters or filters == ("PASS",)
-    keys = frozenset(rec.format.keys())
+    keys = _format_keys(tuple(rec.format.keys()))
     choice = plan.choice
     tumour = rec.samples[choice.tumor_index] if choice.tumor_index is not None else None
     normal = rec.samples[choice.normal_index] if choice.normal_index is not None else None
@@ -259,7 +271,7 @@ def _split_record(
     normal_genotype, _ = _genotype(normal)
     record_alleles = (ref.upper(), *(a.upper() for a in alts))
     called = bool(gt_alleles) and None not in gt_alleles
-    chrom = normalise_chrom(rec.chrom)
+    chrom = _chrom(rec.chrom)
     rs = rec.id if rec.id and rec.id.startswith("rs") else None
     gq = tumour.get("GQ") if tumour is not None and "GQ" in keys else None
     for i, alt in enumerate(alts):
