@@ -71,7 +71,10 @@ def _xlsx_as_text(path: Path, target: Path) -> None:
     book = load_workbook(path, read_only=True)
     with target.open("w") as fh:
         for sheet in book.worksheets:
-            for row in sheet.iter_rows(values_only=True):
+            for cells in sheet.iter_rows(values_only=True):
+                row = list(cells)
+                while row and row[-1] is None:  # padding to the sheet's declared width
+                    row.pop()
                 fh.write(sheet.title + "\t" + "\t".join("" if v is None else str(v) for v in row) + "\n")
     book.close()
 
