@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from sys import intern
 
 from oncodrop.domain.consequences import impact, sort_terms
 from oncodrop.domain.variant import Consequence
@@ -203,11 +204,11 @@ def parse_csq(
     exon, exon_count = rank_of(_col(best, ix.exon))
     hgvsc = _col(best, ix.hgvsc)
     consequence = Consequence(
-        gene=_col(best, ix.symbol) or None,
+        gene=intern(_col(best, ix.symbol)) or None,  # few distinct: one string each
         terms=terms,
-        impact=_col(best, ix.impact) or (impact(terms[0]) if terms else "MODIFIER"),
+        impact=intern(_col(best, ix.impact)) or (impact(terms[0]) if terms else "MODIFIER"),
         transcript=_col(best, ix.feature) or None,
-        biotype=_col(best, ix.biotype) or None,
+        biotype=intern(_col(best, ix.biotype)) or None,
         hgvsc=hgvs.strip_transcript(hgvs.unescape(hgvsc)) if hgvsc else None,
         hgvsp=hgvsp,
         hgvsp_long=hgvs.long_form(raw_hgvsp),

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 from typing import Any, Literal
 
 import pysam
@@ -97,8 +98,14 @@ def _genotype(sample: Any) -> tuple[str | None, tuple[int | None, ...]]:
     gt = sample.get("GT") if sample is not None else None
     if not gt:
         return None, ()
-    sep = "|" if sample.phased else "/"
-    return sep.join("." if a is None else str(a) for a in gt), tuple(gt)
+    alleles = tuple(gt)
+    return _gt_text(alleles, "|" if sample.phased else "/"), alleles
+
+
+@lru_cache(maxsize=1024)
+def _gt_text(alleles: tuple[int | None, ...], sep: str) -> str:
+    """``0/1``: one shared string per genotype (a million variants hold a handful)."""
+    return sep.join("." if a is None else str(a) for a in alleles)
 
 
 def _entries(rec: pysam.VariantRecord, tag: str) -> tuple[str, ...]:
@@ -269,7 +276,7 @@ def _split_record(
     normal = rec.samples[choice.normal_index] if choice.normal_index is not None else None
     genotype, gt_alleles = _genotype(tumour)
     normal_genotype, _ = _genotype(normal)
-    record_alleles = (ref.upper(), *(a.upper() for a in alts))
+    record_alleles = (intern(ref.upper()), *(intern(a.upper()) for a in alts))
     called = bool(gt_alleles) and None not in gt_alleles
     chrom = _chrom(rec.chrom)
     rs = rec.id if rec.id and rec.id.startswith("rs") else None
@@ -304,8 +311,8 @@ def _split_record(
         yield Variant(
             chrom=chrom,
             pos=rec.pos,
-            ref=ref.upper(),
-            alt=alt.upper(),
+            ref=record_alleles[0],
+            alt=record_alleles[i + 1],
             line=line,
             filter_pass=passed,
             filters=() if passed else filters,
