@@ -268,7 +268,7 @@ def _split_record(
     counts["records"] += 1
     if len(alts) > 1:
         counts["multiallelic_records"] += 1
-    filters = tuple(rec.filter.keys())
+    filters = tuple(map(str, rec.filter.keys()))
     passed = not filters or filters == ("PASS",)
     keys = _format_keys(tuple(rec.format.keys()))
     choice = plan.choice
