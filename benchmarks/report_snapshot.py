@@ -75,7 +75,8 @@ def _xlsx_as_text(path: Path, target: Path) -> None:
                 row = list(cells)
                 while row and row[-1] is None:  # padding to the sheet's declared width
                     row.pop()
-                fh.write(sheet.title + "\t" + "\t".join("" if v is None else str(v) for v in row) + "\n")
+                cells_text = "\t".join("" if v is None else str(v) for v in row)
+                fh.write(f"{sheet.title}\t{cells_text}".rstrip("\t") + "\n")
     book.close()
 
 
