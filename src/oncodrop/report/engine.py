@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from oncodrop.domain.classification import Finding
+from oncodrop.domain.classification import Classification, Finding
 from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber
 from oncodrop.domain.genome import Build
 from oncodrop.domain.metric import Metric
@@ -152,6 +152,7 @@ def classify_variants(
     residues = residues or OncogenicResidues.build(bundle.evidence())
     roles = bundle.gene_roles()
     findings = []
+    shared: dict[Classification, Classification] = {}  # few distinct results: hold each once
     for v in variants:
         role = roles.get(v.gene) if v.gene else None
         support = hotspots.lookup(v)
@@ -159,6 +160,7 @@ def classify_variants(
         oncogenicity = classify_oncogenicity(
             v, gene_role=role, hotspot=support, evidence=matches, residues=residues
         )
+        oncogenicity = shared.setdefault(oncogenicity, oncogenicity)
         tier, why = assign_tier(
             matches, v, tumor_site, gene_role=role, hotspot=support is not None,
             oncogenic=oncogenicity,

@@ -122,12 +122,18 @@ def maf_row(
     build: Build | None,
     normal_id: str | None = None,
 ) -> dict[str, str]:
-    """One MAF line as column -> text (the writer's unit; also handy for tests).
+    """One MAF line as column -> text (handy for tests; the writer uses ``maf_cells``).
 
     Read counts follow vcf2maf: ``t_depth`` is the caller's depth (FORMAT DP, see
     docs/callers.md), ``t_ref_count``/``t_alt_count`` the record's own REF and ALT counts (AD
     or the caller's twin), empty where the caller does not give them, never depth - alt.
     """
+    return dict(zip(MAF_COLUMNS, maf_cells(variant, sample_id, NCBI_BUILD.get(build or "", ""), normal_id),
+                    strict=True))  # fmt: skip
+
+
+def maf_cells(variant: Variant, sample_id: str, ncbi_build: str, normal_id: str | None = None) -> list[str]:
+    """One MAF line's cells in ``MAF_COLUMNS`` order (``ncbi_build``: ``GRCh37``/``GRCh38``)."""
     c = variant.consequence
     term = variant.consequence_term
     alleles = maf_alleles(variant)
@@ -137,47 +143,24 @@ def maf_row(
     if normal_id:  # no GT in the normal: REF/REF (vcf2maf)
         normal = genotype_alleles(variant, alleles, variant.normal_genotype, tumour=False)
         normal = normal or (alleles.ref, alleles.ref)
-    row = dict.fromkeys(MAF_COLUMNS, "")
-    row.update(
-        Hugo_Symbol=(c.gene if c and c.gene else "Unknown"),
-        Entrez_Gene_Id="0",
-        Center=".",
-        NCBI_Build=NCBI_BUILD.get(build or "", ""),
-        Chromosome=variant.chrom,
-        Start_Position=str(alleles.start),
-        End_Position=str(alleles.end),
-        Strand="+",
-        Variant_Classification=variant_classification(term, variant),
-        Variant_Type=alleles.variant_type,
-        Reference_Allele=alleles.ref,
-        Tumor_Seq_Allele1=tumour[0],
-        Tumor_Seq_Allele2=tumour[1],
-        dbSNP_RS=variant.dbsnp or "",
-        Tumor_Sample_Barcode=sample_id,
-        Matched_Norm_Sample_Barcode=normal_id or "",
-        Match_Norm_Seq_Allele1=normal[0] if normal else "",
-        Match_Norm_Seq_Allele2=normal[1] if normal else "",
-        Mutation_Status="Somatic",
-        HGVSc=(c.hgvsc or "") if c else "",
-        HGVSp=(c.hgvsp_long or "") if c else "",
-        HGVSp_Short=(c.hgvsp or "") if c else "",
-        Transcript_ID=(c.transcript or "") if c else "",
-        Exon_Number=f"{c.exon}/{c.exon_count}" if c and c.exon and c.exon_count else "",
-        t_depth=_num(variant.depth),
-        t_ref_count=_num(variant.ref_depth),
-        t_alt_count=_num(variant.alt_depth),
-        n_depth=_num(variant.normal_depth),
-        n_ref_count=_num(variant.normal_ref_depth),
-        n_alt_count=_num(variant.normal_alt_depth),
-        all_effects=",".join(c.terms) if c else "",
-        Consequence=term,
-        IMPACT=c.impact if c else "MODIFIER",
-        BIOTYPE=(c.biotype or "") if c else "",
-        gnomAD_AF=_num(variant.population_af),
-        FILTER="PASS" if variant.filter_pass else ";".join(variant.filters),
-        vcf_pos=str(variant.pos),
-    )
-    return row
+    ref_len = 0 if alleles.ref == "-" else len(alleles.ref)
+    alt_len = 0 if alleles.alt == "-" else len(alleles.alt)
+    classification = maf_class(term, alleles.variant_type, abs(ref_len - alt_len) % 3 == 0)
+    return [
+        (c.gene if c and c.gene else "Unknown"), "0", ".", ncbi_build, variant.chrom,
+        str(alleles.start), str(alleles.end), "+", classification, alleles.variant_type,
+        alleles.ref, tumour[0], tumour[1], variant.dbsnp or "", "", sample_id, normal_id or "",
+        normal[0] if normal else "", normal[1] if normal else "", "", "", "", "", "", "",
+        "Somatic", "", "", "", "", "", "", "", "",
+        (c.hgvsc or "") if c else "", (c.hgvsp_long or "") if c else "", (c.hgvsp or "") if c else "",
+        (c.transcript or "") if c else "",
+        f"{c.exon}/{c.exon_count}" if c and c.exon and c.exon_count else "",
+        _num(variant.depth), _num(variant.ref_depth), _num(variant.alt_depth),
+        _num(variant.normal_depth), _num(variant.normal_ref_depth), _num(variant.normal_alt_depth),
+        ",".join(c.terms) if c else "", term, c.impact if c else "MODIFIER",
+        (c.biotype or "") if c else "", _num(variant.population_af),
+        "PASS" if variant.filter_pass else ";".join(variant.filters), str(variant.pos),
+    ]  # fmt: skip
 
 
 def barcodes(sample_id: str, tumour_column: str | None, normal_column: str | None) -> tuple[str, str | None]:
@@ -204,9 +187,11 @@ def write_maf(
     path = Path(path)
     with path.open("w", newline="") as handle:
         handle.write("#version 2.4\n")
-        writer = csv.DictWriter(handle, fieldnames=MAF_COLUMNS, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        for item in findings_or_variants:
-            variant = item.variant if isinstance(item, Finding) else item
-            writer.writerow(maf_row(variant, sample_id, build, normal_id))
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(MAF_COLUMNS)
+        ncbi = NCBI_BUILD.get(build or "", "")
+        writer.writerows(
+            maf_cells(item.variant if isinstance(item, Finding) else item, sample_id, ncbi, normal_id)
+            for item in findings_or_variants
+        )
     return path

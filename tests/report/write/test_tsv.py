@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from oncodrop.report.write.content import ReportContent
-from oncodrop.report.write.tsv import TIER_COLUMNS, write_tiers_tsv
+from oncodrop.report.write.tsv import TIER_COLUMNS, tier_row, write_tiers_tsv
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -38,3 +38,17 @@ def test_tabs_and_newlines_in_text_never_break_a_row(content: ReportContent, tmp
     messy = replace(first, tier_reason="line one\nline\ttwo")
     rows = _rows(write_tiers_tsv(replace(content, findings=(messy,)), tmp_path))
     assert len(rows) == 1 and rows[0]["tier_reason"] == "line one line two"
+
+
+def test_the_writers_row_function_says_what_the_column_table_says(content: ReportContent) -> None:
+    """``tier_row`` (one call per row, the hot path) and ``TIER_COLUMNS`` (one getter per
+    column, the readable table the workbook's headers come from) never drift apart."""
+    for f in content.findings:
+        assert tier_row(f) == [get(f) for _, get in TIER_COLUMNS]
+
+
+def test_a_tab_inside_a_cell_is_cleaned_without_shifting_columns(content: ReportContent, tmp_path: Path) -> None:
+    first = content.findings[0]
+    messy = replace(first, tier_reason="a\tb", variant=replace(first.variant, dbsnp="rs1\t2"))
+    rows = _rows(write_tiers_tsv(replace(content, findings=(messy,)), tmp_path))
+    assert rows[0]["tier_reason"] == "a b" and rows[0]["dbsnp"] == "rs1 2" and rows[0]["filter"] == "PASS"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from sys import intern
 
 from oncodrop.domain.consequences import impact, sort_terms
 from oncodrop.domain.variant import Consequence
@@ -98,13 +100,61 @@ def _choose(blocks: list[list[str]], layout: CsqLayout) -> list[str]:
 
 
 def _summaries(blocks: list[list[str]], layout: CsqLayout) -> tuple[str, ...]:
-    ix = layout.index
+    ix = _indexes(layout)
     out = []
     for block in blocks:
-        terms = sort_terms(_col(block, ix["Consequence"]).split("&"))
-        out.append(effect_summary(_col(block, ix.get("SYMBOL", -1)), _col(block, ix.get("Feature", -1)),
-                                  terms, hgvs.to_short(_col(block, ix.get("HGVSp", -1)))))
+        terms = _sorted_terms(_col(block, ix.consequence))
+        out.append(effect_summary(_col(block, ix.symbol), _col(block, ix.feature), terms,
+                                  _short(_col(block, ix.hgvsp))))  # fmt: skip
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Indexes:
+    """Where the fields ``parse_csq`` reads sit in a layout (-1: absent), worked out once."""
+
+    consequence: int
+    symbol: int
+    feature: int
+    hgvsp: int
+    hgvsc: int
+    impact: int
+    biotype: int
+    exon: int
+    protein_position: int
+    canonical: int
+    existing: int
+    population: tuple[int, ...]
+    predictions: tuple[tuple[str, int], ...]
+    population_checked: bool
+
+
+@lru_cache(maxsize=64)
+def _indexes_of(fields: tuple[str, ...]) -> _Indexes:
+    ix = {name: i for i, name in enumerate(fields)}  # the last of a repeated name, as a dict
+    return _Indexes(
+        ix.get("Consequence", -1), ix.get("SYMBOL", -1), ix.get("Feature", -1),
+        ix.get("HGVSp", -1), ix.get("HGVSc", -1), ix.get("IMPACT", -1), ix.get("BIOTYPE", -1),
+        ix.get("EXON", -1), ix.get("Protein_position", -1), ix.get("CANONICAL", -1),
+        ix.get("Existing_variation", -1),
+        tuple(ix[name] for name in POPULATION_AF_FIELDS if name in ix),
+        tuple((name, ix[name]) for name in PREDICTION_FIELDS if name in ix),
+        any("gnomad" in name.lower() for name in fields),
+    )  # fmt: skip
+
+
+def _indexes(layout: CsqLayout) -> _Indexes:
+    return _indexes_of(layout.fields)
+
+
+@lru_cache(maxsize=4096)
+def _sorted_terms(consequence: str) -> tuple[str, ...]:
+    """``sort_terms`` of a ``&``-joined Consequence cell (few distinct cells per file)."""
+    return sort_terms(consequence.split("&"))
+
+
+def _short(raw_hgvsp: str) -> str | None:
+    return hgvs.to_short(raw_hgvsp) if raw_hgvsp else None
 
 
 def _blocks_for_allele(
@@ -146,43 +196,43 @@ def parse_csq(
         blocks = [entry.split("|") for entry in entries]
     if not blocks:
         return None
-    best = _choose(blocks, layout)
-    f = dict(zip(layout.fields, best, strict=False))  # field name -> value, for this block
-    terms = sort_terms(f.get("Consequence", "").split("&"))
-    raw_hgvsp = f.get("HGVSp", "")
-    hgvsp = hgvs.to_short(raw_hgvsp)
-    exon, exon_count = rank_of(f.get("EXON"))
-    hgvsc = f.get("HGVSc")
+    best = blocks[0] if len(blocks) == 1 else _choose(blocks, layout)
+    ix = _indexes(layout)
+    terms = _sorted_terms(_col(best, ix.consequence))
+    raw_hgvsp = _col(best, ix.hgvsp)
+    hgvsp = _short(raw_hgvsp)
+    exon, exon_count = rank_of(_col(best, ix.exon))
+    hgvsc = _col(best, ix.hgvsc)
     consequence = Consequence(
-        gene=f.get("SYMBOL") or None,
+        gene=intern(_col(best, ix.symbol)) or None,  # few distinct: one string each
         terms=terms,
-        impact=f.get("IMPACT") or (impact(terms[0]) if terms else "MODIFIER"),
-        transcript=f.get("Feature") or None,
-        biotype=f.get("BIOTYPE") or None,
+        impact=intern(_col(best, ix.impact)) or (impact(terms[0]) if terms else "MODIFIER"),
+        transcript=_col(best, ix.feature) or None,
+        biotype=intern(_col(best, ix.biotype)) or None,
         hgvsc=hgvs.strip_transcript(hgvs.unescape(hgvsc)) if hgvsc else None,
         hgvsp=hgvsp,
         hgvsp_long=hgvs.long_form(raw_hgvsp),
-        protein_position=first_int(f.get("Protein_position")) or hgvs.protein_position(hgvsp),
+        protein_position=first_int(_col(best, ix.protein_position)) or hgvs.protein_position(hgvsp),
         exon=exon,
         exon_count=exon_count,
-        canonical=f.get("CANONICAL") == "YES",
+        canonical=_col(best, ix.canonical) == "YES",
         source="VEP",
         all_effects=_summaries(blocks, layout),
     )
     population_af = None
-    for name in POPULATION_AF_FIELDS:
-        population_af = to_float(f.get(name))
+    for i in ix.population:
+        population_af = to_float(_col(best, i))
         if population_af is not None:
             break
-    existing = f.get("Existing_variation", "")
+    existing = _col(best, ix.existing)
     predictions = tuple(
-        (name, value) for name in PREDICTION_FIELDS
-        if (value := f.get(name, "")) and value not in {".", "-"}
+        (name, value) for name, i in ix.predictions
+        if (value := _col(best, i)) and value not in {".", "-"}
     )  # fmt: skip
     return Annotation(
         consequence=consequence,
         population_af=population_af,
-        population_checked=any("gnomad" in name.lower() for name in layout.fields),
+        population_checked=ix.population_checked,
         predictions=predictions,
         dbsnp=_existing(existing, ("rs",)),
         cosmic=_existing(existing, ("COSV", "COSM")),

@@ -16,7 +16,9 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
+from sys import intern
 from typing import Any, Literal
 
 import pysam
@@ -96,8 +98,14 @@ def _genotype(sample: Any) -> tuple[str | None, tuple[int | None, ...]]:
     gt = sample.get("GT") if sample is not None else None
     if not gt:
         return None, ()
-    sep = "|" if sample.phased else "/"
-    return sep.join("." if a is None else str(a) for a in gt), tuple(gt)
+    alleles = tuple(gt)
+    return _gt_text(alleles, "|" if sample.phased else "/"), alleles
+
+
+@lru_cache(maxsize=1024)
+def _gt_text(alleles: tuple[int | None, ...], sep: str) -> str:
+    """``0/1``: one shared string per genotype (a million variants hold a handful)."""
+    return sep.join("." if a is None else str(a) for a in alleles)
 
 
 def _entries(rec: pysam.VariantRecord, tag: str) -> tuple[str, ...]:
@@ -229,6 +237,17 @@ def _support(
     return t_support, n_support
 
 
+@lru_cache(maxsize=4096)
+def _chrom(name: str) -> str:
+    return normalise_chrom(name)
+
+
+@lru_cache(maxsize=256)
+def _format_keys(keys: tuple[str, ...]) -> frozenset[str]:
+    """A record layout's FORMAT keys as a set (few layouts per file, one per record)."""
+    return frozenset(keys)
+
+
 def _is_symbolic(ref: str, alt: str) -> bool:
     return alt.startswith("<") or "[" in alt or "]" in alt or alt in ("*", ".", ref)
 
@@ -250,17 +269,17 @@ def _split_record(
     counts["records"] += 1
     if len(alts) > 1:
         counts["multiallelic_records"] += 1
-    filters = tuple(str(name) for name in rec.filter)
+    filters = tuple(map(str, rec.filter.keys()))
     passed = not filters or filters == ("PASS",)
-    keys = frozenset(rec.format.keys())
+    keys = _format_keys(tuple(rec.format.keys()))
     choice = plan.choice
     tumour = rec.samples[choice.tumor_index] if choice.tumor_index is not None else None
     normal = rec.samples[choice.normal_index] if choice.normal_index is not None else None
     genotype, gt_alleles = _genotype(tumour)
     normal_genotype, _ = _genotype(normal)
-    record_alleles = (ref.upper(), *(a.upper() for a in alts))
+    record_alleles = (intern(ref.upper()), *(intern(a.upper()) for a in alts))
     called = bool(gt_alleles) and None not in gt_alleles
-    chrom = normalise_chrom(rec.chrom)
+    chrom = _chrom(rec.chrom)
     rs = rec.id if rec.id and rec.id.startswith("rs") else None
     gq = tumour.get("GQ") if tumour is not None and "GQ" in keys else None
     for i, alt in enumerate(alts):
@@ -293,8 +312,8 @@ def _split_record(
         yield Variant(
             chrom=chrom,
             pos=rec.pos,
-            ref=ref.upper(),
-            alt=alt.upper(),
+            ref=record_alleles[0],
+            alt=record_alleles[i + 1],
             line=line,
             filter_pass=passed,
             filters=() if passed else filters,

@@ -79,13 +79,47 @@ def tiers_tsv_name(sample_id: str) -> str:
     return f"{sample_id}.tiers.tsv"
 
 
+def tier_row(f: Finding) -> list[str]:
+    """The cells of ``TIER_COLUMNS`` for one finding, built in one call (the writer's hot
+    path: ``TIER_COLUMNS`` says the same thing column by column, and a test holds them equal)."""
+    v, c, o, ev = f.variant, f.variant.consequence, f.oncogenicity, f.evidence
+    if c is not None:
+        gene, impact = c.gene or "", c.impact or ""
+        transcript, hgvsc, hgvsp = c.transcript or "", c.hgvsc or "", c.hgvsp or ""
+        effects = ";".join(c.all_effects)
+    else:
+        gene = impact = transcript = hgvsc = hgvsp = effects = ""
+    if ev:
+        therapies = _unique([t for m in ev for t in m.evidence.therapies])
+        ids = _unique([m.evidence.evidence_id for m in ev])
+        levels = _unique(sorted(m.evidence.level for m in ev))
+    else:
+        therapies = ids = levels = ""
+    return [
+        v.chrom, str(v.pos), v.ref, v.alt, v.variant_class, gene, v.consequence_terms, impact,
+        transcript, hgvsc, hgvsp, effects, f.tier.value, f.tier_reason,
+        o.label if o else "", _num(o.score) if o else "",
+        _unique([k.code for k in o.criteria]) if o else "",
+        f.gene_role or "", "yes" if f.hotspot else "", therapies, ids, levels,
+        _num(v.depth), _num(v.alt_depth), _num(v.vaf), _num(v.normal_depth), _num(v.normal_vaf),
+        _num(v.population_af, 6), v.dbsnp or "", v.cosmic or "",
+        "PASS" if v.filter_pass else ";".join(v.filters),
+    ]  # fmt: skip
+
+
 def write_tiers_tsv(content: ReportContent, out_dir: Path) -> Path:
     """Write ``{sample}.tiers.tsv`` with a header line and one row per finding."""
     path = out_dir / tiers_tsv_name(content.sample_id)
     with path.open("w", encoding="utf-8", newline="\n") as out:
         out.write("sample_id\t" + "\t".join(name for name, _ in TIER_COLUMNS) + "\n")
-        sample = _clean(content.sample_id)
+        prefix = _clean(content.sample_id) + "\t"
+        write = out.write
         for finding in content.findings:
-            cells = (_clean(get(finding)) for _, get in TIER_COLUMNS)
-            out.write(sample + "\t" + "\t".join(cells) + "\n")
+            # one translate per line: no cell may hold a tab or line break, and the cells'
+            # own separators are tabs, so clean the cells, not the joined line
+            cells = tier_row(finding)
+            line = "\t".join(cells)
+            if "\r" in line or "\n" in line or line.count("\t") != len(cells) - 1:
+                line = "\t".join(_clean(cell) for cell in cells)
+            write(prefix + line + "\n")
     return path

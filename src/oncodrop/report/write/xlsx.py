@@ -4,23 +4,26 @@ Sheets: Summary, Evidence (one row per evidence item of Tier I/II findings), Var
 columns, numbers as numbers), CNA, Signatures, Kataegis. Variants is capped at ``XLSX_MAX_VARIANT_ROWS``
 (Tier I–III always included first): a whole-genome sample's 100k rows would take longer to write
 than the rest of the report; the TSV always has every row and the sheet says so.
+
+Written with xlsxwriter in constant-memory mode (rows go to disk as they come; 3-4x faster
+than openpyxl's write-only mode, which spent a fifth of a 100k-variant report on 10k rows).
 """
 
 from __future__ import annotations
 
-import re
-import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
+import xlsxwriter  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
 from oncodrop.domain.classification import Tier
 from oncodrop.report.write.content import ReportContent
-from oncodrop.report.write.tsv import TIER_COLUMNS, tiers_tsv_name
+from oncodrop.report.write.tsv import TIER_COLUMNS, tier_row, tiers_tsv_name
 
 XLSX_MAX_VARIANT_ROWS = 10_000
 _NUMERIC = frozenset(
@@ -37,8 +40,26 @@ def xlsx_name(sample_id: str) -> str:
     return f"{sample_id}.xlsx"
 
 
+class _Sheet:
+    """An xlsxwriter worksheet written row after row (``append`` as openpyxl's write-only)."""
+
+    def __init__(self, book: Any, name: str, bold: Any) -> None:
+        self._ws = book.add_worksheet(name)
+        self._bold = bold
+        self._row = 0
+
+    def append(self, values: Sequence[object]) -> None:
+        if values:
+            self._ws.write_row(self._row, 0, values)
+        self._row += 1
+
+    def header(self, names: Iterable[str]) -> None:
+        self._ws.write_row(self._row, 0, list(names), self._bold)
+        self._row += 1
+
+
 def bold_header(ws: WriteOnlyWorksheet, names: Iterable[str]) -> None:
-    """Append a bold header row (shared with the germline workbook)."""
+    """Append a bold header row to an openpyxl write-only sheet (the germline workbook)."""
     cells = []
     for name in names:
         cell = WriteOnlyCell(ws, value=name)
@@ -57,12 +78,7 @@ def typed_value(text: str, *, numeric: bool, integer: bool = False) -> str | flo
     return text
 
 
-def _typed(name: str, text: str) -> str | float | int | None:
-    return typed_value(text, numeric=name in _NUMERIC, integer=name in {"pos", "depth", "alt_depth"})
-
-
-def _summary_sheet(wb: Workbook, content: ReportContent, summary_line: str) -> None:
-    ws = wb.create_sheet("Summary")
+def _summary_sheet(ws: _Sheet, content: ReportContent, summary_line: str) -> None:
     counts = content.tier_counts
     rows: list[tuple[str, object]] = [
         ("sample", content.sample_id),
@@ -80,14 +96,13 @@ def _summary_sheet(wb: Workbook, content: ReportContent, summary_line: str) -> N
         ("kataegis events", len(content.kataegis_events)),
         ("summary", summary_line),
     ]
-    bold_header(ws, ("item", "value"))
+    ws.header(("item", "value"))
     for row in rows:
         ws.append(row)
 
 
-def _evidence_sheet(wb: Workbook, content: ReportContent) -> None:
-    ws = wb.create_sheet("Evidence")
-    bold_header(ws, _EVIDENCE_HEADER)
+def _evidence_sheet(ws: _Sheet, content: ReportContent) -> None:
+    ws.header(_EVIDENCE_HEADER)
     for f in content.findings:
         if f.tier not in (Tier.I, Tier.II):
             continue
@@ -102,9 +117,9 @@ def _evidence_sheet(wb: Workbook, content: ReportContent) -> None:
             ))
 
 
-def _variant_sheet(wb: Workbook, content: ReportContent) -> None:
-    ws = wb.create_sheet("Variants")
+def _variant_sheet(ws: _Sheet, content: ReportContent) -> None:
     names = [name for name, _ in TIER_COLUMNS]
+    kinds = [(name in _NUMERIC, name in {"pos", "depth", "alt_depth"}) for name in names]
     findings = content.findings
     if len(findings) > XLSX_MAX_VARIANT_ROWS:
         note = (
@@ -113,17 +128,19 @@ def _variant_sheet(wb: Workbook, content: ReportContent) -> None:
         )
         ws.append((note,))
         findings = findings[:XLSX_MAX_VARIANT_ROWS]
-    bold_header(ws, names)
+    ws.header(names)
     for f in findings:
-        ws.append([_typed(name, get(f)) for name, get in TIER_COLUMNS])
+        ws.append([
+            None if text == "" else typed_value(text, numeric=numeric, integer=integer)
+            for text, (numeric, integer) in zip(tier_row(f), kinds, strict=True)
+        ])
 
 
-def _cna_sheet(wb: Workbook, content: ReportContent) -> None:
-    ws = wb.create_sheet("CNA")
+def _cna_sheet(ws: _Sheet, content: ReportContent) -> None:
     if content.cna is None:
         ws.append(("No copy-number segments were supplied for this sample.",))
         return
-    bold_header(ws, ("gene", "chrom", "start", "end", "call", "total_cn", "log2_ratio", "loh",
+    ws.header(("gene", "chrom", "start", "end", "call", "total_cn", "log2_ratio", "loh",
                  "tier", "therapies"))
     for g in content.altered_cna:
         therapies = sorted({t for m in g.evidence for t in m.evidence.therapies})
@@ -131,61 +148,48 @@ def _cna_sheet(wb: Workbook, content: ReportContent) -> None:
                    "yes" if g.loh else "", g.tier.value if g.tier else "", "; ".join(therapies)))
 
 
-def _signature_sheet(wb: Workbook, content: ReportContent) -> None:
-    ws = wb.create_sheet("Signatures")
+def _signature_sheet(ws: _Sheet, content: ReportContent) -> None:
     sig = content.signatures
     if sig.fit is None:
         ws.append((f"Signatures {sig.metric.note}",))
     else:
-        bold_header(ws, ("signature", "mutations", "fraction", "ci_low", "ci_high", "aetiology"))
+        ws.header(("signature", "mutations", "fraction", "ci_low", "ci_high", "aetiology"))
         for e in sig.fit.exposures:
             ws.append((e.name, round(e.count, 2), e.fraction, e.ci_low, e.ci_high, e.aetiology))
     if sig.catalogue is not None:
         ws.append(())
-        bold_header(ws, ("context", "snvs"))
+        ws.header(("context", "snvs"))
         for ctx, n in zip(sig.catalogue.contexts, sig.catalogue.counts, strict=True):
             ws.append((ctx, int(n)))
 
 
-def _kataegis_sheet(wb: Workbook, content: ReportContent) -> None:
-    ws = wb.create_sheet("Kataegis")
+def _kataegis_sheet(ws: _Sheet, content: ReportContent) -> None:
     if not content.kataegis.computable:
         ws.append((f"Kataegis {content.kataegis.note}",))
         return
-    bold_header(ws, ("chrom", "start", "end", "snvs", "mean_distance", "c_fraction", "apobec_fraction"))
+    ws.header(("chrom", "start", "end", "snvs", "mean_distance", "c_fraction", "apobec_fraction"))
     for k in content.kataegis_events:
         ws.append((k.chrom, k.start, k.end, k.n_snvs, round(k.mean_distance, 1), k.c_fraction,
                    k.apobec_fraction))
 
 
+_SHEETS = (
+    ("Evidence", _evidence_sheet), ("Variants", _variant_sheet), ("CNA", _cna_sheet),
+    ("Signatures", _signature_sheet), ("Kataegis", _kataegis_sheet),
+)  # fmt: skip
+
+
 def write_xlsx(content: ReportContent, summary_line: str, out_dir: Path) -> Path:
-    """Write ``{sample}.xlsx`` (write-only mode: constant memory, fast for large samples)."""
-    wb = Workbook(write_only=True)
-    _summary_sheet(wb, content, summary_line)
-    _evidence_sheet(wb, content)
-    _variant_sheet(wb, content)
-    _cna_sheet(wb, content)
-    _signature_sheet(wb, content)
-    _kataegis_sheet(wb, content)
+    """Write ``{sample}.xlsx`` (constant memory: each row goes to disk when written)."""
     path = out_dir / xlsx_name(content.sample_id)
-    wb.save(path)
-    _freeze_timestamps(path)
+    book = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+        "strings_to_urls": False, "nan_inf_to_errors": True,
+    })  # fmt: skip
+    book.set_properties({"created": datetime(2000, 1, 1)})  # same content, same bytes
+    bold = book.add_format({"bold": True})
+    _summary_sheet(_Sheet(book, "Summary", bold), content, summary_line)
+    for name, write in _SHEETS:
+        write(_Sheet(book, name, bold), content)
+    book.close()
     return path
-
-
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _freeze_timestamps(path: Path) -> None:
-    """Same content → same bytes: fixed zip entry times and document dates (openpyxl stamps
-    the current time in both), so the workbook's checksum in provenance is reproducible."""
-    with zipfile.ZipFile(path) as zin:
-        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = _CORE_DATES.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
-            frozen = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            frozen.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(frozen, data)
