@@ -18,7 +18,7 @@ def main() -> None:
     """Drop a tumour VCF tarball in a bucket, get a cancer genome report back."""
 
 
-_SUBCOMMAND_MODULES = ("report", "refdata", "service", "config", "demo", "cloud", "fleet", "web")
+_SUBCOMMAND_MODULES = ("report", "refdata", "service", "config", "demo", "cloud", "batch", "web")
 
 for _name in _SUBCOMMAND_MODULES:
     try:

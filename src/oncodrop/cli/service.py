@@ -59,8 +59,9 @@ def _console(settings: Any) -> Any:
 
 
 _executor_option = click.option(
-    "--executor", type=click.Choice(["local", "celery", "slurm"]),
-    help="Run jobs on local worker processes, through Celery or as Slurm jobs (env ONCODROP_EXECUTOR).",
+    "--executor", type=click.Choice(["local", "celery", "slurm", "batch"]),
+    help="Run jobs on local worker processes, through Celery, as Slurm jobs or as AWS Batch jobs "
+         "(env ONCODROP_EXECUTOR).",
 )  # fmt: skip
 _broker_option = click.option(
     "--broker-url", help="Celery broker: redis://, amqp:// or sqs:// (env ONCODROP_CELERY__BROKER_URL)."
@@ -84,17 +85,20 @@ _broker_option = click.option(
               help="Serve the console too (env ONCODROP_WEB__ENABLED) [default: on].")
 @click.option("--web-bind", help="Console listen address (env ONCODROP_WEB__BIND) [default: 127.0.0.1].")
 @click.option("--web-port", type=int, help="Console port (env ONCODROP_WEB__PORT) [default: 8765].")
+@click.option("--intake-only", is_flag=True, default=None,
+              help="No local workers, no bundle: intake, notifications and a remote executor's dispatch "
+                   "(env ONCODROP_INTAKE_ONLY).")
 def serve(config_file: Path | None, store: str | None, db: str | None, bundle: Path | None,
           workers: int | None, executor: str | None, broker_url: str | None, poll_interval: float | None,
           events: str | None, queue_url: str | None, web_enabled: bool | None, web_bind: str | None,
-          web_port: int | None) -> None:  # fmt: skip
+          web_port: int | None, intake_only: bool | None) -> None:  # fmt: skip
     """Watch the store (or an SQS queue), queue new tarballs and run them on workers."""
     from oncodrop.service import EmbeddedService
 
     settings = load_settings(config_file, store=store, db=db, bundle=bundle, workers=workers,
                              poll_interval=poll_interval, executor=executor, celery__broker_url=broker_url,
                              events=events, queue_url=queue_url, web__enabled=web_enabled, web__bind=web_bind,
-                             web__port=web_port)  # fmt: skip
+                             web__port=web_port, intake_only=intake_only)  # fmt: skip
     try:
         console = _console(settings)
         _run_until_signal(EmbeddedService(settings), console)
