@@ -164,7 +164,7 @@ def test_every_oncodrop_variable_in_the_template_is_a_setting(template: Any) -> 
     for env in (_env(container["Environment"]), _env(resource(template, "SampleJob")["ContainerProperties"]["Environment"])):
         assert {n for n in env if n.startswith("ONCODROP_")} <= known
     job_env = _env(resource(template, "SampleJob")["ContainerProperties"]["Environment"])
-    assert job_env["ONCODROP_AWS__DB_SECRET_ID"] == {"Ref": "LedgerSecret"}
+    assert job_env["ONCODROP_AWS__DB_SECRET_ID"] == {"Fn::Sub": "${LedgerSecret}"}  # the ARN
     assert "ONCODROP_AWS__SLACK_SECRET_ID" not in job_env  # jobs send no notifications
 
 
