@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 from waiting import scaled, wait_for
 
 from oncodrop.demo.samples import make_demo_samples
@@ -130,30 +129,30 @@ def aws_run(moto_endpoint: str, pg_url: str, demo_bundle: Path, http_capture: An
             "ONCODROP_DB": blind_db, "ONCODROP_AWS__DB_SECRET_ID": ledger_arn, "ONCODROP_BUNDLE": str(demo_bundle),
             "ONCODROP_WORKDIR": str(tmp_path), "AWS_BATCH_JOB_ID": job["jobId"], "AWS_BATCH_JOB_ATTEMPT": "1",
         })  # fmt: skip
-        ran = subprocess.run([sys.executable, "-m", *command], env=job_env, capture_output=True, timeout=scaled(600))
+        ran = subprocess.run([sys.executable, "-m", *command], env=job_env, capture_output=True, timeout=scaled(600),
+                             check=False)
         assert ran.returncode == 0, ran.stderr.decode()[-3000:]
         done = wait_for(lambda: (r := ledger.get(record.id)) is not None and r.is_terminal and r, scaled(60), "outcome")
         wait_for(lambda: http_capture.received, scaled(60), "the Slack notification")
-        yield {
-            "canaries": (canary_password, canary_token), "outputs": outputs, "job": job, "definition": definition,
-            "record": done, "history": ledger.history(record.id), "sample": sample, "capture": http_capture,
-            "texts": {
-                "template": TEMPLATE.read_text(),
-                "stack": json.dumps(aws_client("cloudformation", moto_endpoint).describe_stacks(
-                    StackName=f"oncodrop-{suffix}"), default=str),  # fmt: skip
-                "job definitions": json.dumps(batch.describe_job_definitions(), default=str),
-                "jobs": json.dumps(batch.describe_jobs(jobs=[j["jobId"] for j in jobs]), default=str),
-                "task definition": json.dumps(task, default=str),
-                "launch templates": json.dumps([aws_client("ec2", moto_endpoint).describe_launch_template_versions(
-                    LaunchTemplateId=lt["LaunchTemplateId"]) for lt in aws_client("ec2", moto_endpoint)
-                    .describe_launch_templates()["LaunchTemplates"]], default=str),  # fmt: skip
-                "job log": ran.stdout.decode() + ran.stderr.decode(),
-                "notifications": json.dumps([r.body for r in http_capture.received], default=str),
-                "ledger outbox": json.dumps([(item.payload if hasattr(item, "payload") else str(item), err)
-                                             for item, err in ledger.notifications()], default=str),  # fmt: skip
-            },
-            "control_log": control_log,
+        cfn, ec2 = aws_client("cloudformation", moto_endpoint), aws_client("ec2", moto_endpoint)
+        templates = [ec2.describe_launch_template_versions(LaunchTemplateId=lt["LaunchTemplateId"])
+                     for lt in ec2.describe_launch_templates()["LaunchTemplates"]]
+        outbox = [(str(item), error) for item, error in ledger.notifications()]
+        texts = {
+            "template": TEMPLATE.read_text(),
+            "stack": json.dumps(cfn.describe_stacks(StackName=f"oncodrop-{suffix}"), default=str),
+            "stack template": json.dumps(cfn.get_template(StackName=f"oncodrop-{suffix}"), default=str),
+            "job definitions": json.dumps(batch.describe_job_definitions(), default=str),
+            "jobs": json.dumps(batch.describe_jobs(jobs=[j["jobId"] for j in jobs]), default=str),
+            "task definition": json.dumps(task, default=str),
+            "launch templates": json.dumps(templates, default=str),
+            "job log": ran.stdout.decode() + ran.stderr.decode(),
+            "notifications": json.dumps([r.body for r in http_capture.received], default=str),
+            "ledger outbox": json.dumps(outbox, default=str),
         }
+        yield {"canaries": (canary_password, canary_token), "outputs": outputs, "job": job, "definition": definition,
+               "record": done, "history": ledger.history(record.id), "sample": sample, "capture": http_capture,
+               "texts": texts, "control_log": control_log}  # fmt: skip
     finally:
         ledger.close()
         control.terminate()

@@ -177,9 +177,12 @@ def pack(vcf: Path, sample_config: Path, cna: Path | None, index: Path | None, o
 @main.command()
 @_config_option
 @_db_option
-@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects with key, state, reason, attempts, output_key.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON list of objects with key, state, reason, attempts, output_key, runtime_s and "
+                   "cost_usd_estimate (runtime x batch.vcpus x batch.spot_price_per_vcpu_hour).")
 def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
     """Show every sample the ledger knows, newest first."""
+    from oncodrop.execute.batch import cost_usd, running_seconds
     from oncodrop.ledger import Ledger
 
     settings = load_settings(config_file, db=db)
@@ -189,6 +192,12 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
         raise click.ClickException(exc.message) from None
     try:
         rows = [status_row(r) for r in ledger.list_samples(limit=100_000)]
+        if as_json:
+            batch = settings.batch
+            for row in rows:
+                runtime = running_seconds(ledger.history(row.pop("id")))
+                row["runtime_s"] = round(runtime, 1)
+                row["cost_usd_estimate"] = cost_usd(runtime, batch.vcpus, batch.spot_price_per_vcpu_hour)
     finally:
         ledger.close()
     if as_json:
@@ -205,6 +214,7 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
 
 def status_row(record: Any) -> dict[str, Any]:
     return {
+        "id": record.id,
         "key": record.key,
         "state": record.state.value,
         "reason": record.reason,

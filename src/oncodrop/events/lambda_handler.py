@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from oncodrop.errors import ConfigError, InputRejected, Rejection
 from oncodrop.events.s3events import S3ObjectEvent, parse_record
@@ -70,8 +71,7 @@ class HandlerConfig:
         return cls(
             queue_url=env.get(QUEUE_URL_ENV) or None,
             st2_url=env.get(ST2_URL_ENV) or None,
-            st2_api_key=(st2_key_from_secret(secret_arn) if secret_arn and env.get(ST2_URL_ENV)
-                         else env.get(ST2_API_KEY_ENV) or None),  # fmt: skip
+            st2_api_key=_st2_key(env, secret_arn),
             st2_webhook=env.get(ST2_WEBHOOK_ENV) or "st2",
             st2_trigger=env.get(ST2_TRIGGER_ENV) or "oncodrop.s3_object",
         )
@@ -112,6 +112,12 @@ def handle(event: Mapping[str, Any], config: HandlerConfig, *, sqs: Any = None) 
     return _summary(results)
 
 
+def _st2_key(env: Mapping[str, str], secret_arn: str | None) -> str | None:
+    if secret_arn and env.get(ST2_URL_ENV):
+        return st2_key_from_secret(secret_arn)
+    return env.get(ST2_API_KEY_ENV) or None
+
+
 _SECRETS: dict[str, str] = {}  # secret ARN -> value, kept for the life of a warm Lambda
 
 
@@ -121,7 +127,7 @@ def st2_key_from_secret(secret_arn: str) -> str:
     if secret_arn not in _SECRETS:
         try:
             text = boto3.session.Session().client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
-        except Exception as exc:  # botocore's errors: the Lambda fails, the event is retried
+        except (BotoCoreError, ClientError) as exc:  # the Lambda fails, the event is retried
             raise ConfigError(f"cannot read the StackStorm key secret {secret_arn}: {type(exc).__name__}") from None
         try:
             data = json.loads(text)

@@ -40,12 +40,12 @@ from __future__ import annotations
 import fnmatch
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Self
 
-from oncodrop.domain.sample import SampleRecord
+from oncodrop.domain.sample import HistoryEntry, SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.errors import ConfigError, OncodropError, ReasonCode, StateConflict
 from oncodrop.execute.batch_ctl import BatchCtl, BatchJob, job_name, parse_tags, record_id_of
@@ -88,7 +88,7 @@ def end_rule(job: BatchJob | None) -> EndRule:
     """The first rule matching ``job``'s status and one of its reasons."""
     if job is None:
         return UNKNOWN
-    reasons = [job.status_reason, job.container_reason] or [""]
+    reasons = [job.status_reason, job.container_reason]
     for rule in RULES:
         if rule.status == job.status and any(fnmatch.fnmatchcase(r, rule.reason) for r in reasons):
             return rule
@@ -105,6 +105,22 @@ def cost_usd(runtime_s: float | None, vcpus: int, price_per_vcpu_hour: float) ->
     if runtime_s is None:
         return None
     return round(runtime_s / 3600 * vcpus * price_per_vcpu_hour, 6)
+
+
+def running_seconds(history: Sequence[HistoryEntry], now: datetime | None = None) -> float:
+    """Seconds the sample spent RUNNING over all its attempts (a running one counts up to ``now``):
+    what its jobs were billed for, give or take the container start."""
+    total = 0.0
+    entries = sorted(history, key=lambda h: h.at)
+    for entry, following in zip(entries, [*entries[1:], None], strict=True):
+        if entry.to_state is SampleState.RUNNING:
+            end = following.at if following is not None else (now or datetime.now(UTC))
+            total += max(0.0, (_aware(end) - _aware(entry.at)).total_seconds())
+    return total
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
