@@ -135,7 +135,8 @@ def test_every_oncodrop_variable_named_in_src_is_a_settings_field():
     Lambda's own environment (it runs without oncodrop's settings, see docs/settings.md)."""
     from oncodrop.events import lambda_handler as lam
 
-    lambda_env = {lam.QUEUE_URL_ENV, lam.ST2_URL_ENV, lam.ST2_API_KEY_ENV, lam.ST2_WEBHOOK_ENV, lam.ST2_TRIGGER_ENV}
+    lambda_env = {lam.QUEUE_URL_ENV, lam.ST2_URL_ENV, lam.ST2_API_KEY_ENV, lam.ST2_WEBHOOK_ENV, lam.ST2_TRIGGER_ENV,
+                  lam.ST2_API_KEY_SECRET_ENV}
     known = _every_env_name() | {CONFIG_ENV} | lambda_env
     found: dict[str, set[str]] = {}
     for path in SRC.rglob("*.py"):

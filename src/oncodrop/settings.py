@@ -110,7 +110,9 @@ class NotifySettings(_Area):
     timeout_s: float = Field(default=10.0, gt=0, description="One HTTP request to a target may take this long.")
     poll_s: float = Field(default=1.0, gt=0, description="Seconds between two looks of the notifier loop at the outbox.")
     concurrency: int = Field(default=4, ge=1, le=64, description="Notifications delivered at once by one loop.")
-    link_expires_s: int = Field(default=7 * 24 * 3600, gt=0, description="Lifetime of the report download link.")
+    link_expires_s: int = Field(default=12 * 3600, gt=0, le=7 * 24 * 3600,
+                                description="Lifetime of the report download link (an S3 link also ends with the "
+                                            "credentials that signed it).")  # fmt: skip
 
 
 class CelerySettings(_Area):
