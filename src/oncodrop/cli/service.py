@@ -120,6 +120,9 @@ def worker(config_file: Path | None, db: str | None, bundle: Path | None, worker
 
     settings = load_settings(config_file, db=db, bundle=bundle, workers=workers, executor=executor,
                              celery__broker_url=broker_url)  # fmt: skip
+    if settings.executor == "batch":
+        raise click.ClickException("with executor = batch there are no worker processes: `oncodrop serve` submits "
+                                   "one Batch job per sample and each runs `oncodrop batch-job`")  # fmt: skip
     try:
         _run_until_signal(EmbeddedService(settings, run_poller=False))
     except OncodropError as exc:
