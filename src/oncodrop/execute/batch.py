@@ -40,7 +40,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Self
@@ -306,8 +306,3 @@ class BatchExecutor:
         reason = (job.status_reason or job.container_reason) if job else "unknown to Batch"
         log.warning("batch job %s ended (%s) without claiming sample #%d; resubmitting in %.0f s",
                     job_id, reason or (job.status if job else ""), record_id, delay)  # fmt: skip
-
-
-def batch_summary(jobs: Mapping[int, str]) -> str:
-    """One line for the operator."""
-    return f"{len(jobs)} live batch job(s)"
