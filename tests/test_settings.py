@@ -135,7 +135,8 @@ def test_every_oncodrop_variable_named_in_src_is_a_settings_field():
     Lambda's own environment (it runs without oncodrop's settings, see docs/settings.md)."""
     from oncodrop.events import lambda_handler as lam
 
-    lambda_env = {lam.QUEUE_URL_ENV, lam.ST2_URL_ENV, lam.ST2_API_KEY_ENV, lam.ST2_WEBHOOK_ENV, lam.ST2_TRIGGER_ENV}
+    lambda_env = {lam.QUEUE_URL_ENV, lam.ST2_URL_ENV, lam.ST2_API_KEY_ENV, lam.ST2_WEBHOOK_ENV, lam.ST2_TRIGGER_ENV,
+                  lam.ST2_API_KEY_SECRET_ENV}
     known = _every_env_name() | {CONFIG_ENV} | lambda_env
     found: dict[str, set[str]] = {}
     for path in SRC.rglob("*.py"):
@@ -170,7 +171,7 @@ def test_config_show_lists_every_field_and_its_env_names():
     assert text.exit_code == 0, text.output
     for name in _every_env_name():
         assert name in text.output
-    for area in ("notify", "celery", "aws", "intake", "fleet", "refdata", "report"):
+    for area in ("notify", "celery", "aws", "intake", "batch", "refdata", "report"):
         assert f"[{area}]" in text.output
     shown = json.loads(CliRunner().invoke(main, ["config", "show", "--json"]).output)
 
@@ -195,8 +196,8 @@ def test_docs_settings_md_is_the_generated_reference():
     ("ONCODROP_SLACK_WEBHOOK_URL", SLACK, "notify.slack_webhook_url", SLACK),
     ("ONCODROP_BROKER_URL", "amqp://mq/", "celery.broker_url", "amqp://mq/"),
     ("ONCODROP_S3_ENDPOINT_URL", "http://127.0.0.1:9000", "aws.s3_endpoint_url", "http://127.0.0.1:9000"),
-    ("ONCODROP_FLEET_MAX", "9", "fleet.max_workers", 9),
-    ("ONCODROP_FLEET_SPOT_WATCH", "1", "fleet.spot_watch", True),
+    ("ONCODROP_NOTIFY_ATTEMPTS", "9", "notify.attempts", 9),
+    ("ONCODROP_REDISPATCH_S", "12.5", "celery.redispatch_s", 12.5),
     ("ONCODROP_REFDATA_BUILDS", "grch37 grch38", "refdata.builds", ("grch37", "grch38")),
     ("ONCODROP_REPORT_CONFIG", "sample.toml", "report.sample_config", Path("sample.toml")),
 ])
@@ -215,17 +216,17 @@ def _at(settings, path):
 
 def test_one_precedence_for_nested_and_legacy_names(tmp_path, monkeypatch):
     path = tmp_path / "s.toml"
-    path.write_text('broker_url = "redis://legacy-file/0"\n[fleet]\nmax_workers = 3\ncooldown_s = 5\n'
+    path.write_text('broker_url = "redis://legacy-file/0"\n[notify]\nattempts = 3\nbackoff_s = 5\n'
                     '[celery]\nqueue = "from-file"\n')
     s = Settings.load(path)
-    assert (s.celery.broker_url, s.celery.queue, s.fleet.max_workers) == ("redis://legacy-file/0", "from-file", 3)
-    monkeypatch.setenv("ONCODROP_FLEET_MAX", "7")  # env (legacy name) beats the file
+    assert (s.celery.broker_url, s.celery.queue, s.notify.attempts) == ("redis://legacy-file/0", "from-file", 3)
+    monkeypatch.setenv("ONCODROP_NOTIFY_ATTEMPTS", "7")  # env (legacy name) beats the file
     monkeypatch.setenv("ONCODROP_CELERY_QUEUE", "legacy-env")
     monkeypatch.setenv("ONCODROP_CELERY__QUEUE", "nested-env")  # the nested name wins within the env
     s = Settings.load(path)
-    assert (s.fleet.max_workers, s.fleet.cooldown_s, s.celery.queue) == (7, 5.0, "nested-env")
-    s = Settings.load(path, fleet__max_workers=8, celery__queue=None)  # CLI beats env; None = not given
-    assert (s.fleet.max_workers, s.celery.queue) == (8, "nested-env")
+    assert (s.notify.attempts, s.notify.backoff_s, s.celery.queue) == (7, 5.0, "nested-env")
+    s = Settings.load(path, notify__attempts=8, celery__queue=None)  # CLI beats env; None = not given
+    assert (s.notify.attempts, s.celery.queue) == (8, "nested-env")
 
 
 def test_oncodrop_config_names_the_file_when_no_config_option_is_given(config_file, monkeypatch):
@@ -236,8 +237,8 @@ def test_oncodrop_config_names_the_file_when_no_config_option_is_given(config_fi
 
 
 def test_nested_errors_name_the_nested_env_variable(monkeypatch):
-    monkeypatch.setenv("ONCODROP_FLEET__MAX_WORKERS", "0")
-    with pytest.raises(ConfigError, match="fleet.max_workers \\(set in ONCODROP_FLEET__MAX_WORKERS"):
+    monkeypatch.setenv("ONCODROP_BATCH__VCPUS", "0")
+    with pytest.raises(ConfigError, match="batch.vcpus \\(set in ONCODROP_BATCH__VCPUS"):
         Settings.load()
 
 
@@ -253,7 +254,7 @@ def test_the_worker_hand_over_keeps_secrets_and_reads_nothing_again(config_file,
     assert pickle.loads(pickle.dumps(s)) == s  # what spawn does for local workers
 
 
-def test_fleet_refdata_and_report_cli_options_are_overrides_of_their_settings(tmp_path, monkeypatch):
+def test_refdata_and_report_cli_options_are_overrides_of_their_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("ONCODROP_REFDATA__OUT", str(tmp_path / "from-env"))
     result = CliRunner().invoke(main, ["refdata", "build", "--demo", "--out", str(tmp_path / "from-cli")])
     assert result.exit_code == 0, result.output

@@ -7,9 +7,9 @@ CLI overrides > environment > TOML file > defaults.
 - The service's core fields are the top level, with the flat env names automation uses
   (``ONCODROP_STORE``, ``ONCODROP_DB``, ``ONCODROP_WORKERS``, …) and top-level TOML keys.
 - Every other area is a sub-model: ``[notify]``, ``[celery]``, ``[aws]``, ``[intake]``,
-  ``[fleet]``, ``[refdata]``, ``[report]``, ``[web]`` in the TOML, ``ONCODROP_<AREA>__<FIELD>`` in the env
-  (``ONCODROP_FLEET__MAX_WORKERS=8``), ``<area>__<field>=`` as a ``Settings.load`` override.
-- Older flat names (``ONCODROP_SLACK_WEBHOOK_URL``, ``ONCODROP_BROKER_URL``, ``ONCODROP_FLEET_MAX``,
+  ``[batch]``, ``[refdata]``, ``[report]``, ``[web]`` in the TOML, ``ONCODROP_<AREA>__<FIELD>`` in the env
+  (``ONCODROP_BATCH__VCPUS=4``), ``<area>__<field>=`` as a ``Settings.load`` override.
+- Older flat names (``ONCODROP_SLACK_WEBHOOK_URL``, ``ONCODROP_BROKER_URL``,
   ``ONCODROP_REFDATA_OUT``, …; see ``LEGACY_NAMES``) are still read from the env, as top-level
   TOML keys and as ``Settings.load`` overrides, each at its source's precedence level; the nested
   name wins when both are set in the same source.
@@ -113,7 +113,9 @@ class NotifySettings(_Area):
                                                               "(answered by [slack] ChatOps).")  # fmt: skip
     poll_s: float = Field(default=1.0, gt=0, description="Seconds between two looks of the notifier loop at the outbox.")
     concurrency: int = Field(default=4, ge=1, le=64, description="Notifications delivered at once by one loop.")
-    link_expires_s: int = Field(default=7 * 24 * 3600, gt=0, description="Lifetime of the report download link.")
+    link_expires_s: int = Field(default=12 * 3600, gt=0, le=7 * 24 * 3600,
+                                description="Lifetime of the report download link (an S3 link also ends with the "
+                                            "credentials that signed it).")  # fmt: skip
 
 
 class CelerySettings(_Area):
@@ -143,7 +145,25 @@ class AwsSettings(_Area):
     s3_sse_kms_key_id: str | None = Field(default=None, description="KMS key for s3_sse = aws:kms*.")
     sqs_endpoint_url: str | None = Field(default=None,
                                          description="SQS endpoint (unset: derived from the queue URL).")  # fmt: skip
-    ec2_endpoint_url: str | None = Field(default=None, description="EC2 endpoint for the fleet and spot-prices.")
+    ec2_endpoint_url: str | None = Field(default=None, description="EC2 endpoint for spot-prices.")
+    batch_endpoint_url: str | None = Field(default=None, description="AWS Batch endpoint (unset: AWS).")
+    secrets_endpoint_url: str | None = Field(default=None, description="Secrets Manager endpoint (unset: AWS).")
+    db_secret_id: str | None = Field(default=None,
+                                     description="Secrets Manager secret (ARN or name) with the ledger's username and "
+                                                 "password (RDS format); read at start into db's URL.")  # fmt: skip
+    slack_secret_id: str | None = Field(default=None,
+                                        description="Secret holding the Slack webhook URL (plain string or JSON url).")  # fmt: skip
+    webhook_secret_id: str | None = Field(default=None,
+                                          description="Secret holding the generic webhook URL (plain or JSON url).")  # fmt: skip
+    web_secret_id: str | None = Field(default=None,
+                                      description="Secret holding the console's inbound-webhook HMAC key (plain or JSON "
+                                                  "key).")  # fmt: skip
+
+    @property
+    def secret_ids(self) -> tuple[str, ...]:
+        """The Secrets Manager secrets this process is to read at start (see ``store.secrets``)."""
+        return tuple(i for i in (self.db_secret_id, self.slack_secret_id, self.webhook_secret_id, self.web_secret_id)
+                     if i)  # fmt: skip
 
     @model_validator(mode="after")
     def _check_sse(self) -> AwsSettings:
@@ -152,36 +172,27 @@ class AwsSettings(_Area):
         return self
 
 
-class FleetSettings(_Area):
-    """``oncodrop fleet``: scaling limits, the fleet worker, and the EC2 spot launch spec."""
+class BatchSettings(_Area):
+    """The AWS Batch executor (``executor = "batch"``): one Batch job per sample on the oncodrop
+    image (``oncodrop batch-job --record-id N``); Batch's managed spot compute environment
+    scales from zero, retries spot reclaims and keeps the logs (deploy/aws/README.md)."""
 
-    provider: Literal["local", "ec2"] = Field(default="local", description="Where workers run.")
-    min_workers: int = Field(default=0, ge=0, description="Workers kept even without backlog.")
-    max_workers: int = Field(default=4, ge=1, description="Most workers at once.")
-    samples_per_worker: int = Field(default=1, ge=1, description="Samples one worker runs at once.")
-    idle_timeout_s: float = Field(default=600.0, ge=0, description="Seconds without work before a worker exits.")
-    cooldown_s: float = Field(default=60.0, ge=0, description="Seconds between two scaling actions.")
-    interval_s: float = Field(default=15.0, ge=0.1, description="Seconds between two looks at the backlog.")
-    spot_watch: bool = Field(default=False, description="Fleet worker: watch the EC2 spot interruption notice.")
-    spot_poll_s: float = Field(default=5.0, ge=0.1, description="Seconds between two looks at the notice.")
-    imds_endpoint: str = Field(default="http://169.254.169.254", description="Instance metadata endpoint.")
-    launch_template: str | None = Field(default=None, description="EC2 launch template id or name.")
-    template_version: str = Field(default="$Latest", description="Launch template version.")
-    name: str = Field(default="oncodrop", description="Tag value oncodrop:fleet marking this fleet's instances.")
-    instance_type: str | None = Field(default=None, description="Override the template's instance type.")
-    max_price: str | None = Field(default=None, description="Highest spot price, USD per hour.")
-    image_id: str | None = Field(default=None, description="Override the template's AMI.")
-    subnet_id: str | None = Field(default=None, description="Override the template's subnet.")
-    security_group_ids: tuple[str, ...] = Field(default=(), description="With subnet_id: security group ids.")
-    instance_profile: str | None = Field(default=None, description="Instance profile ARN or name.")
-    volume_gib: int | None = Field(default=None, ge=1, description="Root volume size (GiB).")
-    user_data: Path | None = Field(default=None, description="Script file replacing the template's user data.")
-
-    @model_validator(mode="after")
-    def _check_limits(self) -> FleetSettings:
-        if self.max_workers < self.min_workers:
-            raise ValueError(f"max_workers ({self.max_workers}) must be at least min_workers ({self.min_workers})")
-        return self
+    job_queue: str | None = Field(default=None, description="Job queue name or ARN (spot compute environment first).")
+    final_attempt_queue: str | None = Field(default=None,
+                                            description="On-demand job queue for a sample's last attempt "
+                                                        "(unset: always job_queue).")  # fmt: skip
+    job_definition: str | None = Field(default=None, description="Job definition name[:revision] or ARN.")
+    job_name: str = Field(default="oncodrop", description="Prefix of every job's name (the sample id follows).")
+    vcpus: int = Field(default=2, ge=1, description="vCPUs per sample job (also the cost estimate's).")
+    memory_mib: int = Field(default=8192, ge=512, description="Memory per sample job in MiB.")
+    tags: tuple[str, ...] = Field(default=(), description="More cost-allocation tags as KEY=VALUE on every job.")
+    poll_s: float = Field(default=10.0, gt=0, description="Seconds between two looks at the ledger and the jobs.")
+    resubmit_backoff_s: float = Field(default=30.0, ge=0,
+                                      description="A job that ended without claiming its sample is resubmitted after "
+                                                  "this, doubling per repeat (a bad image or command does not spin).")  # fmt: skip
+    spot_price_per_vcpu_hour: float = Field(default=0.02, ge=0,
+                                            description="USD per vCPU-hour for the cost estimate of `oncodrop status` "
+                                                        "(see `oncodrop spot-prices`).")  # fmt: skip
 
 
 class SlurmSettings(_Area):
@@ -385,26 +396,6 @@ LEGACY_NAMES: dict[str, str] = {
     "s3_sse_kms_key_id": "aws.s3_sse_kms_key_id",
     "sqs_endpoint_url": "aws.sqs_endpoint_url",
     "ec2_endpoint_url": "aws.ec2_endpoint_url",
-    "fleet_provider": "fleet.provider",
-    "fleet_min": "fleet.min_workers",
-    "fleet_max": "fleet.max_workers",
-    "fleet_samples_per_worker": "fleet.samples_per_worker",
-    "fleet_idle_timeout": "fleet.idle_timeout_s",
-    "fleet_cooldown": "fleet.cooldown_s",
-    "fleet_interval": "fleet.interval_s",
-    "fleet_spot_watch": "fleet.spot_watch",
-    "fleet_spot_poll": "fleet.spot_poll_s",
-    "fleet_imds_endpoint": "fleet.imds_endpoint",
-    "fleet_launch_template": "fleet.launch_template",
-    "fleet_template_version": "fleet.template_version",
-    "fleet_name": "fleet.name",
-    "fleet_instance_type": "fleet.instance_type",
-    "fleet_max_price": "fleet.max_price",
-    "fleet_image": "fleet.image_id",
-    "fleet_subnet": "fleet.subnet_id",
-    "fleet_instance_profile": "fleet.instance_profile",
-    "fleet_volume_gib": "fleet.volume_gib",
-    "fleet_user_data": "fleet.user_data",
     "refdata_out": "refdata.out",
     "refdata_demo": "refdata.demo",
     "refdata_builds": "refdata.builds",
@@ -568,18 +559,21 @@ class Settings(BaseSettings):
                                         "during an outage.")  # fmt: skip
     max_lease_losses: int = Field(default=5, ge=1, description="A sample whose worker died this often in one run "
                                   "is DEAD (lease_expired).")  # fmt: skip
-    executor: Literal["local", "celery", "slurm"] = Field(default="local",
-                                                          description="Run jobs on local workers, Celery or Slurm.")  # fmt: skip
+    executor: Literal["local", "celery", "slurm", "batch"] = Field(
+        default="local", description="Run jobs on local workers, Celery, Slurm or AWS Batch.")  # fmt: skip
     events: Literal["poll", "sqs"] = Field(default="poll",
                                            description="Hear of new objects by listing the store or from SQS.")  # fmt: skip
     queue_url: str | None = Field(default=None, description="With events = sqs: the queue of S3 notifications.")
+    intake_only: bool = Field(default=False,
+                              description="serve runs intake, notifications and a remote executor's dispatch "
+                                          "(Celery, Slurm, Batch) but no local workers, and needs no bundle.")  # fmt: skip
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
     log_json: bool = Field(default=False, description="Log one JSON object per line.")
     intake: IntakeLimits = IntakeLimits()
     notify: NotifySettings = NotifySettings()
     celery: CelerySettings = CelerySettings()
     aws: AwsSettings = AwsSettings()
-    fleet: FleetSettings = FleetSettings()
+    batch: BatchSettings = BatchSettings()
     slurm: SlurmSettings = SlurmSettings()
     refdata: RefdataSettings = RefdataSettings()
     report: ReportSettings = ReportSettings()
@@ -624,7 +618,7 @@ class Settings(BaseSettings):
     @classmethod
     def load(cls, config_file: Path | None = None, **cli_overrides: Any) -> Settings:
         """Build settings from all sources. Overrides are field names, ``area__field`` for a field
-        of an area (``fleet__max_workers=8``) or a legacy flat name (``broker_url=``); ``None``
+        of an area (``batch__vcpus=4``) or a legacy flat name (``broker_url=``); ``None``
         means "option not given". Without
         ``config_file``, the file named by ``ONCODROP_CONFIG`` (if set) is read.
 
@@ -705,7 +699,7 @@ def _leaves(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any]]:
 class FieldDoc:
     """One setting, for ``oncodrop config`` and ``docs/settings.md``."""
 
-    path: str  # "workers", "fleet.max_workers"
+    path: str  # "workers", "batch.vcpus"
     env: tuple[str, ...]  # its env name first, then any legacy flat name
     default: Any
     description: str
@@ -726,7 +720,7 @@ def _is_sequence(annotation: Any) -> bool:
 
 
 def env_names(path: str) -> tuple[str, ...]:
-    """The env names of the field at ``path``: ``ONCODROP_FLEET__MAX_WORKERS``, then legacy ones."""
+    """The env names of the field at ``path``: ``ONCODROP_BATCH__VCPUS``, then legacy ones."""
     canonical = ENV_PREFIX + path.replace(".", NESTED_DELIMITER).upper()
     legacy = [ENV_PREFIX + name.upper() for name, target in LEGACY_NAMES.items() if target == path]
     return (canonical, *legacy)
@@ -775,9 +769,9 @@ __all__ = [
     "ENV_PREFIX",
     "LEGACY_NAMES",
     "AwsSettings",
+    "BatchSettings",
     "CelerySettings",
     "FieldDoc",
-    "FleetSettings",
     "IntakeLimits",
     "NotifySettings",
     "OidcSettings",

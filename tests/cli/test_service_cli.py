@@ -12,7 +12,9 @@ import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from testclock import Clock
 
 import oncodrop
 from oncodrop.cli import main
@@ -60,11 +62,12 @@ def test_status_json_lists_exactly_the_contract_fields(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["status", "--db", db, "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)  # logs go to stderr; stdout is the JSON alone
-    assert [set(r) for r in rows] == [{"key", "state", "reason", "attempts", "output_key"}] * 2
+    assert [set(r) for r in rows] == [{"key", "state", "reason", "attempts", "output_key", "runtime_s",
+                                       "cost_usd_estimate"}] * 2  # fmt: skip
     by_key = {r["key"]: r for r in rows}
     assert by_key["runA-abc123-somatic.tar.gz"] == {
         "key": "runA-abc123-somatic.tar.gz", "state": "QUEUED", "reason": None, "attempts": 0,
-        "output_key": "runA-abc123-somatic-output.tar.gz",
+        "output_key": "runA-abc123-somatic-output.tar.gz", "runtime_s": 0.0, "cost_usd_estimate": 0.0,
     }  # fmt: skip
     assert by_key["notes.tar.gz"]["state"] == "REJECTED"
     assert "{sample_batch}-{id6}-{kind}.tar.gz" in by_key["notes.tar.gz"]["reason"]
@@ -136,3 +139,25 @@ def test_pack_with_a_misspelt_tumour_site_gives_only_the_did_you_mean_message(te
     assert result.exit_code == 1
     assert "sample.toml line 3: [sample] tumor_site = 'Braest': 'Braest' is not a tumour site. Did you mean 'Breast'?" in result.output
     assert "expected a string" not in result.output and "Value error" not in result.output
+
+
+def test_status_json_estimates_each_samples_cost_from_the_time_its_attempts_ran(tmp_path: Path) -> None:
+    """Two attempts (a crash after 30 min, a success after 1 h) on 4 vCPUs at 0.05 USD/vCPU-h."""
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    clock = Clock()
+    with Ledger.open(db, clock=clock) as ledger:
+        record = admit(ObjectInfo("runA-abc123-somatic.tar.gz", 10, "e1", clock()), store_url="file:///b", ledger=ledger)
+        assert record is not None
+        ledger.claim_specific(record.id, "batch:job-1@host:1", 60)
+        clock.advance(1800)
+        ledger.fail(record.id, "batch:job-1@host:1", "crashed", retryable=True)
+        clock.advance(600)  # waiting in the queue costs nothing
+        ledger.claim_specific(record.id, "batch:job-2@host:1", 60)
+        clock.advance(3600)
+        ledger.succeed(record.id, "batch:job-2@host:1", "runA-abc123-somatic-output.tar.gz", None)
+    result = CliRunner().invoke(main, ["status", "--db", db, "--json"],
+                                env={"ONCODROP_BATCH__VCPUS": "4", "ONCODROP_BATCH__SPOT_PRICE_PER_VCPU_HOUR": "0.05"})
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert row["state"] == "SUCCEEDED" and row["runtime_s"] == 5400.0
+    assert row["cost_usd_estimate"] == pytest.approx(1.5 * 4 * 0.05)

@@ -95,7 +95,8 @@ def cloud(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Cloud:
         NotificationConfiguration={"QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]},
     )
     monkeypatch.setenv("ONCODROP_QUEUE_URL", work_queue)
-    for var in ("ONCODROP_ST2_URL", "ONCODROP_ST2_API_KEY", "ONCODROP_ST2_WEBHOOK", "ONCODROP_ST2_TRIGGER"):
+    for var in ("ONCODROP_ST2_URL", "ONCODROP_ST2_API_KEY", "ONCODROP_ST2_WEBHOOK", "ONCODROP_ST2_TRIGGER",
+                "ONCODROP_ST2_API_KEY_SECRET"):
         monkeypatch.delenv(var, raising=False)
     return Cloud(name, events_queue, work_queue, sqs)
 
@@ -165,6 +166,22 @@ def test_stackstorm_gets_the_exact_webhook_call(
         "event_name": "ObjectCreated:Put", "event_time": sent["payload"]["event_time"],
         "decision": "queued", "sample_id": "brca-0a1b2c", "kind": "somatic",
     }  # fmt: skip
+
+
+def test_on_aws_the_stackstorm_key_comes_from_secrets_manager_not_the_environment(
+    cloud: Cloud, testdata: Path, st2: FakeStackStorm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint = cloud.sqs.meta.endpoint_url
+    secrets = aws_client("secretsmanager", endpoint)
+    arn = secrets.create_secret(Name=f"{cloud.bucket}-st2", SecretString=json.dumps({"key": "from-the-vault"}))["ARN"]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint)  # boto3's per-service endpoint variable
+    monkeypatch.setenv("ONCODROP_ST2_URL", st2.url)
+    monkeypatch.setenv("ONCODROP_ST2_API_KEY_SECRET", arn)
+    out = handler(s3_event(cloud, testdata, [VALID]), None)
+    assert out["results"][0]["webhook"] == "sent"
+    [(_, headers, _)] = st2.requests
+    assert headers["St2-Api-Key"] == "from-the-vault"
+    assert "from-the-vault" not in json.dumps(out)
 
 
 def test_a_failing_webhook_is_reported_but_the_record_is_still_queued(

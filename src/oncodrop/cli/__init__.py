@@ -29,9 +29,9 @@ class LazyCommand(NamedTuple):
 
 COMMANDS: dict[str, LazyCommand] = {
     "account": LazyCommand("web", "Local console accounts (browser login of the embedded console)."),
+    "batch-job": LazyCommand("batch", "Run one sample inside an AWS Batch job (exit 0 once its outcome is in the ledger)."),
     "config": LazyCommand("config", "Inspect oncodrop's settings (CLI > ONCODROP_* env > TOML file > defaults)."),
     "demo": LazyCommand("demo", "Build a demo bundle, drop demo tarballs, run the service until all are terminal."),
-    "fleet": LazyCommand("fleet", "Start workers when samples wait; they stop by themselves when idle."),
     "lambda": LazyCommand("cloud", "The AWS Lambda that checks S3 uploads and forwards them to SQS."),
     "pack": LazyCommand("service", "Build a well-formed input tarball (checks names and the config first)."),
     "refdata": LazyCommand("refdata", "Build and check reference bundles (knowledge, ClinVar, signatures, genome)."),

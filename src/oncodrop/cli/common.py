@@ -13,7 +13,7 @@ from typing import Any
 import click
 from pydantic import BaseModel
 
-from oncodrop.errors import ConfigError
+from oncodrop.errors import ConfigError, OncodropError
 from oncodrop.logs import configure_logging
 from oncodrop.settings import Settings
 from oncodrop.store.urls import absolute_store_url
@@ -28,8 +28,9 @@ def config_option(*names: str) -> Any:
 
 
 def load_settings(config_file: Path | None, *, configure_logs: bool = True, **overrides: Any) -> Settings:
-    """Settings from every source, with the store URL made absolute and the bundle path resolved
-    (workers run elsewhere); a ``ClickException`` naming the problem when they are invalid."""
+    """Settings from every source, with the store URL made absolute, the bundle path resolved
+    (workers run elsewhere) and the ``[aws] *_secret_id`` secrets read from Secrets Manager; a
+    ``ClickException`` naming the problem when they are invalid."""
     try:
         settings = Settings.load(config_file, **overrides)
     except ConfigError as exc:
@@ -38,6 +39,13 @@ def load_settings(config_file: Path | None, *, configure_logs: bool = True, **ov
     if settings.bundle is not None:
         update["bundle"] = settings.bundle.resolve()
     settings = settings.model_copy(update=update)
+    if settings.aws.secret_ids:
+        from oncodrop.store.secrets import with_secrets  # lazy: boto3 is the optional `cloud` extra
+
+        try:
+            settings = with_secrets(settings)
+        except OncodropError as exc:
+            raise click.ClickException(exc.message) from None
     if configure_logs:
         configure_logging(settings.log_level, settings.log_json, secrets=settings.secret_values())
     return settings

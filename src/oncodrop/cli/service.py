@@ -77,8 +77,9 @@ def _console(settings: Any) -> Any:
 
 
 _executor_option = click.option(
-    "--executor", type=click.Choice(["local", "celery", "slurm"]),
-    help="Run jobs on local worker processes, through Celery or as Slurm jobs (env ONCODROP_EXECUTOR).",
+    "--executor", type=click.Choice(["local", "celery", "slurm", "batch"]),
+    help="Run jobs on local worker processes, through Celery, as Slurm jobs or as AWS Batch jobs "
+         "(env ONCODROP_EXECUTOR).",
 )  # fmt: skip
 _broker_option = click.option(
     "--broker-url", help="Celery broker: redis://, amqp:// or sqs:// (env ONCODROP_CELERY__BROKER_URL)."
@@ -110,17 +111,20 @@ def _check_pinned_bundle(settings: Settings) -> None:
               help="Serve the console too (env ONCODROP_WEB__ENABLED) [default: on].")
 @click.option("--web-bind", help="Console listen address (env ONCODROP_WEB__BIND) [default: 127.0.0.1].")
 @click.option("--web-port", type=int, help="Console port (env ONCODROP_WEB__PORT) [default: 8765].")
+@click.option("--intake-only", is_flag=True, default=None,
+              help="No local workers, no bundle: intake, notifications and a remote executor's dispatch "
+                   "(env ONCODROP_INTAKE_ONLY).")
 def serve(config_file: Path | None, store: str | None, db: str | None, bundle: Path | None,
           workers: int | None, executor: str | None, broker_url: str | None, poll_interval: float | None,
           events: str | None, queue_url: str | None, web_enabled: bool | None, web_bind: str | None,
-          web_port: int | None) -> None:  # fmt: skip
+          web_port: int | None, intake_only: bool | None) -> None:  # fmt: skip
     """Watch the store (or an SQS queue), queue new tarballs and run them on workers."""
     from oncodrop.service import EmbeddedService
 
     settings = load_settings(config_file, store=store, db=db, bundle=bundle, workers=workers,
                              poll_interval=poll_interval, executor=executor, celery__broker_url=broker_url,
                              events=events, queue_url=queue_url, web__enabled=web_enabled, web__bind=web_bind,
-                             web__port=web_port)  # fmt: skip
+                             web__port=web_port, intake_only=intake_only)  # fmt: skip
     try:
         _check_pinned_bundle(settings)
         console = _console(settings)
@@ -143,6 +147,9 @@ def worker(config_file: Path | None, db: str | None, bundle: Path | None, worker
 
     settings = load_settings(config_file, db=db, bundle=bundle, workers=workers, executor=executor,
                              celery__broker_url=broker_url)  # fmt: skip
+    if settings.executor == "batch":
+        raise click.ClickException("with executor = batch there are no worker processes: `oncodrop serve` submits "
+                                   "one Batch job per sample and each runs `oncodrop batch-job`")  # fmt: skip
     try:
         _check_pinned_bundle(settings)
         _run_until_signal(EmbeddedService(settings, run_poller=False))
@@ -202,7 +209,9 @@ def pack(vcf: Path, sample_config: Path, cna: Path | None, index: Path | None, o
 @main.command()
 @_config_option
 @_db_option
-@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects with key, state, reason, attempts, output_key.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON list of objects with key, state, reason, attempts, output_key, runtime_s and "
+                   "cost_usd_estimate (runtime x batch.vcpus x batch.spot_price_per_vcpu_hour).")
 def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
     """Show every sample the ledger knows, newest first.
 
@@ -217,6 +226,8 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
         ledger = Ledger.open(settings.db, migrate_schema=False, create=False)
         try:
             rows = [status_row(r) for r in ledger.list_samples(limit=100_000)]
+            if as_json:
+                _add_cost_estimates(rows, ledger, settings)
         finally:
             ledger.close()
     except OncodropError as exc:
@@ -241,6 +252,18 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
     console.print(table)
 
 
+def _add_cost_estimates(rows: list[dict[str, Any]], ledger: Any, settings: Any) -> None:
+    """``runtime_s`` (time its attempts ran) and ``cost_usd_estimate`` (runtime x the Batch
+    vCPUs x the spot price per vCPU-hour) on each row."""
+    from oncodrop.execute.batch import cost_usd, running_seconds
+
+    batch = settings.batch
+    for row in rows:
+        runtime = running_seconds(ledger.history(row["id"]))
+        row["runtime_s"] = round(runtime, 1)
+        row["cost_usd_estimate"] = cost_usd(runtime, batch.vcpus, batch.spot_price_per_vcpu_hour)
+
+
 NO_OUTPUT = frozenset({"REJECTED", "DEAD"})  # terminal, and no output was or will be written
 
 
@@ -248,6 +271,7 @@ def status_row(record: Any) -> dict[str, Any]:
     """The contract fields of one sample (``oncodrop status --json``)."""
     state = record.state.value
     return {
+        "id": record.id,
         "key": record.key,
         "state": state,
         "reason": record.reason,

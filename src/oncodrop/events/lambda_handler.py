@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from oncodrop.errors import ConfigError, InputRejected, Rejection
 from oncodrop.events.s3events import S3ObjectEvent, parse_record
@@ -43,7 +44,8 @@ log = logging.getLogger(__name__)
 
 QUEUE_URL_ENV = "ONCODROP_QUEUE_URL"
 ST2_URL_ENV = "ONCODROP_ST2_URL"
-ST2_API_KEY_ENV = "ONCODROP_ST2_API_KEY"
+ST2_API_KEY_ENV = "ONCODROP_ST2_API_KEY"  # off AWS only: on AWS the key stays in Secrets Manager
+ST2_API_KEY_SECRET_ENV = "ONCODROP_ST2_API_KEY_SECRET"  # the ARN of the secret holding the key
 ST2_WEBHOOK_ENV = "ONCODROP_ST2_WEBHOOK"
 ST2_TRIGGER_ENV = "ONCODROP_ST2_TRIGGER"
 WEBHOOK_TIMEOUT_S = 5.0
@@ -65,10 +67,11 @@ class HandlerConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> HandlerConfig:
+        secret_arn = env.get(ST2_API_KEY_SECRET_ENV) or None
         return cls(
             queue_url=env.get(QUEUE_URL_ENV) or None,
             st2_url=env.get(ST2_URL_ENV) or None,
-            st2_api_key=env.get(ST2_API_KEY_ENV) or None,
+            st2_api_key=_st2_key(env, secret_arn),
             st2_webhook=env.get(ST2_WEBHOOK_ENV) or "st2",
             st2_trigger=env.get(ST2_TRIGGER_ENV) or "oncodrop.s3_object",
         )
@@ -107,6 +110,31 @@ def handle(event: Mapping[str, Any], config: HandlerConfig, *, sqs: Any = None) 
         return _summary([RecordResult(0, "malformed", message="the event has no 'Records' list")])
     results = [_one(i, raw, config, sqs) for i, raw in enumerate(records)]
     return _summary(results)
+
+
+def _st2_key(env: Mapping[str, str], secret_arn: str | None) -> str | None:
+    if secret_arn and env.get(ST2_URL_ENV):
+        return st2_key_from_secret(secret_arn)
+    return env.get(ST2_API_KEY_ENV) or None
+
+
+_SECRETS: dict[str, str] = {}  # secret ARN -> value, kept for the life of a warm Lambda
+
+
+def st2_key_from_secret(secret_arn: str) -> str:
+    """The StackStorm API key from Secrets Manager (the Lambda role may read only that secret),
+    read once per warm Lambda; a plain string or JSON ``{"key": …}``."""
+    if secret_arn not in _SECRETS:
+        try:
+            text = boto3.session.Session().client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+        except (BotoCoreError, ClientError) as exc:  # the Lambda fails, the event is retried
+            raise ConfigError(f"cannot read the StackStorm key secret {secret_arn}: {type(exc).__name__}") from None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = text
+        _SECRETS[secret_arn] = str(data.get("key", "")) if isinstance(data, dict) else str(text)
+    return _SECRETS[secret_arn]
 
 
 def queue_endpoint(queue_url: str) -> tuple[str, str | None]:

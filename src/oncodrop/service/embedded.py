@@ -1,5 +1,8 @@
 """The service: one process that hears of new objects (store poller or SQS), admits them, and
-runs them on local worker processes or hands them to Celery workers (dispatcher + sweeper).
+runs them on local worker processes or hands them to Celery workers (dispatcher + sweeper),
+Slurm or AWS Batch (one job per sample). With ``intake_only`` (``serve --intake-only``) it runs
+no worker processes and needs no reference bundle: intake, notifications and a remote
+executor's dispatcher only (the AWS control plane; docs in deploy/aws/README.md).
 
 Beside the events thread, the process that hears of objects (``run_poller``) runs two more:
 the admission sweep (at start-up, then every ``admission_sweep_s``: RECEIVED rows left by a
@@ -25,6 +28,7 @@ from oncodrop.domain.sample import SampleRecord
 from oncodrop.errors import ConfigError, OncodropError
 from oncodrop.events.admission import admit, drive_received
 from oncodrop.events.poller import Poller
+from oncodrop.execute.batch import BatchExecutor
 from oncodrop.execute.celery_executor import CeleryExecutor
 from oncodrop.execute.local import LocalExecutor
 from oncodrop.execute.pipeline_job import worker_config
@@ -55,7 +59,12 @@ class EmbeddedService:
 
     def __init__(self, settings: Settings, *, settle_s: float | None = None, run_workers: bool = True,
                  run_poller: bool = True) -> None:  # fmt: skip
-        if settings.bundle is None:
+        # intake-only: no local workers and no bundle; a remote executor's dispatcher still runs
+        self.intake_only = settings.intake_only and run_poller
+        # jobs elsewhere bring their own bundle: Batch jobs (the image), workers of an intake-only
+        # serve; Slurm jobs get this process's settings, so they need its bundle
+        remote = settings.executor == "batch" or (self.intake_only and settings.executor != "slurm")
+        if settings.bundle is None and not remote:
             raise ConfigError("no reference bundle: pass --bundle DIR or set ONCODROP_BUNDLE "
                               "(build one with `oncodrop refdata build --demo --out DIR`)")  # fmt: skip
         self.settings = settings
@@ -67,7 +76,7 @@ class EmbeddedService:
         self.notifier = notifier_loop_from_settings(settings.notify, self.ledger, self._output_link)
         self._settle_s = settle_s if settle_s is not None else settings.settle_s
         work_root = settings.work_root
-        self.executor: Executor = _executor(settings, work_root)
+        self.executor: Executor | None = _executor(settings, work_root, intake_only=self.intake_only)
         self.sweeper = Sweeper(self.ledger, celery_send, redispatch_s=settings.celery.redispatch_s)
         self._run_workers = run_workers
         self._run_poller = run_poller
@@ -116,7 +125,7 @@ class EmbeddedService:
                 return
 
     def start(self) -> None:
-        if self._run_workers:
+        if self._run_workers and self.executor is not None:
             self.executor.start()
         if self._run_poller:
             self._thread = threading.Thread(target=self._events_source(), args=(self._stop,), name="events",
@@ -142,11 +151,14 @@ class EmbeddedService:
                 target=self.sweeper.run, args=(self._stop, self.sweep_interval_s), name="dispatch", daemon=True
             )  # fmt: skip
             self._sweep_thread.start()
-        log.info("%s with %d worker(s)", self.describe(), self.settings.workers if self._run_workers else 0)
+        local = self._run_workers and self.settings.executor == "local" and not self.intake_only
+        log.info("%s with %d local worker(s)", self.describe(), self.settings.workers if local else 0)
 
     def describe(self) -> str:
         """One line for the operator: what is watched and how jobs run (no credentials)."""
-        executor = {"celery": "Celery", "slurm": "Slurm"}.get(self.settings.executor, "local")
+        executor = {"celery": "Celery", "slurm": "Slurm", "batch": "AWS Batch"}.get(self.settings.executor, "local")
+        if self.intake_only and self.settings.executor == "local":
+            executor = "no (intake only: `oncodrop worker` runs them)"
         if not self._run_poller:
             return f"oncodrop {executor} workers on the ledger's queue"
         if self.settings.events == "sqs":
@@ -164,7 +176,7 @@ class EmbeddedService:
             if thread is not None:
                 thread.join(timeout=30)
         log.debug("stop: events threads ended after %.1f s", time.monotonic() - started)
-        if self._run_workers:
+        if self._run_workers and self.executor is not None:
             self.executor.stop()
             log.debug("stop: workers ended after %.1f s", time.monotonic() - started)
         if self._notifier_thread is not None:
@@ -204,12 +216,17 @@ class EmbeddedService:
         self.stop()
 
 
-def _executor(settings: Settings, work_root: Path) -> Executor:
-    """The executor ``settings.executor`` names (Slurm: jobs submitted by this process)."""
-    if settings.executor == "celery":
-        return CeleryExecutor(settings, work_root, workers=settings.workers)
+def _executor(settings: Settings, work_root: Path, *, intake_only: bool = False) -> Executor | None:
+    """The executor ``settings.executor`` names (Slurm, Batch: jobs submitted by this process;
+    intake-only: no local or Celery worker processes here)."""
+    if settings.executor == "batch":
+        return BatchExecutor(settings)
     if settings.executor == "slurm":
         return SlurmExecutor(settings)
+    if intake_only:
+        return None
+    if settings.executor == "celery":
+        return CeleryExecutor(settings, work_root, workers=settings.workers)
     return LocalExecutor(worker_config(settings, work_root), workers=settings.workers)
 
 

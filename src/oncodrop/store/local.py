@@ -134,7 +134,7 @@ class LocalStore:
             raise TransientError(f"{key!r} vanished from {self.url} right after writing it")
         return info
 
-    def link(self, key: str, expires_s: int = 7 * 24 * 3600) -> str:
+    def link(self, key: str, expires_s: int = 12 * 3600) -> str:
         """A ``file://`` URL (local files do not expire; ``expires_s`` is ignored)."""
         return self.path_of(key).as_uri()
 

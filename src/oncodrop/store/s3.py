@@ -209,8 +209,13 @@ class S3Store:
             raise TransientError(f"{self._where(key)} vanished right after the upload")
         return info
 
-    def link(self, key: str, expires_s: int = 7 * 24 * 3600) -> str:
-        """A presigned GET URL valid for ``expires_s`` seconds (SigV4 caps it at 7 days)."""
+    def link(self, key: str, expires_s: int = 12 * 3600) -> str:
+        """A presigned GET URL valid for ``expires_s`` seconds, and never longer than the
+        credentials that sign it: a link signed with a role's temporary credentials dies with
+        them, so its stated lifetime is cut to theirs (``signing_lifetime_s``)."""
+        lifetime = signing_lifetime_s(self._client)
+        if lifetime is not None:
+            expires_s = max(1, min(expires_s, lifetime))
         with aws_errors(f"presign {self._where(key)}", key=key):
             return str(
                 self._client.generate_presigned_url(
@@ -235,6 +240,20 @@ class S3Store:
 
     def _where(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._full(key)}"
+
+
+def signing_lifetime_s(client: Any) -> int | None:
+    """Seconds the client's credentials stay valid (temporary: role, task, instance profile),
+    or None for long-lived keys. botocore keeps them on the request signer; reading them
+    refreshes them first when they are about to expire."""
+    credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
+    if credentials is None or not hasattr(credentials, "get_frozen_credentials"):
+        return None
+    credentials.get_frozen_credentials()  # refresh now if due
+    expiry = getattr(credentials, "_expiry_time", None)
+    if not isinstance(expiry, datetime):
+        return None
+    return int((expiry - datetime.now(expiry.tzinfo)).total_seconds())
 
 
 def s3_client(endpoint_url: str | None = None, *, region: str | None = None) -> Any:

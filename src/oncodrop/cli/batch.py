@@ -1,0 +1,32 @@
+"""``oncodrop batch-job --record-id N``: the command every AWS Batch job of the image runs.
+
+The job definition's command is ``["oncodrop", "batch-job", "--record-id", "Ref::record_id"]``;
+the Batch executor passes the ledger's record id as the job parameter ``record_id``. Settings
+come from the job's ``ONCODROP_*`` environment; secrets (the ledger's password) are read from
+Secrets Manager at start (``[aws] db_secret_id``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from oncodrop.cli import main
+from oncodrop.cli.common import config_option, load_settings
+from oncodrop.errors import OncodropError
+
+
+@main.command("batch-job")
+@config_option()
+@click.option("--record-id", type=int, required=True, help="The ledger's record id of the sample to run.")
+def batch_job(config_file: Path | None, record_id: int) -> None:
+    """Run one sample inside an AWS Batch job (exit 0 once its outcome is in the ledger)."""
+    from oncodrop.execute.batch_job import main as run_job
+
+    settings = load_settings(config_file)
+    try:
+        outcome = run_job(settings, record_id)
+    except OncodropError as exc:  # ledger or bundle unusable: non-zero, Batch shows it as FAILED
+        raise click.ClickException(exc.message) from None
+    click.echo(f"sample #{record_id}: {outcome}", err=True)
