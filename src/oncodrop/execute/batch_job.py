@@ -21,20 +21,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import signal
 import socket
 import time
 from collections.abc import Mapping
-from multiprocessing import forkserver
-from types import FrameType
 
 from oncodrop.execute.batch import OWNER_PREFIX
-from oncodrop.execute.child import JOB_CTX
-from oncodrop.execute.pipeline_job import PRELOAD, worker_config
-from oncodrop.execute.slurm_job import resource_use
-from oncodrop.execute.worker import Worker
-from oncodrop.ledger import Ledger
+from oncodrop.execute.one_sample import resource_use, run_one_sample
 from oncodrop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,34 +44,11 @@ def main(settings: Settings, record_id: int, env: Mapping[str, str] = os.environ
     started = time.monotonic()
     job_id = env.get(JOB_ID_ENV) or f"local{os.getpid()}"
     work_root = settings.work_root / f"oncodrop-batch-{job_id.replace(':', '_')}"
-    config = worker_config(settings, work_root)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # inherited by the fork server and job children
-    JOB_CTX.set_forkserver_preload([config.run_job.__module__, *PRELOAD])
-    forkserver.ensure_running()
-    ledger = Ledger.open(settings.db, migrate_schema=False, max_attempts=settings.max_attempts)
-    worker = Worker(config, 0, ledger)
-    worker.worker_id = worker_id_for(job_id)
-
-    def _on_signal(signum: int, frame: FrameType | None) -> None:
-        log.info("batch job %s: %s received; stopping", job_id, signal.Signals(signum).name)
-        worker.stop(f"batch job {job_id} stopped ({signal.Signals(signum).name})")
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
     outcome = "skipped"
     try:
-        worker.slot_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        record = ledger.claim_specific(record_id, worker.worker_id, settings.lease_s)
-        if record is not None:
-            worker.run_one(record)
-            after = ledger.get(record_id)
-            outcome = after.state.value if after is not None else "unknown"
+        outcome = run_one_sample(settings, record_id, work_root=work_root, worker_id=worker_id_for(job_id),
+                                 label=f"batch job {job_id}")  # fmt: skip
     finally:
-        ledger.close()
-        shutil.rmtree(work_root, ignore_errors=True)
-        stop = getattr(forkserver._forkserver, "_stop", None)  # CPython's own; see slurm_job
-        if callable(stop):
-            stop()
         use = {"job": job_id, "attempt": env.get(ATTEMPT_ENV), "record_id": record_id, "outcome": outcome,
                **resource_use(started)}  # fmt: skip
         log.info("batch job %s: sample #%d %s %s", job_id, record_id, outcome, json.dumps(use, sort_keys=True))

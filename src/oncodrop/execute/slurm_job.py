@@ -22,20 +22,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import resource
-import shutil
-import signal
 import socket
 import sys
 import time
-from multiprocessing import forkserver
 from pathlib import Path
-from types import FrameType
 
-from oncodrop.execute.child import JOB_CTX
-from oncodrop.execute.pipeline_job import PRELOAD, worker_config
-from oncodrop.execute.worker import Worker
-from oncodrop.ledger import Ledger
+from oncodrop.execute.one_sample import resource_use, run_one_sample
 from oncodrop.logs import configure_logging
 from oncodrop.settings import Settings
 
@@ -60,14 +52,6 @@ def worker_id_for(key: str) -> str:
     return f"slurm:{key}@{socket.gethostname()}:{os.getpid()}"
 
 
-def resource_use(started: float) -> dict[str, float | int]:
-    """CPU seconds and peak RSS (KiB) of this process and its waited-for children."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"cpu_s": round(me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, 3),
-            "max_rss_kib": max(me.ru_maxrss, kids.ru_maxrss),
-            "elapsed_s": round(time.monotonic() - started, 3)}  # fmt: skip
-
-
 def main(spool: Path, batch_file: Path) -> int:
     started = time.monotonic()
     env = dict(os.environ)
@@ -76,44 +60,14 @@ def main(spool: Path, batch_file: Path) -> int:
     record_id = pick_record(json.loads(batch_file.read_text()), env)
     key = job_key_from_env(env)
     work_root = (settings.slurm.work_dir or settings.work_root) / f"oncodrop-slurm-{key}"
-    config = worker_config(settings, work_root)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # inherited by the fork server and job children
-    JOB_CTX.set_forkserver_preload([config.run_job.__module__, *PRELOAD])
-    forkserver.ensure_running()
-    ledger = Ledger.open(settings.db, migrate_schema=False, max_attempts=settings.max_attempts)
-    worker = Worker(config, 0, ledger)
-    worker.worker_id = worker_id_for(key)
-
-    def _on_signal(signum: int, frame: FrameType | None) -> None:
-        log.info("slurm job %s: %s received; stopping", key, signal.Signals(signum).name)
-        worker.stop(f"slurm job {key} cancelled ({signal.Signals(signum).name})")
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
     outcome = "skipped"
     try:
-        worker.slot_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        record = ledger.claim_specific(record_id, worker.worker_id, settings.lease_s)
-        if record is not None:
-            worker.run_one(record)
-            after = ledger.get(record_id)
-            outcome = after.state.value if after is not None else "unknown"
+        outcome = run_one_sample(settings, record_id, work_root=work_root, worker_id=worker_id_for(key),
+                                 label=f"slurm job {key}")  # fmt: skip
     finally:
-        ledger.close()
-        shutil.rmtree(work_root, ignore_errors=True)
-        _stop_fork_server()
         _write_accounting(spool, key, record_id, outcome, resource_use(started))
         log.info("slurm job %s: sample #%d %s", key, record_id, outcome)
     return 0
-
-
-def _stop_fork_server() -> None:
-    """Stop and reap the job fork server, so the job children it reaped count in our
-    RUSAGE_CHILDREN. ``_stop`` is CPython's own (private) way to do it; without it the
-    accounting covers this process only."""
-    stop = getattr(forkserver._forkserver, "_stop", None)
-    if callable(stop):
-        stop()
 
 
 def _write_accounting(spool: Path, key: str, record_id: int, outcome: str, use: dict[str, float | int]) -> None:
