@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pysam
+from synthvcf import CONSEQUENCES  # benchmarks/ is the script's folder: on sys.path
 
 from oncodrop.demo.bundle import build_demo_bundle
 from oncodrop.demo.synth import write_synthetic_vcf
@@ -32,13 +33,6 @@ from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.refdata.bundle import Bundle
 
 TARGET_S, TARGET_RSS_MB, TARGET_HTML_MB = 30.0, 1500.0, 10.0
-# (SO term, impact, weight): roughly a whole-genome somatic profile, mostly non-coding.
-CONSEQUENCES: tuple[tuple[str, str, int], ...] = (
-    ("intron_variant", "MODIFIER", 55), ("intergenic_variant", "MODIFIER", 20),
-    ("missense_variant", "MODERATE", 10), ("synonymous_variant", "LOW", 5),
-    ("3_prime_UTR_variant", "MODIFIER", 4), ("stop_gained", "HIGH", 2),
-    ("frameshift_variant", "HIGH", 2), ("splice_region_variant", "LOW", 2),
-)  # fmt: skip
 HOTSPOTS = (("BRAF", "7", 140453136, "A", "T", "p.V600E", 600),
             ("KRAS", "12", 25398284, "C", "T", "p.G12D", 12),
             ("PIK3CA", "3", 178952085, "A", "G", "p.H1047R", 1047))  # fmt: skip
