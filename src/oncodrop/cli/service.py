@@ -254,12 +254,12 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
 
 def _add_cost_estimates(rows: list[dict[str, Any]], ledger: Any, settings: Any) -> None:
     """``runtime_s`` (time its attempts ran) and ``cost_usd_estimate`` (runtime x the Batch
-    vCPUs x the spot price per vCPU-hour) on each row."""
+    vCPUs x the spot price per vCPU-hour) on each row; the record id, not a contract field, goes."""
     from oncodrop.execute.batch import cost_usd, running_seconds
 
     batch = settings.batch
     for row in rows:
-        runtime = running_seconds(ledger.history(row["id"]))
+        runtime = running_seconds(ledger.history(row.pop("id")))
         row["runtime_s"] = round(runtime, 1)
         row["cost_usd_estimate"] = cost_usd(runtime, batch.vcpus, batch.spot_price_per_vcpu_hour)
 
