@@ -250,7 +250,7 @@ def test_job_over_its_time_limit_is_killed_and_counted_as_failed(
     ledger: Ledger, tmp_path: Path, testdata: Path
 ) -> None:
     record = queue_sample(ledger, max_attempts=1)
-    limit_s = scaled(2.0)  # long enough for the job to start on a loaded machine
+    limit_s = scaled(5.0)  # long enough for the job child to start on a loaded machine
     job = CopyJob(testdata / VCF, tmp_path / "journal.jsonl", sleep_s=limit_s * 30)  # would outlive the limit
     with LocalExecutor(config(ledger, tmp_path, job, job_timeout_s=limit_s), workers=1):
         wait_for(lambda: state_of(ledger, record.id) is S.DEAD, what="sample DEAD")

@@ -28,6 +28,7 @@ from httpcapture import CaptureServer
 from oncodrop.demo.synth import write_synthetic_vcf
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.variant import Consequence, Variant
+from oncodrop.errors import TransientError
 from oncodrop.intake.pack import pack_sample
 from oncodrop.ledger import Ledger
 
@@ -103,8 +104,14 @@ def _wait(what: str, check: Callable[[], bool], serves: list[Serve], timeout_s: 
 
 
 def _samples(db: str) -> list[SampleRecord]:
-    with Ledger.open(db, migrate_schema=False) as ledger:
-        return ledger.list_samples()
+    """The ledger's samples; none while serve has not yet created its tables (a new ledger)."""
+    try:
+        with Ledger.open(db, migrate_schema=False) as ledger:
+            return ledger.list_samples()
+    except TransientError as exc:
+        if "no such table" in exc.message:
+            return []
+        raise
 
 
 def _terminal(db: str, keys: set[str]) -> Callable[[], bool]:
