@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from pathlib import Path
+
 from conftest import Console
+from fastapi.testclient import TestClient
 
 from oncodrop.domain.access import Role
 from oncodrop.domain.outbox import OutboxOutcome
-from oncodrop.ledger import outbox
+from oncodrop.ledger import Ledger, access, outbox
 from oncodrop.ledger.queries import RunMove
+from oncodrop.settings import Settings
+from oncodrop.web.app import create_app
 from oncodrop.web.metrics import SETTLE, DurationTally
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
@@ -70,3 +75,23 @@ def test_a_transition_committed_late_with_a_lower_id_is_still_counted() -> None:
     tally.fold([_move(5, 3, "QUEUED", "RUNNING", T0 + SETTLE), _move(6, 3, "RUNNING", "SUCCEEDED", T0 + SETTLE + timedelta(seconds=99))],
                T0 + SETTLE + timedelta(minutes=2))  # fmt: skip
     assert (tally.count, tally.le) == (3, [1, 2])  # 99 s: above every finite bound
+
+
+def test_metrics_and_re_interpretations_read_the_same_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    (tmp_path / "bucket").mkdir()
+    settings = Settings.load(db=pg_url, store=(tmp_path / "bucket").as_uri())
+    with Ledger.open(settings.db) as ledger:
+        tokens = {role: access.create_token(ledger.engine, ledger.now(), f"t-{role.value}", role, None)[0]
+                  for role in Role}  # fmt: skip
+        with TestClient(create_app(settings, ledger), base_url="https://testserver") as client:
+            pg = Console(client, ledger, tmp_path / "bucket", tokens, settings)
+            done = pg.succeed("pg-400001-somatic.tar.gz")
+            pg.dead("pg-400002-somatic.tar.gz")
+            got = scrape(pg)
+            assert got["oncodrop_job_duration_seconds_count"] == 2.0 and got["oncodrop_notifications_pending"] == 2.0
+            pg.succeed("pg-400003-somatic.tar.gz")
+            assert scrape(pg)["oncodrop_job_duration_seconds_count"] == 3.0
+            pg.reinterpreted(done, "2026.12")
+            listed = client.get(f"/api/v1/samples/{done.id}/reinterpretations", headers=pg.as_role(Role.VIEWER))
+            download = client.get(listed.json()[0]["download"], headers=pg.as_role(Role.VIEWER))
+            assert download.status_code == 200 and download.content[:2] == b"\x1f\x8b"

@@ -62,7 +62,7 @@ class DurationTally:
                 self._add((m.at - start).total_seconds())
         settled = [i for i, at in self._seen.items() if at < now - SETTLE]
         if settled:
-            self.floor = max(self.floor, *settled)
+            self.floor = max(self.floor, max(settled))
             self._seen = {i: at for i, at in self._seen.items() if i > self.floor}
 
     def _add(self, seconds: float) -> None:
