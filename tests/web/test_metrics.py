@@ -4,7 +4,6 @@ ledger grows (the tally reads new transitions, not the whole history, on each sc
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
 from pathlib import Path
 
 from conftest import Console
