@@ -52,18 +52,22 @@ class DurationTally:
 
     def fold(self, moves: list[queries.RunMove], now: datetime) -> None:
         """Count the attempts these moves end; then raise ``floor`` past what has settled."""
+        horizon, floor = now - SETTLE, self.floor
         for m in moves:
-            if m.id in self._seen or m.id <= self.floor:
+            if m.id <= self.floor or m.id in self._seen:
                 continue
-            self._seen[m.id] = m.at
+            if m.at < horizon:
+                floor = max(floor, m.id)  # settled: the floor passes it, no need to remember it
+            else:
+                self._seen[m.id] = m.at
             if m.to_state == _RUNNING:
                 self._started[(m.sample_pk, m.run)] = m.at
             elif m.from_state == _RUNNING and (start := self._started.pop((m.sample_pk, m.run), None)) is not None:
                 self._add((m.at - start).total_seconds())
-        settled = [i for i, at in self._seen.items() if at < now - SETTLE]
-        if settled:
-            self.floor = max(self.floor, max(settled))
-            self._seen = {i: at for i, at in self._seen.items() if i > self.floor}
+        floor = max([floor, *(i for i, at in self._seen.items() if at < horizon)])
+        if floor > self.floor:
+            self.floor = floor
+            self._seen = {i: at for i, at in self._seen.items() if i > floor}
 
     def _add(self, seconds: float) -> None:
         self.count += 1
