@@ -15,13 +15,17 @@ from fastapi.testclient import TestClient
 
 from oncodrop.domain.access import Role
 from oncodrop.domain.headline import Headline
+from oncodrop.domain.reinterpretation import ReinterpretJob
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.errors import ReasonCode
 from oncodrop.ledger import Ledger, access
+from oncodrop.ledger.reinterp import Reinterpretations, Selection
+from oncodrop.naming import reinterpretation_key
 from oncodrop.settings import Settings
 from oncodrop.web.app import create_app
 
 REPORT = b"<!doctype html><title>report</title><h1 id='headline'>BRCA report</h1>"
+CHANGE_REPORT = b"<!doctype html><title>changes</title><h1>BRAF V600E: Tier III -> Tier I</h1>"
 PASSWORD = "correct horse battery"
 
 
@@ -60,13 +64,28 @@ class Console:
                                 reason_code=ReasonCode.BUNDLE_ERROR)  # fmt: skip
 
 
-def write_output(path: Path, output_key: str) -> None:
+    def reinterpreted(self, record: SampleRecord, version: str, *, changed: bool = True) -> ReinterpretJob:
+        """A DONE re-interpretation of ``record`` against ``version``, through the ledger's own
+        job API; with ``changed``, its change report tarball is in the store."""
+        reinterps = Reinterpretations(self.ledger)
+        assert reinterps.enqueue(version, Selection(keys=(record.key,))) == 1
+        job = reinterps.claim("r1", 60, version)
+        assert job is not None and job.sample_pk == record.id and record.output_key
+        key = reinterpretation_key(record.output_key, version) if changed else None
+        if key is not None:
+            write_output(self.bucket / key, key, CHANGE_REPORT, "changes.html")
+        return reinterps.complete(job.id, "r1", output_key=key, location=key or record.output_key,
+                                  changes=2 if changed else 0, meaningful=1 if changed else 0,
+                                  summary={"tier_changes": 2} if changed else {}, notice=None)  # fmt: skip
+
+
+def write_output(path: Path, output_key: str, body: bytes = REPORT, name: str = "report.html") -> None:
     root = output_key.rsplit("/", 1)[-1].removesuffix(".tar.gz")
     path.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(path, "w:gz") as tar:
-        info = tarfile.TarInfo(f"{root}/report.html")
-        info.size = len(REPORT)
-        tar.addfile(info, io.BytesIO(REPORT))
+        info = tarfile.TarInfo(f"{root}/{name}")
+        info.size = len(body)
+        tar.addfile(info, io.BytesIO(body))
 
 
 @pytest.fixture(autouse=True)

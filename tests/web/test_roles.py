@@ -18,12 +18,15 @@ PUBLIC = {("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("GET", "/api/v1/
           # the OIDC login itself (test_oidc); Slack signs its requests, users mapped by slack.users (test_chatops)
           ("GET", "/login/oidc"), ("GET", "/login/oidc/callback"), ("POST", "/slack/events")}  # fmt: skip
 
-# (method, path, weakest role, request kwargs); {id} is a SUCCEEDED sample, {dead} a DEAD one
+# (method, path, weakest role, request kwargs); {id} is a SUCCEEDED sample, {dead} a DEAD one,
+# {bundle_version} the version {id} was re-interpreted against (with a change report)
 MATRIX: list[tuple[str, str, Role, dict[str, Any]]] = [
     ("GET", "/api/v1/samples", Role.VIEWER, {}),
     ("GET", "/api/v1/samples/{id}", Role.VIEWER, {}),
     ("GET", "/api/v1/samples/{id}/output", Role.VIEWER, {}),
     ("GET", "/api/v1/samples/{id}/report", Role.VIEWER, {}),
+    ("GET", "/api/v1/samples/{id}/reinterpretations", Role.VIEWER, {}),
+    ("GET", "/api/v1/samples/{id}/reinterpretations/{bundle_version}/output", Role.VIEWER, {}),
     ("POST", "/api/v1/samples/{dead}/rerun", Role.SUBMITTER, {"json": {"reason": "matrix"}}),
     ("POST", "/api/v1/uploads", Role.SUBMITTER, {"files": {"file": ("x-a1b2c3-somatic.tar.gz", b"x")}}),
     ("POST", "/api/v1/uploads/presign", Role.SUBMITTER, {"json": {"filename": "x-a1b2c3-somatic.tar.gz", "size": 1}}),
@@ -46,7 +49,9 @@ STREAMING = {"/api/v1/events"}
 def _path(console: Console, template: str) -> str:
     ids = getattr(console, "_ids", None)
     if ids is None:
-        ids = {"id": console.succeed("m-a00001-somatic.tar.gz").id, "dead": console.dead("m-a00002-somatic.tar.gz").id}
+        done = console.succeed("m-a00001-somatic.tar.gz")
+        console.reinterpreted(done, "2026.12")
+        ids = {"id": done.id, "dead": console.dead("m-a00002-somatic.tar.gz").id, "bundle_version": "2026.12"}
         console._ids = ids  # type: ignore[attr-defined]
     return template.format(**ids)
 
@@ -83,6 +88,8 @@ def test_anonymous_is_401_weaker_roles_403_and_the_role_itself_passes(
         return  # an endless stream; its 200 is checked in test_live
     got = console.client.request(method, path, headers=console.as_role(needed), follow_redirects=False, **kwargs)
     assert got.status_code not in (401, 403), got.text
+    if method == "GET" and "{id}" in template:
+        assert got.status_code == 200, got.text  # the sample (and its change report) exist: really served
 
 
 def test_bad_expired_and_revoked_tokens_are_401(console: Console) -> None:

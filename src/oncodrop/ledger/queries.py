@@ -1,6 +1,6 @@
 """Read-only views of the ledger for the console: a filtered page of samples (keyset cursor,
-newest first), what changed since a transition id (live updates), and the aggregates behind
-``/metrics``."""
+newest first), what changed since a transition id (live updates), and what
+``/metrics`` reads (aggregates, and the attempt starts and ends after a transition id)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.ledger.db import read_session
-from oncodrop.ledger.models import SampleRow, TransitionRow
+from oncodrop.ledger.models import OutboxRow, SampleRow, TransitionRow
 from oncodrop.ledger.records import sample_record
 
 
@@ -78,12 +78,25 @@ def changed_since(engine: Engine, after_id: int, *, limit: int = 500) -> tuple[i
 
 @dataclass(frozen=True, slots=True)
 class LedgerStats:
-    """What ``/metrics`` reports, read in one snapshot."""
+    """What ``/metrics`` reports from aggregate queries, read in one snapshot."""
 
     by_state: dict[SampleState, int]
     failures_by_reason: dict[str, int]  # transitions into FAILED or REJECTED, by reason code
-    job_durations_s: list[float]  # RUNNING -> SUCCEEDED/FAILED/REJECTED, per attempt
     oldest_queued_at: datetime | None
+    notifications_pending: int  # outbox rows not yet delivered or given up
+    oldest_notification_at: datetime | None  # when the oldest of them was written
+
+
+@dataclass(frozen=True, slots=True)
+class RunMove:
+    """A transition that starts an attempt (to RUNNING) or ends one (RUNNING to an outcome)."""
+
+    id: int
+    sample_pk: int
+    run: int
+    from_state: str | None
+    to_state: str
+    at: datetime
 
 
 _ENDED = (SampleState.SUCCEEDED.value, SampleState.FAILED.value, SampleState.REJECTED.value)
@@ -98,14 +111,18 @@ def stats(engine: Engine) -> LedgerStats:
                                  .where(TransitionRow.to_state.in_([SampleState.FAILED.value, SampleState.REJECTED.value]))
                                  .group_by(TransitionRow.reason_code)):  # fmt: skip
             failures[code or "unknown"] += n
-        started: dict[tuple[int, int], datetime] = {}
-        durations: list[float] = []
-        moves = select(TransitionRow.sample_pk, TransitionRow.run, TransitionRow.from_state, TransitionRow.to_state,
-                       TransitionRow.at).where(TransitionRow.to_state.in_((SampleState.RUNNING.value, *_ENDED)))
-        for pk, run, src, dst, at in s.execute(moves.order_by(TransitionRow.id)):
-            if dst == SampleState.RUNNING.value:
-                started[(pk, run)] = at
-            elif src == SampleState.RUNNING.value and (pk, run) in started:
-                durations.append((at - started.pop((pk, run))).total_seconds())
         oldest = s.scalar(select(func.min(SampleRow.updated_at)).where(SampleRow.state == SampleState.QUEUED.value))
-    return LedgerStats(by_state, dict(failures), durations, oldest)
+        pending, oldest_notice = s.execute(select(func.count(), func.min(OutboxRow.created_at))
+                                           .where(OutboxRow.finished_at.is_(None))).one()  # fmt: skip
+    return LedgerStats(by_state, dict(failures), oldest, int(pending or 0), oldest_notice)
+
+
+def run_moves_after(engine: Engine, after_id: int) -> list[RunMove]:
+    """Attempt starts and ends with an id above ``after_id``, in id order: what a job-duration
+    tally folds in since it last looked (so a scrape reads new history, not all of it)."""
+    moves = (select(TransitionRow.id, TransitionRow.sample_pk, TransitionRow.run, TransitionRow.from_state,
+                    TransitionRow.to_state, TransitionRow.at)
+             .where(TransitionRow.id > after_id, TransitionRow.to_state.in_((SampleState.RUNNING.value, *_ENDED)))
+             .order_by(TransitionRow.id))  # fmt: skip
+    with read_session(engine) as s:
+        return [RunMove(*row) for row in s.execute(moves)]

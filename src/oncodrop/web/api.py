@@ -1,5 +1,5 @@
-"""``/api/v1``: samples (filtered, cursor-paged), a sample with its history, output and report
-downloads (audited), re-run (audited), upload (checked like ``oncodrop submit``, audited),
+"""``/api/v1``: samples (filtered, cursor-paged), a sample with its history, output, report
+and re-interpretation downloads (audited), re-run (audited), upload (checked like ``oncodrop submit``, audited),
 bundle information, health and readiness, the audit log (admin)."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from oncodrop.domain.state import SampleState
 from oncodrop.errors import Rejection
 from oncodrop.ledger import access as ledger_access
 from oncodrop.ledger import queries
+from oncodrop.ledger.reinterp import Reinterpretations
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.web import auth, downloads, uploads
 from oncodrop.web.auth import Principal
@@ -29,6 +30,7 @@ from oncodrop.web.schemas import (
     PresignIn,
     PresignOut,
     Problem,
+    ReinterpretationOut,
     RejectionOut,
     RerunIn,
     SampleDetail,
@@ -48,6 +50,7 @@ Ctx = Annotated[Console, Depends(console)]
 MAX_PAGE = 500
 MAX_ID = 2**63 - 1  # the ledger's integer keys (larger ids cannot exist)
 SampleId = Annotated[int, Path(ge=1, le=MAX_ID, description="The sample's number in the ledger.")]
+BundleVersionParam = Annotated[str, Path(min_length=1, max_length=128, description="A bundle version.")]
 
 
 def load_sample(ctx: Console, sample_id: int) -> SampleRecord:
@@ -121,6 +124,29 @@ def download_output(sample_id: SampleId, ctx: Ctx, who: Viewer) -> Response:
 def download_report(sample_id: SampleId, ctx: Ctx, who: Viewer) -> Response:
     """``report.html`` out of the output tarball; audit-logged."""
     return _download(ctx, who, sample_id, "report")
+
+
+@router.get("/samples/{sample_id}/reinterpretations", response_model=list[ReinterpretationOut],
+            responses={404: {"model": Problem}})  # fmt: skip
+def list_reinterpretations(sample_id: SampleId, ctx: Ctx, _: Viewer) -> list[ReinterpretationOut]:
+    """The sample's re-interpretations, one per bundle version (oldest first), with the link to
+    each change report."""
+    load_sample(ctx, sample_id)
+    return [ReinterpretationOut.of(sample_id, j) for j in Reinterpretations(ctx.ledger).jobs(sample_pk=sample_id)]
+
+
+@router.get("/samples/{sample_id}/reinterpretations/{bundle_version}/output", response_class=Response, responses={
+    200: {"content": {"application/gzip": {}}, "description": "The change report tarball."}, 404: {"model": Problem}})
+def download_reinterpretation(sample_id: SampleId, bundle_version: BundleVersionParam, ctx: Ctx,
+                              who: Viewer) -> Response:  # fmt: skip
+    """The ``…-reinterpretation-{version}.tar.gz`` (HTML diff, JSON, updated report), streamed
+    from the store; the download is audit-logged."""
+    record = load_sample(ctx, sample_id)
+    found = Reinterpretations(ctx.ledger).jobs(sample_pk=sample_id, bundle_version=bundle_version)
+    key = downloads.reinterpretation_key_of(record, found[0] if found else None, bundle_version)
+    response = downloads.stream_key(ctx.store, key)
+    ctx.audit(who.name, AuditAction.DOWNLOAD, key, sample_pk=record.id, detail=f"reinterpretation {bundle_version}")
+    return response
 
 
 def rerun(ctx: Console, who: Principal, sample_id: int, reason: str) -> SampleRecord:

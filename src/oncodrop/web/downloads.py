@@ -1,6 +1,7 @@
 """Outputs leave the store only through here: fetched into a private (0700) temp folder,
 streamed to the caller, and removed when the response is done. The report is read out of the
-output tarball (``{root}/report.html``), never unpacked to disk."""
+output tarball (``{root}/report.html``), never unpacked to disk. A re-interpretation's change
+report (``…-reinterpretation-{version}.tar.gz``) leaves the same way."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi import HTTPException
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, Response
 
+from oncodrop.domain.reinterpretation import ReinterpretJob, ReinterpretState
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.execute.package import read_member, root_name_for
@@ -41,8 +43,22 @@ def _fetch(store: ObjectStore, key: str) -> tuple[Path, Path]:
     return folder, local
 
 
+def reinterpretation_key_of(record: SampleRecord, job: ReinterpretJob | None, version: str) -> str:
+    if job is None:
+        raise HTTPException(404, f"sample #{record.id} has no re-interpretation against bundle {version}")
+    if job.state is not ReinterpretState.DONE or not job.output_key:
+        why = "nothing changed" if job.state is ReinterpretState.DONE else f"it is {job.state.value}"
+        raise HTTPException(404, f"the re-interpretation of sample #{record.id} against bundle {version} "
+                                 f"has no change report ({why})")  # fmt: skip
+    return job.output_key
+
+
 def stream_output(store: ObjectStore, record: SampleRecord) -> Response:
-    key = output_key_of(record)
+    return stream_key(store, output_key_of(record))
+
+
+def stream_key(store: ObjectStore, key: str) -> Response:
+    """The tarball at ``key``, streamed from a private copy removed once sent."""
     folder, local = _fetch(store, key)
     return FileResponse(local, media_type="application/gzip", filename=key.rsplit("/", 1)[-1],
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))  # fmt: skip

@@ -25,6 +25,7 @@ from oncodrop.web import auth, downloads, uploads
 from oncodrop.web.api import SampleId, load_sample, parse_cursor, rerun
 from oncodrop.web.auth import Principal
 from oncodrop.web.context import Console, console
+from oncodrop.web.schemas import reinterpretation_path
 from oncodrop.web.sessions import LOGIN_CSRF_COOKIE, end_session, login_csrf_token, set_login_csrf, start_session
 
 router = APIRouter(include_in_schema=False)
@@ -119,7 +120,8 @@ class _Chosen:
 def sample_page(request: Request, sample_id: SampleId, ctx: Ctx, who: Viewer) -> HTMLResponse:
     record = load_sample(ctx, sample_id)
     return render(request, "sample.html", who, nav="samples", s=record, history=ctx.ledger.history(sample_id),
-                  reinterpretations=Reinterpretations(ctx.ledger).jobs(sample_pk=sample_id))  # fmt: skip
+                  reinterpretations=Reinterpretations(ctx.ledger).jobs(sample_pk=sample_id),
+                  reinterpretation_path=reinterpretation_path)  # fmt: skip
 
 
 @router.get("/samples/{sample_id}/report")

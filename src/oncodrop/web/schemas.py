@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
+from oncodrop.domain.reinterpretation import ReinterpretJob, ReinterpretState
 from oncodrop.domain.sample import HistoryEntry, SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.errors import Rejection
@@ -64,6 +66,30 @@ class SamplePage(BaseModel):
 class SampleDetail(BaseModel):
     sample: SampleOut
     history: list[HistoryOut]
+
+
+class ReinterpretationOut(BaseModel):
+    bundle_version: str
+    state: ReinterpretState
+    attempts: int
+    changes: int = Field(description="Changes found against the bundle the sample was last reported with.")
+    meaningful: int = Field(description="How many of them are clinically meaningful (announced).")
+    counts: dict[str, Any] | None = Field(default=None, description="Changes by kind.")
+    reason: str | None = Field(default=None, description="Why it failed (DEAD, or retried).")
+    output_key: str | None = Field(default=None, description="The change report's key; null when nothing changed.")
+    download: str | None = Field(default=None, description="Where to download the change report (audited).")
+
+    @classmethod
+    def of(cls, sample_id: int, j: ReinterpretJob) -> ReinterpretationOut:
+        ready = j.state is ReinterpretState.DONE and bool(j.output_key)
+        return cls(bundle_version=j.bundle_version, state=j.state, attempts=j.attempts, changes=j.changes,
+                   meaningful=j.meaningful, counts=j.summary, reason=j.reason,
+                   output_key=j.output_key if ready else None,
+                   download=reinterpretation_path(sample_id, j.bundle_version) if ready else None)  # fmt: skip
+
+
+def reinterpretation_path(sample_id: int, bundle_version: str) -> str:
+    return f"/api/v1/samples/{sample_id}/reinterpretations/{quote(bundle_version, safe='')}/output"
 
 
 class RerunIn(BaseModel):
