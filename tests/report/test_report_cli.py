@@ -31,7 +31,7 @@ def test_report_command_writes_the_report_and_prints_the_headline(
     assert "TMB 5.5 mut/Mb (intermediate)" in result.output
     assert "[demo, not for clinical use]" in result.output.splitlines()[0]
     assert sorted(p.name for p in out.iterdir()) == sorted([
-        "report.html", "provenance.json", "tumor_sample.BRCA.vep85.maf",
+        "interpretation.json.gz", "report.html", "provenance.json", "tumor_sample.BRCA.vep85.maf",
         "tumor_sample.BRCA.vep85.summary.json", "tumor_sample.BRCA.vep85.tiers.tsv",
         "tumor_sample.BRCA.vep85.xlsx",
     ])  # fmt: skip
