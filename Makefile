@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHON VENV
 
-.PHONY: demo test chaos system-deps bench lint clean image image-test
+.PHONY: demo test test-slow chaos system-deps bench lint clean image image-test
 
 # One stamp per set of extras ("+" stands for ","): `make demo` → core + web (the console it points to), `make test` → test,cloud,web,
 # `make lint` → lint,cloud,web (mypy needs the packages it type-checks against).
@@ -22,7 +22,12 @@ demo: $(VENV)/.installed-demo
 
 test: $(VENV)/.installed-test+cloud+web system-deps
 	@if [ -f .importlinter ]; then echo '$(BIN)/lint-imports'; $(BIN)/lint-imports; fi
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m 'not slow'
+
+# the longest end-to-end runs (marker `slow`: worker and serve kills, Celery, Slurm, AWS Batch, the
+# short chaos round), kept out of `make test` so that it stays well under 20 minutes; CI runs both
+test-slow: $(VENV)/.installed-test+cloud+web system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow
 
 chaos: $(VENV)/.installed-test+cloud+web system-deps
 	ONCODROP_CHAOS=long $(BIN)/python -m pytest -q -s -p no:cacheprovider -m chaos

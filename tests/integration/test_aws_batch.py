@@ -163,6 +163,8 @@ def aws_run(moto_endpoint: str, pg_url: str, demo_bundle: Path, http_capture: An
             control.wait()
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_a_dropped_sample_becomes_one_batch_job_its_ledger_row_follows_and_no_secret_leaks(aws_run: Any) -> None:
     """One run (it takes minutes on a loaded machine), two promises: the flow, and the canary."""
     _the_flow(aws_run)

@@ -93,6 +93,7 @@ def test_four_samples_on_two_celery_workers_each_succeed_exactly_once(
     assert list(tmp_path.glob("work*/**/job-*")) == []  # every job dir scrubbed
 
 
+@pytest.mark.slow
 def test_sigkilled_celery_worker_mid_job_is_swept_and_finished_once(
     tmp_path, demo_bundle, redis_url  # noqa: F811
 ) -> None:  # type: ignore[no-untyped-def]
@@ -114,6 +115,7 @@ def test_sigkilled_celery_worker_mid_job_is_swept_and_finished_once(
     assert outputs == ["big-0c0ffe-somatic-output.tar.gz"]
 
 
+@pytest.mark.slow
 def test_celery_workers_share_a_postgresql_ledger_and_run_each_sample_once(
     tmp_path, testdata, demo_bundle, redis_url, pg_url  # noqa: F811
 ) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +142,7 @@ def test_celery_workers_share_a_postgresql_ledger_and_run_each_sample_once(
     )
 
 
+@pytest.mark.slow
 def test_sigterm_to_a_celery_worker_releases_its_job_which_another_worker_finishes(
     tmp_path, demo_bundle, redis_url  # noqa: F811
 ) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from oncodrop.demo.cloud import create_drop
 from oncodrop.ledger import Ledger
 from oncodrop.store.s3 import aws_client, s3_client
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def test_uploads_heard_via_sqs_and_run_by_celery_over_an_sqs_broker_succeed_once_each(

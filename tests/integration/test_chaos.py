@@ -22,7 +22,7 @@ folder is made immutable with ``chattr +i`` instead (ext4/xfs/btrfs/tmpfs: even 
 create, rename or delete nothing in it), and the test skips that window where the filesystem
 does not support it.
 
-``make test`` runs one short round; ``make chaos`` (``ONCODROP_CHAOS=long``) runs the long one.
+``make test-slow`` runs one short round; ``make chaos`` (``ONCODROP_CHAOS=long``) runs the long one.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.intake.pack import pack_sample
 from oncodrop.ledger import Ledger
 
-pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+pytestmark = [pytest.mark.integration, pytest.mark.chaos, pytest.mark.slow]
 
 LONG = os.environ.get("ONCODROP_CHAOS", "").strip().lower() == "long"
 N_SAMPLES = 12 if LONG else 4

@@ -45,6 +45,7 @@ def test_cloud_demo_uploads_outputs_to_the_bucket_and_notifies_presigned_links(t
     assert (tmp_path / "reports" / "demo_melanoma-a1b2c3-somatic-output" / "report.html").is_file()
 
 
+@pytest.mark.slow
 def test_cloud_demo_on_celery_workers_passes_the_same_checks(tmp_path: Path) -> None:
     require(shutil.which("redis-server") is not None, "redis-server not installed (run scripts/system-deps.sh)")
     done = _demo(tmp_path, "--executor", "celery")

@@ -129,6 +129,7 @@ def _by_key(db: str) -> dict[str, list[SampleRecord]]:
     return found
 
 
+@pytest.mark.slow
 def test_hanging_and_failing_targets_delay_no_admission_no_job_no_shutdown_and_lose_no_notice(
     tmp_path: Path, demo_bundle: Path, http_capture: CaptureServer, second_capture: CaptureServer
 ) -> None:
@@ -250,6 +251,7 @@ def test_two_serves_on_one_sqlite_ledger_run_and_notify_each_sample_once(
     _two_serves_on_one_ledger(tmp_path, demo_bundle, f"sqlite:///{tmp_path / 'ledger.db'}", http_capture)
 
 
+@pytest.mark.slow
 def test_two_serves_on_one_postgres_ledger_run_and_notify_each_sample_once(
     tmp_path: Path, demo_bundle: Path, http_capture: CaptureServer, pg_url: str
 ) -> None:

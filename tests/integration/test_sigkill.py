@@ -17,7 +17,7 @@ from oncodrop.demo.synth import write_synthetic_vcf
 from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.intake.pack import pack_sample
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _big_sample(tmp: Path, n: int = 40_000) -> Path:

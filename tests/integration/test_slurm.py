@@ -97,6 +97,7 @@ def _accounting(spool: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+@pytest.mark.slow
 def test_three_samples_and_an_scancelled_job_each_succeed_once(tmp_path, testdata, demo_bundle, cluster) -> None:  # type: ignore[no-untyped-def]
     names = [f"slurm{i}-a1b2c{i}-somatic.tar.gz" for i in range(3)]
     spool = tmp_path / "spool"
