@@ -33,15 +33,7 @@ def encode(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in _fields(type(value)):
-            item = getattr(value, f.name)
-            if f.default is not _MISSING and _same(item, f.default):
-                continue
-            if f.default_factory is not _MISSING and _same(item, f.default_factory()):
-                continue
-            out[f.name] = encode(item)
-        return out
+        return {name: encode(item) for name, item in kept_fields(value)}
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, np.ndarray):
@@ -53,6 +45,20 @@ def encode(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"cannot encode {type(value).__name__} in an interpretation input")
+
+
+def kept_fields(value: Any) -> list[tuple[str, Any]]:
+    """The (name, value) pairs of a dataclass that ``encode`` writes: fields at their default
+    are left out (the streaming writer walks the same pairs)."""
+    out: list[tuple[str, Any]] = []
+    for f in _fields(type(value)):
+        item = getattr(value, f.name)
+        if f.default is not _MISSING and _same(item, f.default):
+            continue
+        if f.default_factory is not _MISSING and _same(item, f.default_factory()):
+            continue
+        out.append((f.name, item))
+    return out
 
 
 def decode(data: Any, hint: Any) -> Any:

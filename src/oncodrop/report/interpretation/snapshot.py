@@ -13,6 +13,7 @@ Versioned: ``SCHEMA`` names the layout; a reader refuses a layout it does not kn
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from oncodrop.domain.kind import SampleKind
 from oncodrop.domain.variant import Variant
 from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.report.interpretation.codec import decode_as, encode
+from oncodrop.report.interpretation.stream import write_json_gz, write_json_gz_file
 from oncodrop.report.write.content import (
     CNA_CALL_NAMES,
     BundleInfo,
@@ -144,8 +146,9 @@ def somatic_input(content: ReportContent, variants: tuple[Variant, ...]) -> Inte
 
 def dumps(value: InterpretationInput) -> bytes:
     """Compact gzip'd JSON, the same bytes for the same input (no gzip time or name)."""
-    text = json.dumps({**encode(value), "schema": value.schema}, separators=(",", ":"), sort_keys=True)
-    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+    buffer = io.BytesIO()
+    write_json_gz(buffer, value, {"schema": value.schema})
+    return buffer.getvalue()
 
 
 def loads(data: bytes, *, source: str = FILE_NAME) -> InterpretationInput:
@@ -169,6 +172,5 @@ def loads(data: bytes, *, source: str = FILE_NAME) -> InterpretationInput:
 
 
 def write_input(out_dir: Path, value: InterpretationInput) -> Path:
-    path = out_dir / FILE_NAME
-    path.write_bytes(dumps(value))
-    return path
+    """Write ``FILE_NAME`` streaming: the document is never one string in memory."""
+    return write_json_gz_file(out_dir / FILE_NAME, value, {"schema": value.schema})

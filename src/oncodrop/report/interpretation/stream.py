@@ -1,0 +1,61 @@
+"""Write the interpretation input as gzip'd JSON piece by piece, never as one string.
+
+At 1M variants ``json.dumps`` of the whole input held the encoded dicts of every variant and
+then one string of several hundred MB at once (the report's peak memory roughly doubled). Here
+dataclasses are walked field by field and long sequences element by element: each element is
+encoded and dumped alone and its text goes straight into the gzip stream. The text is the
+same, byte for byte, as ``json.dumps(encode(value), separators=(",", ":"), sort_keys=True)``
+(a test holds them equal on real reports): same encoder settings, keys in sorted order,
+fields at their default left out as ``codec.encode`` leaves them out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import io
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from oncodrop.report.interpretation.codec import encode, kept_fields
+
+# json.dumps(obj, separators=(",", ":"), sort_keys=True) builds exactly this encoder
+_dump = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+
+
+def iter_json(value: Any, extra: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """The JSON text of ``encode(value)`` (plus ``extra`` top-level keys) in pieces: one per
+    field name, one per element of a sequence; a dataclass field is itself walked."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields: dict[str, Any] = dict(kept_fields(value))
+        fields.update(extra or {})
+        yield "{"
+        for i, name in enumerate(sorted(fields)):
+            yield ("," if i else "") + _dump(name) + ":"
+            yield from iter_json(fields[name])
+        yield "}"
+    elif isinstance(value, (tuple, list)):
+        yield "["
+        for i, item in enumerate(value):
+            yield ("," if i else "") + _dump(encode(item))
+        yield "]"
+    else:
+        yield _dump(encode(value))
+
+
+def write_json_gz(target: io.BufferedIOBase | Any, value: Any, extra: Mapping[str, Any] | None = None) -> None:
+    """Stream ``value`` as compact JSON into a gzip member on ``target`` (a binary file):
+    level 6, no time and no file name in the header, so the same input gives the same bytes."""
+    with (
+        gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=target, mtime=0) as gz,
+        io.TextIOWrapper(gz, encoding="utf-8", newline="") as text,
+    ):
+        text.writelines(iter_json(value, extra))
+
+
+def write_json_gz_file(path: Path, value: Any, extra: Mapping[str, Any] | None = None) -> Path:
+    with path.open("wb") as out:
+        write_json_gz(out, value, extra)
+    return path
