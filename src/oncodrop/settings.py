@@ -241,6 +241,9 @@ class ReportSettings(_Area):
     out: Path | None = Field(default=None, description="Output folder (created).")
     sample_id: str | None = Field(default=None, description="Sample id (unset: the config's, else the VCF name).")
     kind: Literal["somatic", "normal"] = Field(default="somatic", description="Reporter: somatic or normal.")
+    compress_rows_over: int = Field(default=250_000, ge=0,  # = report.protocol.DEFAULT_COMPRESS_ROWS_OVER
+                                    description="Over this many rows the tiers TSV and the MAF are written bgzip'd "
+                                                "(.tsv.gz, .maf.gz; tabix-indexed when in genomic order); workers too.")  # fmt: skip
 
 
 class PcgrSettings(_Area):

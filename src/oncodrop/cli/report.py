@@ -76,6 +76,7 @@ def report(config_file: Path | None, vcf: Path | None, sample_config: Path | Non
             vcf=vcf_path, config=config, bundle=settings.require("bundle", "--bundle"),
             out_dir=settings.require("report.out", "--out"), kind=options.kind,
             sample_id=options.sample_id or config.sample.id or default_sample_id(vcf_path), cna=options.cna,
+            compress_rows_over=options.compress_rows_over,
         )  # fmt: skip
         start = time.perf_counter()
         result = reporters[options.kind].run(request)

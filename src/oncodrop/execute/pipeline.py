@@ -50,7 +50,7 @@ from oncodrop.intake.config import load_config
 from oncodrop.intake.manifest import InputManifest
 from oncodrop.intake.tarball import unpack
 from oncodrop.logs import capture_job_log
-from oncodrop.report.protocol import Reporter, ReportRequest, ReportResult
+from oncodrop.report.protocol import DEFAULT_COMPRESS_ROWS_OVER, Reporter, ReportRequest, ReportResult
 from oncodrop.sampleconfig import SampleConfig
 from oncodrop.settings import IntakeLimits
 from oncodrop.store.base import ObjectInfo, ObjectStore
@@ -230,8 +230,10 @@ def run_sample(
     bundle: Path,
     workdir: Path,
     limits: IntakeLimits | None = None,
+    compress_rows_over: int = DEFAULT_COMPRESS_ROWS_OVER,
 ) -> PipelineOutcome:
-    """Process one sample; the private job dir under ``workdir`` is removed whatever happens."""
+    """Process one sample; the private job dir under ``workdir`` is removed whatever happens.
+    ``compress_rows_over`` is ``[report] compress_rows_over`` (bgzip'd tables above it)."""
     reporter = reporters.get(job.kind)
     if reporter is None:
         raise ConfigError(f"no reporter configured for {job.kind!r} samples (have: {', '.join(reporters) or 'none'})")
@@ -240,7 +242,8 @@ def run_sample(
     try:
         with capture_job_log(job_dir / "run.log") as run_log:
             try:
-                return _run(job, store, reporter, bundle, job_dir, run_log, limits or IntakeLimits())
+                return _run(job, store, reporter, bundle, job_dir, run_log, limits or IntakeLimits(),
+                            compress_rows_over)  # fmt: skip
             except OncodropError as exc:
                 log.warning("job %s stopped: %s: %s", job.key, type(exc).__name__, exc.message)
                 raise
@@ -259,6 +262,7 @@ def _run(
     job_dir: Path,
     run_log: Path,
     limits: IntakeLimits,
+    compress_rows_over: int = DEFAULT_COMPRESS_ROWS_OVER,
 ) -> PipelineOutcome:
     clock = StepClock(log)
     log.info("job %s (%s) started with reporter %s", job.key, job.kind, reporter.name)
@@ -283,7 +287,7 @@ def _run(
     out_root.mkdir(parents=True)
     request = ReportRequest(
         vcf=manifest.vcf, config=config, bundle=bundle, out_dir=out_root, kind=job.kind,
-        sample_id=config.sample.id or job.sample_id, cna=manifest.cna,
+        sample_id=config.sample.id or job.sample_id, cna=manifest.cna, compress_rows_over=compress_rows_over,
     )
     with clock.step("report"):
         result = run_reporter(reporter, request)

@@ -43,6 +43,7 @@ class PipelineJob:
         outcome = run_sample(
             job, store=open_store(record.store_url, self.settings.aws), reporters=reporters,
             bundle=Path(bundle).resolve(), workdir=workdir, limits=self.settings.intake,
+            compress_rows_over=self.settings.report.compress_rows_over,
         )  # fmt: skip
         return JobOutcome(output_key=outcome.output_key, headline=outcome.headline,
                           bundle_version=outcome.bundle_version or None)

@@ -16,6 +16,7 @@ import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from oncodrop.domain.classification import Finding
 from oncodrop.domain.consequences import maf_class
@@ -186,12 +187,24 @@ def write_maf(
     """
     path = Path(path)
     with path.open("w", newline="") as handle:
-        handle.write("#version 2.4\n")
-        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(MAF_COLUMNS)
-        ncbi = NCBI_BUILD.get(build or "", "")
-        writer.writerows(
-            maf_cells(item.variant if isinstance(item, Finding) else item, sample_id, ncbi, normal_id)
-            for item in findings_or_variants
-        )
+        write_maf_rows(findings_or_variants, handle, sample_id, build, normal_id=normal_id)
     return path
+
+
+def write_maf_rows(
+    findings_or_variants: Sequence[Finding | Variant],
+    handle: TextIO,
+    sample_id: str,
+    build: Build | None,
+    *,
+    normal_id: str | None = None,
+) -> None:
+    """``write_maf``'s text into an open handle (plain or bgzip'd file)."""
+    handle.write("#version 2.4\n")
+    writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+    writer.writerow(MAF_COLUMNS)
+    ncbi = NCBI_BUILD.get(build or "", "")
+    writer.writerows(
+        maf_cells(item.variant if isinstance(item, Finding) else item, sample_id, ncbi, normal_id)
+        for item in findings_or_variants
+    )

@@ -10,6 +10,9 @@ from oncodrop.domain.headline import Headline
 from oncodrop.domain.kind import SampleKind
 from oncodrop.sampleconfig import SampleConfig
 
+# Over this many rows the tiers TSV and the MAF are written bgzip'd (``[report] compress_rows_over``).
+DEFAULT_COMPRESS_ROWS_OVER = 250_000
+
 
 @dataclass(frozen=True, slots=True)
 class ReportRequest:
@@ -20,6 +23,7 @@ class ReportRequest:
     kind: SampleKind = "somatic"
     sample_id: str = "sample"
     cna: Path | None = None
+    compress_rows_over: int = DEFAULT_COMPRESS_ROWS_OVER
 
 
 @dataclass(frozen=True, slots=True)

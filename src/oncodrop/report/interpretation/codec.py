@@ -154,5 +154,3 @@ def _same(a: Any, b: Any) -> bool:
 @functools.cache
 def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
     return tuple(f for f in dataclasses.fields(cls) if f.init)
-
-

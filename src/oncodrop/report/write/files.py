@@ -1,7 +1,9 @@
 """Write every file of a somatic report folder, provenance last (it lists the others' checksums).
 
 ``report.html``, ``{sample}.tiers.tsv``, ``{sample}.maf``, ``{sample}.summary.json``,
-``{sample}.xlsx`` and ``provenance.json``.
+``{sample}.xlsx`` and ``provenance.json``. Over ``request.compress_rows_over`` rows the tiers
+TSV and the MAF are ``.tsv.gz``/``.maf.gz`` (bgzip, ``.tbi`` when indexable: ``tables``); they
+are written first, so the HTML, the workbook and the summary name the files that exist.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from typing import Any
 
 from oncodrop.digest import file_sha256
 from oncodrop.domain.headline import Headline
-from oncodrop.report.maf import barcodes, write_maf
 from oncodrop.report.protocol import ReportRequest
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.html import HTML_NAME, write_html
@@ -28,7 +29,8 @@ from oncodrop.report.write.summary import (
     summary_json_name,
     write_summary,
 )
-from oncodrop.report.write.tsv import tiers_tsv_name, write_tiers_tsv
+from oncodrop.report.write.tables import TableFile, write_maf_table, write_tiers_table
+from oncodrop.report.write.tsv import tiers_tsv_name
 from oncodrop.report.write.xlsx import write_xlsx, xlsx_name
 
 
@@ -36,12 +38,15 @@ def maf_name(sample_id: str) -> str:
     return f"{sample_id}.maf"
 
 
-def output_names(sample_id: str) -> tuple[str, ...]:
-    """The report folder's files (besides ``provenance.json``), sorted."""
-    return tuple(sorted((
-        HTML_NAME, tiers_tsv_name(sample_id), maf_name(sample_id), summary_json_name(sample_id),
-        xlsx_name(sample_id),
-    )))  # fmt: skip
+def output_names(sample_id: str, tables: tuple[TableFile, ...] = ()) -> tuple[str, ...]:
+    """The report folder's files (besides ``provenance.json``), sorted; ``tables`` are the
+    tiers TSV and MAF as written (compressed ones, with their index when one was made)."""
+    names = {HTML_NAME, tiers_tsv_name(sample_id), maf_name(sample_id), summary_json_name(sample_id),
+             xlsx_name(sample_id)}  # fmt: skip
+    for table in tables:
+        names.discard(table.path.name.removesuffix(".gz"))
+        names.update(p.name for p in table.files())
+    return tuple(sorted(names))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +56,6 @@ class WrittenReport:
     files: tuple[Path, ...]
     headline: Headline
     timings: dict[str, float]
-
-
-def _write_maf(content: ReportContent, path: Path) -> Path:
-    stats = content.read_stats
-    tumour, normal = barcodes(content.sample_id, stats.tumor_column, stats.normal_column)
-    return write_maf(content.findings, path, sample_id=tumour, build=content.build,
-                     normal_id=normal)  # fmt: skip
 
 
 def write_report_files(
@@ -70,21 +68,29 @@ def write_report_files(
     writer's time go into ``provenance.json``."""
     out, sample = request.out_dir, content.sample_id
     head = headline(content)
-    writers: dict[str, Callable[[], Path]] = {
-        "write_html": lambda: write_html(content, head, out),
-        "write_tsv": lambda: write_tiers_tsv(content, out),
-        "write_maf": lambda: _write_maf(content, out / maf_name(sample)),
-        "write_summary": lambda: write_summary(
-            build_summary(content, head.summary_line, [*output_names(sample), PROVENANCE_NAME]),
-            sample, out),
-        "write_xlsx": lambda: write_xlsx(content, head.summary_line, out),
-    }  # fmt: skip
     paths: list[Path] = []
     spent: dict[str, float] = {}
-    for name, write in writers.items():
+
+    def timed(name: str, write: Callable[[], Any]) -> Any:
         start = time.perf_counter()
-        paths.append(write())
+        made = write()
         spent[name] = round(time.perf_counter() - start, 4)
+        return made
+
+    threshold = request.compress_rows_over
+    tsv: TableFile = timed("write_tsv", lambda: write_tiers_table(content, out, threshold))
+    maf: TableFile = timed("write_maf", lambda: write_maf_table(content, out / maf_name(sample), threshold))
+    paths += [*tsv.files(), *maf.files()]
+    tables = (tsv, maf)
+    writers: dict[str, Callable[[], Path]] = {
+        "write_html": lambda: write_html(content, head, out, tables),
+        "write_summary": lambda: write_summary(
+            build_summary(content, head.summary_line, [*output_names(sample, tables), PROVENANCE_NAME]),
+            sample, out),
+        "write_xlsx": lambda: write_xlsx(content, head.summary_line, out, tsv.name),
+    }  # fmt: skip
+    for name, write in writers.items():
+        paths.append(timed(name, write))
     paths.append(write_provenance(
         out,
         reporter=content.reporter,

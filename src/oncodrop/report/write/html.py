@@ -32,6 +32,7 @@ from oncodrop.report.write.content import (
     evidence_groups,
     variant_label,
 )
+from oncodrop.report.write.tables import TableFile
 from oncodrop.report.write.tsv import tiers_tsv_name
 
 HTML_NAME = "report.html"
@@ -236,8 +237,9 @@ def tables_script() -> Markup:
     return Markup(source)
 
 
-def render_html(content: ReportContent, headline: Headline) -> str:
-    """The report page as a string (pure: same content → same text)."""
+def render_html(content: ReportContent, headline: Headline, tables: tuple[TableFile, ...] = ()) -> str:
+    """The report page as a string (pure: same content → same text). ``tables`` are the tiers
+    TSV and MAF as written; compressed ones are named with their ``.gz`` and said why."""
     vaf_chart, depth_chart = qc_charts(content.findings)
     exposure_chart, spectrum_chart = signature_charts(content)
     actionable = tuple(f for f in content.findings if f.tier in (Tier.I, Tier.II))
@@ -254,7 +256,8 @@ def render_html(content: ReportContent, headline: Headline) -> str:
         headline=headline,
         actionable=actionable,
         table=variant_table(content.findings),
-        tsv_name=tiers_tsv_name(content.sample_id),
+        tsv_name=tables[0].name if tables else tiers_tsv_name(content.sample_id),
+        compressed=[t for t in tables if t.compressed],
         vaf_chart=vaf_chart,
         depth_chart=depth_chart,
         exposure_chart=exposure_chart,
@@ -265,7 +268,7 @@ def render_html(content: ReportContent, headline: Headline) -> str:
     )
 
 
-def write_html(content: ReportContent, headline: Headline, out_dir: Path) -> Path:
+def write_html(content: ReportContent, headline: Headline, out_dir: Path, tables: tuple[TableFile, ...] = ()) -> Path:
     path = out_dir / HTML_NAME
-    path.write_text(render_html(content, headline), encoding="utf-8")
+    path.write_text(render_html(content, headline, tables), encoding="utf-8")
     return path

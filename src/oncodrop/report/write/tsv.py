@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from oncodrop.domain.classification import Finding
 from oncodrop.report.write.content import ReportContent
@@ -111,15 +112,20 @@ def write_tiers_tsv(content: ReportContent, out_dir: Path) -> Path:
     """Write ``{sample}.tiers.tsv`` with a header line and one row per finding."""
     path = out_dir / tiers_tsv_name(content.sample_id)
     with path.open("w", encoding="utf-8", newline="\n") as out:
-        out.write("sample_id\t" + "\t".join(name for name, _ in TIER_COLUMNS) + "\n")
-        prefix = _clean(content.sample_id) + "\t"
-        write = out.write
-        for finding in content.findings:
-            # one translate per line: no cell may hold a tab or line break, and the cells'
-            # own separators are tabs, so clean the cells, not the joined line
-            cells = tier_row(finding)
-            line = "\t".join(cells)
-            if "\r" in line or "\n" in line or line.count("\t") != len(cells) - 1:
-                line = "\t".join(_clean(cell) for cell in cells)
-            write(prefix + line + "\n")
+        write_tiers_rows(content, out)
     return path
+
+
+def write_tiers_rows(content: ReportContent, out: TextIO) -> None:
+    """The header line and one row per finding, into a text handle (plain or bgzip'd file)."""
+    out.write("sample_id\t" + "\t".join(name for name, _ in TIER_COLUMNS) + "\n")
+    prefix = _clean(content.sample_id) + "\t"
+    write = out.write
+    for finding in content.findings:
+        # one translate per line: no cell may hold a tab or line break, and the cells'
+        # own separators are tabs, so clean the cells, not the joined line
+        cells = tier_row(finding)
+        line = "\t".join(cells)
+        if "\r" in line or "\n" in line or line.count("\t") != len(cells) - 1:
+            line = "\t".join(_clean(cell) for cell in cells)
+        write(prefix + line + "\n")

@@ -117,14 +117,14 @@ def _evidence_sheet(ws: _Sheet, content: ReportContent) -> None:
             ))
 
 
-def _variant_sheet(ws: _Sheet, content: ReportContent) -> None:
+def _variant_sheet(ws: _Sheet, content: ReportContent, tsv_name: str | None = None) -> None:
     names = [name for name, _ in TIER_COLUMNS]
     kinds = [(name in _NUMERIC, name in {"pos", "depth", "alt_depth"}) for name in names]
     findings = content.findings
     if len(findings) > XLSX_MAX_VARIANT_ROWS:
         note = (
             f"Showing {XLSX_MAX_VARIANT_ROWS:,} of {len(findings):,} variants (all Tier I–III "
-            f"first); every variant is in {tiers_tsv_name(content.sample_id)}."
+            f"first); every variant is in {tsv_name or tiers_tsv_name(content.sample_id)}."
         )
         ws.append((note,))
         findings = findings[:XLSX_MAX_VARIANT_ROWS]
@@ -179,8 +179,9 @@ _SHEETS = (
 )  # fmt: skip
 
 
-def write_xlsx(content: ReportContent, summary_line: str, out_dir: Path) -> Path:
-    """Write ``{sample}.xlsx`` (constant memory: each row goes to disk when written)."""
+def write_xlsx(content: ReportContent, summary_line: str, out_dir: Path, tsv_name: str | None = None) -> Path:
+    """Write ``{sample}.xlsx`` (constant memory: each row goes to disk when written);
+    ``tsv_name`` is the tiers table as written (``.tsv.gz`` when compressed)."""
     path = out_dir / xlsx_name(content.sample_id)
     book = xlsxwriter.Workbook(str(path), {
         "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -190,6 +191,9 @@ def write_xlsx(content: ReportContent, summary_line: str, out_dir: Path) -> Path
     bold = book.add_format({"bold": True})
     _summary_sheet(_Sheet(book, "Summary", bold), content, summary_line)
     for name, write in _SHEETS:
-        write(_Sheet(book, name, bold), content)
+        if write is _variant_sheet:
+            _variant_sheet(_Sheet(book, name, bold), content, tsv_name)
+        else:
+            write(_Sheet(book, name, bold), content)
     book.close()
     return path
