@@ -51,7 +51,8 @@ def kept_fields(value: Any) -> list[tuple[str, Any]]:
     """The (name, value) pairs of a dataclass that ``encode`` writes: fields at their default
     are left out (the streaming writer walks the same pairs)."""
     out: list[tuple[str, Any]] = []
-    for f in _fields(type(value)):
+    cls: type = type(value)
+    for f in _fields(cls):
         item = getattr(value, f.name)
         if f.default is not _MISSING and _same(item, f.default):
             continue

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import pysam
 
@@ -70,8 +70,8 @@ def open_table(path: Path, compressed: bool) -> Iterator[TextIO]:
         with path.open("w", encoding="utf-8", newline="") as plain:
             yield plain
         return
-    raw = pysam.BGZFile(str(table_path(path, True)), "wb")
-    text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)  # type: ignore[arg-type]
+    raw: Any = pysam.BGZFile(str(table_path(path, True)), "wb", None)  # BGZF text, not an IOBase
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
     try:
         yield text
     finally:
