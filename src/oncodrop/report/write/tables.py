@@ -65,7 +65,7 @@ def table_path(path: Path, compressed: bool) -> Path:
 
 @contextmanager
 def open_table(path: Path, compressed: bool) -> Iterator[TextIO]:
-    """A text handle on ``path`` (plain) or on ``path`` + ``.gz`` (BGZF blocks, level 6)."""
+    """A text handle on ``path`` (plain) or on ``path`` + ``.gz`` (BGZF blocks, htslib's default level)."""
     if not compressed:
         with path.open("w", encoding="utf-8", newline="") as plain:
             yield plain
