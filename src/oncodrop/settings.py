@@ -232,6 +232,10 @@ class RefdataSettings(_Area):
     panelapp_url: str = Field(default=PANELAPP_URL, description="PanelApp API base (…/api/v1).")
 
 
+# Over this many rows the tiers TSV and the MAF are written bgzip'd (the reporter's default too).
+DEFAULT_COMPRESS_ROWS_OVER = 250_000
+
+
 class ReportSettings(_Area):
     """``oncodrop report``: one VCF reported outside the service (the bundle is top-level ``bundle``)."""
 
@@ -241,7 +245,7 @@ class ReportSettings(_Area):
     out: Path | None = Field(default=None, description="Output folder (created).")
     sample_id: str | None = Field(default=None, description="Sample id (unset: the config's, else the VCF name).")
     kind: Literal["somatic", "normal"] = Field(default="somatic", description="Reporter: somatic or normal.")
-    compress_rows_over: int = Field(default=250_000, ge=0,  # = report.protocol.DEFAULT_COMPRESS_ROWS_OVER
+    compress_rows_over: int = Field(default=DEFAULT_COMPRESS_ROWS_OVER, ge=0,
                                     description="Over this many rows the tiers TSV and the MAF are written bgzip'd "
                                                 "(.tsv.gz, .maf.gz; tabix-indexed when in genomic order); workers too.")  # fmt: skip
 

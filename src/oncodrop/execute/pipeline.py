@@ -50,9 +50,9 @@ from oncodrop.intake.config import load_config
 from oncodrop.intake.manifest import InputManifest
 from oncodrop.intake.tarball import unpack
 from oncodrop.logs import capture_job_log
-from oncodrop.report.protocol import DEFAULT_COMPRESS_ROWS_OVER, Reporter, ReportRequest, ReportResult
+from oncodrop.report.protocol import Reporter, ReportRequest, ReportResult
 from oncodrop.sampleconfig import SampleConfig
-from oncodrop.settings import IntakeLimits
+from oncodrop.settings import DEFAULT_COMPRESS_ROWS_OVER, IntakeLimits
 from oncodrop.store.base import ObjectInfo, ObjectStore
 from oncodrop.timing import StepClock
 

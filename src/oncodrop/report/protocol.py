@@ -9,9 +9,7 @@ from typing import Protocol
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.kind import SampleKind
 from oncodrop.sampleconfig import SampleConfig
-
-# Over this many rows the tiers TSV and the MAF are written bgzip'd (``[report] compress_rows_over``).
-DEFAULT_COMPRESS_ROWS_OVER = 250_000
+from oncodrop.settings import DEFAULT_COMPRESS_ROWS_OVER  # ``[report] compress_rows_over``
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,9 @@ from typing import Any, TextIO
 import pysam
 
 from oncodrop.report.maf import barcodes, maf_alleles, write_maf_rows
-from oncodrop.report.protocol import DEFAULT_COMPRESS_ROWS_OVER
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.tsv import tiers_tsv_name, write_tiers_rows
+from oncodrop.settings import DEFAULT_COMPRESS_ROWS_OVER
 
 
 @dataclass(frozen=True, slots=True)
