@@ -2,7 +2,8 @@
 # Shared by the release scripts (sourced, not run): names, version and a reproducible clock.
 #
 #   IMAGE            image name without tag (default: localhost/oncodrop)
-#   VERSION          image tag (default: the version in pyproject.toml)
+#   VERSION          image tag (default: __version__ in src/oncodrop/__init__.py, the one place
+#                    the version is written; pyproject.toml reads it from there)
 #   BASE             the base image (default: the Debian base built here by base-image.sh;
 #                    a release passes a pinned upstream image, e.g. debian:bookworm-slim@sha256:…)
 #   RELEASE_PYTHON   a Python with oncodrop installed (default: .venv/bin/python), for the wheel
@@ -11,7 +12,11 @@
 #                    (default: the last commit's time, so the same commit builds the same bytes)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 IMAGE="${IMAGE:-localhost/oncodrop}"
-VERSION="${VERSION:-$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/pyproject.toml" | head -n1)}"
+VERSION="${VERSION:-$(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$ROOT/src/oncodrop/__init__.py" | head -n1)}"
+if [ -z "$VERSION" ]; then
+  echo "$(basename "$0"): no version: set VERSION or write __version__ = \"X.Y.Z\" in src/oncodrop/__init__.py" >&2
+  exit 2
+fi
 LOCAL_BASE="localhost/oncodrop-base:bookworm"
 BASE="${BASE:-$LOCAL_BASE}"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build/image}"

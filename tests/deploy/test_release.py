@@ -68,6 +68,19 @@ def _requirement_name(spec: str) -> str:
     return re.split(r"[\[<>=!~; ]", spec, maxsplit=1)[0].lower().replace("_", "-")
 
 
+def test_the_image_tag_is_the_package_version() -> None:
+    """The tag once came from a `version =` line that pyproject.toml no longer has (the version is
+    dynamic), and the image build failed on an empty tag; read it from where it is written."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VERSION", "IMAGE")}
+    out = subprocess.run(
+        ["bash", "-c", f'source "{RELEASE / "common.sh"}" && echo "$IMAGE:$VERSION"'],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    from oncodrop import __version__
+
+    assert out == f"localhost/oncodrop:{__version__}"
+
+
 def test_the_lock_pins_every_package_with_hashes_and_covers_what_the_image_needs() -> None:
     entries = re.split(r"\n(?=[a-z0-9])", LOCK.read_text().split("\n", 1)[1].strip())
     pinned = {}
