@@ -39,19 +39,16 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Self
+from typing import Literal
 
 from oncodrop.domain.sample import HistoryEntry, SampleRecord
 from oncodrop.domain.state import SampleState
-from oncodrop.errors import ConfigError, OncodropError, ReasonCode, StateConflict
+from oncodrop.errors import ConfigError, OncodropError, ReasonCode
 from oncodrop.execute.batch_ctl import BatchCtl, BatchJob, job_name, parse_tags, record_id_of
-from oncodrop.execute.job import job_retry_policy
-from oncodrop.execute.sweeper import due_reason
-from oncodrop.ledger import Ledger
+from oncodrop.execute.dispatcher import Dispatcher
 from oncodrop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -131,29 +128,24 @@ class SweepResult:
     ended: tuple[tuple[str, str, str], ...] = ()  # (job id, status, action)
 
 
-class BatchExecutor:
+class BatchExecutor(Dispatcher):
     """Submits runnable samples as Batch jobs and maps ended jobs into the ledger (see the module)."""
+
+    name = "batch"
 
     def __init__(self, settings: Settings, *, ctl: BatchCtl | None = None) -> None:
         batch = settings.batch
         if not batch.job_queue or not batch.job_definition:
             raise ConfigError("executor = batch needs batch.job_queue and batch.job_definition "
                               "(ONCODROP_BATCH__JOB_QUEUE, ONCODROP_BATCH__JOB_DEFINITION; stack outputs)")  # fmt: skip
-        self.settings = settings
+        super().__init__(settings)
         self.ctl = ctl or BatchCtl(batch, settings.aws.batch_endpoint_url)
         self._tags = parse_tags(batch.tags)
-        self._jobs: dict[int, str] = {}  # record id -> live job id
         self._held: dict[int, tuple[datetime, int]] = {}  # record id -> (no resubmit before, repeats)
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._ledger: Ledger | None = None
-        self._policy = job_retry_policy(settings)
 
     @property
-    def ledger(self) -> Ledger:
-        assert self._ledger is not None, "start() first"
-        return self._ledger
+    def poll_s(self) -> float:
+        return self.settings.batch.poll_s
 
     @property
     def queues(self) -> tuple[str, ...]:
@@ -162,36 +154,15 @@ class BatchExecutor:
         return tuple(dict.fromkeys(q for q in (batch.job_queue, batch.final_attempt_queue) if q))
 
     def start(self) -> None:
-        """Open the ledger, adopt our live jobs, start sweeping."""
-        self._ledger = Ledger.open(self.settings.db, max_attempts=self.settings.max_attempts)
+        """Open the ledger, adopt our live jobs, start sweeping. (``stop`` leaves jobs running:
+        they record their outcomes in the ledger.)"""
+        self._open_ledger()
         try:
             self.adopt()
         except OncodropError as exc:
             log.warning("batch: could not list live jobs (may submit duplicates, which the lease makes harmless): %s",
                         exc.message)  # fmt: skip
-        self._thread = threading.Thread(target=self._run, name="batch-dispatch", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 30.0) -> None:
-        """Stop sweeping. Jobs keep running: they record their outcomes in the ledger."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=timeout_s)
-        if self._ledger is not None:
-            self._ledger.close()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def jobs(self) -> dict[int, str]:
-        """Live submissions: record id -> job id."""
-        with self._lock:
-            return dict(self._jobs)
+        self._start_sweeping()
 
     def adopt(self) -> int:
         """Track the live jobs of our queues whose names carry a record id (after a restart)."""
@@ -207,31 +178,16 @@ class BatchExecutor:
             log.info("batch: adopted %d live job(s)", adopted)
         return adopted
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sweep_once()
-            except OncodropError as exc:
-                log.warning("batch sweep failed, will retry: %s", exc.message)
-            self._stop.wait(self.settings.batch.poll_s)
-
     def sweep_once(self, now: datetime | None = None) -> SweepResult:
-        """One pass: map ended jobs into the ledger, then submit what is runnable and unsubmitted."""
+        """One pass: map ended jobs into the ledger, then submit what is runnable and unsubmitted
+        (and not held back after a job that never claimed its sample)."""
         ended = self._reap(now or datetime.now(UTC))
         now = now or datetime.now(UTC)  # after the reap: a retry it scheduled without delay is due
-        records = [*self.ledger.list_samples(SampleState.QUEUED, limit=10_000),
-                   *self.ledger.list_samples(SampleState.RUNNING, limit=10_000)]  # fmt: skip
         submitted = []
-        for record in sorted(records, key=lambda r: r.id):
-            with self._lock:
-                if record.id in self._jobs:
-                    continue
+        for record in self.runnable(now):
             held = self._held.get(record.id)
-            if held is not None and held[0] > now:
-                continue
-            if due_reason(record, None, now, float("inf")) is None:
-                continue
-            submitted.append((record.id, self._submit(record)))
+            if held is None or held[0] <= now:
+                submitted.append((record.id, self._submit(record)))
         return SweepResult(tuple(submitted), ended)
 
     def _submit(self, record: SampleRecord) -> str:
@@ -260,28 +216,15 @@ class BatchExecutor:
                 continue
             rule = self._job_ended(record_id, job_id, job, now)
             ended.append((job_id, job.status if job else "UNKNOWN", rule.action))
-            with self._lock:
-                self._jobs.pop(record_id, None)
+            self._forget(record_id)
         return tuple(ended)
 
     def _job_ended(self, record_id: int, job_id: str, job: BatchJob | None, now: datetime) -> EndRule:
         rule = end_rule(job)
         record = self.ledger.get(record_id)
-        owned = record is not None and owned_by(record, job_id)
-        if record is not None and owned and rule.action != "none":
-            owner = record.lease_owner or ""
+        if record is not None and owned_by(record, job_id):
             detail = job.status_reason or job.container_reason if job else ""
-            why = f"{rule.why} (job {job_id}{': ' + detail if detail else ''})"
-            try:
-                if rule.action == "release":
-                    self.ledger.release(record_id, owner, reason=why)
-                else:
-                    assert rule.reason_code is not None
-                    self.ledger.fail(record_id, owner, why, retryable=True, reason_code=rule.reason_code,
-                                     retry_delay_s=self._policy.delay_s(record.attempts))  # fmt: skip
-                log.info("sample #%d: %s", record_id, why)
-            except StateConflict:  # the job recorded something after all, or the lease moved on
-                pass
+            self._record_end(record, rule, f"{rule.why} (job {job_id}{': ' + detail if detail else ''})")
         self._hold_if_unclaimed(record_id, job_id, job, now)
         runtime = job.runtime_s if job else None
         batch = self.settings.batch

@@ -43,23 +43,20 @@ import logging
 import shlex
 import shutil
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Self
+from typing import Literal
 
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
-from oncodrop.errors import ConfigError, OncodropError, ReasonCode, StateConflict
-from oncodrop.execute.job import job_retry_policy
+from oncodrop.errors import ConfigError, OncodropError, ReasonCode
+from oncodrop.execute.dispatcher import Dispatcher
 from oncodrop.execute.slurm_ctl import SlurmCtl, SlurmJob
 from oncodrop.execute.slurm_job import ACCOUNTING_DIR, SETTINGS_FILE
-from oncodrop.execute.sweeper import due_reason
-from oncodrop.ledger import Ledger
 from oncodrop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -131,45 +128,37 @@ class SweepResult:
     ended: tuple[tuple[str, str], ...] = ()  # (job key, Slurm state)
 
 
-class SlurmExecutor:
+class SlurmExecutor(Dispatcher):
     """Submits runnable samples to Slurm and maps ended jobs into the ledger (see the module)."""
+
+    name = "slurm"
 
     def __init__(self, settings: Settings, *, env: Mapping[str, str] | None = None) -> None:
         settings = absolute_paths(settings)
-        self.settings = settings
+        super().__init__(settings)
         self.ctl = SlurmCtl(settings.slurm, env)
         self.spool = (settings.slurm.spool_dir or settings.work_root / "oncodrop-slurm").resolve()
         self.python = settings.slurm.python or sys.executable
-        self._jobs: dict[int, str] = {}  # record id -> job key of its live submission
         self._batches: dict[str, Path] = {}  # job id -> its batch file, removed when all its tasks ended
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._ledger: Ledger | None = None
-        self._policy = job_retry_policy(settings)
 
     @property
-    def ledger(self) -> Ledger:
-        assert self._ledger is not None, "start() first"
-        return self._ledger
+    def poll_s(self) -> float:
+        return self.settings.slurm.poll_s
 
     def start(self) -> None:
         """Migrate/open the ledger, write the settings hand-over (0600) in the spool, start sweeping."""
-        self._ledger = Ledger.open(self.settings.db, max_attempts=self.settings.max_attempts)
+        self._open_ledger()
         for sub in ("", "batches", "logs", ACCOUNTING_DIR):
             (self.spool / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
         handover = self.spool / SETTINGS_FILE
         handover.touch(mode=0o600)
         handover.chmod(0o600)
         handover.write_text(self.settings.handover_json())
-        self._thread = threading.Thread(target=self._run, name="slurm-dispatch", daemon=True)
-        self._thread.start()
+        self._start_sweeping()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop sweeping; with ``cancel_on_stop``, scancel our jobs and record how they ended."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=timeout_s)
+        self._stop_sweeping(timeout_s)
         if self._ledger is None:
             return
         try:
@@ -182,27 +171,6 @@ class SlurmExecutor:
             log.warning("slurm: could not cancel our jobs on stop: %s", exc.message)
         finally:
             self._ledger.close()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def jobs(self) -> dict[int, str]:
-        """Live submissions: record id -> job key (tests scancel one)."""
-        with self._lock:
-            return dict(self._jobs)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sweep_once()
-            except OncodropError as exc:
-                log.warning("slurm sweep failed, will retry: %s", exc.message)
-            self._stop.wait(self.settings.slurm.poll_s)
 
     def _unfinished_jobs(self) -> list[str]:
         """Our live jobs whose sample has no outcome yet (a job that recorded its outcome is
@@ -225,12 +193,7 @@ class SlurmExecutor:
     def sweep_once(self) -> SweepResult:
         """One pass: map ended jobs into the ledger, then submit what is runnable and unsubmitted."""
         ended = self._reap()
-        records = [*self.ledger.list_samples(SampleState.QUEUED, limit=10_000),
-                   *self.ledger.list_samples(SampleState.RUNNING, limit=10_000)]  # fmt: skip
-        now = datetime.now(UTC)
-        with self._lock:
-            waiting = [r for r in sorted(records, key=lambda r: r.id)
-                       if r.id not in self._jobs and due_reason(r, None, now, float("inf")) is not None]  # fmt: skip
+        waiting = self.runnable(datetime.now(UTC))
         submitted = self._submit([r.id for r in waiting]) if waiting else ()
         return SweepResult(submitted, ended)
 
@@ -249,8 +212,7 @@ class SlurmExecutor:
             state = job.state if job is not None else "UNKNOWN"
             self._job_ended(record_id, key, job)
             ended.append((key, state))
-            with self._lock:
-                self._jobs.pop(record_id, None)
+            self._forget(record_id)
         live_ids = {key.split("_")[0] for key in self.jobs.values()}
         for job_id in [j for j in self._batches if j not in live_ids]:
             self._batches.pop(job_id).unlink(missing_ok=True)
@@ -259,20 +221,9 @@ class SlurmExecutor:
     def _job_ended(self, record_id: int, key: str, job: SlurmJob | None) -> None:
         rule = end_rule(job.state if job is not None else "")
         record = self.ledger.get(record_id)
-        if record is not None and rule.action != "none" and owned_by(record, key):
-            owner = record.lease_owner or ""
-            why = f"{rule.why} (job {key}{', ' + job.reason if job and job.reason not in ('', 'None') else ''})"
-            try:
-                if rule.action == "release":
-                    self.ledger.release(record_id, owner, reason=why)
-                else:
-                    assert rule.reason_code is not None
-                    # a terminal outcome writes its notification to the outbox in the same transaction
-                    self.ledger.fail(record_id, owner, why, retryable=True, reason_code=rule.reason_code,
-                                     retry_delay_s=self._policy.delay_s(record.attempts))  # fmt: skip
-                log.info("sample #%d: %s", record_id, why)
-            except StateConflict:  # the job recorded something after all, or the lease moved on
-                pass
+        if record is not None and owned_by(record, key):
+            detail = f", {job.reason}" if job and job.reason not in ("", "None") else ""
+            self._record_end(record, rule, f"{rule.why} (job {key}{detail})")
         self._record_accounting(record_id, key, job)
 
     def _record_accounting(self, record_id: int, key: str, job: SlurmJob | None) -> None:
