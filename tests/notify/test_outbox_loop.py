@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -10,13 +11,15 @@ from pathlib import Path
 
 import pytest
 from httpcapture import CaptureServer
+from pydantic import SecretStr
 from testclock import Clock
 from waiting import wait_for
 
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.ledger import Ledger
-from oncodrop.notify import NotifierLoop, SlackNotifier, WebhookNotifier
+from oncodrop.notify import NotifierLoop, SlackNotifier, WebhookNotifier, notifiers_from_settings, outbox_policy
 from oncodrop.retry import RetryPolicy
+from oncodrop.settings import NotifySettings
 
 
 @pytest.fixture
@@ -55,7 +58,7 @@ def test_a_notice_is_delivered_once_with_its_id_and_a_link_made_at_delivery(
     finally:
         loop.close()
     (got,) = http_capture.received
-    (item, outcome), = ledger.notifications()
+    ((item, outcome),) = ledger.notifications()
     assert outcome == "delivered"
     assert got.body["notification_id"] == item.id and got.headers["Idempotency-Key"] == f"oncodrop-{item.id}"
     assert got.body["output"] == {"key": record.output_key, "link": _link(record)}
@@ -81,7 +84,7 @@ def test_a_failing_target_is_retried_after_its_retry_after_and_the_healthy_one_i
     finally:
         loop.close()
     assert len(http_capture.received) == 1 and len(second_capture.received) == 3
-    (item, outcome), = ledger.notifications()
+    ((item, outcome),) = ledger.notifications()
     assert (outcome, item.attempts) == ("delivered", 3)
 
 
@@ -186,3 +189,34 @@ def test_a_target_that_took_the_notice_is_recorded_while_another_still_hangs(
     assert [(item.done_targets, outcome) for item, outcome in ledger.notifications()] == [
         (frozenset({webhook.name, f"slack(127.0.0.1:{second_capture.port})"}), "delivered")
     ]
+
+
+def test_the_log_of_a_failing_target_names_its_host_and_never_its_secret_url(
+    ledger: Ledger, clock: Clock, closed_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    record = _succeeded(ledger)
+    url = f"http://127.0.0.1:{closed_port}/services/T0SECRET/B0SECRET/tokenSECRET"
+    loop = NotifierLoop(ledger, [SlackNotifier(url)], RetryPolicy(attempts=2, backoff_s=1))
+    try:
+        with caplog.at_level(logging.INFO, logger="oncodrop.notify"):
+            assert loop.run_once() == 1
+            clock.advance(60)
+            assert loop.run_once() == 1
+    finally:
+        loop.close()
+    assert ledger.notifications()[0][1] == "abandoned"
+    assert f"slack(127.0.0.1:{closed_port})" in caplog.text
+    assert f"giving up notification {ledger.notifications()[0][0].id} (SUCCEEDED of {record.key})" in caplog.text
+    assert "SECRET" not in caplog.text
+
+
+def test_the_notify_settings_give_one_target_per_url_and_their_retry_policy() -> None:
+    settings = NotifySettings(
+        slack_webhook_url=SecretStr("https://hooks.slack.com/services/T/B/X"),
+        webhook_url=SecretStr("https://example.org/hook?token=abc"),
+        attempts=5, backoff_s=2.0, timeout_s=3.0,
+    )  # fmt: skip
+    targets = notifiers_from_settings(settings)
+    assert [n.name for n in targets] == ["slack(hooks.slack.com)", "webhook(example.org)"]
+    assert (outbox_policy(settings).attempts, outbox_policy(settings).backoff_s) == (5, 2.0)
+    assert notifiers_from_settings(NotifySettings()) == []

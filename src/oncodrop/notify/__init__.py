@@ -1,21 +1,21 @@
-"""Notifications about sample state changes: Slack (Block Kit), a generic JSON webhook, fan-out."""
+"""Notifications about sample state changes: Slack (Block Kit), a generic JSON webhook, delivered
+from the ledger's outbox by the notifier loop."""
 
 from __future__ import annotations
 
-from oncodrop.notify.fanout import Delivery, Fanout, Notifier, RetryPolicy, deliver
 from oncodrop.notify.http import DEFAULT_TIMEOUT_S
 from oncodrop.notify.model import EVENTS, Event, Notification, notification_for
 from oncodrop.notify.outbox import LinkFor, NotifierLoop, Outbox
 from oncodrop.notify.slack import SlackNotifier, slack_payload
+from oncodrop.notify.target import Notifier
 from oncodrop.notify.webhook import SCHEMA, WebhookNotifier, webhook_payload
+from oncodrop.retry import RetryPolicy
 from oncodrop.settings import NotifySettings
 
 __all__ = [
     "EVENTS",
     "SCHEMA",
-    "Delivery",
     "Event",
-    "Fanout",
     "LinkFor",
     "Notification",
     "Notifier",
@@ -24,9 +24,6 @@ __all__ = [
     "RetryPolicy",
     "SlackNotifier",
     "WebhookNotifier",
-    "build_fanout",
-    "deliver",
-    "fanout_from_settings",
     "notification_for",
     "notifier_loop_from_settings",
     "notifiers_from_settings",
@@ -45,11 +42,6 @@ def build_notifiers(slack_webhook_url: str | None, webhook_url: str | None, *,
     if webhook_url:
         notifiers.append(WebhookNotifier(webhook_url, timeout_s=timeout_s))
     return notifiers
-
-
-def build_fanout(slack_webhook_url: str | None, webhook_url: str | None, retry: RetryPolicy) -> Fanout:
-    """A Fanout to the given targets (none given: a Fanout that sends nothing)."""
-    return Fanout(build_notifiers(slack_webhook_url, webhook_url), retry)
 
 
 def notifiers_from_settings(settings: NotifySettings) -> list[Notifier]:
@@ -72,12 +64,3 @@ def notifier_loop_from_settings(settings: NotifySettings, outbox: Outbox, link_f
     """The notifier loop of ``oncodrop serve``: the ``[notify]`` targets, policy and pace."""
     return NotifierLoop(outbox, notifiers_from_settings(settings), outbox_policy(settings), link_for=link_for,
                         concurrency=settings.concurrency, timeout_s=settings.timeout_s)  # fmt: skip
-
-
-def fanout_from_settings(settings: NotifySettings) -> Fanout:
-    """The targets and retry policy of the ``[notify]`` settings (the one place both are built)."""
-    return build_fanout(
-        settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None,
-        settings.webhook_url.get_secret_value() if settings.webhook_url else None,
-        RetryPolicy(attempts=settings.attempts, backoff_s=settings.backoff_s),
-    )

@@ -33,8 +33,8 @@ from typing import Protocol
 from oncodrop.domain.outbox import OutboxItem, OutboxOutcome
 from oncodrop.domain.sample import SampleRecord
 from oncodrop.errors import OncodropError, TransientError
-from oncodrop.notify.fanout import Notifier
 from oncodrop.notify.model import Notification, notification_for, reinterpretation_notification
+from oncodrop.notify.target import Notifier
 from oncodrop.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
