@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import httpx
@@ -33,3 +34,13 @@ def test_the_server_answers_on_loopback_and_stops(tmp_path: Path) -> None:
         server.stop()
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{server.url}/api/v1/health", timeout=2)
+
+
+def test_a_taken_port_is_a_config_error_that_says_which_setting_to_change(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = ConsoleServer(make_settings(tmp_path, port=port))
+        with pytest.raises(ConfigError, match=rf"127\.0\.0\.1:{port} \(the port is taken.*ONCODROP_WEB__PORT"):
+            server.start()

@@ -70,13 +70,26 @@ class ConsoleServer:
         host = self.settings.web.bind
         return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
+    def _serve(self) -> None:
+        # uvicorn ends with SystemExit(1) when it cannot bind (after logging why); ``start``
+        # turns the thread's end into a ConfigError, so the exit must not escape the thread.
+        try:
+            self._server.run()
+        except SystemExit:
+            pass
+
     def start(self, timeout_s: float = 30.0) -> None:
-        self._thread = threading.Thread(target=self._server.run, name="console", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="console", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout_s
         while not self._server.started:
             if not self._thread.is_alive():
-                raise ConfigError(f"the console could not listen on {self.settings.web.bind}:{self.settings.web.port}")
+                web = self.settings.web
+                raise ConfigError(
+                    f"the console could not listen on {web.bind}:{web.port} (the port is taken, e.g. by another "
+                    "oncodrop serve, or the address is not this machine's): set web.port (ONCODROP_WEB__PORT, "
+                    "[web] port; 0 picks a free one) or web.bind, or web.enabled = false to serve without it"
+                )
             if time.monotonic() > deadline:
                 raise ConfigError("the console did not start in time")
             time.sleep(0.05)
