@@ -245,7 +245,7 @@ def main() -> None:
     settings = seeded_settings(root)
     print(f"{platform.machine()} {os.cpu_count()} cpus, Python {platform.python_version()}; {_uptime()}")
     with Ledger.open(settings.db) as ledger:
-        print(f"seeded {args.samples} samples in {seed(ledger, settings.store, args.samples):.1f} s")
+        print(f"seeded {args.samples} samples in {seed(ledger, settings.store, args.samples):.1f} s; {_uptime()}")
         access.set_account(ledger.engine, ledger.now(), USER, PASSWORD, Role.VIEWER)
         loads: list[Load] = []
         moves: list[Change] = []
