@@ -27,18 +27,29 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1] * 1000
 
 
-def main() -> None:
-    root = Path(tempfile.mkdtemp())
+def seeded_settings(root: Path) -> Settings:
+    """Settings of a SQLite ledger and a local-folder bucket under ``root`` (made here)."""
     (root / "bucket").mkdir()
-    settings = Settings.load(db=f"sqlite:///{root / 'l.db'}", store=(root / "bucket").as_uri())
+    return Settings.load(db=f"sqlite:///{root / 'l.db'}", store=(root / "bucket").as_uri())
+
+
+def seed(ledger: Ledger, store_url: str, n: int = N) -> float:
+    """Record ``n`` samples one ledger transaction each, as intake does (50 batches, two thirds
+    then QUEUED, the rest left RECEIVED); returns the seconds it took. Shared with
+    ``console_browser.py`` so both benchmarks measure the same ledger."""
+    t0 = time.perf_counter()
+    for i in range(n):
+        rec, _ = ledger.record_object(store_url, f"b{i % 50}-{i:06x}-somatic.tar.gz", "e", 1, "somatic",
+                                      f"b{i % 50}-{i:06x}", None)  # fmt: skip
+        if i % 3:
+            ledger.queue(rec.id)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    settings = seeded_settings(Path(tempfile.mkdtemp()))
     with Ledger.open(settings.db) as ledger:
-        t0 = time.perf_counter()
-        for i in range(N):
-            rec, _ = ledger.record_object(settings.store, f"b{i % 50}-{i:06x}-somatic.tar.gz", "e", 1, "somatic",
-                                          f"b{i % 50}-{i:06x}", None)  # fmt: skip
-            if i % 3:
-                ledger.queue(rec.id)
-        print(f"seeded {N} samples in {time.perf_counter() - t0:.1f} s")
+        print(f"seeded {N} samples in {seed(ledger, settings.store):.1f} s")
         secret, _ = access.create_token(ledger.engine, ledger.now(), "bench", Role.VIEWER, None)
         auth = {"Authorization": f"Bearer {secret}"}
         with TestClient(create_app(settings, ledger), base_url="https://testserver") as client:
@@ -55,8 +66,10 @@ def main() -> None:
                     assert client.get(path, params=params, headers=auth).status_code == 200
                     times.append(time.perf_counter() - t)
                     cpu.append(time.process_time() - c)
-                print(f"{name:22s} p50 {statistics.median(times) * 1000:6.1f} ms  p95 {p95(times):6.1f} ms  "
-                      f"cpu p50 {statistics.median(cpu) * 1000:6.1f} ms  cpu p95 {p95(cpu):6.1f} ms")
+                print(
+                    f"{name:22s} p50 {statistics.median(times) * 1000:6.1f} ms  p95 {p95(times):6.1f} ms  "
+                    f"cpu p50 {statistics.median(cpu) * 1000:6.1f} ms  cpu p95 {p95(cpu):6.1f} ms"
+                )
 
 
 if __name__ == "__main__":

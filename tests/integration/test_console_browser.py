@@ -115,7 +115,9 @@ def test_drop_goes_live_to_succeeded_report_opens_and_a_viewer_cannot_rerun(
     page.on("pageerror", lambda e: errors.append(str(e)))
     _log_in(page, served.url, "op")
     assert "op (submitter)" in page.inner_text("#who")
-    page.wait_for_function("document.getElementById('live').textContent === 'live'", timeout=30_000)
+    # a function, not an expression: Playwright re-evaluates an expression with eval(), which the
+    # console's CSP (script-src 'self') refuses whenever the stream is not open at the first look
+    page.wait_for_function("() => document.getElementById('live').textContent === 'live'", timeout=30_000)
     page.evaluate("window.__sameDocument = true")
 
     shutil.copy(tarball, served.bucket / tarball.name)  # dropped as a user would
