@@ -1,0 +1,56 @@
+"""Re-interpretation on Celery: ``oncodrop reinterpret --all`` with ``executor = celery`` sends
+``[reinterpret] workers`` drains (the task ``oncodrop.reinterpret_drain``) to a real redis-server,
+where a real Celery worker (``oncodrop worker --executor celery``) runs them; the command waits
+on the ledger and every past sample is re-interpreted once."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from redis_server import redis_url  # noqa: F401 - module fixture
+from reinterpret_samples import assert_reinterpreted_once, report_past_samples, tarballs
+from test_celery_redis import celery_env, celery_worker_command
+from waiting import scaled, wait_for
+
+from oncodrop.demo.revision import revise_demo_bundle
+from oncodrop.ledger import Ledger
+from oncodrop.service.reinterpret import install_bundle
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.slow
+def test_reinterpret_on_celery_runs_drains_on_the_workers_once_per_sample(
+    tmp_path: Path, demo_bundle: Path, redis_url: str  # noqa: F811
+) -> None:  # fmt: skip
+    v2 = revise_demo_bundle(demo_bundle, tmp_path / "bundle-v2")
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    with Ledger.open(db) as ledger:
+        past = report_past_samples(ledger, demo_bundle, tarballs(demo_bundle, tmp_path / "drops"), tmp_path / "store",
+                                   tmp_path / "work")  # fmt: skip
+        install_bundle(ledger, v2)
+    env = celery_env(redis_url, ONCODROP_REINTERPRET__WORKERS="2",
+                     ONCODROP_REINTERPRET__LEASE_S=f"{scaled(30):g}")  # fmt: skip
+    with celery_worker_command(db, demo_bundle, tmp_path / "celery-1", env) as log_1, \
+            celery_worker_command(db, demo_bundle, tmp_path / "celery-2", env) as log_2:  # fmt: skip
+        for log in (log_1, log_2):
+            wait_for(lambda log=log: " ready." in log.read_text(), 60, f"Celery worker ready ({log.name})")
+        ran = subprocess.run([sys.executable, "-m", "oncodrop", "reinterpret", "--all", "--db", db, "--json",
+                              "--timeout", f"{scaled(300):g}"], env={**os.environ, **env}, capture_output=True,
+                             text=True, timeout=scaled(400), check=False)  # fmt: skip
+        worker_log = log_1.read_text() + log_2.read_text()
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert json.loads(ran.stdout) == {"bundle_version": "2026.12-demo", "queued": 4, "QUEUED": 0, "RUNNING": 0,
+                                      "DONE": 4, "DEAD": 0}  # fmt: skip
+    # the drains ran in the Celery workers, and between them re-interpreted each sample once
+    drains = re.findall(r"re-interpretation drain celery@\S+ of bundle 2026.12-demo: (\d+) done", worker_log)
+    assert len(drains) == 2 and sum(int(n) for n in drains) == 4, drains
+    assert "drain(s) sent to celery" in ran.stderr
+    with Ledger.open(db) as ledger:
+        assert_reinterpreted_once(ledger, past.store.root)
