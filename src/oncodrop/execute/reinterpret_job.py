@@ -129,4 +129,6 @@ def batch_main(settings: Settings, version: str, env: Mapping[str, str] = os.env
 
 
 if __name__ == "__main__":
-    sys.exit(slurm_main(Path(sys.argv[1]), sys.argv[2]))
+    from oncodrop.execute.reinterpret_job import slurm_main as main  # log lines under the module's name
+
+    sys.exit(main(Path(sys.argv[1]), sys.argv[2]))

@@ -5,10 +5,11 @@ drains (``execute.reinterpret_dispatch``), and wait on the ledger.
 drains and then polls the bundle's job counts until nothing is QUEUED or RUNNING (or its
 timeout, or Ctrl-C: the drains go on without it). serve's scheduled trigger
 (``[reinterpret] watch_s``) dispatches the same way and never runs a runner itself: the
-control plane may be intake-only, without a bundle. It dispatches when the current bundle has
-unfinished jobs and none finished since its last look (the first look included), so a queue
-that drains are working through gets no second round; a stalled one (drains that never
-started, or died holding jobs) gets one per ``watch_s``.
+control plane may be intake-only, without a bundle. It dispatches at its first look at a
+version with unfinished jobs, and again only when the queue stalled: nothing claimed or
+finished since its last look and its last drains sent at least ``[reinterpret] lease_s`` ago
+(drains still waiting in a busy scheduler's queue, or dead ones; a held job's lease has expired
+by then, so a new drain can take it over). Drains that start after the work is done exit at once.
 """
 
 from __future__ import annotations
@@ -72,17 +73,20 @@ def reinterpret(settings: Settings, selection: Selection, *, version: str | None
 
 @dataclass
 class Progress:
-    """What serve's trigger saw when it last dispatched drains of a bundle version."""
+    """What serve's trigger saw of the current bundle's jobs at its last look, and when it
+    last sent drains."""
 
     version: str = ""
-    finished: int = -1
+    seen: tuple[int, int] = (-1, -1)  # (QUEUED, DONE + DEAD): a claim or a finish changes it
+    sent_at: float | None = None  # time.monotonic() of the last dispatch
 
 
-def dispatch_pass(ledger: Ledger, settings: Settings, seen: Progress,
-                  send: Callable[[Settings, str], object] = dispatch_drains) -> bool:  # fmt: skip
+def dispatch_pass(ledger: Ledger, settings: Settings, progress: Progress, send: Callable[[Settings, str], object]
+                  = dispatch_drains, now: float | None = None) -> bool:  # fmt: skip
     """One look of serve's trigger: queue past samples for the current bundle and send drains
-    when some of its jobs are unfinished and, since the last look, none finished (or this is
-    the first look at this version); True when drains were sent."""
+    when it has unfinished jobs and either this is the first look at the version or nothing
+    moved since the last look (no claim, no finish) and the last drains were sent at least
+    ``[reinterpret] lease_s`` ago; True when drains were sent."""
     reinterps = Reinterpretations(ledger)
     current = reinterps.current_bundle()
     if current is None:
@@ -90,21 +94,26 @@ def dispatch_pass(ledger: Ledger, settings: Settings, seen: Progress,
     if reinterps.enqueue(current.version, Selection()):
         log.info("re-interpreting past samples against bundle %s on %s", current.version, settings.executor)
     counts = reinterps.counts(current.version)
-    finished = counts.get(ReinterpretState.DONE.value, 0) + counts.get(ReinterpretState.DEAD.value, 0)
-    moved = seen.version == current.version and finished != seen.finished
-    seen.version, seen.finished = current.version, finished
-    if not unfinished(counts) or moved:
+    now = time.monotonic() if now is None else now
+    seen = (counts.get(ReinterpretState.QUEUED.value, 0),
+            counts.get(ReinterpretState.DONE.value, 0) + counts.get(ReinterpretState.DEAD.value, 0))  # fmt: skip
+    first = progress.version != current.version
+    stalled = not first and seen == progress.seen and (
+        progress.sent_at is None or now - progress.sent_at >= settings.reinterpret.lease_s)  # fmt: skip
+    progress.version, progress.seen = current.version, seen
+    if not unfinished(counts) or not (first or stalled):
         return False
     send(settings, current.version)
+    progress.sent_at = now
     return True
 
 
 def watch_remote(ledger: Ledger, settings: Settings, stop: threading.Event) -> None:
     """Every ``watch_s``: one ``dispatch_pass``, until ``stop``; trouble is logged, never fatal."""
-    seen = Progress()
+    progress = Progress()
     while not stop.wait(settings.reinterpret.watch_s):
         try:
-            dispatch_pass(ledger, settings, seen)
+            dispatch_pass(ledger, settings, progress)
         except OncodropError as exc:
             log.warning("re-interpretation dispatch failed, will retry: %s", exc.message)
         except Exception:  # a bug must not stop serve
