@@ -72,7 +72,6 @@ def _drained(spool: Path) -> list[int]:
     return [int(n) for log in logs for n in DRAIN.findall(log.read_text())]
 
 
-@pytest.mark.slow
 def test_reinterpret_on_slurm_runs_a_job_array_of_drains_once_per_sample(tmp_path: Path, past: Past) -> None:
     env = {**os.environ, **past.env, "ONCODROP_DB": past.db, "ONCODROP_WORKDIR": str(tmp_path / "work")}
     ran = subprocess.run([sys.executable, "-m", "oncodrop", "reinterpret", "--all", "--json", "--timeout",
@@ -91,7 +90,6 @@ def test_reinterpret_on_slurm_runs_a_job_array_of_drains_once_per_sample(tmp_pat
     assert list((tmp_path / "work").glob("oncodrop-reinterpret-*")) == []  # drains' work dirs removed
 
 
-@pytest.mark.slow
 def test_serves_scheduled_trigger_sends_drains_to_slurm_and_runs_no_runner_itself(
     tmp_path: Path, demo_bundle: Path, past: Past
 ) -> None:  # fmt: skip
