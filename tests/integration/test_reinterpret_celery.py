@@ -20,6 +20,8 @@ from waiting import scaled, wait_for
 
 from oncodrop.demo.revision import revise_demo_bundle
 from oncodrop.ledger import Ledger
+from oncodrop.ledger.reinterp import Reinterpretations
+from oncodrop.naming import parse_key
 from oncodrop.service.reinterpret import install_bundle
 
 pytestmark = pytest.mark.integration
@@ -54,3 +56,31 @@ def test_reinterpret_on_celery_runs_drains_on_the_workers_once_per_sample(
     assert "drain(s) sent to celery" in ran.stderr
     with Ledger.open(db) as ledger:
         assert_reinterpreted_once(ledger, past.store.root)
+
+
+def test_without_workers_the_drains_wait_on_the_queue_and_the_command_stops_waiting_at_its_timeout(
+    tmp_path: Path, redis_url: str  # noqa: F811
+) -> None:  # fmt: skip
+    import redis
+
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    with Ledger.open(db) as ledger:
+        for i in range(3):  # past samples as the ledger records them (no drain runs here)
+            key = f"past{i}-abcde{i}-somatic.tar.gz"
+            parsed = parse_key(key)
+            record, _ = ledger.admit_object("file:///store", key, f"e{i}", 1, parsed.kind, parsed.sample_id,
+                                            parsed.output_key)  # fmt: skip
+            assert ledger.claim_specific(record.id, "w", 60) is not None
+            ledger.succeed(record.id, "w", parsed.output_key, None, "v1")
+        Reinterpretations(ledger).install_bundle(name="b", version="v2", path=str(tmp_path), manifest_sha256="x",
+                                                 demo=True, current=True)  # fmt: skip
+    queue = f"reinterp-{tmp_path.name}"
+    env = {**os.environ, **celery_env(redis_url), "ONCODROP_CELERY__QUEUE": queue,
+           "ONCODROP_REINTERPRET__WORKERS": "2"}  # fmt: skip
+    ran = subprocess.run([sys.executable, "-m", "oncodrop", "reinterpret", "--all", "--db", db, "--timeout", "1"],
+                         env=env, capture_output=True, text=True, timeout=scaled(120), check=False)  # fmt: skip
+    assert ran.returncode == 1, ran.stderr[-3000:]
+    assert "bundle v2: 3 queued; QUEUED 3, RUNNING 0, DONE 0, DEAD 0" in ran.stdout
+    assert "3 job(s) not finished after 1 s; the drains go on" in ran.stderr
+    messages = redis.Redis.from_url(redis_url).lrange(queue, 0, -1)
+    assert len(messages) == 2 and all(b"oncodrop.reinterpret_drain" in m for m in messages)
