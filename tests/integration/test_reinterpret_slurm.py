@@ -32,6 +32,7 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not available(), reason="needs Debian slurm-wlm and munge, run as root"),
 ]
+REPO = Path(__file__).resolve().parents[2]
 DRAIN = re.compile(r"re-interpretation drain slurm:\S+ of bundle 2026.12-demo: (\d+) done")
 
 
@@ -59,7 +60,8 @@ def past(tmp_path: Path, demo_bundle: Path, cluster: SlurmCluster) -> Past:
                                       tmp_path / "store", tmp_path / "scratch")  # fmt: skip
         install_bundle(ledger, v2)
     spool = tmp_path / "spool"
-    env = {**cluster.env, "ONCODROP_EXECUTOR": "slurm", "ONCODROP_SLURM__SPOOL_DIR": str(spool),
+    # the jobs run in the spool: the source tree by its absolute path, whatever PYTHONPATH the run has
+    env = {**cluster.env, "PYTHONPATH": str(REPO / "src"), "ONCODROP_EXECUTOR": "slurm", "ONCODROP_SLURM__SPOOL_DIR": str(spool),
            "ONCODROP_SLURM__POLL_S": "0.5", "ONCODROP_SLURM__PARTITION": cluster.partition,
            "ONCODROP_SLURM__MEM_MB": "400", "ONCODROP_REINTERPRET__WORKERS": "2",
            "ONCODROP_REINTERPRET__LEASE_S": f"{scaled(60):g}"}  # fmt: skip

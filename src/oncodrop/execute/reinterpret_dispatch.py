@@ -15,7 +15,6 @@ import sys
 from collections.abc import Callable
 
 from oncodrop.errors import ConfigError
-from oncodrop.execute.batch_ctl import BatchCtl, parse_tags
 from oncodrop.execute.slurm import absolute_paths, job_script, prepare_spool
 from oncodrop.execute.slurm_ctl import SlurmCtl
 from oncodrop.settings import Settings
@@ -52,6 +51,8 @@ def batch_command(version: str) -> list[str]:
 
 
 def _batch(settings: Settings, version: str, n: int) -> tuple[str, ...]:
+    from oncodrop.execute.batch_ctl import BatchCtl, parse_tags  # boto3: the optional ``cloud`` extra
+
     batch = settings.batch
     if not batch.job_queue or not batch.job_definition:
         raise ConfigError("executor = batch needs batch.job_queue and batch.job_definition "

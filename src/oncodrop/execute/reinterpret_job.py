@@ -33,7 +33,6 @@ from types import FrameType
 
 from oncodrop.domain.reinterpretation import BundleVersion
 from oncodrop.errors import ConfigError
-from oncodrop.execute.batch import OWNER_PREFIX
 from oncodrop.execute.reinterpret import Runner, RunnerConfig, RunnerTally
 from oncodrop.execute.slurm_job import SETTINGS_FILE, job_key_from_env
 from oncodrop.ledger import Ledger
@@ -118,6 +117,8 @@ def slurm_main(spool: Path, version: str, env: Mapping[str, str] = os.environ) -
 
 def batch_main(settings: Settings, version: str, env: Mapping[str, str] = os.environ) -> RunnerTally:
     """One AWS Batch job (``oncodrop reinterpret-job``): a drain under the job's name."""
+    from oncodrop.execute.batch import OWNER_PREFIX  # boto3 (the cloud extra): not for Slurm or Celery drains
+
     job_id = env.get(BATCH_JOB_ID_ENV) or f"local{os.getpid()}"
     stop = _stop_on_sigterm(f"batch job {job_id}")
     workdir = settings.work_root / f"oncodrop-reinterpret-{job_id.replace(':', '_')}"
