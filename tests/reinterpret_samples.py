@@ -105,3 +105,21 @@ def replicate(ledger: Ledger, store_dir: Path, store_url: str, n: int, scratch: 
                                         parsed.output_key)  # fmt: skip
         ledger.claim_specific(record.id, "bench", 600)
         ledger.succeed(record.id, "bench", parsed.output_key, source.headline, bundle_version)
+
+
+def assert_reinterpreted_once(ledger: Ledger, store_dir: Path, version: str = "2026.12-demo") -> None:
+    """The known answer of v1 -> v2 (tests/integration/test_reinterpret.py), reached once: every
+    job DONE, one change report for each of the two samples that change (the melanoma, the
+    Lynch normal) and nothing else in the store, one notice each."""
+    from oncodrop.domain.reinterpretation import ReinterpretState
+    from oncodrop.ledger.reinterp import Reinterpretations
+
+    jobs = Reinterpretations(ledger).jobs(bundle_version=version)
+    assert len(jobs) == len(ledger.list_samples(limit=1000)), "one job per sample"
+    assert [j.state for j in jobs] == [ReinterpretState.DONE] * len(jobs), [(j.sample_key, j.reason) for j in jobs]
+    changed = sorted(j.sample_key for j in jobs if j.output_key is not None)
+    assert changed == sorted(["demo_melanoma-a1b2c3-somatic.tar.gz", LYNCH])
+    reports = sorted(p.name for p in store_dir.rglob("*-reinterpretation-*.tar.gz"))
+    assert reports == sorted(j.output_key for j in jobs if j.output_key is not None)
+    notices = [item.record.key for item, _ in ledger.notifications() if item.detail is not None]
+    assert sorted(notices) == changed

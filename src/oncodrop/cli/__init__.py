@@ -25,6 +25,7 @@ class LazyCommand(NamedTuple):
 
     module: str
     short_help: str
+    hidden: bool = False  # run by the deployment (a job's command), not by people: not in --help
 
 
 COMMANDS: dict[str, LazyCommand] = {
@@ -36,6 +37,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "pack": LazyCommand("service", "Build a well-formed input tarball (checks names and the config first)."),
     "refdata": LazyCommand("refdata", "Build and check reference bundles (knowledge, ClinVar, signatures, genome)."),
     "reinterpret": LazyCommand("reinterpret", "Re-interpret past samples against the current bundle, once per (sample, bundle version)."),
+    "reinterpret-job": LazyCommand("batch", "Drain one bundle version's re-interpretation queue inside an AWS Batch job.", hidden=True),
     "report": LazyCommand("report", "Write report.html, tiers TSV, MAF, summary JSON, XLSX and provenance.json to --out."),
     "serve": LazyCommand("service", "Watch the store (or an SQS queue), queue new tarballs and run them on workers."),
     "spot-prices": LazyCommand("cloud", "Recent spot prices per availability zone for one instance type (USD per hour)."),
@@ -78,7 +80,7 @@ class LazyGroup(click.Group):
                 if command.hidden:
                     continue
                 rows.append((name, command.get_short_help_str(width)))
-            else:
+            elif not COMMANDS[name].hidden:
                 # a stand-in command, for click's own truncation of its help
                 stand_in = click.Command(name, help=COMMANDS[name].short_help)
                 rows.append((name, stand_in.get_short_help_str(width)))

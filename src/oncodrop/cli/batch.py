@@ -1,4 +1,6 @@
-"""``oncodrop batch-job --record-id N``: the command every AWS Batch job of the image runs.
+"""``oncodrop batch-job --record-id N``: the command every AWS Batch job of the image runs, and
+``oncodrop reinterpret-job --bundle-version V`` (hidden), the command override of a
+re-interpretation drain's Batch job (``execute.reinterpret_job``).
 
 The job definition's command is ``["oncodrop", "batch-job", "--record-id", "Ref::record_id"]``;
 the Batch executor passes the ledger's record id as the job parameter ``record_id``. Settings
@@ -30,3 +32,18 @@ def batch_job(config_file: Path | None, record_id: int) -> None:
     except OncodropError as exc:  # ledger or bundle unusable: non-zero, Batch shows it as FAILED
         raise click.ClickException(exc.message) from None
     click.echo(f"sample #{record_id}: {outcome}", err=True)
+
+
+@main.command("reinterpret-job", hidden=True)
+@config_option()
+@click.option("--bundle-version", required=True, help="The installed bundle version whose queue to drain.")
+def reinterpret_job(config_file: Path | None, bundle_version: str) -> None:
+    """Drain one bundle version's re-interpretation queue inside an AWS Batch job."""
+    from oncodrop.execute.reinterpret_job import batch_main
+
+    settings = load_settings(config_file)
+    try:
+        tally = batch_main(settings, bundle_version)
+    except OncodropError as exc:  # ledger or bundle unusable: non-zero, Batch shows it as FAILED
+        raise click.ClickException(exc.message) from None
+    click.echo(f"bundle {bundle_version}: {tally.done} re-interpreted, {tally.failed} failed", err=True)

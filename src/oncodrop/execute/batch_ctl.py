@@ -8,7 +8,7 @@ ours through ``store.s3.aws_errors``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +102,20 @@ class BatchCtl:
                 jobName=name, jobQueue=queue, jobDefinition=s.job_definition,
                 parameters={"record_id": str(record_id)},
                 containerOverrides={"resourceRequirements": resources},
+                tags=dict(tags), propagateTags=True,
+            )  # fmt: skip
+        return str(response["jobId"])
+
+    def submit_command(self, *, name: str, queue: str, command: Sequence[str], tags: Mapping[str, str]) -> str:
+        """Submit a job of the job definition running ``command`` instead of its own (a
+        re-interpretation drain); its id."""
+        s = self.settings
+        assert s.job_definition is not None  # checked by the caller
+        resources = [{"type": "VCPU", "value": str(s.vcpus)}, {"type": "MEMORY", "value": str(s.memory_mib)}]
+        with aws_errors(f"submit batch job {name} to {queue}"):
+            response = self.client.submit_job(
+                jobName=name, jobQueue=queue, jobDefinition=s.job_definition,
+                containerOverrides={"command": list(command), "resourceRequirements": resources},
                 tags=dict(tags), propagateTags=True,
             )  # fmt: skip
         return str(response["jobId"])

@@ -9,7 +9,8 @@ or the sample finished and returns ``"skipped"``.
 Broker settings that make redelivery safe (``celery_config``): ``acks_late`` (ack after the job),
 ``task_reject_on_worker_lost`` (a killed worker's message goes back), prefetch 1, and a
 visibility timeout longer than the job timeout (else a long job is redelivered while running;
-harmless here, but wasted). Works as ``celery -A oncodrop.execute.celery_app worker`` too: the
+harmless here, but wasted). The second task, ``oncodrop.reinterpret_drain``, runs one
+re-interpretation drain (``execute.reinterpret_job``) on the same workers. Works as ``celery -A oncodrop.execute.celery_app worker`` too: the
 app loads ``Settings`` (``ONCODROP_*`` env, the ``ONCODROP_CONFIG`` file) when first used.
 """
 
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 # The broker-level task name; kept as it was when the function was renamed, so messages
 # already queued by an older release still find their task.
 TASK_NAME = "oncodrop.run_sample"
+DRAIN_TASK_NAME = "oncodrop.reinterpret_drain"  # a bundle version's re-interpretation queue, until empty
 SQS_MAX_VISIBILITY_S = 43_200  # the SQS limit (12 h)
 
 app = Celery("oncodrop", set_as_current=False)
@@ -186,4 +188,27 @@ def send(record_id: int) -> None:
     claim_and_run_record.apply_async(args=(record_id,))
 
 
-__all__ = ["TASK_NAME", "app", "celery_config", "claim_and_run_record", "configure", "send", "warm_up"]
+@app.task(name=DRAIN_TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def reinterpret_drain(bundle_version: str) -> str:
+    """Drain bundle ``bundle_version``'s re-interpretation queue (``execute.reinterpret_job``).
+    A warm shutdown stops it after its running job and puts the message back for another worker."""
+    from oncodrop.execute.reinterpret_job import drain
+
+    runtime = _runtime()
+    if runtime.worker.stopping.is_set():
+        raise Reject("worker is shutting down", requeue=True)
+    settings = _state.settings or Settings.load()
+    tally = drain(settings, bundle_version, worker_id=f"{runtime.worker.worker_id}:reinterpret",
+                  workdir=runtime.worker.slot_dir / "reinterpret", stop=runtime.worker.stopping)  # fmt: skip
+    if runtime.worker.stopping.is_set():
+        raise Reject("worker is shutting down", requeue=True)
+    return f"{tally.done} done, {tally.failed} failed"
+
+
+def send_drain(bundle_version: str) -> None:
+    """Put one re-interpretation drain of ``bundle_version`` on the broker queue."""
+    reinterpret_drain.apply_async(args=(bundle_version,))
+
+
+__all__ = ["DRAIN_TASK_NAME", "TASK_NAME", "app", "celery_config", "claim_and_run_record", "configure",
+           "reinterpret_drain", "send", "send_drain", "warm_up"]  # fmt: skip

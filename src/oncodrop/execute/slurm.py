@@ -99,10 +99,21 @@ def owned_by(record: SampleRecord, key: str) -> bool:
     return record.state is SampleState.RUNNING and owner.startswith(f"slurm:{key}@")
 
 
-def job_script(python: str, spool: Path, batch_file: Path) -> str:
-    """The batch script: exec the job module (so SIGTERM reaches Python, not a shell)."""
-    command = shlex.join([python, "-m", "oncodrop.execute.slurm_job", str(spool), str(batch_file)])
+def job_script(python: str, spool: Path, argument: Path | str, module: str = "oncodrop.execute.slurm_job") -> str:
+    """The batch script: exec the job module (so SIGTERM reaches Python, not a shell) with the
+    spool and its one argument (a sample job's batch file, a drain's bundle version)."""
+    command = shlex.join([python, "-m", module, str(spool), str(argument)])
     return f"#!/bin/sh\nexec {command}\n"
+
+
+def prepare_spool(spool: Path, settings: Settings) -> None:
+    """The spool's folders and the settings hand-over (0600) every job reads."""
+    for sub in ("", "batches", "logs", ACCOUNTING_DIR):
+        (spool / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+    handover = spool / SETTINGS_FILE
+    handover.touch(mode=0o600)
+    handover.chmod(0o600)
+    handover.write_text(settings.handover_json())
 
 
 def absolute_paths(settings: Settings) -> Settings:
@@ -148,12 +159,7 @@ class SlurmExecutor(Dispatcher):
     def start(self) -> None:
         """Migrate/open the ledger, write the settings hand-over (0600) in the spool, start sweeping."""
         self._open_ledger()
-        for sub in ("", "batches", "logs", ACCOUNTING_DIR):
-            (self.spool / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
-        handover = self.spool / SETTINGS_FILE
-        handover.touch(mode=0o600)
-        handover.chmod(0o600)
-        handover.write_text(self.settings.handover_json())
+        prepare_spool(self.spool, self.settings)
         self._start_sweeping()
 
     def stop(self, timeout_s: float = 30.0) -> None:

@@ -36,7 +36,7 @@ from oncodrop.execute.slurm import SlurmExecutor
 from oncodrop.execute.sweeper import Sweeper
 from oncodrop.ledger import Ledger
 from oncodrop.notify import notifier_loop_from_settings
-from oncodrop.service.reinterpret import watch
+from oncodrop.service.reinterpret_remote import watch_on_executor
 from oncodrop.settings import Settings
 from oncodrop.store import ObjectStore, open_store
 from oncodrop.store.base import ObjectInfo
@@ -139,8 +139,8 @@ class EmbeddedService:
                 thread.start()
             if self.settings.reinterpret.watch_s > 0:  # the scheduled re-interpretation trigger
                 self._reinterpret_thread = threading.Thread(
-                    target=watch, args=(self.ledger, self.settings.reinterpret, self.settings.aws, self._stop),
-                    kwargs={"workdir": self.settings.work_root}, name="reinterpret", daemon=True,
+                    target=watch_on_executor, args=(self.ledger, self.settings, self._stop), name="reinterpret",
+                    daemon=True,
                 )  # fmt: skip
                 self._reinterpret_thread.start()
         if self._run_poller and self.settings.executor == "celery":  # serve dispatches; workers don't

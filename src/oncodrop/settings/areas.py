@@ -239,11 +239,13 @@ class ReinterpretSettings(Area):
                     "Tier I/II), vus_plp (germline VUS <-> P/LP), therapy_lost, therapy_gained, tier_any, "
                     "germline_class_any.",
     )  # fmt: skip
-    workers: int = Field(default=1, ge=1, le=64, description="Re-interpretation runner processes.")
+    workers: int = Field(default=1, ge=1, le=64, description="Re-interpretation runner processes (executor local), "
+                                                          "or drains sent to Celery, Slurm or AWS Batch.")  # fmt: skip
     lease_s: float = Field(default=120.0, gt=0, description="Lease of one re-interpretation job (a runner that "
                                                             "dies holding it is replaced after this).")  # fmt: skip
     max_attempts: int = Field(default=3, ge=1, description="Tries of one re-interpretation before it is DEAD.")
     watch_s: float = Field(default=0.0, ge=0, description="oncodrop serve checks this often whether the current "
                                                           "bundle (refdata install) has past samples not yet "
-                                                          "re-interpreted, and runs them (0: never; run "
-                                                          "oncodrop reinterpret instead).")  # fmt: skip
+                                                          "re-interpreted, and runs them (on a remote executor: "
+                                                          "sends drains to it) (0: never; run oncodrop "
+                                                          "reinterpret instead).")  # fmt: skip
