@@ -22,6 +22,7 @@ Run: ``python benchmarks/reinterpret.py [--samples 1000] [--workers 1]``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import statistics
@@ -47,6 +48,19 @@ from oncodrop.settings import ReinterpretSettings
 TIMES: list[tuple[float, bool, str]] = []  # (seconds, changed, sample kind) per job, in this process
 
 
+GC = {"full": 0, "full_s": 0.0, "start": 0.0}  # full collections in this process (workers=1)
+
+
+def _gc_clock(phase: str, info: dict[str, int]) -> None:
+    if info["generation"] != 2:
+        return
+    if phase == "start":
+        GC["start"] = time.perf_counter()
+    else:
+        GC["full"] += 1
+        GC["full_s"] += time.perf_counter() - GC["start"]
+
+
 class TimedRunner(Runner):
     def run_one(self, job: ReinterpretJob, tally: RunnerTally) -> None:
         before = tally.changed
@@ -57,6 +71,7 @@ class TimedRunner(Runner):
 
 def timed_run(db: str, workers: int, workdir: Path) -> tuple[float, dict[str, int]]:
     TIMES.clear()
+    GC.update(full=0, full_s=0.0)
     start = time.perf_counter()
     run = run_reinterpretation(db, Selection(keys=()), ReinterpretSettings(workers=workers), workdir=workdir)
     return time.perf_counter() - start, run.counts
@@ -69,6 +84,7 @@ def main() -> None:
                         help="runner processes (more than 1: no per-sample times, wall time only)")
     parser.add_argument("--runs", choices=("both", "same", "v2"), default="both")
     args = parser.parse_args()
+    gc.callbacks.append(_gc_clock)
     runner_module.Runner = TimedRunner  # type: ignore[misc]  # time each job (workers=1 runs in-process)
     import oncodrop.service.reinterpret as service_module
 
@@ -124,6 +140,8 @@ def main() -> None:
                     for kind in kinds
                 )
                 line += f"; changed sample median {statistics.median(changed) * 1000:.0f} ms ({per_kind})"
+            if args.workers <= 1:
+                line += f"; {GC['full']} full garbage collections, {GC['full_s']:.1f} s"
             print(line, flush=True)
 
 
