@@ -7,13 +7,15 @@ import math
 import zipfile
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
-from oncodrop.report.write.workbook import Workbook, typed_value
+from oncodrop.report.write.workbook import IN_MEMORY_ROWS, Workbook, typed_value
 
 
-def test_cells_hold_what_was_written_and_strings_are_never_guessed_at(tmp_path: Path) -> None:
-    with Workbook(tmp_path / "w.xlsx") as book:
+@pytest.mark.parametrize("rows", [None, 10], ids=["constant-memory", "in-memory"])
+def test_cells_hold_what_was_written_and_strings_are_never_guessed_at(tmp_path: Path, rows: int | None) -> None:
+    with Workbook(tmp_path / "w.xlsx", rows=rows) as book:
         sheet = book.sheet("First")
         sheet.header(("text", "number", "integer", "blank"))
         sheet.append(("=SUM(A1)", 0.25, 7, None))
@@ -33,15 +35,29 @@ def test_cells_hold_what_was_written_and_strings_are_never_guessed_at(tmp_path: 
     wb.close()
 
 
-def test_same_content_same_bytes_and_no_timestamp(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rows", [None, 10], ids=["constant-memory", "in-memory"])
+def test_same_content_same_bytes_and_no_timestamp(tmp_path: Path, rows: int | None) -> None:
     def write(path: Path) -> bytes:
-        with Workbook(path) as book:
+        with Workbook(path, rows=rows) as book:
             book.sheet("S").append(("a", 1))
         return path.read_bytes()
 
     assert write(tmp_path / "a.xlsx") == write(tmp_path / "b.xlsx")
     with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
         assert "2000-01-01T00:00:00Z" in z.read("docProps/core.xml").decode()
+        assert {info.date_time[0] for info in z.infolist()} == {1980}
+
+
+def test_only_a_small_workbook_is_assembled_in_memory(tmp_path: Path) -> None:
+    def inline_strings(rows: int | None) -> bool:
+        path = tmp_path / f"{rows}.xlsx"
+        with Workbook(path, rows=rows) as book:
+            book.sheet("S").append(("text",))
+        with zipfile.ZipFile(path) as z:
+            return "inlineStr" in z.read("xl/worksheets/sheet1.xml").decode()  # constant memory writes inline
+
+    assert not inline_strings(IN_MEMORY_ROWS)
+    assert inline_strings(IN_MEMORY_ROWS + 1) and inline_strings(None)
 
 
 def test_typed_value_reads_tsv_text_as_the_workbook_should_hold_it() -> None:

@@ -5,8 +5,8 @@ columns, numbers as numbers), CNA, Signatures, Kataegis. Variants is capped at `
 (Tier I–III always included first): a whole-genome sample's 100k rows would take longer to write
 than the rest of the report; the TSV always has every row and the sheet says so.
 
-Written row after row in constant memory (``workbook``; openpyxl's write-only mode spent a fifth
-of a 100k-variant report on these 10k rows).
+Written row after row (``workbook``: in constant memory when large; openpyxl's write-only mode
+spent a fifth of a 100k-variant report on these 10k rows).
 """
 
 from __future__ import annotations
@@ -137,7 +137,8 @@ _SHEETS = (
 def write_xlsx(content: ReportContent, summary_line: str, out_dir: Path, tsv_name: str | None = None) -> Path:
     """Write ``{sample}.xlsx``; ``tsv_name`` is the tiers table as written (``.tsv.gz`` when
     compressed)."""
-    with Workbook(out_dir / xlsx_name(content.sample_id)) as book:
+    rows = min(len(content.findings), XLSX_MAX_VARIANT_ROWS) + 200  # Variants, + the other sheets' few
+    with Workbook(out_dir / xlsx_name(content.sample_id), rows=rows) as book:
         _summary_sheet(book.sheet("Summary"), content, summary_line)
         for name, write in _SHEETS:
             if write is _variant_sheet:

@@ -1,7 +1,8 @@
 """``{sample}.xlsx``: the germline report as a workbook (Summary, Variants, Criteria, Panel).
 
 Variants has the TSV's columns with numbers as numbers; Criteria one row per met criterion.
-Written row after row in constant memory, as the somatic workbook (``report.write.workbook``).
+Written row after row as the somatic workbook (``report.write.workbook``; a panel's workbook is
+small enough to be assembled in memory).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def _typed(name: str, text: str) -> str | float | int | None:
 
 
 def write_germline_xlsx(content: GermlineContent, summary_line: str, out_dir: Path) -> Path:
-    with Workbook(out_dir / germline_xlsx_name(content.sample_id)) as book:
+    expected = len(content.findings) * 4 + len(content.panel.genes) + len(content.panel.secondary) + 30
+    with Workbook(out_dir / germline_xlsx_name(content.sample_id), rows=expected) as book:
         ws = book.sheet("Summary")
         ws.header(("item", "value"))
         rows: list[tuple[str, object]] = [
