@@ -14,13 +14,15 @@ something changed, record it):
   R273H rises to Tier I, the Lynch normal's MSH6 VUS becomes LP) and get a change report with
   the full updated report; the other half do not.
 
-Targets: all N re-interpreted in <= 5 min; a no-change sample <= 0.2 s.
+Targets: all N re-interpreted in <= 5 min; a no-change sample <= 0.2 s. Changed samples' median
+is also given per sample kind (somatic: the melanoma; normal: the Lynch panel).
 Run: ``python benchmarks/reinterpret.py [--samples 1000] [--workers 1]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import statistics
@@ -43,7 +45,20 @@ from oncodrop.ledger.reinterp import Selection
 from oncodrop.service.reinterpret import install_bundle, run_reinterpretation
 from oncodrop.settings import ReinterpretSettings
 
-TIMES: list[tuple[float, bool]] = []  # (seconds, changed) per job, in this process
+TIMES: list[tuple[float, bool, str]] = []  # (seconds, changed, sample kind) per job, in this process
+
+
+GC = {"full": 0, "full_s": 0.0, "start": 0.0}  # full collections in this process (workers=1)
+
+
+def _gc_clock(phase: str, info: dict[str, int]) -> None:
+    if info["generation"] != 2:
+        return
+    if phase == "start":
+        GC["start"] = time.perf_counter()
+    else:
+        GC["full"] += 1
+        GC["full_s"] += time.perf_counter() - GC["start"]
 
 
 class TimedRunner(Runner):
@@ -51,11 +66,12 @@ class TimedRunner(Runner):
         before = tally.changed
         start = time.perf_counter()
         super().run_one(job, tally)
-        TIMES.append((time.perf_counter() - start, tally.changed > before))
+        TIMES.append((time.perf_counter() - start, tally.changed > before, job.kind))
 
 
 def timed_run(db: str, workers: int, workdir: Path) -> tuple[float, dict[str, int]]:
     TIMES.clear()
+    GC.update(full=0, full_s=0.0)
     start = time.perf_counter()
     run = run_reinterpretation(db, Selection(keys=()), ReinterpretSettings(workers=workers), workdir=workdir)
     return time.perf_counter() - start, run.counts
@@ -68,6 +84,7 @@ def main() -> None:
                         help="runner processes (more than 1: no per-sample times, wall time only)")
     parser.add_argument("--runs", choices=("both", "same", "v2"), default="both")
     args = parser.parse_args()
+    gc.callbacks.append(_gc_clock)
     runner_module.Runner = TimedRunner  # type: ignore[misc]  # time each job (workers=1 runs in-process)
     import oncodrop.service.reinterpret as service_module
 
@@ -110,14 +127,21 @@ def main() -> None:
                 with Ledger.open(bench_db) as ledger:
                     install_bundle(ledger, bundle)
             wall, counts = timed_run(bench_db, args.workers, root / "runs")
-            unchanged = sorted(t for t, changed in TIMES if not changed)
-            changed = sorted(t for t, c in TIMES if c)
+            unchanged = sorted(t for t, changed, _ in TIMES if not changed)
+            changed = sorted(t for t, c, _ in TIMES if c)
             line = f"{label}: {args.samples} samples in {wall:.1f} s ({wall / args.samples * 1000:.0f} ms/sample); {counts}"
             if unchanged:
                 line += (f"; no-change sample median {statistics.median(unchanged) * 1000:.0f} ms, "
                          f"p95 {unchanged[int(0.95 * (len(unchanged) - 1))] * 1000:.0f} ms")  # fmt: skip
             if changed:
-                line += f"; changed sample median {statistics.median(changed) * 1000:.0f} ms"
+                kinds = sorted({k for _, c, k in TIMES if c})
+                per_kind = ", ".join(
+                    f"{kind} {statistics.median(t for t, c, k in TIMES if c and k == kind) * 1000:.0f} ms"
+                    for kind in kinds
+                )
+                line += f"; changed sample median {statistics.median(changed) * 1000:.0f} ms ({per_kind})"
+            if args.workers <= 1:
+                line += f"; {GC['full']} full garbage collections, {GC['full_s']:.1f} s"
             print(line, flush=True)
 
 

@@ -4,6 +4,7 @@ one ClinVar VUS reclassified, one item retired) installed and past samples re-in
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -19,10 +20,10 @@ from waiting import scaled, wait_for
 
 from oncodrop.demo.revision import ADDED_EVIDENCE, RETIRED_EVIDENCE, revise_demo_bundle
 from oncodrop.digest import file_sha256
-from oncodrop.domain.reinterpretation import ReinterpretState
+from oncodrop.domain.reinterpretation import ReinterpretJob, ReinterpretState
 from oncodrop.errors import StateConflict
 from oncodrop.execute.package import member_names, read_member, root_name_for
-from oncodrop.execute.reinterpret import Runner, RunnerConfig, run_job
+from oncodrop.execute.reinterpret import Runner, RunnerConfig, RunnerTally, run_job
 from oncodrop.ledger import Ledger
 from oncodrop.ledger.reinterp import Reinterpretations, Selection
 from oncodrop.naming import reinterpretation_key
@@ -210,6 +211,27 @@ def test_a_crash_mid_batch_resumes_without_duplicates(past: Past, world: World) 
     with pytest.raises(StateConflict):
         reinterps.complete(dying.id, "runner-a", output_key=None, location="x", changes=0, meaningful=0,
                            summary={}, notice=None)  # fmt: skip
+
+
+def test_a_runner_keeps_the_heap_of_its_first_job_out_of_full_collections_until_its_batch_ends(
+    past: Past, world: World
+) -> None:
+    install_bundle(past.ledger, world.v2)
+    reinterps = Reinterpretations(past.ledger)
+    assert reinterps.enqueue("2026.12-demo", Selection()) == 4
+    frozen_at_start: list[int] = []
+
+    class Watched(Runner):
+        def run_one(self, job: ReinterpretJob, tally: RunnerTally) -> None:
+            frozen_at_start.append(gc.get_freeze_count())
+            super().run_one(job, tally)
+
+    cfg = RunnerConfig(world.v2, "2026.12-demo", ReinterpretSettings().announce, workdir=past.work)
+    assert gc.get_freeze_count() == 0
+    tally = Watched(reinterps, lambda _: past.samples.store, cfg).run()
+    assert (tally.done, tally.changed) == (4, 2)
+    assert frozen_at_start[0] == 0 and all(n > 0 for n in frozen_at_start[1:]) and len(frozen_at_start) == 4
+    assert gc.get_freeze_count() == 0  # the process is left as it was (serve runs passes in-process)
 
 
 def test_the_scheduled_pass_reinterprets_against_a_newly_current_bundle_once(past: Past, world: World) -> None:

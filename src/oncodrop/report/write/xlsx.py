@@ -5,25 +5,18 @@ columns, numbers as numbers), CNA, Signatures, Kataegis. Variants is capped at `
 (Tier I–III always included first): a whole-genome sample's 100k rows would take longer to write
 than the rest of the report; the TSV always has every row and the sheet says so.
 
-Written with xlsxwriter in constant-memory mode (rows go to disk as they come; 3-4x faster
-than openpyxl's write-only mode, which spent a fifth of a 100k-variant report on 10k rows).
+Written row after row (``workbook``: in constant memory when large; openpyxl's write-only mode
+spent a fifth of a 100k-variant report on these 10k rows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import xlsxwriter  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
 from oncodrop.domain.classification import Tier
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.tsv import TIER_COLUMNS, tier_row, tiers_tsv_name
+from oncodrop.report.write.workbook import Sheet, Workbook, typed_value
 
 XLSX_MAX_VARIANT_ROWS = 10_000
 _NUMERIC = frozenset(
@@ -40,45 +33,7 @@ def xlsx_name(sample_id: str) -> str:
     return f"{sample_id}.xlsx"
 
 
-class _Sheet:
-    """An xlsxwriter worksheet written row after row (``append`` as openpyxl's write-only)."""
-
-    def __init__(self, book: Any, name: str, bold: Any) -> None:
-        self._ws = book.add_worksheet(name)
-        self._bold = bold
-        self._row = 0
-
-    def append(self, values: Sequence[object]) -> None:
-        if values:
-            self._ws.write_row(self._row, 0, values)
-        self._row += 1
-
-    def header(self, names: Iterable[str]) -> None:
-        self._ws.write_row(self._row, 0, list(names), self._bold)
-        self._row += 1
-
-
-def bold_header(ws: WriteOnlyWorksheet, names: Iterable[str]) -> None:
-    """Append a bold header row to an openpyxl write-only sheet (the germline workbook)."""
-    cells = []
-    for name in names:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    ws.append(cells)
-
-
-def typed_value(text: str, *, numeric: bool, integer: bool = False) -> str | float | int | None:
-    """A TSV cell as the workbook should hold it: empty → blank, numbers as numbers."""
-    if text == "":
-        return None
-    if numeric:
-        number = float(text)
-        return int(number) if integer and number.is_integer() else number
-    return text
-
-
-def _summary_sheet(ws: _Sheet, content: ReportContent, summary_line: str) -> None:
+def _summary_sheet(ws: Sheet, content: ReportContent, summary_line: str) -> None:
     counts = content.tier_counts
     rows: list[tuple[str, object]] = [
         ("sample", content.sample_id),
@@ -101,7 +56,7 @@ def _summary_sheet(ws: _Sheet, content: ReportContent, summary_line: str) -> Non
         ws.append(row)
 
 
-def _evidence_sheet(ws: _Sheet, content: ReportContent) -> None:
+def _evidence_sheet(ws: Sheet, content: ReportContent) -> None:
     ws.header(_EVIDENCE_HEADER)
     for f in content.findings:
         if f.tier not in (Tier.I, Tier.II):
@@ -117,7 +72,7 @@ def _evidence_sheet(ws: _Sheet, content: ReportContent) -> None:
             ))
 
 
-def _variant_sheet(ws: _Sheet, content: ReportContent, tsv_name: str | None = None) -> None:
+def _variant_sheet(ws: Sheet, content: ReportContent, tsv_name: str | None = None) -> None:
     names = [name for name, _ in TIER_COLUMNS]
     kinds = [(name in _NUMERIC, name in {"pos", "depth", "alt_depth"}) for name in names]
     findings = content.findings
@@ -136,7 +91,7 @@ def _variant_sheet(ws: _Sheet, content: ReportContent, tsv_name: str | None = No
         ])
 
 
-def _cna_sheet(ws: _Sheet, content: ReportContent) -> None:
+def _cna_sheet(ws: Sheet, content: ReportContent) -> None:
     if content.cna is None:
         ws.append(("No copy-number segments were supplied for this sample.",))
         return
@@ -148,7 +103,7 @@ def _cna_sheet(ws: _Sheet, content: ReportContent) -> None:
                    "yes" if g.loh else "", g.tier.value if g.tier else "", "; ".join(therapies)))
 
 
-def _signature_sheet(ws: _Sheet, content: ReportContent) -> None:
+def _signature_sheet(ws: Sheet, content: ReportContent) -> None:
     sig = content.signatures
     if sig.fit is None:
         ws.append((f"Signatures {sig.metric.note}",))
@@ -163,7 +118,7 @@ def _signature_sheet(ws: _Sheet, content: ReportContent) -> None:
             ws.append((ctx, int(n)))
 
 
-def _kataegis_sheet(ws: _Sheet, content: ReportContent) -> None:
+def _kataegis_sheet(ws: Sheet, content: ReportContent) -> None:
     if not content.kataegis.computable:
         ws.append((f"Kataegis {content.kataegis.note}",))
         return
@@ -180,20 +135,14 @@ _SHEETS = (
 
 
 def write_xlsx(content: ReportContent, summary_line: str, out_dir: Path, tsv_name: str | None = None) -> Path:
-    """Write ``{sample}.xlsx`` (constant memory: each row goes to disk when written);
-    ``tsv_name`` is the tiers table as written (``.tsv.gz`` when compressed)."""
-    path = out_dir / xlsx_name(content.sample_id)
-    book = xlsxwriter.Workbook(str(path), {
-        "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-        "strings_to_urls": False, "nan_inf_to_errors": True,
-    })  # fmt: skip
-    book.set_properties({"created": datetime(2000, 1, 1)})  # same content, same bytes
-    bold = book.add_format({"bold": True})
-    _summary_sheet(_Sheet(book, "Summary", bold), content, summary_line)
-    for name, write in _SHEETS:
-        if write is _variant_sheet:
-            _variant_sheet(_Sheet(book, name, bold), content, tsv_name)
-        else:
-            write(_Sheet(book, name, bold), content)
-    book.close()
-    return path
+    """Write ``{sample}.xlsx``; ``tsv_name`` is the tiers table as written (``.tsv.gz`` when
+    compressed)."""
+    rows = min(len(content.findings), XLSX_MAX_VARIANT_ROWS) + 200  # Variants, + the other sheets' few
+    with Workbook(out_dir / xlsx_name(content.sample_id), rows=rows) as book:
+        _summary_sheet(book.sheet("Summary"), content, summary_line)
+        for name, write in _SHEETS:
+            if write is _variant_sheet:
+                _variant_sheet(book.sheet(name), content, tsv_name)
+            else:
+                write(book.sheet(name), content)
+    return book.path

@@ -1,0 +1,68 @@
+"""The shared workbook writer: what a cell holds is what the writer was given, and the same
+content gives the same bytes (both report kinds' workbooks are written with it)."""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from oncodrop.report.write.workbook import IN_MEMORY_ROWS, Workbook, typed_value
+
+
+@pytest.mark.parametrize("rows", [None, 10], ids=["constant-memory", "in-memory"])
+def test_cells_hold_what_was_written_and_strings_are_never_guessed_at(tmp_path: Path, rows: int | None) -> None:
+    with Workbook(tmp_path / "w.xlsx", rows=rows) as book:
+        sheet = book.sheet("First")
+        sheet.header(("text", "number", "integer", "blank"))
+        sheet.append(("=SUM(A1)", 0.25, 7, None))
+        sheet.append(())
+        sheet.append(("1e5", math.nan, -3, "http://example.org"))
+        book.sheet("Second").append(("after",))
+    wb = load_workbook(book.path)
+    assert wb.sheetnames == ["First", "Second"]
+    rows = [list(r) for r in wb["First"].iter_rows(values_only=True)]
+    assert rows[0] == ["text", "number", "integer", "blank"]
+    assert rows[1] == ["=SUM(A1)", 0.25, 7, None] and wb["First"]["A2"].data_type == "s"  # text, not a formula
+    assert rows[2] == [None, None, None, None]
+    assert rows[3][0] == "1e5" and rows[3][3] == "http://example.org"
+    assert str(rows[3][1]).endswith("#NUM!")  # NaN: an error cell (openpyxl reads it as a formula), not a bad file
+    assert wb["First"]["A1"].font.b and not wb["First"]["A2"].font.b
+    assert wb["Second"]["A1"].value == "after"
+    wb.close()
+
+
+@pytest.mark.parametrize("rows", [None, 10], ids=["constant-memory", "in-memory"])
+def test_same_content_same_bytes_and_no_timestamp(tmp_path: Path, rows: int | None) -> None:
+    def write(path: Path) -> bytes:
+        with Workbook(path, rows=rows) as book:
+            book.sheet("S").append(("a", 1))
+        return path.read_bytes()
+
+    assert write(tmp_path / "a.xlsx") == write(tmp_path / "b.xlsx")
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        assert "2000-01-01T00:00:00Z" in z.read("docProps/core.xml").decode()
+        assert {info.date_time[0] for info in z.infolist()} == {1980}
+
+
+def test_only_a_small_workbook_is_assembled_in_memory(tmp_path: Path) -> None:
+    def inline_strings(rows: int | None) -> bool:
+        path = tmp_path / f"{rows}.xlsx"
+        with Workbook(path, rows=rows) as book:
+            book.sheet("S").append(("text",))
+        with zipfile.ZipFile(path) as z:
+            return "inlineStr" in z.read("xl/worksheets/sheet1.xml").decode()  # constant memory writes inline
+
+    assert not inline_strings(IN_MEMORY_ROWS)
+    assert inline_strings(IN_MEMORY_ROWS + 1) and inline_strings(None)
+
+
+def test_typed_value_reads_tsv_text_as_the_workbook_should_hold_it() -> None:
+    assert typed_value("", numeric=True) is None
+    whole, number = typed_value("12", numeric=True, integer=True), typed_value("12", numeric=True)
+    assert whole == 12 and isinstance(whole, int) and number == 12.0 and isinstance(number, float)
+    assert typed_value("0.5", numeric=True, integer=True) == 0.5
+    assert typed_value("12", numeric=False) == "12"
