@@ -52,7 +52,7 @@ def test_reinterpret_on_celery_runs_drains_on_the_workers_once_per_sample(
     assert json.loads(ran.stdout) == {"bundle_version": "2026.12-demo", "queued": 4, "QUEUED": 0, "RUNNING": 0,
                                       "DONE": 4, "DEAD": 0}  # fmt: skip
     # the drains ran in the Celery workers, and between them re-interpreted each sample once
-    drains = re.findall(r"re-interpretation drain celery@\S+ of bundle 2026.12-demo: (\d+) done", worker_log)
+    drains = DRAIN.findall(worker_log)
     assert len(drains) == 2 and sum(int(n) for n in drains) == 4, drains
     assert "drain(s) sent to celery" in ran.stderr
     with Ledger.open(db) as ledger:

@@ -94,29 +94,25 @@ class BatchCtl:
 
     def submit(self, *, name: str, queue: str, record_id: int, tags: Mapping[str, str]) -> str:
         """Submit one sample's job; its id. The job definition's command reads ``Ref::record_id``."""
-        s = self.settings
-        assert s.job_definition is not None  # checked by the executor
-        resources = [{"type": "VCPU", "value": str(s.vcpus)}, {"type": "MEMORY", "value": str(s.memory_mib)}]
-        with aws_errors(f"submit batch job {name} to {queue}"):
-            response = self.client.submit_job(
-                jobName=name, jobQueue=queue, jobDefinition=s.job_definition,
-                parameters={"record_id": str(record_id)},
-                containerOverrides={"resourceRequirements": resources},
-                tags=dict(tags), propagateTags=True,
-            )  # fmt: skip
-        return str(response["jobId"])
+        return self._submit(name, queue, tags, parameters={"record_id": str(record_id)})
 
     def submit_command(self, *, name: str, queue: str, command: Sequence[str], tags: Mapping[str, str]) -> str:
         """Submit a job of the job definition running ``command`` instead of its own (a
         re-interpretation drain); its id."""
+        return self._submit(name, queue, tags, command=list(command))
+
+    def _submit(self, name: str, queue: str, tags: Mapping[str, str], *, parameters: dict[str, str] | None = None,
+                command: list[str] | None = None) -> str:  # fmt: skip
         s = self.settings
-        assert s.job_definition is not None  # checked by the caller
-        resources = [{"type": "VCPU", "value": str(s.vcpus)}, {"type": "MEMORY", "value": str(s.memory_mib)}]
+        assert s.job_definition is not None  # checked by the executor
+        overrides: dict[str, Any] = {"resourceRequirements": [{"type": "VCPU", "value": str(s.vcpus)},
+                                                              {"type": "MEMORY", "value": str(s.memory_mib)}]}  # fmt: skip
+        if command is not None:
+            overrides["command"] = command
         with aws_errors(f"submit batch job {name} to {queue}"):
             response = self.client.submit_job(
-                jobName=name, jobQueue=queue, jobDefinition=s.job_definition,
-                containerOverrides={"command": list(command), "resourceRequirements": resources},
-                tags=dict(tags), propagateTags=True,
+                jobName=name, jobQueue=queue, jobDefinition=s.job_definition, containerOverrides=overrides,
+                tags=dict(tags), propagateTags=True, **({"parameters": parameters} if parameters else {}),
             )  # fmt: skip
         return str(response["jobId"])
 
