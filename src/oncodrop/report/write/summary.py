@@ -200,9 +200,7 @@ def _reference(content: ReportContent) -> ReferenceSummary | None:
 
 def build_summary(content: ReportContent, summary_line: str, files: list[str]) -> Summary:
     """Project a ``ReportContent`` onto the summary schema."""
-    classes: dict[str, int] = {}
-    for f in content.findings:
-        classes[f.variant.variant_class] = classes.get(f.variant.variant_class, 0) + 1
+    classes = {value: total for value, total, _ in content.variant_types}
     sig = content.signatures
     fit = sig.fit
     stats = content.read_stats
