@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from oncodrop.domain.classification import Classification, Finding
 from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber
@@ -39,7 +40,7 @@ from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_ca
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
 from oncodrop.report.metrics.concordance import Concordance, check_reference
 from oncodrop.report.metrics.inputs import MetricInputs
-from oncodrop.report.metrics.kataegis import kataegis_events, kataegis_metric
+from oncodrop.report.metrics.kataegis import KataegisEvent, kataegis_events, kataegis_metric
 from oncodrop.report.metrics.msi import MsiInputs, msi_metric
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.signatures import SignatureMatrix, SignatureReport, snv_signatures
@@ -192,7 +193,6 @@ class Streamed:
     build: Build
     stats: ReadStats
     concordance: Concordance | None
-    metrics: MetricInputs
     collected: Collected
     index: EvidenceIndex
     classify_seconds: float  # of the pass, spent classifying and collecting
@@ -200,9 +200,10 @@ class Streamed:
 
 def stream_findings(
     request: ReportRequest, bundle: Bundle, collector_dir: Path
-) -> tuple[Streamed, FindingCollector]:
-    """Read, annotate, classify and collect every variant in one pass; then check the REF
-    alleles against the bundle genome (rejecting another assembly, ``ref_mismatch``)."""
+) -> tuple[Streamed, MetricInputs, FindingCollector]:
+    """Read, annotate, classify and collect every variant in one pass, gathering the metrics'
+    inputs; then check the REF alleles against the bundle genome (rejecting another assembly,
+    ``ref_mismatch``)."""
     config = request.config
     with annotated_variants(request, bundle, collector_dir) as stream:
         index = EvidenceIndex.build(bundle.evidence(), stream.build)
@@ -231,7 +232,7 @@ def stream_findings(
     if concordance is None:
         concordance = check_reference(original.kept, bundle, stream.build, request.vcf.name,
                                       original.build_evidence)  # fmt: skip
-    return Streamed(stream.build, stats, concordance, metrics, collector.finish(), index, spent), collector
+    return Streamed(stream.build, stats, concordance, collector.finish(), index, spent), metrics, collector
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +281,39 @@ def bundle_info(bundle: Bundle) -> BundleInfo:
     )
 
 
+class Measured(NamedTuple):
+    """The genome metrics of a report."""
+
+    tmb: Metric
+    msi: Metric
+    signatures: SignatureReport
+    kataegis: Metric
+    kataegis_events: tuple[KataegisEvent, ...]
+
+
+def measure(read: Streamed, inputs: MetricInputs, bundle: Bundle, config: SampleConfig, clock: StepClock) -> Measured:
+    """TMB, MSI, signatures and kataegis from the inputs gathered while streaming; MSI,
+    signatures and APOBEC contexts withheld when the REF alleles disagree with the genome."""
+    genome_path = bundle.fasta(read.build)
+    with ReferenceGenome.open(genome_path) if genome_path else nullcontext() as genome:
+        with clock.step("tmb"):
+            tmb = _tmb(read, inputs, config)
+        trusted = genome if read.concordance is None or read.concordance.trusted else None
+        withheld = read.concordance.withheld_note if trusted is None and read.concordance else ""
+        with clock.step("msi"):
+            msi = _msi(inputs.msi, config.assay.target_size_mb, trusted, config.msi.enabled,
+                       withheld)  # fmt: skip
+        with clock.step("signatures"):
+            signatures = _signatures(read, inputs, bundle, trusted, config, withheld)
+        with clock.step("kataegis"):
+            events = kataegis_events(inputs.pass_snvs, trusted)  # no APOBEC contexts if withheld
+            kataegis = kataegis_metric(events, inputs.snvs)
+            if withheld and kataegis.computable:
+                why = withheld.removeprefix("not computable: ")
+                kataegis = replace(kataegis, note=f"APOBEC contexts withheld: {why}")
+    return Measured(tmb, msi, signatures, kataegis, events)
+
+
 class SomaticReporter:
     """Our own PCGR-class somatic reporter (``Reporter`` protocol)."""
 
@@ -297,35 +331,22 @@ class SomaticReporter:
     def _run(self, request: ReportRequest, bundle: Bundle, work: Path) -> ReportResult:
         clock = StepClock()
         with clock.step("read"):
-            read, collector = stream_findings(request, bundle, work)
+            read, inputs, collector = stream_findings(request, bundle, work)
         clock.timings["read"] = round(clock.timings["read"] - read.classify_seconds, 4)
         clock.timings["classify"] = round(read.classify_seconds, 4)
         try:
-            return self._finish(request, bundle, read, collector, clock)
+            measured = measure(read, inputs, bundle, request.config, clock)
+            del inputs  # the writers need none of it: freed before their peak
+            return self._finish(request, bundle, read, measured, collector, clock)
         finally:
             collector.close()
 
     def _finish(
-        self, request: ReportRequest, bundle: Bundle, read: Streamed, collector: FindingCollector, clock: StepClock
-    ) -> ReportResult:
-        config, inputs = request.config, read.metrics
-        genome_path = bundle.fasta(read.build)
-        with ReferenceGenome.open(genome_path) if genome_path else nullcontext() as genome:
-            with clock.step("tmb"):
-                tmb = _tmb(read, config)
-            trusted = genome if read.concordance is None or read.concordance.trusted else None
-            withheld = read.concordance.withheld_note if trusted is None and read.concordance else ""
-            with clock.step("msi"):
-                msi = _msi(inputs.msi, config.assay.target_size_mb, trusted, config.msi.enabled,
-                           withheld)  # fmt: skip
-            with clock.step("signatures"):
-                signatures = _signatures(read, bundle, trusted, config, withheld)
-            with clock.step("kataegis"):
-                events = kataegis_events(inputs.pass_snvs, trusted)  # no APOBEC contexts if withheld
-                kataegis = kataegis_metric(events, inputs.snvs)
-                if withheld and kataegis.computable:
-                    why = withheld.removeprefix("not computable: ")
-                    kataegis = replace(kataegis, note=f"APOBEC contexts withheld: {why}")
+        self, request: ReportRequest, bundle: Bundle, read: Streamed, measured: Measured,
+        collector: FindingCollector, clock: StepClock,
+    ) -> ReportResult:  # fmt: skip
+        config = request.config
+        tmb, msi, signatures, kataegis, events = measured
         with clock.step("cna"):
             copy_number = (
                 copy_number_findings(request.cna, bundle, read.build, read.index, config)
@@ -384,11 +405,11 @@ def _inputs(request: ReportRequest) -> tuple[InputFile, ...]:
     return tuple(inputs)
 
 
-def _tmb(read: Streamed, config: SampleConfig) -> Metric:
+def _tmb(read: Streamed, inputs: MetricInputs, config: SampleConfig) -> Metric:
     if read.stats.annotation_source == GENE_SPAN_SOURCE:
         return Metric("TMB", None, "mutations/Mb", note="not computable: the VCF has no consequence "
                       "annotation and the bundle only gene spans, so coding variants cannot be told apart")  # fmt: skip
-    return tmb_metric(read.metrics.tmb.counts(), TmbSettings.from_config(config))
+    return tmb_metric(inputs.tmb.counts(), TmbSettings.from_config(config))
 
 
 def _msi(
@@ -402,8 +423,8 @@ def _msi(
 
 
 def _signatures(
-    read: Streamed, bundle: Bundle, genome: ReferenceGenome | None, config: SampleConfig,
-    withheld: str = "",
+    read: Streamed, inputs: MetricInputs, bundle: Bundle, genome: ReferenceGenome | None,
+    config: SampleConfig, withheld: str = "",
 ) -> SignatureReport:
     if not config.signatures.enabled:
         return SignatureReport(Metric("signatures", None, "cosine similarity",
@@ -411,4 +432,4 @@ def _signatures(
     if withheld:
         return SignatureReport(Metric("signatures", None, "cosine similarity", withheld))
     matrix = SignatureMatrix.from_tuple(bundle.signatures(read.build))
-    return snv_signatures(read.metrics.pass_snvs, genome, matrix, config.signatures)
+    return snv_signatures(inputs.pass_snvs, genome, matrix, config.signatures)
