@@ -6,13 +6,13 @@ into a ``Tallier`` (tier counts, QC tables, oncogenic findings, VAF/depth values
 the long outputs (tiers TSV, MAF, the all-variants table, the interpretation calls) are
 rendered at once by the writers' own row functions and spilled per tier (``write.spill``), and
 only the findings the writers show in full stay in memory: every Tier I/II finding and the
-first ``HEAD`` of the rest. Each variant itself is spilled as the interpretation input's JSON
+first ``HEAD`` of the rest (oncogenic findings, listed in full only by ``summary.json``, are
+spilled too and read back for it). Each variant itself is spilled as the interpretation input's JSON
 element, in read order. So memory does not grow with the number of Tier III/IV variants.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +24,8 @@ from oncodrop.domain.variant import Variant
 from oncodrop.report.interpretation.snapshot import finding_call
 from oncodrop.report.interpretation.stream import element_json
 from oncodrop.report.maf import barcodes, maf_alleles, maf_line_renderer
-from oncodrop.report.write.html import TIER3_SHOWN, TIER4_SHOWN, table_row_json
-from oncodrop.report.write.order import allele_key, finding_sort_key
+from oncodrop.report.write.html import ONCOGENIC_SHOWN, TIER3_SHOWN, TIER4_SHOWN, table_row_json
+from oncodrop.report.write.order import FirstInOrder, allele_key, finding_sort_key
 from oncodrop.report.write.spill import RowPieces, RowSpill, SpilledRows
 from oncodrop.report.write.tally import FindingTally, Tallier
 from oncodrop.report.write.tsv import tier_line, tsv_prefix
@@ -35,33 +35,6 @@ HEAD = XLSX_MAX_VARIANT_ROWS
 """Tier III/IV findings kept in memory, the first in report order: the workbook shows the first
 10,000 findings; the HTML tier views the first ``TIER3_SHOWN`` Tier III and ``TIER4_SHOWN``
 Tier IV findings (kept as well, whatever the number of Tier I-III findings)."""
-
-
-class _Head:
-    """The ``limit`` smallest findings by report order, from findings added in any order."""
-
-    __slots__ = ("_heap", "_limit")
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._heap: list[tuple[_Descending, Finding]] = []  # a max-heap: largest kept on top
-
-    def add(self, key: tuple[int, tuple[int, str, int], str], finding: Finding) -> None:
-        if len(self._heap) < self._limit:
-            heapq.heappush(self._heap, (_Descending(key), finding))
-        elif key < self._heap[0][0].key:
-            heapq.heapreplace(self._heap, (_Descending(key), finding))
-
-    def findings(self) -> list[Finding]:
-        return [f for _, f in self._heap]
-
-
-@dataclass(frozen=True, slots=True)
-class _Descending:
-    key: tuple[int, tuple[int, str, int], str]
-
-    def __lt__(self, other: _Descending) -> bool:
-        return self.key > other.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +60,10 @@ class FindingCollector:
         tumour, normal = barcodes(sample_id, tumor_column, normal_column)
         self._maf_line = maf_line_renderer(tumour, build, normal)
         self._spill = RowSpill(folder)
-        self._tally = Tallier()
+        self._tally = Tallier(shown=ONCOGENIC_SHOWN, spill=folder / "oncogenic.pickles")
         self._kept: list[Finding] = []
-        self._heads = {Tier.III: _Head(TIER3_SHOWN), Tier.IV: _Head(TIER4_SHOWN)}
-        self._first = _Head(HEAD)
+        self._heads = {Tier.III: FirstInOrder(TIER3_SHOWN), Tier.IV: FirstInOrder(TIER4_SHOWN)}
+        self._first = FirstInOrder(HEAD)
         self._variants_path = folder / "variants.jsonl"
         self._variants: TextIO = self._variants_path.open("w", encoding="utf-8", newline="\n")
 
@@ -124,6 +97,7 @@ class FindingCollector:
         """Close the open files (after ``finish``, or on failure)."""
         self._variants.close()
         self._spill.close()
+        self._tally.close()
 
     def variant_texts(self) -> Iterator[str]:
         """The variants' JSON elements, in read order (after ``finish``)."""

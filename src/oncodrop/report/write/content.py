@@ -8,6 +8,7 @@ tuples, already sorted (tier, then genomic order) so that output is deterministi
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from oncodrop.domain.classification import Finding, Tier
@@ -108,8 +109,9 @@ class ReportContent:
     rows: SpilledRows | None = None
     """A streamed report's rows of the long tables (TSV, MAF, all-variants table, calls),
     rendered as each variant was classified. Then ``findings`` holds only every Tier I/II
-    finding and the first ``collect.HEAD`` of Tier III and of Tier IV, and ``tallied`` counts
-    them all. None: ``findings`` is every finding and the writers render it."""
+    finding and the first Tier III/IV ones in report order (``collect.HEAD``: as many as any
+    writer shows), and ``tallied`` counts them all. None: ``findings`` is every finding and
+    the writers render it."""
     tallied: FindingTally | None = None  # set with ``rows``
 
     @property
@@ -168,9 +170,13 @@ class ReportContent:
     @property
     def oncogenic(self) -> tuple[Finding, ...]:
         """Findings classified Oncogenic or Likely oncogenic, in report order."""
+        return tuple(self.iter_oncogenic())
+
+    def iter_oncogenic(self) -> Iterator[Finding]:
+        """``oncogenic`` one at a time (a streamed report reads them back from disk)."""
         if self.tallied is not None:
-            return self.tallied.oncogenic
-        return tuple(f for f in self.findings if is_oncogenic(f))
+            return self.tallied.oncogenic()
+        return (f for f in self.findings if is_oncogenic(f))
 
     @property
     def actionable_cna(self) -> tuple[GeneCopyNumber, ...]:
