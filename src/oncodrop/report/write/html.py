@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -158,20 +159,27 @@ def coded_table(raw_rows: Iterable[list[object]], total: int) -> VariantTable:
     JSON text at once: the payload is the same text as one ``json.dumps`` of it."""
     codes: tuple[dict[str, int], ...] = tuple({} for _ in TABLE_COLUMNS)
     coded = [i for i, (_, _, is_coded) in enumerate(TABLE_COLUMNS) if is_coded]
+    chunks: list[str] = []  # rows joined 10,000 at a time: few objects for 150,000 rows
     rows: list[str] = []
+    shown = 0
     for row in raw_rows:
         for i in coded:
             row[i] = codes[i].setdefault(str(row[i]), len(codes[i]))
         while row[-1] is None or row[-1] == "":  # trailing empties cost bytes; the page reads them as empty
             row.pop()
         rows.append(_json(row))
+        shown += 1
+        if len(rows) == 10_000:
+            chunks.append(",".join(rows))
+            rows.clear()
+    chunks.append(",".join(rows))
     columns = [
         {"label": label, "type": kind, **({"codes": list(codes[i])} if is_coded else {}),
          **({"url": LINK_COLUMNS[label]} if kind == "link" else {})}
         for i, (label, kind, is_coded) in enumerate(TABLE_COLUMNS)
     ]  # fmt: skip
-    text = '{"columns":' + _json(columns) + ',"rows":[' + ",".join(rows) + '],"pageSize":' + _json(PAGE_SIZE) + "}"
-    return VariantTable(json=Markup(text.replace("<", "\\u003c")), shown=len(rows), total=total)
+    text = '{"columns":' + _json(columns) + ',"rows":[' + ",".join(c for c in chunks if c) + '],"pageSize":' + _json(PAGE_SIZE) + "}"
+    return VariantTable(json=Markup(text.replace("<", "\\u003c")), shown=shown, total=total)
 
 
 def _depth_ceiling(depths: Mapping[int, int]) -> int:
@@ -259,6 +267,11 @@ def tables_script() -> Markup:
 def render_html(content: ReportContent, headline: Headline, tables: tuple[TableFile, ...] = ()) -> str:
     """The report page as a string (pure: same content → same text). ``tables`` are the tiers
     TSV and MAF as written; compressed ones are named with their ``.gz`` and said why."""
+    return _ENV.get_template("report.html.j2").render(**_page(content, headline, tables))
+
+
+def _page(content: ReportContent, headline: Headline, tables: tuple[TableFile, ...]) -> dict[str, Any]:
+    """The template's variables."""
     tally = content.finding_tally()
     vaf_chart, depth_chart = qc_charts(tally)
     exposure_chart, spectrum_chart = signature_charts(content)
@@ -268,34 +281,37 @@ def render_html(content: ReportContent, headline: Headline, tables: tuple[TableF
         table = coded_table(raw, content.rows.count)
     else:
         table = variant_table(content.findings)
-    return _ENV.get_template("report.html.j2").render(
-        c=content,
-        build_label=BUILD_LABELS[content.build],
-        evidence_shown=EVIDENCE_SHOWN,
-        limits={"actionable": ACTIONABLE_SHOWN, "oncogenic": ONCOGENIC_SHOWN, "cna": CNA_SHOWN,
+    return {
+        "c": content,
+        "build_label": BUILD_LABELS[content.build],
+        "evidence_shown": EVIDENCE_SHOWN,
+        "limits": {"actionable": ACTIONABLE_SHOWN, "oncogenic": ONCOGENIC_SHOWN, "cna": CNA_SHOWN,
                 "kataegis": KATAEGIS_SHOWN},
-        links=lambda v: links.variant_links(v, content.build),
-        tiers=("I", "II", "III", "IV"),
-        tier_views=((Tier.III, TIER3_SHOWN, tally.tier_counts["III"]), (Tier.IV, TIER4_SHOWN, tally.tier_counts["IV"])),
-        oncogenic=tally.oncogenic_shown,
-        oncogenic_total=tally.oncogenic_count,
-        tables_js=tables_script(),
-        headline=headline,
-        actionable=actionable,
-        table=table,
-        tsv_name=tables[0].name if tables else tiers_tsv_name(content.sample_id),
-        compressed=[t for t in tables if t.compressed],
-        vaf_chart=vaf_chart,
-        depth_chart=depth_chart,
-        exposure_chart=exposure_chart,
-        spectrum_chart=spectrum_chart,
-        cna_chart=cna_chart(content) if content.cna_segments else None,
-        kataegis_rule=(KATAEGIS_MIN_SNVS, KATAEGIS_MAX_DISTANCE),
-        config_json=json.dumps(content.config.model_dump(mode="json"), indent=2, sort_keys=True),
-    )
+        "links": lambda v: links.variant_links(v, content.build),
+        "tiers": ("I", "II", "III", "IV"),
+        "tier_views": ((Tier.III, TIER3_SHOWN, tally.tier_counts["III"]), (Tier.IV, TIER4_SHOWN, tally.tier_counts["IV"])),
+        "oncogenic": tally.oncogenic_shown,
+        "oncogenic_total": tally.oncogenic_count,
+        "tables_js": tables_script(),
+        "headline": headline,
+        "actionable": actionable,
+        "table": table,
+        "tsv_name": tables[0].name if tables else tiers_tsv_name(content.sample_id),
+        "compressed": [t for t in tables if t.compressed],
+        "vaf_chart": vaf_chart,
+        "depth_chart": depth_chart,
+        "exposure_chart": exposure_chart,
+        "spectrum_chart": spectrum_chart,
+        "cna_chart": cna_chart(content) if content.cna_segments else None,
+        "kataegis_rule": (KATAEGIS_MIN_SNVS, KATAEGIS_MAX_DISTANCE),
+        "config_json": json.dumps(content.config.model_dump(mode="json"), indent=2, sort_keys=True),
+    }
 
 
 def write_html(content: ReportContent, headline: Headline, out_dir: Path, tables: tuple[TableFile, ...] = ()) -> Path:
+    """``render_html``'s text, written as the template yields it (never one string: ~10 MB for a
+    whole genome, twice over once encoded)."""
     path = out_dir / HTML_NAME
-    path.write_text(render_html(content, headline, tables), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        out.writelines(_ENV.get_template("report.html.j2").generate(**_page(content, headline, tables)))
     return path
