@@ -14,3 +14,12 @@ def test_loci_give_back_each_locus_by_index_slice_and_contig() -> None:
     indexes, positions = loci.on_contig("1")
     assert indexes.tolist() == [0, 2] and positions.tolist() == [5, 3]
     assert loci.on_contig("Y")[0].tolist() == []
+
+
+def test_snvs_alone_and_then_an_indel_give_back_the_same_loci() -> None:
+    snvs = [Locus("1", p, "C", "T") for p in range(1, 6)]
+    loci = Loci(snvs)
+    assert list(loci) == snvs  # fixed-width alleles, no ends kept
+    loci.add("2", 9, "CA", "C")
+    loci.add("2", 12, "G", "A")
+    assert list(loci) == [*snvs, Locus("2", 9, "CA", "C"), Locus("2", 12, "G", "A")]

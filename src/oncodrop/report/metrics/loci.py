@@ -19,6 +19,7 @@ import numpy.typing as npt
 from oncodrop.domain.variant import Variant
 
 IntArray = npt.NDArray[Any]
+_SNV = 3  # bytes of an SNV's alleles, "C T"
 
 
 class Site(Protocol):
@@ -54,7 +55,9 @@ class Loci(Sequence[Locus]):
         self._names: list[str] = []
         self._chrom = array("H")  # widened to "I" past 65,535 contigs
         self._pos = array("I")
-        self._ends = array("I")  # widened to "Q" past 4 GB of alleles
+        # where each locus's alleles end; None while every one is an SNV's 3 bytes ("C T"), so
+        # PASS SNVs cost 9 bytes; widened to "Q" past 4 GB of alleles
+        self._ends: array[int] | None = None
         self._alleles = bytearray()
         for locus in loci:
             self.add(*locus)
@@ -72,7 +75,12 @@ class Loci(Sequence[Locus]):
                 self._chrom = array("I", self._chrom)
         self._chrom.append(number)
         self._pos.append(pos)
-        self._alleles += f"{ref} {alt}".encode()
+        alleles = f"{ref} {alt}".encode()
+        self._alleles += alleles
+        if self._ends is None:
+            if len(alleles) == _SNV:
+                return
+            self._ends = array("I", range(_SNV, _SNV * (len(self._pos) - 1) + 1, _SNV))  # the SNVs so far
         end = len(self._alleles)
         if end >= 1 << 32 and self._ends.typecode == "I":
             self._ends = array("Q", self._ends)
@@ -82,8 +90,11 @@ class Loci(Sequence[Locus]):
         return len(self._pos)
 
     def _locus(self, i: int) -> Locus:
-        start = self._ends[i - 1] if i else 0
-        ref, alt = self._alleles[start : self._ends[i]].decode().split(" ")
+        if self._ends is None:
+            start, end = _SNV * i, _SNV * (i + 1)
+        else:
+            start, end = self._ends[i - 1] if i else 0, self._ends[i]
+        ref, alt = self._alleles[start:end].decode().split(" ")
         return Locus(self._names[self._chrom[i]], self._pos[i], ref, alt)
 
     @overload
