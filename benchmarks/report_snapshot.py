@@ -112,13 +112,25 @@ def dump(dest: Path, variants: int) -> None:
             _run(f"synthetic{variants}", vcf_path, config, bundle, dest)
 
 
+def _drop_bundle_checksums(data: object) -> None:
+    """Drop ``manifest_sha256`` from every ``bundle`` object (the summary's, and the report
+    content's and interpretation's inside ``interpretation.json``)."""
+    if isinstance(data, dict):
+        if isinstance(data.get("bundle"), dict):
+            data["bundle"].pop("manifest_sha256", None)
+        for value in data.values():
+            _drop_bundle_checksums(value)
+    elif isinstance(data, list):
+        for value in data:
+            _drop_bundle_checksums(value)
+
+
 def _lines(path: Path) -> list[str]:
     if path.name.endswith(".json"):
         data = json.loads(path.read_text())
         for key in VOLATILE_SUMMARY_KEYS:
             data.pop(key, None)
-        if isinstance(data.get("bundle"), dict):  # each dump builds its own demo bundle
-            data["bundle"].pop("manifest_sha256", None)
+        _drop_bundle_checksums(data)  # each dump builds its own demo bundle
         return sorted(json.dumps(data, indent=1, sort_keys=True).splitlines())
     return sorted(path.read_text().splitlines())
 

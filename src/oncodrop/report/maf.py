@@ -13,7 +13,8 @@ bases, insertions are ``Start=anchor, End=anchor+1`` with ``-`` as the reference
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -200,11 +201,32 @@ def write_maf_rows(
     normal_id: str | None = None,
 ) -> None:
     """``write_maf``'s text into an open handle (plain or bgzip'd file)."""
-    handle.write("#version 2.4\n")
+    write_maf_header(handle)
     writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-    writer.writerow(MAF_COLUMNS)
     ncbi = NCBI_BUILD.get(build or "", "")
     writer.writerows(
         maf_cells(item.variant if isinstance(item, Finding) else item, sample_id, ncbi, normal_id)
         for item in findings_or_variants
     )
+
+
+def write_maf_header(handle: TextIO) -> None:
+    """The ``#version`` line and the column names."""
+    handle.write("#version 2.4\n")
+    csv.writer(handle, delimiter="\t", lineterminator="\n").writerow(MAF_COLUMNS)
+
+
+def maf_line_renderer(sample_id: str, build: Build | None, normal_id: str | None = None) -> Callable[[Variant], str]:
+    """A function giving one variant's MAF text exactly as ``write_maf_rows`` writes it
+    (csv quoting included), for a report that renders its rows as it classifies."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    ncbi = NCBI_BUILD.get(build or "", "")
+
+    def render(variant: Variant) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(maf_cells(variant, sample_id, ncbi, normal_id))
+        return buffer.getvalue()
+
+    return render

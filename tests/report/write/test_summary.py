@@ -14,6 +14,7 @@ from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.summary import (
     build_summary,
     headline,
+    oncogenic_entries,
     render_summary_schema,
     summary_json_schema,
     write_summary,
@@ -95,3 +96,16 @@ def test_headline_names_at_most_three_findings(content: ReportContent) -> None:
     ))
     line = headline(many).summary_line
     assert line.startswith("Tier I: 5 (BRAF p.V600E, BRAF p.V600E, BRAF p.V600E, +2 more)")
+
+
+def test_oncogenic_entries_written_one_at_a_time_give_the_whole_summary_text(
+    content: ReportContent, tmp_path: Path
+) -> None:
+    whole = build_summary(content, "line", ["a"])
+    assert len(whole.oncogenic) >= 2  # entries to splice, with the separator between them
+    write_summary(whole, "whole", tmp_path)
+    bare = build_summary(content, "line", ["a"], oncogenic=False)
+    write_summary(bare, "parts", tmp_path, oncogenic_entries(content))
+    assert (tmp_path / "parts.summary.json").read_text() == (tmp_path / "whole.summary.json").read_text()
+    write_summary(bare, "none", tmp_path, ())
+    assert json.loads((tmp_path / "none.summary.json").read_text())["oncogenic"] == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from oncodrop.domain.consequences import impact
 from oncodrop.domain.genome import GeneSpan, normalise_chrom
@@ -25,6 +25,11 @@ def annotate_by_gene_span(
     variants: Iterable[Variant], genes: Sequence[GeneSpan]
 ) -> tuple[Variant, ...]:
     """Each variant with a ``gene_variant`` consequence for the first gene span it overlaps."""
+    return tuple(iter_annotated_by_gene_span(variants, genes))
+
+
+def iter_annotated_by_gene_span(variants: Iterable[Variant], genes: Sequence[GeneSpan]) -> Iterator[Variant]:
+    """``annotate_by_gene_span`` one variant at a time (the reporter streams its variants)."""
     by_chrom: dict[str, list[tuple[int, int, str]]] = {}
     for g in genes:
         by_chrom.setdefault(normalise_chrom(g.chrom), []).append((g.start, g.end, g.symbol))
@@ -32,7 +37,6 @@ def annotate_by_gene_span(
     for chrom, spans in by_chrom.items():
         spans.sort()
         starts[chrom] = [s for s, _, _ in spans]
-    out = []
     for v in variants:
         symbol = _gene_at(
             by_chrom.get(v.chrom, []), starts.get(v.chrom, []), v.pos, v.pos + len(v.ref) - 1
@@ -42,8 +46,7 @@ def annotate_by_gene_span(
                 gene=symbol, terms=(GENE_SPAN_TERM,), impact=impact(GENE_SPAN_TERM), source=SOURCE
             )
             v = dataclasses.replace(v, consequence=csq)
-        out.append(v)
-    return tuple(out)
+        yield v
 
 
 def _gene_at(

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,13 @@ from oncodrop.domain.kind import SampleKind
 from oncodrop.domain.variant import Variant
 from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.report.interpretation.codec import decode_as, encode
-from oncodrop.report.interpretation.stream import write_json_gz, write_json_gz_file
+from oncodrop.report.interpretation.stream import (
+    EncodedArray,
+    Patched,
+    element_json,
+    write_json_gz,
+    write_json_gz_file,
+)
 from oncodrop.report.write.content import (
     CNA_CALL_NAMES,
     BundleInfo,
@@ -134,11 +142,30 @@ def somatic_interpretation(content: ReportContent) -> Interpretation:
 
 def somatic_input(content: ReportContent, variants: tuple[Variant, ...]) -> InterpretationInput:
     """The input of a somatic report: its content minus what the bundle decides."""
-    bare_cna = tuple(replace(g, evidence=(), tier=None) for g in content.cna) if content.cna is not None else None
     return InterpretationInput(
         kind="somatic", variants=variants, interpretation=somatic_interpretation(content),
-        content=encode(replace(content, findings=(), cna=bare_cna)),
+        content=_bare_content(content),
     )  # fmt: skip
+
+
+def _bare_content(content: ReportContent) -> Any:
+    bare_cna = tuple(replace(g, evidence=(), tier=None) for g in content.cna) if content.cna is not None else None
+    return encode(replace(content, findings=(), cna=bare_cna, rows=None, tallied=None))
+
+
+def write_streamed_input(out_dir: Path, content: ReportContent, variants: Iterable[str]) -> Path:
+    """``write_input(out_dir, somatic_input(content, …))`` for a streamed report (``content.rows``
+    set): its variants (read order) and its findings' calls (report order, ``finding_call``)
+    come as element texts (``stream.element_json``) spilled while it classified them; the bytes
+    are the same."""
+    if content.rows is None:
+        raise ValueError("write_streamed_input needs a streamed report (content.rows)")
+    value = InterpretationInput(kind="somatic", variants=(), interpretation=Interpretation(content.bundle, ()),
+                                content=_bare_content(content))  # fmt: skip
+    calls = itertools.chain(content.rows.texts("call"), (element_json(cna_call(g)) for g in content.altered_cna))
+    interpretation = Patched(value.interpretation, {"calls": EncodedArray(calls)})
+    extra = {"schema": value.schema, "variants": EncodedArray(variants), "interpretation": interpretation}
+    return write_json_gz_file(out_dir / FILE_NAME, value, extra)
 
 
 # -- bytes ----------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ import dataclasses
 import gzip
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,33 @@ from oncodrop.report.interpretation.codec import encode, kept_fields
 _dump = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedArray:
+    """A JSON array given as its elements' texts (each ``encode``d and dumped already, e.g.
+    spilled to disk as they were made); streamed as is."""
+
+    texts: Iterable[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Patched:
+    """A dataclass value streamed with some fields replaced (e.g. by an ``EncodedArray``)."""
+
+    value: Any
+    fields: Mapping[str, Any]
+
+
 def iter_json(value: Any, extra: Mapping[str, Any] | None = None) -> Iterator[str]:
     """The JSON text of ``encode(value)`` (plus ``extra`` top-level keys) in pieces: one per
     field name, one per element of a sequence; a dataclass field is itself walked."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if isinstance(value, Patched):  # (our own dataclasses: before the generic branch)
+        yield from iter_json(value.value, {**value.fields, **(extra or {})})
+    elif isinstance(value, EncodedArray):
+        yield "["
+        for i, text in enumerate(value.texts):
+            yield ("," if i else "") + text
+        yield "]"
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields: dict[str, Any] = dict(kept_fields(value))
         fields.update(extra or {})
         yield "{"
@@ -43,6 +67,11 @@ def iter_json(value: Any, extra: Mapping[str, Any] | None = None) -> Iterator[st
         yield "]"
     else:
         yield _dump(encode(value))
+
+
+def element_json(item: Any) -> str:
+    """One element's text as ``iter_json`` writes it inside an array."""
+    return _dump(encode(item))
 
 
 def write_json_gz(target: io.BufferedIOBase | Any, value: Any, extra: Mapping[str, Any] | None = None) -> None:

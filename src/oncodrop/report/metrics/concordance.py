@@ -24,9 +24,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from oncodrop.domain.genome import Build
-from oncodrop.domain.variant import Variant
 from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle
+from oncodrop.report.metrics.loci import Site
 from oncodrop.report.metrics.sequence import ReferenceGenome
 
 WARN_DISCORDANCE = 0.01
@@ -131,7 +131,7 @@ class Concordance:
 
 
 def measure_concordance(
-    variants: Sequence[Variant],
+    variants: Sequence[Site],
     genome: ReferenceGenome | None,
     genome_build: str,
     *,
@@ -163,7 +163,7 @@ _OTHER_BUILD: dict[Build, Build] = {"grch37": "grch38", "grch38": "grch37"}
 
 
 def check_reference(
-    variants: Sequence[Variant], bundle: Bundle, build: Build, file: str, build_evidence: str = ""
+    variants: Sequence[Site], bundle: Bundle, build: Build, file: str, build_evidence: str = ""
 ) -> Concordance:
     """Measure REF-vs-bundle-genome agreement before anything reads the genome; reject a VCF
     whose REF alleles show it was called on another assembly (``ref_mismatch``)."""

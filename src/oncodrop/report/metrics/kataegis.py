@@ -10,12 +10,15 @@ Precondition: at least ``min_snvs`` SNVs (else "not computable").
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from oncodrop.domain.metric import Metric
 from oncodrop.domain.variant import Variant
+from oncodrop.report.metrics.loci import Loci, Site
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.signatures import snv_context
 
@@ -52,27 +55,32 @@ def find_kataegis(
     max_distance: int = MAX_DISTANCE,
 ) -> tuple[KataegisEvent, ...]:
     """All kataegis events, by chromosome (input order of first appearance) then position."""
-    by_chrom: dict[str, list[Variant]] = defaultdict(list)
-    for v in variants:
-        if v.filter_pass and v.variant_class == "SNV":
-            by_chrom[v.chrom].append(v)
+    snvs = Loci.of(v for v in variants if v.filter_pass and v.variant_class == "SNV")
+    return kataegis_events(snvs, genome, min_snvs=min_snvs, max_distance=max_distance)
+
+
+def kataegis_events(
+    snvs: Loci,
+    genome: ReferenceGenome | None = None,
+    *,
+    min_snvs: int = MIN_SNVS,
+    max_distance: int = MAX_DISTANCE,
+) -> tuple[KataegisEvent, ...]:
+    """``find_kataegis`` over the PASS SNVs as loci (in input order)."""
     events: list[KataegisEvent] = []
-    for snvs in by_chrom.values():
-        snvs.sort(key=lambda v: v.pos)
-        run = [snvs[0]]
-        for v in snvs[1:]:
-            if v.pos - run[-1].pos <= max_distance:
-                run.append(v)
-                continue
-            if len(run) >= min_snvs:
-                events.append(_event(run, genome))
-            run = [v]
-        if len(run) >= min_snvs:
-            events.append(_event(run, genome))
+    for chrom in snvs.contigs():
+        indexes, positions = snvs.on_contig(chrom)
+        order = np.argsort(positions, kind="stable")  # as list.sort: ties keep input order
+        ordered = positions[order]
+        cuts = np.flatnonzero(np.diff(ordered) > max_distance) + 1
+        bounds = [0, *cuts.tolist(), len(ordered)]
+        for start, end in itertools.pairwise(bounds):
+            if end - start >= min_snvs:
+                events.append(_event([snvs[int(i)] for i in indexes[order[start:end]]], genome))
     return tuple(events)
 
 
-def _event(run: list[Variant], genome: ReferenceGenome | None) -> KataegisEvent:
+def _event(run: Sequence[Site], genome: ReferenceGenome | None) -> KataegisEvent:
     n = len(run)
     span = run[-1].pos - run[0].pos
     c_share = sum(v.ref.upper() in "CG" for v in run) / n

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from oncodrop.domain.metric import Metric
 from oncodrop.domain.variant import Variant
+from oncodrop.report.metrics.loci import Loci, Site
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.tmb import counts_towards
 
@@ -80,11 +81,46 @@ class MsiFeatures:
         return self.n_microsatellite_indels / self.target_size_mb
 
 
-def _ref_matches(genome: ReferenceGenome, v: Variant) -> bool | None:
+def _ref_matches(genome: ReferenceGenome, v: Site) -> bool | None:
     bases = genome.fetch(v.chrom, v.pos - 1, v.pos - 1 + len(v.ref))
     if bases is None or not bases.strip("N"):
         return None  # contig absent, or only N there: cannot be checked
     return bases == v.ref.upper()
+
+
+class MsiInputs:
+    """What MSI counts, gathered one variant at a time (the reporter streams its variants):
+    PASS SNV counts and the PASS indels as ``Loci``, coding ones only once any PASS variant
+    carries a consequence (from then on only coding variants count)."""
+
+    __slots__ = ("_all_indels", "_all_snvs", "_coding_indels", "_coding_snvs", "annotated")
+
+    def __init__(self) -> None:
+        self.annotated = False
+        self._all_snvs = self._coding_snvs = 0
+        self._all_indels: Loci | None = Loci()
+        self._coding_indels = Loci()
+
+    def add(self, v: Variant) -> None:
+        if not v.filter_pass:
+            return
+        if v.consequence is not None and not self.annotated:
+            self.annotated, self._all_indels = True, None
+        kind = v.variant_class
+        coding = self.annotated and counts_towards(v, "coding_and_silent")
+        if kind == "SNV":
+            self._all_snvs += 1
+            self._coding_snvs += coding
+        elif kind in INDEL_CLASSES:
+            if self._all_indels is not None:
+                self._all_indels.add(v.chrom, v.pos, v.ref, v.alt)
+            if coding:
+                self._coding_indels.add(v.chrom, v.pos, v.ref, v.alt)
+
+    def features(self, target_size_mb: float, genome: ReferenceGenome | None = None) -> MsiFeatures:
+        if self.annotated:
+            return _features(self._coding_snvs, self._coding_indels, target_size_mb, genome, True)
+        return _features(self._all_snvs, self._all_indels or Loci(), target_size_mb, genome, False)
 
 
 def msi_features(
@@ -92,12 +128,15 @@ def msi_features(
 ) -> MsiFeatures:
     """Count coding SNVs and indels (all PASS variants when none carries a consequence), and
     the indels in microsatellites when ``genome`` reproduces the indels' REF alleles."""
-    passing = [v for v in variants if v.filter_pass]
-    annotated = any(v.consequence is not None for v in passing)
-    if annotated:
-        passing = [v for v in passing if counts_towards(v, "coding_and_silent")]
-    snvs = sum(1 for v in passing if v.variant_class == "SNV")
-    indels = [v for v in passing if v.variant_class in INDEL_CLASSES]
+    inputs = MsiInputs()
+    for v in variants:
+        inputs.add(v)
+    return inputs.features(target_size_mb, genome)
+
+
+def _features(
+    snvs: int, indels: Sequence[Site], target_size_mb: float, genome: ReferenceGenome | None, annotated: bool
+) -> MsiFeatures:
     n_ms: int | None = None
     note = "no reference FASTA"
     if genome is not None and indels:
@@ -157,10 +196,18 @@ def msi_status(
 ) -> Metric:
     """MSI estimate. ``value`` is the coding indel fraction when a call is made (None when not
     computable); ``details['status']`` MSI-H/MSS, ``details['evidence']`` the deciding numbers."""
+    inputs = MsiInputs()
+    for v in variants:
+        inputs.add(v)
+    return msi_metric(inputs, target_size_mb, genome)
+
+
+def msi_metric(inputs: MsiInputs, target_size_mb: float, genome: ReferenceGenome | None = None) -> Metric:
+    """``msi_status`` of variants gathered in ``inputs``."""
     name, unit = "msi", "indel fraction"
     if target_size_mb <= 0:
         return Metric(name, None, unit, "not computable: coding target size is not positive")
-    f = msi_features(variants, target_size_mb, genome)
+    f = inputs.features(target_size_mb, genome)
     call = classify_msi(f)
     details: dict[str, float | int | str | None] = {
         "status": call.status,

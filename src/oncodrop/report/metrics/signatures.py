@@ -9,7 +9,7 @@ Preconditions: a reference FASTA and at least ``min_snvs`` SNVs with a usable co
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from oncodrop.domain.metric import Metric
 from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError
 from oncodrop.report.metrics.aetiology import aetiology
+from oncodrop.report.metrics.loci import Site
 from oncodrop.report.metrics.refit import (
     FloatArray,
     bootstrap_fractions,
@@ -105,12 +106,16 @@ def build_catalogue(
     variants: Sequence[Variant], genome: ReferenceGenome, contexts: Sequence[str]
 ) -> Catalogue:
     """Count PASS SNVs into the 96 contexts (in ``contexts`` order)."""
+    snvs = (v for v in variants if v.filter_pass and v.variant_class == "SNV")
+    return snv_catalogue(snvs, genome, contexts)
+
+
+def snv_catalogue(snvs: Iterable[Site], genome: ReferenceGenome, contexts: Sequence[str]) -> Catalogue:
+    """``build_catalogue`` of SNVs already chosen (PASS, single base), e.g. held as ``Loci``."""
     index = {c: i for i, c in enumerate(contexts)}
     counts = np.zeros(len(contexts))
     n_snvs = skipped = 0
-    for v in variants:
-        if not v.filter_pass or v.variant_class != "SNV":
-            continue
+    for v in snvs:
         n_snvs += 1
         tri = genome.trinucleotide(v.chrom, v.pos)
         ctx = snv_context(v.ref.upper(), v.alt.upper(), tri) if tri else None
@@ -198,12 +203,23 @@ def mutational_signatures(
     settings: SignaturesSection,
 ) -> SignatureReport:
     """Catalogue + fit for a sample; "not computable" without FASTA or below ``min_snvs``."""
+    snvs = (v for v in variants if v.filter_pass and v.variant_class == "SNV")
+    return snv_signatures(snvs, genome, signatures, settings)
+
+
+def snv_signatures(
+    snvs: Iterable[Site],
+    genome: ReferenceGenome | None,
+    signatures: SignatureMatrix,
+    settings: SignaturesSection,
+) -> SignatureReport:
+    """``mutational_signatures`` of the PASS SNVs (e.g. held as ``Loci``)."""
     name, unit = "signatures", "cosine similarity"
     if genome is None:
         return SignatureReport(
             Metric(name, None, unit, "not computable: no reference FASTA for trinucleotide contexts")
         )
-    catalogue = build_catalogue(variants, genome, signatures.contexts)
+    catalogue = snv_catalogue(snvs, genome, signatures.contexts)
     if catalogue.total < settings.min_snvs:
         why = f"not computable: {catalogue.total} SNVs with a usable context, fewer than {settings.min_snvs}"
         return SignatureReport(Metric(name, None, unit, why, {"n_skipped": catalogue.n_skipped}), catalogue)

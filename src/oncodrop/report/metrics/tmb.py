@@ -85,26 +85,42 @@ def counts_towards(variant: Variant, display: TmbDisplay) -> bool:
     return any(term.startswith(prefixes) for term in csq.terms)
 
 
+class TmbCounter:
+    """``count_tmb_variants`` one variant at a time (the reporter streams its variants)."""
+
+    __slots__ = ("_counts", "_n_input", "_n_out", "_n_unfilterable", "_settings")
+
+    def __init__(self, settings: TmbSettings) -> None:
+        self._settings = settings
+        self._counts: dict[TmbDisplay, int] = {d: 0 for d in TMB_DEFINITIONS}
+        self._n_input = self._n_out = self._n_unfilterable = 0
+
+    def add(self, v: Variant) -> None:
+        if not v.filter_pass:
+            return
+        self._n_input += 1
+        keep, unknown = _passes_filters(v, self._settings)
+        self._n_unfilterable += unknown
+        if not keep:
+            self._n_out += 1
+            return
+        for display in TMB_DEFINITIONS:
+            self._counts[display] += counts_towards(v, display)
+
+    def counts(self) -> TmbCounts:
+        return TmbCounts(self._n_input, self._n_out, self._n_unfilterable, dict(self._counts))
+
+
 def count_tmb_variants(variants: Iterable[Variant], settings: TmbSettings) -> TmbCounts:
     """Count PASS variants passing the DP/AF filters for each TMB definition.
 
     A variant with a missing depth (VAF) is kept when a depth (VAF) filter is set, like PCGR,
     but counted in ``n_unfilterable`` so the report can say so.
     """
-    counts: dict[TmbDisplay, int] = {d: 0 for d in TMB_DEFINITIONS}
-    n_input = n_out = n_unfilterable = 0
+    counter = TmbCounter(settings)
     for v in variants:
-        if not v.filter_pass:
-            continue
-        n_input += 1
-        keep, unknown = _passes_filters(v, settings)
-        n_unfilterable += unknown
-        if not keep:
-            n_out += 1
-            continue
-        for display in TMB_DEFINITIONS:
-            counts[display] += counts_towards(v, display)
-    return TmbCounts(n_input, n_out, n_unfilterable, counts)
+        counter.add(v)
+    return counter.counts()
 
 
 def _passes_filters(v: Variant, s: TmbSettings) -> tuple[bool, bool]:
@@ -132,10 +148,16 @@ def tmb_class(value: float, low_limit: float, intermediate_limit: float) -> str:
 
 def tumor_mutational_burden(variants: Sequence[Variant], settings: TmbSettings) -> Metric:
     """TMB (mutations/Mb) by ``settings.display``; details carry all three definitions."""
+    if settings.target_size_mb <= 0:
+        return tmb_metric(TmbCounts(0, 0, 0, {}), settings)
+    return tmb_metric(count_tmb_variants(variants, settings), settings)
+
+
+def tmb_metric(counts: TmbCounts, settings: TmbSettings) -> Metric:
+    """The TMB metric of variants already counted (``TmbCounter``)."""
     name = "tmb"
     if settings.target_size_mb <= 0:
         return Metric(name, None, "mutations/Mb", "not computable: coding target size is not positive")
-    counts = count_tmb_variants(variants, settings)
     kept = counts.n_input - counts.n_filtered_out
     if kept == 0:
         why = "no PASS variants" if counts.n_input == 0 else "no variants left after depth/VAF filters"

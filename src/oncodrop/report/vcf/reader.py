@@ -31,13 +31,15 @@ from oncodrop.report.annotation.bcsq import parse_bcsq
 from oncodrop.report.annotation.common import Annotation, vep_allele
 from oncodrop.report.annotation.csq import parse_csq
 from oncodrop.report.annotation.pick import TranscriptFacts
+from oncodrop.report.metrics.loci import Loci
 from oncodrop.report.vcf.allelic import (
     AlleleContext,
     Support,
     info_value,
     sample_support,
 )
-from oncodrop.report.vcf.header import HeaderFacts, read_header
+from oncodrop.report.vcf.duplicates import KeptKeys
+from oncodrop.report.vcf.header import AnnotationSource, HeaderFacts, read_header
 from oncodrop.report.vcf.regions import Region, RegionSet
 from oncodrop.report.vcf.result import ReadCounts, VcfReadResult
 from oncodrop.report.vcf.samples import SampleChoice, choose_samples
@@ -253,7 +255,7 @@ def _is_symbolic(ref: str, alt: str) -> bool:
 
 
 def _split_record(
-    rec: pysam.VariantRecord, plan: _Plan, line: int, counts: Counter[str], seen: set[str]
+    rec: pysam.VariantRecord, plan: _Plan, line: int, counts: Counter[str], seen: KeptKeys
 ) -> Iterator[Variant]:
     ref = rec.ref or ""
     if not ref or not _REF_BASES.issuperset(ref):
@@ -287,8 +289,8 @@ def _split_record(
         if _is_symbolic(ref, alt):
             counts["skipped_symbolic"] += 1
             continue
-        key = f"{chrom}:{rec.pos}:{ref}>{alt}"
-        if key in seen:
+        key = seen.new(chrom, rec.pos, ref, alt)
+        if key is None:
             counts["duplicates"] += 1
             continue
         if plan.config.allelic_support.pass_only and not passed:
@@ -307,7 +309,7 @@ def _split_record(
             counts[failure] += 1
             continue
         annotation = _annotate(rec, plan, alts, i)
-        seen.add(key)
+        seen.add(key, chrom, rec.pos, ref, alt)
         counts["kept"] += 1
         yield Variant(
             chrom=chrom,
@@ -380,6 +382,93 @@ def _check_build(facts: HeaderFacts, config: SampleConfig, file: str) -> Build |
     return facts.build or wanted
 
 
+@dataclass(frozen=True, slots=True)
+class VariantStream:
+    """An open VCF: what its header says, and its variants one at a time.
+
+    ``variants`` yields each kept variant once, in file order; ``counts()`` is the account of
+    the records read so far (complete once ``variants`` is exhausted). The streaming form of
+    ``read_variants``: the somatic reporter classifies each variant as it is read, so a
+    million-variant VCF is never held in memory.
+    """
+
+    file: str
+    samples: tuple[str, ...]
+    tumor_sample: str | None
+    normal_sample: str | None
+    sample_reason: str
+    build: Build | None
+    build_evidence: str
+    annotation: AnnotationSource | None
+    used_index: bool
+    variants: Iterator[Variant]
+    kept: Loci  # each kept variant's contig, position, REF and ALT (as written), read order
+    _counts: Counter[str]
+
+    def counts(self) -> ReadCounts:
+        known = {f.name for f in fields(ReadCounts)}
+        return ReadCounts(**{k: v for k, v in self._counts.items() if k in known})
+
+
+@contextmanager
+def open_variants(
+    path: Path,
+    config: SampleConfig,
+    *,
+    mode: Mode = "somatic",
+    regions: Sequence[Region] | None = None,
+    transcripts: Mapping[str, TranscriptFacts] | None = None,
+) -> Iterator[VariantStream]:
+    """Open ``path`` and stream its variants (arguments and errors as ``read_variants``)."""
+    path = Path(path)
+    counts: Counter[str] = Counter()
+    with _quiet_htslib():
+        vf = _open(path)
+        with vf:
+            facts = read_header(vf, path)
+            build = _check_build(facts, config, path.name)
+            choice = choose_samples(facts.samples, facts.meta, mode=mode, file=path.name)
+            compound = _compound_index(path) if facts.annotation == "BCSQ" and transcripts else None
+            plan = _Plan(facts, choice, config, mode, path.name, transcripts, compound)
+            region_set = RegionSet.of(regions) if regions is not None else None
+            use_index = region_set is not None and vf.index is not None
+            records = _records(vf, plan, region_set, use_index)
+            kept = KeptKeys()
+            yield VariantStream(
+                file=path.name,
+                samples=facts.samples,
+                tumor_sample=choice.tumor,
+                normal_sample=choice.normal,
+                sample_reason=choice.reason,
+                build=build,
+                build_evidence=facts.build_evidence,
+                annotation=facts.annotation,
+                used_index=use_index,
+                variants=_variants(path, plan, records, use_index, counts, kept),
+                kept=kept.loci,
+                _counts=counts,
+            )
+
+
+def _variants(
+    path: Path, plan: _Plan, records: Iterator[tuple[pysam.VariantRecord, int]], use_index: bool,
+    counts: Counter[str],
+    seen: KeptKeys,
+) -> Iterator[Variant]:
+    line = plan.facts.header_lines
+    while True:
+        try:  # htslib parses a record when it is read: a failure is the next line
+            rec, line = next(records)
+        except StopIteration:
+            return
+        except (OSError, ValueError) as exc:
+            raise _unparsable(path.name, None if use_index else line + 1, exc, path) from None
+        try:
+            yield from _split_record(rec, plan, line, counts, seen)
+        except (OSError, ValueError) as exc:  # a field that cannot be decoded
+            raise _unparsable(path.name, line or None, exc, path) from None
+
+
 def read_variants(
     path: Path,
     config: SampleConfig,
@@ -397,47 +486,21 @@ def read_variants(
     order see MANE/canonical tags for snpEff and bcftools annotations, which carry none.
     Raises ``InputRejected`` (``bad_vcf``, ``ambiguous_samples``, ``build_mismatch``).
     """
-    path = Path(path)
-    counts: Counter[str] = Counter()
-    variants: list[Variant] = []
-    seen: set[str] = set()
-    with _quiet_htslib():
-        vf = _open(path)
-        with vf:
-            facts = read_header(vf, path)
-            build = _check_build(facts, config, path.name)
-            choice = choose_samples(facts.samples, facts.meta, mode=mode, file=path.name)
-            compound = _compound_index(path) if facts.annotation == "BCSQ" and transcripts else None
-            plan = _Plan(facts, choice, config, mode, path.name, transcripts, compound)
-            region_set = RegionSet.of(regions) if regions is not None else None
-            use_index = region_set is not None and vf.index is not None
-            records = _records(vf, plan, region_set, use_index)
-            line = facts.header_lines
-            while True:
-                try:  # htslib parses a record when it is read: a failure is the next line
-                    rec, line = next(records)
-                except StopIteration:
-                    break
-                except (OSError, ValueError) as exc:
-                    raise _unparsable(path.name, None if use_index else line + 1, exc, path) from None
-                try:
-                    variants.extend(_split_record(rec, plan, line, counts, seen))
-                except (OSError, ValueError) as exc:  # a field that cannot be decoded
-                    raise _unparsable(path.name, line or None, exc, path) from None
-    known = {f.name for f in fields(ReadCounts)}
-    return VcfReadResult(
-        file=path.name,
-        variants=tuple(variants),
-        samples=facts.samples,
-        tumor_sample=choice.tumor,
-        normal_sample=choice.normal,
-        sample_reason=choice.reason,
-        build=build,
-        build_evidence=facts.build_evidence,
-        annotation=facts.annotation,
-        counts=ReadCounts(**{k: v for k, v in counts.items() if k in known}),
-        used_index=use_index,
-    )
+    with open_variants(path, config, mode=mode, regions=regions, transcripts=transcripts) as stream:
+        variants = tuple(stream.variants)
+        return VcfReadResult(
+            file=stream.file,
+            variants=variants,
+            samples=stream.samples,
+            tumor_sample=stream.tumor_sample,
+            normal_sample=stream.normal_sample,
+            sample_reason=stream.sample_reason,
+            build=stream.build,
+            build_evidence=stream.build_evidence,
+            annotation=stream.annotation,
+            counts=stream.counts(),
+            used_index=stream.used_index,
+        )
 
 
 _COLUMNS = ("CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")

@@ -56,16 +56,21 @@ def empty_chart(message: str, width: int = 480, height: int = 60) -> Markup:
     return _svg(width, height, message, [text + f"{escape(message)}</text>"])
 
 
+def bin_index(value: float, lo: float, step: float, n_bins: int) -> int:
+    """The bin of ``value`` (bins of width ``step`` from ``lo``; outside values clamped)."""
+    i = int((value - lo) / step) if step > 0 else 0
+    return min(max(i, 0), n_bins - 1)
+
+
 def histogram_bins(
     values: Sequence[float], lo: float, hi: float, n_bins: int
 ) -> tuple[tuple[float, float, int], ...]:
     """Equal-width bins over [lo, hi]; values outside are clamped into the end bins."""
-    width = (hi - lo) / n_bins
+    step = (hi - lo) / n_bins
     counts = [0] * n_bins
     for v in values:
-        i = int((v - lo) / width) if width > 0 else 0
-        counts[min(max(i, 0), n_bins - 1)] += 1
-    return tuple((lo + i * width, lo + (i + 1) * width, c) for i, c in enumerate(counts))
+        counts[bin_index(v, lo, step, n_bins)] += 1
+    return tuple((lo + i * step, lo + (i + 1) * step, c) for i, c in enumerate(counts))
 
 
 def histogram_svg(
@@ -82,7 +87,29 @@ def histogram_svg(
     """Vertical-bar histogram with labelled x-axis ends and the tallest bar's count."""
     if not values:
         return empty_chart(f"{title}: no values")
-    bins = histogram_bins(values, lo, hi, n_bins)
+    counts = [c for _, _, c in histogram_bins(values, lo, hi, n_bins)]
+    return binned_histogram_svg(counts, any(v >= hi for v in values), lo=lo, hi=hi, title=title,
+                                x_label=x_label, width=width, height=height)  # fmt: skip
+
+
+def binned_histogram_svg(
+    counts: Sequence[int],
+    reaches_hi: bool,
+    *,
+    lo: float,
+    hi: float,
+    title: str,
+    x_label: str,
+    width: int = 480,
+    height: int = 220,
+) -> Markup:
+    """``histogram_svg`` of values already counted into ``len(counts)`` bins over [lo, hi]
+    (``bin_index``); ``reaches_hi``: some value was >= ``hi`` (the axis end reads ``≥hi``)."""
+    if not any(counts):
+        return empty_chart(f"{title}: no values")
+    n_bins = len(counts)
+    step = (hi - lo) / n_bins
+    bins = tuple((lo + i * step, lo + (i + 1) * step, c) for i, c in enumerate(counts))
     decimals = edge_decimals((hi - lo) / n_bins)
     top = max(c for _, _, c in bins) or 1
     left, right, y0, y1 = 40, width - 10, 20, height - 40
@@ -101,7 +128,7 @@ def histogram_svg(
             f'height="{h:.1f}" fill="{_BAR}"><title>{bin_label(b_lo, b_hi, decimals)}: {count}</title>'
             "</rect>"
         )
-    top_label = ("≥" if any(v >= hi for v in values) else "") + _fmt(hi)
+    top_label = ("≥" if reaches_hi else "") + _fmt(hi)
     body += [
         f'<text x="{left}" y="{y1 + 14}" {_FONT}>{_fmt(lo)}</text>',
         f'<text x="{right}" y="{y1 + 14}" text-anchor="end" {_FONT}>{top_label}</text>',

@@ -8,7 +8,7 @@ tuples, already sorted (tier, then genomic order) so that output is deterministi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from oncodrop.domain.classification import Finding, Tier
@@ -22,21 +22,10 @@ from oncodrop.report.metrics.concordance import Concordance
 from oncodrop.report.metrics.kataegis import KataegisEvent
 from oncodrop.report.metrics.signatures import SignatureReport
 from oncodrop.report.tiers import evidence_rule, same_site
+from oncodrop.report.write.order import TIER_ORDER as _TIER_ORDER
+from oncodrop.report.write.spill import SpilledRows
+from oncodrop.report.write.tally import FindingTally, TallyRows, is_oncogenic, tally, tally_findings
 from oncodrop.sampleconfig import SampleConfig
-
-_CHROM_ORDER = {str(i): i for i in range(1, 23)} | {"X": 23, "Y": 24, "MT": 25}
-_TIER_ORDER = {Tier.I: 0, Tier.II: 1, Tier.III: 2, Tier.IV: 3}
-
-
-def genomic_sort_key(chrom: str, pos: int) -> tuple[int, str, int]:
-    """Karyotypic order: 1..22, X, Y, MT, then any other contig alphabetically."""
-    return (_CHROM_ORDER.get(chrom, 100), chrom, pos)
-
-
-def finding_sort_key(finding: Finding) -> tuple[int, tuple[int, str, int], str]:
-    """Tier first (I before IV), then genomic position, then allele: a total order."""
-    v = finding.variant
-    return (_TIER_ORDER[finding.tier], genomic_sort_key(v.chrom, v.pos), f"{v.ref}>{v.alt}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +93,7 @@ class ReportContent:
     config: SampleConfig
     bundle: BundleInfo
     read_stats: ReadStats
-    findings: tuple[Finding, ...]  # sorted with ``finding_sort_key``
+    findings: tuple[Finding, ...]  # report order (``order.finding_sort_key``); see ``rows``
     tmb: Metric
     msi: Metric
     signatures: SignatureReport
@@ -117,6 +106,22 @@ class ReportContent:
     versions: tuple[tuple[str, str], ...] = ()  # (software, version), sorted
     reporter: str = "oncodrop-somatic"
     reference: Concordance | None = None  # REF vs bundle genome; None: not measured
+    rows: SpilledRows | None = None
+    """A streamed report's rows of the long tables (TSV, MAF, all-variants table, calls),
+    rendered as each variant was classified. Then ``findings`` holds only every Tier I/II
+    finding and the first Tier III/IV ones in report order (``collect.HEAD``: as many as any
+    writer shows), and ``tallied`` counts them all. None: ``findings`` is every finding and
+    the writers render it."""
+    tallied: FindingTally | None = None  # set with ``rows``
+
+    @property
+    def finding_count(self) -> int:
+        """How many findings the report has (``findings`` may hold only some: ``rows``)."""
+        return self.rows.count if self.rows is not None else len(self.findings)
+
+    def finding_tally(self) -> FindingTally:
+        """Counts over every finding (made once by a streamed report, else from ``findings``)."""
+        return self.tallied if self.tallied is not None else tally_findings(self.findings)
 
     @property
     def reference_warning(self) -> str | None:
@@ -128,10 +133,14 @@ class ReportContent:
                 "they would be read from sequence that is not the VCF's.")
 
     def tier(self, tier: Tier) -> tuple[Finding, ...]:
+        """The findings at ``tier`` in report order (for Tier III/IV of a streamed report, the
+        first ``collect.HEAD``: ``tier_counts`` has how many there are)."""
         return tuple(f for f in self.findings if f.tier is tier)
 
     @property
     def tier_counts(self) -> dict[str, int]:
+        if self.tallied is not None:
+            return self.tallied.tier_counts
         counts = Counter(f.tier.value for f in self.findings)
         return {t.value: counts.get(t.value, 0) for t in Tier}
 
@@ -145,23 +154,29 @@ class ReportContent:
         return tuple(names)
 
     @property
-    def variant_types(self) -> tuple[tuple[str, int, dict[str, int]], ...]:
+    def variant_types(self) -> TallyRows:
         """Reported variants by type (SNV, deletion…), with their tiers."""
+        if self.tallied is not None:
+            return self.tallied.variant_types
         return tally(self.findings, lambda f: f.variant.variant_class)
 
     @property
-    def consequences(self) -> tuple[tuple[str, int, dict[str, int]], ...]:
+    def consequences(self) -> TallyRows:
         """Reported variants by most severe consequence, with their tiers."""
+        if self.tallied is not None:
+            return self.tallied.consequences
         return tally(self.findings, lambda f: f.variant.consequence_term)
 
     @property
     def oncogenic(self) -> tuple[Finding, ...]:
         """Findings classified Oncogenic or Likely oncogenic, in report order."""
-        return tuple(
-            f
-            for f in self.findings
-            if f.oncogenicity is not None and f.oncogenicity.label.lower().endswith("oncogenic")
-        )
+        return tuple(self.iter_oncogenic())
+
+    def iter_oncogenic(self) -> Iterator[Finding]:
+        """``oncogenic`` one at a time (a streamed report reads them back from disk)."""
+        if self.tallied is not None:
+            return self.tallied.oncogenic()
+        return (f for f in self.findings if is_oncogenic(f))
 
     @property
     def actionable_cna(self) -> tuple[GeneCopyNumber, ...]:
@@ -253,16 +268,6 @@ def earned_tier(match: EvidenceMatch, tumor_site: str | None) -> str:
     count for tiers (level E, not supporting, prognostic without a tiered significance…)."""
     rule = evidence_rule(match, tumor_site)
     return rule.tier.value if rule else ""
-
-
-def tally(findings: tuple[Finding, ...], key: Callable[[Finding], str]) -> tuple[tuple[str, int, dict[str, int]], ...]:
-    """``(value, total, counts by tier)`` of ``key`` over the findings, commonest first (ties by
-    name): the QC tables of variant types and consequences."""
-    by_value: dict[str, Counter[str]] = {}
-    for f in findings:
-        by_value.setdefault(key(f), Counter())[f.tier.value] += 1
-    rows = [(value, sum(c.values()), {t.value: c.get(t.value, 0) for t in Tier}) for value, c in by_value.items()]
-    return tuple(sorted(rows, key=lambda r: (-r[1], r[0])))
 
 
 def tier_therapies(finding: Finding, tumor_site: str | None) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from oncodrop.report.write.provenance import (
 from oncodrop.report.write.summary import (
     build_summary,
     headline,
+    oncogenic_entries,
     summary_json_name,
     write_summary,
 )
@@ -85,8 +86,9 @@ def write_report_files(
     writers: dict[str, Callable[[], Path]] = {
         "write_html": lambda: write_html(content, head, out, tables),
         "write_summary": lambda: write_summary(
-            build_summary(content, head.summary_line, [*output_names(sample, tables), PROVENANCE_NAME]),
-            sample, out),
+            build_summary(content, head.summary_line, [*output_names(sample, tables), PROVENANCE_NAME],
+                          oncogenic=False),
+            sample, out, oncogenic_entries(content)),
         "write_xlsx": lambda: write_xlsx(content, head.summary_line, out, tsv.name),
     }  # fmt: skip
     for name, write in writers.items():

@@ -13,8 +13,10 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -33,6 +35,7 @@ from oncodrop.report.write.content import (
     variant_label,
 )
 from oncodrop.report.write.tables import TableFile
+from oncodrop.report.write.tally import FindingTally
 from oncodrop.report.write.tsv import tiers_tsv_name
 
 HTML_NAME = "report.html"
@@ -115,72 +118,96 @@ class VariantTable:
     total: int
 
 
-def _script_json(payload: object) -> Markup:
-    """JSON safe inside ``<script type="application/json">``: without ``<`` no ``</script>`` or
-    ``<!--`` can occur, and a raw-text element needs nothing else escaped."""
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return Markup(text.replace("<", "\\u003c"))
+def table_row(f: Finding) -> list[object]:
+    """One finding's row of the all-variants table before coding: ``[key, gene, consequence,
+    hgvsp, tier, oncogenicity, vaf, depth, gene role, population AF, dbSNP id, COSMIC id]``."""
+    v, csq = f.variant, f.variant.consequence
+    return [
+        v.key,
+        (csq.gene if csq else None) or "",
+        v.consequence_term,
+        (csq.hgvsp if csq else None) or "",
+        f.tier.value,
+        f.oncogenicity.label if f.oncogenicity else "",
+        None if v.vaf is None else round(v.vaf, 3),
+        v.depth,
+        f.gene_role or "",
+        None if v.population_af is None else float(f"{v.population_af:.3g}"),
+        v.dbsnp or "",
+        v.cosmic or "",
+    ]
 
 
-def variant_table(findings: tuple[Finding, ...], limit: int = MAX_TABLE_ROWS) -> VariantTable:
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def table_row_json(f: Finding) -> str:
+    """``table_row`` as JSON text (a streamed report spills its rows so, ``coded_table`` reads them)."""
+    return _json(table_row(f))
+
+
+def variant_table(findings: Sequence[Finding], limit: int = MAX_TABLE_ROWS) -> VariantTable:
+    """The table of the first ``limit`` findings (``coded_table``)."""
+    return coded_table((table_row(f) for f in findings[:limit]), len(findings))
+
+
+def coded_table(raw_rows: Iterable[list[object]], total: int) -> VariantTable:
     """Compact rows ``[key, gene, consequence#, hgvsp, tier, oncogenicity#, vaf, depth,
     gene role#, population AF, dbSNP id, COSMIC id]`` (``#``: coded), trailing empty cells
-    dropped (a coded column is never empty, so at most AF and the ids go)."""
+    dropped (a coded column is never empty, so at most AF and the ids go). Each row becomes
+    JSON text at once: the payload is the same text as one ``json.dumps`` of it."""
     codes: tuple[dict[str, int], ...] = tuple({} for _ in TABLE_COLUMNS)
-    rows: list[list[object]] = []
-    for f in findings[:limit]:
-        v, csq = f.variant, f.variant.consequence
-        row: list[object] = [
-            v.key,
-            (csq.gene if csq else None) or "",
-            v.consequence_term,
-            (csq.hgvsp if csq else None) or "",
-            f.tier.value,
-            f.oncogenicity.label if f.oncogenicity else "",
-            None if v.vaf is None else round(v.vaf, 3),
-            v.depth,
-            f.gene_role or "",
-            None if v.population_af is None else float(f"{v.population_af:.3g}"),
-            v.dbsnp or "",
-            v.cosmic or "",
-        ]
-        for i, (_, _, coded) in enumerate(TABLE_COLUMNS):
-            if coded:
-                row[i] = codes[i].setdefault(str(row[i]), len(codes[i]))
+    coded = [i for i, (_, _, is_coded) in enumerate(TABLE_COLUMNS) if is_coded]
+    chunks: list[str] = []  # rows joined 10,000 at a time: few objects for 150,000 rows
+    rows: list[str] = []
+    shown = 0
+    for row in raw_rows:
+        for i in coded:
+            row[i] = codes[i].setdefault(str(row[i]), len(codes[i]))
         while row[-1] is None or row[-1] == "":  # trailing empties cost bytes; the page reads them as empty
             row.pop()
-        rows.append(row)
-    payload = {
-        "columns": [
-            {"label": label, "type": kind, **({"codes": list(codes[i])} if coded else {}),
-             **({"url": LINK_COLUMNS[label]} if kind == "link" else {})}
-            for i, (label, kind, coded) in enumerate(TABLE_COLUMNS)
-        ],
-        "rows": rows,
-        "pageSize": PAGE_SIZE,
-    }
-    return VariantTable(json=_script_json(payload), shown=len(rows), total=len(findings))
+        rows.append(_json(row))
+        shown += 1
+        if len(rows) == 10_000:
+            chunks.append(",".join(rows))
+            rows.clear()
+    chunks.append(",".join(rows))
+    columns = [
+        {"label": label, "type": kind, **({"codes": list(codes[i])} if is_coded else {}),
+         **({"url": LINK_COLUMNS[label]} if kind == "link" else {})}
+        for i, (label, kind, is_coded) in enumerate(TABLE_COLUMNS)
+    ]  # fmt: skip
+    text = '{"columns":' + _json(columns) + ',"rows":[' + ",".join(c for c in chunks if c) + '],"pageSize":' + _json(PAGE_SIZE) + "}"
+    return VariantTable(json=Markup(text.replace("<", "\\u003c")), shown=shown, total=total)
 
 
-def _depth_ceiling(depths: list[int]) -> int:
-    """Histogram upper bound: the 99th percentile rounded up to a round number (min 50)."""
-    if not depths:
+def _depth_ceiling(depths: Mapping[int, int]) -> int:
+    """Histogram upper bound: the 99th percentile rounded up to a round number (min 50);
+    ``depths``: depth -> how many variants."""
+    n = sum(depths.values())
+    if not n:
         return 100
-    ordered = sorted(depths)
-    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    rank, seen, p99 = min(n - 1, int(0.99 * n)), 0, 0
+    for depth in sorted(depths):
+        seen += depths[depth]
+        if seen > rank:
+            p99 = depth
+            break
     step = 10 ** max(1, int(math.log10(max(p99, 1))))
     return max(50, int(math.ceil(p99 / step) * step))
 
 
-def qc_charts(findings: tuple[Finding, ...]) -> tuple[Markup, Markup]:
+def qc_charts(tally: FindingTally) -> tuple[Markup, Markup]:
     """VAF and depth histograms of the reported variants."""
-    vafs = [f.variant.vaf for f in findings if f.variant.vaf is not None]
-    depths = [f.variant.depth for f in findings if f.variant.depth is not None]
-    vaf = charts.histogram_svg(vafs, lo=0.0, hi=1.0, n_bins=20, title="Variant allele fraction",
-                               x_label="tumour VAF")
-    ceiling = _depth_ceiling(depths)
-    depth = charts.histogram_svg([float(d) for d in depths], lo=0.0, hi=float(ceiling),
-                                 n_bins=25, title="Sequencing depth", x_label="tumour depth (reads)")
+    vaf = charts.binned_histogram_svg(tally.vaf_bins, tally.vaf_reaches_1, lo=0.0, hi=1.0,
+                                      title="Variant allele fraction", x_label="tumour VAF")  # fmt: skip
+    ceiling, n_bins = float(_depth_ceiling(tally.depths)), 25
+    counts = [0] * n_bins
+    for d, n in tally.depths.items():
+        counts[charts.bin_index(float(d), 0.0, (ceiling - 0.0) / n_bins, n_bins)] += n
+    depth = charts.binned_histogram_svg(counts, any(float(d) >= ceiling for d in tally.depths), lo=0.0,
+                                        hi=ceiling, title="Sequencing depth", x_label="tumour depth (reads)")  # fmt: skip
     return vaf, depth
 
 
@@ -240,35 +267,51 @@ def tables_script() -> Markup:
 def render_html(content: ReportContent, headline: Headline, tables: tuple[TableFile, ...] = ()) -> str:
     """The report page as a string (pure: same content → same text). ``tables`` are the tiers
     TSV and MAF as written; compressed ones are named with their ``.gz`` and said why."""
-    vaf_chart, depth_chart = qc_charts(content.findings)
+    return _ENV.get_template("report.html.j2").render(**_page(content, headline, tables))
+
+
+def _page(content: ReportContent, headline: Headline, tables: tuple[TableFile, ...]) -> dict[str, Any]:
+    """The template's variables."""
+    tally = content.finding_tally()
+    vaf_chart, depth_chart = qc_charts(tally)
     exposure_chart, spectrum_chart = signature_charts(content)
-    actionable = tuple(f for f in content.findings if f.tier in (Tier.I, Tier.II))
-    return _ENV.get_template("report.html.j2").render(
-        c=content,
-        build_label=BUILD_LABELS[content.build],
-        evidence_shown=EVIDENCE_SHOWN,
-        limits={"actionable": ACTIONABLE_SHOWN, "oncogenic": ONCOGENIC_SHOWN, "cna": CNA_SHOWN,
+    actionable = (*content.tier(Tier.I), *content.tier(Tier.II))
+    if content.rows is not None:  # a streamed report: rows as ``table_row_json`` spilled them
+        raw = (json.loads(text) for text in content.rows.texts("table", MAX_TABLE_ROWS))
+        table = coded_table(raw, content.rows.count)
+    else:
+        table = variant_table(content.findings)
+    return {
+        "c": content,
+        "build_label": BUILD_LABELS[content.build],
+        "evidence_shown": EVIDENCE_SHOWN,
+        "limits": {"actionable": ACTIONABLE_SHOWN, "oncogenic": ONCOGENIC_SHOWN, "cna": CNA_SHOWN,
                 "kataegis": KATAEGIS_SHOWN},
-        links=lambda v: links.variant_links(v, content.build),
-        tiers=("I", "II", "III", "IV"),
-        tier_views=((Tier.III, TIER3_SHOWN), (Tier.IV, TIER4_SHOWN)),
-        tables_js=tables_script(),
-        headline=headline,
-        actionable=actionable,
-        table=variant_table(content.findings),
-        tsv_name=tables[0].name if tables else tiers_tsv_name(content.sample_id),
-        compressed=[t for t in tables if t.compressed],
-        vaf_chart=vaf_chart,
-        depth_chart=depth_chart,
-        exposure_chart=exposure_chart,
-        spectrum_chart=spectrum_chart,
-        cna_chart=cna_chart(content) if content.cna_segments else None,
-        kataegis_rule=(KATAEGIS_MIN_SNVS, KATAEGIS_MAX_DISTANCE),
-        config_json=json.dumps(content.config.model_dump(mode="json"), indent=2, sort_keys=True),
-    )
+        "links": lambda v: links.variant_links(v, content.build),
+        "tiers": ("I", "II", "III", "IV"),
+        "tier_views": ((Tier.III, TIER3_SHOWN, tally.tier_counts["III"]), (Tier.IV, TIER4_SHOWN, tally.tier_counts["IV"])),
+        "oncogenic": tally.oncogenic_shown,
+        "oncogenic_total": tally.oncogenic_count,
+        "tables_js": tables_script(),
+        "headline": headline,
+        "actionable": actionable,
+        "table": table,
+        "tsv_name": tables[0].name if tables else tiers_tsv_name(content.sample_id),
+        "compressed": [t for t in tables if t.compressed],
+        "vaf_chart": vaf_chart,
+        "depth_chart": depth_chart,
+        "exposure_chart": exposure_chart,
+        "spectrum_chart": spectrum_chart,
+        "cna_chart": cna_chart(content) if content.cna_segments else None,
+        "kataegis_rule": (KATAEGIS_MIN_SNVS, KATAEGIS_MAX_DISTANCE),
+        "config_json": json.dumps(content.config.model_dump(mode="json"), indent=2, sort_keys=True),
+    }
 
 
 def write_html(content: ReportContent, headline: Headline, out_dir: Path, tables: tuple[TableFile, ...] = ()) -> Path:
+    """``render_html``'s text, written as the template yields it (never one string: ~10 MB for a
+    whole genome, twice over once encoded)."""
     path = out_dir / HTML_NAME
-    path.write_text(render_html(content, headline, tables), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        out.writelines(_ENV.get_template("report.html.j2").generate(**_page(content, headline, tables)))
     return path

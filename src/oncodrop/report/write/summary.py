@@ -8,7 +8,9 @@ instead of parsing HTML. No timings here: the summary is identical for identical
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal, cast
 
@@ -198,11 +200,10 @@ def _reference(content: ReportContent) -> ReferenceSummary | None:
     )
 
 
-def build_summary(content: ReportContent, summary_line: str, files: list[str]) -> Summary:
-    """Project a ``ReportContent`` onto the summary schema."""
-    classes: dict[str, int] = {}
-    for f in content.findings:
-        classes[f.variant.variant_class] = classes.get(f.variant.variant_class, 0) + 1
+def build_summary(content: ReportContent, summary_line: str, files: list[str], *, oncogenic: bool = True) -> Summary:
+    """Project a ``ReportContent`` onto the summary schema; without its ``oncogenic`` list
+    when not ``oncogenic`` (``write_summary`` then writes ``oncogenic_entries`` in its place)."""
+    classes = {value: total for value, total, _ in content.variant_types}
     sig = content.signatures
     fit = sig.fit
     stats = content.read_stats
@@ -256,7 +257,7 @@ def build_summary(content: ReportContent, summary_line: str, files: list[str]) -
         reference=_reference(content),
         tier1=[_finding(f, site) for f in content.tier(Tier.I)],
         tier2=[_finding(f, site) for f in content.tier(Tier.II)],
-        oncogenic=[_finding(f, site) for f in content.oncogenic],
+        oncogenic=list(oncogenic_entries(content)) if oncogenic else [],
         cna=None if content.cna is None else [_cna(g) for g in content.altered_cna],
         summary_line=summary_line,
         files=sorted(files),
@@ -267,9 +268,37 @@ def summary_json_name(sample_id: str) -> str:
     return f"{sample_id}.summary.json"
 
 
-def write_summary(summary: Summary, sample_id: str, out_dir: Path) -> Path:
+def oncogenic_entries(content: ReportContent) -> Iterator[FindingSummary]:
+    """The summary's ``oncogenic`` entries, one at a time, in report order."""
+    site = content.config.sample.tumor_site
+    return (_finding(f, site) for f in content.iter_oncogenic())
+
+
+_EMPTY_ONCOGENIC = '\n  "oncogenic": [],\n'
+
+
+def write_summary(
+    summary: Summary, sample_id: str, out_dir: Path, oncogenic: Iterable[FindingSummary] = ()
+) -> Path:
+    """Write ``{sample}.summary.json``. ``oncogenic``: entries written in place of an empty
+    ``summary.oncogenic``, each dumped alone (a streamed report may have many thousands: they
+    are never all held); the text is that of the summary holding them (indent 2, ``pydantic``)."""
     path = out_dir / summary_json_name(sample_id)
-    path.write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    text = summary.model_dump_json(indent=2) + "\n"
+    entries = iter(oncogenic)
+    first = next(entries, None)
+    if first is None:
+        path.write_text(text, encoding="utf-8")
+        return path
+    if summary.oncogenic or text.count(_EMPTY_ONCOGENIC) != 1:
+        raise ValueError("oncogenic entries go in place of an empty summary.oncogenic")
+    head, tail = text.split(_EMPTY_ONCOGENIC)
+    with path.open("w", encoding="utf-8") as out:
+        out.write(head + '\n  "oncogenic": [')
+        for i, entry in enumerate(itertools.chain((first,), entries)):
+            lines = entry.model_dump_json(indent=2).split("\n")
+            out.write(("," if i else "") + "".join("\n    " + line for line in lines))
+        out.write("\n  ],\n" + tail)
     return path
 
 

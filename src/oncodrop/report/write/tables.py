@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 import pysam
 
-from oncodrop.report.maf import barcodes, maf_alleles, write_maf_rows
+from oncodrop.report.maf import barcodes, maf_alleles, write_maf_header, write_maf_rows
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.tsv import tiers_tsv_name, write_tiers_rows
 from oncodrop.settings import DEFAULT_COMPRESS_ROWS_OVER
@@ -126,18 +126,32 @@ MAF_LAYOUT = TabixLayout(seq_col=4, start_col=5, end_col=6, line_skip=2)  # #ver
 
 def write_tiers_table(content: ReportContent, out_dir: Path, threshold: int) -> TableFile:
     """``{sample}.tiers.tsv``, or ``.tiers.tsv.gz`` (+ ``.tbi`` when in genomic order)."""
-    path, rows = out_dir / tiers_tsv_name(content.sample_id), len(content.findings)
+    path, rows = out_dir / tiers_tsv_name(content.sample_id), _row_count(content)
     with open_table(path, compress(rows, threshold)) as out:
         write_tiers_rows(content, out)
-    positions = ((f.variant.chrom, f.variant.pos) for f in content.findings)
+    if content.rows is not None:
+        positions = content.rows.positions()
+    else:
+        positions = ((f.variant.chrom, f.variant.pos) for f in content.findings)
     return finish_table(path, rows, threshold, TIERS_LAYOUT, positions)
 
 
 def write_maf_table(content: ReportContent, path: Path, threshold: int) -> TableFile:
     """``{sample}.maf``, or ``.maf.gz`` (+ ``.tbi`` when in genomic order)."""
-    stats, rows = content.read_stats, len(content.findings)
+    stats, rows = content.read_stats, _row_count(content)
     tumour, normal = barcodes(content.sample_id, stats.tumor_column, stats.normal_column)
     with open_table(path, compress(rows, threshold)) as out:
-        write_maf_rows(content.findings, out, sample_id=tumour, build=content.build, normal_id=normal)
-    positions = ((f.variant.chrom, maf_alleles(f.variant).start) for f in content.findings)
+        if content.rows is not None:  # a streamed report: rows as ``maf_line_renderer`` made them
+            write_maf_header(out)
+            out.writelines(content.rows.texts("maf"))
+        else:
+            write_maf_rows(content.findings, out, sample_id=tumour, build=content.build, normal_id=normal)
+    if content.rows is not None:
+        positions = content.rows.maf_positions()
+    else:
+        positions = ((f.variant.chrom, maf_alleles(f.variant).start) for f in content.findings)
     return finish_table(path, rows, threshold, MAF_LAYOUT, positions)
+
+
+def _row_count(content: ReportContent) -> int:
+    return content.rows.count if content.rows is not None else len(content.findings)

@@ -116,16 +116,27 @@ def write_tiers_tsv(content: ReportContent, out_dir: Path) -> Path:
     return path
 
 
+def tsv_prefix(sample_id: str) -> str:
+    """What every row starts with: the sample id cell."""
+    return _clean(sample_id) + "\t"
+
+
+def tier_line(prefix: str, finding: Finding) -> str:
+    """One finding's line of the tiers TSV, ``prefix`` (``tsv_prefix``) first, newline last."""
+    # one translate per line: no cell may hold a tab or line break, and the cells'
+    # own separators are tabs, so clean the cells, not the joined line
+    cells = tier_row(finding)
+    line = "\t".join(cells)
+    if "\r" in line or "\n" in line or line.count("\t") != len(cells) - 1:
+        line = "\t".join(_clean(cell) for cell in cells)
+    return prefix + line + "\n"
+
+
 def write_tiers_rows(content: ReportContent, out: TextIO) -> None:
     """The header line and one row per finding, into a text handle (plain or bgzip'd file)."""
     out.write("sample_id\t" + "\t".join(name for name, _ in TIER_COLUMNS) + "\n")
-    prefix = _clean(content.sample_id) + "\t"
-    write = out.write
-    for finding in content.findings:
-        # one translate per line: no cell may hold a tab or line break, and the cells'
-        # own separators are tabs, so clean the cells, not the joined line
-        cells = tier_row(finding)
-        line = "\t".join(cells)
-        if "\r" in line or "\n" in line or line.count("\t") != len(cells) - 1:
-            line = "\t".join(_clean(cell) for cell in cells)
-        write(prefix + line + "\n")
+    if content.rows is not None:  # a streamed report: its rows as rendered by ``tier_line``
+        out.writelines(content.rows.texts("tsv"))
+        return
+    prefix = tsv_prefix(content.sample_id)
+    out.writelines(tier_line(prefix, finding) for finding in content.findings)

@@ -58,9 +58,7 @@ def _summary_sheet(ws: Sheet, content: ReportContent, summary_line: str) -> None
 
 def _evidence_sheet(ws: Sheet, content: ReportContent) -> None:
     ws.header(_EVIDENCE_HEADER)
-    for f in content.findings:
-        if f.tier not in (Tier.I, Tier.II):
-            continue
+    for f in (*content.tier(Tier.I), *content.tier(Tier.II)):
         csq = f.variant.consequence
         for m in f.evidence:
             e = m.evidence
@@ -75,10 +73,10 @@ def _evidence_sheet(ws: Sheet, content: ReportContent) -> None:
 def _variant_sheet(ws: Sheet, content: ReportContent, tsv_name: str | None = None) -> None:
     names = [name for name, _ in TIER_COLUMNS]
     kinds = [(name in _NUMERIC, name in {"pos", "depth", "alt_depth"}) for name in names]
-    findings = content.findings
-    if len(findings) > XLSX_MAX_VARIANT_ROWS:
+    findings, total = content.findings, content.finding_count
+    if total > XLSX_MAX_VARIANT_ROWS:
         note = (
-            f"Showing {XLSX_MAX_VARIANT_ROWS:,} of {len(findings):,} variants (all Tier I–III "
+            f"Showing {XLSX_MAX_VARIANT_ROWS:,} of {total:,} variants (all Tier I–III "
             f"first); every variant is in {tsv_name or tiers_tsv_name(content.sample_id)}."
         )
         ws.append((note,))

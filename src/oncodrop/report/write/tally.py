@@ -1,0 +1,153 @@
+"""What a report counts over all its findings, gathered one finding at a time.
+
+The tier counts, the QC tables (variants by type and by consequence, with their tiers), the
+oncogenic findings and the QC charts' inputs (VAFs counted into the chart's bins, depths by
+value: the depth axis ends at their 99th percentile). A streamed report never holds
+all its findings, so these are folded as each finding is classified (``Tallier``); a report
+built from findings in memory folds the same way (``tally_findings``), so both say the same.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from oncodrop.domain.classification import Finding, Tier
+from oncodrop.report.write.charts import bin_index
+from oncodrop.report.write.order import FirstInOrder, finding_sort_key
+
+TallyRows = tuple[tuple[str, int, dict[str, int]], ...]
+VAF_BINS = 20
+"""The QC chart's tumour VAF bins over [0, 1] (counted as findings are folded)."""
+_VAF_STEP = (1.0 - 0.0) / VAF_BINS  # as ``charts.histogram_bins`` computes it
+
+
+def tally_rows(by_value: dict[str, Counter[str]]) -> TallyRows:
+    """``(value, total, counts by tier)``, commonest first (ties by name)."""
+    rows = [(value, sum(c.values()), {t.value: c.get(t.value, 0) for t in Tier}) for value, c in by_value.items()]
+    return tuple(sorted(rows, key=lambda r: (-r[1], r[0])))
+
+
+def tally(findings: Iterable[Finding], key: Callable[[Finding], str]) -> TallyRows:
+    """``tally_rows`` of ``key`` over the findings: the QC tables of variant types and consequences."""
+    by_value: dict[str, Counter[str]] = {}
+    for f in findings:
+        by_value.setdefault(key(f), Counter())[f.tier.value] += 1
+    return tally_rows(by_value)
+
+
+def is_oncogenic(finding: Finding) -> bool:
+    """Classified Oncogenic or Likely oncogenic."""
+    return finding.oncogenicity is not None and finding.oncogenicity.label.lower().endswith("oncogenic")
+
+
+@dataclass(frozen=True, slots=True)
+class FindingTally:
+    """Counts and values over every finding of a report."""
+
+    tier_counts: dict[str, int]  # every tier, in tier order
+    variant_types: TallyRows
+    consequences: TallyRows
+    oncogenic_count: int
+    oncogenic_shown: tuple[Finding, ...]  # the first (all but for a streamed report), report order
+    vaf_bins: tuple[int, ...]  # tumour VAFs (where known) counted into ``VAF_BINS`` over [0, 1]
+    vaf_reaches_1: bool  # some VAF >= 1
+    depths: dict[int, int]  # tumour depth (where known) -> findings
+
+    oncogenic_spill: Path | None = None  # every oncogenic finding, pickled (``Tallier``)
+
+    @property
+    def total(self) -> int:
+        return sum(self.tier_counts.values())
+
+    def oncogenic(self) -> Iterator[Finding]:
+        """Every oncogenic finding, in report order; spilled ones are read twice (their order,
+        then each in turn) so that they are never all held."""
+        if self.oncogenic_spill is None:
+            yield from self.oncogenic_shown
+            return
+        with self.oncogenic_spill.open("rb") as pickles:
+            keys = []
+            for _ in range(self.oncogenic_count):
+                offset = pickles.tell()
+                keys.append((finding_sort_key(pickle.load(pickles)), offset))
+            for _, offset in sorted(keys):
+                pickles.seek(offset)
+                yield pickle.load(pickles)
+
+
+class Tallier:
+    """Folds findings, in any order, into a ``FindingTally``. With ``spill`` (a file in a
+    private work folder) oncogenic findings are pickled there and only the first ``shown``
+    held (summary.json lists them all, read back when it is written)."""
+
+    __slots__ = (
+        "_consequences", "_depths", "_oncogenic", "_oncogenic_count", "_pickles", "_spill", "_tiers", "_types",
+        "_vaf_bins", "_vaf_reaches_1",
+    )  # fmt: skip
+
+    def __init__(self, *, shown: int | None = None, spill: Path | None = None) -> None:
+        self._tiers: Counter[str] = Counter()
+        self._types: dict[str, Counter[str]] = {}
+        self._consequences: dict[str, Counter[str]] = {}
+        self._oncogenic: FirstInOrder | list[Finding] = FirstInOrder(shown) if shown is not None else []
+        self._oncogenic_count = 0
+        self._spill = spill
+        self._pickles: BinaryIO | None = None
+        self._vaf_bins = [0] * VAF_BINS
+        self._vaf_reaches_1 = False
+        self._depths: Counter[int] = Counter()
+
+    def add(self, f: Finding) -> None:
+        tier, v = f.tier.value, f.variant
+        self._tiers[tier] += 1
+        self._types.setdefault(v.variant_class, Counter())[tier] += 1
+        self._consequences.setdefault(v.consequence_term, Counter())[tier] += 1
+        if is_oncogenic(f):
+            self._add_oncogenic(f)
+        if v.vaf is not None:
+            self._vaf_bins[bin_index(v.vaf, 0.0, _VAF_STEP, VAF_BINS)] += 1
+            self._vaf_reaches_1 = self._vaf_reaches_1 or v.vaf >= 1.0
+        if v.depth is not None:
+            self._depths[v.depth] += 1
+
+    def _add_oncogenic(self, f: Finding) -> None:
+        self._oncogenic_count += 1
+        if isinstance(self._oncogenic, list):
+            self._oncogenic.append(f)
+        else:
+            self._oncogenic.add(finding_sort_key(f), f)
+        if self._spill is not None:
+            if self._pickles is None:
+                self._pickles = self._spill.open("wb")
+            pickle.dump(f, self._pickles, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def close(self) -> None:
+        if self._pickles is not None:
+            self._pickles.close()
+
+    def result(self) -> FindingTally:
+        self.close()
+        shown = self._oncogenic if isinstance(self._oncogenic, list) else self._oncogenic.findings()
+        return FindingTally(
+            tier_counts={t.value: self._tiers.get(t.value, 0) for t in Tier},
+            variant_types=tally_rows(self._types),
+            consequences=tally_rows(self._consequences),
+            oncogenic_count=self._oncogenic_count,
+            oncogenic_shown=tuple(sorted(shown, key=finding_sort_key)),
+            vaf_bins=tuple(self._vaf_bins),
+            vaf_reaches_1=self._vaf_reaches_1,
+            depths=dict(self._depths),
+            oncogenic_spill=self._spill if self._pickles is not None else None,
+        )
+
+
+def tally_findings(findings: Iterable[Finding]) -> FindingTally:
+    tallier = Tallier()
+    for f in findings:
+        tallier.add(f)
+    return tallier.result()

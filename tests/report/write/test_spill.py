@@ -1,0 +1,46 @@
+"""Rows spilled per tier in any order come back in report order (tier, karyotypic position,
+REF>ALT), as ``finding_sort_key`` orders findings."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from oncodrop.domain.classification import Tier
+from oncodrop.report.write.order import TIER_ORDER, allele_key, genomic_sort_key
+from oncodrop.report.write.spill import RowPieces, RowSpill
+
+
+def _row(tier: Tier, chrom: str, pos: int, ref: str, alt: str) -> RowPieces:
+    text = f"{tier.value}\t{chrom}\t{pos}\t{ref}\t{alt}\n"
+    return RowPieces(tsv=text, maf="m" + text, call=f'"{chrom}:{pos}"', table="[1]", maf_start=pos + len(ref) - 1)
+
+
+def test_rows_come_back_in_report_order_whatever_order_they_were_added(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    chroms = ("1", "2", "10", "X", "MT", "GL000220.1")
+    rows = {(rng.choice(tuple(Tier)), rng.choice(chroms), rng.randrange(1, 300), "A", rng.choice(("C", "G", "TT", "T")))
+            for _ in range(400)}  # fmt: skip
+    rows |= {(Tier.IV, "2", 7, "A", alt) for alt in ("T", "G", "C")}  # a tie at one position
+    added = list(rows)
+    rng.shuffle(added)
+    spill = RowSpill(tmp_path)
+    for tier, chrom, pos, ref, alt in added:
+        spill.add(tier, chrom, pos, allele_key(ref, alt), _row(tier, chrom, pos, ref, alt))
+    spilled = spill.finish()
+
+    expected = sorted(added, key=lambda r: (TIER_ORDER[r[0]], genomic_sort_key(r[1], r[2]), allele_key(r[3], r[4])))
+    assert spilled.count == len(expected)
+    assert list(spilled.texts("tsv")) == [_row(*r).tsv for r in expected]
+    assert list(spilled.texts("maf", limit=10)) == [_row(*r).maf for r in expected[:10]]
+    assert list(spilled.positions()) == [(r[1], r[2]) for r in expected]
+    assert list(spilled.maf_positions()) == [(r[1], r[2] + len(r[3]) - 1) for r in expected]
+
+
+def test_rows_added_in_report_order_are_read_straight_through(tmp_path: Path) -> None:
+    spill = RowSpill(tmp_path)
+    for pos in (5, 9, 12):
+        spill.add(Tier.III, "1", pos, "A>T", _row(Tier.III, "1", pos, "A", "T"))
+    spilled = spill.finish()
+    assert spilled.tiers[0].order is None and spilled.tiers[0].offsets is None  # no index kept
+    assert [t.split("\t")[2] for t in spilled.texts("tsv")] == ["5", "9", "12"]
