@@ -2,16 +2,13 @@
 
 One pass with pysam (htslib). Multi-allelic records are split per ALT (per-allele AD/AF and
 CSQ/ANN/BCSQ blocks); contigs are normalised (``chr7`` -> ``7``, ``chrM`` -> ``MT``); FILTER
-and the read thresholds of the sample config are applied and counted. htslib is silenced
-while reading: its warnings quote record content and must not reach the logs. Every pysam
-failure becomes ``InputRejected("bad_vcf", …)`` naming the file and line.
+and the read thresholds of the sample config are applied and counted. Every pysam failure
+becomes ``InputRejected("bad_vcf", …)`` naming the file and line (``vcf.htslib``).
 """
 
 from __future__ import annotations
 
-import gzip
 import re
-import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -40,47 +37,14 @@ from oncodrop.report.vcf.allelic import (
 )
 from oncodrop.report.vcf.duplicates import KeptKeys
 from oncodrop.report.vcf.header import AnnotationSource, HeaderFacts, read_header
+from oncodrop.report.vcf.htslib import REF_BASES, open_vcf, quiet_htslib, unparsable
 from oncodrop.report.vcf.regions import Region, RegionSet
 from oncodrop.report.vcf.result import ReadCounts, VcfReadResult
 from oncodrop.report.vcf.samples import SampleChoice, choose_samples
 from oncodrop.sampleconfig import SampleConfig
 
 Mode = Literal["somatic", "normal"]
-_REF_BASES = frozenset("ACGTNacgtn")
 _LEADING_INT = re.compile(r"\d+")
-
-
-@contextmanager
-def _quiet_htslib() -> Iterator[None]:
-    previous = pysam.set_verbosity(0)
-    try:
-        yield
-    finally:
-        pysam.set_verbosity(previous)
-
-
-def _open(path: Path) -> pysam.VariantFile:
-    if not path.exists():
-        raise InputRejected(
-            ReasonCode.BAD_VCF, f"VCF file {path.name} is missing from the upload", file=path.name
-        )
-    try:
-        return pysam.VariantFile(str(path))
-    except NotImplementedError:  # htslib cannot seek in plain gzip
-        raise InputRejected(
-            ReasonCode.BAD_VCF,
-            f"{path.name} is compressed with plain gzip; compress it with bgzip (htslib) instead",
-            file=path.name,
-        ) from None
-    except (ValueError, OSError):
-        raise InputRejected(
-            ReasonCode.BAD_VCF,
-            f"{path.name} is not a readable VCF: the header is missing or malformed, or the "
-            "bgzip file is truncated; it must start with '##fileformat=VCFv4.x' and have a "
-            "'#CHROM' line",
-            file=path.name,
-            line=1,
-        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +222,7 @@ def _split_record(
     rec: pysam.VariantRecord, plan: _Plan, line: int, counts: Counter[str], seen: KeptKeys
 ) -> Iterator[Variant]:
     ref = rec.ref or ""
-    if not ref or not _REF_BASES.issuperset(ref):
+    if not ref or not REF_BASES.issuperset(ref):
         raise InputRejected(
             ReasonCode.BAD_VCF,
             f"{plan.file} line {line}: REF must be A, C, G, T or N bases, got "
@@ -422,8 +386,8 @@ def open_variants(
     """Open ``path`` and stream its variants (arguments and errors as ``read_variants``)."""
     path = Path(path)
     counts: Counter[str] = Counter()
-    with _quiet_htslib():
-        vf = _open(path)
+    with quiet_htslib():
+        vf = open_vcf(path)
         with vf:
             facts = read_header(vf, path)
             build = _check_build(facts, config, path.name)
@@ -462,11 +426,11 @@ def _variants(
         except StopIteration:
             return
         except (OSError, ValueError) as exc:
-            raise _unparsable(path.name, None if use_index else line + 1, exc, path) from None
+            raise unparsable(path.name, None if use_index else line + 1, exc, path) from None
         try:
             yield from _split_record(rec, plan, line, counts, seen)
         except (OSError, ValueError) as exc:  # a field that cannot be decoded
-            raise _unparsable(path.name, line or None, exc, path) from None
+            raise unparsable(path.name, line or None, exc, path) from None
 
 
 def read_variants(
@@ -501,66 +465,3 @@ def read_variants(
             counts=stream.counts(),
             used_index=stream.used_index,
         )
-
-
-_COLUMNS = ("CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
-
-
-def _raw_line(path: Path, line: int) -> str | None:
-    """Line number ``line`` (1-based) of the plain or bgzipped file, or None if unreadable."""
-    try:
-        with path.open("rb") as head:
-            opener = gzip.open if head.read(2) == b"\x1f\x8b" else open
-        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
-            for number, text in enumerate(fh, start=1):
-                if number == line:
-                    return str(text).rstrip("\r\n")
-    except (OSError, EOFError, zlib.error):
-        return None
-    return None
-
-
-def _defect(raw: str) -> tuple[str, str] | None:
-    """(field, what is wrong) for the first defect of a data line, without quoting its values."""
-    columns = raw.split("\t")
-    if len(columns) < len(_COLUMNS):
-        return "columns", f"has {len(columns)} tab-separated columns; a VCF record needs at least 8"
-    if not columns[1].isdigit():
-        return "POS", "POS (column 2) is not a whole number"
-    ref = columns[3]
-    if not ref or not _REF_BASES.issuperset(ref):
-        return "REF", "REF (column 4) must be A, C, G, T or N bases"
-    qual = columns[5]
-    if qual != ".":
-        try:
-            float(qual)
-        except ValueError:
-            return "QUAL", "QUAL (column 6) is neither a number nor '.'"
-    return None
-
-
-def _unparsable(file: str, line: int | None, exc: Exception, path: Path | None = None) -> InputRejected:
-    """``bad_vcf`` for a record htslib cannot read, naming the line and, when the raw line shows
-    it, the field at fault; record content is never quoted (patient data)."""
-    raw = _raw_line(path, line) if path is not None and line else None
-    defect = _defect(raw) if raw is not None else None
-    where = f"line {line}" if line else "a record"
-    if defect is not None:
-        field, what = defect
-        return InputRejected(ReasonCode.BAD_VCF, f"{file} {where}: {what}; fix that record", file=file, line=line,
-                             field=field)  # fmt: skip
-    text = str(exc)
-    if "truncated" in text or "BGZF" in text:
-        why = "the bgzip stream is truncated or corrupt"
-    elif "parse" in text:
-        why = "htslib could not parse the record"
-    else:
-        why = type(exc).__name__
-    return InputRejected(
-        ReasonCode.BAD_VCF,
-        f"{file}: cannot parse {where} ({why}); check that the 8+ columns are tab-separated, "
-        "POS is a whole number, INFO/FORMAT values match their header types and the file is "
-        "not truncated",
-        file=file,
-        line=line,
-    )
