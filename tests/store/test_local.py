@@ -137,3 +137,17 @@ def test_unchanged_file_is_not_rehashed_between_listings(store: LocalStore) -> N
     cached = store.head("k.tar.gz")
     assert first is not None and cached is not None and cached.etag == first.etag
     assert LocalStore(store.root).head("k.tar.gz").etag == hashlib.sha256(b"bbbb").hexdigest()  # type: ignore[union-attr]
+
+
+def test_a_put_removes_the_temp_files_a_killed_writer_of_that_key_left(store: LocalStore, tmp_path: Path) -> None:
+    # what a worker SIGKILLed mid-copy leaves (mkstemp's name), and hidden files that are not ours
+    folder = store.root / "out"
+    folder.mkdir()
+    (folder / ".x-output.tar.gz.k3_9abzq.part").write_bytes(b"half")
+    others = [".x-output.tar.gz.x.k3_9abzq.part", ".y-output.tar.gz.k3_9abzq.part", ".x-output.tar.gz.notes"]
+    for name in others:
+        (folder / name).write_bytes(b"keep")
+    src = tmp_path / "whole"
+    src.write_bytes(b"whole")
+    store.put_file(src, "out/x-output.tar.gz")
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*others, "x-output.tar.gz"])

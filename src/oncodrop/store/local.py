@@ -3,7 +3,8 @@
 - ``etag`` is the sha256 of the content, cached per (path, size, mtime_ns) so a poll does not
   re-hash unchanged files.
 - ``put_file`` writes a hidden temp file in the target folder, fsyncs it and renames it into
-  place, so a reader never sees a partial object. Hidden names (a path part starting with
+  place, so a reader never sees a partial object; once the object is in place, temp files an
+  earlier writer of the same key left behind (killed mid-copy) are removed. Hidden names (a path part starting with
   ``.``) are never listed and cannot be used as keys.
 - ``get_file`` copies; inputs are never moved or modified.
 """
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -24,6 +26,15 @@ from oncodrop.store.base import ObjectInfo
 
 _CHUNK = 1 << 20
 _HASH_RETRIES = 3
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Temp files of ``target`` (``mkstemp``'s ``.{name}.XXXXXXXX.part``) left by a writer that
+    was killed mid-copy: the key now holds a complete object, so they are nobody's."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.part")
+    for leftover in target.parent.iterdir():
+        if pattern.fullmatch(leftover.name):
+            leftover.unlink(missing_ok=True)
 
 
 def _modified(st: os.stat_result) -> datetime:
@@ -122,6 +133,7 @@ class LocalStore:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+            _remove_leftovers(target)
             dir_fd = os.open(target.parent, os.O_RDONLY)
             try:
                 os.fsync(dir_fd)
