@@ -139,3 +139,34 @@ def test_ref_allele_disagreeing_with_the_fasta_is_rejected(testdata: Path, tmp_p
         )
     assert caught.value.reason_code == "ref_mismatch"
     assert "5507" not in caught.value.message  # positions stay out of messages
+
+
+def test_samd11_frame1_terms_of_one_transcript_are_merged_as_vep_reports_them(testdata: Path, tmp_path: Path) -> None:
+    """bcftools' own test/csq/ENST00000341065/frame1.vcf: csq writes ``splice_region`` and
+    ``inframe_deletion`` as two entries of one transcript; VEP writes one
+    ``inframe_deletion&splice_region_variant`` block, and so do we (short HGVSp as VEP's)."""
+    c = _annotate(testdata, tmp_path, "SAMD11_ENST00000341065", "frame1.vcf")["1:19030:TGGC>T"]
+    assert c is not None and c.transcript == "ENST00000341065"
+    assert c.terms == ("inframe_deletion", "splice_region_variant")
+    assert (c.hgvsp, c.protein_position) == ("p.A509del", 509)
+
+
+def test_tlr8_start_codon_hgvsc_counts_from_the_a_of_atg(testdata: Path, tmp_path: Path) -> None:
+    """HGVS c. numbering (as VEP's HGVSc): c.1 is the A of the ATG. TLR8's CDS starts at the
+    slice's X:108 (GFF3 CDS 108-110, phase 0) and the FASTA has ATG there, so X:108 A>G is
+    c.1A>G, p.M1V, with csq's splice_region kept beside start_lost."""
+    from oncodrop.report.annotation.pick import transcript_facts
+
+    slice_dir = testdata / "bcftools-csq" / "TLR8_ENST00000218032"
+    assert (slice_dir / "ENST00000218032.fa").read_text().split("\n", 1)[1].replace("\n", "")[107:110] == "ATG"
+    out = annotate_with_bcftools_csq(
+        slice_dir / "start-lost.vcf", slice_dir / "ENST00000218032.gff", slice_dir / "ENST00000218032.fa",
+        out_dir=tmp_path,
+    )  # fmt: skip
+    facts = transcript_facts(slice_dir / "ENST00000218032.gff")
+    (variant,) = read_variants(out, ALL, mode="normal", transcripts=facts).variants
+    c = variant.consequence
+    assert c is not None
+    assert (c.transcript, c.terms, c.hgvsc, c.hgvsp) == (
+        "ENST00000218032", ("start_lost", "splice_region_variant"), "c.1A>G", "p.M1V",
+    )  # fmt: skip

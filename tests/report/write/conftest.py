@@ -41,6 +41,16 @@ BRAF_EVIDENCE = EvidenceItem(
 )  # fmt: skip
 
 
+ONCOGENICITY_CODES: dict[str, tuple[CriterionResult, ...]] = {
+    "Oncogenic": (CriterionResult("OS1", 4, "established"), CriterionResult("OS2", 4, "functional"),
+                  CriterionResult("OS3", 4, "hotspot")),
+    "Likely oncogenic": (CriterionResult("OS3", 4, "hotspot"), CriterionResult("OP1", 1, "predictors"),
+                         CriterionResult("OP4", 1, "absent")),
+}  # fmt: skip
+"""Codes whose points add up to their label's class (SOP: Oncogenic >= 10, Likely oncogenic
+6-9), so what the writers print is a classification the engine could have made."""
+
+
 def finding(
     chrom: str, pos: int, ref: str, alt: str, gene: str | None, hgvsp: str | None, tier: Tier,
     *, term: str = "missense_variant", vaf: float = 0.3, depth: int = 80,
@@ -48,9 +58,9 @@ def finding(
 ) -> Finding:  # fmt: skip
     csq = Consequence(gene=gene, terms=(term,), impact="MODERATE", hgvsp=hgvsp, source="VEP") if gene else None
     variant = Variant(chrom, pos, ref, alt, depth=depth, alt_depth=round(depth * vaf), vaf=vaf, consequence=csq)
+    criteria = ONCOGENICITY_CODES.get(oncogenic or "", ())
     classification = (
-        Classification(oncogenic, 6.0, (CriterionResult("OS3", 4, "hotspot"), CriterionResult("OP4", 1, "absent")))
-        if oncogenic else None
+        Classification(oncogenic, float(sum(c.points for c in criteria)), criteria) if oncogenic else None
     )  # fmt: skip
     return Finding(variant, tier, f"test tier {tier.value}", evidence, classification)
 

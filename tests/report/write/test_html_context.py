@@ -91,7 +91,7 @@ def test_each_evidence_row_says_the_tier_it_earns_and_links_civic(content: Repor
 
 def test_oncogenicity_label_is_named_in_the_card(content: ReportContent) -> None:
     card = _section(_html(content), "actionable")
-    assert "oncogenicity: Oncogenic (6 points: OS3 +4, OP4 +1)" in card
+    assert "oncogenicity: Oncogenic (12 points: OS1 +4, OS2 +4, OS3 +4)" in card
 
 
 def test_card_shows_gene_role_population_af_predictions_and_database_links(content: ReportContent) -> None:

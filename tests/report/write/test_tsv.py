@@ -28,7 +28,7 @@ def test_braf_row_carries_evidence_therapies_and_oncogenicity(content: ReportCon
     assert braf["gene"] == "BRAF" and braf["hgvsp"] == "p.V600E"
     assert braf["therapies"] == "Dabrafenib;Trametinib"
     assert braf["evidence_ids"] == "EID95" and braf["evidence_levels"] == "A"
-    assert braf["oncogenicity"] == "Oncogenic" and braf["oncogenicity_codes"] == "OS3;OP4"
+    assert braf["oncogenicity"] == "Oncogenic" and braf["oncogenicity_codes"] == "OS1;OS2;OS3"
     assert braf["vaf"] == "0.3" and braf["depth"] == "80" and braf["alt_depth"] == "24"
     assert braf["filter"] == "PASS"
 
