@@ -1,5 +1,5 @@
 """The streamed interpretation input is the same JSON text ``json.dumps`` made of the whole
-document, on a real report (TCGA breast calls after VEP, ../shared/testdata/pcgr), and the
+document, on a real report (TCGA breast calls after VEP, ``conftest.brca``), and the
 re-interpreter's reader still loads it."""
 
 from __future__ import annotations
@@ -7,11 +7,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from pathlib import Path
 
-import pytest
-
-from oncodrop.report.engine import SomaticReporter
 from oncodrop.report.interpretation.codec import encode
 from oncodrop.report.interpretation.snapshot import (
     FILE_NAME,
@@ -24,25 +20,13 @@ from oncodrop.report.interpretation.snapshot import (
     loads,
 )
 from oncodrop.report.interpretation.stream import iter_json, write_json_gz
-from oncodrop.report.protocol import ReportRequest, ReportResult
+from oncodrop.report.protocol import ReportResult
 from oncodrop.report.write.content import BundleInfo
-from oncodrop.sampleconfig import AssaySection, SampleConfig, SampleSection
 
 
 def _whole(value: InterpretationInput) -> str:
     """What the writer made before it streamed: one ``json.dumps`` of the whole input."""
     return json.dumps({**encode(value), "schema": value.schema}, separators=(",", ":"), sort_keys=True)
-
-
-@pytest.fixture(scope="module")
-def brca(demo_bundle: Path, testdata: Path, tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
-    config = SampleConfig(sample=SampleSection(tumor_site="Breast"), assay=AssaySection(target_size_mb=34.0))
-    request = ReportRequest(
-        vcf=testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz", config=config, bundle=demo_bundle,
-        out_dir=tmp_path_factory.mktemp("brca"), sample_id="S1",
-        cna=testdata / "pcgr/v2.3.2/T001-BRCA.grch37.cna.tsv",
-    )  # fmt: skip
-    return SomaticReporter().run(request)
 
 
 def test_streamed_input_of_a_real_report_is_the_json_dumps_text(brca: ReportResult) -> None:
