@@ -15,8 +15,7 @@ from pathlib import Path
 import click
 
 from oncodrop.cli import main
-from oncodrop.cli.common import config_option, load_settings
-from oncodrop.errors import OncodropError
+from oncodrop.cli.common import click_errors, config_option, load_settings
 
 
 @main.command("batch-job")
@@ -27,10 +26,8 @@ def batch_job(config_file: Path | None, record_id: int) -> None:
     from oncodrop.execute.batch_job import main as run_job
 
     settings = load_settings(config_file)
-    try:
+    with click_errors():  # ledger or bundle unusable: non-zero, Batch shows it as FAILED
         outcome = run_job(settings, record_id)
-    except OncodropError as exc:  # ledger or bundle unusable: non-zero, Batch shows it as FAILED
-        raise click.ClickException(exc.message) from None
     click.echo(f"sample #{record_id}: {outcome}", err=True)
 
 
@@ -42,8 +39,6 @@ def reinterpret_job(config_file: Path | None, bundle_version: str) -> None:
     from oncodrop.execute.reinterpret_job import batch_main
 
     settings = load_settings(config_file)
-    try:
+    with click_errors():  # ledger or bundle unusable: non-zero, Batch shows it as FAILED
         tally = batch_main(settings, bundle_version)
-    except OncodropError as exc:  # ledger or bundle unusable: non-zero, Batch shows it as FAILED
-        raise click.ClickException(exc.message) from None
     click.echo(f"bundle {bundle_version}: {tally.done} re-interpreted, {tally.failed} failed", err=True)

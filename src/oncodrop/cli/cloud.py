@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from oncodrop.cli import main
-from oncodrop.cli.common import config_option, load_settings
-from oncodrop.errors import ConfigError, OncodropError
+from oncodrop.cli.common import click_errors, config_option, load_settings
+from oncodrop.errors import ConfigError
 
 
 @main.group("lambda")
@@ -37,10 +37,8 @@ def lambda_runtime(spec: str | None) -> None:
     api = os.environ.get("AWS_LAMBDA_RUNTIME_API")
     if not api:
         raise click.ClickException("AWS_LAMBDA_RUNTIME_API is not set: this command runs inside AWS Lambda")
-    try:
+    with click_errors():
         handler = load_handler(spec or DEFAULT_HANDLER)
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
     run(api, handler)
 
 
@@ -53,10 +51,8 @@ def package(out: Path) -> None:
     """Build the deployment zip (handler + the few oncodrop modules it needs; no boto3)."""
     from oncodrop.events.lambda_package import build_lambda_zip
 
-    try:
+    with click_errors(ConfigError):
         built = build_lambda_zip(out)
-    except ConfigError as exc:
-        raise click.ClickException(exc.message) from None
     click.echo(f"wrote {built.path} ({built.size} bytes, {len(built.members)} files, sha256 {built.sha256})")
     click.echo(f"Lambda handler: {built.handler}")
 
@@ -99,7 +95,7 @@ def spot_prices(instance_type: str, hours: int, product: str, region: str | None
 
     settings = load_settings(config_file, configure_logs=False, aws__ec2_endpoint_url=endpoint_url)
     since = datetime.now(UTC) - timedelta(hours=hours)
-    try:
+    with click_errors():
         pages = aws_client("ec2", settings.aws.ec2_endpoint_url, region=region).get_paginator(
             "describe_spot_price_history"
         )
@@ -109,8 +105,6 @@ def spot_prices(instance_type: str, hours: int, product: str, region: str | None
                 for page in pages.paginate(InstanceTypes=[instance_type], ProductDescriptions=[product], StartTime=since)
                 for entry in page["SpotPriceHistory"]
             ]
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
     rows = summarise_spot_prices(history)
     if not rows:
         raise click.ClickException(f"no spot prices for {instance_type} ({product}) in the last {hours} h")

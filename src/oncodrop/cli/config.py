@@ -10,7 +10,6 @@ import click
 
 from oncodrop.cli import main
 from oncodrop.cli.common import config_option, load_settings
-from oncodrop.settings import field_docs
 
 DOCS_BEGIN = "<!-- BEGIN oncodrop config docs -->"
 DOCS_END = "<!-- END oncodrop config docs -->"
@@ -41,6 +40,8 @@ def docs() -> None:
 
 
 def _env_comments() -> dict[str, str]:
+    from oncodrop.settings import field_docs  # lazy, as every settings import here: CLI start-up
+
     return {doc.path: ", ".join(doc.env) for doc in field_docs()}
 
 
@@ -64,6 +65,8 @@ def _toml_lines(data: dict[str, Any], env: dict[str, str], table: str = "") -> l
 
 def reference_lines() -> list[str]:
     """One Markdown table per area: setting, env variable(s), default, meaning."""
+    from oncodrop.settings import field_docs
+
     lines = [DOCS_BEGIN]
     area = None
     for doc in field_docs():

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from oncodrop.cli import main
+from oncodrop.cli.common import click_errors
 
 
 @main.command()
@@ -22,7 +23,6 @@ from oncodrop.cli import main
               help="With --cloud: run jobs on local workers or on Celery workers (starts a redis-server).")
 def demo(workdir: Path | None, workers: int, timeout_s: float, cloud: bool, executor: str) -> None:  # fmt: skip
     """Build a demo bundle, drop demo tarballs, run the service until all are terminal."""
-    from oncodrop.errors import OncodropError
     from oncodrop.logs import configure_logging
 
     configure_logging("WARNING")
@@ -34,8 +34,6 @@ def demo(workdir: Path | None, workers: int, timeout_s: float, cloud: bool, exec
         sys.exit(run_demo(workdir, workers=workers, timeout_s=timeout_s))
     from oncodrop.demo.cloud import run_cloud_demo
 
-    try:
+    with click_errors():
         code = run_cloud_demo(workdir, workers=workers, timeout_s=timeout_s, executor=executor)
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
     sys.exit(code)

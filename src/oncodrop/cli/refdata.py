@@ -11,9 +11,7 @@ from pathlib import Path
 import click
 
 from oncodrop.cli import main
-from oncodrop.cli.common import config_option, default, given, load_settings
-from oncodrop.errors import OncodropError
-from oncodrop.settings import RefdataSettings
+from oncodrop.cli.common import click_errors, config_option, default, given, load_settings
 
 
 @main.group("refdata")
@@ -26,15 +24,16 @@ def refdata() -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="new folder for the bundle (required)")
 @click.option("--demo", is_flag=True, default=None, help="offline demo bundle from committed tables (GRCh37)")
 @click.option("--build", "builds", multiple=True, type=click.Choice(["grch37", "grch38"]),
-              help="genome build(s) to include" + default(RefdataSettings, "builds"))  # fmt: skip
+              help="genome build(s) to include" + default("refdata.builds", "grch38"))  # fmt: skip
 @click.option("--source-url", "source_urls", multiple=True, metavar="NAME=URL",
               help="replace a source URL ({build}, {label}, {version} are filled in)")  # fmt: skip
 @click.option("--skip", "skip", multiple=True, metavar="NAME", help="leave out an optional source")
-@click.option("--name", help="bundle name in the manifest" + default(RefdataSettings, "name"))
+@click.option("--name", help="bundle name in the manifest" + default("refdata.name", "oncodrop"))
 @click.option("--version", "version", help="bundle version (default: today's date)")
 @click.option("--panelapp", "panelapp", multiple=True, metavar="ID[:NAME]",
               help="add Genomics England PanelApp panel ID as germline panel NAME (default panelapp_ID)")  # fmt: skip
-@click.option("--panelapp-url", help="PanelApp API base (…/api/v1)" + default(RefdataSettings, "panelapp_url"))
+@click.option("--panelapp-url", help="PanelApp API base (…/api/v1)"
+              + default("refdata.panelapp_url", "https://panelapp.genomicsengland.co.uk/api/v1"))  # fmt: skip
 def build(config_file: Path | None, out: Path | None, demo: bool | None, builds: tuple[str, ...],
           source_urls: tuple[str, ...], skip: tuple[str, ...], name: str | None, version: str | None,
           panelapp: tuple[str, ...], panelapp_url: str | None) -> None:  # fmt: skip
@@ -47,15 +46,13 @@ def build(config_file: Path | None, out: Path | None, demo: bool | None, builds:
         refdata__source_urls=given(source_urls), refdata__skip=given(skip), refdata__name=name,
         refdata__version=version, refdata__panelapp=given(panelapp), refdata__panelapp_url=panelapp_url,
     )  # fmt: skip
-    try:
+    with click_errors():
         if settings.refdata.demo:
             path = build_demo_bundle(settings.require("refdata.out", "--out DIR"))
             click.echo(f"demo bundle (not for clinical use) at {path}")
             return
         result = build_bundle(BuildOptions.from_settings(settings.refdata),
                               progress=lambda msg: click.echo(msg, err=True))  # fmt: skip
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from exc
     report = result.civic
     click.echo(
         f"bundle at {result.path}: {report.items_written} evidence items from "
@@ -76,11 +73,9 @@ def verify(config_file: Path | None, path: Path, version: str | None, sha256: st
 
     settings = load_settings(config_file, configure_logs=False, bundle_version=version, bundle_sha256=sha256)
     pin = deployment_pin(settings)
-    try:
+    with click_errors():
         bundle = open_pinned(path, pin)
         digest = manifest_sha256(path)
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from exc
     demo = " (demo, not for clinical use)" if bundle.demo else ""
     pinned = "" if pin.empty else ", matches the pin"
     click.echo(
@@ -100,13 +95,11 @@ def install(config_file: Path | None, path: Path, db: str | None, no_current: bo
     from oncodrop.service.reinterpret import install_bundle
 
     settings = load_settings(config_file, db=db)
-    try:
+    with click_errors():
         ledger = Ledger.open(settings.db)
         try:
             version = install_bundle(ledger, path, current=not no_current)
         finally:
             ledger.close()
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
     current = " (current)" if version.current else ""
     click.echo(f"installed {version.name} {version.version}{current} from {version.path}")

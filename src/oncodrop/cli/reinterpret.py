@@ -10,8 +10,7 @@ from pathlib import Path
 import click
 
 from oncodrop.cli import main
-from oncodrop.cli.common import config_option, load_settings
-from oncodrop.errors import OncodropError
+from oncodrop.cli.common import click_errors, config_option, load_settings
 
 
 @main.command("reinterpret")
@@ -40,9 +39,8 @@ def reinterpret(config_file: Path | None, db: str | None, all_samples: bool, sin
     settings = load_settings(config_file, db=db, reinterpret__workers=workers)
     selection = Selection(since=since.replace(tzinfo=UTC) if since else None, batch=batch, keys=keys)
     try:
-        run = run_reinterpretation(settings, selection, version=bundle_version, timeout_s=timeout_s)
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
+        with click_errors():
+            run = run_reinterpretation(settings, selection, version=bundle_version, timeout_s=timeout_s)
     except KeyboardInterrupt:
         raise click.ClickException("interrupted; jobs already sent to the executor go on (run again to wait)") from None
     outcome = {"bundle_version": run.bundle.version, "queued": run.queued, **run.counts}

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from oncodrop.cli import elapsed, main
-from oncodrop.cli.common import config_option, default, load_settings
-from oncodrop.domain.kind import SampleKind
-from oncodrop.errors import BundleError, ConfigError, InputRejected
-from oncodrop.intake.config import load_config
-from oncodrop.report.protocol import ReportRequest
-from oncodrop.report.registry import default_reporters
-from oncodrop.settings import ReportSettings
+from oncodrop.cli.common import click_errors, config_option, default, load_settings
+from oncodrop.errors import BundleError, ConfigError, InputRejected, OncodropError
+
+if TYPE_CHECKING:
+    from oncodrop.domain.kind import SampleKind
 
 KINDS: tuple[SampleKind, ...] = ("somatic", "normal")  # -somatic and -normal tarballs
 
@@ -40,6 +39,10 @@ def _rejection_text(exc: InputRejected) -> str:
     return f"input rejected [{r.reason_code}]" + (f" ({where})" if where else "") + f": {r.message}"
 
 
+def _error_text(exc: OncodropError) -> str:
+    return _rejection_text(exc) if isinstance(exc, InputRejected) else exc.message
+
+
 @main.command("report")
 @click.option("--vcf", type=_FILE, help="The sample's VCF (bgzipped or plain): the tumour's calls with --kind "
               "somatic, the normal's (germline) calls with --kind normal; required. Setting report.vcf.")
@@ -51,7 +54,8 @@ def _rejection_text(exc: InputRejected) -> str:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (created); required. Setting report.out.")
 @click.option("--sample-id", help="Sample id for file names; default: the config's, else the VCF name.")
-@click.option("--kind", type=click.Choice(KINDS), help="somatic (tumour) or normal (germline) reporter." + default(ReportSettings, "kind"))
+@click.option("--kind", type=click.Choice(KINDS),
+              help="somatic (tumour) or normal (germline) reporter." + default("report.kind", "somatic"))  # fmt: skip
 @config_option("--settings")
 def report(config_file: Path | None, vcf: Path | None, sample_config: Path | None, cna: Path | None,
            bundle: Path | None, out: Path | None, sample_id: str | None, kind: str | None) -> None:  # fmt: skip
@@ -60,6 +64,10 @@ def report(config_file: Path | None, vcf: Path | None, sample_config: Path | Non
     Every option is a setting (``[report]``, ``ONCODROP_REPORT__<FIELD>``); --settings FILE is the
     TOML settings file (--config is the sample's config here).
     """
+    from oncodrop.intake.config import load_config  # lazy, as the reporters: CLI start-up
+    from oncodrop.report.protocol import ReportRequest
+    from oncodrop.report.registry import default_reporters
+
     settings = load_settings(config_file, configure_logs=False, bundle=bundle, report__vcf=vcf,
                              report__sample_config=sample_config, report__cna=cna, report__out=out,
                              report__sample_id=sample_id, report__kind=kind)  # fmt: skip
@@ -68,7 +76,7 @@ def report(config_file: Path | None, vcf: Path | None, sample_config: Path | Non
     if options.kind not in reporters:
         raise click.ClickException(f"no {options.kind} reporter is installed "
                                    f"(available: {', '.join(sorted(reporters))})")  # fmt: skip
-    try:
+    with click_errors(InputRejected, BundleError, ConfigError, message=_error_text):
         vcf_path: Path = settings.require("report.vcf", "--vcf")
         config = load_config(settings.require("report.sample_config", "--config"),
                              sample_id_default=default_sample_id(vcf_path))  # fmt: skip
@@ -81,10 +89,6 @@ def report(config_file: Path | None, vcf: Path | None, sample_config: Path | Non
         start = time.perf_counter()
         result = reporters[options.kind].run(request)
         ran = time.perf_counter() - start
-    except InputRejected as exc:
-        raise click.ClickException(_rejection_text(exc)) from None
-    except (BundleError, ConfigError) as exc:
-        raise click.ClickException(exc.message) from None
     click.echo(result.headline.summary_line)
     for path in result.files:
         click.echo(f"  {path}")

@@ -13,14 +13,16 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from oncodrop.cli import main
-from oncodrop.cli.common import config_option, load_settings
-from oncodrop.errors import InputRejected, OncodropError
-from oncodrop.settings import Settings
+from oncodrop.cli.common import click_errors, config_option, default, load_settings
+from oncodrop.errors import InputRejected
+
+if TYPE_CHECKING:
+    from oncodrop.settings import Settings
 
 log = logging.getLogger("oncodrop.service")
 
@@ -108,9 +110,10 @@ def _check_pinned_bundle(settings: Settings) -> None:
                    "(env ONCODROP_EVENTS).")
 @click.option("--queue-url", help="The SQS queue of S3 notifications, with --events sqs (env ONCODROP_QUEUE_URL).")
 @click.option("--web/--no-web", "web_enabled", default=None,
-              help="Serve the console too (env ONCODROP_WEB__ENABLED) [default: on].")
-@click.option("--web-bind", help="Console listen address (env ONCODROP_WEB__BIND) [default: 127.0.0.1].")
-@click.option("--web-port", type=int, help="Console port (env ONCODROP_WEB__PORT) [default: 8765].")
+              help="Serve the console too (env ONCODROP_WEB__ENABLED)" + default("web.enabled", "on") + ".")  # fmt: skip
+@click.option("--web-bind",
+              help="Console listen address (env ONCODROP_WEB__BIND)" + default("web.bind", "127.0.0.1") + ".")  # fmt: skip
+@click.option("--web-port", type=int, help="Console port (env ONCODROP_WEB__PORT)" + default("web.port", "8765") + ".")
 @click.option("--intake-only", is_flag=True, default=None,
               help="No local workers, no bundle: intake, notifications and a remote executor's dispatch "
                    "(env ONCODROP_INTAKE_ONLY).")
@@ -125,12 +128,10 @@ def serve(config_file: Path | None, store: str | None, db: str | None, bundle: P
                              poll_interval=poll_interval, executor=executor, celery__broker_url=broker_url,
                              events=events, queue_url=queue_url, web__enabled=web_enabled, web__bind=web_bind,
                              web__port=web_port, intake_only=intake_only)  # fmt: skip
-    try:
+    with click_errors():
         _check_pinned_bundle(settings)
         console = _console(settings)
         _run_until_signal(EmbeddedService(settings), console)
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
 
 
 @main.command()
@@ -150,11 +151,9 @@ def worker(config_file: Path | None, db: str | None, bundle: Path | None, worker
     if settings.executor == "batch":
         raise click.ClickException("with executor = batch there are no worker processes: `oncodrop serve` submits "
                                    "one Batch job per sample and each runs `oncodrop batch-job`")  # fmt: skip
-    try:
+    with click_errors():
         _check_pinned_bundle(settings)
         _run_until_signal(EmbeddedService(settings, run_poller=False))
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
 
 
 @main.command()
@@ -199,10 +198,8 @@ def pack(vcf: Path, sample_config: Path, cna: Path | None, index: Path | None, o
         )
     if index is None and Path(f"{vcf}.tbi").is_file():
         index = Path(f"{vcf}.tbi")
-    try:
+    with click_errors(InputRejected):
         pack_sample(out, vcf, sample_config, cna, index=index)
-    except InputRejected as exc:
-        raise click.ClickException(exc.message) from None
     click.echo(f"wrote {out}")
 
 
@@ -222,7 +219,7 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
     from oncodrop.ledger import Ledger
 
     settings = load_settings(config_file, db=db)
-    try:
+    with click_errors():
         ledger = Ledger.open(settings.db, migrate_schema=False, create=False)
         try:
             rows = [status_row(r) for r in ledger.list_samples(limit=100_000)]
@@ -230,8 +227,6 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
                 _add_cost_estimates(rows, ledger, settings)
         finally:
             ledger.close()
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

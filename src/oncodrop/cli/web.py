@@ -10,9 +10,8 @@ from pathlib import Path
 import click
 
 from oncodrop.cli import main
-from oncodrop.cli.common import config_option, load_settings
+from oncodrop.cli.common import click_errors, config_option, default, load_settings
 from oncodrop.domain.access import Role
-from oncodrop.errors import OncodropError
 
 _config_option = config_option()
 _db_option = click.option("--db", help="SQLAlchemy URL of the ledger (env ONCODROP_DB).")
@@ -23,10 +22,9 @@ def _ledger(config_file: Path | None, db: str | None):  # type: ignore[no-untype
     from oncodrop.ledger import Ledger
 
     settings = load_settings(config_file, db=db)
-    try:
-        return Ledger.open(settings.db)
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
+    with click_errors():
+        ledger = Ledger.open(settings.db)
+    return ledger
 
 
 @main.command()
@@ -34,8 +32,8 @@ def _ledger(config_file: Path | None, db: str | None):  # type: ignore[no-untype
 @_db_option
 @click.option("--store", help="file:///DIR or s3://bucket[/prefix] (env ONCODROP_STORE).")
 @click.option("--bundle", type=click.Path(file_okay=False, path_type=Path), help="Reference bundle (env ONCODROP_BUNDLE).")
-@click.option("--bind", help="Listen address (env ONCODROP_WEB__BIND) [default: 127.0.0.1].")
-@click.option("--port", type=int, help="Port (env ONCODROP_WEB__PORT) [default: 8765].")
+@click.option("--bind", help="Listen address (env ONCODROP_WEB__BIND)" + default("web.bind", "127.0.0.1") + ".")
+@click.option("--port", type=int, help="Port (env ONCODROP_WEB__PORT)" + default("web.port", "8765") + ".")
 def web(config_file: Path | None, db: str | None, store: str | None, bundle: Path | None, bind: str | None,
         port: int | None) -> None:  # fmt: skip
     """Run the console alone (dashboard, API, webhooks, metrics), e.g. beside separate workers."""
@@ -43,10 +41,8 @@ def web(config_file: Path | None, db: str | None, store: str | None, bundle: Pat
 
     settings = load_settings(config_file, db=db, store=store, bundle=bundle, web__bind=bind, web__port=port)
     click.echo(f"oncodrop console on {settings.web.bind}:{settings.web.port} (Ctrl-C to stop)", err=True)
-    try:
+    with click_errors():
         run_foreground(settings)
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
 
 
 @main.group()
@@ -138,9 +134,8 @@ def account_set(config_file: Path | None, db: str | None, username: str, role: s
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     ledger = _ledger(config_file, db)
     try:
-        made = access.set_account(ledger.engine, ledger.now(), username, password, Role(role))
-    except OncodropError as exc:
-        raise click.ClickException(exc.message) from None
+        with click_errors():
+            made = access.set_account(ledger.engine, ledger.now(), username, password, Role(role))
     finally:
         ledger.close()
     click.echo(f"account {made.username} ({made.role.value}) saved")
