@@ -122,8 +122,6 @@ def test_status_json_prints_no_table_so_imports_no_rich(tmp_path: Path) -> None:
     assert _heavy(names, ("rich", "alembic", "oncodrop.report", "oncodrop.web", "oncodrop.service")) == []
 
 
-@pytest.mark.xfail(strict=True, reason="execute.batch (cost_usd, running_seconds) imports store.s3, hence boto3: "
-                   "`status --json` needs the optional cloud extra; to fix in oncodrop.execute")  # fmt: skip
 def test_status_json_imports_no_cloud_client(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     Ledger.open(db).close()

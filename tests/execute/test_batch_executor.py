@@ -12,9 +12,10 @@ import pytest
 
 from oncodrop.domain.state import SampleState
 from oncodrop.errors import ConfigError, ReasonCode
-from oncodrop.execute.batch import BatchExecutor, cost_usd, end_rule, owned_by
+from oncodrop.execute.batch import BatchExecutor, end_rule, owned_by
 from oncodrop.execute.batch_ctl import BatchCtl, BatchJob, job_name, parse_tags, record_id_of
 from oncodrop.execute.batch_job import worker_id_for
+from oncodrop.execute.cost import cost_usd
 from oncodrop.ledger import Ledger
 from oncodrop.settings import BatchSettings, Settings
 

@@ -250,7 +250,7 @@ def status(config_file: Path | None, db: str | None, as_json: bool) -> None:
 def _add_cost_estimates(rows: list[dict[str, Any]], ledger: Any, settings: Any) -> None:
     """``runtime_s`` (time its attempts ran) and ``cost_usd_estimate`` (runtime x the Batch
     vCPUs x the spot price per vCPU-hour) on each row; the record id, not a contract field, goes."""
-    from oncodrop.execute.batch import cost_usd, running_seconds
+    from oncodrop.execute.cost import cost_usd, running_seconds
 
     batch = settings.batch
     for row in rows:

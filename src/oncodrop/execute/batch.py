@@ -39,15 +39,15 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from oncodrop.domain.sample import HistoryEntry, SampleRecord
+from oncodrop.domain.sample import SampleRecord
 from oncodrop.domain.state import SampleState
 from oncodrop.errors import ConfigError, OncodropError, ReasonCode
 from oncodrop.execute.batch_ctl import BatchCtl, BatchJob, job_name, parse_tags, record_id_of
+from oncodrop.execute.cost import cost_usd
 from oncodrop.execute.dispatcher import Dispatcher
 from oncodrop.settings import Settings
 
@@ -95,29 +95,6 @@ def end_rule(job: BatchJob | None) -> EndRule:
 def owned_by(record: SampleRecord, job_id: str) -> bool:
     """The sample is RUNNING under the lease of Batch job ``job_id`` (see ``batch_job.worker_id_for``)."""
     return record.state is SampleState.RUNNING and (record.lease_owner or "").startswith(f"{OWNER_PREFIX}{job_id}@")
-
-
-def cost_usd(runtime_s: float | None, vcpus: int, price_per_vcpu_hour: float) -> float | None:
-    """Runtime × vCPUs × price: the estimate ``oncodrop status`` and the job log show."""
-    if runtime_s is None:
-        return None
-    return round(runtime_s / 3600 * vcpus * price_per_vcpu_hour, 6)
-
-
-def running_seconds(history: Sequence[HistoryEntry], now: datetime | None = None) -> float:
-    """Seconds the sample spent RUNNING over all its attempts (a running one counts up to ``now``):
-    what its jobs were billed for, give or take the container start."""
-    total = 0.0
-    entries = sorted(history, key=lambda h: h.at)
-    for entry, following in zip(entries, [*entries[1:], None], strict=True):
-        if entry.to_state is SampleState.RUNNING:
-            end = following.at if following is not None else (now or datetime.now(UTC))
-            total += max(0.0, (_aware(end) - _aware(entry.at)).total_seconds())
-    return total
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
