@@ -15,7 +15,7 @@ import pytest
 
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
-from oncodrop.report.annotation.hgvs_indel import WINDOW, genome_beside, record_hgvsc, trim
+from oncodrop.report.annotation.hgvs_indel import FIRST_READ, WINDOW, genome_beside, record_hgvsc, trim
 from oncodrop.report.annotation.hgvsc import substitution_hgvsc
 from oncodrop.report.annotation.hgvsp_indel import inframe_hgvsp, protein
 from oncodrop.report.annotation.pick import TranscriptFacts, transcript_facts
@@ -110,6 +110,15 @@ def test_nothing_is_written_when_it_cannot_be_certain() -> None:
     run = TranscriptFacts("R", strand="+", exons=((1, 9000),), cds=(1, 9000), seqid="c")
     assert record_hgvsc(run, 5, "AA", "A", _Genome("A" * 9000)) is None  # a run past WINDOW
     assert 9000 > 2 * WINDOW
+
+
+def test_a_run_longer_than_the_first_read_is_still_shifted_to_its_end() -> None:
+    """The genome is read 64 bases each side first, then 2000: a 300-base run moves in full."""
+    seq = "C" * 10 + "A" * 300 + "G" * 90  # exon 1-400: A run = c.11-c.310
+    run = TranscriptFacts("R", strand="+", exons=((1, 400),), cds=(1, 400), seqid="c")
+    assert record_hgvsc(run, 10, "CA", "C", _Genome(seq)) == "c.310del"
+    assert record_hgvsc(run, 10, "C", "CAA", _Genome(seq)) == "c.309_310dup"
+    assert 300 > FIRST_READ
 
 
 def test_an_incomplete_5_prime_cds_gets_no_hgvsc() -> None:

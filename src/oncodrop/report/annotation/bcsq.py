@@ -179,8 +179,9 @@ def _hgvsc(fact: TranscriptFacts | None, block: Sequence[str], pos: int | None, 
     so the name matches the joint protein change written beside it."""
     if fact is None:
         return None
-    genome = genome_beside(transcripts)
     dna = block[6] if len(block) > 6 else ""
+    indel = "+" in dna or (ref is not None and len(ref) != len(alt))
+    genome = genome_beside(transcripts) if indel else None  # substitutions need no genome
     if "+" in dna:
         parts = [_CHANGE.match(change) for change in dna.split("+")]
         if not all(parts):

@@ -37,7 +37,8 @@ from oncodrop.report.annotation.hgvsc import (
 )
 from oncodrop.report.annotation.pick import GeneModel, TranscriptFacts
 
-WINDOW = 2000  # bases read on each side: a repeat longer than this gets no HGVSc
+FIRST_READ = 64  # bases read on each side first; most repeats end well inside
+WINDOW = 2000  # then this many: a repeat longer than this gets no HGVSc
 BUNDLE_FASTA = "genome.fa.gz"  # refdata.bundle's genome/<build>/ layout, beside genes.gff3.gz
 
 
@@ -165,12 +166,26 @@ def record_hgvsc(facts: TranscriptFacts, pos: int, ref: str, alt: str, genome: G
         return substitution_hgvsc(facts, f"{start}{deleted}>{inserted}")
     if genome is None or not facts.seqid:
         return None
+    for flank in (FIRST_READ, WINDOW):
+        named = _indel(facts, genome, start, deleted, inserted, flank + len(deleted) + len(inserted))
+        if named is not _RAN_OFF:
+            return named
+    return None
+
+
+_RAN_OFF = "ran off the window"
+
+
+def _indel(facts: TranscriptFacts, genome: Genome, start: int, deleted: str, inserted: str,
+           flank: int) -> str | None:  # fmt: skip
+    """``record_hgvsc`` of a trimmed indel with ``flank`` genome bases read on each side;
+    ``_RAN_OFF`` when the 3' shift reaches the end of what was read."""
     end = start + len(deleted) - 1  # == start - 1 for an insertion
     try:
-        seq = genome.bases(facts.seqid, start - WINDOW, end + WINDOW)
+        seq = genome.bases(facts.seqid, start - flank, end + flank)
     except (KeyError, ValueError, OSError):
         return None
-    win = _Window(seq, max(start - WINDOW, 1))
+    win = _Window(seq, max(start - flank, 1))
     if deleted and win.span(start, end) != deleted:
         return None  # the VCF's REF is not the genome's: nothing to shift against
     if deleted and inserted:
@@ -182,7 +197,7 @@ def record_hgvsc(facts: TranscriptFacts, pos: int, ref: str, alt: str, genome: G
     if segment is not None and segment == _segment(facts, right):
         shifted = _shift(facts, win, start, deleted, inserted, segment)
         if shifted is None:
-            return None
+            return _RAN_OFF
         start, inserted = shifted
         end = start + len(deleted) - 1
     if deleted:
