@@ -4,9 +4,10 @@ bcftools csq names an indel by its VCF position only (``41245699TAGA>T``); HGVS 
 the transcript after the 3' rule: a deletion or insertion in a repeat is moved as far towards
 the transcript's 3' end as the genome sequence allows (rightwards on the plus strand,
 leftwards on the minus strand), and an insertion that repeats the bases just before it is a
-``dup``. The shift never crosses an exon–intron border (HGVS's exception for c. references:
-a change is not moved out of the exon or intron it lies in), and an indel that straddles a
-border is named where it is. Positions use the same numbering as substitutions
+``dup``. The shift never crosses an exon–intron border: a change is not moved out of the exon
+or intron it lies in, and an indel that straddles a border is named where it is (our choice,
+after the exception HGVS's 3' rule makes at exon/exon junctions of c. references; not checked
+against VEP's ``--shift_hgvs`` on such cases). Positions use the same numbering as substitutions
 (``annotation.hgvsc``: ``c.N``, ``c.-N``, ``c.*N``, ``c.N+d``/``c.N-d``); deleted bases are
 not repeated after ``del``/``dup`` (current HGVS, as VEP writes it). None whenever the answer
 is not certain: no CDS, an incomplete 5' CDS, a REF that disagrees with the genome, a repeat
