@@ -135,6 +135,18 @@ def _by_hand(testdata: Path, pos: int, alt: str) -> tuple[str, str]:
     raise AssertionError(f"{pos} is not in {CANONICAL}'s CDS or introns")
 
 
+def _c_of(testdata: Path, positions: list[int]) -> list[int]:
+    """c. numbers of coding positions of ENST00000357654, counted from the GFF3 text only."""
+    cds = []
+    with gzip.open(_realref(testdata) / "grch37.brca1.gencode19-as-ensembl.gff3.gz", "rt") as fh:
+        for line in fh:
+            cols = line.split("\t")
+            if len(cols) == 9 and cols[2] == "CDS" and f"Parent=transcript:{CANONICAL};" in cols[8] + ";":
+                cds.append((int(cols[3]), int(cols[4])))
+    genomic = [p for s, e in sorted(cds, reverse=True) for p in range(e, s - 1, -1)]  # minus strand
+    return [genomic.index(p) + 1 for p in positions]
+
+
 def test_the_bundle_holds_the_real_locus(bundle: Path) -> None:
     b = Bundle.open(bundle, verify=True)
     assert b.builds == ("grch37",) and not b.demo
@@ -187,6 +199,20 @@ def test_somatic_report_over_brca1_picks_the_canonical_transcript_and_tiers_by_h
     assert (intronic["transcript"], intronic["consequence"], intronic["tier"]) == (CANONICAL, "intron_variant", "IV")
     assert intronic["hgvsc"] == _by_hand(testdata, 41262481, "T")[0] == "c.135-3931G>A"
     assert "ENST00000492859:splice_donor_variant" in intronic["all_transcript_effects"]
+    # 17:41245699 TAGA>T (csq: 616ST>616T, inframe_deletion), HGVSc by hand: it deletes the
+    # plus-strand AGA at 41245700-41245702; the FASTA reads 41245699-41245708 = T AGA AGA CTT,
+    # so on the plus strand either AGA could go. BRCA1 is on the minus strand, whose 3' end is
+    # leftwards, and the left AGA is already the 3'-most (HGVS 3' rule; the T at 41245699 is
+    # not the A at 41245702, so no further shift). The GFF3's CDS rows of ENST00000357654 from
+    # the 5' end are 80, 54, 78, 89, 140, 106, 46, 77 bp (= 670), then 41243452-41246877
+    # (phase 2), so c.671 = 41246877 and 41245702..41245700 = c.(671 + 1175)..c.(671 + 1177)
+    # = c.1846..c.1848: transcript bases TCT (complement of AGA, 3'->5'), codon 616 = Ser,
+    # between TCT (Ser615) and ACC (Thr617): c.1846_1848del, p.S616del.
+    deletion = rows[41245699]
+    with pysam.FastaFile(str(_realref(testdata) / "grch37.chr17.brca1-region.fa.gz")) as fa:
+        assert fa.fetch("17", 41245698, 41245708) == "TAGAAGACTT"
+    assert _c_of(testdata, [41245702, 41245700]) == [1846, 1848]
+    assert (deletion["transcript"], deletion["hgvsc"], deletion["hgvsp"]) == (CANONICAL, "c.1846_1848del", "p.S616del")
     summary = json.loads((out / "S1.summary.json").read_text())
     assert summary["counts"]["annotation_source"] == "bcftools-csq"
     reference = summary["reference"]  # real genome, real calls: every REF agrees

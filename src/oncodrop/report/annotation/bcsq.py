@@ -8,8 +8,10 @@ transcript are merged, as VEP reports them in one ``Consequence``. One transcrip
 chosen by the shared pick order (``annotation.pick``: MANE/canonical from the gene model's
 tags, biotype, severity), never simply the most severe. Terms are bcftools' short names,
 mapped to SO by ``BCSQ_TERMS``. Protein changes become short HGVS (``p.V1804D``,
-``p.A509del``, ``p.L216Ffs*2``) from csq's amino-acid field; ``HGVSc`` of substitutions comes
-from the gene model (``annotation.hgvsc``) when the transcript's facts are given.
+``p.A509del``, ``p.L216Ffs*2``) from csq's amino-acid field; ``HGVSc`` comes from the gene
+model when the transcript's facts are given: substitutions from its exons and CDS
+(``annotation.hgvsc``), indels 3'-shifted against the FASTA beside its GFF3
+(``annotation.hgvs_indel``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from collections.abc import Mapping, Sequence
 from oncodrop.domain.consequences import impact, rank, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation.common import Annotation
+from oncodrop.report.annotation.hgvs_indel import genome_beside, record_hgvsc
 from oncodrop.report.annotation.hgvsc import substitution_hgvsc
+from oncodrop.report.annotation.hgvsp_indel import inframe_hgvsp, protein
 from oncodrop.report.annotation.pick import (
     Candidate,
     TranscriptFacts,
@@ -144,6 +148,56 @@ def _merged(blocks: list[list[str]]) -> list[tuple[tuple[str, ...], list[str]]]:
     return merged
 
 
+_INFRAME = frozenset({"inframe_deletion", "inframe_insertion"})
+
+
+def _protein_change(block: Sequence[str], primary: str, fact: TranscriptFacts | None,
+                    transcripts: Mapping[str, TranscriptFacts] | None) -> tuple[str | None, int | None]:  # fmt: skip
+    """csq's amino-acid change as short HGVS; an in-frame deletion or insertion is named on the
+    protein the genome encodes when the FASTA is at hand (``annotation.hgvsp_indel``: 3' rule,
+    ``dup``, the residue before an insertion)."""
+    if len(block) <= 5:
+        return None, None
+    named = short_hgvsp(block[5], primary)
+    match = _AA_CHANGE.match(block[5]) if primary in _INFRAME and fact is not None else None
+    genome = genome_beside(transcripts) if match else None
+    residues = protein(fact, genome) if match and fact is not None and genome is not None else None
+    if match and residues and match.group(4) is not None:
+        better = inframe_hgvsp(residues, int(match.group(1)), match.group(2), match.group(4))
+        if better is not None:
+            return better
+    return named
+
+
+_CHANGE = re.compile(r"^(\d+)([ACGTN]+)>([ACGTN]+)$")
+
+
+def _hgvsc(fact: TranscriptFacts | None, block: Sequence[str], pos: int | None, ref: str | None,
+           alt: str, transcripts: Mapping[str, TranscriptFacts] | None) -> str | None:  # fmt: skip
+    """HGVS c. of the record's change on the transcript; for a haplotype-aware entry (csq's
+    ``53592GC>G+53595A>T``) the changes in cis, as HGVS writes an allele: ``c.[646T>A;648del]``,
+    so the name matches the joint protein change written beside it."""
+    if fact is None:
+        return None
+    dna = block[6] if len(block) > 6 else ""
+    indel = "+" in dna or (ref is not None and len(ref) != len(alt))
+    genome = genome_beside(transcripts) if indel else None  # substitutions need no genome
+    if "+" in dna:
+        parts = [_CHANGE.match(change) for change in dna.split("+")]
+        if not all(parts):
+            return None
+        ordered = sorted((int(m.group(1)), m.group(2), m.group(3)) for m in parts if m)
+        if fact.strand == "-":
+            ordered.reverse()
+        names = [record_hgvsc(fact, p, r, a, genome) for p, r, a in ordered]
+        if not all(names):
+            return None
+        return "c.[" + ";".join(n.removeprefix("c.") for n in names if n) + "]"
+    if pos and ref:
+        return record_hgvsc(fact, pos, ref, alt, genome)
+    return substitution_hgvsc(fact, _dna_change(block, pos, ref, alt))
+
+
 def _dna_change(block: Sequence[str], pos: int | None, ref: str | None, alt: str) -> str:
     """csq's DNA change (``41199716A>T``), or the record's own when csq writes none (splice
     donor/acceptor and intron entries carry no DNA change)."""
@@ -212,11 +266,13 @@ def parse_bcsq(
 
     terms, best = pick(merged, candidate, transcripts)
     primary = terms[0] if terms else "sequence_variant"
-    hgvsp, position = short_hgvsp(best[5], primary) if len(best) > 5 else (None, None)
+    hgvsp, position = _protein_change(best, primary, (transcripts or {}).get(best[2]) if len(best) > 2 else None,
+                                      transcripts)  # fmt: skip
     effects = []
     for item_terms, block in merged:
         item_primary = item_terms[0] if item_terms else "sequence_variant"
-        item_hgvsp = short_hgvsp(block[5], item_primary)[0] if len(block) > 5 else None
+        item_fact = (transcripts or {}).get(block[2]) if len(block) > 2 else None
+        item_hgvsp = _protein_change(block, item_primary, item_fact, transcripts)[0]
         effects.append(effect_summary(block[1] if len(block) > 1 else None,
                                       block[2] if len(block) > 2 else None, item_terms, item_hgvsp))
     fact = (transcripts or {}).get(best[2]) if len(best) > 2 else None
@@ -226,7 +282,7 @@ def parse_bcsq(
         impact=impact(primary),
         transcript=(best[2] or None) if len(best) > 2 else None,
         biotype=(best[3] or None) if len(best) > 3 else None,
-        hgvsc=substitution_hgvsc(fact, _dna_change(best, pos, ref, alt)) if fact is not None else None,
+        hgvsc=_hgvsc(fact, best, pos, ref, alt, transcripts),
         hgvsp=hgvsp,
         protein_position=position,
         canonical=bool(fact and fact.canonical_rank <= 1),

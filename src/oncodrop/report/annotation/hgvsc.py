@@ -4,9 +4,14 @@ bcftools csq gives the protein change but only a genomic DNA change (``41199716A
 and snpEff give ``HGVSc`` themselves. For csq records the coding-DNA position is computed
 here (HGVS numbering): ``c.N`` in the CDS, ``c.-N`` upstream of the start codon, ``c.*N``
 past the stop codon, ``c.N+d``/``c.N-d`` in an intron (the nearer exon; the middle base goes
-to the preceding one), bases complemented on the minus strand. Only single-base (and
-same-length multi-base) substitutions are written: an indel's HGVS needs 3' normalisation
-against the transcript sequence, and a wrong HGVSc is worse than none.
+to the preceding one), bases complemented on the minus strand. Substitutions (and
+same-length multi-base changes, as ``delins``) are written here; indels need the genome for
+HGVS's 3' rule (``annotation.hgvs_indel``). A wrong HGVSc is worse than none: a transcript
+whose CDS starts mid-codon (GFF3 phase != 0 on its 5'-most CDS row, GENCODE ``cds_start_NF``)
+gets none, because HGVS c. numbering needs c.1 to be the A of the ATG (HGVS "Numbering":
+coding DNA reference sequences start at the translation initiation codon), which such a
+model does not have: csq numbers its codons from the first complete one, Ensembl/VEP pads
+the missing bases with N, and the two disagree.
 """
 
 from __future__ import annotations
@@ -18,6 +23,16 @@ from oncodrop.report.annotation.pick import TranscriptFacts
 
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 _DNA_CHANGE = re.compile(r"^(\d+)([ACGTN]+)>([ACGTN]+)$")
+
+
+def reverse_complement(bases: str) -> str:
+    return bases.translate(_COMPLEMENT)[::-1]
+
+
+def coding_reference(facts: TranscriptFacts) -> bool:
+    """The transcript can be a c. reference: it has exons and a CDS that starts with a
+    complete codon (phase 0 at its 5' end)."""
+    return facts.cds is not None and bool(facts.exons) and facts.cds_phase == 0
 
 
 def _transcript_position(facts: TranscriptFacts, pos: int) -> int | None:
@@ -67,10 +82,17 @@ def _intronic(facts: TranscriptFacts, pos: int) -> str | None:
     return None
 
 
+def c_position(facts: TranscriptFacts, pos: int) -> str | None:
+    """``5411``, ``-12``, ``*30``, ``4357+1`` for genomic ``pos``; None outside the transcript."""
+    t_pos = _transcript_position(facts, pos)
+    number = _c_number(facts, t_pos) if t_pos is not None else _intronic(facts, pos)
+    return number or None
+
+
 def substitution_hgvsc(facts: TranscriptFacts, dna_change: str) -> str | None:
     """``c.5411T>A`` for csq's ``41199716A>T`` on this transcript; None when not computable."""
     match = _DNA_CHANGE.match(dna_change)
-    if facts.cds is None or not facts.exons or not match:
+    if not coding_reference(facts) or not match:
         return None
     pos, ref, alt = int(match.group(1)), match.group(2), match.group(3)
     if len(ref) != len(alt):

@@ -54,6 +54,8 @@ class TranscriptFacts:
     exons: tuple[tuple[int, int], ...] = ()  # 1-based inclusive genomic spans, ascending
     cds: tuple[int, int] | None = None  # genomic span of the coding sequence (incl. stop)
     gene: str = ""  # the parent gene's Name (HGNC symbol), as BCSQ names genes
+    seqid: str = ""  # the GFF3 contig (as the FASTA csq ran with names it)
+    cds_phase: int = 0  # GFF3 phase of the CDS row at the transcript's 5' end (!= 0: cds_start_NF)
 
     def covers(self, pos: int) -> bool:
         """``pos`` lies between the transcript's first and last exon (introns included)."""
@@ -150,14 +152,27 @@ def _attributes(column: str) -> dict[str, str]:
     return out
 
 
+class GeneModel(dict[str, TranscriptFacts]):
+    """Transcript id -> facts, remembering the GFF3 they were read from (indel HGVSc reads the
+    genome FASTA that sits beside it: ``annotation.hgvs_indel``)."""
+
+    __slots__ = ("gff3",)
+
+    def __init__(self, gff3: Path) -> None:
+        super().__init__()
+        self.gff3 = gff3
+
+
 @lru_cache(maxsize=4)
 def transcript_facts(gff3: Path) -> Mapping[str, TranscriptFacts]:
     """Transcript id -> facts from an Ensembl-style GFF3 (plain or gzipped): ``tag=`` values,
-    biotype and strand of each transcript row, its exons and the span and length of its CDS."""
+    biotype, contig and strand of each transcript row, its exons and the span, length and 5'
+    phase of its CDS."""
     opener = gzip.open if str(gff3).endswith(".gz") else open
-    rows: dict[str, tuple[str, frozenset[str], str, str]] = {}
+    rows: dict[str, tuple[str, frozenset[str], str, str, str]] = {}
     gene_names: dict[str, str] = {}
     cds: dict[str, list[tuple[int, int]]] = {}
+    phases: dict[tuple[str, int, int], int] = {}
     exons: dict[str, list[tuple[int, int]]] = {}
     with opener(gff3, "rt") as handle:  # type: ignore[operator]
         for line in handle:
@@ -172,6 +187,8 @@ def transcript_facts(gff3: Path) -> Mapping[str, TranscriptFacts]:
                 parent = attrs.get("Parent", "").removeprefix("transcript:")
                 if parent:
                     (cds if cols[2] == "CDS" else exons).setdefault(parent, []).append(span)
+                    if cols[2] == "CDS" and cols[7] in ("1", "2"):
+                        phases[(parent, *span)] = int(cols[7])
                 continue
             ident = attrs.get("ID", "")
             if ident.startswith("gene:"):
@@ -179,10 +196,11 @@ def transcript_facts(gff3: Path) -> Mapping[str, TranscriptFacts]:
             elif ident.startswith("transcript:"):
                 tags = frozenset(t for t in attrs.get("tag", "").split(",") if t)
                 rows[ident.removeprefix("transcript:")] = (attrs.get("biotype", ""), tags, cols[6],
-                                                           attrs.get("Parent", ""))  # fmt: skip
-    facts: dict[str, TranscriptFacts] = {}
-    for tid, (biotype, tags, strand, parent) in rows.items():
+                                                           attrs.get("Parent", ""), cols[0])  # fmt: skip
+    facts = GeneModel(gff3)
+    for tid, (biotype, tags, strand, parent, seqid) in rows.items():
         parts = sorted(cds.get(tid, ()))
+        first = (parts[-1] if strand == "-" else parts[0]) if parts else None
         facts[tid] = TranscriptFacts(
             tid, biotype, tags,
             cds_length=sum(end - start + 1 for start, end in parts),
@@ -190,6 +208,8 @@ def transcript_facts(gff3: Path) -> Mapping[str, TranscriptFacts]:
             exons=tuple(sorted(exons.get(tid, ()))),
             cds=(parts[0][0], parts[-1][1]) if parts else None,
             gene=gene_names.get(parent, ""),
+            seqid=seqid,
+            cds_phase=phases.get((tid, *first), 0) if first else 0,
         )  # fmt: skip
     return facts
 
