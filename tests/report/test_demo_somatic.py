@@ -96,3 +96,20 @@ def test_demo_melanoma_braf_v600e_is_likely_oncogenic_end_to_end(melanoma: Repor
     )  # fmt: skip
     assert braf["oncogenicity_codes"] == "OS1;OS3;OP4"
     assert result.headline.summary_line.startswith("Tier I: 1 (BRAF p.V600E); Tier II: 1 (CDKN2A homozygous deletion)")
+
+
+def test_demo_breast_counts_and_actionable_cards_add_up_to_the_headline(breast: Reported) -> None:
+    """Issue 11 item 4: Tier I 3 = 2 SNV/indel (``counts.by_tier``) + 1 copy-number call
+    (``counts.cna_by_tier``: ERBB2), and the Actionable section shows all three as cards, ERBB2's
+    with its trastuzumab evidence."""
+    result, out = breast
+    counts = json.loads((out / "demo.summary.json").read_text())["counts"]
+    assert (result.headline.tier1, counts["by_tier"]["I"], counts["cna_by_tier"]["I"]) == (3, 2, 1)
+    assert result.headline.tier2 == counts["by_tier"]["II"] + counts["cna_by_tier"]["II"]
+    html = (out / "report.html").read_text()
+    section = html.split('<section id="actionable">')[1].split("</section>")[0]
+    assert section.count('<div class="head"><span class="tier tier-I">I</span>') == 3
+    card = section.split('<div class="finding cna-finding" id="actionable-cna-ERBB2"')[1]
+    head = card[: card.index("</b>") + 4]
+    assert head.endswith('<div class="head"><span class="tier tier-I">I</span>\n      <b>ERBB2 amplification</b>')
+    assert "Trastuzumab" in card and "Breast" in card

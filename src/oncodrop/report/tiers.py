@@ -176,15 +176,16 @@ def evidence_rule(match: EvidenceMatch, tumor_site: str | None) -> EvidenceRule 
 
 
 def best_evidence_tier(
-    matches: Iterable[EvidenceMatch], tumor_site: str | None
+    matches: Iterable[EvidenceMatch], tumor_site: str | None, *, match_label: str | None = None
 ) -> tuple[Tier, str] | None:
-    """Best (lowest-numbered) tier any match earns, with a reason citing the decisive item."""
+    """Best (lowest-numbered) tier any match earns, with a reason citing the decisive item
+    (and how it matched: its match level, or ``match_label`` when given)."""
     decided = [(m, rule) for m in matches if (rule := evidence_rule(m, tumor_site)) is not None]
     if not decided:
         return None
     match, rule = min(decided, key=_decisiveness)
     supporting = sum(1 for _, other in decided if other.tier is rule.tier)
-    return rule.tier, _evidence_reason(match, rule, supporting, tumor_site)
+    return rule.tier, _evidence_reason(match, rule, supporting, tumor_site, match_label)
 
 
 def _decisiveness(pair: tuple[EvidenceMatch, EvidenceRule]) -> tuple[int, str, int, str]:
@@ -221,10 +222,20 @@ def assign_tier(
     return rule.tier, _fallback_reason(facts, rule)
 
 
+CNA_EVENT_MATCH = "copy-number event"
+"""How a copy-number item matched, as reasons and report rows say it (not a gene-level match)."""
+
+
+def cna_event_matches(matches: Sequence[EvidenceMatch]) -> tuple[EvidenceMatch, ...]:
+    """A gene copy-number call's evidence as tiering sees it: each item names the event itself
+    (ERBB2 amplification), so it counts as an exact match, never capped as gene-level. The
+    report shows these, so each row's earned tier agrees with the call's tier."""
+    return tuple(EvidenceMatch(m.evidence, MatchLevel.GENOMIC) for m in matches)
+
+
 def assign_cna_tier(matches: Sequence[EvidenceMatch], tumor_site: str | None) -> tuple[Tier, str]:
     """Tier of a gene copy-number call: the item names the event itself, so no gene cap."""
-    exact = [EvidenceMatch(m.evidence, MatchLevel.GENOMIC) for m in matches]
-    decided = best_evidence_tier(exact, tumor_site)
+    decided = best_evidence_tier(cna_event_matches(matches), tumor_site, match_label=CNA_EVENT_MATCH)
     return decided or (Tier.III, "copy-number change without tiering evidence")
 
 
@@ -233,7 +244,11 @@ _LEVEL_RANK: Mapping[MatchLevel, int] = {level: rank for rank, level in enumerat
 
 
 def _evidence_reason(
-    match: EvidenceMatch, rule: EvidenceRule, supporting: int, tumor_site: str | None
+    match: EvidenceMatch,
+    rule: EvidenceRule,
+    supporting: int,
+    tumor_site: str | None,
+    match_label: str | None = None,
 ) -> str:
     item = match.evidence
     site = item.primary_site or "unknown site"
@@ -241,7 +256,7 @@ def _evidence_reason(
     why = rule.why_no_site if not (tumor_site or "").strip() and rule.why_no_site else rule.why
     return (
         f"{why}: level {item.level} {item.evidence_type.value} ({item.significance}) "
-        f"for {item.disease} [{site}], {item.evidence_id} {match.match_level.value}{more}"
+        f"for {item.disease} [{site}], {item.evidence_id} {match_label or match.match_level.value}{more}"
     )
 
 

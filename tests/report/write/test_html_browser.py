@@ -139,3 +139,24 @@ def test_cna_plot_draws_cn_24_below_the_axis_top_and_wide_enough_to_see(page: Lo
     ticks = pg.locator("#cna svg text").all_text_contents()
     assert "32" in ticks and "24" not in ticks  # axis to 32 on a log scale; 24 is drawn, not capped at 8
     save_artifact(pg, "#cna", tmp_path, "synthetic-cna")
+
+
+def test_copy_number_card_and_its_cna_table_row_link_to_each_other(page: Loaded, tmp_path: Path) -> None:
+    """The fixture's Tier I ERBB2 amplification is a card among the actionable findings; its link
+    brings the copy-number section's row into view below the sticky nav, and the row links back."""
+    pg = page.page
+    card = pg.locator("#actionable-cna-ERBB2")
+    assert card.locator(".head b").inner_text() == "ERBB2 amplification"
+    assert card.locator(".head .tier").inner_text() == "I"
+    assert card.locator("tbody tr").first.locator("td").first.inner_text() == "Trastuzumab"
+    in_view = """id => { const r = document.getElementById(id).getBoundingClientRect();
+                         const nav = document.querySelector("nav").getBoundingClientRect();
+                         return r.top >= nav.bottom - 1 && r.top < innerHeight; }"""
+    assert pg.evaluate(in_view, "cna-ERBB2") is False  # far below the cards at first
+    card.locator("a[href='#cna-ERBB2']").click()
+    pg.wait_for_function("location.hash === '#cna-ERBB2'")
+    assert pg.evaluate(in_view, "cna-ERBB2") is True
+    pg.locator("#cna-ERBB2 a[href='#actionable-cna-ERBB2']").click()
+    pg.wait_for_function("location.hash === '#actionable-cna-ERBB2'")
+    assert pg.evaluate(in_view, "actionable-cna-ERBB2") is True
+    save_artifact(pg, "#actionable-cna-ERBB2", tmp_path, "synthetic-actionable-cna")

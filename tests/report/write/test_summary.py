@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 
 from oncodrop.domain.classification import Tier
+from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber
 from oncodrop.domain.metric import Metric
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.summary import (
@@ -40,6 +41,7 @@ def test_written_summary_validates_against_the_documented_schema(content: Report
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
     assert document["counts"]["by_tier"] == {"I": 1, "II": 0, "III": 2, "IV": 1}
+    assert document["counts"]["cna_by_tier"] == {"I": 1, "II": 0, "III": 0, "IV": 0}  # ERBB2; TP53 hetdel untiered
     assert document["counts"]["by_class"] == {"SNV": 3, "insertion": 1}
     assert document["tmb"] == {"value": 12.5, "unit": "mutations/Mb", "note": "", "tmb_class": "intermediate"}
     assert document["msi"]["status"] == "MSS"
@@ -88,6 +90,21 @@ def test_headline_counts_tier_i_copy_number_findings(content: ReportContent) -> 
     assert head.tier1 == 1 and head.summary_line.startswith("Tier I: 1 (ERBB2 amplification)")
     no_cna = replace(content, cna=None)
     assert headline(no_cna).tier1 == 1
+    assert build_summary(no_cna, "", []).counts.cna_by_tier == {"I": 0, "II": 0, "III": 0, "IV": 0}
+
+
+def test_headline_tier_counts_are_the_variant_plus_copy_number_counts_of_the_summary(content: ReportContent) -> None:
+    """A consumer adding ``counts.by_tier`` and ``counts.cna_by_tier`` gets the headline's numbers;
+    ``by_tier`` keeps counting SNVs/indels only."""
+    tier2_cna = (GeneCopyNumber("CDKN2A", "9", 21967751, 21995300, CnaCall.HOMDEL, 0.0, False, tier=Tier.II),
+                 GeneCopyNumber("MYC", "8", 128748315, 128753680, CnaCall.GAIN, 4.0, False, tier=Tier.III))  # fmt: skip
+    for sample in (content, replace(content, cna=(*(content.cna or ()), *tier2_cna))):
+        head = headline(sample)
+        counts = build_summary(sample, head.summary_line, []).counts
+        assert counts.by_tier == sample.tier_counts
+        assert head.tier1 == counts.by_tier["I"] + counts.cna_by_tier["I"]
+        assert head.tier2 == counts.by_tier["II"] + counts.cna_by_tier["II"]
+    assert (head.tier1, head.tier2) == (2, 1) and counts.cna_by_tier == {"I": 1, "II": 1, "III": 1, "IV": 0}
 
 
 def test_headline_names_at_most_three_findings(content: ReportContent) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from oncodrop.domain.classification import Finding, Tier
 from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber, Segment
@@ -21,7 +22,7 @@ from oncodrop.domain.variant import Variant
 from oncodrop.report.metrics.concordance import Concordance
 from oncodrop.report.metrics.kataegis import KataegisEvent
 from oncodrop.report.metrics.signatures import SignatureReport
-from oncodrop.report.tiers import evidence_rule, same_site
+from oncodrop.report.tiers import assign_cna_tier, cna_event_matches, evidence_rule, same_site
 from oncodrop.report.write.order import TIER_ORDER as _TIER_ORDER
 from oncodrop.report.write.spill import SpilledRows
 from oncodrop.report.write.tally import FindingTally, TallyRows, is_oncogenic, tally, tally_findings
@@ -149,8 +150,7 @@ class ReportContent:
         SNVs/indels (``BRAF p.V600E``) in report order, then tiered copy-number calls
         (``ERBB2 amplification``) in genomic order."""
         names = [variant_label(f.variant) for f in self.tier(tier)]
-        names += [f"{g.gene} {CNA_CALL_NAMES.get(g.call, g.call.value)}"
-                  for g in self.altered_cna if g.tier is tier]  # fmt: skip
+        names += [cna_label(g) for g in self.altered_cna if g.tier is tier]
         return tuple(names)
 
     @property
@@ -187,6 +187,22 @@ class ReportContent:
         return tuple(g for g in self.cna or () if g.call is not CnaCall.NEUTRAL)
 
     @property
+    def clinical_cna(self) -> tuple[CnaFinding, ...]:
+        """The Tier I then Tier II copy-number calls (genomic order within a tier) as findings
+        with their evidence: the calls ``clinical_findings`` names, shown as cards beside the
+        variants."""
+        site = self.config.sample.tumor_site
+        return tuple(cna_finding(g, site) for tier in (Tier.I, Tier.II) for g in self.altered_cna
+                     if g.tier is tier)  # fmt: skip
+
+    @property
+    def cna_tier_counts(self) -> dict[str, int]:
+        """Altered genes' copy-number calls per tier (all zero without CNA input); with
+        ``tier_counts`` they make the headline's Tier I/II counts."""
+        counts = Counter(g.tier.value for g in self.altered_cna if g.tier is not None)
+        return {t.value: counts.get(t.value, 0) for t in Tier}
+
+    @property
     def tmb_class(self) -> str | None:
         """``low`` | ``intermediate`` | ``high`` (from the TMB metric's ``TMB-…`` class)."""
         label = self.tmb.details.get("class") if self.tmb.value is not None else None
@@ -217,6 +233,44 @@ CNA_CALL_NAMES: dict[CnaCall, str] = {
 }
 """Copy-number calls as the headline names them."""
 
+
+def cna_label(gene: GeneCopyNumber) -> str:
+    """Gene and call for people (``ERBB2 amplification``)."""
+    return f"{gene.gene} {CNA_CALL_NAMES.get(gene.call, gene.call.value)}"
+
+
+@dataclass(frozen=True, slots=True)
+class CnaFinding:
+    """A tiered gene copy-number call as the Actionable section shows it. ``evidence`` is as
+    tiering saw it (``tiers.cna_event_matches``: the item names the event, no gene-level cap),
+    so the tier each row earns agrees with ``tier``; ``tier_reason`` is "" when it cannot be
+    restated (the call's tier was not made from this evidence)."""
+
+    call: GeneCopyNumber
+    tier: Tier
+    tier_reason: str
+    evidence: tuple[EvidenceMatch, ...]
+
+    @property
+    def label(self) -> str:
+        return cna_label(self.call)
+
+
+def cna_finding(gene: GeneCopyNumber, tumor_site: str | None) -> CnaFinding:
+    """``gene``'s call with its evidence and the reason its tier was given (restated by
+    ``tiers.assign_cna_tier``, which made it)."""
+    tier, reason = assign_cna_tier(gene.evidence, tumor_site)
+    given = gene.tier or tier
+    return CnaFinding(gene, given, reason if given is tier else "", cna_event_matches(gene.evidence))
+
+
+class HasEvidence(Protocol):
+    """A variant finding or a copy-number call: anything whose evidence the report groups."""
+
+    @property
+    def evidence(self) -> tuple[EvidenceMatch, ...]: ...
+
+
 _MATCH_ORDER = {level: rank for rank, level in enumerate(MatchLevel)}
 
 
@@ -233,7 +287,7 @@ def evidence_rank(match: EvidenceMatch, tumor_site: str | None) -> tuple[int, in
     )
 
 
-def ranked_evidence(finding: Finding, tumor_site: str | None) -> tuple[EvidenceMatch, ...]:
+def ranked_evidence(finding: HasEvidence, tumor_site: str | None) -> tuple[EvidenceMatch, ...]:
     return tuple(sorted(finding.evidence, key=lambda m: evidence_rank(m, tumor_site)))
 
 
@@ -247,7 +301,7 @@ class EvidenceGroup:
     matches: tuple[EvidenceMatch, ...]
 
 
-def evidence_groups(finding: Finding, tumor_site: str | None) -> tuple[EvidenceGroup, ...]:
+def evidence_groups(finding: HasEvidence, tumor_site: str | None) -> tuple[EvidenceGroup, ...]:
     """The finding's evidence split by tumour type: items that speak for this sample's tumour
     (its site, or pan-cancer) first, then the other tumour types. Without a tumour site only
     pan-cancer items are "same", and the others are labelled as tumour-type specific rather

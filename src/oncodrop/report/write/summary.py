@@ -53,7 +53,11 @@ class VariantCounts(_Model):
     records_read: int = Field(ge=0, description="Biallelic variants read from the VCF")
     passing: int = Field(ge=0, description="Variants kept after FILTER/depth/VAF filters")
     filtered: int = Field(ge=0)
-    by_tier: dict[TierName, int]
+    by_tier: dict[TierName, int] = Field(description="SNV/indel findings per tier")
+    cna_by_tier: dict[TierName, int] = Field(
+        description="Copy-number calls of altered genes per tier (all 0 without CNA input); the "
+        "headline's Tier I/II counts are by_tier + cna_by_tier"
+    )
     by_class: dict[str, int] = Field(description="SNV, MNV, insertion, deletion, indel")
     annotation_source: str
 
@@ -230,6 +234,7 @@ def build_summary(content: ReportContent, summary_line: str, files: list[str], *
             passing=stats.passing,
             filtered=stats.filtered,
             by_tier=cast(dict[TierName, int], content.tier_counts),
+            cna_by_tier=cast(dict[TierName, int], content.cna_tier_counts),
             by_class=dict(sorted(classes.items())),
             annotation_source=stats.annotation_source,
         ),
