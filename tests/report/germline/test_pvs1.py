@@ -17,9 +17,12 @@ A stop at codon c starts at transcript base 51 + 3 (c - 1).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.annotation.pick import TranscriptFacts
 from oncodrop.report.germline.criteria import EvidenceContext, evaluate
+from oncodrop.report.germline.findings import model_transcript
 
 EXONS = ((1000, 1099), (2000, 2099), (3000, 3089), (4000, 4008), (5000, 5099), (6000, 6399))
 PLUS = TranscriptFacts("ENST00000000001", "protein_coding", cds_length=600, strand="+", exons=EXONS,
@@ -167,3 +170,12 @@ def test_start_loss_is_moderate_and_whole_transcript_deletion_is_pvs1() -> None:
 def test_gain_of_function_gene_gets_no_pvs1_whatever_the_tree_says() -> None:
     ctx = EvidenceContext("GENE1", "GoF", transcript=PLUS)
     assert not [c for c in evaluate(variant("stop_gained", codon=10, hgvsp="p.Q10*"), ctx) if c.code.startswith("PVS1")]
+
+
+def test_the_gene_model_transcript_is_found_for_a_versioned_vep_transcript_id() -> None:
+    v = variant("stop_gained", codon=10)
+    assert v.consequence is not None
+    versioned = replace(v, consequence=replace(v.consequence, transcript="ENST00000000001.4"))
+    assert model_transcript(versioned, {"ENST00000000001": PLUS}) is PLUS
+    assert model_transcript(versioned, {"ENST00000000002": PLUS}) is None
+    assert model_transcript(versioned, None) is None

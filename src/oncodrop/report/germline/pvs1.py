@@ -196,8 +196,11 @@ def truncating(v: Variant, geo: Geometry | None, gene: str) -> CriterionResult:
         return _strength("PVS1", f"{term} in exon {exon} of {count}: NMD predicted (the penultimate "
                          "exon lies between it and the last exon–exon junction; exon lengths not in the "
                          "annotation)", gene)  # fmt: skip
-    where = "the last exon" if exon == count else "the penultimate exon (its last 50 nt escape NMD)"
-    return _by_fraction(None, first, f"{term} in exon {exon} of {count}, {where}: NMD not predicted", gene)
+    if exon == count:
+        why = "the last exon: NMD not predicted"
+    else:  # the penultimate exon: its last 50 nt escape NMD, and exon lengths are not known
+        why = "the penultimate exon: NMD not assumed (its last 50 nt escape NMD; exon lengths not in the annotation)"
+    return _by_fraction(None, first, f"{term} in exon {exon} of {count}, {why}", gene)
 
 
 def splice(v: Variant, geo: Geometry | None, gene: str) -> CriterionResult | None:
