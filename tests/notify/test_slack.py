@@ -65,14 +65,15 @@ def test_somatic_success_posts_block_kit_with_tiers_tmb_msi_and_signatures(http_
     }
 
 
-def test_germline_success_reports_pathogenic_and_vus_counts_not_tiers():
+def test_germline_success_reports_pathogenic_likely_pathogenic_and_vus_apart_not_tiers():
     n = Notification(
         event="succeeded", key="B-ZZZZZZ-normal.tar.gz", sample_id="B-ZZZZZZ", kind="normal",
-        state="SUCCEEDED", attempts=2, headline=Headline(pathogenic=1, vus=7, summary_line="1 P/LP in BRCA2"),
+        state="SUCCEEDED", attempts=2,
+        headline=Headline(pathogenic=1, likely_pathogenic=2, vus=7, summary_line="1 P/LP in BRCA2"),
     )
     blocks = slack_payload(n)["blocks"]
     texts = [f["text"] for b in blocks for f in b.get("fields", [])]
-    assert "*Pathogenic / likely pathogenic*\n1" in texts
+    assert "*Pathogenic*\n1" in texts and "*Likely pathogenic*\n2" in texts  # P and LP not merged
     assert "*VUS*\n7" in texts
     assert not any(t.startswith("*Tier I*") for t in texts)
     assert {"type": "context", "elements": [{"type": "mrkdwn", "text": "1 P/LP in BRCA2"}]} in blocks

@@ -33,7 +33,7 @@ def test_webhook_posts_the_documented_v1_schema(http_capture):
         "reason": None,
         "headline": {
             "tier1": 1, "tier2": 0, "tmb": None, "msi": None, "top_signatures": ["SBS13"],
-            "pathogenic": 0, "vus": 0, "summary_line": "x",
+            "pathogenic": 0, "likely_pathogenic": 0, "vus": 0, "summary_line": "x",
         },
         "output": {"key": "in/B-A1B2C3-somatic-output.tar.gz", "link": None},
         "bundle_version": None,

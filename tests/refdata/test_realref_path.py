@@ -11,13 +11,17 @@ any oncodrop code: exons and CDS read from the GFF3 text, bases from the FASTA, 
 genetic code): BRCA1-001 ENST00000357654 is the GENCODE 19 ``appris_principal``/CCDS
 transcript (Ensembl's canonical before MANE), minus strand, CDS 5592 bp = 1863 aa + stop
 (UniProt P38398). 17:41199716 A>T is c.5411T>A (codon 1804 GTC>GAC, Val>Asp: p.V1804D);
-17:41276080 G>A is c.34C>T (codon 12 CAG>TAG: p.Q12*, exon 2 of 23, so NMD is expected:
-PVS1); 17:41234420 C>T is the first base of intron 12 after c.4357 (c.4357+1G>A, splice
-donor: PVS1); 17:41262481 C>T lies in intron 2 of ENST00000357654 (c.135-3931G>A), and a
+17:41276080 G>A is c.34C>T (codon 12 CAG>TAG: p.Q12*, exon 2 of 23; the stop's first base
+is transcript base 153, c.1 being base 120, and the last exon-exon junction follows base 5586:
+5434 nt before it, so NMD is predicted: PVS1 by the ClinGen SVI tree); 17:41234420 C>T is the
+first base of intron 12 after c.4357 (c.4357+1G>A, splice donor of exon 12 of 23, 41234421-
+41234592 = 172 nt: skipping it shifts the frame with 11 exons following, NMD: PVS1); 17:41262481 C>T lies in intron 2 of ENST00000357654 (c.135-3931G>A), and a
 splice donor only of the NMD transcript ENST00000492859, so VEP's --pick would report the
 canonical intron. ACMG points (Tavtigian 2020 scale, docs/methods.md): PVS1 = +8 ->
-Likely pathogenic (6-9) without ClinVar or population data in the bundle; a BRCA1 missense
-gets BP1 (-1, CPSR's truncation-driven gene list) -> Likely benign. Tiers: CIViC EID11136
+Likely pathogenic (6-9) without ClinVar or population data in the bundle. p.V1804D lies in
+BRCA1's BRCT domain (aa 1650-1857), where ENIGMA's VCEP does not apply BP1 to missense
+changes (missense there is a known disease mechanism), so no criterion is met -> VUS (a lone
+BP1 used to make it Likely benign, which no BRCA expert panel would sign). Tiers: CIViC EID11136
 (``BRCA1 Mutation``, ovarian cancer, rucaparib, level A, predictive) matches truncating
 BRCA1 variants at gene level only, which our rules cap at Tier II.
 """
@@ -160,7 +164,7 @@ def test_germline_report_over_brca1_gives_real_consequences_hgvs_and_acmg(
     _report("normal", _vcf(testdata, tmp_path / "g.vcf", tumour=False), '[sample]\ngenome_build = "grch37"\n', bundle, out)
     rows = _rows(out / "S1.germline.tsv")
     expected = {  # pos: (consequence, HGVSp, ACMG criteria, class)
-        41199716: ("missense_variant", "p.V1804D", "BP1(-1)", "Likely benign"),
+        41199716: ("missense_variant", "p.V1804D", "", "VUS"),  # BRCT domain: no BP1 (ENIGMA)
         41276080: ("stop_gained", "p.Q12*", "PVS1(+8)", "Likely pathogenic"),
         41234420: ("splice_donor_variant", "", "PVS1(+8)", "Likely pathogenic"),
     }
@@ -175,6 +179,10 @@ def test_germline_report_over_brca1_gives_real_consequences_hgvs_and_acmg(
     assert (deletion["consequence"], deletion["hgvsp"], deletion["final_class"]) == ("inframe_deletion", "p.S616del", "VUS")
     summary = json.loads((out / "S1.summary.json").read_text())
     assert summary["sample"]["id"] == "S1"
+    assert summary["pathogenic"] == []  # P only; the two PVS1 calls are LP without ClinVar
+    why = {f["key"]: f["criteria"][0]["reason"] for f in summary["likely_pathogenic"]}
+    assert "5434 nt before the last exon–exon junction" in why["17:41276080:G>A"]
+    assert "exon 12 of 23: skipping shifts the frame (172 nt), 11 exons follow" in why["17:41234420:C>T"]
     assert not any(n.startswith("Reference mismatch") for n in summary["notes"])  # real calls, real genome
     assert summary["pharmacogenomics"]["note"].startswith("not assessed")  # no ClinVar in this bundle
 

@@ -40,18 +40,19 @@ def non_synthetic_bundle(demo_bundle: Path, tmp_path_factory: pytest.TempPathFac
 def test_tcga_calls_on_the_synthetic_demo_genome_are_flagged_and_contexts_withheld(
     demo_bundle: Path, testdata: Path, tmp_path: Path
 ) -> None:
-    # T001-COAD: 35 of 3317 sites lie on the demo genome's known bases, 26 of them disagree
+    # T001-COAD: 36 of 3317 sites lie on the demo genome's known bases, 26 of them disagree (the
+    # 36th is its DPYD*2A 1:97915614 C>T, on the demo's real base since the bundle carries *2A)
     summary = _run(testdata / "pcgr/v2.3.2/T001-COAD.grch37.vcf.gz", demo_bundle, tmp_path)
     ref = summary["reference"]
     assert isinstance(ref, dict)
-    assert (ref["status"], ref["checked"], ref["mismatched"], ref["synthetic_genome"]) == ("discordant", 35, 26, True)
-    assert ref["unchecked"] == 3317 - 35
+    assert (ref["status"], ref["checked"], ref["mismatched"], ref["synthetic_genome"]) == ("discordant", 36, 26, True)
+    assert ref["unchecked"] == 3317 - 36
     for metric in ("msi", "signatures"):
         note = summary[metric]["note"]  # type: ignore[index]
-        assert note.startswith("not computable: the VCF's REF alleles disagree with the bundle genome at 74.3 % of 35 sites")
+        assert note.startswith("not computable: the VCF's REF alleles disagree with the bundle genome at 72.2 % of 36 sites")
     html = (tmp_path / "report.html").read_text()
     banner = html.split('id="reference-banner"')[1].split("</div>")[0]
-    assert "26 of 35 REF alleles (74.3 %) differ from the bundle&#39;s GRCh37 genome" in banner
+    assert "26 of 36 REF alleles (72.2 %) differ from the bundle&#39;s GRCh37 genome" in banner
     assert "synthetic (demo)" in banner and "MSI, mutational signatures and kataegis contexts are withheld" in banner
 
 
@@ -65,7 +66,7 @@ def test_tcga_calls_on_a_genome_they_were_not_called_on_are_rejected_naming_both
     assert (exc.rejection.file, exc.rejection.field) == ("T001-COAD.grch37.vcf.gz", "REF")
     message = str(exc)
     assert "is GRCh37" in message and "likely GRCh38" in message
-    assert "26 of 35 REF alleles (74.3 %) differ from the bundle's GRCh37 genome" in message
+    assert "26 of 36 REF alleles (72.2 %) differ from the bundle's GRCh37 genome" in message
     assert "1:27088797 REF G, genome T" in message  # a site the user can look up
     assert not (tmp_path / "S1.summary.json").exists()
 
@@ -73,9 +74,10 @@ def test_tcga_calls_on_a_genome_they_were_not_called_on_are_rejected_naming_both
 def test_a_few_disagreeing_sites_on_a_real_genome_warn_without_rejecting(
     non_synthetic_bundle: Path, testdata: Path, tmp_path: Path
 ) -> None:
-    # TCGA BRCA: only 4 sites lie on known bases (3 disagree), too few to call another build
+    # TCGA BRCA: only 5 sites lie on known bases (3 disagree; one agreeing is DPYD*2A, whose real
+    # base the demo bundle carries), too few to call another build
     summary = _run(testdata / "pcgr/v2.3.2/T001-BRCA.grch37.vcf.gz", non_synthetic_bundle, tmp_path)
     ref = summary["reference"]
     assert isinstance(ref, dict)
-    assert (ref["status"], ref["checked"], ref["mismatched"], ref["synthetic_genome"]) == ("discordant", 4, 3, False)
+    assert (ref["status"], ref["checked"], ref["mismatched"], ref["synthetic_genome"]) == ("discordant", 5, 3, False)
     assert summary["signatures"]["note"].startswith("not computable: the VCF's REF alleles disagree")  # type: ignore[index]

@@ -4,10 +4,12 @@ Contents (GRCh37 only, because the demo VCFs are GRCh37):
 * evidence: ~60 real CIViC 01-Aug-2024 evidence rows (CC0) in CIViC's own TSV layout, compiled
   by the same code as a full build;
 * gene roles (~100 genes) and hotspot residues (~60), curated for the demo;
-* ClinVar: 19 germline rows (pathogenic BRCA1/BRCA2 frameshifts, CHEK2 1100delC, TP53, MLH1,
-  MSH2, PTEN, ATM; benign and VUS rows) written as an upstream-style VCF;
+* ClinVar: 20 germline rows (pathogenic BRCA1/BRCA2 frameshifts, CHEK2 1100delC, TP53, MLH1,
+  MSH2, PTEN, ATM; benign and VUS rows; the drug-response DPYD*2A c.1905+1G>A, rs3918290)
+  written as an upstream-style VCF;
 * COSMIC v3.4 SBS matrix: the copy in sigven/pcgr (GRCh38-normalised), used for GRCh37 too;
-* genes.tsv from CIViC's GRCh37 gene-level coordinates, and a synthetic genome
+* genes.tsv from CIViC's GRCh37 gene-level coordinates plus ``PGX_GENES`` (DPYD, so the germline
+  report's pharmacogenomic section is assessed in the demo), and a synthetic genome
   (``demo_genome.py``) carrying the real reference base at every demo variant position.
 The manifest says ``"demo": true`` and ``"label": "demo, not for clinical use"``.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from oncodrop import __version__
 from oncodrop.demo.genome import GRCH37_LENGTHS, windows_around, write_demo_fasta
-from oncodrop.domain.genome import Build
+from oncodrop.domain.genome import CHROMOSOME_ORDER, Build
 from oncodrop.errors import BundleError
 from oncodrop.refdata.assemble import (
     CURATED,
@@ -30,6 +32,7 @@ from oncodrop.refdata.assemble import (
     staging,
     write_knowledge,
 )
+from oncodrop.refdata.bundle import GeneLocus
 from oncodrop.refdata.civic import CivicRelease, compile_release
 from oncodrop.refdata.genes import genes_from_civic, write_genes
 from oncodrop.refdata.genome import compile_vcf
@@ -41,6 +44,10 @@ DEMO_DATA = Path(__file__).parent / "data"
 DEMO_NAME = "oncodrop-demo"
 DEMO_VERSION = "2026.11-demo"
 BUILD: Build = "grch37"
+# CPIC genes CIViC's spans do not give (Ensembl GRCh37 gene span of DPYD, ENSG00000188641):
+# in genes.tsv for the germline pharmacogenomic section only. Demo VCF generators leave them
+# out of passenger draws (``samples``), and the synthetic genome only covers their ClinVar rows.
+PGX_GENES: tuple[GeneLocus, ...] = (GeneLocus("DPYD", "1", 97543299, 98386615, "-", "entrez:1806"),)
 CLINVAR_INFO = ("CLNSIG", "CLNREVSTAT", "CLNDN", "GENEINFO", "MC", "CLNHGVS")
 _CLINVAR_HEADER = """##fileformat=VCFv4.1
 ##source=ClinVar (oncodrop demo subset, GRCh37)
@@ -85,8 +92,10 @@ def build_demo_bundle(out: Path) -> Path:
             signatures / "COSMIC_v3.4_SBS_GRCh37.txt",
         )
         genes = genes_from_civic(release.variants, BUILD)
-        write_genes(root / "genome" / BUILD / "genes.tsv", genes)
-        spans = [(g.chrom, g.start, g.end) for g in genes]
+        order = {c: i for i, c in enumerate(CHROMOSOME_ORDER)}
+        loci = sorted((*genes, *PGX_GENES), key=lambda g: (order.get(g.chrom, 99), g.start))
+        write_genes(root / "genome" / BUILD / "genes.tsv", loci)
+        spans = [(g.chrom, g.start, g.end) for g in genes]  # PGX_GENES: ClinVar rows only (patches)
         patches = _reference_patches(release, clinvar_rows)
         spans += [
             (chrom, pos, pos + len(bases) - 1)
@@ -165,7 +174,7 @@ def _demo_sources() -> dict[str, SourceRecord]:
             version="demo",
             url="https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh37/",
             licence="public domain (NCBI)",
-            note="19 hand-picked germline records in ClinVar's VCF layout (positions from CIViC and "
+            note="20 hand-picked germline records in ClinVar's VCF layout (positions from CIViC and "
             "ClinVar; ID '.' where the variation id was not checked)",
         ),
         "cosmic": SourceRecord(

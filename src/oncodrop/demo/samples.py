@@ -21,6 +21,7 @@ import numpy as np
 import pysam
 
 from oncodrop.demo import drivers as d
+from oncodrop.demo.bundle import PGX_GENES
 from oncodrop.demo.passengers import context_sites, draw_passengers, kataegis_cluster
 from oncodrop.demo.synth import write_synthetic_vcf
 from oncodrop.domain.genome import Build
@@ -71,7 +72,8 @@ def _somatic(
 ) -> Path:  # fmt: skip
     fasta_path = bundle.fasta(BUILD)
     assert fasta_path is not None, "the demo bundle has no GRCh37 FASTA"
-    genes = bundle.genes(BUILD)
+    pgx_only = {g.symbol for g in PGX_GENES}
+    genes = tuple(g for g in bundle.genes(BUILD) if g.symbol not in pgx_only)  # passengers: CIViC genes
     with pysam.FastaFile(str(fasta_path)) as fasta:
         _check_refs(fasta, drivers)
         variants: list[Variant] = [drv.variant(depth=int(rng.integers(80, 200)), vaf=0.35, normal_depth=60)

@@ -20,6 +20,7 @@ class Headline(BaseModel):
     tmb: float | None = None  # mutations/Mb
     msi: str | None = None  # "MSI-H" | "MSS" | None
     top_signatures: tuple[str, ...] = ()
-    pathogenic: int = 0  # germline P + LP
+    pathogenic: int = 0  # germline Pathogenic (P) only (P + LP until issue 11: CHANGELOG)
+    likely_pathogenic: int = 0  # germline Likely pathogenic (LP)
     vus: int = 0
     summary_line: str = ""

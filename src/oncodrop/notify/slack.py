@@ -41,10 +41,12 @@ def _field(label: str, value: str) -> dict[str, str]:
 
 
 def _headline_fields(kind: str, headline: Headline) -> list[dict[str, str]]:
-    """Somatic: tiers, TMB, MSI, signatures. Germline (normal): P/LP and VUS counts."""
+    """Somatic: tiers, TMB, MSI, signatures. Germline (normal): P, LP and VUS counts, apart
+    (as the HTML lists them: a Likely pathogenic call is not a Pathogenic one)."""
     if kind == "normal":
         return [
-            _field("Pathogenic / likely pathogenic", str(headline.pathogenic)),
+            _field("Pathogenic", str(headline.pathogenic)),
+            _field("Likely pathogenic", str(headline.likely_pathogenic)),
             _field("VUS", str(headline.vus)),
         ]
     tmb = "not computable" if headline.tmb is None else f"{headline.tmb:.2f} mut/Mb"

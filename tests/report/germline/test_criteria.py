@@ -33,17 +33,19 @@ def test_frameshift_in_a_gain_of_function_gene_is_not_pvs1() -> None:
     assert codes(v, mechanism="GoF") == {}
 
 
-def test_stop_gained_in_the_last_exon_escapes_nmd_and_is_pvs1_strong() -> None:
+def test_stop_gained_in_the_last_exon_escapes_nmd_and_without_the_protein_length_is_moderate() -> None:
+    # the tree's leaves with a gene model are in test_pvs1.py; exon numbers alone cannot say
+    # whether > 10 % of the protein is lost, so the weaker strength is taken
     v = variant("C", "T", "BRCA2", "stop_gained", exon=27, exon_count=27)
-    assert codes(v) == {"PVS1_Strong": 4}
+    assert codes(v) == {"PVS1_Moderate": 2}
 
 
 def test_start_loss_is_pvs1_moderate() -> None:
     assert codes(variant("A", "G", "MLH1", "start_lost")) == {"PVS1_Moderate": 2}
 
 
-def test_canonical_splice_donor_is_pvs1() -> None:
-    assert codes(variant("G", "A", "MLH1", "splice_donor_variant", "intron_variant")) == {"PVS1": 8}
+def test_canonical_splice_donor_without_the_exon_structure_is_pvs1_moderate() -> None:
+    assert codes(variant("G", "A", "MLH1", "splice_donor_variant", "intron_variant")) == {"PVS1_Moderate": 2}
 
 
 def test_same_amino_acid_change_as_clinvar_pathogenic_by_another_nucleotide_is_ps1() -> None:
@@ -106,6 +108,29 @@ def test_missense_in_a_truncation_driven_gene_is_bp1() -> None:
     assert codes(v, truncation_driven=True) == {"BP1": -1}
 
 
+def test_brca1_missense_in_ring_coiled_coil_or_brct_is_not_bp1_per_enigma() -> None:
+    for codon in (1, 61, 101, 1391, 1424, 1650, 1804, 1857):
+        v = variant("A", "T", "BRCA1", "missense_variant", hgvsp=f"p.X{codon}D", codon=codon)
+        assert codes(v, truncation_driven=True) == {}, codon
+
+
+def test_brca1_missense_outside_its_key_domains_keeps_bp1() -> None:
+    for codon in (102, 1390, 1425, 1649, 1858):
+        v = variant("A", "T", "BRCA1", "missense_variant", hgvsp=f"p.X{codon}D", codon=codon)
+        assert codes(v, truncation_driven=True) == {"BP1": -1}, codon
+
+
+def test_brca2_missense_in_the_dna_binding_or_palb2_binding_domain_is_not_bp1() -> None:
+    for codon, bp1 in ((2479, False), (3192, False), (25, False), (2478, True), (3193, True), (1000, True)):
+        v = variant("C", "T", "BRCA2", "missense_variant", hgvsp=f"p.X{codon}D", codon=codon)
+        assert ("BP1" in codes(v, truncation_driven=True)) is bp1, codon
+
+
+def test_brca_missense_at_an_unknown_codon_gets_no_bp1_it_cannot_be_placed_outside_the_domains() -> None:
+    v = variant("C", "T", "BRCA2", "missense_variant")
+    assert codes(v, truncation_driven=True) == {}
+
+
 def test_criteria_add_up_for_a_rare_frameshift() -> None:
-    v = variant("AT", "A", "BRCA2", "frameshift_variant", af=0.00001)
+    v = variant("AT", "A", "BRCA2", "frameshift_variant", af=0.00001, exon=11, exon_count=27)
     assert codes(v, population_data=True) == {"PVS1": 8, "PM2_Supporting": 1}

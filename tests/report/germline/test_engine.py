@@ -23,15 +23,16 @@ TP53_R175H_CSQ = "T|missense_variant|MODERATE|TP53|ENST00000269305|c.524G>A|ENSP
 
 def _v(chrom: str, pos: int, ref: str, alt: str, gene: str, term: str, *, hgvsp: str | None = None,
        codon: int | None = None, af: float | None = None, gt: str = "0/1", vaf: float = 0.5,
-       hgvsc: str | None = None) -> Variant:
+       hgvsc: str | None = None, exon: tuple[int, int] | None = None) -> Variant:
     csq = Consequence(gene=gene, terms=(term,), impact="HIGH", transcript="ENST0000000000",
-                      hgvsp=hgvsp, protein_position=codon, hgvsc=hgvsc)
+                      hgvsp=hgvsp, protein_position=codon, hgvsc=hgvsc,
+                      exon=exon[0] if exon else None, exon_count=exon[1] if exon else None)
     return Variant(chrom, pos, ref, alt, depth=40, vaf=vaf, genotype=gt, consequence=csq, population_af=af)
 
 
 SYNTHETIC = (
     _v("13", 32340300, "GT", "G", "BRCA2", "frameshift_variant", hgvsp="p.S1982Rfs*22", codon=1982,
-       hgvsc="c.5946del"),
+       hgvsc="c.5946del", exon=(11, 27)),  # exon 11 of 27: NMD predicted (PVS1 tree)
     _v("17", 7675089, "G", "C", "TP53", "missense_variant", hgvsp="p.R175G", codon=175),
     _v("3", 37000000, "C", "T", "MLH1", "synonymous_variant", af=0.2, gt="1/1", vaf=1.0),
     _v("12", 25245300, "AT", "A", "KRAS", "frameshift_variant", hgvsp="p.I36fs", codon=36),
@@ -94,10 +95,24 @@ def test_report_folder_holds_the_five_outputs_and_the_html_shows_pathogenic_befo
     assert "ENST0000000000:c.5946del" in html and "<th>HGVSc</th>" in html
     assert "--t1:#b3261e" in html  # the somatic report's style sheet
     summary = json.loads((out / "P1.summary.json").read_text())
-    assert [f["gene"] for f in summary["pathogenic"]] == ["BRCA2"]
+    assert [f["gene"] for f in summary["pathogenic"]] == ["BRCA2"] and summary["likely_pathogenic"] == []
     assert summary["counts"]["by_class"] == {"P": 1, "LP": 0, "VUS": 2, "LB": 0, "B": 1}
     provenance = json.loads((out / "provenance.json").read_text())
     assert provenance["reporter"] == "oncodrop-germline" and "P1.germline.tsv" in provenance["outputs"]
+
+
+def test_summary_json_headline_and_line_keep_likely_pathogenic_apart_from_pathogenic(
+    synthetic: Path, make_bundle: Callable[..., Path], tmp_path: Path
+) -> None:
+    # without its ClinVar row the BRCA2 frameshift is Likely pathogenic from the points (+9)
+    out = tmp_path / "out"
+    result = run(synthetic, make_bundle(clinvar=CLINVAR[1:]), out)
+    summary = json.loads((out / "P1.summary.json").read_text())
+    assert summary["schema_version"] == "1.1"
+    assert summary["pathogenic"] == []
+    assert [(f["gene"], f["final_class"]) for f in summary["likely_pathogenic"]] == [("BRCA2", "LP")]
+    assert (result.headline.pathogenic, result.headline.likely_pathogenic) == (0, 1)
+    assert summary["summary_line"].startswith("Germline: 0 pathogenic; 1 likely pathogenic (BRCA2); 2 VUS")
 
 
 def test_secondary_findings_are_reported_only_when_the_config_opts_in(

@@ -31,11 +31,12 @@ class AcmgCriterion:
 
 
 ACMG_CRITERIA: tuple[AcmgCriterion, ...] = (
-    AcmgCriterion("PVS1", 8, "very strong", "null variant (nonsense, frameshift, canonical ±1/2 splice, "
-                  "start loss) in a gene where loss of function causes disease", "computed"),
-    AcmgCriterion("PVS1_Strong", 4, "strong", "null variant in the last exon (escapes nonsense-mediated "
-                  "decay) of a loss-of-function gene", "computed"),
-    AcmgCriterion("PVS1_Moderate", 2, "moderate", "start loss in a loss-of-function gene", "computed"),
+    AcmgCriterion("PVS1", 8, "very strong", "null variant in a loss-of-function gene predicted to undergo "
+                  "nonsense-mediated decay (ClinGen SVI PVS1 tree)", "computed"),
+    AcmgCriterion("PVS1_Strong", 4, "strong", "null variant escaping nonsense-mediated decay, or in-frame "
+                  "exon skip, losing > 10 % of the protein (ClinGen SVI PVS1 tree)", "computed"),
+    AcmgCriterion("PVS1_Moderate", 2, "moderate", "the same losing ≤ 10 % of the protein, start loss, or a "
+                  "branch the data cannot decide (conservative; ClinGen SVI PVS1 tree)", "computed"),
     AcmgCriterion("PS1", 4, "strong", "same amino-acid change as a ClinVar pathogenic/likely pathogenic "
                   "variant, different nucleotide change", "computed"),
     AcmgCriterion("PS2", 4, "strong", "de novo (parents tested)", "awaits data"),

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 from oncodrop.domain.classification import CriterionResult
 from oncodrop.domain.variant import Variant
+from oncodrop.report.annotation.pick import TranscriptFacts
 from oncodrop.report.germline.acmg import criterion
 from oncodrop.report.germline.clinvar import PathogenicResidue
+from oncodrop.report.germline.pvs1 import pvs1_tree
 
 NULL_TERMS = frozenset({
     "stop_gained", "frameshift_variant", "splice_acceptor_variant", "splice_donor_variant",
     "start_lost", "transcript_ablation", "exon_loss_variant",
 })  # fmt: skip
-NMD_ESCAPE_TERMS = frozenset({"stop_gained", "frameshift_variant"})  # weaker in the last exon
 INFRAME_TERMS = frozenset({"inframe_insertion", "inframe_deletion", "disruptive_inframe_insertion",
                            "disruptive_inframe_deletion", "conservative_inframe_insertion",
                            "conservative_inframe_deletion", "stop_lost"})  # fmt: skip
@@ -37,6 +38,16 @@ TRUNCATION_DRIVEN_GENES = frozenset({
     "APC", "BARD1", "BRCA1", "BRCA2", "CDH1", "DICER1", "PALB2", "PMS2", "PTCH1", "RECQL4",
     "TSC1", "XPC",
 })  # fmt: skip
+# Protein domains where BP1 does not apply to missense changes (1-based residue spans,
+# inclusive): ENIGMA's BRCA1/BRCA2 VCEP specifications (ClinGen CSpec; Parsons et al. 2024)
+# withhold BP1 from missense in the clinically important domains, where missense changes are
+# a known mechanism of disease (BRCA1 RING, coiled-coil, BRCT; BRCA2 PALB2-binding and
+# DNA-binding domains). Outside them BP1 stays at its supporting weight (ENIGMA's BP1_Strong
+# also needs a splicing prediction we do not carry).
+BP1_EXCLUDED_DOMAINS: dict[str, tuple[tuple[str, int, int], ...]] = {
+    "BRCA1": (("RING", 1, 101), ("coiled-coil", 1391, 1424), ("BRCT", 1650, 1857)),
+    "BRCA2": (("PALB2-binding", 10, 40), ("DNA-binding", 2479, 3192)),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +60,7 @@ class EvidenceContext:
     clinvar_residues: tuple[PathogenicResidue, ...] = ()  # ClinVar P/LP missense at this codon
     population_data: bool = False  # the annotation carries a population AF field
     truncation_driven: bool = False
+    transcript: TranscriptFacts | None = None  # the gene model's record of the annotated transcript
 
 
 Rule = Callable[[Variant, EvidenceContext], CriterionResult | None]
@@ -62,23 +74,12 @@ def _missense(v: Variant) -> bool:
     return "missense_variant" in _terms(v)
 
 
-def _in_last_exon(v: Variant) -> bool:
-    csq = v.consequence
-    if csq is None or csq.exon is None or csq.exon_count is None:
-        return False
-    return csq.exon_count > 1 and csq.exon == csq.exon_count
-
-
 def pvs1(v: Variant, ctx: EvidenceContext) -> CriterionResult | None:
+    """ClinGen SVI PVS1 decision tree (``pvs1.pvs1_tree``) for null variants in LoF genes."""
     null = _terms(v) & NULL_TERMS
     if not null or ctx.mechanism not in LOF_MECHANISMS:
         return None
-    term = min(null)
-    if null == {"start_lost"}:
-        return criterion("PVS1_Moderate", f"start_lost in {ctx.gene} (loss of function gene)")
-    if null <= NMD_ESCAPE_TERMS and _in_last_exon(v):
-        return criterion("PVS1_Strong", f"{term} in the last exon of {ctx.gene} (escapes NMD)")
-    return criterion("PVS1", f"{term} in {ctx.gene}, a gene where loss of function causes disease")
+    return pvs1_tree(v, null, ctx.transcript, ctx.gene)
 
 
 def ps1(v: Variant, ctx: EvidenceContext) -> CriterionResult | None:
@@ -141,10 +142,25 @@ def bp7(v: Variant, ctx: EvidenceContext) -> CriterionResult | None:
     return criterion("BP7", f"{term} outside the splice consensus")
 
 
+def bp1_domain(gene: str, codon: int | None) -> str | None:
+    """The BP1-excluding domain holding ``codon`` ("position unknown" when the gene has such
+    domains but the codon is not known), or None when BP1 may apply."""
+    domains = BP1_EXCLUDED_DOMAINS.get(gene)
+    if not domains:
+        return None
+    if codon is None:
+        return "position unknown"
+    return next((f"{name} domain (aa {lo}–{hi})" for name, lo, hi in domains if lo <= codon <= hi), None)
+
+
 def bp1(v: Variant, ctx: EvidenceContext) -> CriterionResult | None:
     if not _missense(v) or not ctx.truncation_driven or _terms(v) & NULL_TERMS:
         return None
-    return criterion("BP1", f"missense in {ctx.gene}, where disease is caused by truncating variants")
+    codon = v.consequence.protein_position if v.consequence else None
+    if bp1_domain(ctx.gene, codon) is not None:
+        return None  # ENIGMA: missense in a key functional domain of BRCA1/2 is not BP1
+    where = f" outside its key functional domains (codon {codon})" if ctx.gene in BP1_EXCLUDED_DOMAINS else ""
+    return criterion("BP1", f"missense in {ctx.gene}{where}, where disease is caused by truncating variants")
 
 
 RULES: tuple[Rule, ...] = (pvs1, ps1, pm5, pm1, population, pm4, bp7, bp1)

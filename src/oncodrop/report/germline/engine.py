@@ -12,6 +12,7 @@ from contextlib import nullcontext
 
 from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle
+from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.engine import bundle_info
 from oncodrop.report.germline.clinvar import ClinvarDb, ResidueIndex
 from oncodrop.report.germline.findings import (
@@ -53,7 +54,7 @@ def _regions(bundle: Bundle, build: str, panel: GenePanel) -> PanelRegions:
 
 
 def _notes(panel: GenePanel, regions: PanelRegions, annotation: str, residues: ResidueIndex,
-           clinvar: bool) -> tuple[str, ...]:
+           clinvar: bool, gene_model: bool = True) -> tuple[str, ...]:
     notes = []
     if regions.missing:
         notes.append(f"{len(regions.missing)} panel gene(s) are not in the bundle's gene model and "
@@ -62,6 +63,10 @@ def _notes(panel: GenePanel, regions: PanelRegions, annotation: str, residues: R
         notes.append("The VCF has no consequence annotation and the bundle no gene model: "
                      "consequence-based criteria (PVS1, PM1, PM4, PM5, PS1, BP1, BP7) were not "
                      "evaluated; annotate with VEP, snpEff or bcftools csq for a full report")
+    elif not gene_model:
+        notes.append("The bundle has no gene model (GFF3): PVS1's NMD and protein-share questions were "
+                     "answered from the annotation's exon numbers only, with the weaker strength where "
+                     "they cannot decide")
     if not clinvar:
         notes.append("The bundle holds no ClinVar VCF for this build: classes come from ACMG points only")
     elif not residues.available:
@@ -97,9 +102,11 @@ class GermlineReporter:
             with clock.step("clinvar"):
                 residues = clinvar_residues(bundle, read.build, regions, db) if db else ResidueIndex.unavailable()
             with clock.step("classify"):
+                gff3 = bundle.gff3(read.build)
                 findings = classify_variants(
                     read.variants, panel=panel, regions=regions, clinvar=db, residues=residues,
                     hotspots=hotspot_codons(bundle.hotspots()), population_data=read.population_data,
+                    transcripts=transcript_facts(gff3) if gff3 is not None else None,
                 )  # fmt: skip
             with clock.step("pgx"):
                 pgx = pharmacogenomics(request.vcf, config, bundle, read.build, db)
@@ -119,7 +126,8 @@ class GermlineReporter:
             findings=findings,
             clinvar_available=clinvar_path is not None,
             residues_available=residues.available,
-            notes=(*_notes(panel, regions, read.annotation_source, residues, clinvar_path is not None),
+            notes=(*_notes(panel, regions, read.annotation_source, residues, clinvar_path is not None,
+                           bundle.gff3(read.build) is not None),
                    *(() if reference.trusted else (f"Reference mismatch: {reference.sentence}",))),
             inputs=(describe_input("vcf", request.vcf),),
             versions=software_versions(),

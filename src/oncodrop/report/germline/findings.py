@@ -9,7 +9,7 @@ model when ClinVar's VCF carries no consequences) for PS1/PM5.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from oncodrop.domain.genome import CHROMOSOME_ORDER, Build
@@ -17,7 +17,7 @@ from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError, InputRejected
 from oncodrop.refdata.bundle import Bundle, Hotspot
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
-from oncodrop.report.annotation.pick import transcript_facts
+from oncodrop.report.annotation.pick import TranscriptFacts, transcript_facts
 from oncodrop.report.germline import acmg
 from oncodrop.report.germline.clinvar import (
     ClinvarDb,
@@ -86,8 +86,12 @@ def classify_variants(
     residues: ResidueIndex,
     hotspots: frozenset[tuple[str, int]],
     population_data: bool,
+    transcripts: Mapping[str, TranscriptFacts] | None = None,
 ) -> tuple[GermlineFinding, ...]:
-    """Every variant of a reported gene as a finding, most pathogenic first, then by locus."""
+    """Every variant of a reported gene as a finding, most pathogenic first, then by locus.
+
+    ``transcripts``: the bundle gene model's transcripts (PVS1 reads the annotated
+    transcript's exons and CDS from it; None: exon numbers from the annotation only)."""
     findings = []
     for v in variants:
         gene = reported_gene(v, panel, regions)
@@ -101,6 +105,7 @@ def classify_variants(
             clinvar_residues=residues.at(gene, codon) if codon is not None else (),
             population_data=population_data,
             truncation_driven=gene in TRUNCATION_DRIVEN_GENES,
+            transcript=model_transcript(v, transcripts),
         )
         points = acmg.classify(evaluate(v, ctx))
         record = clinvar.lookup(v) if clinvar is not None else None
@@ -108,6 +113,15 @@ def classify_variants(
         origin: GeneOrigin = "panel" if gene in panel.symbols else "secondary"
         findings.append(GermlineFinding(v, gene, origin, genotype_qc(v), record, points, final, source, reason))
     return tuple(sorted(findings, key=finding_order))
+
+
+def model_transcript(v: Variant, transcripts: Mapping[str, TranscriptFacts] | None) -> TranscriptFacts | None:
+    """The gene model's record of the variant's annotated transcript (version suffix ignored:
+    VEP writes ``ENST00000380152.7``, an Ensembl GFF3 ``ENST00000380152``)."""
+    tid = v.consequence.transcript if v.consequence else None
+    if not transcripts or not tid:
+        return None
+    return transcripts.get(tid) or transcripts.get(tid.split(".", 1)[0])
 
 
 def finding_order(f: GermlineFinding) -> tuple[int, int, str, int, str]:

@@ -86,15 +86,19 @@ class GermlineContent:
         return {c.code: counts.get(c.code, 0) for c in GermlineClass}
 
 
+def _genes(findings: tuple[GermlineFinding, ...]) -> str:
+    genes = ", ".join(dict.fromkeys(f.gene for f in findings))
+    return f" ({genes})" if genes else ""
+
+
 def germline_headline(content: GermlineContent) -> Headline:
-    """What a notification says: P/LP and VUS counts, and the P/LP genes."""
-    pathogenic, vus = content.pathogenic, content.vus
-    genes = ", ".join(dict.fromkeys(f.gene for f in pathogenic))
-    line = f"Germline: {len(pathogenic)} pathogenic/likely pathogenic"
-    line += f" ({genes})" if genes else ""
+    """What a notification says: P, LP and VUS counts apart, and the P and LP genes."""
+    pathogenic, likely, vus = content.pathogenic_only, content.likely_pathogenic, content.vus
+    line = f"Germline: {len(pathogenic)} pathogenic{_genes(pathogenic)}"
+    line += f"; {len(likely)} likely pathogenic{_genes(likely)}"
     line += f"; {len(vus)} VUS in {len(content.panel.genes)} panel genes ({content.panel.name})"
     if content.secondary:
         line += f"; {len(content.secondary)} secondary finding(s)"
     if content.bundle.demo:
         line += f" [{content.bundle.label}]"
-    return Headline(pathogenic=len(pathogenic), vus=len(vus), summary_line=line)
+    return Headline(pathogenic=len(pathogenic), likely_pathogenic=len(likely), vus=len(vus), summary_line=line)

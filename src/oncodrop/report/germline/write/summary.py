@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from oncodrop.report.germline.model import GermlineFinding
 from oncodrop.report.germline.write.content import GermlineContent
 
-SCHEMA_VERSION: Literal["1.0"] = "1.0"
-SCHEMA_ID = "https://oncodrop.invalid/schemas/germline-summary-1.0.json"
+# 1.1: ``pathogenic`` holds Pathogenic only; Likely pathogenic moved to ``likely_pathogenic``
+SCHEMA_VERSION: Literal["1.1"] = "1.1"
+SCHEMA_ID = "https://oncodrop.invalid/schemas/germline-summary-1.1.json"
 ClassCode = Literal["P", "LP", "VUS", "LB", "B"]
 
 
@@ -118,13 +119,18 @@ class GermlineSummary(_Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="oncodrop germline summary")
 
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    schema_version: Literal["1.1"] = SCHEMA_VERSION
     reporter: str
     sample: GermlineSample
     bundle: GermlineBundle
     panel: PanelSummary
     counts: GermlineCounts
-    pathogenic: list[GermlineFindingSummary] = Field(description="P/LP in panel genes")
+    pathogenic: list[GermlineFindingSummary] = Field(
+        description="Pathogenic (P) in panel genes; until schema 1.1 this list also held LP"
+    )
+    likely_pathogenic: list[GermlineFindingSummary] = Field(
+        description="Likely pathogenic (LP) in panel genes (schema 1.1+)"
+    )
     vus: list[GermlineFindingSummary] = Field(description="VUS in panel genes")
     secondary: list[GermlineFindingSummary] = Field(description="P/LP in secondary-finding genes")
     notes: list[str]
@@ -187,7 +193,8 @@ def build_germline_summary(content: GermlineContent, summary_line: str, files: l
             annotation_source=s.annotation_source, population_data=s.population_data,
             used_index=s.used_index,
         ),
-        pathogenic=[_finding(f) for f in content.pathogenic],
+        pathogenic=[_finding(f) for f in content.pathogenic_only],
+        likely_pathogenic=[_finding(f) for f in content.likely_pathogenic],
         vus=[_finding(f) for f in content.vus],
         secondary=[_finding(f) for f in content.secondary],
         notes=list(content.notes),
