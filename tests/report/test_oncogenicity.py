@@ -15,13 +15,10 @@ from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, EvidenceType, 
 from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.matching import EvidenceIndex, match_evidence
+from oncodrop.report.oncogenic_lookups import HotspotIndex, HotspotSupport, InSilicoVotes, OncogenicResidues
 from oncodrop.report.oncogenicity import (
     CRITERIA,
     WAITING_FOR_DATA,
-    HotspotIndex,
-    HotspotSupport,
-    InSilicoVotes,
-    OncogenicResidues,
     classify_oncogenicity,
     describe,
     oncogenicity_label,

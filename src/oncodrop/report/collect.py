@@ -23,9 +23,9 @@ from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
 from oncodrop.report.interpretation.snapshot import finding_call
 from oncodrop.report.interpretation.stream import element_json
-from oncodrop.report.maf import barcodes, maf_alleles, maf_line_renderer
+from oncodrop.report.maf import barcodes, maf_line_renderer
 from oncodrop.report.write.html import ONCOGENIC_SHOWN, TIER3_SHOWN, TIER4_SHOWN, table_row_json
-from oncodrop.report.write.order import FirstInOrder, allele_key, finding_sort_key
+from oncodrop.report.write.order import FirstInOrder, allele_key, finding_sort_key, sort_key
 from oncodrop.report.write.spill import RowPieces, RowSpill, SpilledRows
 from oncodrop.report.write.tally import FindingTally, Tallier
 from oncodrop.report.write.tsv import tier_line, tsv_prefix
@@ -72,19 +72,19 @@ class FindingCollector:
         self._variants.write(element_json(variant) + "\n")
 
     def add(self, f: Finding) -> None:
-        v = f.variant
+        v, tier = f.variant, f.tier
         self._tally.add(f)
-        rows = RowPieces(
-            tsv=tier_line(self._prefix, f), maf=self._maf_line(v), call=element_json(finding_call(f, self._site)),
-            table=table_row_json(f), maf_start=maf_alleles(v).start,
-        )  # fmt: skip
-        self._spill.add(f.tier, v.chrom, v.pos, allele_key(v.ref, v.alt), rows)
-        if f.tier in (Tier.I, Tier.II):
+        maf, maf_start = self._maf_line(v)
+        rows = RowPieces(tier_line(self._prefix, f), maf, element_json(finding_call(f, self._site)), table_row_json(f),
+                         maf_start)  # fmt: skip
+        allele = allele_key(v.ref, v.alt)
+        self._spill.add(tier, v.chrom, v.pos, allele, rows)
+        if tier is Tier.I or tier is Tier.II:
             self._kept.append(f)
             return
-        key = finding_sort_key(f)
+        key = sort_key(tier, v.chrom, v.pos, allele)
         self._first.add(key, f)
-        self._heads[f.tier].add(key, f)
+        self._heads[tier].add(key, f)
 
     def finish(self) -> Collected:
         self._variants.close()

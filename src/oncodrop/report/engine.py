@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from oncodrop.domain.classification import Classification, Finding
+from oncodrop.domain.classification import Finding
 from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber
 from oncodrop.domain.genome import Build
 from oncodrop.domain.metric import Metric
@@ -45,7 +45,8 @@ from oncodrop.report.metrics.msi import MsiInputs, msi_metric
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.signatures import SignatureMatrix, SignatureReport, snv_signatures
 from oncodrop.report.metrics.tmb import TmbSettings, tmb_metric
-from oncodrop.report.oncogenicity import HotspotIndex, OncogenicResidues, classify_oncogenicity
+from oncodrop.report.oncogenic_lookups import HotspotIndex, OncogenicResidues
+from oncodrop.report.oncogenicity import classify_oncogenicity
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.tiers import assign_cna_tier, assign_tier
 from oncodrop.report.vcf import VariantStream, open_variants
@@ -159,16 +160,15 @@ class Classifier:
         self._hotspots = hotspots or HotspotIndex.build(bundle.hotspots())
         self._residues = residues or OncogenicResidues.build(bundle.evidence())
         self._roles = bundle.gene_roles()
-        self._shared: dict[Classification, Classification] = {}  # few distinct results: hold each once
 
     def __call__(self, v: Variant) -> Finding:
-        role = self._roles.get(v.gene) if v.gene else None
+        csq = v.consequence
+        role = self._roles.get(csq.gene) if csq is not None and csq.gene else None
         support = self._hotspots.lookup(v)
         matches = match_evidence(v, self._index)
-        oncogenicity = classify_oncogenicity(
+        oncogenicity = classify_oncogenicity(  # equal facts give the same object: few are held
             v, gene_role=role, hotspot=support, evidence=matches, residues=self._residues
         )
-        oncogenicity = self._shared.setdefault(oncogenicity, oncogenicity)
         tier, why = assign_tier(
             matches, v, self._site, gene_role=role, hotspot=support is not None,
             oncogenic=oncogenicity,

@@ -105,13 +105,15 @@ class Tallier:
     def add(self, f: Finding) -> None:
         tier, v = f.tier.value, f.variant
         self._tiers[tier] += 1
-        self._types.setdefault(v.variant_class, Counter())[tier] += 1
-        self._consequences.setdefault(v.consequence_term, Counter())[tier] += 1
+        _count(self._types, v.variant_class, tier)
+        _count(self._consequences, v.consequence_term, tier)
         if is_oncogenic(f):
             self._add_oncogenic(f)
-        if v.vaf is not None:
-            self._vaf_bins[bin_index(v.vaf, 0.0, _VAF_STEP, VAF_BINS)] += 1
-            self._vaf_reaches_1 = self._vaf_reaches_1 or v.vaf >= 1.0
+        vaf = v.vaf
+        if vaf is not None:
+            self._vaf_bins[bin_index(vaf, 0.0, _VAF_STEP, VAF_BINS)] += 1
+            if vaf >= 1.0:
+                self._vaf_reaches_1 = True
         if v.depth is not None:
             self._depths[v.depth] += 1
 
@@ -144,6 +146,13 @@ class Tallier:
             depths=dict(self._depths),
             oncogenic_spill=self._spill if self._pickles is not None else None,
         )
+
+
+def _count(by_value: dict[str, Counter[str]], value: str, tier: str) -> None:
+    counts = by_value.get(value)
+    if counts is None:
+        counts = by_value[value] = Counter()
+    counts[tier] += 1
 
 
 def tally_findings(findings: Iterable[Finding]) -> FindingTally:
