@@ -233,16 +233,22 @@ def maf_line_renderer(
 ) -> Callable[[Variant], tuple[str, int]]:
     """A function giving one variant's MAF text exactly as ``write_maf_rows`` writes it (csv
     quoting included) and its ``Start_Position``, for a report that renders its rows as it
-    classifies."""
+    classifies. Cells without a tab, quote or line break are written by csv.writer as they
+    are, tab-joined: such a line is joined directly (half the cost of ``writerow``)."""
     buffer = io.StringIO()
     writerow = csv.writer(buffer, delimiter="\t", lineterminator="\n").writerow
     ncbi = NCBI_BUILD.get(build or "", "")
+    tabs = len(MAF_COLUMNS) - 1
 
     def render(variant: Variant) -> tuple[str, int]:
-        buffer.seek(0)
-        buffer.truncate()
         alleles = maf_alleles(variant)
-        writerow(_cells(variant, alleles, sample_id, ncbi, normal_id))
-        return buffer.getvalue(), alleles.start
+        cells = _cells(variant, alleles, sample_id, ncbi, normal_id)
+        line = "\t".join(cells)
+        if '"' in line or "\n" in line or "\r" in line or line.count("\t") != tabs:
+            buffer.seek(0)
+            buffer.truncate()
+            writerow(cells)
+            return buffer.getvalue(), alleles.start
+        return line + "\n", alleles.start
 
     return render

@@ -119,7 +119,7 @@ def allele_key(chrom: str, pos: int, ref: str, alt: str) -> AlleleKey:
     if len(ref) == 1 == len(alt) and ref not in _EMPTY_ALLELES and alt not in _EMPTY_ALLELES:
         ref, alt = ref.upper(), alt.upper()
         if ref != alt:  # a substitution: nothing to trim (the general case below says the same)
-            return (normalise_chrom(chrom), pos, ref, alt)
+            return (_chrom(chrom), pos, ref, alt)
     ref = "" if ref in _EMPTY_ALLELES else ref.upper()
     alt = "" if alt in _EMPTY_ALLELES else alt.upper()
     pre_trimmed = not ref or not alt
@@ -132,7 +132,10 @@ def allele_key(chrom: str, pos: int, ref: str, alt: str) -> AlleleKey:
     pos += lead
     if not ref and not pre_trimmed:
         pos -= 1  # VCF insertion: key on the left flanking base, as CIViC does
-    return (normalise_chrom(chrom), pos, ref, alt)
+    return (_chrom(chrom), pos, ref, alt)
+
+
+_chrom = functools.lru_cache(maxsize=1024)(normalise_chrom)  # a genome has few contigs
 
 
 # --- the index -----------------------------------------------------------------------------
