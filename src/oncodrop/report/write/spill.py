@@ -79,8 +79,13 @@ class RowSpill:
         t = self._files.get(tier)
         if t is None:
             t = self._files[tier] = _TierFile(self._folder / f"tier-{tier.value}.rows")
-        parts = (allele.encode(), rows.tsv.encode(), rows.maf.encode(), rows.call.encode(), rows.table.encode())
-        t.handle.write(_HEADER.pack(*map(len, parts)) + b"".join(parts))
+        texts = (allele, rows.tsv, rows.maf, rows.call, rows.table)
+        body = "".join(texts)
+        if body.isascii():  # (a constant-time check) one encoding, byte lengths = character counts
+            t.handle.write(_HEADER.pack(*map(len, texts)) + body.encode())
+        else:
+            parts = [text.encode() for text in texts]
+            t.handle.write(_HEADER.pack(*map(len, parts)) + b"".join(parts))
         contig = self._contigs.get(chrom)
         if contig is None:
             contig = self._contigs[chrom] = len(self._contigs)
