@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.maf import (
     MAF_COLUMNS,
     maf_alleles,
+    maf_cells,
+    maf_line_renderer,
     variant_classification,
     write_maf,
 )
@@ -155,3 +159,18 @@ def test_matched_normal_is_named_with_reference_alleles(tmp_path: Path) -> None:
     assert (row["Matched_Norm_Sample_Barcode"], row["Match_Norm_Seq_Allele1"]) == ("N1", "C")
     # vcf2maf leaves counts the caller did not give empty: never depth - alt or depth x VAF
     assert (row["t_alt_count"], row["t_ref_count"], row["t_depth"]) == ("", "", "80")
+
+
+def test_rendered_lines_are_what_csv_writes_with_or_without_characters_to_quote() -> None:
+    """The renderer joins plain cells itself and leaves the rest to csv.writer: both must give
+    the lines ``write_maf_rows`` writes."""
+    plain = Variant("7", 140453136, "A", "T", consequence=Consequence("BRAF", ("missense_variant",), hgvsp="p.V600E"),
+                    genotype="0/1", alleles=("A", "T"), depth=40, alt_depth=12)  # fmt: skip
+    quoted = replace(plain, dbsnp='rs1"2', filters=("low\tqual",), filter_pass=False)
+    broken = replace(plain, consequence=Consequence("BRAF", ("missense_variant",), hgvsc="c.1\n2"))
+    render = maf_line_renderer("TUMOR", "grch37", "NORMAL")
+    for v in (plain, quoted, broken):
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter="\t", lineterminator="\n").writerow(maf_cells(v, "TUMOR", "GRCh37", "NORMAL"))
+        assert render(v) == (buffer.getvalue(), maf_alleles(v).start)
+    assert '"' in render(quoted)[0] and '"' not in render(plain)[0]

@@ -15,13 +15,10 @@ from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, EvidenceType, 
 from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.matching import EvidenceIndex, match_evidence
+from oncodrop.report.oncogenic_lookups import HotspotIndex, HotspotSupport, InSilicoVotes, OncogenicResidues
 from oncodrop.report.oncogenicity import (
     CRITERIA,
     WAITING_FOR_DATA,
-    HotspotIndex,
-    HotspotSupport,
-    InSilicoVotes,
-    OncogenicResidues,
     classify_oncogenicity,
     describe,
     oncogenicity_label,
@@ -365,3 +362,21 @@ def test_vep_csq_carries_predictor_calls_and_whether_gnomad_was_asked() -> None:
     no_gnomad = CsqLayout.from_description("Format: Allele|Consequence|SYMBOL|AF")
     bare = parse_csq(["T|missense_variant|BRAF|"], no_gnomad, alleles=["T"])
     assert bare is not None and not bare.population_checked and bare.predictions == ()
+
+
+def test_variants_with_equal_facts_share_one_result_but_a_named_change_is_each_ones_own() -> None:
+    """The memo scores facts for any change; a criterion that names the change (here a hotspot,
+    for a variant without HGVSp: its key) is scored with the variant's own."""
+    first = Variant("1", 1000, "C", "T", consequence=Consequence("TTN", ("intron_variant",)), population_checked=True)
+    second = replace(first, pos=2000)
+    assert classify_oncogenicity(first, gene_role=None) is classify_oncogenicity(second, gene_role=None)
+    spot = HotspotSupport(900, 40)
+    named = [classify_oncogenicity(v, gene_role=None, hotspot=spot) for v in (first, second, first)]
+    reasons = [next(c.reason for c in result.criteria if c.code == "OS3") for result in named]
+    assert "with 1:1000:C>T" in reasons[0]
+    assert "with 1:2000:C>T" in reasons[1]
+    assert reasons[2] == reasons[0]
+    protein = [replace(first, consequence=Consequence("TTN", ("missense_variant",), hgvsp=h)) for h in ("p.R5W", "p.R5Q")]
+    assert [next(c.reason for c in classify_oncogenicity(v, gene_role=None, hotspot=spot).criteria
+                 if c.code == "OS3").endswith(f"with {change} [cancer hotspots]")
+            for v, change in zip(protein, ("R5W", "R5Q"), strict=True)] == [True, True]  # fmt: skip

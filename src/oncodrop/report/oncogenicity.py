@@ -10,16 +10,20 @@ point; we do not). Methods: docs/methods.md, "Oncogenicity".
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from oncodrop.domain.classification import Classification, CriterionResult
 from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, EvidenceType, MatchLevel
 from oncodrop.domain.variant import Variant
-from oncodrop.report.matching import is_loss_of_function, normalise_hgvsp
+from oncodrop.report.matching import has_null_term, normalise_hgvsp
+from oncodrop.report.oncogenic_lookups import (
+    HotspotSupport,
+    InSilicoVotes,
+    OncogenicResidues,
+    establishes_oncogenicity,
+)
 
 # --- thresholds ----------------------------------------------------------------------------
 
@@ -30,9 +34,6 @@ HIGH_AF = 0.01
 ULTRA_RARE_AF = 0.0001  # OP4 "very low MAF", as PCGR 2.x
 IN_SILICO_MIN_CALLS = 2
 IN_SILICO_AGREEMENT = 0.8
-ESTABLISHED_LEVELS = frozenset({"A", "B"})
-"""CIViC evidence levels (validated, clinical) that establish a change as a somatic driver."""
-
 TUMOUR_SUPPRESSOR_ROLES = frozenset({"tumour_suppressor", "tumor_suppressor", "both"})
 CANCER_GENE_ROLES = TUMOUR_SUPPRESSOR_ROLES | frozenset({"oncogene"})
 INFRAME_TERMS = frozenset({"inframe_insertion", "inframe_deletion"})
@@ -49,155 +50,22 @@ EXACT_LEVELS = frozenset({MatchLevel.GENOMIC, MatchLevel.HGVSP, MatchLevel.CODON
 """Match levels at which an evidence item speaks about this very change: the allele, the
 protein change, or a residue-level item (``IDH1 R132``: any change there)."""
 
-PREDICTION_CALLS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
-    "SIFT": (frozenset({"deleterious", "deleterious_low_confidence"}),
-             frozenset({"tolerated", "tolerated_low_confidence"})),
-    "PolyPhen": (frozenset({"probably_damaging", "possibly_damaging"}), frozenset({"benign"})),
-    "am_class": (frozenset({"likely_pathogenic"}), frozenset({"likely_benign"})),
-    "Polyphen2_HVAR_pred": (frozenset({"D", "P"}), frozenset({"B"})),
-    "Polyphen2_HDIV_pred": (frozenset({"D", "P"}), frozenset({"B"})),
-    "MutationTaster_pred": (frozenset({"D", "A"}), frozenset({"N", "P"})),
-    "MutationAssessor_pred": (frozenset({"H", "M"}), frozenset({"L", "N"})),
-    "PROVEAN_pred": (frozenset({"D"}), frozenset({"N"})),
-    "AlphaMissense_pred": (frozenset({"P"}), frozenset({"B"})),
-}  # fmt: skip
-"""Predictor field -> (damaging calls, tolerated calls); any other ``*_pred`` field reads
-``D`` as damaging and ``T`` as tolerated (dbNSFP's convention)."""
-_DEFAULT_CALLS = (frozenset({"D"}), frozenset({"T"}))
-
 
 # --- inputs --------------------------------------------------------------------------------
 
 
-class HotspotLike(Protocol):
-    """A cancer hotspot row (``oncodrop.refdata.bundle.Hotspot`` fits): ``hgvsp`` None means
-    the count is for any change at the codon."""
-
-    @property
-    def gene(self) -> str: ...
-    @property
-    def codon(self) -> int: ...
-    @property
-    def hgvsp(self) -> str | None: ...
-    @property
-    def count(self) -> int: ...
-
-
-@dataclass(frozen=True, slots=True)
-class HotspotSupport:
-    """How many tumours carry a change at the variant's residue, and this very change."""
-
-    residue_samples: int
-    allele_samples: int
-
-
-@dataclass(frozen=True, slots=True)
-class HotspotIndex:
-    """Hotspot rows grouped by (gene, codon) for constant-time look-up per variant."""
-
-    by_codon: Mapping[tuple[str, int], tuple[HotspotLike, ...]]
-
-    @classmethod
-    def build(cls, hotspots: Iterable[HotspotLike]) -> HotspotIndex:
-        grouped: defaultdict[tuple[str, int], list[HotspotLike]] = defaultdict(list)
-        for spot in hotspots:
-            grouped[(spot.gene.upper(), spot.codon)].append(spot)
-        return cls({key: tuple(rows) for key, rows in grouped.items()})
-
-    def lookup(self, variant: Variant) -> HotspotSupport | None:
-        """Support for ``variant``: its exact protein change, or any missense at the codon."""
-        csq = variant.consequence
-        if csq is None or not csq.gene or csq.protein_position is None:
-            return None
-        rows = self.by_codon.get((csq.gene.upper(), csq.protein_position), ())
-        change = normalise_hgvsp(csq.hgvsp) if csq.hgvsp else None
-        allele = sum(r.count for r in rows if r.hgvsp and normalise_hgvsp(r.hgvsp) == change)
-        if not allele and "missense_variant" not in csq.terms:
-            return None  # a residue hotspot speaks for missense changes only
-        residue_rows = [r.count for r in rows if not r.hgvsp]
-        residue = max(residue_rows) if residue_rows else sum(r.count for r in rows)
-        return HotspotSupport(max(residue, allele), allele) if rows else None
-
-
-_MISSENSE = re.compile(r"([A-Z])(\d+)([A-Z])")
-
-
-def establishes_oncogenicity(item: EvidenceItem) -> bool:
-    """An evidence item that establishes its change as an oncogenic somatic driver (OS1):
-    CIViC's own oncogenicity evidence, or supporting clinical evidence at level A/B."""
-    if item.direction != "Supports" or item.variant_origin.lower() not in {"somatic", ""}:
-        return False
-    if item.evidence_type is EvidenceType.ONCOGENIC:
-        return item.significance.lower().startswith("oncogenic")
-    clinical = {EvidenceType.PREDICTIVE, EvidenceType.DIAGNOSTIC, EvidenceType.PROGNOSTIC}
-    return item.evidence_type in clinical and item.level.upper() in ESTABLISHED_LEVELS
-
-
-@dataclass(frozen=True, slots=True)
-class OncogenicResidues:
-    """Missense changes established oncogenic (``establishes_oncogenicity``), by residue: what
-    OM3 ("another missense at this residue is oncogenic") looks up."""
-
-    by_codon: Mapping[tuple[str, int], tuple[tuple[str, str], ...]]  # -> ((change, evidence id))
-
-    @classmethod
-    def build(cls, evidence: Iterable[EvidenceItem]) -> OncogenicResidues:
-        grouped: defaultdict[tuple[str, int], set[tuple[str, str]]] = defaultdict(set)
-        for item in evidence:
-            change = normalise_hgvsp(item.hgvsp) if item.hgvsp else ""
-            m = _MISSENSE.fullmatch(change)
-            if m and m.group(1) != m.group(3) and establishes_oncogenicity(item):
-                grouped[(item.gene.upper(), int(m.group(2)))].add((change, item.evidence_id))
-        return cls({key: tuple(sorted(v)) for key, v in grouped.items()})
-
-    def others(self, variant: Variant) -> tuple[tuple[str, str], ...]:
-        """Established oncogenic missense changes at the variant's residue other than its own."""
-        csq = variant.consequence
-        if csq is None or not csq.gene or csq.protein_position is None or not csq.hgvsp:
-            return ()
-        if "missense_variant" not in csq.terms:
-            return ()
-        own = normalise_hgvsp(csq.hgvsp)
-        rows = self.by_codon.get((csq.gene.upper(), csq.protein_position), ())
-        return tuple(r for r in rows if r[0] != own)
-
-
-@dataclass(frozen=True, slots=True)
-class InSilicoVotes:
-    """Counts of computational predictors (SIFT, PolyPhen, dbNSFP…) calling the change
-    damaging or tolerated, and which ones."""
-
-    damaging: int
-    tolerated: int
-    names: tuple[str, ...] = ()
-
-    @classmethod
-    def from_calls(cls, predictions: Iterable[tuple[str, str]]) -> InSilicoVotes | None:
-        """Normalise raw calls (``("SIFT", "deleterious(0.01)")``, ``("MetaRNN_pred", "D&D")``)
-        with ``PREDICTION_CALLS``; per-transcript lists use their first called value."""
-        damaging = tolerated = 0
-        names = []
-        for name, raw in predictions:
-            values = [v for v in raw.split("&") if v not in {"", "."}]
-            if not values:
-                continue
-            value = values[0].split("(", 1)[0].strip()
-            bad, good = PREDICTION_CALLS.get(name, _DEFAULT_CALLS)
-            if value in bad:
-                damaging += 1
-            elif value in good:
-                tolerated += 1
-            else:
-                continue
-            names.append(f"{name}={value}")
-        return cls(damaging, tolerated, tuple(names)) if names else None
+class _ChangeNotGiven(Exception):
+    """A criterion named the change while the facts were scored for any change
+    (``classify_oncogenicity`` then scores them with it)."""
 
 
 @dataclass(frozen=True, slots=True)
 class OncogenicityInput:
-    """Everything the criteria look at, gathered once."""
+    """Everything the criteria look at, gathered once: what is known about the change, not the
+    variant itself, so that equal facts score alike (``classify_oncogenicity`` memoises them)."""
 
-    variant: Variant
+    terms: frozenset[str]  # the consequence terms (none without annotation)
+    primary_term: str | None  # the most severe of them
     gene_role: str | None
     hotspot: HotspotSupport | None
     population_af: float | None
@@ -205,16 +73,14 @@ class OncogenicityInput:
     in_silico: InSilicoVotes | None
     evidence: tuple[EvidenceMatch, ...] = ()
     residue_oncogenic: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def terms(self) -> frozenset[str]:
-        csq = self.variant.consequence
-        return frozenset(csq.terms) if csq else frozenset()
+    named: str | None = None  # ``change``; None: scored for any change
 
     @property
     def change(self) -> str:
-        csq = self.variant.consequence
-        return normalise_hgvsp(csq.hgvsp) if csq and csq.hgvsp else self.variant.key
+        """The change as the criteria name it: the normalised HGVSp, else the variant's key."""
+        if self.named is None:
+            raise _ChangeNotGiven
+        return self.named
 
 
 # --- the rules: each predicate returns the evidence it found, or None ------------------------
@@ -223,8 +89,8 @@ Finding = str | None
 
 
 def _ovs1(x: OncogenicityInput) -> Finding:
-    if x.gene_role in TUMOUR_SUPPRESSOR_ROLES and is_loss_of_function(x.variant.consequence):
-        return f"{x.variant.consequence.primary_term} in a {x.gene_role} gene"  # type: ignore[union-attr]
+    if x.gene_role in TUMOUR_SUPPRESSOR_ROLES and has_null_term(x.terms):
+        return f"{x.primary_term} in a {x.gene_role} gene"
     return None
 
 
@@ -401,19 +267,53 @@ def classify_oncogenicity(
     annotation has a gnomAD column, so a missing AF means "absent": OP4) and its predictor
     calls. ``evidence`` are the variant's matched evidence items (OS1, OS2); ``residues`` the
     established oncogenic missense changes by residue (OM3).
+
+    Most variants of a sample share their facts (an intron variant absent from gnomAD, no
+    evidence, no hotspot), so the facts are scored once for any change (``_scored``, memoised
+    on what they are made of); a variant whose criteria name its change (evidence or a hotspot
+    for it) is scored with it, unmemoised.
     """
-    facts = OncogenicityInput(
-        variant=variant,
-        gene_role=gene_role,
-        hotspot=hotspot,
-        population_af=population_af if population_af is not None else variant.population_af,
-        population_checked=(
-            variant.population_checked if population_checked is None else population_checked
-        ),
-        in_silico=in_silico or InSilicoVotes.from_calls(variant.predictions),
-        evidence=tuple(evidence),
-        residue_oncogenic=residues.others(variant) if residues is not None else (),
+    csq = variant.consequence
+    made_of = (
+        csq.terms if csq else (),
+        gene_role,
+        hotspot,
+        population_af if population_af is not None else variant.population_af,
+        variant.population_checked if population_checked is None else population_checked,
+        in_silico,
+        variant.predictions if in_silico is None else (),
+        tuple(evidence),
+        residues.others(variant) if residues is not None else (),
     )
+    try:
+        return _scored(*made_of)
+    except _ChangeNotGiven:
+        change = normalise_hgvsp(csq.hgvsp) if csq and csq.hgvsp else variant.key
+        return score(_facts(*made_of, named=change))
+
+
+def _facts(
+    terms: tuple[str, ...], gene_role: str | None, hotspot: HotspotSupport | None, population_af: float | None,
+    population_checked: bool, in_silico: InSilicoVotes | None, predictions: tuple[tuple[str, str], ...],
+    evidence: tuple[EvidenceMatch, ...], residue_oncogenic: tuple[tuple[str, str], ...], named: str | None = None,
+) -> OncogenicityInput:  # fmt: skip
+    return OncogenicityInput(
+        terms=frozenset(terms), primary_term=terms[0] if terms else None, gene_role=gene_role, hotspot=hotspot,
+        population_af=population_af, population_checked=population_checked,
+        in_silico=in_silico or InSilicoVotes.from_calls(predictions), evidence=evidence,
+        residue_oncogenic=residue_oncogenic, named=named,
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _scored(*made_of: object) -> Classification:
+    """``score`` of the facts made of ``made_of`` (``_facts``' arguments) for any change:
+    raises ``_ChangeNotGiven`` (not memoised) when a criterion names it."""
+    return score(_facts(*made_of))  # type: ignore[arg-type]
+
+
+def score(facts: OncogenicityInput) -> Classification:
+    """Every rule of ``RULES`` over ``facts``, the exclusions, the points and the class."""
     met = {r.code: (r, found) for r in RULES if (found := r.test(facts)) is not None}
     if "OS1" in met:
         met.pop("OM3", None)  # OM3 is for a *different* change at the residue
@@ -425,8 +325,8 @@ def classify_oncogenicity(
         CriterionResult(r.code, r.points, f"{r.meaning}: {found} [{r.source}]")
         for r, found in met.values()
     )
-    score = sum(c.points for c in criteria)
-    return Classification(label=oncogenicity_label(score), score=score, criteria=criteria)
+    total = sum(c.points for c in criteria)
+    return Classification(label=oncogenicity_label(total), score=total, criteria=criteria)
 
 
 def oncogenicity_label(score: float) -> str:

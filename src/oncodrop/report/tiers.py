@@ -9,6 +9,7 @@ docs/methods.md, "Tiers".
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -100,12 +101,13 @@ EVIDENCE_RULES: tuple[EvidenceRule, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class TierFacts:
-    """What the fallback rules look at when no evidence decided the tier."""
+    """What the fallback rules look at when no evidence decided the tier (few distinct ones in a
+    sample: ``fallback_tier`` is memoised on them)."""
 
-    variant: Variant
+    terms: tuple[str, ...]  # the variant's consequence terms (none without annotation)
     gene_role: str | None
     hotspot: bool
-    oncogenic: Classification | None
+    oncogenic: str | None  # the oncogenicity class
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,16 +118,11 @@ class FallbackRule:
 
 
 FALLBACK_RULES: tuple[FallbackRule, ...] = (
-    FallbackRule(Tier.IV,
-                 lambda f: f.oncogenic is not None and f.oncogenic.label in BENIGN_LABELS,
+    FallbackRule(Tier.IV, lambda f: f.oncogenic in BENIGN_LABELS,
                  "classified benign/likely benign by the oncogenicity SOP"),
-    FallbackRule(Tier.III,
-                 lambda f: f.variant.consequence is not None
-                 and not VUS_TERMS.isdisjoint(f.variant.consequence.terms),
+    FallbackRule(Tier.III, lambda f: not VUS_TERMS.isdisjoint(f.terms),
                  "protein-altering or splice variant without tiering evidence (VUS)"),
-    FallbackRule(Tier.III,
-                 lambda f: f.variant.consequence is not None
-                 and GENE_SPAN_TERM in f.variant.consequence.terms,
+    FallbackRule(Tier.III, lambda f: GENE_SPAN_TERM in f.terms,
                  "in a known gene, effect on the protein not annotated (gene-span annotation only)"),
     FallbackRule(Tier.IV, lambda f: True,
                  "synonymous, non-coding or unannotated: no expected protein effect"),
@@ -214,10 +211,17 @@ def assign_tier(
     if af is not None and af >= COMMON_AF:
         why = f"population allele frequency {af:.3g} >= {COMMON_AF:g}: common polymorphism"
         return Tier.IV, why
-    decided = best_evidence_tier(matches, tumor_site)
+    decided = best_evidence_tier(matches, tumor_site) if matches else None
     if decided is not None:
         return decided
-    facts = TierFacts(variant, gene_role, hotspot, oncogenic)
+    csq = variant.consequence
+    return fallback_tier(csq.terms if csq else (), gene_role, hotspot, oncogenic.label if oncogenic else None)
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def fallback_tier(terms: tuple[str, ...], gene_role: str | None, hotspot: bool, oncogenic: str | None) -> tuple[Tier, str]:
+    """The first of ``FALLBACK_RULES`` that applies to these ``TierFacts``, and its reason."""
+    facts = TierFacts(terms, gene_role, hotspot, oncogenic)
     rule = next(r for r in FALLBACK_RULES if r.applies(facts))
     return rule.tier, _fallback_reason(facts, rule)
 
@@ -268,5 +272,5 @@ def _fallback_reason(facts: TierFacts, rule: FallbackRule) -> str:
         if facts.hotspot:
             notes.append("cancer hotspot")
         if facts.oncogenic is not None:
-            notes.append(f"oncogenicity {facts.oncogenic.label}")
+            notes.append(f"oncogenicity {facts.oncogenic}")
     return rule.why + (f" ({', '.join(notes)})" if notes else "")

@@ -44,3 +44,16 @@ def test_rows_added_in_report_order_are_read_straight_through(tmp_path: Path) ->
     spilled = spill.finish()
     assert spilled.tiers[0].order is None and spilled.tiers[0].offsets is None  # no index kept
     assert [t.split("\t")[2] for t in spilled.texts("tsv")] == ["5", "9", "12"]
+
+
+def test_rows_with_characters_beyond_ascii_come_back_whole(tmp_path: Path) -> None:
+    """Record lengths are in bytes: a row with multi-byte characters must not shift the next."""
+    spill = RowSpill(tmp_path)
+    wide = RowPieces(tsv="Ménière\tß\n", maf="m\n", call='"naïve"', table='["é"]', maf_start=7)
+    spill.add(Tier.IV, "1", 7, "C>T", _row(Tier.IV, "1", 7, "C", "T"))  # an ASCII row, then out of order
+    spill.add(Tier.IV, "1", 5, "A>G", wide)
+    spill.add(Tier.IV, "1", 3, "G>A", _row(Tier.IV, "1", 3, "G", "A"))
+    spilled = spill.finish()
+    assert list(spilled.texts("tsv")) == [_row(Tier.IV, "1", 3, "G", "A").tsv, wide.tsv, _row(Tier.IV, "1", 7, "C", "T").tsv]
+    assert list(spilled.texts("call")) == ['"1:3"', '"naïve"', '"1:7"']
+    assert list(spilled.texts("table")) == ["[1]", '["é"]', "[1]"]

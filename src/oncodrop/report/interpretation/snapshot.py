@@ -117,10 +117,11 @@ def _ref(match: EvidenceMatch) -> EvidenceRef:
 
 
 def finding_call(finding: Finding, tumor_site: str | None) -> Call:
+    evidence = finding.evidence  # most findings have none: no evidence, no therapies
     return Call(
         key=finding.variant.key, label=variant_label(finding.variant), tier=finding.tier.value,
-        reason=finding.tier_reason, evidence=tuple(_ref(m) for m in finding.evidence),
-        therapies=tier_therapies(finding, tumor_site),
+        reason=finding.tier_reason, evidence=tuple(map(_ref, evidence)) if evidence else (),
+        therapies=tier_therapies(finding, tumor_site) if evidence else (),
         oncogenicity=finding.oncogenicity.label if finding.oncogenicity else None,
     )  # fmt: skip
 

@@ -27,7 +27,7 @@ from oncodrop.report.interpretation.snapshot import (
     somatic_interpretation,
 )
 from oncodrop.report.matching import EvidenceIndex, match_cna
-from oncodrop.report.oncogenicity import HotspotIndex, OncogenicResidues
+from oncodrop.report.oncogenic_lookups import HotspotIndex, OncogenicResidues
 from oncodrop.report.tiers import assign_cna_tier
 from oncodrop.report.write.content import ReportContent
 

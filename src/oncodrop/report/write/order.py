@@ -29,7 +29,12 @@ def allele_key(ref: str, alt: str) -> str:
 def finding_sort_key(finding: Finding) -> tuple[int, tuple[int, str, int], str]:
     """Tier first (I before IV), then genomic position, then allele: a total order."""
     v = finding.variant
-    return (TIER_ORDER[finding.tier], genomic_sort_key(v.chrom, v.pos), allele_key(v.ref, v.alt))
+    return sort_key(finding.tier, v.chrom, v.pos, allele_key(v.ref, v.alt))
+
+
+def sort_key(tier: Tier, chrom: str, pos: int, allele: str) -> tuple[int, tuple[int, str, int], str]:
+    """``finding_sort_key`` from its parts (``allele``: ``allele_key``), for a caller that has them."""
+    return (TIER_ORDER[tier], genomic_sort_key(chrom, pos), allele)
 
 
 SortKey = tuple[int, tuple[int, str, int], str]

@@ -19,7 +19,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -32,9 +32,9 @@ PIECES: tuple[Piece, ...] = ("tsv", "maf", "call", "table")
 _HEADER = struct.Struct("<5I")  # byte lengths of the allele key and of the PIECES
 
 
-@dataclass(frozen=True, slots=True)
-class RowPieces:
-    """One finding's rows, as each long output writes them (``PIECES``), and its MAF start."""
+class RowPieces(NamedTuple):
+    """One finding's rows, as each long output writes them (``PIECES``), and its MAF start.
+    (A named tuple: one is made per finding.)"""
 
     tsv: str
     maf: str
@@ -79,10 +79,17 @@ class RowSpill:
         t = self._files.get(tier)
         if t is None:
             t = self._files[tier] = _TierFile(self._folder / f"tier-{tier.value}.rows")
-        parts = [allele.encode(), rows.tsv.encode(), rows.maf.encode(), rows.call.encode(), rows.table.encode()]
-        t.handle.write(_HEADER.pack(*map(len, parts)))
-        t.handle.write(b"".join(parts))
-        t.chrom = _append(t.chrom, self._contigs.setdefault(chrom, len(self._contigs)), "I")
+        texts = (allele, rows.tsv, rows.maf, rows.call, rows.table)
+        body = "".join(texts)
+        if body.isascii():  # (a constant-time check) one encoding, byte lengths = character counts
+            t.handle.write(_HEADER.pack(*map(len, texts)) + body.encode())
+        else:
+            parts = [text.encode() for text in texts]
+            t.handle.write(_HEADER.pack(*map(len, parts)) + b"".join(parts))
+        contig = self._contigs.get(chrom)
+        if contig is None:
+            contig = self._contigs[chrom] = len(self._contigs)
+        t.chrom = _append(t.chrom, contig, "I")
         t.pos.append(pos)
         t.maf_shift = _append(t.maf_shift, rows.maf_start - pos, "q")
 

@@ -85,35 +85,33 @@ class Tallier:
     private work folder) oncogenic findings are pickled there and only the first ``shown``
     held (summary.json lists them all, read back when it is written)."""
 
-    __slots__ = (
-        "_consequences", "_depths", "_oncogenic", "_oncogenic_count", "_pickles", "_spill", "_tiers", "_types",
-        "_vaf_bins", "_vaf_reaches_1",
-    )  # fmt: skip
+    __slots__ = ("_depths", "_oncogenic", "_oncogenic_count", "_pickles", "_spill", "_tallied", "_vaf_bins",
+                 "_vaf_reaches_1")  # fmt: skip
 
     def __init__(self, *, shown: int | None = None, spill: Path | None = None) -> None:
-        self._tiers: Counter[str] = Counter()
-        self._types: dict[str, Counter[str]] = {}
-        self._consequences: dict[str, Counter[str]] = {}
+        self._tallied: dict[tuple[str, str, str], int] = {}  # (tier, variant type, consequence) -> findings
         self._oncogenic: FirstInOrder | list[Finding] = FirstInOrder(shown) if shown is not None else []
         self._oncogenic_count = 0
         self._spill = spill
         self._pickles: BinaryIO | None = None
         self._vaf_bins = [0] * VAF_BINS
         self._vaf_reaches_1 = False
-        self._depths: Counter[int] = Counter()
+        self._depths: dict[int, int] = {}
 
     def add(self, f: Finding) -> None:
-        tier, v = f.tier.value, f.variant
-        self._tiers[tier] += 1
-        self._types.setdefault(v.variant_class, Counter())[tier] += 1
-        self._consequences.setdefault(v.consequence_term, Counter())[tier] += 1
+        v = f.variant
+        key = (f.tier.value, v.variant_class, v.consequence_term)  # one count, three tables (``result``)
+        self._tallied[key] = self._tallied.get(key, 0) + 1
         if is_oncogenic(f):
             self._add_oncogenic(f)
-        if v.vaf is not None:
-            self._vaf_bins[bin_index(v.vaf, 0.0, _VAF_STEP, VAF_BINS)] += 1
-            self._vaf_reaches_1 = self._vaf_reaches_1 or v.vaf >= 1.0
-        if v.depth is not None:
-            self._depths[v.depth] += 1
+        vaf = v.vaf
+        if vaf is not None:
+            self._vaf_bins[bin_index(vaf, 0.0, _VAF_STEP, VAF_BINS)] += 1
+            if vaf >= 1.0:
+                self._vaf_reaches_1 = True
+        depth = v.depth
+        if depth is not None:
+            self._depths[depth] = self._depths.get(depth, 0) + 1
 
     def _add_oncogenic(self, f: Finding) -> None:
         self._oncogenic_count += 1
@@ -133,10 +131,17 @@ class Tallier:
     def result(self) -> FindingTally:
         self.close()
         shown = self._oncogenic if isinstance(self._oncogenic, list) else self._oncogenic.findings()
+        tiers: Counter[str] = Counter()
+        types: dict[str, Counter[str]] = {}
+        consequences: dict[str, Counter[str]] = {}
+        for (tier, variant_type, consequence), n in self._tallied.items():
+            tiers[tier] += n
+            types.setdefault(variant_type, Counter())[tier] += n
+            consequences.setdefault(consequence, Counter())[tier] += n
         return FindingTally(
-            tier_counts={t.value: self._tiers.get(t.value, 0) for t in Tier},
-            variant_types=tally_rows(self._types),
-            consequences=tally_rows(self._consequences),
+            tier_counts={t.value: tiers.get(t.value, 0) for t in Tier},
+            variant_types=tally_rows(types),
+            consequences=tally_rows(consequences),
             oncogenic_count=self._oncogenic_count,
             oncogenic_shown=tuple(sorted(shown, key=finding_sort_key)),
             vaf_bins=tuple(self._vaf_bins),

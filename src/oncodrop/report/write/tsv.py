@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from oncodrop.domain.classification import Finding
+from oncodrop.domain.classification import Classification, Finding
 from oncodrop.report.write.content import ReportContent
 
 
@@ -96,16 +96,32 @@ def tier_row(f: Finding) -> list[str]:
         levels = _unique(sorted(m.evidence.level for m in ev))
     else:
         therapies = ids = levels = ""
+    label, score, codes = _classification_cells(o) if o is not None else _NO_CLASSIFICATION
     return [
         v.chrom, str(v.pos), v.ref, v.alt, v.variant_class, gene, v.consequence_terms, impact,
-        transcript, hgvsc, hgvsp, effects, f.tier.value, f.tier_reason,
-        o.label if o else "", _num(o.score) if o else "",
-        _unique([k.code for k in o.criteria]) if o else "",
+        transcript, hgvsc, hgvsp, effects, f.tier.value, f.tier_reason, label, score, codes,
         f.gene_role or "", "yes" if f.hotspot else "", therapies, ids, levels,
         _num(v.depth), _num(v.alt_depth), _num(v.vaf), _num(v.normal_depth), _num(v.normal_vaf),
         _num(v.population_af, 6), v.dbsnp or "", v.cosmic or "",
         "PASS" if v.filter_pass else ";".join(v.filters),
     ]  # fmt: skip
+
+
+_NO_CLASSIFICATION = ("", "", "")
+_CLASSIFICATION_CELLS: dict[int, tuple[Classification, tuple[str, str, str]]] = {}
+
+
+def _classification_cells(o: Classification) -> tuple[str, str, str]:
+    """``oncogenicity``, ``oncogenicity_score``, ``oncogenicity_codes`` of a classification,
+    made once per object (a report's findings share a few: ``classify_oncogenicity``)."""
+    held = _CLASSIFICATION_CELLS.get(id(o))
+    if held is not None and held[0] is o:
+        return held[1]
+    cells = (o.label, _num(o.score), _unique([k.code for k in o.criteria]))
+    if len(_CLASSIFICATION_CELLS) >= 4096:
+        _CLASSIFICATION_CELLS.clear()
+    _CLASSIFICATION_CELLS[id(o)] = (o, cells)  # the object held: its id is not reused meanwhile
+    return cells
 
 
 def write_tiers_tsv(content: ReportContent, out_dir: Path) -> Path:
