@@ -26,6 +26,7 @@ from oncodrop.report.oncogenicity import (
     describe,
     oncogenicity_label,
 )
+from oncodrop.report.protein_domains import DomainSpan, oncogenic_in_domains, pfam_accessions
 from oncodrop.report.vcf import read_variants
 from oncodrop.sampleconfig import SampleConfig
 
@@ -184,10 +185,29 @@ def test_os1_same_change_established_by_civic_level_a_or_b_somatic_evidence() ->
     exon = EvidenceMatch(_civic("EID4", None), MatchLevel.EXON)
     assert codes(v600e, evidence=[weak, refuting, exon]) == set()
     residue = EvidenceMatch(_civic("EID5", None, codon=600), MatchLevel.CODON)  # "BRAF V600": any change
-    assert codes(v600e, evidence=[residue]) == {"OS1"}
+    assert codes(v600e, evidence=[residue]) == {"OM3"}  # the residue, not the same change
     onc = EvidenceMatch(_civic("EID6", "p.V600E", EvidenceType.ONCOGENIC, "C", significance="Oncogenicity"),
                         MatchLevel.HGVSP)  # fmt: skip
     assert codes(v600e, evidence=[onc]) == {"OS1"}
+
+
+def test_os1_is_the_same_amino_acid_change_from_the_allele_or_the_protein_change() -> None:
+    v600e = var("BRAF", "missense_variant", hgvsp="p.V600E", codon=600)
+    for level in (MatchLevel.GENOMIC, MatchLevel.HGVSP):
+        assert codes(v600e, evidence=[EvidenceMatch(_civic("EID1", "p.V600E"), level)]) == {"OS1"}
+
+
+def test_a_codon_level_item_gives_another_change_at_the_residue_om3_not_os1() -> None:
+    """SOP: OS1 is the same amino-acid change; a different missense at the residue is OM3."""
+    v600k = var("BRAF", "missense_variant", hgvsp="p.V600K", codon=600)
+    codon_item = EvidenceMatch(_civic("EID5", None, codon=600), MatchLevel.CODON)  # "BRAF V600"
+    result = classify_oncogenicity(v600k, gene_role="oncogene", evidence=[codon_item])
+    assert [(c.code, c.points) for c in result.criteria] == [("OM3", 2)]
+    assert "EID5 (level A Predictive, by_codon_principal)" in result.criteria[0].reason
+    weak = EvidenceMatch(_civic("EID6", None, level="C", codon=600), MatchLevel.CODON)
+    assert codes(v600k, evidence=[weak]) == set()  # not established: nothing at the residue
+    stop = var("BRAF", "stop_gained", hgvsp="p.V600*", codon=600)
+    assert codes(stop, evidence=[codon_item]) == set()  # OM3 is for missense changes
 
 
 def test_os2_functional_studies_of_an_oncogenic_effect() -> None:
@@ -207,6 +227,71 @@ def test_om3_another_missense_at_the_residue_is_established_oncogenic() -> None:
     v600e = var("BRAF", "missense_variant", hgvsp="p.V600E", codon=600)
     assert codes(v600e, residues=residues) == set()  # its own change is OS1's business
     assert codes(v600k, residues=residues, hotspot=HotspotSupport(900, 40)) == {"OS3"}  # one residue code
+
+
+KINASE = DomainSpan("PF07714", 457, 717)
+"""A Pfam protein kinase span on BRAF for these tests (V600 and G469 inside, S365 outside)."""
+
+
+def test_om1_missense_in_a_pfam_domain_with_an_established_change_at_another_residue() -> None:
+    residues = OncogenicResidues.build([_civic("EID1", "p.V600E"), _civic("EID9", "p.G469A", level="C")])
+    l597v = var("BRAF", "missense_variant", hgvsp="p.L597V", codon=597)
+    result = classify_oncogenicity(l597v, gene_role="oncogene", residues=residues, domains=[KINASE])
+    assert [(c.code, c.points) for c in result.criteria] == [("OM1", 2)]
+    assert "in Pfam PF07714, where other residues carry established oncogenic missense: V600E (EID1)" in (
+        result.criteria[0].reason
+    )
+    assert "G469A" not in result.criteria[0].reason  # level C does not establish it
+    s365l = var("BRAF", "missense_variant", hgvsp="p.S365L", codon=365)
+    assert codes(s365l, residues=residues, domains=[KINASE]) == set()  # outside the domain
+    assert codes(l597v, residues=residues) == set()  # no domain spans given: OM1 not assessed
+    assert codes(var("BRAF", "stop_gained", hgvsp="p.L597*", codon=597), residues=residues, domains=[KINASE]) == set()
+
+
+def test_om1_needs_another_residue_and_follows_vep_domains_when_named() -> None:
+    residues = OncogenicResidues.build([_civic("EID1", "p.V600E")])
+    v600k = var("BRAF", "missense_variant", hgvsp="p.V600K", codon=600)
+    assert oncogenic_in_domains(residues.by_codon, v600k, [KINASE]) == ()  # V600E: same residue (OM3)
+    l597v = var("BRAF", "missense_variant", hgvsp="p.L597V", codon=597)
+    assert oncogenic_in_domains(residues.by_codon, l597v, [KINASE]) == (("PF07714", "V600E", "EID1"),)
+    assert oncogenic_in_domains(residues.by_codon, l597v, [KINASE], named=frozenset({"PF00017"})) == ()
+
+
+def test_om1_is_residue_level_evidence_scored_once_and_never_beside_os1() -> None:
+    residues = OncogenicResidues.build([_civic("EID1", "p.V600E"), _civic("EID9", "p.G469A", level="B")])
+    v600k = var("BRAF", "missense_variant", hgvsp="p.V600K", codon=600)  # OM3 (V600E) and OM1 (G469A)
+    assert codes(v600k, residues=residues, domains=[KINASE]) == {"OM1"}
+    assert codes(v600k, residues=residues, domains=[KINASE], hotspot=HotspotSupport(900, 40)) == {"OS3"}
+    assert codes(v600k, residues=residues, domains=[KINASE], hotspot=HotspotSupport(49, 12)) == {"OM1"}
+    assert codes(v600k, residues=residues, domains=[KINASE], hotspot=HotspotSupport(900, 3)) == {"OM1"}
+    v600e = var("BRAF", "missense_variant", hgvsp="p.V600E", codon=600)  # OS1 reads the same evidence
+    exact = EvidenceMatch(_civic("EID1", "p.V600E"), MatchLevel.HGVSP)
+    assert codes(v600e, residues=residues, domains=[KINASE], evidence=[exact]) == {"OS1"}
+
+
+def test_vep_domains_of_pcgr_tcga_breast_name_pfam_hits(testdata: Path) -> None:
+    """VEP 85's DOMAINS field holds the Pfam domain at 48 of the 117 picked missense records of
+    TCGA-A2-A04W (PCGR's example); the reader does not keep it yet (read here from the CSQ)."""
+    import gzip
+
+    from oncodrop.report.annotation.csq import CsqLayout
+
+    vcf = testdata / "pcgr/vep-annotated/tumor_sample.BRCA.vep85.vcf.gz"
+    with gzip.open(vcf, "rt") as lines:
+        header = next(line for line in lines if line.startswith("##INFO=<ID=CSQ"))
+        layout = CsqLayout.from_description(header.split('Description="', 1)[1].rstrip('">\n'))
+        picked = [
+            block for line in lines if not line.startswith("#")
+            for entry in line.split("\t")[7].split("CSQ=", 1)[1].split(";")[0].split(",")
+            if (block := entry.split("|"))[layout.index["PICK"]] == "1"
+            and "missense_variant" in block[layout.index["Consequence"]]
+        ]  # fmt: skip
+    domains = [pfam_accessions(b[layout.index["DOMAINS"]]) for b in picked]
+    assert (len(picked), sum(bool(d) for d in domains)) == (117, 48)
+    abl2 = next(d for b, d in zip(picked, domains, strict=True) if b[layout.index["SYMBOL"]] == "ABL2")
+    assert abl2 == {"PF00017"}  # ABL2 p.D227Y in the SH2 domain
+    assert pfam_accessions("Pfam:PF00069&SMART:SM00220") == {"PF00069"}  # VEP >= 90 spelling
+    assert pfam_accessions("") == frozenset()
 
 
 def test_residue_level_codes_count_once_and_ovs1_excludes_om2() -> None:
@@ -254,8 +339,7 @@ def test_points_add_up_to_the_class() -> None:
 
 def test_criteria_table_and_waiting_list_do_not_overlap() -> None:
     assert not set(CRITERIA) & set(WAITING_FOR_DATA)
-    assert set(WAITING_FOR_DATA) == {"OM1", "OP2", "SBS2"}
-    assert "no domain data" in WAITING_FOR_DATA["OM1"]
+    assert set(WAITING_FOR_DATA) == {"OP2", "SBS2"}
     sop = {"OVS1", "OS1", "OS2", "OS3", "OM1", "OM2", "OM3", "OM4", "OP1", "OP2", "OP3", "OP4",
            "SBVS1", "SBS1", "SBS2", "SBP1", "SBP2"}  # fmt: skip
     assert set(CRITERIA) | set(WAITING_FOR_DATA) == sop
@@ -320,7 +404,7 @@ IDH1_R132H = d.Driver("2", 209113112, "C", "T", "IDH1", "ENST00000345146", d.MIS
 
 @pytest.mark.parametrize(
     "driver",
-    [d.BRAF_V600E, KRAS_G12D, d.PIK3CA_E542K, PIK3CA_H1047R, d.TP53_R175H, IDH1_R132H],
+    [d.BRAF_V600E, KRAS_G12D, d.PIK3CA_E542K, PIK3CA_H1047R, d.TP53_R175H],
     ids=lambda x: f"{x.gene}_{x.hgvsp}",
 )
 def test_demo_drivers_are_oncogenic_or_likely_oncogenic(
@@ -332,6 +416,17 @@ def test_demo_drivers_are_oncogenic_or_likely_oncogenic(
     assert result.label in {"Oncogenic", "Likely oncogenic"}, describe(result)
     assert {"OS1", "OS3", "OP4"} <= {c.code for c in result.criteria}
     assert all(c.reason.endswith("]") for c in result.criteria)  # every code names its source
+
+
+def test_demo_idh1_r132h_has_only_residue_level_evidence_so_is_a_vus(
+    demo_classify: Callable[[Variant], Classification],
+) -> None:
+    """CIViC (the demo's rows and the 01-Aug-2024 release alike) establishes IDH1 R132 only as a
+    residue (``IDH1 R132``: EID10886 level A, EID2020 level B); R132H itself has a level D item
+    and a refuting level C one. The SOP's OS1 is the same amino-acid change, so R132H gets OM3,
+    which the hotspot's OS3 already stands for at the residue: OS3 + OP4 = 5, a VUS."""
+    result = demo_classify(replace(IDH1_R132H.variant(depth=200, vaf=0.3), population_checked=True))
+    assert describe(result) == "oncogenicity: VUS (5 points: OS3 +4, OP4 +1)"
 
 
 def test_demo_braf_v600e_known_answer(demo_classify: Callable[[Variant], Classification]) -> None:

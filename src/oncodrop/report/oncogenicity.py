@@ -20,6 +20,7 @@ from oncodrop.domain.classification import Classification, CriterionResult
 from oncodrop.domain.evidence import EvidenceItem, EvidenceMatch, EvidenceType, MatchLevel
 from oncodrop.domain.variant import Variant
 from oncodrop.report.matching import is_loss_of_function, normalise_hgvsp
+from oncodrop.report.protein_domains import DomainSpan, oncogenic_in_domains
 
 # --- thresholds ----------------------------------------------------------------------------
 
@@ -45,9 +46,12 @@ ONCOGENIC_FUNCTIONS = frozenset(
     {"gain of function", "loss of function", "dominant negative", "neomorphic"}
 )
 """CIViC Functional significances that describe an oncogenic effect (OS2)."""
-EXACT_LEVELS = frozenset({MatchLevel.GENOMIC, MatchLevel.HGVSP, MatchLevel.CODON})
-"""Match levels at which an evidence item speaks about this very change: the allele, the
-protein change, or a residue-level item (``IDH1 R132``: any change there)."""
+EXACT_LEVELS = frozenset({MatchLevel.GENOMIC, MatchLevel.HGVSP})
+"""Match levels at which an evidence item speaks about this very change (OS1, OS2): the allele
+or the protein change. A residue-level item (``BRAF V600``: any missense there) is not the SOP's
+"same amino-acid change"; it counts for OM3 (``RESIDUE_LEVELS``)."""
+RESIDUE_LEVELS = frozenset({MatchLevel.CODON})
+"""Match levels at which an item speaks about the residue, not the change: OM3's evidence."""
 
 PREDICTION_CALLS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "SIFT": (frozenset({"deleterious", "deleterious_low_confidence"}),
@@ -205,6 +209,7 @@ class OncogenicityInput:
     in_silico: InSilicoVotes | None
     evidence: tuple[EvidenceMatch, ...] = ()
     residue_oncogenic: tuple[tuple[str, str], ...] = ()
+    domain_oncogenic: tuple[tuple[str, str, str], ...] = ()  # (Pfam accession, change, evidence id)
 
     @property
     def terms(self) -> frozenset[str]:
@@ -228,11 +233,13 @@ def _ovs1(x: OncogenicityInput) -> Finding:
     return None
 
 
-def _evidence_ids(x: OncogenicityInput, keep: Callable[[EvidenceItem], bool]) -> list[str]:
+def _evidence_ids(
+    x: OncogenicityInput, keep: Callable[[EvidenceItem], bool], levels: frozenset[MatchLevel] = EXACT_LEVELS
+) -> list[str]:
     return sorted({
         f"{m.evidence.evidence_id} (level {m.evidence.level} {m.evidence.evidence_type.value}, "
         f"{m.match_level.value})"
-        for m in x.evidence if m.match_level in EXACT_LEVELS and keep(m.evidence)
+        for m in x.evidence if m.match_level in levels and keep(m.evidence)
     })  # fmt: skip
 
 
@@ -276,10 +283,21 @@ def _om2(x: OncogenicityInput) -> Finding:
     return None
 
 
-def _om3(x: OncogenicityInput) -> Finding:
-    if not x.residue_oncogenic:
+def _om1(x: OncogenicityInput) -> Finding:
+    if not x.domain_oncogenic:
         return None
-    shown = ", ".join(f"{change} ({eid})" for change, eid in x.residue_oncogenic[:3])
+    shown = ", ".join(f"{change} ({eid})" for _, change, eid in x.domain_oncogenic[:3])
+    more = f" +{len(x.domain_oncogenic) - 3} more" if len(x.domain_oncogenic) > 3 else ""
+    domains = "/".join(sorted({acc for acc, _, _ in x.domain_oncogenic}))
+    return f"in Pfam {domains}, where other residues carry established oncogenic missense: {shown}{more}"
+
+
+def _om3(x: OncogenicityInput) -> Finding:
+    # a residue-level item (``BRAF V600``) establishes a missense there, not this very change
+    residue = _evidence_ids(x, establishes_oncogenicity, RESIDUE_LEVELS) if "missense_variant" in x.terms else []
+    if not x.residue_oncogenic and not residue:
+        return None
+    shown = ", ".join([f"{change} ({eid})" for change, eid in x.residue_oncogenic[:3]] + residue[:2])
     return f"other missense at this residue established oncogenic: {shown}"
 
 
@@ -336,9 +354,12 @@ RULES: tuple[Rule, ...] = (
     Rule("OS2", 4, "well-established functional studies show an oncogenic effect", "CIViC (Functional)", _os2),
     Rule("OS3", 4, "hotspot: >= 50 tumours at the residue, >= 10 with this change", "cancer hotspots",
          lambda x: _hotspot(x, "OS3")),
+    Rule("OM1", 2, "in a Pfam domain where other residues carry established oncogenic missense",
+         "VEP DOMAINS; Pfam spans; CIViC", _om1),
     Rule("OM2", 2, "in-frame length change in an oncogene/tumour suppressor, or stop-loss in a tumour suppressor",
          "VEP consequence; gene roles", _om2),
-    Rule("OM3", 2, "missense at a residue where another missense is established oncogenic", "CIViC", _om3),
+    Rule("OM3", 2, "missense at a residue where another missense (or any, by a residue-level item) is "
+         "established oncogenic", "CIViC", _om3),
     Rule("OM4", 2, "hotspot: < 50 tumours at the residue, >= 10 with this change", "cancer hotspots",
          lambda x: _hotspot(x, "OM4")),
     Rule("OP1", 1, "computational predictors agree on a damaging effect", "VEP/dbNSFP predictions",
@@ -358,7 +379,6 @@ CRITERIA: Mapping[str, tuple[int, str]] = {r.code: (r.points, r.meaning) for r i
 """Computed criteria: code -> (points, what it means)."""
 
 NOT_COMPUTED: Mapping[str, str] = {
-    "OM1": "critical functional domain without benign variation: the bundle has no domain data",
     "OP2": "malignancy with a single genetic aetiology: no curated table of such tumours",
     "SBS2": "functional studies showing no oncogenic effect: no curated source in the bundle",
 }
@@ -368,11 +388,17 @@ WAITING_FOR_DATA = NOT_COMPUTED  # the name earlier code and tests use
 EXCLUSIVE: tuple[tuple[str, ...], ...] = (
     ("SBVS1", "SBS1"),
     ("OVS1", "OM2"),
-    ("OS3", "OM3", "OM4", "OP3"),
+    ("OS1", "OM1"),
+    ("OS1", "OM3"),
+    ("OS3", "OM1", "OM3", "OM4", "OP3"),
 )
 """Within a group only the first (strongest) code met is scored: a very common variant is not
-also common; a null variant's length change is not counted twice; hotspot counts and other
-oncogenic changes at the residue are one piece of residue-level evidence."""
+also common; a null variant's length change is not counted twice; OM1 and OM3 read the same
+established changes OS1 does, so a change established itself scores OS1 alone; hotspot counts,
+other oncogenic changes at the residue and in its domain are one piece of residue-level
+evidence. The SOP's notes (Horak et al. 2022, Table 2): the hotspot codes OM4/OP3 are not used
+when OM1 or OM3 applies; PCGR 2.x scores OM1 only without OS1 and OS3, OM3 only without OS1,
+OS3 and OM1. docs/methods.md, "Oncogenicity"."""
 
 CLASS_THRESHOLDS: tuple[tuple[float, str], ...] = (
     (10, "Oncogenic"),
@@ -394,13 +420,15 @@ def classify_oncogenicity(
     in_silico: InSilicoVotes | None = None,
     evidence: Sequence[EvidenceMatch] = (),
     residues: OncogenicResidues | None = None,
+    domains: Sequence[DomainSpan] = (),
 ) -> Classification:
     """Score ``variant`` with every rule in ``RULES`` and name its class.
 
     Defaults come from the variant itself: ``population_af``/``population_checked`` (the
     annotation has a gnomAD column, so a missing AF means "absent": OP4) and its predictor
     calls. ``evidence`` are the variant's matched evidence items (OS1, OS2); ``residues`` the
-    established oncogenic missense changes by residue (OM3).
+    established oncogenic missense changes by residue (OM3, and OM1 with ``domains``: the Pfam
+    domains of the picked transcript's protein, ``protein_domains``).
     """
     facts = OncogenicityInput(
         variant=variant,
@@ -413,6 +441,7 @@ def classify_oncogenicity(
         in_silico=in_silico or InSilicoVotes.from_calls(variant.predictions),
         evidence=tuple(evidence),
         residue_oncogenic=residues.others(variant) if residues is not None else (),
+        domain_oncogenic=oncogenic_in_domains(residues.by_codon, variant, domains) if residues is not None else (),
     )
     met = {r.code: (r, found) for r in RULES if (found := r.test(facts)) is not None}
     if "OS1" in met:
