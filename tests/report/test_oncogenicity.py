@@ -181,10 +181,29 @@ def test_os1_same_change_established_by_civic_level_a_or_b_somatic_evidence() ->
     exon = EvidenceMatch(_civic("EID4", None), MatchLevel.EXON)
     assert codes(v600e, evidence=[weak, refuting, exon]) == set()
     residue = EvidenceMatch(_civic("EID5", None, codon=600), MatchLevel.CODON)  # "BRAF V600": any change
-    assert codes(v600e, evidence=[residue]) == {"OS1"}
+    assert codes(v600e, evidence=[residue]) == {"OM3"}  # the residue, not the same change
     onc = EvidenceMatch(_civic("EID6", "p.V600E", EvidenceType.ONCOGENIC, "C", significance="Oncogenicity"),
                         MatchLevel.HGVSP)  # fmt: skip
     assert codes(v600e, evidence=[onc]) == {"OS1"}
+
+
+def test_os1_is_the_same_amino_acid_change_from_the_allele_or_the_protein_change() -> None:
+    v600e = var("BRAF", "missense_variant", hgvsp="p.V600E", codon=600)
+    for level in (MatchLevel.GENOMIC, MatchLevel.HGVSP):
+        assert codes(v600e, evidence=[EvidenceMatch(_civic("EID1", "p.V600E"), level)]) == {"OS1"}
+
+
+def test_a_codon_level_item_gives_another_change_at_the_residue_om3_not_os1() -> None:
+    """SOP: OS1 is the same amino-acid change; a different missense at the residue is OM3."""
+    v600k = var("BRAF", "missense_variant", hgvsp="p.V600K", codon=600)
+    codon_item = EvidenceMatch(_civic("EID5", None, codon=600), MatchLevel.CODON)  # "BRAF V600"
+    result = classify_oncogenicity(v600k, gene_role="oncogene", evidence=[codon_item])
+    assert [(c.code, c.points) for c in result.criteria] == [("OM3", 2)]
+    assert "EID5 (level A Predictive, by_codon_principal)" in result.criteria[0].reason
+    weak = EvidenceMatch(_civic("EID6", None, level="C", codon=600), MatchLevel.CODON)
+    assert codes(v600k, evidence=[weak]) == set()  # not established: nothing at the residue
+    stop = var("BRAF", "stop_gained", hgvsp="p.V600*", codon=600)
+    assert codes(stop, evidence=[codon_item]) == set()  # OM3 is for missense changes
 
 
 def test_os2_functional_studies_of_an_oncogenic_effect() -> None:
@@ -252,7 +271,6 @@ def test_points_add_up_to_the_class() -> None:
 def test_criteria_table_and_waiting_list_do_not_overlap() -> None:
     assert not set(CRITERIA) & set(WAITING_FOR_DATA)
     assert set(WAITING_FOR_DATA) == {"OM1", "OP2", "SBS2"}
-    assert "no domain data" in WAITING_FOR_DATA["OM1"]
     sop = {"OVS1", "OS1", "OS2", "OS3", "OM1", "OM2", "OM3", "OM4", "OP1", "OP2", "OP3", "OP4",
            "SBVS1", "SBS1", "SBS2", "SBP1", "SBP2"}  # fmt: skip
     assert set(CRITERIA) | set(WAITING_FOR_DATA) == sop
@@ -329,6 +347,26 @@ def test_demo_drivers_are_oncogenic_or_likely_oncogenic(
     assert result.label in {"Oncogenic", "Likely oncogenic"}, describe(result)
     assert {"OS1", "OS3", "OP4"} <= {c.code for c in result.criteria}
     assert all(c.reason.endswith("]") for c in result.criteria)  # every code names its source
+
+
+def test_demo_idh1_r132h_is_established_by_residue_level_items_as_a_recurrent_change(
+    demo_classify: Callable[[Variant], Classification],
+) -> None:
+    """CIViC (the demo's rows and the 01-Aug-2024 release alike) establishes IDH1 R132 only as a
+    residue (``IDH1 R132``: EID10886 level A, EID2020 level B); R132H itself has a level D item
+    and a refuting level C one. R132H is the residue's most recurrent change in the hotspot data,
+    one of the changes those studies enrolled, so the residue-level items give it OS1."""
+    result = demo_classify(replace(IDH1_R132H.variant(depth=200, vaf=0.3), population_checked=True))
+    assert describe(result) == "oncogenicity: Likely oncogenic (9 points: OS1 +4, OS3 +4, OP4 +1)"
+    assert "residue-level CIViC items" in result.criteria[0].reason
+
+
+def test_a_residue_level_item_gives_os1_only_to_a_recurrent_change_at_the_residue() -> None:
+    codon_item = EvidenceMatch(_civic("EID5", None, codon=600), MatchLevel.CODON)  # "BRAF V600"
+    v600k = var("BRAF", "missense_variant", hgvsp="p.V600K", codon=600)
+    assert codes(v600k, evidence=[codon_item], hotspot=HotspotSupport(900, 40)) == {"OS1", "OS3"}
+    assert codes(v600k, evidence=[codon_item], hotspot=HotspotSupport(900, 9)) == {"OM3"}  # rare change: OM3
+    assert codes(v600k, evidence=[codon_item]) == {"OM3"}  # no hotspot data: not known to be recurrent
 
 
 def test_demo_braf_v600e_known_answer(demo_classify: Callable[[Variant], Classification]) -> None:

@@ -307,7 +307,7 @@ def measure(read: Streamed, inputs: MetricInputs, bundle: Bundle, config: Sample
         withheld = read.concordance.withheld_note if trusted is None and read.concordance else ""
         with clock.step("msi"):
             msi = _msi(inputs.msi, config.assay.target_size_mb, trusted, config.msi.enabled,
-                       withheld)  # fmt: skip
+                       withheld, assay=config.assay.type)  # fmt: skip
         with clock.step("signatures"):
             signatures = _signatures(read, inputs, bundle, trusted, config, withheld)
         with clock.step("kataegis"):
@@ -419,12 +419,13 @@ def _tmb(read: Streamed, inputs: MetricInputs, config: SampleConfig) -> Metric:
 
 def _msi(
     inputs: MsiInputs, target_mb: float, genome: ReferenceGenome | None, enabled: bool, withheld: str = "",
+    assay: str | None = None,
 ) -> Metric:
     if not enabled:
         return Metric("msi", None, "indel fraction", "not computed: disabled in the sample config")
     if withheld:
         return Metric("msi", None, "indel fraction", withheld)
-    return msi_metric(inputs, target_mb, genome)
+    return msi_metric(inputs, target_mb, genome, assay)
 
 
 def _signatures(

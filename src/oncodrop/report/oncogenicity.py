@@ -46,9 +46,12 @@ ONCOGENIC_FUNCTIONS = frozenset(
     {"gain of function", "loss of function", "dominant negative", "neomorphic"}
 )
 """CIViC Functional significances that describe an oncogenic effect (OS2)."""
-EXACT_LEVELS = frozenset({MatchLevel.GENOMIC, MatchLevel.HGVSP, MatchLevel.CODON})
-"""Match levels at which an evidence item speaks about this very change: the allele, the
-protein change, or a residue-level item (``IDH1 R132``: any change there)."""
+EXACT_LEVELS = frozenset({MatchLevel.GENOMIC, MatchLevel.HGVSP})
+"""Match levels at which an evidence item speaks about this very change (OS1, OS2): the allele
+or the protein change. A residue-level item (``BRAF V600``: any missense there) is not the SOP's
+"same amino-acid change"; it counts for OM3 (``RESIDUE_LEVELS``)."""
+RESIDUE_LEVELS = frozenset({MatchLevel.CODON})
+"""Match levels at which an item speaks about the residue, not the change: OM3's evidence."""
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -94,20 +97,36 @@ def _ovs1(x: OncogenicityInput) -> Finding:
     return None
 
 
-def _evidence_ids(x: OncogenicityInput, keep: Callable[[EvidenceItem], bool]) -> list[str]:
+def _evidence_ids(
+    x: OncogenicityInput, keep: Callable[[EvidenceItem], bool], levels: frozenset[MatchLevel] = EXACT_LEVELS
+) -> list[str]:
     return sorted({
         f"{m.evidence.evidence_id} (level {m.evidence.level} {m.evidence.evidence_type.value}, "
         f"{m.match_level.value})"
-        for m in x.evidence if m.match_level in EXACT_LEVELS and keep(m.evidence)
+        for m in x.evidence if m.match_level in levels and keep(m.evidence)
     })  # fmt: skip
+
+
+def _recurrent_missense(x: OncogenicityInput) -> bool:
+    """This very missense is one of the residue's recurrent changes (>= 10 tumours in the hotspot
+    data): what the studies behind a residue-level item (``IDH1 R132``) enrolled."""
+    spot = x.hotspot
+    return "missense_variant" in x.terms and spot is not None and spot.allele_samples >= HOTSPOT_ALLELE_SAMPLES
 
 
 def _os1(x: OncogenicityInput) -> Finding:
     found = _evidence_ids(x, establishes_oncogenicity)
-    if not found:
+    if found:
+        more = f" +{len(found) - 2} more" if len(found) > 2 else ""
+        return f"{x.change} established in CIViC: {', '.join(found[:2])}{more}"
+    residue = _evidence_ids(x, establishes_oncogenicity, RESIDUE_LEVELS) if _recurrent_missense(x) else []
+    if not residue:
         return None
-    more = f" +{len(found) - 2} more" if len(found) > 2 else ""
-    return f"{x.change} established in CIViC: {', '.join(found[:2])}{more}"
+    spot = x.hotspot
+    assert spot is not None  # _recurrent_missense checked it
+    more = f" +{len(residue) - 2} more" if len(residue) > 2 else ""
+    return (f"{x.change}, a recurrent change at the residue ({spot.allele_samples} tumours), established by "
+            f"residue-level CIViC items: {', '.join(residue[:2])}{more}")  # fmt: skip
 
 
 def _os2(x: OncogenicityInput) -> Finding:
@@ -143,9 +162,12 @@ def _om2(x: OncogenicityInput) -> Finding:
 
 
 def _om3(x: OncogenicityInput) -> Finding:
-    if not x.residue_oncogenic:
+    # a residue-level item (``BRAF V600``) establishes a missense there, not this very change
+    # (unless the change is one of the residue's recurrent ones: OS1, exclusive with OM3)
+    residue = _evidence_ids(x, establishes_oncogenicity, RESIDUE_LEVELS) if "missense_variant" in x.terms else []
+    if not x.residue_oncogenic and not residue:
         return None
-    shown = ", ".join(f"{change} ({eid})" for change, eid in x.residue_oncogenic[:3])
+    shown = ", ".join([f"{change} ({eid})" for change, eid in x.residue_oncogenic[:3]] + residue[:2])
     return f"other missense at this residue established oncogenic: {shown}"
 
 
@@ -204,7 +226,8 @@ RULES: tuple[Rule, ...] = (
          lambda x: _hotspot(x, "OS3")),
     Rule("OM2", 2, "in-frame length change in an oncogene/tumour suppressor, or stop-loss in a tumour suppressor",
          "VEP consequence; gene roles", _om2),
-    Rule("OM3", 2, "missense at a residue where another missense is established oncogenic", "CIViC", _om3),
+    Rule("OM3", 2, "missense at a residue where another missense (or any, by a residue-level item) is "
+         "established oncogenic", "CIViC", _om3),
     Rule("OM4", 2, "hotspot: < 50 tumours at the residue, >= 10 with this change", "cancer hotspots",
          lambda x: _hotspot(x, "OM4")),
     Rule("OP1", 1, "computational predictors agree on a damaging effect", "VEP/dbNSFP predictions",
@@ -224,7 +247,8 @@ CRITERIA: Mapping[str, tuple[int, str]] = {r.code: (r.points, r.meaning) for r i
 """Computed criteria: code -> (points, what it means)."""
 
 NOT_COMPUTED: Mapping[str, str] = {
-    "OM1": "critical functional domain without benign variation: the bundle has no domain data",
+    "OM1": "critical part of a functional domain: VEP's DOMAINS names a domain but not its span, "
+    "and the bundle has no table of domain positions",
     "OP2": "malignancy with a single genetic aetiology: no curated table of such tumours",
     "SBS2": "functional studies showing no oncogenic effect: no curated source in the bundle",
 }
@@ -234,11 +258,15 @@ WAITING_FOR_DATA = NOT_COMPUTED  # the name earlier code and tests use
 EXCLUSIVE: tuple[tuple[str, ...], ...] = (
     ("SBVS1", "SBS1"),
     ("OVS1", "OM2"),
+    ("OS1", "OM3"),
     ("OS3", "OM3", "OM4", "OP3"),
 )
 """Within a group only the first (strongest) code met is scored: a very common variant is not
-also common; a null variant's length change is not counted twice; hotspot counts and other
-oncogenic changes at the residue are one piece of residue-level evidence."""
+also common; a null variant's length change is not counted twice; OM3 reads the same
+established changes OS1 does, so a change established itself scores OS1 alone; hotspot counts
+and other oncogenic changes at the residue are one piece of residue-level evidence. The SOP's
+notes (Horak et al. 2022, Table 2): the hotspot codes OM4/OP3 are not used when OM3 applies;
+PCGR 2.x scores OM3 only without OS1 and OS3. docs/methods.md, "Oncogenicity"."""
 
 CLASS_THRESHOLDS: tuple[tuple[float, str], ...] = (
     (10, "Oncogenic"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from oncodrop.domain.variant import Consequence, Variant
-from oncodrop.report.metrics.msi import classify_msi, msi_features, msi_status
+from oncodrop.report.metrics.msi import MSI_RULES, classify_msi, msi_features, msi_status
 from oncodrop.report.metrics.sequence import ReferenceGenome
 
 CODING = Consequence("G", ("missense_variant",))
@@ -65,7 +65,7 @@ def test_evidence_shown_always_agrees_with_the_call(
     genome = make_genome({"1": HOMOPOLYMER_SEQ})
     outside = [Variant("1", 30, "GC", "G", consequence=FRAMESHIFT)] * 80
     snvs = [Variant("1", 3, "T", "C", consequence=CODING)] * 300
-    metric = msi_status(snvs + outside, 10.0, genome)
+    metric = msi_status(snvs + outside, 34.0, genome)
     assert metric.details["status"] == "MSS"
     assert metric.details["evidence"] == (
         "coding indel fraction 0.21 (80/380) >= 0.10 but 0.00 microsatellite indels/Mb (0) < 1"
@@ -103,10 +103,10 @@ def test_with_fasta_only_microsatellite_indels_count_towards_the_burden(
     in_homopolymer = [Variant("1", 10, "GA", "G", consequence=FRAMESHIFT)] * 40
     outside = [Variant("1", 30, "GC", "G", consequence=FRAMESHIFT)] * 40
     snvs = [Variant("1", 3, "T", "C", consequence=CODING)] * 300
-    features = msi_features(snvs + in_homopolymer + outside, 10.0, genome)
+    features = msi_features(snvs + in_homopolymer + outside, 20.0, genome)  # smallest exome-like target
     assert features.n_indels == 80
     assert features.n_microsatellite_indels == 40
-    assert features.ms_indel_burden == 4.0
+    assert features.ms_indel_burden == 2.0
     assert classify_msi(features).status == "MSI-H"
 
 
@@ -121,8 +121,40 @@ def test_hypermutated_tcga_colon_call_set_needs_repeat_context(coad_variants: li
     assert metric.note.startswith("not computable: coding indel fraction 0.19 (644/3314) >= 0.10")
 
 
-def test_snv_only_tcga_breast_call_set_is_stable(brca_variants: list[Variant]) -> None:
+def test_snv_only_tcga_breast_call_set_is_not_computable(brca_variants: list[Variant]) -> None:
+    """TCGA-A2-A04W (PCGR's T001-BRCA): an SNV-only call set, so an indel share of 0 says nothing
+    about MMR: not computable, never MSS."""
+    assert not any(v.variant_class in {"insertion", "deletion", "indel"} for v in brca_variants)
     metric = msi_status(brca_variants, target_size_mb=34.0)
-    assert metric.value == 0.0
-    assert metric.details["status"] == "MSS"
-    assert "all PASS variants used" in metric.note
+    assert metric.value is None and metric.details["status"] is None
+    assert metric.details["indel_records"] == 0
+    assert metric.note == (
+        "not computable: the VCF holds no insertion/deletion record at all (SNV-only caller?): "
+        "an indel share of 0 is no evidence of stability"
+    )
+
+
+def test_one_indel_record_even_filtered_or_non_coding_lets_the_fraction_decide() -> None:
+    """The caller reports indels, it just found none that count: MSS from the fraction."""
+    filtered = Variant("1", 9000, "CA", "C", filter_pass=False, filters=("LowQual",), consequence=FRAMESHIFT)
+    metric = msi_status(_set(300, 0) + [filtered], target_size_mb=34.0)
+    assert metric.details["status"] == "MSS" and metric.details["indel_records"] == 1
+    assert metric.details["evidence"] == "coding indel fraction 0.00 (0/300) < 0.10"
+
+
+def test_a_targeted_panel_is_not_computable_whatever_its_indels() -> None:
+    """The cut-offs come from TCGA exomes: a panel's coding indel share is not evidence either way."""
+    panel = msi_status(_set(600, 150), target_size_mb=34.0, assay="TARGETED")
+    assert panel.value is None and panel.details["status"] is None
+    assert panel.note == (
+        "not computable: a targeted panel of 34 Mb: the cut-offs are calibrated on exomes (coding target >= 20 Mb)"
+    )
+    small = msi_status(_set(300, 6), target_size_mb=1.9)  # e.g. TSO500's size, assay type not given
+    assert small.details["status"] is None
+    assert small.note.startswith("not computable: a coding target of 1.9 Mb: the cut-offs are calibrated on exomes")
+    assert msi_status(_set(300, 6), target_size_mb=20.0, assay="WES").details["status"] == "MSS"
+
+
+def test_rule_table_lists_every_not_computable_reason_first() -> None:
+    assert [status for status, _ in MSI_RULES[:3]] == ["not computable"] * 3
+    assert "TARGETED" in MSI_RULES[0][1] and "no insertion/deletion record" in MSI_RULES[1][1]

@@ -8,15 +8,16 @@ features that carry that model (indel fraction and indel burden) with fixed, doc
 cut-offs, and count only indels in microsatellites (homopolymers >= 5, 2-6 bp units >= 3
 copies) towards the burden, which needs a reference FASTA that matches the VCF. ``MSI_RULES``
 is the decision; every call carries the sentence that decided it, so the shown evidence
-always agrees with the call. When the inputs cannot support a call (too few variants, or an
-MSI-range indel share with no usable repeat context) the answer is "not computable", never
-MSS. It is an estimate, not a test.
+always agrees with the call. When the inputs cannot support a call (a targeted panel, a VCF
+without a single insertion/deletion record, too few variants, or an MSI-range indel share with
+no usable repeat context) the answer is "not computable", never MSS. It is an estimate, not a
+test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from oncodrop.domain.metric import Metric
 from oncodrop.domain.variant import Variant
@@ -25,6 +26,13 @@ from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.tmb import counts_towards
 
 INDEL_CLASSES = frozenset({"insertion", "deletion"})
+ANY_INDEL_CLASSES = INDEL_CLASSES | {"indel"}
+"""Records that show the caller reports length changes at all (delins included)."""
+
+MIN_TARGET_MB = 20.0
+"""Smallest coding target the cut-offs are meant for: they come from TCGA exomes (~30-40 Mb);
+panels (MSK-IMPACT ~1.5 Mb, TSO500 ~1.9 Mb) see a handful of coding indels whatever the
+tumour's MMR status."""
 
 MIN_VARIANTS = 10
 """Coding SNVs + indels needed before the fraction means anything."""
@@ -38,6 +46,8 @@ GENOME_MATCH_SHARE = 0.9
 trusted (a different assembly or the demo's synthetic genome fails this)."""
 
 MSI_RULES: tuple[tuple[str, str], ...] = (
+    ("not computable", "assay.type TARGETED or coding target < MIN_TARGET_MB: cut-offs calibrated on exomes"),
+    ("not computable", "no insertion/deletion record in the VCF at all (an SNV-only caller cannot show indels)"),
     ("not computable", "fewer than MIN_VARIANTS coding SNVs/indels"),
     ("MSS", "coding indel fraction < INDEL_FRACTION_CUT"),
     ("MSS", "fraction >= cut, but all coding indels < MS_INDEL_BURDEN_CUT per Mb"),
@@ -62,6 +72,8 @@ class MsiFeatures:
     target_size_mb: float
     coding_only: bool
     genome_note: str = ""
+    indel_records: int | None = None  # insertion/deletion records of any filter/consequence; None: not counted
+    assay: str | None = None  # ``assay.type`` of the sample config (WES/WGS/TARGETED); None: not given
 
     @property
     def indel_fraction(self) -> float:
@@ -93,20 +105,22 @@ class MsiInputs:
     PASS SNV counts and the PASS indels as ``Loci``, coding ones only once any PASS variant
     carries a consequence (from then on only coding variants count)."""
 
-    __slots__ = ("_all_indels", "_all_snvs", "_coding_indels", "_coding_snvs", "annotated")
+    __slots__ = ("_all_indels", "_all_snvs", "_coding_indels", "_coding_snvs", "annotated", "indel_records")
 
     def __init__(self) -> None:
         self.annotated = False
+        self.indel_records = 0  # any filter, any consequence: does the caller report indels at all?
         self._all_snvs = self._coding_snvs = 0
         self._all_indels: Loci | None = Loci()
         self._coding_indels = Loci()
 
     def add(self, v: Variant) -> None:
+        kind = v.variant_class
+        self.indel_records += kind in ANY_INDEL_CLASSES
         if not v.filter_pass:
             return
         if v.consequence is not None and not self.annotated:
             self.annotated, self._all_indels = True, None
-        kind = v.variant_class
         coding = self.annotated and counts_towards(v, "coding_and_silent")
         if kind == "SNV":
             self._all_snvs += 1
@@ -117,21 +131,26 @@ class MsiInputs:
             if coding:
                 self._coding_indels.add(v.chrom, v.pos, v.ref, v.alt)
 
-    def features(self, target_size_mb: float, genome: ReferenceGenome | None = None) -> MsiFeatures:
+    def features(
+        self, target_size_mb: float, genome: ReferenceGenome | None = None, assay: str | None = None
+    ) -> MsiFeatures:
         if self.annotated:
-            return _features(self._coding_snvs, self._coding_indels, target_size_mb, genome, True)
-        return _features(self._all_snvs, self._all_indels or Loci(), target_size_mb, genome, False)
+            f = _features(self._coding_snvs, self._coding_indels, target_size_mb, genome, True)
+        else:
+            f = _features(self._all_snvs, self._all_indels or Loci(), target_size_mb, genome, False)
+        return replace(f, indel_records=self.indel_records, assay=assay)
 
 
 def msi_features(
-    variants: Sequence[Variant], target_size_mb: float, genome: ReferenceGenome | None = None
-) -> MsiFeatures:
+    variants: Sequence[Variant], target_size_mb: float, genome: ReferenceGenome | None = None,
+    assay: str | None = None,
+) -> MsiFeatures:  # fmt: skip
     """Count coding SNVs and indels (all PASS variants when none carries a consequence), and
     the indels in microsatellites when ``genome`` reproduces the indels' REF alleles."""
     inputs = MsiInputs()
     for v in variants:
         inputs.add(v)
-    return inputs.features(target_size_mb, genome)
+    return inputs.features(target_size_mb, genome, assay)
 
 
 def _features(
@@ -169,6 +188,13 @@ class MsiCall:
 def classify_msi(features: MsiFeatures) -> MsiCall:
     """Apply ``MSI_RULES`` in order."""
     f = features
+    if (f.assay or "").upper() == "TARGETED" or f.target_size_mb < MIN_TARGET_MB:
+        panel = "a targeted panel" if (f.assay or "").upper() == "TARGETED" else "a coding target"
+        return MsiCall(None, f"{panel} of {f.target_size_mb:g} Mb: the cut-offs are calibrated on exomes "
+                             f"(coding target >= {MIN_TARGET_MB:g} Mb)")  # fmt: skip
+    if f.indel_records == 0:
+        return MsiCall(None, "the VCF holds no insertion/deletion record at all (SNV-only caller?): "
+                             "an indel share of 0 is no evidence of stability")  # fmt: skip
     total = f.n_snvs + f.n_indels
     if total < MIN_VARIANTS:
         return MsiCall(None, f"{total} coding SNVs/indels, fewer than {MIN_VARIANTS}")
@@ -193,27 +219,32 @@ def msi_status(
     variants: Sequence[Variant],
     target_size_mb: float,
     genome: ReferenceGenome | None = None,
+    assay: str | None = None,
 ) -> Metric:
     """MSI estimate. ``value`` is the coding indel fraction when a call is made (None when not
-    computable); ``details['status']`` MSI-H/MSS, ``details['evidence']`` the deciding numbers."""
+    computable); ``details['status']`` MSI-H/MSS, ``details['evidence']`` the deciding numbers.
+    ``assay``: the sample config's ``assay.type`` (TARGETED is not computable)."""
     inputs = MsiInputs()
     for v in variants:
         inputs.add(v)
-    return msi_metric(inputs, target_size_mb, genome)
+    return msi_metric(inputs, target_size_mb, genome, assay)
 
 
-def msi_metric(inputs: MsiInputs, target_size_mb: float, genome: ReferenceGenome | None = None) -> Metric:
+def msi_metric(
+    inputs: MsiInputs, target_size_mb: float, genome: ReferenceGenome | None = None, assay: str | None = None
+) -> Metric:
     """``msi_status`` of variants gathered in ``inputs``."""
     name, unit = "msi", "indel fraction"
     if target_size_mb <= 0:
         return Metric(name, None, unit, "not computable: coding target size is not positive")
-    f = inputs.features(target_size_mb, genome)
+    f = inputs.features(target_size_mb, genome, assay)
     call = classify_msi(f)
     details: dict[str, float | int | str | None] = {
         "status": call.status,
         "evidence": call.evidence,
         "n_snvs": f.n_snvs,
         "n_indels": f.n_indels,
+        "indel_records": f.indel_records,
         "n_microsatellite_indels": f.n_microsatellite_indels,
         "indel_fraction": round(f.indel_fraction, 4),
         "indel_burden": round(f.indel_burden, 4),
