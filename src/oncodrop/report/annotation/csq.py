@@ -220,8 +220,8 @@ def parse_csq(
     row = best + _PAD if len(best) == width else (best + [""] * width)[:width] + _PAD
     terms = _sorted_terms(row[at.consequence])
     raw_hgvsp = row[at.hgvsp]
-    hgvsp_long = hgvs.long_form(raw_hgvsp) if raw_hgvsp else None
-    hgvsp = hgvs.shorten(hgvsp_long)
+    hgvsp_long = hgvs.long_form(raw_hgvsp) if raw_hgvsp else None  # protein change: coding only
+    hgvsp = hgvs.shorten(hgvsp_long) if hgvsp_long else None
     hgvsc = row[at.hgvsc]
     exon_cell = row[at.exon]
     exon, exon_count = rank_of(exon_cell) if exon_cell else (None, None)
@@ -248,10 +248,10 @@ def parse_csq(
     )  # fmt: skip
     population_af = None
     for i in at.population:
-        population_af = to_float(row[i])
-        if population_af is not None:
+        if row[i] and (population_af := to_float(row[i])) is not None:
             break
-    dbsnp, cosmic = _existing(row[at.existing])
+    existing = row[at.existing]
+    dbsnp, cosmic = _existing(existing) if existing else (None, None)
     predictions = tuple(
         (name, value) for name, i in at.predictions if (value := row[i]) and value not in {".", "-"}
     ) if at.predictions else ()  # fmt: skip

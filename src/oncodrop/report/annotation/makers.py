@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.report.annotation.common import Annotation
@@ -25,13 +25,11 @@ def maker(cls: type[T]) -> Callable[..., T]:
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__ or hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} is not a slotted frozen dataclass without __post_init__")
-    names: list[str] = []
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     signature, body = [], []
-    for f in dataclasses.fields(cls):
+    for f in dataclasses.fields(cast(Any, cls)):  # checked a dataclass above
         if not f.init or f.default_factory is not dataclasses.MISSING:
             raise TypeError(f"{cls.__name__}.{f.name}: init=False or a default factory")
-        names.append(f.name)
         namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__  # the slot's descriptor
         if f.default is dataclasses.MISSING:
             signature.append(f.name)

@@ -136,8 +136,7 @@ def pick(
     return items[best]
 
 
-def effect_summary(gene: str | None, transcript: str | None, terms: Iterable[str],
-                   hgvsp: str | None = None) -> str:
+def effect_summary(gene: str | None, transcript: str | None, terms: Iterable[str], hgvsp: str | None = None) -> str:
     """``BRCA1:ENST00000357654:missense_variant:p.V1804D`` (empty parts left out)."""
     return ":".join(filter(None, (gene, transcript, "&".join(terms), hgvsp)))
 

@@ -107,7 +107,11 @@ def _entries(rec: pysam.VariantRecord, tag: str) -> tuple[str, ...]:
 
 
 def _annotate(
-    rec: pysam.VariantRecord, plan: _Plan, ref: str, alts: tuple[str, ...], i: int,
+    rec: pysam.VariantRecord,
+    plan: _Plan,
+    ref: str,
+    alts: tuple[str, ...],
+    i: int,
     entries: tuple[str, ...],
 ) -> Annotation | None:
     """The chosen consequence of ALT ``i``; ``entries`` are the record's annotation entries
@@ -198,16 +202,17 @@ def _with_info_tags(
 
 
 def _with_config_tags(
-    rec: pysam.VariantRecord, plan: _Plan, t_support: Support, n_support: Support | None,
+    rec: pysam.VariantRecord,
+    plan: _Plan,
+    t_support: Support,
+    n_support: Support | None,
     ctx: AlleleContext,
 ) -> tuple[Support, Support | None]:
     """Somatic mode: the sample config's INFO tags for depth/VAF override FORMAT."""
     tags = plan.config.allelic_support
     t_support = _with_info_tags(rec, t_support, tags.tumor_dp_tag, tags.tumor_af_tag, ctx)
     if n_support is not None or tags.normal_dp_tag or tags.normal_af_tag:
-        n_support = _with_info_tags(
-            rec, n_support or Support(), tags.normal_dp_tag, tags.normal_af_tag, ctx
-        )
+        n_support = _with_info_tags(rec, n_support or Support(), tags.normal_dp_tag, tags.normal_af_tag, ctx)
     return t_support, n_support
 
 
@@ -228,8 +233,7 @@ def _format_keys(keys: tuple[str, ...]) -> frozenset[str]:
 def _bad_ref(plan: _Plan, line: int, ref: str) -> InputRejected:
     return InputRejected(
         ReasonCode.BAD_VCF,
-        f"{plan.file} line {line}: REF must be A, C, G, T or N bases, got "
-        f"{ref[:20]!r}; fix the REF column (column 4)",
+        f"{plan.file} line {line}: REF must be A, C, G, T or N bases, got {ref[:20]!r}; fix the REF column (column 4)",
         file=plan.file,
         line=line,
         field="REF",
@@ -425,8 +429,13 @@ def open_variants(
 
 
 def _variants(
-    path: Path, vf: pysam.VariantFile, plan: _Plan, regions: RegionSet | None, use_index: bool,
-    counts: Counter[str], seen: KeptKeys,
+    path: Path,
+    vf: pysam.VariantFile,
+    plan: _Plan,
+    regions: RegionSet | None,
+    use_index: bool,
+    counts: Counter[str],
+    seen: KeptKeys,
 ) -> Iterator[Variant]:
     """Each record's kept variants, in file order; a record htslib cannot read or decode is a
     ``bad_vcf`` rejection naming its line (unknown when read through the index: 0)."""

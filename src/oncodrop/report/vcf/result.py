@@ -89,7 +89,7 @@ def require_build(build: Build | None, file: str) -> Build:
         raise InputRejected(
             ReasonCode.UNKNOWN_BUILD,
             f"the genome build of {file} cannot be told from its header (no ##reference or "
-            "contig lengths); set sample.genome_build = \"grch37\" or \"grch38\" in the config",
+            'contig lengths); set sample.genome_build = "grch37" or "grch38" in the config',
             file=file,
             field="sample.genome_build",
         )
