@@ -39,7 +39,7 @@ def read(vcf: Path) -> dict[str, object]:
 
 
 def _child(kind: str, vcf: Path) -> tuple[float, dict[str, object]]:
-    proc = subprocess.Popen([sys.executable, __file__, "--child", kind, str(vcf)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, __file__, str(vcf), "--child", kind], stdout=subprocess.PIPE, text=True)
     stdout = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
@@ -51,13 +51,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("vcf", type=Path)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("floor", "read"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         from report_vs_read import floor
 
-        kind, path = args.child
-        print(json.dumps(floor(Path(path)) if kind == "floor" else read(Path(path))))
+        print(json.dumps(floor(args.vcf) if args.child == "floor" else read(args.vcf)))
         return
     floors, reads = [], []
     for i in range(args.runs):
