@@ -113,3 +113,19 @@ def test_plain_gzip_instead_of_bgzip_is_rejected_not_retried(testdata: Path, tmp
     with gzip.open(bad, "wt") as fh:
         fh.write("\n".join(_lines(testdata)) + "\n")
     assert "bgzip" in _rejected(bad).message
+
+
+def test_a_bad_record_after_records_outside_the_regions_names_its_own_line(testdata: Path, tmp_path: Path) -> None:
+    # a plain VCF has no index, so regions are applied while streaming: the records skipped
+    # before the bad one still count towards its line number
+    lines = _lines(testdata)
+    first = next(n for n, line in enumerate(lines) if not line.startswith("#"))
+    records = [line for line in lines[first:] if line]
+    assert len(records) >= 3
+    bad = records[2].split("\t")
+    bad[1] = "12x"
+    path = tmp_path / "badpos-regions.vcf"
+    path.write_text("\n".join([*lines[:first], records[0], records[1], "\t".join(bad)]) + "\n")
+    with pytest.raises(InputRejected) as caught:
+        read_variants(path, SampleConfig(), regions=[("MT", 1, 2)])
+    assert caught.value.rejection.line == first + 3

@@ -132,3 +132,21 @@ def test_csq_declared_number_1_is_still_split_into_blocks(tmp_path: Path) -> Non
     (variant,) = read_variants(vcf, SampleConfig()).variants
     assert variant.consequence is not None
     assert (variant.gene, variant.consequence.hgvsp) == ("BRAF", "p.V600E")
+
+
+def test_a_single_pick_flag_wins_and_several_fall_back_to_the_full_order() -> None:
+    layout = CsqLayout.from_description(
+        "Format: Allele|Consequence|IMPACT|SYMBOL|Feature_type|Feature|BIOTYPE|PICK|CANONICAL|HGVSp"
+    )
+    blocks = [
+        "T|stop_gained|HIGH|G1|Transcript|ENST1|protein_coding||YES|ENSP1:p.Arg10Ter",
+        "T|intron_variant|MODIFIER|G1|Transcript|ENST2|lncRNA|1||",
+        "T|missense_variant|MODERATE|G1|Transcript|ENST3|protein_coding|||ENSP3:p.Arg12Gln",
+    ]
+    one = parse_csq(blocks, layout, alleles=("T",))
+    assert one is not None and one.consequence.transcript == "ENST2"  # VEP's own pick, however mild
+    assert one.consequence.all_effects == ("G1:ENST1:stop_gained:p.R10*", "G1:ENST2:intron_variant",
+                                           "G1:ENST3:missense_variant:p.R12Q")  # fmt: skip
+    two = [b.replace("|protein_coding||", "|protein_coding|1|") for b in blocks]  # ENST1, ENST3 flagged too
+    several = parse_csq(two, layout, alleles=("T",))
+    assert several is not None and several.consequence.transcript == "ENST1"  # then canonical decides

@@ -16,10 +16,10 @@ from functools import lru_cache
 from sys import intern
 
 from oncodrop.domain.consequences import impact, sort_terms
-from oncodrop.domain.variant import Consequence
 from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.report.annotation import hgvs
 from oncodrop.report.annotation.common import Annotation, first_int, rank_of, to_float
+from oncodrop.report.annotation.makers import make_annotation, make_consequence
 from oncodrop.report.annotation.pick import Candidate, effect_summary, pick
 
 # Population allele frequency columns, most specific first (gnomAD exomes, then genomes, 1000G).
@@ -41,11 +41,58 @@ _FORMAT = re.compile(r"Format:\s*([^\"']+)")
 
 
 @dataclass(frozen=True, slots=True)
+class _Positions:
+    """Where the fields ``parse_csq`` reads sit in a layout (-1: absent), worked out once per
+    header so that each record's blocks are read by position, never by name."""
+
+    width: int  # number of fields the header names
+    allele: int
+    allele_num: int
+    picked: int
+    consequence: int
+    symbol: int
+    feature: int
+    feature_type: int
+    hgvsp: int
+    hgvsc: int
+    impact: int
+    biotype: int
+    exon: int
+    protein_position: int
+    canonical: int
+    mane: tuple[int, ...]  # MANE_SELECT, MANE
+    existing: int
+    population: tuple[int, ...]
+    predictions: tuple[tuple[str, int], ...]
+    population_checked: bool
+
+    @classmethod
+    def of(cls, fields: tuple[str, ...]) -> _Positions:
+        ix = {name: i for i, name in enumerate(fields)}  # the last of a repeated name, as a dict
+        at = ix.get
+        return cls(
+            len(fields), at("Allele", -1), at("ALLELE_NUM", -1), at("PICK", -1),
+            at("Consequence", -1), at("SYMBOL", -1), at("Feature", -1), at("Feature_type", -1),
+            at("HGVSp", -1), at("HGVSc", -1), at("IMPACT", -1), at("BIOTYPE", -1), at("EXON", -1),
+            at("Protein_position", -1), at("CANONICAL", -1),
+            tuple(ix[name] for name in ("MANE_SELECT", "MANE") if name in ix),
+            at("Existing_variation", -1),
+            tuple(ix[name] for name in POPULATION_AF_FIELDS if name in ix),
+            tuple((name, ix[name]) for name in PREDICTION_FIELDS if name in ix),
+            any("gnomad" in name.lower() for name in fields),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class CsqLayout:
     """Names of the ``|``-separated CSQ fields, in header order."""
 
     fields: tuple[str, ...]
     index: Mapping[str, int] = field(default_factory=dict)
+    positions: _Positions = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "positions", _Positions.of(self.fields))
 
     @classmethod
     def from_description(cls, description: str, *, file: str | None = None) -> CsqLayout:
@@ -73,78 +120,33 @@ def _col(block: Sequence[str], i: int) -> str:
     return block[i] if 0 <= i < len(block) else ""
 
 
-def _candidate(layout: CsqLayout) -> Callable[[list[str]], Candidate]:
+def _candidate(at: _Positions) -> Callable[[list[str]], Candidate]:
     """How a CSQ block reads as a pick candidate (``annotation.pick``)."""
-    ix = layout.index
-
-    def get(block: list[str], name: str) -> str:
-        return _col(block, ix.get(name, -1))
 
     def candidate(block: list[str]) -> Candidate:
         return Candidate(
-            transcript=get(block, "Feature"),
-            terms=tuple(t for t in get(block, "Consequence").split("&") if t),
-            biotype=get(block, "BIOTYPE"),
-            picked=get(block, "PICK") == "1",
-            mane=bool(get(block, "MANE_SELECT") or get(block, "MANE")),
-            canonical=get(block, "CANONICAL") == "YES",
-            is_transcript=get(block, "Feature_type") in ("Transcript", ""),
+            transcript=_col(block, at.feature),
+            terms=tuple(t for t in _col(block, at.consequence).split("&") if t),
+            biotype=_col(block, at.biotype),
+            picked=_col(block, at.picked) == "1",
+            mane=any(_col(block, i) for i in at.mane),
+            canonical=_col(block, at.canonical) == "YES",
+            is_transcript=_col(block, at.feature_type) in ("Transcript", ""),
         )
 
     return candidate
 
 
-def _choose(blocks: list[list[str]], layout: CsqLayout) -> list[str]:
-    """VEP's PICK=1, else MANE Select, canonical, biotype, severity (``annotation.pick``)."""
-    return pick(blocks, _candidate(layout))
+def _choose(blocks: list[list[str]], at: _Positions) -> list[str]:
+    """VEP's PICK=1, else MANE Select, canonical, biotype, severity (``annotation.pick``).
 
-
-def _summaries(blocks: list[list[str]], layout: CsqLayout) -> tuple[str, ...]:
-    ix = _indexes(layout)
-    out = []
-    for block in blocks:
-        terms = _sorted_terms(_col(block, ix.consequence))
-        out.append(effect_summary(_col(block, ix.symbol), _col(block, ix.feature), terms,
-                                  _short(_col(block, ix.hgvsp))))  # fmt: skip
-    return tuple(out)
-
-
-@dataclass(frozen=True, slots=True)
-class _Indexes:
-    """Where the fields ``parse_csq`` reads sit in a layout (-1: absent), worked out once."""
-
-    consequence: int
-    symbol: int
-    feature: int
-    hgvsp: int
-    hgvsc: int
-    impact: int
-    biotype: int
-    exon: int
-    protein_position: int
-    canonical: int
-    existing: int
-    population: tuple[int, ...]
-    predictions: tuple[tuple[str, int], ...]
-    population_checked: bool
-
-
-@lru_cache(maxsize=64)
-def _indexes_of(fields: tuple[str, ...]) -> _Indexes:
-    ix = {name: i for i, name in enumerate(fields)}  # the last of a repeated name, as a dict
-    return _Indexes(
-        ix.get("Consequence", -1), ix.get("SYMBOL", -1), ix.get("Feature", -1),
-        ix.get("HGVSp", -1), ix.get("HGVSc", -1), ix.get("IMPACT", -1), ix.get("BIOTYPE", -1),
-        ix.get("EXON", -1), ix.get("Protein_position", -1), ix.get("CANONICAL", -1),
-        ix.get("Existing_variation", -1),
-        tuple(ix[name] for name in POPULATION_AF_FIELDS if name in ix),
-        tuple((name, ix[name]) for name in PREDICTION_FIELDS if name in ix),
-        any("gnomad" in name.lower() for name in fields),
-    )  # fmt: skip
-
-
-def _indexes(layout: CsqLayout) -> _Indexes:
-    return _indexes_of(layout.fields)
+    The annotator's own pick is the first rule of the order, so a single block flagged
+    ``PICK=1`` wins without reading the others as candidates."""
+    if at.picked >= 0:
+        flagged = [b for b in blocks if _col(b, at.picked) == "1"]
+        if len(flagged) == 1:
+            return flagged[0]
+    return pick(blocks, _candidate(at))
 
 
 @lru_cache(maxsize=4096)
@@ -153,29 +155,38 @@ def _sorted_terms(consequence: str) -> tuple[str, ...]:
     return sort_terms(consequence.split("&"))
 
 
-def _short(raw_hgvsp: str) -> str | None:
-    return hgvs.to_short(raw_hgvsp) if raw_hgvsp else None
+def _summary(block: list[str], at: _Positions) -> str:
+    raw_hgvsp = _col(block, at.hgvsp)
+    return effect_summary(_col(block, at.symbol), _col(block, at.feature),
+                          _sorted_terms(_col(block, at.consequence)),
+                          hgvs.to_short(raw_hgvsp) if raw_hgvsp else None)  # fmt: skip
 
 
 def _blocks_for_allele(
-    entries: Sequence[str], layout: CsqLayout, alleles: Sequence[str], allele_num: int
+    entries: Sequence[str], at: _Positions, alleles: Sequence[str], allele_num: int
 ) -> list[list[str]]:
     blocks = [entry.split("|") for entry in entries]
-    number = layout.index.get("ALLELE_NUM", -1)
-    if number >= 0:
+    if at.allele_num >= 0:
         wanted = str(allele_num)
-        chosen = [b for b in blocks if _col(b, number) == wanted]
+        chosen = [b for b in blocks if _col(b, at.allele_num) == wanted]
         if chosen:
             return chosen
-    allele = layout.index["Allele"]
-    return [b for b in blocks if _col(b, allele) in alleles]
+    return [b for b in blocks if _col(b, at.allele) in alleles]
 
 
-def _existing(ids: str, prefixes: tuple[str, ...]) -> str | None:
-    for ident in ids.split("&"):
-        if ident.startswith(prefixes):
-            return ident
-    return None
+def _existing(ids: str) -> tuple[str | None, str | None]:
+    """The first dbSNP (``rs``) and the first COSMIC (``COSV``/``COSM``) id of the list."""
+    dbsnp = cosmic = None
+    if ids:
+        for ident in ids.split("&"):
+            if dbsnp is None and ident.startswith("rs"):
+                dbsnp = ident
+            elif cosmic is None and ident.startswith(("COSV", "COSM")):
+                cosmic = ident
+    return dbsnp, cosmic
+
+
+_PAD = [""]
 
 
 def parse_csq(
@@ -190,50 +201,65 @@ def parse_csq(
 
     ``alleles`` are the spellings the ALT may have in ``Allele`` (VEP's trimmed form and the
     VCF ALT); with a single ALT every block belongs to it even if the spelling differs.
+    Blocks are split once and read by position; only the chosen block is read in full, and
+    its protein change is parsed only when it has one.
     """
-    blocks = _blocks_for_allele(entries, layout, alleles, allele_num)
-    if not blocks and single_alt:
-        blocks = [entry.split("|") for entry in entries]
-    if not blocks:
-        return None
-    best = blocks[0] if len(blocks) == 1 else _choose(blocks, layout)
-    ix = _indexes(layout)
-    terms = _sorted_terms(_col(best, ix.consequence))
-    raw_hgvsp = _col(best, ix.hgvsp)
-    hgvsp = _short(raw_hgvsp)
-    exon, exon_count = rank_of(_col(best, ix.exon))
-    hgvsc = _col(best, ix.hgvsc)
-    consequence = Consequence(
-        gene=intern(_col(best, ix.symbol)) or None,  # few distinct: one string each
+    at = layout.positions
+    if single_alt and len(entries) == 1:  # the common case: one block, and it is this ALT's
+        blocks = [entries[0].split("|")]
+    else:
+        blocks = _blocks_for_allele(entries, at, alleles, allele_num)
+        if not blocks and single_alt:
+            blocks = [entry.split("|") for entry in entries]
+        if not blocks:
+            return None
+    best = blocks[0] if len(blocks) == 1 else _choose(blocks, at)
+    # the chosen block cut or padded to the header's width, then one empty cell: every
+    # position (absent ones are -1) reads directly
+    width = at.width
+    row = best + _PAD if len(best) == width else (best + [""] * width)[:width] + _PAD
+    terms = _sorted_terms(row[at.consequence])
+    raw_hgvsp = row[at.hgvsp]
+    hgvsp_long = hgvs.long_form(raw_hgvsp) if raw_hgvsp else None  # protein change: coding only
+    hgvsp = hgvs.shorten(hgvsp_long) if hgvsp_long else None
+    hgvsc = row[at.hgvsc]
+    exon_cell = row[at.exon]
+    exon, exon_count = rank_of(exon_cell) if exon_cell else (None, None)
+    symbol, feature = row[at.symbol], row[at.feature]
+    summary = effect_summary(symbol, feature, terms, hgvsp)
+    protein_position = row[at.protein_position]
+    consequence = make_consequence(
+        gene=intern(symbol) or None,  # few distinct: one string each
         terms=terms,
-        impact=intern(_col(best, ix.impact)) or (impact(terms[0]) if terms else "MODIFIER"),
-        transcript=_col(best, ix.feature) or None,
-        biotype=intern(_col(best, ix.biotype)) or None,
+        impact=intern(row[at.impact]) or (impact(terms[0]) if terms else "MODIFIER"),
+        transcript=feature or None,
+        biotype=intern(row[at.biotype]) or None,
         hgvsc=hgvs.strip_transcript(hgvs.unescape(hgvsc)) if hgvsc else None,
         hgvsp=hgvsp,
-        hgvsp_long=hgvs.long_form(raw_hgvsp),
-        protein_position=first_int(_col(best, ix.protein_position)) or hgvs.protein_position(hgvsp),
+        hgvsp_long=hgvsp_long,
+        protein_position=(first_int(protein_position) if protein_position else None)
+        or (hgvs.protein_position(hgvsp) if hgvsp else None),
         exon=exon,
         exon_count=exon_count,
-        canonical=_col(best, ix.canonical) == "YES",
+        canonical=row[at.canonical] == "YES",
         source="VEP",
-        all_effects=_summaries(blocks, layout),
-    )
-    population_af = None
-    for i in ix.population:
-        population_af = to_float(_col(best, i))
-        if population_af is not None:
-            break
-    existing = _col(best, ix.existing)
-    predictions = tuple(
-        (name, value) for name, i in ix.predictions
-        if (value := _col(best, i)) and value not in {".", "-"}
+        all_effects=(summary,) if len(blocks) == 1 else
+        tuple(summary if b is best else _summary(b, at) for b in blocks),
     )  # fmt: skip
-    return Annotation(
+    population_af = None
+    for i in at.population:
+        if row[i] and (population_af := to_float(row[i])) is not None:
+            break
+    existing = row[at.existing]
+    dbsnp, cosmic = _existing(existing) if existing else (None, None)
+    predictions = tuple(
+        (name, value) for name, i in at.predictions if (value := row[i]) and value not in {".", "-"}
+    ) if at.predictions else ()  # fmt: skip
+    return make_annotation(
         consequence=consequence,
         population_af=population_af,
-        population_checked=ix.population_checked,
+        population_checked=at.population_checked,
         predictions=predictions,
-        dbsnp=_existing(existing, ("rs",)),
-        cosmic=_existing(existing, ("COSV", "COSM")),
+        dbsnp=dbsnp,
+        cosmic=cosmic,
     )

@@ -49,10 +49,17 @@ def long_form(hgvsp: str | None) -> str | None:
 
 def to_short(hgvsp: str | None) -> str | None:
     """One-letter form, ``p.Glu55GlyfsTer3`` -> ``p.E55Gfs*3``; already-short input passes."""
-    value = long_form(hgvsp)
-    if value is None:
-        return None
-    return _THREE.sub(lambda m: AMINO_ACIDS[m.group(0)], value)
+    return shorten(long_form(hgvsp))
+
+
+def _one_letter(match: re.Match[str]) -> str:
+    return AMINO_ACIDS[match.group(0)]
+
+
+def shorten(long: str | None) -> str | None:
+    """``to_short`` of a value already cleaned by ``long_form`` (a reader that needs both
+    forms cleans once)."""
+    return None if long is None else _THREE.sub(_one_letter, long)
 
 
 def to_long(hgvsp_short: str | None) -> str | None:

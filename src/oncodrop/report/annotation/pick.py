@@ -136,11 +136,9 @@ def pick(
     return items[best]
 
 
-def effect_summary(gene: str | None, transcript: str | None, terms: Iterable[str],
-                   hgvsp: str | None = None) -> str:
+def effect_summary(gene: str | None, transcript: str | None, terms: Iterable[str], hgvsp: str | None = None) -> str:
     """``BRCA1:ENST00000357654:missense_variant:p.V1804D`` (empty parts left out)."""
-    parts = [gene or "", transcript or "", "&".join(terms), hgvsp or ""]
-    return ":".join(p for p in parts if p)
+    return ":".join(filter(None, (gene, transcript, "&".join(terms), hgvsp)))
 
 
 def _attributes(column: str) -> dict[str, str]:

@@ -54,8 +54,10 @@ def _tuple(value: Any) -> tuple[Any, ...]:
 
 
 def _int(value: Any) -> int | None:
+    if value is None or type(value) is int:  # what htslib returns for an Integer field
+        return value
     try:
-        return int(value) if value is not None else None
+        return int(value)
     except (TypeError, ValueError):
         return None
 
@@ -66,10 +68,26 @@ def _first(fields: Fields, key: str) -> int | None:
     return _int(values[0]) if values else None
 
 
+_ROUNDED: dict[float, float] = {}
+
+
+def _round6(x: float) -> float:
+    """``round(x, 6)``, remembered: a VCF repeats a few thousand fractions, and correctly
+    rounded decimal rounding costs more than the rest of reading the value."""
+    held = _ROUNDED.get(x)
+    if held is None:
+        held = round(x, 6)
+        if x > 0:  # never -0.0 (it would find 0.0) nor nan (never found)
+            if len(_ROUNDED) >= 1 << 16:
+                _ROUNDED.clear()
+            _ROUNDED[x] = held
+    return held
+
+
 def _ratio(numerator: int | None, denominator: int | None) -> float | None:
     if numerator is None or not denominator:
         return None
-    return round(numerator / denominator, 6)
+    return _round6(numerator / denominator)
 
 
 def _per_alt(values: tuple[Any, ...], ctx: AlleleContext) -> Any:
@@ -84,16 +102,22 @@ def _per_alt(values: tuple[Any, ...], ctx: AlleleContext) -> Any:
 def _depth(fields: Fields, counted: int | None) -> int | None:
     """The caller's own FORMAT DP (0 included: a normal with no reads has depth 0); the
     counted reads when DP is absent or smaller than them (vcf2maf's "AD exceed DP" rule)."""
-    dp = _int(fields.get("DP")) if "DP" in fields else None
+    return _deeper(_int(fields.get("DP")), counted)  # get: None when the record has no DP
+
+
+def _deeper(dp: int | None, counted: int | None) -> int | None:
     if dp is None:
         return counted
     return counted if counted is not None and counted > dp else dp
 
 
 def _float_vaf(fields: Fields, key: str, ctx: AlleleContext) -> float | None:
-    value = _per_alt(_tuple(fields.get(key)), ctx)
+    value = fields.get(key)
+    value = _per_alt(value if type(value) is tuple else _tuple(value), ctx)
+    if value is None:
+        return None
     try:
-        return round(float(value), 6) if value is not None else None
+        return _round6(float(value))
     except (TypeError, ValueError):
         return None
 
@@ -152,17 +176,27 @@ def varscan(fields: Fields, ctx: AlleleContext) -> Support | None:
 
 def allelic_depths(fields: Fields, ctx: AlleleContext) -> Support | None:
     """AD with REF first (GATK, Mutect/Mutect2, VarDict, DRAGEN, MuSE, RADIA); AF/FA if given."""
-    ad = _tuple(fields.get("AD"))
+    ad = fields.get("AD")
+    if type(ad) is not tuple:
+        ad = _tuple(ad)
     if len(ad) != ctx.n_alts + 1:
         return None
     alt = _int(ad[ctx.alt_index + 1])
     ref = _int(ad[0])  # ".,21": REF count missing, left empty as vcf2maf does
-    complete = all(isinstance(v, int) for v in ad)
-    total = sum(ad) if complete else _depth(fields, None)
+    dp = _int(fields.get("DP"))
+    total = dp
+    for value in ad:
+        if not isinstance(value, int):
+            break
+    else:  # every count present
+        total = sum(ad)
     vaf = _float_vaf(fields, "AF", ctx) if "AF" in fields else None
-    if vaf is None and "FA" in fields:
-        vaf = _float_vaf(fields, "FA", ctx)
-    return Support(_depth(fields, total or None), alt, vaf if vaf is not None else _ratio(alt, total), ref)
+    if vaf is None:
+        if "FA" in fields:
+            vaf = _float_vaf(fields, "FA", ctx)
+        if vaf is None:
+            vaf = _ratio(alt, total)
+    return Support(_deeper(dp, total or None), alt, vaf, ref)
 
 
 def base_counts(fields: Fields, ctx: AlleleContext) -> Support | None:

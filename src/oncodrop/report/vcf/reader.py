@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from sys import intern
@@ -27,6 +27,7 @@ from oncodrop.report.annotation.ann import parse_ann
 from oncodrop.report.annotation.bcsq import parse_bcsq
 from oncodrop.report.annotation.common import Annotation, vep_allele
 from oncodrop.report.annotation.csq import parse_csq
+from oncodrop.report.annotation.makers import make_variant
 from oncodrop.report.annotation.pick import TranscriptFacts
 from oncodrop.report.metrics.loci import Loci
 from oncodrop.report.vcf.allelic import (
@@ -39,12 +40,15 @@ from oncodrop.report.vcf.duplicates import KeptKeys
 from oncodrop.report.vcf.header import AnnotationSource, HeaderFacts, read_header
 from oncodrop.report.vcf.htslib import REF_BASES, open_vcf, quiet_htslib, unparsable
 from oncodrop.report.vcf.regions import Region, RegionSet
-from oncodrop.report.vcf.result import ReadCounts, VcfReadResult
+from oncodrop.report.vcf.result import ReadCounts, VcfFacts, VcfReadResult
 from oncodrop.report.vcf.samples import SampleChoice, choose_samples
 from oncodrop.sampleconfig import SampleConfig
 
 Mode = Literal["somatic", "normal"]
 _LEADING_INT = re.compile(r"\d+")
+
+
+_TAGS: dict[AnnotationSource | None, str | None] = {"VEP": "CSQ", "snpEff": "ANN", "BCSQ": "BCSQ", None: None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,20 @@ class _Plan:
     file: str
     transcripts: Mapping[str, TranscriptFacts] | None = None  # the gene model's tags (pick)
     compound: Mapping[tuple[str, int], tuple[str, ...]] | None = None  # csq haplotype entries
+    annotation_tag: str | None = field(init=False)  # the INFO tag of the annotation entries
+    info_tags: bool = field(init=False)  # the config names INFO tags for depth/VAF
+
+    def __post_init__(self) -> None:
+        tags = self.config.allelic_support
+        object.__setattr__(self, "annotation_tag", _TAGS[self.facts.annotation])
+        object.__setattr__(self, "info_tags", bool(tags.tumor_dp_tag or tags.tumor_af_tag or
+                                                   tags.normal_dp_tag or tags.normal_af_tag))  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _gt_text(alleles: tuple[int | None, ...], sep: str) -> str:
+    """``0/1``: one shared string per genotype (a million variants hold a handful)."""
+    return sep.join("." if a is None else str(a) for a in alleles)
 
 
 def _genotype(sample: Any) -> tuple[str | None, tuple[int | None, ...]]:
@@ -68,10 +86,16 @@ def _genotype(sample: Any) -> tuple[str | None, tuple[int | None, ...]]:
     return _gt_text(alleles, "|" if sample.phased else "/"), alleles
 
 
-@lru_cache(maxsize=1024)
-def _gt_text(alleles: tuple[int | None, ...], sep: str) -> str:
-    """``0/1``: one shared string per genotype (a million variants hold a handful)."""
-    return sep.join("." if a is None else str(a) for a in alleles)
+@lru_cache(maxsize=4096)
+def _record_alleles(ref: str, alts: tuple[str, ...]) -> tuple[str, ...]:
+    """REF then every ALT, upper case, one shared tuple per spelling (SNVs have a dozen)."""
+    return (intern(ref.upper()), *(intern(a.upper()) for a in alts))
+
+
+@lru_cache(maxsize=4096)
+def _vep_spellings(ref: str, alts: tuple[str, ...], i: int) -> tuple[str, str]:
+    """The spellings ALT ``i`` may have in CSQ ``Allele``: VEP's trimmed form and the ALT."""
+    return vep_allele(ref, alts, i), alts[i]
 
 
 def _entries(rec: pysam.VariantRecord, tag: str) -> tuple[str, ...]:
@@ -83,36 +107,32 @@ def _entries(rec: pysam.VariantRecord, tag: str) -> tuple[str, ...]:
 
 
 def _annotate(
-    rec: pysam.VariantRecord, plan: _Plan, alts: tuple[str, ...], i: int
+    rec: pysam.VariantRecord,
+    plan: _Plan,
+    ref: str,
+    alts: tuple[str, ...],
+    i: int,
+    entries: tuple[str, ...],
 ) -> Annotation | None:
-    source, layout = plan.facts.annotation, plan.facts.csq_layout
+    """The chosen consequence of ALT ``i``; ``entries`` are the record's annotation entries
+    (read once per record, for its first kept ALT)."""
+    if not entries:
+        return None
+    source = plan.facts.annotation
     single = len(alts) == 1
-    if source == "VEP" and layout is not None:
-        entries = _entries(rec, "CSQ")
-        spellings = (vep_allele(rec.ref or "", alts, i), alts[i])
-        return (
-            parse_csq(entries, layout, alleles=spellings, allele_num=i + 1, single_alt=single)
-            if entries
-            else None
-        )
+    if source == "VEP":
+        layout = plan.facts.csq_layout
+        assert layout is not None
+        return parse_csq(entries, layout, alleles=_vep_spellings(ref, alts, i), allele_num=i + 1,
+                         single_alt=single)  # fmt: skip
     if source == "snpEff":
-        entries = _entries(rec, "ANN")
-        return (
-            parse_ann(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts)
-            if entries
-            else None
-        )
-    if source == "BCSQ":
-        entries = _entries(rec, "BCSQ")
-        if entries and plan.compound and all(e.startswith("@") for e in entries):
-            entries = _own_compound(plan.compound.get((rec.chrom, rec.pos), ()), rec.pos, rec.ref or "", alts[i])
-        return (
-            parse_bcsq(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts,
-                       pos=rec.pos, ref=rec.ref)
-            if entries
-            else None
-        )
-    return None
+        return parse_ann(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts)
+    if plan.compound and all(e.startswith("@") for e in entries):  # BCSQ
+        entries = _own_compound(plan.compound.get((rec.chrom, rec.pos), ()), rec.pos, ref, alts[i])
+        if not entries:
+            return None
+    return parse_bcsq(entries, alt=alts[i], single_alt=single, transcripts=plan.transcripts,
+                      pos=rec.pos, ref=rec.ref)  # fmt: skip
 
 
 def _compound_index(path: Path) -> dict[tuple[str, int], tuple[str, ...]]:
@@ -181,26 +201,22 @@ def _with_info_tags(
     return Support(depth, alt_depth, vaf, support.ref_depth)
 
 
-def _support(
+def _with_config_tags(
     rec: pysam.VariantRecord,
     plan: _Plan,
-    tumour: Any,
-    normal: Any,
-    keys: frozenset[str],
+    t_support: Support,
+    n_support: Support | None,
     ctx: AlleleContext,
 ) -> tuple[Support, Support | None]:
-    """Tumour (or person) and normal support: FORMAT by caller rule, then config INFO tags."""
-    t_support = sample_support(tumour, keys, ctx) if tumour is not None else Support()
-    n_support = sample_support(normal, keys, ctx) if normal is not None else None
-    if plan.mode != "somatic":
-        return t_support, n_support
+    """Somatic mode: the sample config's INFO tags for depth/VAF override FORMAT."""
     tags = plan.config.allelic_support
     t_support = _with_info_tags(rec, t_support, tags.tumor_dp_tag, tags.tumor_af_tag, ctx)
     if n_support is not None or tags.normal_dp_tag or tags.normal_af_tag:
-        n_support = _with_info_tags(
-            rec, n_support or Support(), tags.normal_dp_tag, tags.normal_af_tag, ctx
-        )
+        n_support = _with_info_tags(rec, n_support or Support(), tags.normal_dp_tag, tags.normal_af_tag, ctx)
     return t_support, n_support
+
+
+_NO_SUPPORT = Support()
 
 
 @lru_cache(maxsize=4096)
@@ -214,70 +230,87 @@ def _format_keys(keys: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _is_symbolic(ref: str, alt: str) -> bool:
-    return alt.startswith("<") or "[" in alt or "]" in alt or alt in ("*", ".", ref)
+def _bad_ref(plan: _Plan, line: int, ref: str) -> InputRejected:
+    return InputRejected(
+        ReasonCode.BAD_VCF,
+        f"{plan.file} line {line}: REF must be A, C, G, T or N bases, got {ref[:20]!r}; fix the REF column (column 4)",
+        file=plan.file,
+        line=line,
+        field="REF",
+    )
 
 
 def _split_record(
     rec: pysam.VariantRecord, plan: _Plan, line: int, counts: Counter[str], seen: KeptKeys
-) -> Iterator[Variant]:
+) -> list[Variant]:
+    """The kept variants of one record, one per ALT that passes (each drop counted).
+
+    Lean on purpose (issue 12): every field is fetched from htslib once per record, and only
+    once an allele needs it; the annotation entries are read for the first kept ALT only."""
     ref = rec.ref or ""
     if not ref or not REF_BASES.issuperset(ref):
-        raise InputRejected(
-            ReasonCode.BAD_VCF,
-            f"{plan.file} line {line}: REF must be A, C, G, T or N bases, got "
-            f"{ref[:20]!r}; fix the REF column (column 4)",
-            file=plan.file,
-            line=line,
-            field="REF",
-        )
-    alts = tuple(rec.alts or ())
+        raise _bad_ref(plan, line, ref)
+    alts: tuple[str, ...] = rec.alts or ()
+    n_alts = len(alts)
     counts["records"] += 1
-    if len(alts) > 1:
+    if n_alts > 1:
         counts["multiallelic_records"] += 1
-    filters = tuple(map(str, rec.filter.keys()))
+    filters = tuple(rec.filter.keys())  # str already
     passed = not filters or filters == ("PASS",)
-    keys = _format_keys(tuple(rec.format.keys()))
-    choice = plan.choice
-    tumour = rec.samples[choice.tumor_index] if choice.tumor_index is not None else None
-    normal = rec.samples[choice.normal_index] if choice.normal_index is not None else None
-    genotype, gt_alleles = _genotype(tumour)
-    normal_genotype, _ = _genotype(normal)
-    record_alleles = (intern(ref.upper()), *(intern(a.upper()) for a in alts))
-    called = bool(gt_alleles) and None not in gt_alleles
+    config = plan.config
+    dropped_by_filter = config.allelic_support.pass_only and not passed
     chrom = _chrom(rec.chrom)
-    rs = rec.id if rec.id and rec.id.startswith("rs") else None
-    gq = tumour.get("GQ") if tumour is not None and "GQ" in keys else None
+    pos = rec.pos
+    out: list[Variant] = []
+    sampled = False
+    entries: tuple[str, ...] | None = None
     for i, alt in enumerate(alts):
         counts["alleles"] += 1
-        if _is_symbolic(ref, alt):
+        if alt.startswith("<") or "[" in alt or "]" in alt or alt in ("*", ".", ref):  # symbolic
             counts["skipped_symbolic"] += 1
             continue
-        key = seen.new(chrom, rec.pos, ref, alt)
+        key = seen.new(chrom, pos, ref, alt)
         if key is None:
             counts["duplicates"] += 1
             continue
-        if plan.config.allelic_support.pass_only and not passed:
+        if dropped_by_filter:
             counts["filtered_by_filter"] += 1
             continue
+        if not sampled:  # the sample columns, once per record
+            sampled = True
+            keys = _format_keys(tuple(rec.format.keys()))
+            choice = plan.choice
+            tumour = rec.samples[choice.tumor_index] if choice.tumor_index is not None else None
+            normal = rec.samples[choice.normal_index] if choice.normal_index is not None else None
+            genotype, gt_alleles = _genotype(tumour)
+            normal_genotype = _genotype(normal)[0] if normal is not None else None
+            called = bool(gt_alleles) and None not in gt_alleles
+            gq = tumour.get("GQ") if tumour is not None and "GQ" in keys else None
         # germline: the person must carry the ALT (0/0 and ./. are not their variants);
         # somatic: only an ALT of a multi-allelic record that the tumour's GT leaves out
-        carries = (i + 1) in gt_alleles
-        if gt_alleles and not carries and (plan.mode == "normal" or (called and len(alts) > 1)):
+        if gt_alleles and (i + 1) not in gt_alleles and (plan.mode == "normal" or (called and n_alts > 1)):
             counts["not_in_sample"] += 1
             continue
-        ctx = AlleleContext(i, len(alts), ref, alt)
-        t_support, n_support = _support(rec, plan, tumour, normal, keys, ctx)
-        failure = _threshold_failure(plan, t_support, n_support)
-        if failure:
-            counts[failure] += 1
-            continue
-        annotation = _annotate(rec, plan, alts, i)
-        seen.add(key, chrom, rec.pos, ref, alt)
+        ctx = AlleleContext(i, n_alts, ref, alt)
+        t_support = sample_support(tumour, keys, ctx) if tumour is not None else _NO_SUPPORT
+        n_support = sample_support(normal, keys, ctx) if normal is not None else None
+        if plan.mode == "somatic":
+            if plan.info_tags:
+                t_support, n_support = _with_config_tags(rec, plan, t_support, n_support, ctx)
+            failure = _threshold_failure(plan, t_support, n_support)
+            if failure:
+                counts[failure] += 1
+                continue
+        if entries is None:
+            entries = _entries(rec, plan.annotation_tag) if plan.annotation_tag else ()
+        annotation = _annotate(rec, plan, ref, alts, i, entries) if entries else None
+        seen.add(key, chrom, pos, ref, alt)
         counts["kept"] += 1
-        yield Variant(
+        record_alleles = _record_alleles(ref, alts)
+        rs = rec.id
+        out.append(make_variant(
             chrom=chrom,
-            pos=rec.pos,
+            pos=pos,
             ref=record_alleles[0],
             alt=record_alleles[i + 1],
             line=line,
@@ -294,42 +327,31 @@ def _split_record(
             population_af=annotation.population_af if annotation else None,
             population_checked=annotation.population_checked if annotation else False,
             predictions=annotation.predictions if annotation else (),
-            dbsnp=rs or (annotation.dbsnp if annotation else None),
+            dbsnp=(rs if rs and rs.startswith("rs") else None) or (annotation.dbsnp if annotation else None),
             cosmic=annotation.cosmic if annotation else None,
             ref_depth=t_support.ref_depth,
             normal_ref_depth=n_support.ref_depth if n_support else None,
             normal_alt_depth=n_support.alt_depth if n_support else None,
             normal_genotype=normal_genotype,
             alleles=record_alleles,
-        )
+        ))  # fmt: skip
+    return out
 
 
-def _records(
-    vf: pysam.VariantFile, plan: _Plan, regions: RegionSet | None, use_index: bool
-) -> Iterator[tuple[pysam.VariantRecord, int]]:
-    """Records with their line numbers (0 when read through the index)."""
-    if regions is not None and use_index:
-        # walk the indexed contigs in file order so the output order matches streaming
-        for name in map(str, vf.index):
-            spans = regions.intervals.get(normalise_chrom(name))
-            if not spans:
-                continue
-            seen: set[tuple[int, str, tuple[str, ...] | None]] = set()
-            for start, end in spans:
-                for rec in vf.fetch(name, start - 1, end):
-                    key = (rec.pos, rec.ref or "", rec.alts)
-                    if key not in seen:
-                        seen.add(key)
-                        yield rec, 0
-        return
-    line = plan.facts.header_lines
-    for rec in vf:
-        line += 1
-        if regions is not None and not regions.overlaps(
-            normalise_chrom(rec.chrom), rec.pos, rec.pos + len(rec.ref or "N") - 1
-        ):
+def _indexed_records(vf: pysam.VariantFile, regions: RegionSet) -> Iterator[pysam.VariantRecord]:
+    """The records overlapping ``regions``, through the index, each once, in file order."""
+    # walk the indexed contigs in file order so the output order matches streaming
+    for name in map(str, vf.index):
+        spans = regions.intervals.get(normalise_chrom(name))
+        if not spans:
             continue
-        yield rec, line
+        seen: set[tuple[int, str, tuple[str, ...] | None]] = set()
+        for start, end in spans:
+            for rec in vf.fetch(name, start - 1, end):
+                key = (rec.pos, rec.ref or "", rec.alts)
+                if key not in seen:
+                    seen.add(key)
+                    yield rec
 
 
 def _check_build(facts: HeaderFacts, config: SampleConfig, file: str) -> Build | None:
@@ -347,7 +369,7 @@ def _check_build(facts: HeaderFacts, config: SampleConfig, file: str) -> Build |
 
 
 @dataclass(frozen=True, slots=True)
-class VariantStream:
+class VariantStream(VcfFacts):
     """An open VCF: what its header says, and its variants one at a time.
 
     ``variants`` yields each kept variant once, in file order; ``counts()`` is the account of
@@ -356,22 +378,15 @@ class VariantStream:
     million-variant VCF is never held in memory.
     """
 
-    file: str
-    samples: tuple[str, ...]
-    tumor_sample: str | None
-    normal_sample: str | None
-    sample_reason: str
-    build: Build | None
-    build_evidence: str
-    annotation: AnnotationSource | None
-    used_index: bool
     variants: Iterator[Variant]
     kept: Loci  # each kept variant's contig, position, REF and ALT (as written), read order
     _counts: Counter[str]
 
     def counts(self) -> ReadCounts:
-        known = {f.name for f in fields(ReadCounts)}
-        return ReadCounts(**{k: v for k, v in self._counts.items() if k in known})
+        return ReadCounts(**{k: v for k, v in self._counts.items() if k in _COUNTED})
+
+
+_COUNTED = frozenset(f.name for f in fields(ReadCounts))
 
 
 @contextmanager
@@ -396,7 +411,6 @@ def open_variants(
             plan = _Plan(facts, choice, config, mode, path.name, transcripts, compound)
             region_set = RegionSet.of(regions) if regions is not None else None
             use_index = region_set is not None and vf.index is not None
-            records = _records(vf, plan, region_set, use_index)
             kept = KeptKeys()
             yield VariantStream(
                 file=path.name,
@@ -408,29 +422,44 @@ def open_variants(
                 build_evidence=facts.build_evidence,
                 annotation=facts.annotation,
                 used_index=use_index,
-                variants=_variants(path, plan, records, use_index, counts, kept),
+                variants=_variants(path, vf, plan, region_set, use_index, counts, kept),
                 kept=kept.loci,
                 _counts=counts,
             )
 
 
 def _variants(
-    path: Path, plan: _Plan, records: Iterator[tuple[pysam.VariantRecord, int]], use_index: bool,
+    path: Path,
+    vf: pysam.VariantFile,
+    plan: _Plan,
+    regions: RegionSet | None,
+    use_index: bool,
     counts: Counter[str],
     seen: KeptKeys,
 ) -> Iterator[Variant]:
+    """Each record's kept variants, in file order; a record htslib cannot read or decode is a
+    ``bad_vcf`` rejection naming its line (unknown when read through the index: 0)."""
+    records = _indexed_records(vf, regions) if use_index and regions is not None else iter(vf)
+    streamed = not use_index
     line = plan.facts.header_lines
     while True:
         try:  # htslib parses a record when it is read: a failure is the next line
-            rec, line = next(records)
+            rec = next(records)
         except StopIteration:
             return
         except (OSError, ValueError) as exc:
-            raise unparsable(path.name, None if use_index else line + 1, exc, path) from None
+            raise unparsable(path.name, line + 1 if streamed else None, exc, path) from None
+        if streamed:
+            line += 1
+            if regions is not None and not regions.overlaps(
+                normalise_chrom(rec.chrom), rec.pos, rec.pos + len(rec.ref or "N") - 1
+            ):
+                continue
         try:
-            yield from _split_record(rec, plan, line, counts, seen)
+            kept = _split_record(rec, plan, line if streamed else 0, counts, seen)
         except (OSError, ValueError) as exc:  # a field that cannot be decoded
-            raise unparsable(path.name, line or None, exc, path) from None
+            raise unparsable(path.name, line if streamed else None, exc, path) from None
+        yield from kept
 
 
 def read_variants(
@@ -452,16 +481,4 @@ def read_variants(
     """
     with open_variants(path, config, mode=mode, regions=regions, transcripts=transcripts) as stream:
         variants = tuple(stream.variants)
-        return VcfReadResult(
-            file=stream.file,
-            variants=variants,
-            samples=stream.samples,
-            tumor_sample=stream.tumor_sample,
-            normal_sample=stream.normal_sample,
-            sample_reason=stream.sample_reason,
-            build=stream.build,
-            build_evidence=stream.build_evidence,
-            annotation=stream.annotation,
-            counts=stream.counts(),
-            used_index=stream.used_index,
-        )
+        return VcfReadResult(**stream.facts(), variants=variants, counts=stream.counts())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
@@ -55,11 +56,11 @@ class ReadCounts:
 
 
 @dataclass(frozen=True, slots=True)
-class VcfReadResult:
-    """The variants of one VCF and how they were obtained (for the report's provenance)."""
+class VcfFacts:
+    """What the report says about how one VCF was read: its columns, the tumour/normal choice,
+    the build and its evidence, the annotation source, whether an index was used."""
 
     file: str
-    variants: tuple[Variant, ...]
     samples: tuple[str, ...]
     tumor_sample: str | None
     normal_sample: str | None
@@ -67,8 +68,19 @@ class VcfReadResult:
     build: Build | None
     build_evidence: str
     annotation: AnnotationSource | None
+    used_index: bool
+
+    def facts(self) -> dict[str, Any]:
+        """These fields by name, to build a subclass from another (stream -> result)."""
+        return {f.name: getattr(self, f.name) for f in fields(VcfFacts)}
+
+
+@dataclass(frozen=True, slots=True)
+class VcfReadResult(VcfFacts):
+    """The variants of one VCF and how they were obtained (for the report's provenance)."""
+
+    variants: tuple[Variant, ...]
     counts: ReadCounts
-    used_index: bool = False
 
 
 def require_build(build: Build | None, file: str) -> Build:
@@ -77,7 +89,7 @@ def require_build(build: Build | None, file: str) -> Build:
         raise InputRejected(
             ReasonCode.UNKNOWN_BUILD,
             f"the genome build of {file} cannot be told from its header (no ##reference or "
-            "contig lengths); set sample.genome_build = \"grch37\" or \"grch38\" in the config",
+            'contig lengths); set sample.genome_build = "grch37" or "grch38" in the config',
             file=file,
             field="sample.genome_build",
         )
