@@ -15,6 +15,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -142,39 +143,75 @@ def _json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+_CODED = tuple(i for i, (_, _, coded) in enumerate(TABLE_COLUMNS) if coded)
+_PIECE = "\x00"  # never in JSON text: control characters are escaped there
+
+
+def _cell(value: object) -> str:
+    """One cell as JSON text, as ``_json`` writes it, without its per-call set-up."""
+    kind = value.__class__
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if kind is float:
+        if math.isnan(value):  # type: ignore[arg-type]
+            return "NaN"
+        return "Infinity" if value == math.inf else "-Infinity" if value == -math.inf else float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    return _json(value)
+
+
 def table_row_json(f: Finding) -> str:
-    """``table_row`` as JSON text (a streamed report spills its rows so, ``coded_table`` reads them)."""
-    return _json(table_row(f))
+    """``table_row`` as the text ``coded_table`` reads (a streamed report spills its rows so):
+    the JSON of the cells between the coded ones, and of each coded cell, joined by ``_PIECE``;
+    the cells after the last coded one without their trailing empties (``coded_table``)."""
+    row = table_row(f)
+    tail = row[_CODED[-1] + 1 :]
+    while tail and (tail[-1] is None or tail[-1] == ""):
+        tail.pop()
+    pieces, start = [], 0
+    for i in _CODED:
+        pieces += (",".join(map(_cell, row[start:i])), _cell(row[i]))
+        start = i + 1
+    pieces.append(",".join(map(_cell, tail)))
+    return _PIECE.join(pieces)
 
 
 def variant_table(findings: Sequence[Finding], limit: int = MAX_TABLE_ROWS) -> VariantTable:
     """The table of the first ``limit`` findings (``coded_table``)."""
-    return coded_table((table_row(f) for f in findings[:limit]), len(findings))
+    return coded_table((table_row_json(f) for f in findings[:limit]), len(findings))
 
 
-def coded_table(raw_rows: Iterable[list[object]], total: int) -> VariantTable:
+def coded_table(row_texts: Iterable[str], total: int) -> VariantTable:
     """Compact rows ``[key, gene, consequence#, hgvsp, tier, oncogenicity#, vaf, depth,
-    gene role#, population AF, dbSNP id, COSMIC id]`` (``#``: coded), trailing empty cells
-    dropped (a coded column is never empty, so at most AF and the ids go). Each row becomes
-    JSON text at once: the payload is the same text as one ``json.dumps`` of it."""
-    codes: tuple[dict[str, int], ...] = tuple({} for _ in TABLE_COLUMNS)
-    coded = [i for i, (_, _, is_coded) in enumerate(TABLE_COLUMNS) if is_coded]
+    gene role#, population AF, dbSNP id, COSMIC id]`` (``#``: coded) from ``table_row_json``'s
+    texts, trailing empty cells dropped (a coded column is never empty, so at most AF and the
+    ids go). The payload is the same text as one ``json.dumps`` of it; each row's is put
+    together from its pieces, a coded cell's JSON decoded only the first time it is seen."""
+    codes: tuple[dict[str, int], ...] = tuple({} for _ in _CODED)
+    seen: tuple[dict[str, int], ...] = tuple({} for _ in _CODED)  # a coded cell's JSON -> its code
     chunks: list[str] = []  # rows joined 10,000 at a time: few objects for 150,000 rows
     rows: list[str] = []
     shown = 0
-    for row in raw_rows:
-        for i in coded:
-            row[i] = codes[i].setdefault(str(row[i]), len(codes[i]))
-        while row[-1] is None or row[-1] == "":  # trailing empties cost bytes; the page reads them as empty
-            row.pop()
-        rows.append(_json(row))
+    for text in row_texts:
+        pieces = text.split(_PIECE)
+        for k in range(len(_CODED)):
+            cell = pieces[2 * k + 1]
+            code = seen[k].get(cell)
+            if code is None:
+                code = seen[k][cell] = codes[k].setdefault(str(json.loads(cell)), len(codes[k]))
+            pieces[2 * k + 1] = str(code)
+        rows.append("[" + ",".join([p for p in pieces if p]) + "]")
         shown += 1
         if len(rows) == 10_000:
             chunks.append(",".join(rows))
             rows.clear()
     chunks.append(",".join(rows))
+    coded = dict(zip(_CODED, codes, strict=True))
     columns = [
-        {"label": label, "type": kind, **({"codes": list(codes[i])} if is_coded else {}),
+        {"label": label, "type": kind, **({"codes": list(coded[i])} if is_coded else {}),
          **({"url": LINK_COLUMNS[label]} if kind == "link" else {})}
         for i, (label, kind, is_coded) in enumerate(TABLE_COLUMNS)
     ]  # fmt: skip
@@ -277,8 +314,7 @@ def _page(content: ReportContent, headline: Headline, tables: tuple[TableFile, .
     exposure_chart, spectrum_chart = signature_charts(content)
     actionable = (*content.tier(Tier.I), *content.tier(Tier.II))
     if content.rows is not None:  # a streamed report: rows as ``table_row_json`` spilled them
-        raw = (json.loads(text) for text in content.rows.texts("table", MAX_TABLE_ROWS))
-        table = coded_table(raw, content.rows.count)
+        table = coded_table(content.rows.texts("table", MAX_TABLE_ROWS), content.rows.count)
     else:
         table = variant_table(content.findings)
     return {
