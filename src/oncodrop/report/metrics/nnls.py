@@ -37,8 +37,8 @@ def nnls(matrix: FloatArray, target: FloatArray, maxiter: int) -> tuple[FloatArr
     if routine is None:
         from scipy.optimize import nnls as scipy_nnls
 
-        x, rnorm = scipy_nnls(matrix, target, maxiter=maxiter)
-        return x, float(rnorm)
+        solution, residual = scipy_nnls(matrix, target, maxiter=maxiter)
+        return solution, float(residual)
     a = np.asarray_chkfinite(matrix, dtype=np.float64, order="C")
     b = np.asarray_chkfinite(target, dtype=np.float64)
     if a.ndim != 2 or b.ndim != 1 or a.shape[0] != b.shape[0] or maxiter <= 0:

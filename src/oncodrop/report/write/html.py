@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -151,7 +151,7 @@ def _cell(value: object) -> str:
     """One cell as JSON text, as ``_json`` writes it, without its per-call set-up."""
     kind = value.__class__
     if kind is str:
-        return encode_basestring(value)
+        return encode_basestring(cast(str, value))
     if value is None:
         return "null"
     if kind is float:
@@ -171,7 +171,8 @@ def table_row_json(f: Finding) -> str:
     tail = row[_CODED[-1] + 1 :]
     while tail and (tail[-1] is None or tail[-1] == ""):
         tail.pop()
-    pieces, start = [], 0
+    pieces: list[str] = []
+    start = 0
     for i in _CODED:
         pieces += (",".join(map(_cell, row[start:i])), _cell(row[i]))
         start = i + 1

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.utility import xl_col_to_name  # type: ignore[import-untyped]
@@ -80,15 +80,16 @@ class _PlainRows:
         first = last = -1
         for col, value in enumerate(values):
             kind = value.__class__
-            if kind is str:
-                if not value:  # "" is a blank, as None
+            if kind is str:  # not a subclass: xlsxwriter may treat those otherwise
+                text = cast(str, value)
+                if not text:  # "" is a blank, as None
                     continue
-                if len(value) > _STRMAX or value[0].isspace() or value[-1].isspace():
+                if len(text) > _STRMAX or text[0].isspace() or text[-1].isspace():
                     return False  # edge whitespace: xml:space="preserve"
-                texts.append(value)
-                if "&" in value or "<" in value or ">" in value:
-                    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                cells.append(f'<c r="{self._columns[col]}{number}" t="inlineStr"><is><t>{value}</t></is></c>')
+                texts.append(text)
+                if "&" in text or "<" in text or ">" in text:
+                    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                cells.append(f'<c r="{self._columns[col]}{number}" t="inlineStr"><is><t>{text}</t></is></c>')
             elif kind is int or kind is float:
                 if not math.isfinite(value):  # type: ignore[arg-type]
                     return False  # an Excel error formula
