@@ -179,7 +179,7 @@ def test_table_payload_is_one_json_dumps_of_the_coded_rows_whatever_the_cells_ho
     awkward = (
         make_finding("1", 10, "C", "T", 'GENE"quoted\\', "p.A1<b>&", Tier.III, term="missense_variant", vaf=0.123456),
         make_finding("2", 20, "C", "T", "ÄÖ€😀\x01\x1f\u2028", "p.\t\n", Tier.IV, term='odd"term\x00', vaf=0.5),
-        make_finding("3", 30, "C", "T", None, None, Tier.IV, term="odd\"term\x00", vaf=1e-300, depth=0),
+        make_finding("3", 30, "C", "T", None, None, Tier.IV, term='odd"term\x00', vaf=1e-300, depth=0),
         make_finding("4", 40, "C", "T", "G", "p.?", Tier.IV, term="None", vaf=0.5),
     )
     nan, inf = replace(awkward[1].variant, vaf=float("nan")), replace(awkward[3].variant, vaf=float("inf"))
