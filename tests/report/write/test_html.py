@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from oncodrop.domain.classification import Finding, Tier
+from oncodrop.report.write import html as html_module
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.html import (
     ACTIONABLE_SHOWN,
@@ -16,6 +21,7 @@ from oncodrop.report.write.html import (
     PAGE_SIZE,
     TABLE_COLUMNS,
     render_html,
+    report_environment,
     table_row,
     variant_table,
 )
@@ -190,3 +196,29 @@ def test_table_payload_is_one_json_dumps_of_the_coded_rows_whatever_the_cells_ho
     no_af = replace(braf, variant=replace(braf.variant, cosmic="COSV2"))  # an empty cell before the last
     findings = (with_ids, *awkward, no_af, *content.findings)
     assert str(variant_table(findings).json) == _dumped_table(findings)
+
+
+def test_compiled_page_is_kept_between_processes_only_where_python_keeps_bytecode(
+    content: ReportContent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert report_environment("oncodrop.report.write").bytecode_cache is None  # as in the image
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
+    page = html_module._page(content, headline(content), ())
+    rendered = []
+    for _ in range(2):  # a first process compiles and keeps the page, a second reads it back
+        env = report_environment("oncodrop.report.write")
+        env.filters.update(html_module._ENV.filters)
+        rendered.append(env.get_template("report.html.j2").render(**page))
+    kept = list((tmp_path / "oncodrop-templates").glob("__oncodrop_*.cache"))
+    assert len(kept) == 1 and kept[0].stat().st_size > 10_000
+    cache = env.bytecode_cache
+    assert cache is not None
+    source, filename, _ = env.loader.get_source(env, "report.html.j2")  # type: ignore[union-attr]
+    assert cache.get_bucket(env, "report.html.j2", filename, source).code is not None
+    assert rendered[0] == rendered[1] == _html(content)
+    kept[0].write_bytes(b"not a template")  # damaged: compiled again, same page
+    env = report_environment("oncodrop.report.write")
+    env.filters.update(html_module._ENV.filters)
+    assert env.get_template("report.html.j2").render(**page) == rendered[0]
