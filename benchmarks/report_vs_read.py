@@ -12,7 +12,8 @@ and < 20 % above the 100k run.
 Bytecode: an installed oncodrop has its ``.pyc`` files; a shell with ``PYTHONDONTWRITEBYTECODE=1``
 and a venv without them would time the compiler (~1.3 s of every report child) instead. As in
 ``cli_startup.py``, the floor and report children get a private ``PYTHONPYCACHEPREFIX`` (warmed
-by one untimed run of each kind on a 1,000-variant VCF) and bytecode writing on.
+by one untimed run of each kind on a 1,000-variant VCF) and bytecode writing on; the compiled
+report templates are kept there too (``write.html``: under the same rule as ``.pyc`` files).
 
     .venv/bin/python benchmarks/report_vs_read.py [--sizes 10000,100000,1000000] [--runs 3]
 """
