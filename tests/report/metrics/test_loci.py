@@ -23,3 +23,20 @@ def test_snvs_alone_and_then_an_indel_give_back_the_same_loci() -> None:
     loci.add("2", 9, "CA", "C")
     loci.add("2", 12, "G", "A")
     assert list(loci) == [*snvs, Locus("2", 9, "CA", "C"), Locus("2", 12, "G", "A")]
+
+
+def test_take_gives_what_indexing_gives_in_the_order_asked() -> None:
+    snvs = [Locus(c, p, r, a) for c, p, r, a in [("1", 5, "A", "T"), ("2", 7, "c", "g"), ("1", 3, "G", "N")]]
+    for added in (
+        snvs,
+        [*snvs, Locus("3", 4, "AC", "")],
+        [*snvs, Locus("3", 4, "", "AC")],
+        [*snvs, Locus("3", 4, "É", "A")],
+    ):
+        loci = Loci(added)  # SNVs only (one text), then 3-byte alleles that are not an SNV's, non-ASCII
+        order = [2, 0, len(added) - 1, 2]
+        assert list(loci.take(order)) == [loci[i] for i in order] == [added[i] for i in order]
+    loci = Loci(snvs)
+    assert list(loci.take([1])) == [snvs[1]]
+    loci.add("4", 8, "T", "C")  # added after a take: seen by the next
+    assert list(loci) == [*snvs, Locus("4", 8, "T", "C")]

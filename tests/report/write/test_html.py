@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from oncodrop.domain.classification import Finding, Tier
+from oncodrop.report.write import html as html_module
 from oncodrop.report.write.content import ReportContent
 from oncodrop.report.write.html import (
     ACTIONABLE_SHOWN,
+    LINK_COLUMNS,
     MAX_TABLE_ROWS,
+    PAGE_SIZE,
+    TABLE_COLUMNS,
     render_html,
+    report_environment,
+    table_row,
     variant_table,
 )
 from oncodrop.report.write.links import URLS
@@ -146,3 +156,69 @@ def test_table_rows_drop_trailing_empty_cells_and_keep_ids_where_present(content
     first, second = payload["rows"][:2]
     assert first[9:] == [0.000123, "rs113488022"]  # AF to 3 significant digits; no COSMIC cell
     assert len(second) == 9  # no AF, no ids: the row ends at the gene role code
+
+
+def _dumped_table(findings: tuple[Finding, ...]) -> str:
+    """The table payload as one ``json.dumps`` of the coded rows (what ``coded_table`` documents)."""
+    codes: dict[int, dict[str, int]] = {i: {} for i, column in enumerate(TABLE_COLUMNS) if column[2]}
+    rows = []
+    for f in findings:
+        row = table_row(f)
+        for i, seen in codes.items():
+            row[i] = seen.setdefault(str(row[i]), len(seen))
+        while row[-1] is None or row[-1] == "":
+            row.pop()
+        rows.append(row)
+    columns = [
+        {"label": label, "type": kind, **({"codes": list(codes[i])} if coded else {}),
+         **({"url": LINK_COLUMNS[label]} if kind == "link" else {})}
+        for i, (label, kind, coded) in enumerate(TABLE_COLUMNS)
+    ]  # fmt: skip
+    text = json.dumps({"columns": columns, "rows": rows, "pageSize": PAGE_SIZE}, separators=(",", ":"),
+                      ensure_ascii=False)  # fmt: skip
+    return text.replace("<", "\\u003c")
+
+
+def test_table_payload_is_one_json_dumps_of_the_coded_rows_whatever_the_cells_hold(
+    content: ReportContent, make_finding: Callable[..., Finding]
+) -> None:
+    awkward = (
+        make_finding("1", 10, "C", "T", 'GENE"quoted\\', "p.A1<b>&", Tier.III, term="missense_variant", vaf=0.123456),
+        make_finding("2", 20, "C", "T", "ÄÖ€😀\x01\x1f\u2028", "p.\t\n", Tier.IV, term='odd"term\x00', vaf=0.5),
+        make_finding("3", 30, "C", "T", None, None, Tier.IV, term='odd"term\x00', vaf=1e-300, depth=0),
+        make_finding("4", 40, "C", "T", "G", "p.?", Tier.IV, term="None", vaf=0.5),
+    )
+    nan, inf = replace(awkward[1].variant, vaf=float("nan")), replace(awkward[3].variant, vaf=float("inf"))
+    awkward = (awkward[0], replace(awkward[1], variant=nan), awkward[2], replace(awkward[3], variant=inf))
+    braf = content.findings[0]
+    with_ids = replace(braf, gene_role="oncogene", variant=replace(braf.variant, dbsnp="rs1", cosmic='COSV"1',
+                                                                   population_af=0.000123456))  # fmt: skip
+    no_af = replace(braf, variant=replace(braf.variant, cosmic="COSV2"))  # an empty cell before the last
+    findings = (with_ids, *awkward, no_af, *content.findings)
+    assert str(variant_table(findings).json) == _dumped_table(findings)
+
+
+def test_compiled_page_is_kept_between_processes_only_where_python_keeps_bytecode(
+    content: ReportContent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert report_environment("oncodrop.report.write").bytecode_cache is None  # as in the image
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
+    page = html_module._page(content, headline(content), ())
+    rendered = []
+    for _ in range(2):  # a first process compiles and keeps the page, a second reads it back
+        env = report_environment("oncodrop.report.write")
+        env.filters.update(html_module._ENV.filters)
+        rendered.append(env.get_template("report.html.j2").render(**page))
+    kept = list((tmp_path / "oncodrop-templates").glob("__oncodrop_*.cache"))
+    assert len(kept) == 1 and kept[0].stat().st_size > 10_000
+    cache = env.bytecode_cache
+    assert cache is not None
+    source, filename, _ = env.loader.get_source(env, "report.html.j2")  # type: ignore[union-attr]
+    assert cache.get_bucket(env, "report.html.j2", filename, source).code is not None
+    assert rendered[0] == rendered[1] == _html(content)
+    kept[0].write_bytes(b"not a template")  # damaged: compiled again, same page
+    env = report_environment("oncodrop.report.write")
+    env.filters.update(html_module._ENV.filters)
+    assert env.get_template("report.html.j2").render(**page) == rendered[0]

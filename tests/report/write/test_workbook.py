@@ -8,9 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import xlsxwriter  # type: ignore[import-untyped]
 from openpyxl import load_workbook
 
-from oncodrop.report.write.workbook import IN_MEMORY_ROWS, Workbook, typed_value
+from oncodrop.report.write.workbook import _CREATED, _OPTIONS, IN_MEMORY_ROWS, Workbook, typed_value
 
 
 @pytest.mark.parametrize("rows", [None, 10], ids=["constant-memory", "in-memory"])
@@ -66,3 +67,48 @@ def test_typed_value_reads_tsv_text_as_the_workbook_should_hold_it() -> None:
     assert whole == 12 and isinstance(whole, int) and number == 12.0 and isinstance(number, float)
     assert typed_value("0.5", numeric=True, integer=True) == 0.5
     assert typed_value("12", numeric=False) == "12"
+
+
+_AWKWARD_ROWS: tuple[tuple[object, ...], ...] = (
+    ("plain", 1, 2.5, None, "x & y < z > w", "", "quote \" and 'apostrophe'", "a > b"),
+    (10**17, 1e-300, -0.0, 123456789.123456789, 1 / 3, 2**53 + 1, -7),
+    (None, None, ""),  # blanks only: no row at all
+    (),
+    ("  leading space", "trailing tab\t", "new\nline inside", "tab\tinside", 4),
+    ("control \x01", 5),
+    ("_x0041_ looks escaped", 5),
+    ("<r>rich</r>", 5),
+    ("\ufffe", 5),
+    (math.nan, math.inf, -math.inf, True, False, 10**17, 1e-300, -0.0, 123456789.123456789),
+    ("ü€😀 non-ASCII", 3, "x" * 20_000),
+    (None, "starts late", *range(40)),
+)
+
+
+@pytest.mark.parametrize("rows", [None, 10], ids=["constant-memory", "in-memory"])
+def test_rows_are_the_same_bytes_as_xlsxwriter_writes_them_cell_by_cell(tmp_path: Path, rows: int | None) -> None:
+    """Constant memory writes plain rows' XML itself: the file must be the one ``write_row``
+    gives, for plain rows and for every kind it hands back to ``write_row``."""
+    with Workbook(tmp_path / "ours.xlsx", rows=rows) as book:
+        for name in ("First", "Second"):
+            sheet = book.sheet(name)
+            sheet.header(("a", "b", "c"))
+            for row in _AWKWARD_ROWS:
+                sheet.append(row)
+            sheet.header(("again",))
+            sheet.append(("after a header", 1))
+    in_memory = rows is not None
+    ref = xlsxwriter.Workbook(str(tmp_path / "ref.xlsx"), {**_OPTIONS, "in_memory": in_memory,
+                                                            "constant_memory": not in_memory})  # fmt: skip
+    ref.set_properties({"created": _CREATED})
+    bold = ref.add_format({"bold": True})
+    for name in ("First", "Second"):
+        ws = ref.add_worksheet(name)
+        ws.write_row(0, 0, ("a", "b", "c"), bold)
+        for i, row in enumerate(_AWKWARD_ROWS, start=1):
+            if row:
+                ws.write_row(i, 0, row)
+        ws.write_row(len(_AWKWARD_ROWS) + 1, 0, ("again",), bold)
+        ws.write_row(len(_AWKWARD_ROWS) + 2, 0, ("after a header", 1))
+    ref.close()
+    assert (tmp_path / "ours.xlsx").read_bytes() == (tmp_path / "ref.xlsx").read_bytes()

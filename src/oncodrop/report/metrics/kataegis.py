@@ -76,7 +76,7 @@ def kataegis_events(
         bounds = [0, *cuts.tolist(), len(ordered)]
         for start, end in itertools.pairwise(bounds):
             if end - start >= min_snvs:
-                events.append(_event([snvs[int(i)] for i in indexes[order[start:end]]], genome))
+                events.append(_event(list(snvs.take(indexes[order[start:end]].tolist())), genome))
     return tuple(events)
 
 
@@ -86,9 +86,9 @@ def _event(run: Sequence[Site], genome: ReferenceGenome | None) -> KataegisEvent
     c_share = sum(v.ref.upper() in "CG" for v in run) / n
     apobec: float | None = None
     if genome is not None:
-        hits = 0
+        hits, trinucleotide = 0, genome.trinucleotide
         for v in run:
-            tri = genome.trinucleotide(v.chrom, v.pos)
+            tri = trinucleotide(v.chrom, v.pos)
             hits += bool(tri) and snv_context(v.ref.upper(), v.alt.upper(), tri or "") in APOBEC_CONTEXTS
         apobec = hits / n
     return KataegisEvent(run[0].chrom, run[0].pos, run[-1].pos, n, span / (n - 1), c_share, apobec)

@@ -48,7 +48,7 @@ class Loci(Sequence[Locus]):
     """An append-only sequence of loci in arrays: contig numbers, positions, and the alleles as
     ``REF ALT`` bytes (VCF alleles never hold a space)."""
 
-    __slots__ = ("_alleles", "_chrom", "_contigs", "_ends", "_names", "_pos")
+    __slots__ = ("_alleles", "_chrom", "_contigs", "_ends", "_names", "_pos", "_snv_text")
 
     def __init__(self, loci: Iterable[Locus] = ()) -> None:
         self._contigs: dict[str, int] = {}
@@ -59,6 +59,7 @@ class Loci(Sequence[Locus]):
         # PASS SNVs cost 9 bytes; widened to "Q" past 4 GB of alleles
         self._ends: array[int] | None = None
         self._alleles = bytearray()
+        self._snv_text: str | None = None  # ``take``'s decoded alleles, while all are SNVs'
         for locus in loci:
             self.add(*locus)
 
@@ -75,6 +76,7 @@ class Loci(Sequence[Locus]):
                 self._chrom = array("I", self._chrom)
         self._chrom.append(number)
         self._pos.append(pos)
+        self._snv_text = None
         alleles = f"{ref} {alt}".encode()
         self._alleles += alleles
         if self._ends is None:
@@ -111,7 +113,20 @@ class Loci(Sequence[Locus]):
         return self._locus(index)
 
     def __iter__(self) -> Iterator[Locus]:
-        return (self._locus(i) for i in range(len(self)))
+        return self.take(range(len(self)))
+
+    def take(self, indexes: Iterable[int]) -> Iterator[Locus]:
+        """The loci at ``indexes`` (each in range), in that order: what ``self[i]`` gives for
+        each, without its checks; while every locus is an ASCII SNV, straight from one text."""
+        text = self._snv_text
+        if text is None:
+            alleles = self._alleles
+            snvs = self._ends is None and alleles.isascii() and not alleles[1::_SNV].strip(b" ")
+            text = self._snv_text = alleles.decode("ascii") if snvs else ""
+        if not text:
+            return (self._locus(i) for i in indexes)
+        names, chrom, pos = self._names, self._chrom, self._pos
+        return (Locus(names[chrom[i]], pos[i], text[_SNV * i], text[_SNV * i + 2]) for i in indexes)
 
     def contigs(self) -> tuple[str, ...]:
         """Contig names in order of first appearance."""

@@ -18,10 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
-from scipy.optimize import nnls
 
-FloatArray = NDArray[np.float64]
+from oncodrop.report.metrics.nnls import FloatArray, nnls
 
 INITIAL_REMOVE_PENALTY = 0.05
 ADD_PENALTY = 0.05
@@ -47,7 +45,7 @@ def nnls_fit(matrix: FloatArray, catalogue: FloatArray, columns: Sequence[int]) 
     exposures = np.zeros(matrix.shape[1])
     if len(columns):
         sub = matrix[:, list(columns)]
-        x, _ = nnls(sub, catalogue, maxiter=50 * sub.shape[1])
+        x, _ = nnls(sub, catalogue, 50 * sub.shape[1])
         exposures[list(columns)] = x
     norm = float(np.linalg.norm(catalogue))
     error = float(np.linalg.norm(catalogue - matrix @ exposures)) / norm if norm > 0 else 0.0
@@ -159,7 +157,7 @@ def bootstrap_fractions(
     sub = matrix[:, list(columns)]
     out = np.empty((n, len(columns)))
     for i in range(n):
-        x, _ = nnls(sub, draws[i], maxiter=50 * sub.shape[1])
+        x, _ = nnls(sub, draws[i], 50 * sub.shape[1])
         s = x.sum()
         out[i] = x / s if s > 0 else x
     return out

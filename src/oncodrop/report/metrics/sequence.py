@@ -47,6 +47,7 @@ class ReferenceGenome:
         self._fasta = fasta
         self.path = path
         self._names: dict[str, str] = {}
+        self._lengths = dict(zip(fasta.references, fasta.lengths, strict=True))  # one pysam call each
         refs = set(fasta.references)
         for name in refs:
             bare = name.removeprefix("chr")
@@ -92,8 +93,7 @@ class ReferenceGenome:
         name = self._names.get(chrom)
         if name is None or start0 < 0:
             return None
-        length = self._fasta.get_reference_length(name)
-        if end0 > length:
+        if end0 > self._lengths[name]:
             return None
         try:
             return self._fasta.fetch(name, start0, end0).upper()
@@ -114,7 +114,7 @@ class ReferenceGenome:
         name = self._names.get(chrom)
         if name is None:
             return None
-        end = min(pos + flank, self._fasta.get_reference_length(name))
+        end = min(pos + flank, self._lengths[name])
         right = self.fetch(chrom, pos, end)  # bases after the anchor base (0-based pos)
         if right is None or not changed:
             return None

@@ -9,6 +9,7 @@ Preconditions: a reference FASTA and at least ``min_snvs`` SNVs with a usable co
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +90,7 @@ class Catalogue:
         return int(self.counts.sum())
 
 
+@functools.lru_cache(maxsize=4096)  # few distinct (REF, ALT, 3-mer): 192 for A/C/G/T
 def snv_context(ref: str, alt: str, trinucleotide: str) -> str | None:
     """``A[C>A]A``-style context of an SNV, pyrimidine-centred; None if not A/C/G/T."""
     if len(trinucleotide) != 3 or not set(trinucleotide + alt) <= _BASES or trinucleotide[1] != ref:
@@ -113,17 +115,19 @@ def build_catalogue(
 def snv_catalogue(snvs: Iterable[Site], genome: ReferenceGenome, contexts: Sequence[str]) -> Catalogue:
     """``build_catalogue`` of SNVs already chosen (PASS, single base), e.g. held as ``Loci``."""
     index = {c: i for i, c in enumerate(contexts)}
-    counts = np.zeros(len(contexts))
+    counts = [0] * len(contexts)
     n_snvs = skipped = 0
+    trinucleotide = genome.trinucleotide
     for v in snvs:
         n_snvs += 1
-        tri = genome.trinucleotide(v.chrom, v.pos)
+        tri = trinucleotide(v.chrom, v.pos)
         ctx = snv_context(v.ref.upper(), v.alt.upper(), tri) if tri else None
-        if ctx is None or ctx not in index:
+        i = index.get(ctx) if ctx is not None else None
+        if i is None:
             skipped += 1
             continue
-        counts[index[ctx]] += 1
-    return Catalogue(tuple(contexts), counts, n_snvs, skipped)
+        counts[i] += 1
+    return Catalogue(tuple(contexts), np.array(counts, dtype=float), n_snvs, skipped)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,15 +10,21 @@ variants cost ~60 bytes each. Above ``MAX_TABLE_ROWS`` the table is capped and s
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
 import math
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+import jinja2
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from oncodrop.domain.classification import Finding, Tier
@@ -68,17 +74,51 @@ TIER4_SHOWN = 200
 CNA_SHOWN = 500
 KATAEGIS_SHOWN = 100
 
+_ENV_OPTIONS: dict[str, Any] = {
+    "autoescape": True, "undefined": StrictUndefined, "trim_blocks": True, "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}  # fmt: skip
+
+
+class _TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates kept between processes (compiling the report page is ~50 ms of every
+    report), under Python's own rule for bytecode: only when Python writes ``.pyc`` files (not
+    with ``PYTHONDONTWRITEBYTECODE``, as in the image), in ``sys.pycache_prefix`` when set, else
+    in Jinja's private per-user folder of the temp dir. A file is used only for the same template
+    source, Jinja version and environment options (in its name); one that cannot be read or
+    written is no cache, never a failed report."""
+
+    @classmethod
+    def create(cls) -> _TemplateCache | None:
+        if sys.dont_write_bytecode:
+            return None
+        tag = hashlib.sha256(f"{jinja2.__version__} {sorted(_ENV_OPTIONS.items())}".encode()).hexdigest()[:12]
+        pattern = f"__oncodrop_{tag}_%s.cache"
+        try:
+            if sys.pycache_prefix:
+                folder = Path(sys.pycache_prefix) / "oncodrop-templates"
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                return cls(str(folder), pattern)
+            return cls(None, pattern)
+        except (OSError, RuntimeError):  # no private folder to be had
+            return None
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def report_environment(package: str) -> Environment:
     """The Jinja settings every report template uses (autoescaped, strict), for ``package``'s
     ``templates/`` folder; shared with the germline report."""
-    env = Environment(
-        loader=PackageLoader(package, "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = Environment(loader=PackageLoader(package, "templates"), bytecode_cache=_TemplateCache.create(),
+                      **_ENV_OPTIONS)  # fmt: skip
     env.filters["label"] = variant_label
     return env
 
@@ -142,39 +182,76 @@ def _json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+_CODED = tuple(i for i, (_, _, coded) in enumerate(TABLE_COLUMNS) if coded)
+_PIECE = "\x00"  # never in JSON text: control characters are escaped there
+if _CODED != (2, 5, 8) or len(TABLE_COLUMNS) != 12:
+    raise AssertionError("table_row_json writes the pieces of 12 columns coded at 2, 5 and 8")
+
+
+def _cell(value: object) -> str:
+    """One cell as JSON text, as ``_json`` writes it, without its per-call set-up."""
+    kind = value.__class__
+    if kind is str:
+        return encode_basestring(cast(str, value))
+    if value is None:
+        return "null"
+    if kind is float:
+        if math.isnan(value):  # type: ignore[arg-type]
+            return "NaN"
+        return "Infinity" if value == math.inf else "-Infinity" if value == -math.inf else float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    return _json(value)
+
+
 def table_row_json(f: Finding) -> str:
-    """``table_row`` as JSON text (a streamed report spills its rows so, ``coded_table`` reads them)."""
-    return _json(table_row(f))
+    """``table_row`` as the text ``coded_table`` reads (a streamed report spills its rows so):
+    the JSON of the cells between the coded ones, and of each coded cell, joined by ``_PIECE``;
+    the cells after the last coded one without their trailing empties (``coded_table``)."""
+    row = table_row(f)
+    tail = row[_CODED[-1] + 1 :]
+    while tail and (tail[-1] is None or tail[-1] == ""):
+        tail.pop()
+    cell = _cell
+    return (  # the pieces of _CODED == (2, 5, 8), written out: this runs once a variant
+        f"{cell(row[0])},{cell(row[1])}\x00{cell(row[2])}\x00{cell(row[3])},{cell(row[4])}\x00{cell(row[5])}"
+        f"\x00{cell(row[6])},{cell(row[7])}\x00{cell(row[8])}\x00{','.join(map(cell, tail))}"
+    )
 
 
 def variant_table(findings: Sequence[Finding], limit: int = MAX_TABLE_ROWS) -> VariantTable:
     """The table of the first ``limit`` findings (``coded_table``)."""
-    return coded_table((table_row(f) for f in findings[:limit]), len(findings))
+    return coded_table((table_row_json(f) for f in findings[:limit]), len(findings))
 
 
-def coded_table(raw_rows: Iterable[list[object]], total: int) -> VariantTable:
+def coded_table(row_texts: Iterable[str], total: int) -> VariantTable:
     """Compact rows ``[key, gene, consequence#, hgvsp, tier, oncogenicity#, vaf, depth,
-    gene role#, population AF, dbSNP id, COSMIC id]`` (``#``: coded), trailing empty cells
-    dropped (a coded column is never empty, so at most AF and the ids go). Each row becomes
-    JSON text at once: the payload is the same text as one ``json.dumps`` of it."""
-    codes: tuple[dict[str, int], ...] = tuple({} for _ in TABLE_COLUMNS)
-    coded = [i for i, (_, _, is_coded) in enumerate(TABLE_COLUMNS) if is_coded]
+    gene role#, population AF, dbSNP id, COSMIC id]`` (``#``: coded) from ``table_row_json``'s
+    texts, trailing empty cells dropped (a coded column is never empty, so at most AF and the
+    ids go). The payload is the same text as one ``json.dumps`` of it; each row's is put
+    together from its pieces, a coded cell's JSON decoded only the first time it is seen."""
+    codes: tuple[dict[str, int], ...] = tuple({} for _ in _CODED)
+    seen: tuple[dict[str, int], ...] = tuple({} for _ in _CODED)  # a coded cell's JSON -> its code
     chunks: list[str] = []  # rows joined 10,000 at a time: few objects for 150,000 rows
     rows: list[str] = []
     shown = 0
-    for row in raw_rows:
-        for i in coded:
-            row[i] = codes[i].setdefault(str(row[i]), len(codes[i]))
-        while row[-1] is None or row[-1] == "":  # trailing empties cost bytes; the page reads them as empty
-            row.pop()
-        rows.append(_json(row))
+    for text in row_texts:
+        pieces = text.split(_PIECE)
+        for k in range(len(_CODED)):
+            cell = pieces[2 * k + 1]
+            code = seen[k].get(cell)
+            if code is None:
+                code = seen[k][cell] = codes[k].setdefault(str(json.loads(cell)), len(codes[k]))
+            pieces[2 * k + 1] = str(code)
+        rows.append("[" + ",".join([p for p in pieces if p]) + "]")
         shown += 1
         if len(rows) == 10_000:
             chunks.append(",".join(rows))
             rows.clear()
     chunks.append(",".join(rows))
+    coded = dict(zip(_CODED, codes, strict=True))
     columns = [
-        {"label": label, "type": kind, **({"codes": list(codes[i])} if is_coded else {}),
+        {"label": label, "type": kind, **({"codes": list(coded[i])} if is_coded else {}),
          **({"url": LINK_COLUMNS[label]} if kind == "link" else {})}
         for i, (label, kind, is_coded) in enumerate(TABLE_COLUMNS)
     ]  # fmt: skip
@@ -277,8 +354,7 @@ def _page(content: ReportContent, headline: Headline, tables: tuple[TableFile, .
     exposure_chart, spectrum_chart = signature_charts(content)
     actionable = (*content.tier(Tier.I), *content.tier(Tier.II))
     if content.rows is not None:  # a streamed report: rows as ``table_row_json`` spilled them
-        raw = (json.loads(text) for text in content.rows.texts("table", MAX_TABLE_ROWS))
-        table = coded_table(raw, content.rows.count)
+        table = coded_table(content.rows.texts("table", MAX_TABLE_ROWS), content.rows.count)
     else:
         table = variant_table(content.findings)
     return {

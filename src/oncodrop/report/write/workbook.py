@@ -9,6 +9,12 @@ constant-memory mode makes ~30 temporary files per workbook, which took 12 ms of
 panel's workbook on an idle disk and 60 ms on a busy one, against 8-9 ms in memory. Both hold
 the same cells (in-memory shares repeated strings, constant-memory writes them inline).
 
+In constant-memory mode a row of plain cells (numbers, blanks, text without control characters
+or edge whitespace: ``_PlainRows``) becomes XML here, as xlsxwriter's own cell writer makes it
+(``tests/report/write/test_workbook.py`` holds the files byte-identical), not cell by cell
+through ``write_row``, whose per-cell dispatch, cell tuples and attribute lists were ~3/4 of
+writing a 10,000-row Variants sheet. Any other row goes through ``write_row``.
+
 Cell text is never guessed at (no numbers, formulas or URLs made from strings: a gene called
 ``=A1`` stays text), NaN and infinity become Excel errors instead of invalid files, and the
 creation date is fixed so the same content gives the same bytes.
@@ -16,13 +22,16 @@ creation date is fixed so the same content gives the same bytes.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import xlsxwriter  # type: ignore[import-untyped]
+from xlsxwriter.utility import xl_col_to_name  # type: ignore[import-untyped]
 
 IN_MEMORY_ROWS = 2_000  # ~8 MB at the somatic Variants sheet's width
 _OPTIONS = {
@@ -42,6 +51,70 @@ def typed_value(text: str, *, numeric: bool, integer: bool = False) -> str | flo
     return text
 
 
+# Text xlsxwriter writes specially inline: control characters, its own ``_xHHHH_`` escapes
+# (``_escape_control_characters``) and rich strings ("<r>…</r>"); looked for once a row, in the
+# row's texts joined by "\n" (which none of these contains)
+_SPECIAL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|<r>")
+_STRMAX = 32767 // 2  # longer text may need xlsxwriter's UTF-16 truncation
+
+
+class _PlainRows:
+    """Rows of str / int / float / None cells written straight into a constant-memory
+    worksheet's row file, as ``Worksheet._write_single_row`` writes them. ``write`` returns
+    False, having written nothing, for a row it cannot write exactly so."""
+
+    def __init__(self, ws: Any) -> None:
+        self._ws = ws
+        self._columns: list[str] = []
+
+    def write(self, row: int, values: Sequence[object]) -> bool:
+        ws = self._ws
+        if (ws.col_info or row in ws.row_info or ws.table.get(row) or row < ws.previous_row
+                or row >= ws.xls_rowmax or len(values) > ws.xls_colmax):  # fmt: skip
+            return False
+        if len(values) > len(self._columns):
+            self._columns = [xl_col_to_name(c) for c in range(max(len(values), 2 * len(self._columns)))]
+        number = str(row + 1)
+        cells: list[str] = []
+        texts: list[str] = []
+        first = last = -1
+        for col, value in enumerate(values):
+            kind = value.__class__
+            if kind is str:  # not a subclass: xlsxwriter may treat those otherwise
+                text = cast(str, value)
+                if not text:  # "" is a blank, as None
+                    continue
+                if len(text) > _STRMAX or text[0].isspace() or text[-1].isspace():
+                    return False  # edge whitespace: xml:space="preserve"
+                texts.append(text)
+                if "&" in text or "<" in text or ">" in text:
+                    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                cells.append(f'<c r="{self._columns[col]}{number}" t="inlineStr"><is><t>{text}</t></is></c>')
+            elif kind is int or kind is float:
+                if not math.isfinite(value):  # type: ignore[arg-type]
+                    return False  # an Excel error formula
+                cells.append(f'<c r="{self._columns[col]}{number}"><v>{value:.16G}</v></c>')
+            elif value is None:
+                continue
+            else:
+                return False
+            last = col
+            if first < 0:
+                first = col
+        if first < 0:
+            return True  # blanks only: xlsxwriter writes nothing either
+        if texts and _SPECIAL_TEXT.search("\n".join(texts)):
+            return False
+        if row > ws.previous_row:
+            ws._write_single_row(row)  # the row before, if ``write_row`` wrote it
+        ws._check_dimensions(row, first)
+        ws._check_dimensions(row, last)
+        ws._write_row(row, None)
+        ws.fh.write("".join(cells))
+        ws._xml_end_tag("row")
+        return True
+
+
 class Sheet:
     """One worksheet, filled top to bottom (constant-memory mode cannot go back a row, so no
     writer may, whichever mode its workbook is in)."""
@@ -50,10 +123,11 @@ class Sheet:
         self._ws = book.add_worksheet(name)
         self._bold = bold
         self._row = 0
+        self._plain = _PlainRows(self._ws) if self._ws.constant_memory else None
 
     def append(self, values: Sequence[object]) -> None:
         """The next row; an empty one leaves a blank row."""
-        if values:
+        if values and (self._plain is None or not self._plain.write(self._row, values)):
             self._ws.write_row(self._row, 0, values)
         self._row += 1
 
