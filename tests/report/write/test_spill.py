@@ -57,3 +57,25 @@ def test_rows_with_characters_beyond_ascii_come_back_whole(tmp_path: Path) -> No
     assert list(spilled.texts("tsv")) == [_row(Tier.IV, "1", 3, "G", "A").tsv, wide.tsv, _row(Tier.IV, "1", 7, "C", "T").tsv]
     assert list(spilled.texts("call")) == ['"1:3"', '"naïve"', '"1:7"']
     assert list(spilled.texts("table")) == ["[1]", '["é"]', "[1]"]
+
+
+def test_a_tier_in_order_for_a_while_then_not_is_sorted_whole(tmp_path: Path) -> None:
+    # in report order over two contigs and a tie at one position (kept as contig runs), then a
+    # record of an earlier contig: every contig number is kept from there on, the tier sorted
+    added = [("1", 5, "A", "C"), ("1", 5, "A", "G"), ("1", 9, "A", "T"), ("2", 3, "A", "T"), ("1", 7, "A", "T"),
+             ("X", 1, "A", "T")]  # fmt: skip
+    spill = RowSpill(tmp_path)
+    for chrom, pos, ref, alt in added:
+        spill.add(Tier.IV, chrom, pos, allele_key(ref, alt), _row(Tier.IV, chrom, pos, ref, alt))
+    in_order = [("1", 2, "A", "T"), ("1", 2, "A", "T"), ("1", 4, "A", "T"), ("X", 1, "A", "T"), ("MT", 1, "A", "T")]
+    for chrom, pos, ref, alt in in_order:
+        spill.add(Tier.III, chrom, pos, allele_key(ref, alt), _row(Tier.III, chrom, pos, ref, alt))
+    spilled = spill.finish()
+
+    third, fourth = spilled.tiers
+    assert third.order is None and third.chrom is None and len(third.runs) == 3
+    assert fourth.order is not None and fourth.chrom is not None
+    expected = in_order + sorted(added, key=lambda r: (genomic_sort_key(r[0], r[1]), allele_key(r[2], r[3])))
+    assert list(spilled.positions()) == [(r[0], r[1]) for r in expected]
+    assert list(spilled.maf_positions()) == [(r[0], r[1]) for r in expected]
+    assert [tuple(t.split("\t")[1:3]) for t in spilled.texts("tsv")] == [(r[0], str(r[1])) for r in expected]

@@ -18,7 +18,7 @@ import numpy as np
 
 from oncodrop.domain.metric import Metric
 from oncodrop.domain.variant import Variant
-from oncodrop.report.metrics.loci import Loci, Site
+from oncodrop.report.metrics.loci import IntArray, Loci
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.signatures import snv_context
 
@@ -76,22 +76,25 @@ def kataegis_events(
         bounds = [0, *cuts.tolist(), len(ordered)]
         for start, end in itertools.pairwise(bounds):
             if end - start >= min_snvs:
-                events.append(_event(list(snvs.take(indexes[order[start:end]].tolist())), genome))
+                events.append(_event(snvs, indexes[order[start:end]], genome))
     return tuple(events)
 
 
-def _event(run: Sequence[Site], genome: ReferenceGenome | None) -> KataegisEvent:
+def _event(snvs: Loci, run: IntArray, genome: ReferenceGenome | None) -> KataegisEvent:
+    """The event of the SNVs at indexes ``run`` (position order), read one at a time: a dense
+    region of a whole genome can be one run of tens of thousands of SNVs, too many to hold as objects."""
     n = len(run)
-    span = run[-1].pos - run[0].pos
-    c_share = sum(v.ref.upper() in "CG" for v in run) / n
-    apobec: float | None = None
-    if genome is not None:
-        hits, trinucleotide = 0, genome.trinucleotide
-        for v in run:
+    first, last = snvs[int(run[0])], snvs[int(run[-1])]
+    c_count = hits = 0
+    trinucleotide = genome.trinucleotide if genome is not None else None
+    for v in snvs.take(run.tolist()):
+        c_count += v.ref.upper() in "CG"
+        if trinucleotide is not None:
             tri = trinucleotide(v.chrom, v.pos)
             hits += bool(tri) and snv_context(v.ref.upper(), v.alt.upper(), tri or "") in APOBEC_CONTEXTS
-        apobec = hits / n
-    return KataegisEvent(run[0].chrom, run[0].pos, run[-1].pos, n, span / (n - 1), c_share, apobec)
+    apobec = hits / n if genome is not None else None
+    span = last.pos - first.pos
+    return KataegisEvent(first.chrom, first.pos, last.pos, n, span / (n - 1), c_count / n, apobec)
 
 
 def kataegis_metric(events: Sequence[KataegisEvent], n_snvs: int, min_snvs: int = MIN_SNVS) -> Metric:

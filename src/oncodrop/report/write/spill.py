@@ -4,8 +4,9 @@ report order.
 The tiers TSV, the MAF, the all-variants table of the HTML page and the calls of the
 interpretation input list every variant in report order (tier, karyotypic position, allele).
 A streamed report renders each finding's rows once, as it is classified, and appends them as
-one record to its tier's file in a private folder, keeping per record only its contig number,
-position and MAF start (7 bytes instead of a ~1 KB ``Finding``). ``RowSpill.finish`` sorts
+one record to its tier's file in a private folder, keeping per record only its position and MAF
+start, and its contig number unless the tier came in report order (5-7 bytes instead of a ~1 KB
+``Finding``). ``RowSpill.finish`` sorts
 each tier by those keys (ties at one position by the record's ``REF>ALT``, read back) and
 hands the writers ``SpilledRows``, which reads the records back tier by tier in that order:
 straight through when the file was already in that order (a sorted VCF), else by offsets
@@ -55,16 +56,23 @@ def _append(values: array[int], value: int, wide: str) -> array[int]:
 
 class _TierFile:
     """One tier's records: the file, and per record its contig number, position and MAF start
-    (as an offset from the position: 0 or 1 but for long complex alleles)."""
+    (as an offset from the position: 0 or 1 but for long complex alleles); and whether the
+    records came in report order so far (``ordered``: then ``finish`` has nothing to sort)."""
 
-    __slots__ = ("chrom", "handle", "maf_shift", "path", "pos")
+    __slots__ = ("allele", "chrom", "contig", "handle", "maf_shift", "ordered", "path", "pos", "runs")
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.handle: BinaryIO = path.open("wb")
-        self.chrom = array("H")
+        # contig numbers: while ``ordered``, one (first record, contig number) per contig run
+        # (a sorted VCF: ~25 runs, not 2 bytes a record); else one per record
+        self.runs: list[tuple[int, int]] = []
+        self.chrom: array[int] | None = None
         self.pos = array("I")
         self.maf_shift = array("B")
+        self.ordered = True
+        self.contig: tuple[int, str, int] | None = None  # the last record's ``genomic_sort_key(chrom, 0)``
+        self.allele = ""  # the last record's allele key (its position: ``pos[-1]``)
 
 
 class RowSpill:
@@ -73,6 +81,7 @@ class RowSpill:
     def __init__(self, folder: Path) -> None:
         self._folder = folder
         self._contigs: dict[str, int] = {}
+        self._keys: list[tuple[int, str, int]] = []  # ``genomic_sort_key(contig, 0)`` by contig number
         self._files: dict[Tier, _TierFile] = {}
 
     def add(self, tier: Tier, chrom: str, pos: int, allele: str, rows: RowPieces) -> None:
@@ -89,7 +98,22 @@ class RowSpill:
         contig = self._contigs.get(chrom)
         if contig is None:
             contig = self._contigs[chrom] = len(self._contigs)
-        t.chrom = _append(t.chrom, contig, "I")
+            self._keys.append(genomic_sort_key(chrom, 0))
+        if t.ordered:  # still in report order? (contig, position, allele key not decreasing)
+            if t.contig is not None and t.contig[1] == chrom:
+                last = t.pos[-1]
+                t.ordered = pos > last or (pos == last and allele >= t.allele)
+            else:  # a contig's first record: the contig must sort after the tier's last one
+                key = self._keys[contig]
+                t.ordered = t.contig is None or key > t.contig
+                t.contig = key
+                if t.ordered:
+                    t.runs.append((len(t.pos), contig))
+            t.allele = allele
+            if not t.ordered:
+                t.chrom, t.runs = _expand(t.runs, len(t.pos)), []
+        if t.chrom is not None:
+            t.chrom = _append(t.chrom, contig, "I")
         t.pos.append(pos)
         t.maf_shift = _append(t.maf_shift, rows.maf_start - pos, "q")
 
@@ -109,8 +133,16 @@ class RowSpill:
             t = self._files.get(tier)
             if t is not None:
                 order, offsets = _report_order(t, rank)
-                tiers.append(_SortedTier(t.path, order, offsets, t.chrom, t.pos, t.maf_shift, names))
+                tiers.append(_SortedTier(t.path, order, offsets, t.chrom, tuple(t.runs), t.pos, t.maf_shift, names))
         return SpilledRows(tuple(tiers))
+
+
+def _expand(runs: list[tuple[int, int]], n: int) -> array[int]:
+    """The contig number of each of the first ``n`` records, from their runs."""
+    chrom = array("I" if runs and max(c for _, c in runs) >= 1 << 16 else "H")
+    for (start, contig), end in zip(runs, [*(s for s, _ in runs[1:]), n], strict=True):
+        chrom.extend(array(chrom.typecode, [contig]) * (end - start))
+    return chrom
 
 
 def _offsets(path: Path, n: int) -> array[int]:
@@ -127,7 +159,12 @@ def _offsets(path: Path, n: int) -> array[int]:
 def _report_order(t: _TierFile, rank: npt.NDArray[Any]) -> tuple[npt.NDArray[Any] | None, array[int] | None]:
     """(record indexes in report order, record offsets); (None, None) when the file is in
     report order already. Order: contig rank, position, then ``REF>ALT`` among the records at
-    one position (read back from the file: few)."""
+    one position (read back from the file: few). A tier whose records came in that order
+    (``_TierFile.ordered``: a sorted VCF) is not sorted again, which at a million records would
+    hold ~30 MB of sort keys and indexes at once."""
+    if t.ordered:
+        return None, None
+    assert t.chrom is not None  # (kept per record once out of order)
     ranks = rank[np.frombuffer(t.chrom, dtype=np.uint16 if t.chrom.typecode == "H" else np.uint32)]
     pos = np.frombuffer(t.pos, dtype=np.uint32)
     order = np.lexsort((pos, ranks)).astype(np.uint32)
@@ -163,7 +200,8 @@ class _SortedTier:
     path: Path
     order: npt.NDArray[Any] | None  # record indexes in report order; None: file order is
     offsets: array[int] | None  # with ``order``
-    chrom: array[int]
+    chrom: array[int] | None  # each record's contig number; None: in ``runs`` (file order is report order)
+    runs: tuple[tuple[int, int], ...]  # (first record, contig number) of each contig's records
     pos: array[int]
     maf_shift: array[int]
     contigs: tuple[str, ...]  # by contig number
@@ -173,6 +211,20 @@ class _SortedTier:
 
     def indexes(self) -> Iterator[int]:
         return iter(range(len(self.pos))) if self.order is None else iter(self.order)
+
+    def located(self) -> Iterator[tuple[str, int]]:
+        """(contig, record index) of each record, in report order."""
+        contigs = self.contigs
+        if self.chrom is None:
+            starts = [*(s for s, _ in self.runs[1:]), len(self.pos)]
+            for (start, contig), end in zip(self.runs, starts, strict=True):
+                name = contigs[contig]
+                for i in range(start, end):
+                    yield name, i
+            return
+        chrom = self.chrom
+        for i in self.indexes():
+            yield contigs[chrom[i]], i
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,11 +259,13 @@ class SpilledRows:
     def positions(self) -> Iterator[tuple[str, int]]:
         """(contig, position) of each row, in report order."""
         for t in self.tiers:
-            for i in t.indexes():
-                yield t.contigs[t.chrom[i]], t.pos[i]
+            pos = t.pos
+            for name, i in t.located():
+                yield name, pos[i]
 
     def maf_positions(self) -> Iterator[tuple[str, int]]:
         """(contig, MAF start) of each row, in report order."""
         for t in self.tiers:
-            for i in t.indexes():
-                yield t.contigs[t.chrom[i]], t.pos[i] + t.maf_shift[i]
+            pos, shift = t.pos, t.maf_shift
+            for name, i in t.located():
+                yield name, pos[i] + shift[i]
