@@ -17,15 +17,13 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
 
 from oncodrop.domain.classification import Finding
 from oncodrop.domain.copynumber import CnaCall, GeneCopyNumber
 from oncodrop.domain.genome import Build
-from oncodrop.domain.metric import Metric
 from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError, InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle, GeneLocus
@@ -36,15 +34,12 @@ from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.collect import Collected, FindingCollector
 from oncodrop.report.interpretation.snapshot import write_streamed_input
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
+from oncodrop.report.measure import Measured, measure
 from oncodrop.report.metrics.cna import CnaThresholds, read_segments, segment_call
 from oncodrop.report.metrics.cna import gene_copy_numbers as call_genes
 from oncodrop.report.metrics.concordance import Concordance, check_reference
 from oncodrop.report.metrics.inputs import MetricInputs
-from oncodrop.report.metrics.kataegis import KataegisEvent, kataegis_events, kataegis_metric
-from oncodrop.report.metrics.msi import MsiInputs, msi_metric
-from oncodrop.report.metrics.sequence import ReferenceGenome
-from oncodrop.report.metrics.signatures import SignatureMatrix, SignatureReport, snv_signatures
-from oncodrop.report.metrics.tmb import TmbSettings, tmb_metric
+from oncodrop.report.metrics.tmb import TmbSettings
 from oncodrop.report.oncogenic_lookups import HotspotIndex, OncogenicResidues
 from oncodrop.report.oncogenicity import classify_oncogenicity
 from oncodrop.report.protocol import ReportRequest, ReportResult
@@ -286,39 +281,6 @@ def bundle_info(bundle: Bundle) -> BundleInfo:
     )
 
 
-class Measured(NamedTuple):
-    """The genome metrics of a report."""
-
-    tmb: Metric
-    msi: Metric
-    signatures: SignatureReport
-    kataegis: Metric
-    kataegis_events: tuple[KataegisEvent, ...]
-
-
-def measure(read: Streamed, inputs: MetricInputs, bundle: Bundle, config: SampleConfig, clock: StepClock) -> Measured:
-    """TMB, MSI, signatures and kataegis from the inputs gathered while streaming; MSI,
-    signatures and APOBEC contexts withheld when the REF alleles disagree with the genome."""
-    genome_path = bundle.fasta(read.build)
-    with ReferenceGenome.open(genome_path) if genome_path else nullcontext() as genome:
-        with clock.step("tmb"):
-            tmb = _tmb(read, inputs, config)
-        trusted = genome if read.concordance is None or read.concordance.trusted else None
-        withheld = read.concordance.withheld_note if trusted is None and read.concordance else ""
-        with clock.step("msi"):
-            msi = _msi(inputs.msi, config.assay.target_size_mb, trusted, config.msi.enabled,
-                       withheld, assay=config.assay.type)  # fmt: skip
-        with clock.step("signatures"):
-            signatures = _signatures(read, inputs, bundle, trusted, config, withheld)
-        with clock.step("kataegis"):
-            events = kataegis_events(inputs.pass_snvs, trusted)  # no APOBEC contexts if withheld
-            kataegis = kataegis_metric(events, inputs.snvs)
-            if withheld and kataegis.computable:
-                why = withheld.removeprefix("not computable: ")
-                kataegis = replace(kataegis, note=f"APOBEC contexts withheld: {why}")
-    return Measured(tmb, msi, signatures, kataegis, events)
-
-
 class SomaticReporter:
     """Our own PCGR-class somatic reporter (``Reporter`` protocol)."""
 
@@ -340,7 +302,8 @@ class SomaticReporter:
         clock.timings["read"] = round(clock.timings["read"] - read.classify_seconds, 4)
         clock.timings["classify"] = round(read.classify_seconds, 4)
         try:
-            measured = measure(read, inputs, bundle, request.config, clock)
+            measured = measure(inputs, bundle, request.config, clock, build=read.build,
+                               concordance=read.concordance, annotation_source=read.stats.annotation_source)
             del inputs  # the writers need none of it: freed before their peak
             return self._finish(request, bundle, read, measured, collector, clock)
         finally:
@@ -408,34 +371,3 @@ def _inputs(request: ReportRequest) -> tuple[InputFile, ...]:
     if request.cna:
         inputs.append(describe_input("cna", request.cna))
     return tuple(inputs)
-
-
-def _tmb(read: Streamed, inputs: MetricInputs, config: SampleConfig) -> Metric:
-    if read.stats.annotation_source == GENE_SPAN_SOURCE:
-        return Metric("TMB", None, "mutations/Mb", note="not computable: the VCF has no consequence "
-                      "annotation and the bundle only gene spans, so coding variants cannot be told apart")  # fmt: skip
-    return tmb_metric(inputs.tmb.counts(), TmbSettings.from_config(config))
-
-
-def _msi(
-    inputs: MsiInputs, target_mb: float, genome: ReferenceGenome | None, enabled: bool, withheld: str = "",
-    assay: str | None = None,
-) -> Metric:
-    if not enabled:
-        return Metric("msi", None, "indel fraction", "not computed: disabled in the sample config")
-    if withheld:
-        return Metric("msi", None, "indel fraction", withheld)
-    return msi_metric(inputs, target_mb, genome, assay)
-
-
-def _signatures(
-    read: Streamed, inputs: MetricInputs, bundle: Bundle, genome: ReferenceGenome | None,
-    config: SampleConfig, withheld: str = "",
-) -> SignatureReport:
-    if not config.signatures.enabled:
-        return SignatureReport(Metric("signatures", None, "cosine similarity",
-                                      "not computed: disabled in the sample config"))
-    if withheld:
-        return SignatureReport(Metric("signatures", None, "cosine similarity", withheld))
-    matrix = SignatureMatrix.from_tuple(bundle.signatures(read.build))
-    return snv_signatures(inputs.pass_snvs, genome, matrix, config.signatures)
