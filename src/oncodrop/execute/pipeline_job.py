@@ -49,8 +49,10 @@ class PipelineJob:
                           bundle_version=outcome.bundle_version or None)
 
 
-# imported once per worker's job fork server (see execute.local), not once per job
-PRELOAD = ("oncodrop.report.engine", "oncodrop.report.germline.engine", "openpyxl", "scipy.optimize")
+# imported once per worker's job fork server (see execute.local), not once per job; the
+# reporters no longer import openpyxl (workbooks are xlsxwriter's) or scipy.optimize
+# (report.metrics.nnls), so neither is preloaded
+PRELOAD = ("oncodrop.report.engine", "oncodrop.report.germline.engine")
 
 
 def worker_config(settings: Settings, work_root: Path) -> WorkerConfig:
