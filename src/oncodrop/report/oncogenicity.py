@@ -49,9 +49,10 @@ ONCOGENIC_FUNCTIONS = frozenset(
 EXACT_LEVELS = frozenset({MatchLevel.GENOMIC, MatchLevel.HGVSP})
 """Match levels at which an evidence item speaks about this very change (OS1, OS2): the allele
 or the protein change. A residue-level item (``BRAF V600``: any missense there) is not the SOP's
-"same amino-acid change"; it counts for OM3 (``RESIDUE_LEVELS``)."""
+"same amino-acid change" (``RESIDUE_LEVELS``)."""
 RESIDUE_LEVELS = frozenset({MatchLevel.CODON})
-"""Match levels at which an item speaks about the residue, not the change: OM3's evidence."""
+"""Match levels at which an item speaks about the residue, not the change: OS1 for the
+residue's recurrent changes (``_recurrent_missense``), OM3 for the others."""
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -107,11 +108,13 @@ def _evidence_ids(
     })  # fmt: skip
 
 
-def _recurrent_missense(x: OncogenicityInput) -> bool:
-    """This very missense is one of the residue's recurrent changes (>= 10 tumours in the hotspot
-    data): what the studies behind a residue-level item (``IDH1 R132``) enrolled."""
+def _recurrent_missense(x: OncogenicityInput) -> HotspotSupport | None:
+    """The hotspot support when this very missense is one of the residue's recurrent changes
+    (>= 10 tumours in the hotspot data): what the studies behind a residue-level item
+    (``IDH1 R132``) enrolled."""
     spot = x.hotspot
-    return "missense_variant" in x.terms and spot is not None and spot.allele_samples >= HOTSPOT_ALLELE_SAMPLES
+    recurrent = "missense_variant" in x.terms and spot is not None and spot.allele_samples >= HOTSPOT_ALLELE_SAMPLES
+    return spot if recurrent else None
 
 
 def _os1(x: OncogenicityInput) -> Finding:
@@ -119,11 +122,10 @@ def _os1(x: OncogenicityInput) -> Finding:
     if found:
         more = f" +{len(found) - 2} more" if len(found) > 2 else ""
         return f"{x.change} established in CIViC: {', '.join(found[:2])}{more}"
-    residue = _evidence_ids(x, establishes_oncogenicity, RESIDUE_LEVELS) if _recurrent_missense(x) else []
-    if not residue:
+    spot = _recurrent_missense(x)
+    residue = _evidence_ids(x, establishes_oncogenicity, RESIDUE_LEVELS) if spot else []
+    if spot is None or not residue:
         return None
-    spot = x.hotspot
-    assert spot is not None  # _recurrent_missense checked it
     more = f" +{len(residue) - 2} more" if len(residue) > 2 else ""
     return (f"{x.change}, a recurrent change at the residue ({spot.allele_samples} tumours), established by "
             f"residue-level CIViC items: {', '.join(residue[:2])}{more}")  # fmt: skip
