@@ -81,8 +81,13 @@ def child_env(pycache: Path) -> dict[str, str]:
 
 
 def _child(env: dict[str, str], *args: str) -> Child:
+    return _child_run(__file__, env, *args)
+
+
+def _child_run(script: str, env: dict[str, str], *args: str) -> Child:
+    """``script --child ARGS`` in a fresh interpreter: its CPU, wall time, peak RSS and last JSON line."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True,
+    proc = subprocess.Popen([sys.executable, script, "--child", *args], stdout=subprocess.PIPE, text=True,
                             env=env)  # fmt: skip
     stdout = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
