@@ -79,6 +79,7 @@ def test_fitting_signatures_in_a_fresh_interpreter_never_imports_scipy_optimize(
         f"s = load_signature_matrix(Path({str(reference / 'pcgr/COSMIC_v3.4_SBS_GRCh38.txt')!r}))\n"
         "fit = fit_signatures(s.matrix[:, :3].sum(axis=1) * 100, s, bootstrap=5)\n"
         "assert fit.exposures, fit\n"
+        "assert 'numpy.ma' not in sys.modules  # refit.percentiles, not np.percentile\n"
         "print(sorted(k for k in sys.modules if k.startswith('scipy.optimize')))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(SRC)}
