@@ -7,7 +7,6 @@ module is the single schema the reporter reads. Documented in ``docs/config.md``
 
 from __future__ import annotations
 
-import difflib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -36,6 +35,8 @@ def canonical_tumor_site(value: str) -> str | None:
         return None
     if wanted in by_lower:
         return by_lower[wanted]
+    import difflib  # only for the error: not every config load pays its import
+
     near = difflib.get_close_matches(value, [*TUMOR_SITES, ANY_SITE], n=1, cutoff=0.5)
     hint = f" Did you mean {near[0]!r}?" if near else ""
     raise ValueError(

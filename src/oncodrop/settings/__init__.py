@@ -22,24 +22,53 @@ what ``oncodrop config show`` prints; ``handover_json`` is the one serialisation
 them (for a worker process, in a 0600 file).
 """
 
-from oncodrop.settings.areas import (
-    DEFAULT_COMPRESS_ROWS_OVER,
-    PANELAPP_URL,
-    AwsSettings,
-    BatchSettings,
-    CelerySettings,
-    IntakeLimits,
-    NotifySettings,
-    PcgrSettings,
-    RefdataSettings,
-    ReinterpretSettings,
-    ReportSettings,
-    SlurmSettings,
-)
-from oncodrop.settings.console import OidcSettings, SlackSettings, WebSettings
-from oncodrop.settings.fields import ENV_PREFIX, LEGACY_NAMES, FieldDoc, env_names
-from oncodrop.settings.model import Settings, field_docs
-from oncodrop.settings.sources import CONFIG_ENV
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from oncodrop.settings.defaults import DEFAULT_COMPRESS_ROWS_OVER, PANELAPP_URL
+
+if TYPE_CHECKING:
+    from oncodrop.settings.areas import (
+        AwsSettings,
+        BatchSettings,
+        CelerySettings,
+        IntakeLimits,
+        NotifySettings,
+        PcgrSettings,
+        RefdataSettings,
+        ReinterpretSettings,
+        ReportSettings,
+        SlurmSettings,
+    )
+    from oncodrop.settings.console import OidcSettings, SlackSettings, WebSettings
+    from oncodrop.settings.fields import ENV_PREFIX, LEGACY_NAMES, FieldDoc, env_names
+    from oncodrop.settings.model import Settings, field_docs
+    from oncodrop.settings.sources import CONFIG_ENV
+
+# Every other name is imported on first use (PEP 562): the reporter reads only the defaults above,
+# and ``Settings`` pulls in pydantic_settings, ~90 ms that a report run does not need.
+_LAZY = {
+    **dict.fromkeys(("AwsSettings", "BatchSettings", "CelerySettings", "IntakeLimits", "NotifySettings",
+                     "PcgrSettings", "RefdataSettings", "ReinterpretSettings", "ReportSettings",
+                     "SlurmSettings"), "areas"),
+    **dict.fromkeys(("OidcSettings", "SlackSettings", "WebSettings"), "console"),
+    **dict.fromkeys(("ENV_PREFIX", "LEGACY_NAMES", "FieldDoc", "env_names"), "fields"),
+    **dict.fromkeys(("Settings", "field_docs"), "model"),
+    "CONFIG_ENV": "sources",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """Import a lazily exported name from its submodule (once: it is then a module global)."""
+    submodule = _LAZY.get(name)
+    if submodule is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{submodule}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CONFIG_ENV",

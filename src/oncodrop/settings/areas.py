@@ -16,7 +16,8 @@ from pydantic import (
     model_validator,
 )
 
-PANELAPP_URL = "https://panelapp.genomicsengland.co.uk/api/v1"
+from oncodrop.settings.defaults import DEFAULT_COMPRESS_ROWS_OVER, PANELAPP_URL
+
 # The serialisation context key under which secrets are written in clear (worker hand-over only).
 REVEAL_SECRETS = "reveal_secrets"
 
@@ -197,10 +198,6 @@ class RefdataSettings(Area):
     version: str = Field(default="", description="Bundle version (empty: today's date).")
     panelapp: tuple[str, ...] = Field(default=(), description="PanelApp panels as ID or ID:NAME.")
     panelapp_url: str = Field(default=PANELAPP_URL, description="PanelApp API base (…/api/v1).")
-
-
-# Over this many rows the tiers TSV and the MAF are written bgzip'd (the reporter's default too).
-DEFAULT_COMPRESS_ROWS_OVER = 250_000
 
 
 class ReportSettings(Area):

@@ -8,7 +8,7 @@ import pytest
 
 from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError
-from oncodrop.report.metrics.refit import cosine, nnls_fit
+from oncodrop.report.metrics.refit import cosine, nnls_fit, percentiles
 from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.metrics.signatures import (
     SignatureMatrix,
@@ -84,6 +84,19 @@ def test_bootstrap_intervals_bracket_the_estimate_and_are_reproducible(cosmic: S
     assert 0.45 < sbs4.ci_low and sbs4.ci_high < 0.8
     assert sbs4.aetiology == "tobacco smoking"
     assert first.bootstrap == 100
+
+
+def test_percentiles_are_numpys_linear_percentiles_bit_for_bit() -> None:
+    rng = np.random.default_rng(5)
+    qs = (2.5, 97.5, 0.0, 100.0, 50.0, 33.3, 99.9, 0.1, 25.0)
+    for n in (*range(1, 40), 99, 100, 101, 1000):
+        for values in (rng.random(n), rng.integers(0, 4, n) / 7, np.zeros(n), rng.random(n) * 1e-12,
+                       rng.dirichlet(np.ones(3), n)[:, 0]):  # fmt: skip
+            want = [float(x).hex() for x in np.percentile(values, list(qs))]
+            assert [x.hex() for x in percentiles(values.tolist(), qs)] == want, (n, values)
+    assert all(np.isnan(percentiles([0.1, float("nan")], (50.0,))))
+    with pytest.raises(ValueError):
+        percentiles([0.5], (101.0,))
 
 
 def test_max_signatures_caps_the_selection(cosmic: SignatureMatrix) -> None:

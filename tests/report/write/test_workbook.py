@@ -4,14 +4,16 @@ content gives the same bytes (both report kinds' workbooks are written with it).
 from __future__ import annotations
 
 import math
+import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter  # type: ignore[import-untyped]
 from openpyxl import load_workbook
 
-from oncodrop.report.write.workbook import _CREATED, _OPTIONS, IN_MEMORY_ROWS, Workbook, typed_value
+from oncodrop.report.write.workbook import _CREATED, _OPTIONS, IN_MEMORY_ROWS, Workbook, _RowsInMemory, typed_value
 
 
 @pytest.mark.parametrize("rows", [None, 10], ids=["constant-memory", "in-memory"])
@@ -49,16 +51,32 @@ def test_same_content_same_bytes_and_no_timestamp(tmp_path: Path, rows: int | No
         assert {info.date_time[0] for info in z.infolist()} == {1980}
 
 
-def test_only_a_small_workbook_is_assembled_in_memory(tmp_path: Path) -> None:
-    def inline_strings(rows: int | None) -> bool:
+def test_a_small_workbook_is_the_constant_memory_one_made_without_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    mkstemp = tempfile.mkstemp
+
+    def counted(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        fd, name = mkstemp(*args, **kwargs)
+        made.append(name)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", counted)
+
+    def write(rows: int | None) -> dict[str, bytes]:
         path = tmp_path / f"{rows}.xlsx"
         with Workbook(path, rows=rows) as book:
-            book.sheet("S").append(("text",))
+            book.sheet("S").append(("text", 1))
+            book.sheet("Bold").header(("a", "b"))
+            book.sheet("Empty")
         with zipfile.ZipFile(path) as z:
-            return "inlineStr" in z.read("xl/worksheets/sheet1.xml").decode()  # constant memory writes inline
+            return {name: z.read(name) for name in z.namelist()}
 
-    assert not inline_strings(IN_MEMORY_ROWS)
-    assert inline_strings(IN_MEMORY_ROWS + 1) and inline_strings(None)
+    small = write(IN_MEMORY_ROWS)
+    assert not made and b"inlineStr" in small["xl/worksheets/sheet1.xml"]
+    assert write(IN_MEMORY_ROWS + 1) == small and made  # on disk: ~30 temporary files
+    assert write(None) == small
 
 
 def test_typed_value_reads_tsv_text_as_the_workbook_should_hold_it() -> None:
@@ -87,8 +105,8 @@ _AWKWARD_ROWS: tuple[tuple[object, ...], ...] = (
 
 @pytest.mark.parametrize("rows", [None, 10], ids=["constant-memory", "in-memory"])
 def test_rows_are_the_same_bytes_as_xlsxwriter_writes_them_cell_by_cell(tmp_path: Path, rows: int | None) -> None:
-    """Constant memory writes plain rows' XML itself: the file must be the one ``write_row``
-    gives, for plain rows and for every kind it hands back to ``write_row``."""
+    """Plain rows' XML is written here: the file must be the one ``write_row`` gives, for plain
+    rows and for every kind handed back to ``write_row`` (rows on disk or in memory alike)."""
     with Workbook(tmp_path / "ours.xlsx", rows=rows) as book:
         for name in ("First", "Second"):
             sheet = book.sheet(name)
@@ -103,7 +121,7 @@ def test_rows_are_the_same_bytes_as_xlsxwriter_writes_them_cell_by_cell(tmp_path
     ref.set_properties({"created": _CREATED})
     bold = ref.add_format({"bold": True})
     for name in ("First", "Second"):
-        ws = ref.add_worksheet(name)
+        ws = ref.add_worksheet(name, worksheet_class=_RowsInMemory if in_memory else None)
         ws.write_row(0, 0, ("a", "b", "c"), bold)
         for i, row in enumerate(_AWKWARD_ROWS, start=1):
             if row:

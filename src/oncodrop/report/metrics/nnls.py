@@ -7,8 +7,9 @@ than fitting a whole-genome sample's signatures takes. So the extension module i
 by itself, from the file SciPy installed, and called exactly as ``scipy.optimize.nnls`` calls
 it (same arrays, same iteration limit): the exposures are the same numbers, bit for bit
 (``tests/report/metrics/test_nnls.py``). With a SciPy other than the ones this was checked
-against (``CHECKED_SCIPY``), ``scipy.optimize.nnls`` itself is used. Loaded on the first fit, so a report without one pays
-nothing.
+against (``CHECKED_SCIPY``; read from the ``version.py`` SciPy installed, since even a bare
+``import scipy`` is ~10 ms), ``scipy.optimize.nnls`` itself is used. Loaded on the first fit,
+so a report without one pays nothing.
 """
 
 from __future__ import annotations
@@ -52,16 +53,16 @@ def nnls(matrix: FloatArray, target: FloatArray, maxiter: int) -> tuple[FloatArr
 @functools.cache
 def _routine() -> Callable[[FloatArray, FloatArray, int], tuple[FloatArray, float, int]] | None:
     """SciPy's C ``nnls`` from its extension module; None with an unchecked SciPy."""
-    import scipy
-
-    if not scipy.__version__.startswith(CHECKED_SCIPY):
+    spec = importlib.util.find_spec("scipy")  # finds, does not import, the package
+    folder = Path(spec.submodule_search_locations[0]) if spec and spec.submodule_search_locations else None
+    if folder is None or not _scipy_version(folder).startswith(CHECKED_SCIPY):
         return None
     module: Any = sys.modules.get(_MODULE)
     if module is None:
         try:
-            folder = Path(scipy.__path__[0]) / "optimize"
-            path = next((folder / f"_slsqplib{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES
-                         if (folder / f"_slsqplib{suffix}").is_file()), None)  # fmt: skip
+            lib = folder / "optimize"
+            path = next((lib / f"_slsqplib{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES
+                         if (lib / f"_slsqplib{suffix}").is_file()), None)  # fmt: skip
             spec = importlib.util.spec_from_file_location(_MODULE, path) if path else None
             if spec is None or spec.loader is None:
                 return None
@@ -72,3 +73,20 @@ def _routine() -> Callable[[FloatArray, FloatArray, int], tuple[FloatArray, floa
         sys.modules[_MODULE] = module  # scipy.optimize, if imported later, uses this one
     routine = getattr(module, "nnls", None)
     return routine if callable(routine) else None
+
+
+def _scipy_version(folder: Path) -> str:
+    """``scipy.__version__``, without importing SciPy when nothing has yet (~10 ms of a report):
+    its ``version.py``, run by itself, defines ``version`` as ``scipy/__init__.py`` takes it."""
+    imported = sys.modules.get("scipy")
+    if imported is not None:
+        return str(imported.__version__)
+    spec = importlib.util.spec_from_file_location("_oncodrop_scipy_version", folder / "version.py")
+    if spec is None or spec.loader is None:
+        return ""
+    try:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except (ImportError, OSError, SyntaxError):
+        return ""
+    return str(getattr(module, "version", ""))

@@ -14,6 +14,7 @@ refit NNLS on the selected set only (fast, and what the report shows).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -161,3 +162,26 @@ def bootstrap_fractions(
         s = x.sum()
         out[i] = x / s if s > 0 else x
     return out
+
+
+def percentiles(values: Sequence[float], qs: Sequence[float]) -> tuple[float, ...]:
+    """``np.percentile(values, qs)`` (its default "linear" method) as floats, bit for bit
+    (``tests/report/metrics/test_signatures.py``), without the ~25 ms its first call costs a
+    report: numpy's ``unique`` asks ``np.ma.is_masked``, which imports ``numpy.ma``."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        raise ValueError("percentiles of no values")
+    if any(math.isnan(v) for v in ordered):
+        return tuple(math.nan for _ in qs)
+    out = []
+    for q in qs:
+        if not 0 <= q <= 100:
+            raise ValueError("Percentiles must be in the range [0, 100]")
+        virtual = (n - 1) * (q / 100)  # numpy's steps, in its order: the same rounding
+        below, above = (-1, -1) if virtual >= n - 1 else (math.floor(virtual), math.floor(virtual) + 1)
+        gamma = virtual - below  # numpy's too, -1 included
+        a, b = ordered[below], ordered[above]
+        diff = b - a
+        out.append(b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma)
+    return tuple(out)

@@ -24,6 +24,7 @@ from oncodrop.report.metrics.loci import Site
 from oncodrop.report.metrics.refit import (
     FloatArray,
     bootstrap_fractions,
+    percentiles,
     select_signatures,
 )
 from oncodrop.report.metrics.sequence import ReferenceGenome, reverse_complement
@@ -184,7 +185,7 @@ def fit_signatures(
     for j, col in enumerate(columns):
         low = high = None
         if len(boots):
-            low, high = (float(x) for x in np.percentile(boots[:, j], [2.5, 97.5]))
+            low, high = percentiles(boots[:, j].tolist(), (2.5, 97.5))
         name = signatures.names[col]
         count = float(sel.exposures[col])
         exposures.append(SignatureExposure(name, count, count / total, low, high, aetiology(name)))

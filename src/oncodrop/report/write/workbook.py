@@ -1,15 +1,17 @@
 """Workbooks written row after row: the one xlsxwriter set-up the somatic and germline
 ``{sample}.xlsx`` writers share.
 
-Large workbooks are written in constant-memory mode: each row goes to disk as it is written,
-so a 10,000-row sheet costs no more memory than a 10-row one (in memory it peaked at ~40 MB and
-was slower), and xlsxwriter writes it 3-4x faster than openpyxl's write-only mode. Small ones
-(``IN_MEMORY_ROWS``: every germline report, a demo-size somatic one) are assembled in memory:
-constant-memory mode makes ~30 temporary files per workbook, which took 12 ms of a Lynch
-panel's workbook on an idle disk and 60 ms on a busy one, against 8-9 ms in memory. Both hold
-the same cells (in-memory shares repeated strings, constant-memory writes them inline).
+Every row becomes XML as it is written (xlsxwriter's constant-memory mode, strings inline).
+Large workbooks keep those rows in a temporary file per sheet, so a 10,000-row sheet costs no
+more memory than a 10-row one (xlsxwriter's in-memory mode peaked at ~40 MB and was slower),
+and xlsxwriter writes it 3-4x faster than openpyxl's write-only mode. Small ones
+(``IN_MEMORY_ROWS``: every germline report, a demo-size somatic one) keep the rows in memory
+(``_RowsInMemory``) and are packaged in memory: on disk, ~30 temporary files per workbook took
+12 ms of a Lynch panel's workbook on an idle disk and 60 ms on a busy one. (Small ones were
+xlsxwriter's in-memory mode, cell by cell with a shared-string table, until this cost a
+1,000-variant report ~0.09 s of CPU against ~0.04 s; the cells are the same.)
 
-In constant-memory mode a row of plain cells (numbers, blanks, text without control characters
+A row of plain cells (numbers, blanks, text without control characters
 or edge whitespace: ``_PlainRows``) becomes XML here, as xlsxwriter's own cell writer makes it
 (``tests/report/write/test_workbook.py`` holds the files byte-identical), not cell by cell
 through ``write_row``, whose per-cell dispatch, cell tuples and attribute lists were ~3/4 of
@@ -22,6 +24,7 @@ creation date is fixed so the same content gives the same bytes.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -32,6 +35,7 @@ from typing import Any, Self, cast
 
 import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.utility import xl_col_to_name  # type: ignore[import-untyped]
+from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 IN_MEMORY_ROWS = 2_000  # ~8 MB at the somatic Variants sheet's width
 _OPTIONS = {
@@ -115,19 +119,44 @@ class _PlainRows:
         return True
 
 
+class _RowsInMemory(Worksheet):  # type: ignore[misc]
+    """A constant-memory worksheet whose rows wait in a ``StringIO`` instead of a temporary
+    file (xlsxwriter's row-data file: made in ``_initialize``, closed and reopened around
+    packaging, copied into the sheet's XML by ``_write_optimized_sheet_data``)."""
+
+    def _initialize(self, init_data: dict[str, Any]) -> None:
+        super()._initialize({**init_data, "constant_memory": False})  # no temporary file
+        self.constant_memory = True
+        self.row_data_fh = self.fh = io.StringIO()
+
+    def _opt_close(self) -> None:
+        """Nothing to close: the rows are in memory."""
+
+    def _opt_reopen(self) -> None:
+        """Nothing to reopen: the rows are in memory."""
+
+    def _write_optimized_sheet_data(self) -> None:
+        if self.dim_rowmin is None:  # no data: as xlsxwriter writes it
+            self._xml_empty_tag("sheetData")
+            return
+        self._xml_start_tag("sheetData")
+        self.fh.write(self.row_data_fh.getvalue())
+        self._xml_end_tag("sheetData")
+
+
 class Sheet:
     """One worksheet, filled top to bottom (constant-memory mode cannot go back a row, so no
     writer may, whichever mode its workbook is in)."""
 
     def __init__(self, book: Any, name: str, bold: Any) -> None:
-        self._ws = book.add_worksheet(name)
+        self._ws = book.add_worksheet(name, worksheet_class=None if book.constant_memory else _RowsInMemory)
         self._bold = bold
         self._row = 0
-        self._plain = _PlainRows(self._ws) if self._ws.constant_memory else None
+        self._plain = _PlainRows(self._ws)
 
     def append(self, values: Sequence[object]) -> None:
         """The next row; an empty one leaves a blank row."""
-        if values and (self._plain is None or not self._plain.write(self._row, values)):
+        if values and not self._plain.write(self._row, values):
             self._ws.write_row(self._row, 0, values)
         self._row += 1
 
