@@ -258,19 +258,57 @@ CALLER_RULES: tuple[tuple[str, frozenset[str], Rule], ...] = (
 )
 
 
+READ_KEYS = frozenset({
+    "TIR", "TAR", "AU", "CU", "GU", "TU", "AO", "RO", "AD", "RD", "FREQ", "DP", "AF", "FA",
+    "BCOUNT", "DP4", "ADT", "DPT",
+})  # fmt: skip
+"""Every FORMAT key a rule reads (a test holds the rules to it): a sample's support is a
+function of these values and the allele alone."""
+
+
 @lru_cache(maxsize=256)
 def _rules_for(keys: frozenset[str]) -> tuple[Rule, ...]:
     """The caller rules whose FORMAT fields a record layout has (few layouts per file)."""
     return tuple(rule for _name, needed, rule in CALLER_RULES if needed <= keys)
 
 
-def sample_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext) -> Support:
+@lru_cache(maxsize=256)
+def _read_keys(keys: frozenset[str]) -> tuple[str, ...]:
+    """The keys of a record layout that the rules may read, in a fixed order."""
+    return tuple(sorted(keys & READ_KEYS))
+
+
+def direct_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext) -> Support:
     """Depth, ALT count and VAF from the first caller rule that applies; DP alone otherwise."""
     for rule in _rules_for(keys):
         support = rule(fields, ctx)
         if support is not None and (support.alt_depth is not None or support.vaf is not None):
             return support
     return Support(_depth(fields, None) if "DP" in keys else None, None, None)
+
+
+SupportMemo = dict[tuple[Any, ...], Support]
+_MEMO_SIZE = 1 << 12
+
+
+def sample_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext, memo: SupportMemo) -> Support:
+    """``direct_support``, remembered per distinct read values and allele in ``memo`` (one per
+    file: its header fixes each key's type). A matched normal repeats a few values (``0/0:.,.``),
+    and the rules then run on a plain dict of those values instead of pysam's sample proxy.
+
+    A support with a zero VAF is never stored: ``0.0`` and ``-0.0`` are equal keys."""
+    read = _read_keys(keys)
+    get = fields.get
+    values = tuple([get(k) for k in read])
+    key = (read, values, ctx.alt_index, ctx.n_alts, ctx.ref, ctx.alt)
+    held = memo.get(key)
+    if held is None:
+        held = direct_support(dict(zip(read, values, strict=True)), keys, ctx)
+        if held.vaf != 0:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = held
+    return held
 
 
 def info_value(value: Any, ctx: AlleleContext) -> float | None:
