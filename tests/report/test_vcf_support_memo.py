@@ -63,7 +63,7 @@ def _alleles(path: Path) -> Any:
 
 @pytest.mark.parametrize("name", CALLER_FILES)
 def test_remembered_support_equals_the_rules_on_the_proxy(testdata: Path, name: str) -> None:
-    memo: allelic.SupportMemo = {}
+    memo = allelic.SupportMemo()
     checked = 0
     for sample, keys, ctx in _alleles(testdata / name):
         direct = direct_support(sample, keys, ctx)
@@ -99,9 +99,21 @@ def test_read_variants_equal_with_the_direct_rules(testdata: Path, name: str, mo
 
 def test_zero_vaf_is_not_remembered() -> None:
     """``0.0 == -0.0``: a zero VAF stored under one would be served for the other."""
-    memo: allelic.SupportMemo = {}
+    memo = allelic.SupportMemo()
     ctx = AlleleContext(0, 1, "A", "C")
     keys = frozenset({"AF", "DP"})
     assert str(sample_support({"AF": (0.0,), "DP": 9}, keys, ctx, memo).vaf) == "0.0"
     assert str(sample_support({"AF": (-0.0,), "DP": 9}, keys, ctx, memo).vaf) == "-0.0"
-    assert memo == {}
+    assert memo.held == {}
+
+
+def test_a_column_whose_values_seldom_repeat_goes_back_to_the_proxy() -> None:
+    keys = frozenset({"AD", "DP"})
+    ctx = AlleleContext(0, 1, "A", "C")
+    repeating, distinct = allelic.SupportMemo(), allelic.SupportMemo()
+    for n in range(2 * allelic._PROBE):
+        assert sample_support({"AD": (None, None), "DP": None}, keys, ctx, repeating) == allelic.Support()
+        fields = {"AD": (n + 10, 3), "DP": n + 13}
+        assert sample_support(fields, keys, ctx, distinct) == direct_support(fields, keys, ctx)
+    assert repeating.on and len(repeating.held) == 1
+    assert not distinct.on and distinct.held == {}

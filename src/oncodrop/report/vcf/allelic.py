@@ -287,27 +287,48 @@ def direct_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext) -> 
     return Support(_depth(fields, None) if "DP" in keys else None, None, None)
 
 
-SupportMemo = dict[tuple[Any, ...], Support]
+class SupportMemo:
+    """One sample column's supports per distinct read values and allele, for one file (its
+    header fixes each key's type). Worth it where values repeat: a matched normal with no
+    reads (``0/0:.,.:.:.``) has one; a tumour's counts rarely do, so a column whose first
+    ``_PROBE`` look-ups hit less than half the time goes back to the rules on the proxy."""
+
+    __slots__ = ("held", "hits", "lookups", "on")
+
+    def __init__(self) -> None:
+        self.held: dict[tuple[Any, ...], Support] = {}
+        self.hits = self.lookups = 0
+        self.on = True
+
+
+_PROBE = 1024
 _MEMO_SIZE = 1 << 12
 
 
 def sample_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext, memo: SupportMemo) -> Support:
-    """``direct_support``, remembered per distinct read values and allele in ``memo`` (one per
-    file: its header fixes each key's type). A matched normal repeats a few values (``0/0:.,.``),
-    and the rules then run on a plain dict of those values instead of pysam's sample proxy.
+    """``direct_support``, remembered in ``memo`` while that pays (``SupportMemo``); on a miss
+    the rules run on a plain dict of the read values instead of pysam's sample proxy.
 
     A support with a zero VAF is never stored: ``0.0`` and ``-0.0`` are equal keys."""
+    if not memo.on:
+        return direct_support(fields, keys, ctx)
     read = _read_keys(keys)
     get = fields.get
     values = tuple([get(k) for k in read])
     key = (read, values, ctx.alt_index, ctx.n_alts, ctx.ref, ctx.alt)
-    held = memo.get(key)
-    if held is None:
-        held = direct_support(dict(zip(read, values, strict=True)), keys, ctx)
-        if held.vaf != 0:
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            memo[key] = held
+    held = memo.held.get(key)
+    memo.lookups += 1
+    if held is not None:
+        memo.hits += 1
+        return held
+    if memo.lookups == _PROBE and memo.hits * 2 < _PROBE:
+        memo.on = False
+        memo.held.clear()
+    held = direct_support(dict(zip(read, values, strict=True)), keys, ctx)
+    if held.vaf != 0 and memo.on:
+        if len(memo.held) >= _MEMO_SIZE:
+            memo.held.clear()
+        memo.held[key] = held
     return held
 
 

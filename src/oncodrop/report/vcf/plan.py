@@ -35,8 +35,9 @@ class ReadPlan:
     compound: Mapping[tuple[str, int], tuple[str, ...]] | None = None  # csq haplotype entries
     annotation_tag: str | None = field(init=False)  # the INFO tag of the annotation entries
     info_tags: bool = field(init=False)  # the config names INFO tags for depth/VAF
-    # each sample's support per distinct read values (``allelic.sample_support``), this file's
-    support_memo: SupportMemo = field(default_factory=dict, init=False, repr=False, compare=False)
+    # the tumour's and the normal's supports per distinct read values (``allelic.SupportMemo``)
+    tumour_memo: SupportMemo = field(default_factory=SupportMemo, init=False, repr=False, compare=False)
+    normal_memo: SupportMemo = field(default_factory=SupportMemo, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         tags = self.config.allelic_support

@@ -125,9 +125,8 @@ def split_record(
             counts["not_in_sample"] += 1
             continue
         ctx = _context(i, n_alts, ref, alt)
-        memo = plan.support_memo
-        t_support = sample_support(tumour, keys, ctx, memo) if tumour is not None else _NO_SUPPORT
-        n_support = sample_support(normal, keys, ctx, memo) if normal is not None else None
+        t_support = sample_support(tumour, keys, ctx, plan.tumour_memo) if tumour is not None else _NO_SUPPORT
+        n_support = sample_support(normal, keys, ctx, plan.normal_memo) if normal is not None else None
         if plan.mode == "somatic":
             if plan.info_tags:
                 t_support, n_support = with_config_tags(rec, plan, t_support, n_support, ctx)
