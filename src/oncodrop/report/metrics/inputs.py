@@ -8,8 +8,6 @@ in memory, with the same results.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from oncodrop.domain.variant import Variant
 from oncodrop.report.metrics.loci import Loci
 from oncodrop.report.metrics.msi import MsiInputs
@@ -28,16 +26,10 @@ class MetricInputs:
         self.snvs = 0  # SNVs, PASS or not (kataegis's precondition)
 
     def add(self, v: Variant) -> None:
-        self.add_all((v,))
-
-    def add_all(self, variants: Iterable[Variant]) -> None:
-        """``add`` each of ``variants`` in turn (the engine's batches: one call per batch)."""
-        tmb, msi, pass_snvs = self.tmb.add, self.msi.add, self.pass_snvs.add
-        for v in variants:
-            kind = v.variant_class  # once: MSI reads it too
-            tmb(v)
-            msi(v, kind)
-            if kind == "SNV":
-                self.snvs += 1
-                if v.filter_pass:
-                    pass_snvs(v.chrom, v.pos, v.ref, v.alt)
+        kind = v.variant_class  # once: MSI reads it too
+        self.tmb.add(v)
+        self.msi.add(v, kind)
+        if kind == "SNV":
+            self.snvs += 1
+            if v.filter_pass:
+                self.pass_snvs.add(v.chrom, v.pos, v.ref, v.alt)
