@@ -117,3 +117,22 @@ def test_a_column_whose_values_seldom_repeat_goes_back_to_the_proxy() -> None:
         assert sample_support(fields, keys, ctx, distinct) == direct_support(fields, keys, ctx)
     assert repeating.on and len(repeating.held) == 1
     assert not distinct.on and distinct.held == {}
+
+
+def test_an_undecodable_value_no_rule_reads_does_not_reject_the_file(tmp_path: Path) -> None:
+    """The memo reads every rule key up front; a String value pysam cannot decode (not UTF-8)
+    that the first applicable rule never reads must not reject the record, as before."""
+    vcf = tmp_path / "bad-adt.vcf"
+    header = (
+        "##fileformat=VCFv4.2\n##contig=<ID=1,length=1000>\n"
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">\n'
+        '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="AD">\n'
+        '##FORMAT=<ID=ADT,Number=1,Type=String,Description="ADT">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+    )
+    vcf.write_bytes(header.encode() + b"1\t10\t.\tA\tC\t.\tPASS\t.\tGT:AD:ADT\t0/1:20,10:\xff\n")
+    with pytest.raises(UnicodeDecodeError):  # the value really is undecodable
+        with pysam.VariantFile(str(vcf)) as vf:
+            next(iter(vf)).samples[0].get("ADT")
+    (variant,) = read_variants(vcf, ALL).variants
+    assert (variant.depth, variant.alt_depth, variant.vaf) == (30, 10, 0.333333)

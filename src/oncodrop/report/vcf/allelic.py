@@ -314,7 +314,10 @@ def sample_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext, mem
         return direct_support(fields, keys, ctx)
     read = _read_keys(keys)
     get = fields.get
-    values = tuple([get(k) for k in read])
+    try:
+        values = tuple([get(k) for k in read])
+    except ValueError:  # a value pysam cannot decode: the rules raise only if they read it
+        return direct_support(fields, keys, ctx)
     key = (read, values, ctx.alt_index, ctx.n_alts, ctx.ref, ctx.alt)
     held = memo.held.get(key)
     memo.lookups += 1
