@@ -26,9 +26,10 @@ class MetricInputs:
         self.snvs = 0  # SNVs, PASS or not (kataegis's precondition)
 
     def add(self, v: Variant) -> None:
+        kind = v.variant_class  # once: MSI reads it too
         self.tmb.add(v)
-        self.msi.add(v)
-        if v.variant_class == "SNV":
+        self.msi.add(v, kind)
+        if kind == "SNV":
             self.snvs += 1
             if v.filter_pass:
                 self.pass_snvs.add(v.chrom, v.pos, v.ref, v.alt)

@@ -114,8 +114,9 @@ class MsiInputs:
         self._all_indels: Loci | None = Loci()
         self._coding_indels = Loci()
 
-    def add(self, v: Variant) -> None:
-        kind = v.variant_class
+    def add(self, v: Variant, kind: str | None = None) -> None:
+        """Fold ``v`` in; ``kind`` is its ``variant_class`` when the caller has it already."""
+        kind = kind or v.variant_class
         self.indel_records += kind in ANY_INDEL_CLASSES
         if not v.filter_pass:
             return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from oncodrop.domain.metric import Metric
@@ -79,36 +80,56 @@ def counts_towards(variant: Variant, display: TmbDisplay) -> bool:
     csq = variant.consequence
     if csq is None or not csq.terms:
         return False
-    prefixes = TMB_DEFINITIONS[display]
-    if display == "missense_only":
-        return csq.primary_term.startswith(prefixes)
-    return any(term.startswith(prefixes) for term in csq.terms)
+    return _towards(csq.terms)[_DISPLAY_AT[display]]
+
+
+_DISPLAY_AT: dict[TmbDisplay, int] = {d: i for i, d in enumerate(TMB_DEFINITIONS)}
+
+
+@lru_cache(maxsize=4096)
+def _towards(terms: tuple[str, ...]) -> tuple[bool, ...]:
+    """Whether ``terms`` (most severe first, not empty) count, per ``TMB_DEFINITIONS`` order:
+    the rule, once per distinct term list (a file has a few hundred)."""
+    return tuple(
+        terms[0].startswith(prefixes) if display == "missense_only" else any(t.startswith(prefixes) for t in terms)
+        for display, prefixes in TMB_DEFINITIONS.items()
+    )
 
 
 class TmbCounter:
     """``count_tmb_variants`` one variant at a time (the reporter streams its variants)."""
 
-    __slots__ = ("_counts", "_n_input", "_n_out", "_n_unfilterable", "_settings")
+    __slots__ = ("_by_terms", "_filtered", "_n_input", "_n_out", "_n_unfilterable", "_settings")
 
     def __init__(self, settings: TmbSettings) -> None:
         self._settings = settings
-        self._counts: dict[TmbDisplay, int] = {d: 0 for d in TMB_DEFINITIONS}
+        self._filtered = settings.tumor_dp_min > 0 or settings.tumor_af_min > 0
+        # kept PASS variants per distinct consequence term list: the definitions are applied
+        # once per list in ``counts`` (a file has a few hundred lists)
+        self._by_terms: dict[tuple[str, ...], int] = {}
         self._n_input = self._n_out = self._n_unfilterable = 0
 
     def add(self, v: Variant) -> None:
         if not v.filter_pass:
             return
         self._n_input += 1
-        keep, unknown = _passes_filters(v, self._settings)
-        self._n_unfilterable += unknown
-        if not keep:
-            self._n_out += 1
-            return
-        for display in TMB_DEFINITIONS:
-            self._counts[display] += counts_towards(v, display)
+        if self._filtered:
+            keep, unknown = _passes_filters(v, self._settings)
+            self._n_unfilterable += unknown
+            if not keep:
+                self._n_out += 1
+                return
+        csq = v.consequence
+        if csq is not None and (terms := csq.terms):
+            by_terms = self._by_terms
+            by_terms[terms] = by_terms.get(terms, 0) + 1
 
     def counts(self) -> TmbCounts:
-        return TmbCounts(self._n_input, self._n_out, self._n_unfilterable, dict(self._counts))
+        counts: dict[TmbDisplay, int] = {d: 0 for d in TMB_DEFINITIONS}
+        for terms, n in self._by_terms.items():
+            for display, towards in zip(TMB_DEFINITIONS, _towards(terms), strict=True):
+                counts[display] += n * towards
+        return TmbCounts(self._n_input, self._n_out, self._n_unfilterable, counts)
 
 
 def count_tmb_variants(variants: Iterable[Variant], settings: TmbSettings) -> TmbCounts:

@@ -258,19 +258,81 @@ CALLER_RULES: tuple[tuple[str, frozenset[str], Rule], ...] = (
 )
 
 
+READ_KEYS = frozenset({
+    "TIR", "TAR", "AU", "CU", "GU", "TU", "AO", "RO", "AD", "RD", "FREQ", "DP", "AF", "FA",
+    "BCOUNT", "DP4", "ADT", "DPT",
+})  # fmt: skip
+"""Every FORMAT key a rule reads (a test holds the rules to it): a sample's support is a
+function of these values and the allele alone."""
+
+
 @lru_cache(maxsize=256)
 def _rules_for(keys: frozenset[str]) -> tuple[Rule, ...]:
     """The caller rules whose FORMAT fields a record layout has (few layouts per file)."""
     return tuple(rule for _name, needed, rule in CALLER_RULES if needed <= keys)
 
 
-def sample_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext) -> Support:
+@lru_cache(maxsize=256)
+def _read_keys(keys: frozenset[str]) -> tuple[str, ...]:
+    """The keys of a record layout that the rules may read, in a fixed order."""
+    return tuple(sorted(keys & READ_KEYS))
+
+
+def direct_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext) -> Support:
     """Depth, ALT count and VAF from the first caller rule that applies; DP alone otherwise."""
     for rule in _rules_for(keys):
         support = rule(fields, ctx)
         if support is not None and (support.alt_depth is not None or support.vaf is not None):
             return support
     return Support(_depth(fields, None) if "DP" in keys else None, None, None)
+
+
+class SupportMemo:
+    """One sample column's supports per distinct read values and allele, for one file (its
+    header fixes each key's type). Worth it where values repeat: a matched normal with no
+    reads (``0/0:.,.:.:.``) has one; a tumour's counts rarely do, so a column whose first
+    ``_PROBE`` look-ups hit less than half the time goes back to the rules on the proxy."""
+
+    __slots__ = ("held", "hits", "lookups", "on")
+
+    def __init__(self) -> None:
+        self.held: dict[tuple[Any, ...], Support] = {}
+        self.hits = self.lookups = 0
+        self.on = True
+
+
+_PROBE = 1024
+_MEMO_SIZE = 1 << 12
+
+
+def sample_support(fields: Fields, keys: frozenset[str], ctx: AlleleContext, memo: SupportMemo) -> Support:
+    """``direct_support``, remembered in ``memo`` while that pays (``SupportMemo``); on a miss
+    the rules run on a plain dict of the read values instead of pysam's sample proxy.
+
+    A support with a zero VAF is never stored: ``0.0`` and ``-0.0`` are equal keys."""
+    if not memo.on:
+        return direct_support(fields, keys, ctx)
+    read = _read_keys(keys)
+    get = fields.get
+    try:
+        values = tuple([get(k) for k in read])
+    except ValueError:  # a value pysam cannot decode: the rules raise only if they read it
+        return direct_support(fields, keys, ctx)
+    key = (read, values, ctx.alt_index, ctx.n_alts, ctx.ref, ctx.alt)
+    held = memo.held.get(key)
+    memo.lookups += 1
+    if held is not None:
+        memo.hits += 1
+        return held
+    if memo.lookups == _PROBE and memo.hits * 2 < _PROBE:
+        memo.on = False
+        memo.held.clear()
+    held = direct_support(dict(zip(read, values, strict=True)), keys, ctx)
+    if held.vaf != 0 and memo.on:
+        if len(memo.held) >= _MEMO_SIZE:
+            memo.held.clear()
+        memo.held[key] = held
+    return held
 
 
 def info_value(value: Any, ctx: AlleleContext) -> float | None:

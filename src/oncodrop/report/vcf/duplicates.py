@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from oncodrop.report.metrics.loci import Loci
 
+Key = str | tuple[str, str]
+"""A kept allele's key: ``(REF, ALT)`` within the position being read, ``CHROM:POS:REF>ALT``
+once every key is held."""
+
 
 class KeptKeys:
     """The keys of the alleles kept so far (contig normalised, REF/ALT as written)."""
@@ -21,29 +25,33 @@ class KeptKeys:
 
     def __init__(self) -> None:
         self.loci = Loci()  # every kept allele, in read order
-        self._window: set[str] = set()  # keys at (_chrom, _pos)
+        self._window: set[Key] = set()  # (REF, ALT) at (_chrom, _pos)
         self._chrom: str | None = None
         self._pos = -1
         self._done: set[str] = set()  # contigs whose block has ended
-        self._all: set[str] | None = None  # every key, once the file is out of order
+        self._all: set[Key] | None = None  # every key, once the file is out of order
 
-    def new(self, chrom: str, pos: int, ref: str, alt: str) -> str | None:
-        """The allele's key, or None when that allele was kept already."""
+    def new(self, chrom: str, pos: int, ref: str, alt: str) -> Key | None:
+        """The allele's key, or None when that allele was kept already (pass the key to
+        ``add`` before asking about another allele)."""
+        if self._all is None:
+            if chrom != self._chrom or pos != self._pos:
+                if chrom == self._chrom and pos > self._pos:
+                    pass
+                elif chrom != self._chrom and chrom not in self._done:
+                    if self._chrom is not None:
+                        self._done.add(self._chrom)
+                else:  # out of order: a repeat may be anywhere behind
+                    self._all = {f"{c}:{p}:{r}>{a}" for c, p, r, a in self.loci}
+                self._chrom, self._pos = chrom, pos
+                self._window.clear()
+            if self._all is None:  # the window holds only this position's alleles
+                window_key = (ref, alt)
+                return None if window_key in self._window else window_key
         key = f"{chrom}:{pos}:{ref}>{alt}"
-        if self._all is None and (chrom != self._chrom or pos != self._pos):
-            if chrom == self._chrom and pos > self._pos:
-                pass
-            elif chrom != self._chrom and chrom not in self._done:
-                if self._chrom is not None:
-                    self._done.add(self._chrom)
-            else:  # out of order: a repeat may be anywhere behind
-                self._all = {f"{c}:{p}:{r}>{a}" for c, p, r, a in self.loci}
-            self._chrom, self._pos = chrom, pos
-            self._window.clear()
-        seen = self._all if self._all is not None else self._window
-        return None if key in seen else key
+        return None if key in self._all else key
 
-    def add(self, key: str, chrom: str, pos: int, ref: str, alt: str) -> None:
+    def add(self, key: Key, chrom: str, pos: int, ref: str, alt: str) -> None:
         """Remember a kept allele (``key`` from ``new``)."""
         self.loci.add(chrom, pos, ref, alt)
         (self._all if self._all is not None else self._window).add(key)

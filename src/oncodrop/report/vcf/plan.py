@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from oncodrop.report.annotation.pick import TranscriptFacts
+from oncodrop.report.vcf.allelic import SupportMemo
 from oncodrop.report.vcf.header import AnnotationSource, HeaderFacts
 from oncodrop.report.vcf.samples import SampleChoice
 from oncodrop.sampleconfig import SampleConfig
@@ -34,6 +35,9 @@ class ReadPlan:
     compound: Mapping[tuple[str, int], tuple[str, ...]] | None = None  # csq haplotype entries
     annotation_tag: str | None = field(init=False)  # the INFO tag of the annotation entries
     info_tags: bool = field(init=False)  # the config names INFO tags for depth/VAF
+    # the tumour's and the normal's supports per distinct read values (``allelic.SupportMemo``)
+    tumour_memo: SupportMemo = field(default_factory=SupportMemo, init=False, repr=False, compare=False)
+    normal_memo: SupportMemo = field(default_factory=SupportMemo, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         tags = self.config.allelic_support

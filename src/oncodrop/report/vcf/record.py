@@ -48,6 +48,7 @@ def _record_alleles(ref: str, alts: tuple[str, ...]) -> tuple[str, ...]:
 
 
 _NO_SUPPORT = Support()
+_context = lru_cache(maxsize=4096)(AlleleContext)  # one per allele spelling: SNVs share a dozen
 
 
 @lru_cache(maxsize=4096)
@@ -84,8 +85,10 @@ def split_record(
     alts: tuple[str, ...] = rec.alts or ()
     n_alts = len(alts)
     counts["records"] += 1
-    if n_alts > 1:
-        counts["multiallelic_records"] += 1
+    if n_alts:  # every ALT lands in one bucket (or the record is rejected)
+        counts["alleles"] += n_alts
+        if n_alts > 1:
+            counts["multiallelic_records"] += 1
     filters = tuple(rec.filter.keys())  # str already
     passed = not filters or filters == ("PASS",)
     config = plan.config
@@ -96,7 +99,6 @@ def split_record(
     sampled = False
     entries: tuple[str, ...] | None = None
     for i, alt in enumerate(alts):
-        counts["alleles"] += 1
         if alt.startswith("<") or "[" in alt or "]" in alt or alt in ("*", ".", ref):  # symbolic
             counts["skipped_symbolic"] += 1
             continue
@@ -122,9 +124,9 @@ def split_record(
         if gt_alleles and (i + 1) not in gt_alleles and (plan.mode == "normal" or (called and n_alts > 1)):
             counts["not_in_sample"] += 1
             continue
-        ctx = AlleleContext(i, n_alts, ref, alt)
-        t_support = sample_support(tumour, keys, ctx) if tumour is not None else _NO_SUPPORT
-        n_support = sample_support(normal, keys, ctx) if normal is not None else None
+        ctx = _context(i, n_alts, ref, alt)
+        t_support = sample_support(tumour, keys, ctx, plan.tumour_memo) if tumour is not None else _NO_SUPPORT
+        n_support = sample_support(normal, keys, ctx, plan.normal_memo) if normal is not None else None
         if plan.mode == "somatic":
             if plan.info_tags:
                 t_support, n_support = with_config_tags(rec, plan, t_support, n_support, ctx)
