@@ -21,8 +21,8 @@ from typing import TextIO
 from oncodrop.domain.classification import Finding, Tier
 from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
+from oncodrop.report.interpretation.elements import element_json
 from oncodrop.report.interpretation.snapshot import finding_call
-from oncodrop.report.interpretation.stream import element_json
 from oncodrop.report.maf import barcodes, maf_line_renderer
 from oncodrop.report.write.html import ONCOGENIC_SHOWN, TIER3_SHOWN, TIER4_SHOWN, table_row_json
 from oncodrop.report.write.order import FirstInOrder, allele_key, finding_sort_key, sort_key
