@@ -141,17 +141,8 @@ def maf_cells(variant: Variant, sample_id: str, ncbi_build: str, normal_id: str 
 
 
 def _cells(variant: Variant, alleles: MafAlleles, sample_id: str, ncbi_build: str, normal_id: str | None) -> list[str]:
+    tumour, normal, classification = _called(variant, alleles, normal_id)
     c = variant.consequence
-    term = variant.consequence_term
-    tumour = genotype_alleles(variant, alleles, variant.genotype, tumour=True)
-    tumour = tumour or (alleles.ref, alleles.alt)  # no GT: REF/ALT heterozygous (vcf2maf)
-    normal: tuple[str, str] | None = None
-    if normal_id:  # no GT in the normal: REF/REF (vcf2maf)
-        normal = genotype_alleles(variant, alleles, variant.normal_genotype, tumour=False)
-        normal = normal or (alleles.ref, alleles.ref)
-    ref_len = 0 if alleles.ref == "-" else len(alleles.ref)
-    alt_len = 0 if alleles.alt == "-" else len(alleles.alt)
-    classification = _maf_class(term, alleles.variant_type, abs(ref_len - alt_len) % 3 == 0)
     if c is not None:
         gene, hgvsc, hgvsp_long, hgvsp = c.gene or "Unknown", c.hgvsc or "", c.hgvsp_long or "", c.hgvsp or ""
         transcript, terms, impact, biotype = c.transcript or "", ",".join(c.terms), c.impact, c.biotype or ""
@@ -167,9 +158,24 @@ def _cells(variant: Variant, alleles: MafAlleles, sample_id: str, ncbi_build: st
         hgvsc, hgvsp_long, hgvsp, transcript, exon,
         _num(variant.depth), _num(variant.ref_depth), _num(variant.alt_depth),
         _num(variant.normal_depth), _num(variant.normal_ref_depth), _num(variant.normal_alt_depth),
-        terms, term, impact, biotype, _num(variant.population_af),
+        terms, variant.consequence_term, impact, biotype, _num(variant.population_af),
         "PASS" if variant.filter_pass else ";".join(variant.filters), str(variant.pos),
     ]  # fmt: skip
+
+
+def _called(
+    variant: Variant, alleles: MafAlleles, normal_id: str | None
+) -> tuple[tuple[str, str], tuple[str, str] | None, str]:
+    """The tumour's and the normal's alleles (None without a normal) and ``Variant_Classification``."""
+    tumour = genotype_alleles(variant, alleles, variant.genotype, tumour=True)
+    tumour = tumour or (alleles.ref, alleles.alt)  # no GT: REF/ALT heterozygous (vcf2maf)
+    normal: tuple[str, str] | None = None
+    if normal_id:  # no GT in the normal: REF/REF (vcf2maf)
+        normal = genotype_alleles(variant, alleles, variant.normal_genotype, tumour=False)
+        normal = normal or (alleles.ref, alleles.ref)
+    ref_len = 0 if alleles.ref == "-" else len(alleles.ref)
+    alt_len = 0 if alleles.alt == "-" else len(alleles.alt)
+    return tumour, normal, _maf_class(variant.consequence_term, alleles.variant_type, abs(ref_len - alt_len) % 3 == 0)
 
 
 _UNANNOTATED = ("Unknown", "", "", "", "", "", "MODIFIER", "", "")
@@ -239,15 +245,34 @@ def maf_line_renderer(
     writerow = csv.writer(buffer, delimiter="\t", lineterminator="\n").writerow
     ncbi = NCBI_BUILD.get(build or "", "")
     tabs = len(MAF_COLUMNS) - 1
+    after_build = f"\t0\t.\t{ncbi}\t"  # Entrez_Gene_Id to NCBI_Build
+    after_dbsnp = f"\t\t{sample_id}\t{normal_id or ''}\t"  # dbSNP_Val_Status to the normal's barcode
+    validation = "\t" * 7 + "Somatic" + "\t" * 9  # Tumor_Validation_Allele1 to Matched_Norm_Sample_UUID
 
     def render(variant: Variant) -> tuple[str, int]:
         alleles = maf_alleles(variant)
-        cells = _cells(variant, alleles, sample_id, ncbi, normal_id)
-        line = "\t".join(cells)
+        tumour, normal, classification = _called(variant, alleles, normal_id)
+        c = variant.consequence
+        if c is not None:
+            gene, hgvsc, hgvsp_long, hgvsp = c.gene or "Unknown", c.hgvsc or "", c.hgvsp_long or "", c.hgvsp or ""
+            transcript, terms, impact, biotype = c.transcript or "", ",".join(c.terms), c.impact, c.biotype or ""
+            exon = f"{c.exon}/{c.exon_count}" if c.exon and c.exon_count else ""
+        else:
+            gene, hgvsc, hgvsp_long, hgvsp, transcript, terms, impact, biotype, exon = _UNANNOTATED
+        n1, n2 = normal or ("", "")
+        v = variant
+        line = (  # ``_cells`` tab-joined, written as one text (a test holds them equal)
+            f"{gene}{after_build}{v.chrom}\t{alleles.start}\t{alleles.end}\t+\t{classification}\t"
+            f"{alleles.variant_type}\t{alleles.ref}\t{tumour[0]}\t{tumour[1]}\t{v.dbsnp or ''}{after_dbsnp}{n1}\t"
+            f"{n2}{validation}{hgvsc}\t{hgvsp_long}\t{hgvsp}\t{transcript}\t{exon}\t{_num(v.depth)}\t"
+            f"{_num(v.ref_depth)}\t{_num(v.alt_depth)}\t{_num(v.normal_depth)}\t{_num(v.normal_ref_depth)}\t"
+            f"{_num(v.normal_alt_depth)}\t{terms}\t{v.consequence_term}\t{impact}\t{biotype}\t"
+            f"{_num(v.population_af)}\t{'PASS' if v.filter_pass else ';'.join(v.filters)}\t{v.pos}"
+        )
         if '"' in line or "\n" in line or "\r" in line or line.count("\t") != tabs:
             buffer.seek(0)
             buffer.truncate()
-            writerow(cells)
+            writerow(_cells(variant, alleles, sample_id, ncbi, normal_id))
             return buffer.getvalue(), alleles.start
         return line + "\n", alleles.start
 
