@@ -1,8 +1,9 @@
 """The long outputs' rows as the streamed report writes them, one text per finding
-(``tier_line``, the MAF renderer, ``table_row_json``), are the cell lists the other writers
-and the column tables use (``tier_row``, ``maf_cells``, ``table_row``) rendered the generic
-way: on real reports' findings (with evidence, oncogenicity, hotspots, a matched normal) and
-on cells that need cleaning, quoting or escaping."""
+(``tier_line``, the MAF renderer, ``table_row_json``, ``finding_call_json``), are the cell
+lists or values the other writers and the column tables use (``tier_row``, ``maf_cells``,
+``table_row``, ``finding_call``) rendered the generic way: on real reports' findings (with
+evidence, oncogenicity, hotspots, a matched normal) and on cells that need cleaning, quoting
+or escaping."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from oncodrop.domain.classification import Classification, CriterionResult, Find
 from oncodrop.domain.variant import Consequence, Variant
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.engine import classify_variants
+from oncodrop.report.interpretation.elements import element_json
+from oncodrop.report.interpretation.snapshot import finding_call, finding_call_json
 from oncodrop.report.maf import maf_alleles, maf_cells, maf_line_renderer
 from oncodrop.report.matching import EvidenceIndex
 from oncodrop.report.vcf import read_variants
@@ -30,7 +33,9 @@ def _odd_findings(base: Finding) -> list[Finding]:
     """Findings whose cells are empty, odd or need cleaning, quoting or escaping."""
     v, csq = base.variant, base.variant.consequence
     assert csq is not None
-    onc = Classification("Likely oncogenic", 7.5, (CriterionResult("OS3", 4, "hotspot"), CriterionResult("OP1", 1, "x")))
+    onc = Classification(
+        "Likely oncogenic", 7.5, (CriterionResult("OS3", 4, "hotspot"), CriterionResult("OP1", 1, "x"))
+    )
     bare = Variant("GL000192.1", 5, "AC", "A")
     odd = [
         replace(v, consequence=None, depth=None, vaf=None, alt_depth=None, population_af=0.000012345),
@@ -85,13 +90,15 @@ def test_a_maf_line_is_what_the_csv_writer_makes_of_the_cells(findings: list[Fin
     render = maf_line_renderer("TUMOR", "grch38", normal)
     for f in findings:
         buffer = io.StringIO()
-        csv.writer(buffer, delimiter="\t", lineterminator="\n").writerow(maf_cells(f.variant, "TUMOR", "GRCh38", normal))
+        csv.writer(buffer, delimiter="\t", lineterminator="\n").writerow(
+            maf_cells(f.variant, "TUMOR", "GRCh38", normal)
+        )
         assert render(f.variant) == (buffer.getvalue(), maf_alleles(f.variant).start), f.variant
 
 
 def _row_pieces(row: list[object]) -> str:
     """``table_row``'s cells as ``coded_table`` reads them, each by ``json.dumps``."""
-    cell = lambda value: json.dumps(value, separators=(",", ":"), ensure_ascii=False)  # noqa: E731
+    cell = lambda value: json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     tail = row[9:]
     while tail and (tail[-1] is None or tail[-1] == ""):
         tail.pop()
@@ -102,3 +109,10 @@ def _row_pieces(row: list[object]) -> str:
 def test_a_table_rows_text_is_the_json_of_its_cells(findings: list[Finding]) -> None:
     for f in findings:
         assert table_row_json(f) == _row_pieces(table_row(f)), f
+
+
+@pytest.mark.parametrize("site", ["Breast", None])
+def test_a_calls_text_is_the_element_json_of_the_call(findings: list[Finding], site: str | None) -> None:
+    for _ in range(2):  # the second time from the texts made once per distinct facts
+        for f in findings:
+            assert finding_call_json(f, site) == element_json(finding_call(f, site)), f

@@ -22,7 +22,7 @@ from oncodrop.domain.classification import Finding, Tier
 from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
 from oncodrop.report.interpretation.elements import element_json
-from oncodrop.report.interpretation.snapshot import finding_call
+from oncodrop.report.interpretation.snapshot import finding_call_json
 from oncodrop.report.maf import barcodes, maf_line_renderer
 from oncodrop.report.write.html import ONCOGENIC_SHOWN, TIER3_SHOWN, TIER4_SHOWN, table_row_json
 from oncodrop.report.write.order import FirstInOrder, allele_key, finding_sort_key, sort_key
@@ -83,7 +83,7 @@ class FindingCollector:
             self._tally.add(f)
         tsv = [tier_line(self._prefix, f) for f in findings]
         maf = [self._maf_line(f.variant) for f in findings]
-        calls = [element_json(finding_call(f, site)) for f in findings]
+        calls = [finding_call_json(f, site) for f in findings]
         tables = [table_row_json(f) for f in findings]
         for f, line, (maf_line, maf_start), call, table in zip(findings, tsv, maf, calls, tables, strict=True):
             v, tier = f.variant, f.tier
