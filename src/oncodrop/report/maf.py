@@ -113,7 +113,13 @@ def genotype_alleles(
     record = variant.alleles
     if indexes is None or not record or max(indexes) >= len(record):
         return None
-    first, second = _maf_allele(variant, alleles, record[indexes[0]]), _maf_allele(variant, alleles, record[indexes[1]])
+    if len(variant.ref) == len(variant.alt):  # nothing trimmed (``_maf_allele``)
+        first, second = record[indexes[0]], record[indexes[1]]
+    else:
+        first, second = (
+            _maf_allele(variant, alleles, record[indexes[0]]),
+            _maf_allele(variant, alleles, record[indexes[1]]),
+        )
     if not tumour:
         return first, second
     return (first if first != alleles.alt else second), alleles.alt
@@ -141,7 +147,8 @@ def maf_cells(variant: Variant, sample_id: str, ncbi_build: str, normal_id: str 
 
 
 def _cells(variant: Variant, alleles: MafAlleles, sample_id: str, ncbi_build: str, normal_id: str | None) -> list[str]:
-    tumour, normal, classification = _called(variant, alleles, normal_id)
+    term = variant.consequence_term
+    tumour, normal, classification = _called(variant, alleles, term, normal_id)
     c = variant.consequence
     if c is not None:
         gene, hgvsc, hgvsp_long, hgvsp = c.gene or "Unknown", c.hgvsc or "", c.hgvsp_long or "", c.hgvsp or ""
@@ -158,15 +165,16 @@ def _cells(variant: Variant, alleles: MafAlleles, sample_id: str, ncbi_build: st
         hgvsc, hgvsp_long, hgvsp, transcript, exon,
         _num(variant.depth), _num(variant.ref_depth), _num(variant.alt_depth),
         _num(variant.normal_depth), _num(variant.normal_ref_depth), _num(variant.normal_alt_depth),
-        terms, variant.consequence_term, impact, biotype, _num(variant.population_af),
+        terms, term, impact, biotype, _num(variant.population_af),
         "PASS" if variant.filter_pass else ";".join(variant.filters), str(variant.pos),
     ]  # fmt: skip
 
 
 def _called(
-    variant: Variant, alleles: MafAlleles, normal_id: str | None
+    variant: Variant, alleles: MafAlleles, term: str, normal_id: str | None
 ) -> tuple[tuple[str, str], tuple[str, str] | None, str]:
-    """The tumour's and the normal's alleles (None without a normal) and ``Variant_Classification``."""
+    """The tumour's and the normal's alleles (None without a normal) and ``Variant_Classification``
+    (``term``: the variant's ``consequence_term``)."""
     tumour = genotype_alleles(variant, alleles, variant.genotype, tumour=True)
     tumour = tumour or (alleles.ref, alleles.alt)  # no GT: REF/ALT heterozygous (vcf2maf)
     normal: tuple[str, str] | None = None
@@ -175,7 +183,7 @@ def _called(
         normal = normal or (alleles.ref, alleles.ref)
     ref_len = 0 if alleles.ref == "-" else len(alleles.ref)
     alt_len = 0 if alleles.alt == "-" else len(alleles.alt)
-    return tumour, normal, _maf_class(variant.consequence_term, alleles.variant_type, abs(ref_len - alt_len) % 3 == 0)
+    return tumour, normal, _maf_class(term, alleles.variant_type, abs(ref_len - alt_len) % 3 == 0)
 
 
 _UNANNOTATED = ("Unknown", "", "", "", "", "", "MODIFIER", "", "")
@@ -250,8 +258,8 @@ def maf_line_renderer(
     validation = "\t" * 7 + "Somatic" + "\t" * 9  # Tumor_Validation_Allele1 to Matched_Norm_Sample_UUID
 
     def render(variant: Variant) -> tuple[str, int]:
-        alleles = maf_alleles(variant)
-        tumour, normal, classification = _called(variant, alleles, normal_id)
+        alleles, term = maf_alleles(variant), variant.consequence_term
+        tumour, normal, classification = _called(variant, alleles, term, normal_id)
         c = variant.consequence
         if c is not None:
             gene, hgvsc, hgvsp_long, hgvsp = c.gene or "Unknown", c.hgvsc or "", c.hgvsp_long or "", c.hgvsp or ""
@@ -266,7 +274,7 @@ def maf_line_renderer(
             f"{alleles.variant_type}\t{alleles.ref}\t{tumour[0]}\t{tumour[1]}\t{v.dbsnp or ''}{after_dbsnp}{n1}\t"
             f"{n2}{validation}{hgvsc}\t{hgvsp_long}\t{hgvsp}\t{transcript}\t{exon}\t{_num(v.depth)}\t"
             f"{_num(v.ref_depth)}\t{_num(v.alt_depth)}\t{_num(v.normal_depth)}\t{_num(v.normal_ref_depth)}\t"
-            f"{_num(v.normal_alt_depth)}\t{terms}\t{v.consequence_term}\t{impact}\t{biotype}\t"
+            f"{_num(v.normal_alt_depth)}\t{terms}\t{term}\t{impact}\t{biotype}\t"
             f"{_num(v.population_af)}\t{'PASS' if v.filter_pass else ';'.join(v.filters)}\t{v.pos}"
         )
         if '"' in line or "\n" in line or "\r" in line or line.count("\t") != tabs:

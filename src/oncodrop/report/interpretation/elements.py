@@ -110,8 +110,11 @@ def _enum(value: Enum) -> str:
 
 
 def _array(value: tuple[Any, ...] | list[Any]) -> str:
-    writers = _WRITERS
-    return "[" + ",".join([writers[type(item)](item) for item in value]) + "]"
+    for item in value:
+        if type(item) is not str:
+            writers = _WRITERS
+            return "[" + ",".join([writers[type(item)](item) for item in value]) + "]"
+    return "[" + ",".join(map(_escape, value)) + "]"  # (most are: alleles, terms, effects)
 
 
 def _encoded(value: Any) -> str:

@@ -29,6 +29,7 @@ from oncodrop.report.interpretation.elements import dump_data, element_json
 
 GZIP_LEVEL = 3
 
+
 @dataclass(frozen=True, slots=True)
 class EncodedArray:
     """A JSON array given as its elements' texts (each ``encode``d and dumped already, e.g.

@@ -247,7 +247,7 @@ def coded_table(row_texts: Iterable[str], total: int) -> VariantTable:
     ids go). The payload is the same text as one ``json.dumps`` of it; each row's is put
     together from its pieces, a coded cell's JSON decoded only the first time it is seen."""
     codes: tuple[dict[str, int], ...] = tuple({} for _ in _CODED)
-    seen: tuple[dict[str, int], ...] = tuple({} for _ in _CODED)  # a coded cell's JSON -> its code
+    seen: tuple[dict[str, str], ...] = tuple({} for _ in _CODED)  # a coded cell's JSON -> its code's text
     chunks: list[str] = []  # rows joined 10,000 at a time: few objects for 150,000 rows
     rows: list[str] = []
     shown = 0
@@ -257,9 +257,9 @@ def coded_table(row_texts: Iterable[str], total: int) -> VariantTable:
             cell = pieces[2 * k + 1]
             code = seen[k].get(cell)
             if code is None:
-                code = seen[k][cell] = codes[k].setdefault(str(json.loads(cell)), len(codes[k]))
-            pieces[2 * k + 1] = str(code)
-        rows.append("[" + ",".join([p for p in pieces if p]) + "]")
+                code = seen[k][cell] = str(codes[k].setdefault(str(json.loads(cell)), len(codes[k])))
+            pieces[2 * k + 1] = code
+        rows.append("[" + ",".join(filter(None, pieces)) + "]")
         shown += 1
         if len(rows) == 10_000:
             chunks.append(",".join(rows))

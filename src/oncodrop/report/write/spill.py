@@ -115,7 +115,10 @@ class RowSpill:
         if t.chrom is not None:
             t.chrom = _append(t.chrom, contig, "I")
         t.pos.append(pos)
-        t.maf_shift = _append(t.maf_shift, maf_start - pos, "q")
+        try:
+            t.maf_shift.append(maf_start - pos)
+        except OverflowError:
+            t.maf_shift = _append(t.maf_shift, maf_start - pos, "q")
 
     def close(self) -> None:
         for t in self._files.values():
