@@ -37,6 +37,9 @@ HEAD = XLSX_MAX_VARIANT_ROWS
 Tier IV findings (kept as well, whatever the number of Tier I-III findings)."""
 
 
+_IN_FULL = frozenset({Tier.I, Tier.II})  # (a set: ``Tier.I`` is a slow class attribute)
+
+
 @dataclass(frozen=True, slots=True)
 class Collected:
     """What the writers get: the findings kept in memory (report order), every finding's rows,
@@ -89,7 +92,7 @@ class FindingCollector:
             v, tier = f.variant, f.tier
             allele = allele_key(v.ref, v.alt)
             spill.add(tier, v.chrom, v.pos, allele, RowPieces(line, maf_line, call, table, maf_start))
-            if tier is Tier.I or tier is Tier.II:
+            if tier in _IN_FULL:
                 self._kept.append(f)
                 continue
             key = sort_key(tier, v.chrom, v.pos, allele)
