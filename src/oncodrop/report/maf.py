@@ -269,13 +269,17 @@ def maf_line_renderer(
             gene, hgvsc, hgvsp_long, hgvsp, transcript, terms, impact, biotype, exon = _UNANNOTATED
         n1, n2 = normal or ("", "")
         v = variant
-        line = (  # ``_cells`` tab-joined, written as one text (a test holds them equal)
+        depth, ref_depth, alt_depth, af = v.depth, v.ref_depth, v.alt_depth, v.population_af
+        n_depth, n_ref, n_alt = v.normal_depth, v.normal_ref_depth, v.normal_alt_depth
+        line = (  # ``_cells`` tab-joined, written as one text (a test holds them equal); a number
+            # formats as ``_num`` writes it, ``str`` (what an f-string gives ints and floats)
             f"{gene}{after_build}{v.chrom}\t{alleles.start}\t{alleles.end}\t+\t{classification}\t"
             f"{alleles.variant_type}\t{alleles.ref}\t{tumour[0]}\t{tumour[1]}\t{v.dbsnp or ''}{after_dbsnp}{n1}\t"
-            f"{n2}{validation}{hgvsc}\t{hgvsp_long}\t{hgvsp}\t{transcript}\t{exon}\t{_num(v.depth)}\t"
-            f"{_num(v.ref_depth)}\t{_num(v.alt_depth)}\t{_num(v.normal_depth)}\t{_num(v.normal_ref_depth)}\t"
-            f"{_num(v.normal_alt_depth)}\t{terms}\t{term}\t{impact}\t{biotype}\t"
-            f"{_num(v.population_af)}\t{'PASS' if v.filter_pass else ';'.join(v.filters)}\t{v.pos}"
+            f"{n2}{validation}{hgvsc}\t{hgvsp_long}\t{hgvsp}\t{transcript}\t{exon}\t{'' if depth is None else depth}\t"
+            f"{'' if ref_depth is None else ref_depth}\t{'' if alt_depth is None else alt_depth}\t"
+            f"{'' if n_depth is None else n_depth}\t{'' if n_ref is None else n_ref}\t{'' if n_alt is None else n_alt}"
+            f"\t{terms}\t{term}\t{impact}\t{biotype}\t{'' if af is None else af}\t"
+            f"{'PASS' if v.filter_pass else ';'.join(v.filters)}\t{v.pos}"
         )
         if '"' in line or "\n" in line or "\r" in line or line.count("\t") != tabs:
             buffer.seek(0)

@@ -15,6 +15,7 @@ found by one scan of the file.
 
 from __future__ import annotations
 
+import itertools
 import struct
 from array import array
 from collections.abc import Iterator
@@ -30,7 +31,8 @@ from oncodrop.report.write.order import TIERS, genomic_sort_key
 
 Piece = Literal["tsv", "maf", "call", "table"]
 PIECES: tuple[Piece, ...] = ("tsv", "maf", "call", "table")
-_HEADER = struct.Struct("<5I")  # byte lengths of the allele key and of the PIECES
+_HEADER = struct.Struct("<5I")  # where the allele key and each of the PIECES end, in bytes from the body's start
+_BUFFER = 1 << 20  # bytes written at a time (the default 8 kB: ~2x the CPU in system calls)
 
 
 class RowPieces(NamedTuple):
@@ -63,7 +65,7 @@ class _TierFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.handle: BinaryIO = path.open("wb")
+        self.handle: BinaryIO = path.open("wb", buffering=_BUFFER)
         # contig numbers: while ``ordered``, one (first record, contig number) per contig run
         # (a sorted VCF: ~25 runs, not 2 bytes a record); else one per record
         self.runs: list[tuple[int, int]] = []
@@ -91,10 +93,15 @@ class RowSpill:
         tsv, maf, call, table, maf_start = rows
         body = f"{allele}{tsv}{maf}{call}{table}"
         if body.isascii():  # (a constant-time check) one encoding, byte lengths = character counts
-            t.handle.write(_HEADER.pack(len(allele), len(tsv), len(maf), len(call), len(table)) + body.encode())
+            a = len(allele)
+            b = a + len(tsv)
+            c = b + len(maf)
+            d = c + len(call)
+            t.handle.write(_HEADER.pack(a, b, c, d, d + len(table)) + body.encode())
         else:
             parts = [text.encode() for text in (allele, tsv, maf, call, table)]
-            t.handle.write(_HEADER.pack(*map(len, parts)) + b"".join(parts))
+            ends = list(itertools.accumulate(map(len, parts)))
+            t.handle.write(_HEADER.pack(*ends) + b"".join(parts))
         contig = self._contigs.get(chrom)
         if contig is None:
             contig = self._contigs[chrom] = len(self._contigs)
@@ -155,7 +162,7 @@ def _offsets(path: Path, n: int) -> array[int]:
         for _ in range(n):
             offsets.append(at)
             handle.seek(at)
-            at += _HEADER.size + sum(_HEADER.unpack(handle.read(_HEADER.size)))
+            at += _HEADER.size + _HEADER.unpack(handle.read(_HEADER.size))[-1]
     return offsets
 
 
@@ -236,20 +243,20 @@ _CHUNK = 1 << 20
 
 def _in_file_order(path: Path, k: int, n: int) -> Iterator[str]:
     """Text ``k`` (1: the first of ``PIECES``) of the first ``n`` records of ``path``, in file
-    order: read ``_CHUNK`` at a time and cut there, not read record by record (~40 % less CPU)."""
+    order: read ``_CHUNK`` at a time and cut there, not two reads per record."""
     size, unpack = _HEADER.size, _HEADER.unpack_from
     with path.open("rb") as handle:
         buffer, at = b"", 0
         for _ in range(n):
             if len(buffer) - at < size:  # the header goes on past the chunk
                 buffer, at = buffer[at:] + handle.read(max(_CHUNK, size)), 0
-            lengths = unpack(buffer, at)
-            end = at + size + sum(lengths)
+            ends = unpack(buffer, at)
+            end = at + size + ends[-1]
             if len(buffer) < end:  # the record goes on past the chunk
                 buffer, end = buffer[at:] + handle.read(max(_CHUNK, end - len(buffer))), end - at
                 at = 0
-            start = at + size + sum(lengths[:k])
-            yield buffer[start : start + lengths[k]].decode()
+            body = at + size
+            yield buffer[body + ends[k - 1] : body + ends[k]].decode()
             at = end
 
 
@@ -260,10 +267,9 @@ def _by_offsets(t: _SortedTier, k: int, n: int) -> Iterator[str]:
     with t.path.open("rb") as handle:
         for _, i in zip(range(n), t.indexes(), strict=False):
             handle.seek(offsets[i])
-            lengths = _HEADER.unpack(handle.read(_HEADER.size))
-            body = handle.read(sum(lengths))
-            at = sum(lengths[:k])
-            yield body[at : at + lengths[k]].decode()
+            ends = _HEADER.unpack(handle.read(_HEADER.size))
+            body = handle.read(ends[-1])
+            yield body[ends[k - 1] : ends[k]].decode()
 
 
 @dataclass(frozen=True, slots=True)

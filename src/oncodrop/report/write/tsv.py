@@ -192,11 +192,12 @@ def tier_line(prefix: str, f: Finding) -> str:
         )
     else:
         head = f"{v.chrom}\t{v.pos}\t{v.ref}\t{v.alt}\t{v.variant_class}\t\t{NOT_ANNOTATED}\t\t\t\t\t"
-    depth, alt_depth, normal_depth = v.depth, v.alt_depth, v.normal_depth
+    depth, alt_depth, normal_depth = v.depth, v.alt_depth, v.normal_depth  # an int: as ``_num`` writes it
     line = (
-        f"{head}\t{_call_text(f)}\t{'' if depth is None else _num(depth)}\t"
-        f"{'' if alt_depth is None else _num(alt_depth)}\t{_num(v.vaf)}\t"
-        f"{'' if normal_depth is None else _num(normal_depth)}\t{_num(v.normal_vaf)}\t{_num(v.population_af, 6)}\t"
+        f"{head}\t{_call_text(f)}\t{depth if type(depth) is int else _num(depth)}\t"
+        f"{alt_depth if type(alt_depth) is int else _num(alt_depth)}\t{_num(v.vaf)}\t"
+        f"{normal_depth if type(normal_depth) is int else _num(normal_depth)}\t{_num(v.normal_vaf)}\t"
+        f"{_num(v.population_af, 6)}\t"
         f"{v.dbsnp or ''}\t{v.cosmic or ''}\t{'PASS' if v.filter_pass else ';'.join(v.filters)}"
     )  # fmt: skip
     # no cell may hold a tab or line break, and the cells' own separators are tabs: clean
