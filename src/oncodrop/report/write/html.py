@@ -248,18 +248,24 @@ def coded_table(row_texts: Iterable[str], total: int) -> VariantTable:
     together from its pieces, a coded cell's JSON decoded only the first time it is seen."""
     codes: tuple[dict[str, int], ...] = tuple({} for _ in _CODED)
     seen: tuple[dict[str, str], ...] = tuple({} for _ in _CODED)  # a coded cell's JSON -> its code's text
+
+    def code(k: int, cell: str) -> str:
+        text = seen[k][cell] = str(codes[k].setdefault(str(json.loads(cell)), len(codes[k])))
+        return text
+
+    consequences, oncogenicities, roles = seen
     chunks: list[str] = []  # rows joined 10,000 at a time: few objects for 150,000 rows
     rows: list[str] = []
     shown = 0
     for text in row_texts:
-        pieces = text.split(_PIECE)
-        for k in range(len(_CODED)):
-            cell = pieces[2 * k + 1]
-            code = seen[k].get(cell)
-            if code is None:
-                code = seen[k][cell] = str(codes[k].setdefault(str(json.loads(cell)), len(codes[k])))
-            pieces[2 * k + 1] = code
-        rows.append("[" + ",".join(filter(None, pieces)) + "]")
+        # the pieces around _CODED == (2, 5, 8); only the last (the cells after the last coded
+        # one) can be empty
+        head, consequence, middle, oncogenicity, counts, role, tail = text.split(_PIECE)
+        c1 = consequences.get(consequence) or code(0, consequence)
+        c2 = oncogenicities.get(oncogenicity) or code(1, oncogenicity)
+        c3 = roles.get(role) or code(2, role)
+        rows.append(f"[{head},{c1},{middle},{c2},{counts},{c3},{tail}]" if tail else
+                    f"[{head},{c1},{middle},{c2},{counts},{c3}]")  # fmt: skip
         shown += 1
         if len(rows) == 10_000:
             chunks.append(",".join(rows))
