@@ -74,6 +74,10 @@ class FindingCollector:
         """A variant as read (the interpretation input keeps every one, in read order)."""
         self._variants.write(element_json(variant) + "\n")
 
+    def add_variants(self, variants: Sequence[Variant]) -> None:
+        """``add_variant`` of each, in one write."""
+        self._variants.write("".join([element_json(v) + "\n" for v in variants]))
+
     def add(self, f: Finding) -> None:
         self.add_all((f,))
 
