@@ -24,8 +24,8 @@ from oncodrop.report.interpretation.snapshot import finding_call, finding_call_j
 from oncodrop.report.maf import maf_alleles, maf_cells, maf_line_renderer
 from oncodrop.report.matching import EvidenceIndex
 from oncodrop.report.vcf import read_variants
-from oncodrop.report.write.html import table_row, table_row_json
 from oncodrop.report.write.tsv import _clean, tier_line, tier_row, tsv_prefix
+from oncodrop.report.write.variant_table import table_row, table_row_json
 from oncodrop.sampleconfig import SampleConfig, SampleSection
 
 

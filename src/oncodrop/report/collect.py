@@ -24,11 +24,12 @@ from oncodrop.domain.variant import Variant
 from oncodrop.report.interpretation.elements import element_json
 from oncodrop.report.interpretation.snapshot import finding_call_json
 from oncodrop.report.maf import barcodes, maf_line_renderer
-from oncodrop.report.write.html import ONCOGENIC_SHOWN, TIER3_SHOWN, TIER4_SHOWN, table_row_json
+from oncodrop.report.write.html import ONCOGENIC_SHOWN, TIER3_SHOWN, TIER4_SHOWN
 from oncodrop.report.write.order import FirstInOrder, allele_key, finding_sort_key, sort_key
 from oncodrop.report.write.spill import RowPieces, RowSpill, SpilledRows
 from oncodrop.report.write.tally import FindingTally, Tallier
 from oncodrop.report.write.tsv import tier_line, tsv_prefix
+from oncodrop.report.write.variant_table import table_row_json
 from oncodrop.report.write.xlsx import XLSX_MAX_VARIANT_ROWS
 
 HEAD = XLSX_MAX_VARIANT_ROWS
