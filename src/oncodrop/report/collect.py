@@ -71,12 +71,8 @@ class FindingCollector:
         self._variants_path = folder / "variants.jsonl"
         self._variants: TextIO = self._variants_path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20)
 
-    def add_variant(self, variant: Variant) -> None:
-        """A variant as read (the interpretation input keeps every one, in read order)."""
-        self._variants.write(element_json(variant) + "\n")
-
     def add_variants(self, variants: Sequence[Variant]) -> None:
-        """``add_variant`` of each, in one write."""
+        """Variants as read (the interpretation input keeps every one, in read order)."""
         self._variants.write("".join([element_json(v) + "\n" for v in variants]))
 
     def add(self, f: Finding) -> None:
