@@ -22,7 +22,7 @@ from typing import NamedTuple, TextIO
 from oncodrop.domain.classification import Finding
 from oncodrop.domain.consequences import maf_class
 from oncodrop.domain.genome import Build
-from oncodrop.domain.variant import Variant
+from oncodrop.domain.variant import Consequence, Variant
 
 # The 34 GDC MAF columns, then the annotation and read-count columns vcf2maf adds.
 MAF_COLUMNS: tuple[str, ...] = (
@@ -149,13 +149,7 @@ def maf_cells(variant: Variant, sample_id: str, ncbi_build: str, normal_id: str 
 def _cells(variant: Variant, alleles: MafAlleles, sample_id: str, ncbi_build: str, normal_id: str | None) -> list[str]:
     term = variant.consequence_term
     tumour, normal, classification = _called(variant, alleles, term, normal_id)
-    c = variant.consequence
-    if c is not None:
-        gene, hgvsc, hgvsp_long, hgvsp = c.gene or "Unknown", c.hgvsc or "", c.hgvsp_long or "", c.hgvsp or ""
-        transcript, terms, impact, biotype = c.transcript or "", ",".join(c.terms), c.impact, c.biotype or ""
-        exon = f"{c.exon}/{c.exon_count}" if c.exon and c.exon_count else ""
-    else:
-        gene, hgvsc, hgvsp_long, hgvsp, transcript, terms, impact, biotype, exon = _UNANNOTATED
+    gene, hgvsc, hgvsp_long, hgvsp, transcript, exon, terms, impact, biotype = _consequence_cells(variant.consequence)
     return [
         gene, "0", ".", ncbi_build, variant.chrom,
         str(alleles.start), str(alleles.end), "+", classification, alleles.variant_type,
@@ -186,8 +180,18 @@ def _called(
     return tumour, normal, _maf_class(term, alleles.variant_type, abs(ref_len - alt_len) % 3 == 0)
 
 
-_UNANNOTATED = ("Unknown", "", "", "", "", "", "MODIFIER", "", "")
-"""The consequence cells of a variant without annotation (gene to exon, as ``_cells`` unpacks them)."""
+def _consequence_cells(c: Consequence | None) -> tuple[str, str, str, str, str, str, str, str, str]:
+    """``Hugo_Symbol``, ``HGVSc``, ``HGVSp``, ``HGVSp_Short``, ``Transcript_ID``, ``Exon_Number``,
+    ``all_effects`` (the terms), ``IMPACT``, ``BIOTYPE``; without annotation ``Unknown`` and
+    ``MODIFIER`` (vcf2maf), the rest empty."""
+    if c is None:
+        return _UNANNOTATED
+    exon = f"{c.exon}/{c.exon_count}" if c.exon and c.exon_count else ""
+    return (c.gene or "Unknown", c.hgvsc or "", c.hgvsp_long or "", c.hgvsp or "", c.transcript or "", exon,
+            ",".join(c.terms), c.impact, c.biotype or "")  # fmt: skip
+
+
+_UNANNOTATED = ("Unknown", "", "", "", "", "", "", "MODIFIER", "")
 _maf_class = functools.lru_cache(maxsize=1024)(maf_class)  # few distinct (term, type, frame) in a sample
 
 
@@ -260,13 +264,9 @@ def maf_line_renderer(
     def render(variant: Variant) -> tuple[str, int]:
         alleles, term = maf_alleles(variant), variant.consequence_term
         tumour, normal, classification = _called(variant, alleles, term, normal_id)
-        c = variant.consequence
-        if c is not None:
-            gene, hgvsc, hgvsp_long, hgvsp = c.gene or "Unknown", c.hgvsc or "", c.hgvsp_long or "", c.hgvsp or ""
-            transcript, terms, impact, biotype = c.transcript or "", ",".join(c.terms), c.impact, c.biotype or ""
-            exon = f"{c.exon}/{c.exon_count}" if c.exon and c.exon_count else ""
-        else:
-            gene, hgvsc, hgvsp_long, hgvsp, transcript, terms, impact, biotype, exon = _UNANNOTATED
+        gene, hgvsc, hgvsp_long, hgvsp, transcript, exon, terms, impact, biotype = _consequence_cells(
+            variant.consequence
+        )
         n1, n2 = normal or ("", "")
         v = variant
         depth, ref_depth, alt_depth, af = v.depth, v.ref_depth, v.alt_depth, v.population_af
