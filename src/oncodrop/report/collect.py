@@ -69,7 +69,7 @@ class FindingCollector:
         self._heads = {Tier.III: FirstInOrder(TIER3_SHOWN), Tier.IV: FirstInOrder(TIER4_SHOWN)}
         self._first = FirstInOrder(HEAD)
         self._variants_path = folder / "variants.jsonl"
-        self._variants: TextIO = self._variants_path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20)
+        self._variants: TextIO = self._variants_path.open("w", encoding="utf-8", newline="\n", buffering=1 << 18)
 
     def add_variants(self, variants: Sequence[Variant]) -> None:
         """Variants as read (the interpretation input keeps every one, in read order)."""
