@@ -21,20 +21,24 @@ from typing import TextIO
 from oncodrop.domain.classification import Finding, Tier
 from oncodrop.domain.genome import Build
 from oncodrop.domain.variant import Variant
-from oncodrop.report.interpretation.snapshot import finding_call
-from oncodrop.report.interpretation.stream import element_json
+from oncodrop.report.interpretation.elements import element_json
+from oncodrop.report.interpretation.snapshot import finding_call_json
 from oncodrop.report.maf import barcodes, maf_line_renderer
-from oncodrop.report.write.html import ONCOGENIC_SHOWN, TIER3_SHOWN, TIER4_SHOWN, table_row_json
+from oncodrop.report.write.html import ONCOGENIC_SHOWN, TIER3_SHOWN, TIER4_SHOWN
 from oncodrop.report.write.order import FirstInOrder, allele_key, finding_sort_key, sort_key
 from oncodrop.report.write.spill import RowPieces, RowSpill, SpilledRows
 from oncodrop.report.write.tally import FindingTally, Tallier
 from oncodrop.report.write.tsv import tier_line, tsv_prefix
+from oncodrop.report.write.variant_table import table_row_json
 from oncodrop.report.write.xlsx import XLSX_MAX_VARIANT_ROWS
 
 HEAD = XLSX_MAX_VARIANT_ROWS
 """Tier III/IV findings kept in memory, the first in report order: the workbook shows the first
 10,000 findings; the HTML tier views the first ``TIER3_SHOWN`` Tier III and ``TIER4_SHOWN``
 Tier IV findings (kept as well, whatever the number of Tier I-III findings)."""
+
+
+_IN_FULL = frozenset({Tier.I, Tier.II})  # (a set: ``Tier.I`` is a slow class attribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +69,11 @@ class FindingCollector:
         self._heads = {Tier.III: FirstInOrder(TIER3_SHOWN), Tier.IV: FirstInOrder(TIER4_SHOWN)}
         self._first = FirstInOrder(HEAD)
         self._variants_path = folder / "variants.jsonl"
-        self._variants: TextIO = self._variants_path.open("w", encoding="utf-8", newline="\n")
+        self._variants: TextIO = self._variants_path.open("w", encoding="utf-8", newline="\n", buffering=1 << 18)
 
-    def add_variant(self, variant: Variant) -> None:
-        """A variant as read (the interpretation input keeps every one, in read order)."""
-        self._variants.write(element_json(variant) + "\n")
+    def add_variants(self, variants: Sequence[Variant]) -> None:
+        """Variants as read (the interpretation input keeps every one, in read order)."""
+        self._variants.write("".join([element_json(v) + "\n" for v in variants]))
 
     def add(self, f: Finding) -> None:
         self.add_all((f,))
@@ -83,13 +87,13 @@ class FindingCollector:
             self._tally.add(f)
         tsv = [tier_line(self._prefix, f) for f in findings]
         maf = [self._maf_line(f.variant) for f in findings]
-        calls = [element_json(finding_call(f, site)) for f in findings]
+        calls = [finding_call_json(f, site) for f in findings]
         tables = [table_row_json(f) for f in findings]
         for f, line, (maf_line, maf_start), call, table in zip(findings, tsv, maf, calls, tables, strict=True):
             v, tier = f.variant, f.tier
             allele = allele_key(v.ref, v.alt)
             spill.add(tier, v.chrom, v.pos, allele, RowPieces(line, maf_line, call, table, maf_start))
-            if tier is Tier.I or tier is Tier.II:
+            if tier in _IN_FULL:
                 self._kept.append(f)
                 continue
             key = sort_key(tier, v.chrom, v.pos, allele)

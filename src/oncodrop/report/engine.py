@@ -219,8 +219,7 @@ def stream_findings(
             while batch := list(itertools.islice(stream.variants, BATCH)):
                 for v in batch:
                     metrics.add(v)
-                for v in batch:
-                    collector.add_variant(v)
+                collector.add_variants(batch)
                 start = time.perf_counter()
                 collector.add_all(classify.classify_all(batch))
                 spent += time.perf_counter() - start

@@ -22,7 +22,7 @@ from typing import NamedTuple, TextIO
 from oncodrop.domain.classification import Finding
 from oncodrop.domain.consequences import maf_class
 from oncodrop.domain.genome import Build
-from oncodrop.domain.variant import Variant
+from oncodrop.domain.variant import Consequence, Variant
 
 # The 34 GDC MAF columns, then the annotation and read-count columns vcf2maf adds.
 MAF_COLUMNS: tuple[str, ...] = (
@@ -113,7 +113,13 @@ def genotype_alleles(
     record = variant.alleles
     if indexes is None or not record or max(indexes) >= len(record):
         return None
-    first, second = _maf_allele(variant, alleles, record[indexes[0]]), _maf_allele(variant, alleles, record[indexes[1]])
+    if len(variant.ref) == len(variant.alt):  # nothing trimmed (``_maf_allele``)
+        first, second = record[indexes[0]], record[indexes[1]]
+    else:
+        first, second = (
+            _maf_allele(variant, alleles, record[indexes[0]]),
+            _maf_allele(variant, alleles, record[indexes[1]]),
+        )
     if not tumour:
         return first, second
     return (first if first != alleles.alt else second), alleles.alt
@@ -141,23 +147,9 @@ def maf_cells(variant: Variant, sample_id: str, ncbi_build: str, normal_id: str 
 
 
 def _cells(variant: Variant, alleles: MafAlleles, sample_id: str, ncbi_build: str, normal_id: str | None) -> list[str]:
-    c = variant.consequence
     term = variant.consequence_term
-    tumour = genotype_alleles(variant, alleles, variant.genotype, tumour=True)
-    tumour = tumour or (alleles.ref, alleles.alt)  # no GT: REF/ALT heterozygous (vcf2maf)
-    normal: tuple[str, str] | None = None
-    if normal_id:  # no GT in the normal: REF/REF (vcf2maf)
-        normal = genotype_alleles(variant, alleles, variant.normal_genotype, tumour=False)
-        normal = normal or (alleles.ref, alleles.ref)
-    ref_len = 0 if alleles.ref == "-" else len(alleles.ref)
-    alt_len = 0 if alleles.alt == "-" else len(alleles.alt)
-    classification = _maf_class(term, alleles.variant_type, abs(ref_len - alt_len) % 3 == 0)
-    if c is not None:
-        gene, hgvsc, hgvsp_long, hgvsp = c.gene or "Unknown", c.hgvsc or "", c.hgvsp_long or "", c.hgvsp or ""
-        transcript, terms, impact, biotype = c.transcript or "", ",".join(c.terms), c.impact, c.biotype or ""
-        exon = f"{c.exon}/{c.exon_count}" if c.exon and c.exon_count else ""
-    else:
-        gene, hgvsc, hgvsp_long, hgvsp, transcript, terms, impact, biotype, exon = _UNANNOTATED
+    tumour, normal, classification = _called(variant, alleles, term, normal_id)
+    gene, hgvsc, hgvsp_long, hgvsp, transcript, exon, terms, impact, biotype = _consequence_cells(variant.consequence)
     return [
         gene, "0", ".", ncbi_build, variant.chrom,
         str(alleles.start), str(alleles.end), "+", classification, alleles.variant_type,
@@ -172,8 +164,34 @@ def _cells(variant: Variant, alleles: MafAlleles, sample_id: str, ncbi_build: st
     ]  # fmt: skip
 
 
-_UNANNOTATED = ("Unknown", "", "", "", "", "", "MODIFIER", "", "")
-"""The consequence cells of a variant without annotation (gene to exon, as ``_cells`` unpacks them)."""
+def _called(
+    variant: Variant, alleles: MafAlleles, term: str, normal_id: str | None
+) -> tuple[tuple[str, str], tuple[str, str] | None, str]:
+    """The tumour's and the normal's alleles (None without a normal) and ``Variant_Classification``
+    (``term``: the variant's ``consequence_term``)."""
+    tumour = genotype_alleles(variant, alleles, variant.genotype, tumour=True)
+    tumour = tumour or (alleles.ref, alleles.alt)  # no GT: REF/ALT heterozygous (vcf2maf)
+    normal: tuple[str, str] | None = None
+    if normal_id:  # no GT in the normal: REF/REF (vcf2maf)
+        normal = genotype_alleles(variant, alleles, variant.normal_genotype, tumour=False)
+        normal = normal or (alleles.ref, alleles.ref)
+    ref_len = 0 if alleles.ref == "-" else len(alleles.ref)
+    alt_len = 0 if alleles.alt == "-" else len(alleles.alt)
+    return tumour, normal, _maf_class(term, alleles.variant_type, abs(ref_len - alt_len) % 3 == 0)
+
+
+def _consequence_cells(c: Consequence | None) -> tuple[str, str, str, str, str, str, str, str, str]:
+    """``Hugo_Symbol``, ``HGVSc``, ``HGVSp``, ``HGVSp_Short``, ``Transcript_ID``, ``Exon_Number``,
+    ``all_effects`` (the terms), ``IMPACT``, ``BIOTYPE``; without annotation ``Unknown`` and
+    ``MODIFIER`` (vcf2maf), the rest empty."""
+    if c is None:
+        return _UNANNOTATED
+    exon = f"{c.exon}/{c.exon_count}" if c.exon and c.exon_count else ""
+    return (c.gene or "Unknown", c.hgvsc or "", c.hgvsp_long or "", c.hgvsp or "", c.transcript or "", exon,
+            ",".join(c.terms), c.impact, c.biotype or "")  # fmt: skip
+
+
+_UNANNOTATED = ("Unknown", "", "", "", "", "", "", "MODIFIER", "")
 _maf_class = functools.lru_cache(maxsize=1024)(maf_class)  # few distinct (term, type, frame) in a sample
 
 
@@ -239,15 +257,34 @@ def maf_line_renderer(
     writerow = csv.writer(buffer, delimiter="\t", lineterminator="\n").writerow
     ncbi = NCBI_BUILD.get(build or "", "")
     tabs = len(MAF_COLUMNS) - 1
+    after_build = f"\t0\t.\t{ncbi}\t"  # Entrez_Gene_Id to NCBI_Build
+    after_dbsnp = f"\t\t{sample_id}\t{normal_id or ''}\t"  # dbSNP_Val_Status to the normal's barcode
+    validation = "\t" * 7 + "Somatic" + "\t" * 9  # Tumor_Validation_Allele1 to Matched_Norm_Sample_UUID
 
     def render(variant: Variant) -> tuple[str, int]:
-        alleles = maf_alleles(variant)
-        cells = _cells(variant, alleles, sample_id, ncbi, normal_id)
-        line = "\t".join(cells)
+        alleles, term = maf_alleles(variant), variant.consequence_term
+        tumour, normal, classification = _called(variant, alleles, term, normal_id)
+        gene, hgvsc, hgvsp_long, hgvsp, transcript, exon, terms, impact, biotype = _consequence_cells(
+            variant.consequence
+        )
+        n1, n2 = normal or ("", "")
+        v = variant
+        depth, ref_depth, alt_depth, af = v.depth, v.ref_depth, v.alt_depth, v.population_af
+        n_depth, n_ref, n_alt = v.normal_depth, v.normal_ref_depth, v.normal_alt_depth
+        line = (  # ``_cells`` tab-joined, written as one text (a test holds them equal); a number
+            # formats as ``_num`` writes it, ``str`` (what an f-string gives ints and floats)
+            f"{gene}{after_build}{v.chrom}\t{alleles.start}\t{alleles.end}\t+\t{classification}\t"
+            f"{alleles.variant_type}\t{alleles.ref}\t{tumour[0]}\t{tumour[1]}\t{v.dbsnp or ''}{after_dbsnp}{n1}\t"
+            f"{n2}{validation}{hgvsc}\t{hgvsp_long}\t{hgvsp}\t{transcript}\t{exon}\t{'' if depth is None else depth}\t"
+            f"{'' if ref_depth is None else ref_depth}\t{'' if alt_depth is None else alt_depth}\t"
+            f"{'' if n_depth is None else n_depth}\t{'' if n_ref is None else n_ref}\t{'' if n_alt is None else n_alt}"
+            f"\t{terms}\t{term}\t{impact}\t{biotype}\t{'' if af is None else af}\t"
+            f"{'PASS' if v.filter_pass else ';'.join(v.filters)}\t{v.pos}"
+        )
         if '"' in line or "\n" in line or "\r" in line or line.count("\t") != tabs:
             buffer.seek(0)
             buffer.truncate()
-            writerow(cells)
+            writerow(_cells(variant, alleles, sample_id, ncbi, normal_id))
             return buffer.getvalue(), alleles.start
         return line + "\n", alleles.start
 

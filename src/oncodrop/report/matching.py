@@ -156,6 +156,7 @@ class EvidenceIndex:
     by_exon: Mapping[tuple[str, int], tuple[EvidenceItem, ...]]
     by_gene: Mapping[str, tuple[EvidenceItem, ...]]
     by_cna_gene: Mapping[str, tuple[EvidenceItem, ...]]
+    genes: frozenset[str]  # the genes of ``by_hgvsp``, ``by_codon``, ``by_exon`` and ``by_gene``
     unindexed: tuple[str, ...] = field(default=())
 
     @classmethod
@@ -193,6 +194,7 @@ class EvidenceIndex:
             by_exon=_freeze(exon),
             by_gene=_freeze(gene),
             by_cna_gene=_freeze(cna),
+            genes=frozenset([*(g for g, _ in hgvsp), *(g for g, _ in codon), *(g for g, _ in exon), *gene]),
             unindexed=tuple(unindexed),
         )
 
@@ -263,6 +265,11 @@ def _exon_class(item: EvidenceItem) -> str:
 def match_evidence(variant: Variant, index: EvidenceIndex) -> tuple[EvidenceMatch, ...]:
     """All evidence items that apply to ``variant``, each once at its most precise level,
     ordered most precise first (then by evidence id, for stable reports)."""
+    genomic = index.by_allele.get(allele_key(variant.chrom, variant.pos, variant.ref, variant.alt))
+    csq = variant.consequence
+    gene = csq.gene.upper() if csq is not None and csq.gene else None
+    if not genomic and gene not in index.genes:  # most variants: nothing to look at
+        return ()
     found: dict[str, EvidenceMatch] = {}
 
     def add(items: Iterable[EvidenceItem], level: MatchLevel) -> None:
@@ -270,12 +277,9 @@ def match_evidence(variant: Variant, index: EvidenceIndex) -> tuple[EvidenceMatc
             if item.evidence_id not in found:
                 found[item.evidence_id] = EvidenceMatch(item, level)
 
-    genomic = index.by_allele.get(allele_key(variant.chrom, variant.pos, variant.ref, variant.alt))
     if genomic:
         add(genomic, MatchLevel.GENOMIC)
-    csq = variant.consequence
-    if csq is not None and csq.gene:  # each level looked up first, its items' classes only on a hit
-        gene = csq.gene.upper()
+    if csq is not None and gene is not None and gene in index.genes:  # each level first, classes only on a hit
         if csq.hgvsp and (by_hgvsp := index.by_hgvsp.get((gene, normalise_hgvsp(csq.hgvsp)))):
             add(by_hgvsp, MatchLevel.HGVSP)
         if csq.protein_position is not None and (codon_items := index.by_codon.get((gene, csq.protein_position))):

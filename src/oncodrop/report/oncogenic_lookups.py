@@ -77,13 +77,15 @@ class HotspotIndex:
         if csq is None or not csq.gene or csq.protein_position is None:
             return None
         rows = self.by_codon.get((csq.gene.upper(), csq.protein_position), ())
+        if not rows:  # (what the lines below conclude without rows, without normalising HGVSp)
+            return None
         change = normalise_hgvsp(csq.hgvsp) if csq.hgvsp else None
         allele = sum(r.count for r in rows if r.hgvsp and normalise_hgvsp(r.hgvsp) == change)
         if not allele and "missense_variant" not in csq.terms:
             return None  # a residue hotspot speaks for missense changes only
         residue_rows = [r.count for r in rows if not r.hgvsp]
         residue = max(residue_rows) if residue_rows else sum(r.count for r in rows)
-        return HotspotSupport(max(residue, allele), allele) if rows else None
+        return HotspotSupport(max(residue, allele), allele)
 
 
 _MISSENSE = re.compile(r"([A-Z])(\d+)([A-Z])")

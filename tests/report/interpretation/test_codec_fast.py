@@ -147,6 +147,7 @@ class Corner:
         {"flag": 0, "count": False, "ratio": 0, "word": Level.HIGH},  # equal, of another type: kept
         {"flag": True, "count": 3, "ratio": -0.0, "nan": math.nan, "word": "x"},
         {"ratio": np.float64(0.0), "count": np.int64(0), "nan": np.float32(1.5)},  # numpy scalars
+        {"ratio": math.inf, "nan": -math.inf, "word": 'é★\t"\\\x00', "numbers": (True, None, 1e300, -2)},  # escapes
         {"empty": [], "numbers": (1, 2), "items": (), "table": {}},  # a list for a tuple default…
         {"numbers": (np.array([1, 1]), 2), "empty": (None, (1, "x"), [Colour.BLUE])},  # a comparison that raises
         {"colour": Colour.BLUE, "level": "high", "made": Inner("x"), "items": [Inner("y", Colour.BLUE)]},
@@ -168,6 +169,6 @@ def test_values_that_are_not_dataclasses_encode_as_encode_does() -> None:
 
 
 def test_a_value_encode_refuses_is_refused_by_fast_encode_too() -> None:
-    for encoder in (encode, fast_encode):
+    for encoder in (encode, fast_encode, element_json):
         with pytest.raises(TypeError, match="cannot encode object"):
             encoder(Corner(object()))

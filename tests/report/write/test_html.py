@@ -14,19 +14,17 @@ import pytest
 from oncodrop.domain.classification import Finding, Tier
 from oncodrop.report.write import html as html_module
 from oncodrop.report.write.content import ReportContent
-from oncodrop.report.write.html import (
-    ACTIONABLE_SHOWN,
+from oncodrop.report.write.html import ACTIONABLE_SHOWN, render_html, report_environment
+from oncodrop.report.write.links import URLS
+from oncodrop.report.write.summary import headline
+from oncodrop.report.write.variant_table import (
     LINK_COLUMNS,
     MAX_TABLE_ROWS,
     PAGE_SIZE,
     TABLE_COLUMNS,
-    render_html,
-    report_environment,
     table_row,
     variant_table,
 )
-from oncodrop.report.write.links import URLS
-from oncodrop.report.write.summary import headline
 
 
 def _html(content: ReportContent) -> str:

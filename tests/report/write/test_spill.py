@@ -6,7 +6,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from oncodrop.domain.classification import Tier
+from oncodrop.report.write import spill as spill_module
 from oncodrop.report.write.order import TIER_ORDER, allele_key, genomic_sort_key
 from oncodrop.report.write.spill import RowPieces, RowSpill
 
@@ -79,3 +82,22 @@ def test_a_tier_in_order_for_a_while_then_not_is_sorted_whole(tmp_path: Path) ->
     assert list(spilled.positions()) == [(r[0], r[1]) for r in expected]
     assert list(spilled.maf_positions()) == [(r[0], r[1]) for r in expected]
     assert [tuple(t.split("\t")[1:3]) for t in spilled.texts("tsv")] == [(r[0], str(r[1])) for r in expected]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+def test_rows_in_report_order_are_cut_right_whatever_the_read_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """A tier in report order is read a chunk at a time: records (some longer than a chunk,
+    some with multi-byte characters) cut across chunks come back whole, and a limit stops early."""
+    monkeypatch.setattr(spill_module, "_CHUNK", chunk)
+    rows = [_row(Tier.III, "1", pos, "A", "T") for pos in range(1, 40)]
+    rows[5] = rows[5]._replace(tsv="x" * 300 + "\n", call='"naïve ★"')
+    spill = RowSpill(tmp_path)
+    for pos, row in enumerate(rows, start=1):
+        spill.add(Tier.III, "1", pos, "A>T", row)
+    spilled = spill.finish()
+    assert spilled.tiers[0].offsets is None
+    for piece in ("tsv", "maf", "call", "table"):
+        assert list(spilled.texts(piece)) == [getattr(r, piece) for r in rows]
+    assert list(spilled.texts("call", limit=7)) == [r.call for r in rows[:7]]

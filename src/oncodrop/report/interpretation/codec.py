@@ -57,7 +57,7 @@ def kept_fields(value: Any) -> list[tuple[str, Any]]:
     are left out (the streaming writer walks the same pairs)."""
     out: list[tuple[str, Any]] = []
     cls: type = type(value)
-    for f in _fields(cls):
+    for f in init_fields(cls):
         item = getattr(value, f.name)
         if f.default is not _MISSING and _same(item, f.default):
             continue
@@ -123,12 +123,12 @@ def _dataclass_encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
     float or str default (equal values of one builtin type, no comparison that can raise);
     ``type(item) is F and not item`` for an empty tuple default or a builtin container
     factory. Any other default calls ``_same`` (and its factory) as ``kept_fields`` does."""
-    scope: dict[str, Any] = {"_PLAIN": _PLAIN, "_fast": fast_encode, "_same": _same}
+    scope: dict[str, Any] = {"_PLAIN": _PLAIN, "_fast": fast_encode}
     lines = ["def encode_fields(value):", "    out = {}"]
-    for i, f in enumerate(_fields(cls)):
+    for i, f in enumerate(init_fields(cls)):
         store = f"out[{f.name!r}] = item if type(item) in _PLAIN else _fast(item)"
         lines.append(f"    item = value.{f.name}")
-        skip = _default_test(f, i, scope)
+        skip = default_test(f, i, scope)
         lines += [f"    if not ({skip}):", f"        {store}"] if skip else [f"    {store}"]
     lines.append("    return out")
     exec("\n".join(lines), scope)  # noqa: S102 - our own text: field names and the lines above
@@ -137,8 +137,10 @@ def _dataclass_encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
     return encode_fields
 
 
-def _default_test(f: dataclasses.Field[Any], i: int, scope: dict[str, Any]) -> str | None:
-    """The expression, in ``item``, that is true when ``kept_fields`` leaves the field out."""
+def default_test(f: dataclasses.Field[Any], i: int, scope: dict[str, Any]) -> str | None:
+    """The expression, in ``item``, that is true when ``kept_fields`` leaves the field out (the
+    names it uses are put in ``scope``, the generated function's globals)."""
+    scope["_same"] = _same
     if f.default is not _MISSING:
         default = f.default
         if default is None:
@@ -248,5 +250,6 @@ def _same(a: Any, b: Any) -> bool:
 
 
 @functools.cache
-def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+def init_fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    """The fields a value is made from (``init``), in declaration order."""
     return tuple(f for f in dataclasses.fields(cls) if f.init)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from oncodrop.domain.classification import Finding
+from oncodrop.domain.classification import Classification, Finding, Tier
 from oncodrop.domain.copynumber import GeneCopyNumber
 from oncodrop.domain.evidence import EvidenceMatch
 from oncodrop.domain.kind import SampleKind
@@ -124,6 +124,31 @@ def finding_call(finding: Finding, tumor_site: str | None) -> Call:
         therapies=tier_therapies(finding, tumor_site) if evidence else (),
         oncogenicity=finding.oncogenicity.label if finding.oncogenicity else None,
     )  # fmt: skip
+
+
+def finding_call_json(finding: Finding, tumor_site: str | None) -> str:
+    """``element_json(finding_call(finding, tumor_site))``, for a streamed report's every
+    finding. A finding without evidence has a call of its key, label, tier, reason and
+    oncogenicity only (sorted: ``key`` and ``label`` first): everything after the label is made
+    once per distinct (tier, reason, oncogenicity object), by ``element_json`` itself."""
+    if finding.evidence:
+        return element_json(finding_call(finding, tumor_site))
+    v, o = finding.variant, finding.oncogenicity
+    facts = (finding.tier, finding.tier_reason, id(o))
+    held = _CALL_TAILS.get(facts)
+    if held is None or held[0] is not o:
+        text = element_json(finding_call(replace(finding, variant=_BLANK), tumor_site))
+        if not text.startswith(_BLANK_HEAD):  # (another layout: no shared tail)
+            return element_json(finding_call(finding, tumor_site))
+        if len(_CALL_TAILS) >= 4096:
+            _CALL_TAILS.clear()
+        held = _CALL_TAILS[facts] = (o, text[len(_BLANK_HEAD) :])  # the object held: its id is not reused
+    return f'{{"key":{element_json(v.key)},"label":{element_json(variant_label(v))}{held[1]}'
+
+
+_BLANK = Variant("", 0, "", "")
+_BLANK_HEAD = '{"key":' + element_json(_BLANK.key) + ',"label":' + element_json(variant_label(_BLANK))
+_CALL_TAILS: dict[tuple[Tier, str, int], tuple[Classification | None, str]] = {}
 
 
 def cna_call(gene: GeneCopyNumber) -> Call:

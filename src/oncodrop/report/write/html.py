@@ -4,8 +4,9 @@ Inline CSS, inline vanilla JS and inline SVG (``charts``); no CDN, no fonts, no 
 Everything is rendered through Jinja2 with autoescaping. Size is bounded for whole-genome
 samples: Tier I/II and oncogenic findings are server-rendered HTML (visible without JavaScript
 and in print); the all-variants table is a compact JSON array (columns listed once, consequence
-terms dictionary-coded) that the page sorts, filters and paginates client-side, so 100,000
-variants cost ~60 bytes each. Above ``MAX_TABLE_ROWS`` the table is capped and says so.
+terms dictionary-coded, ``variant_table``) that the page sorts, filters and paginates
+client-side, so 100,000 variants cost ~60 bytes each. Above ``MAX_TABLE_ROWS`` the table is
+capped and says so.
 """
 
 from __future__ import annotations
@@ -16,18 +17,16 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from oncodrop.domain.classification import Finding, Tier
+from oncodrop.domain.classification import Tier
 from oncodrop.domain.genome import CHROMOSOME_LENGTHS, CHROMOSOME_ORDER
 from oncodrop.domain.headline import Headline
 from oncodrop.domain.variant import Variant
@@ -43,30 +42,11 @@ from oncodrop.report.write.content import (
 from oncodrop.report.write.tables import TableFile
 from oncodrop.report.write.tally import FindingTally
 from oncodrop.report.write.tsv import tiers_tsv_name
+from oncodrop.report.write.variant_table import MAX_TABLE_ROWS, coded_table, variant_table
 
 HTML_NAME = "report.html"
-MAX_TABLE_ROWS = 150_000
-PAGE_SIZE = 100
 EVIDENCE_SHOWN = 8  # evidence rows per finding before "n more" (all of them in the xlsx)
 BUILD_LABELS = {"grch37": "GRCh37", "grch38": "GRCh38"}
-TABLE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
-    # (label, type, coded) in the order of each JSON row; type drives client-side sorting;
-    # coded columns hold an index into the column's list of distinct values (few, repeated)
-    ("Variant", "locus", False),
-    ("Gene", "text", False),
-    ("Consequence", "text", True),
-    ("Protein", "text", False),
-    ("Tier", "text", False),
-    ("Oncogenicity", "text", True),
-    ("VAF", "num", False),
-    ("Depth", "num", False),
-    ("Gene role", "text", True),
-    ("Population AF", "num", False),
-    ("dbSNP", "link", False),
-    ("COSMIC", "link", False),
-)
-LINK_COLUMNS = {"dbSNP": links.URLS["dbSNP"], "COSMIC": links.URLS["COSMIC"]}
-"""Address templates the page fills with a link column's id (``{id}``), so rows carry ids only."""
 ACTIONABLE_SHOWN = 200  # Tier I/II findings rendered in full; the rest are in the table and TSV
 ONCOGENIC_SHOWN = 500
 TIER3_SHOWN = 500  # Tier III rows rendered in the Tier III/IV view (all in the table and TSV)
@@ -147,120 +127,6 @@ _ENV.filters["evidence_groups"] = evidence_groups
 _ENV.filters["earned_tier"] = earned_tier
 _ENV.filters["population_af"] = population_af
 _ENV.filters["predictions"] = predictions
-
-
-@dataclass(frozen=True, slots=True)
-class VariantTable:
-    """The all-variants table payload: rows as arrays, consequence terms coded by index."""
-
-    json: Markup
-    shown: int
-    total: int
-
-
-def table_row(f: Finding) -> list[object]:
-    """One finding's row of the all-variants table before coding: ``[key, gene, consequence,
-    hgvsp, tier, oncogenicity, vaf, depth, gene role, population AF, dbSNP id, COSMIC id]``."""
-    v, csq = f.variant, f.variant.consequence
-    return [
-        v.key,
-        (csq.gene if csq else None) or "",
-        v.consequence_term,
-        (csq.hgvsp if csq else None) or "",
-        f.tier.value,
-        f.oncogenicity.label if f.oncogenicity else "",
-        None if v.vaf is None else round(v.vaf, 3),
-        v.depth,
-        f.gene_role or "",
-        None if v.population_af is None else float(f"{v.population_af:.3g}"),
-        v.dbsnp or "",
-        v.cosmic or "",
-    ]
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-_CODED = tuple(i for i, (_, _, coded) in enumerate(TABLE_COLUMNS) if coded)
-_PIECE = "\x00"  # never in JSON text: control characters are escaped there
-if _CODED != (2, 5, 8) or len(TABLE_COLUMNS) != 12:
-    raise AssertionError("table_row_json writes the pieces of 12 columns coded at 2, 5 and 8")
-
-
-def _cell(value: object) -> str:
-    """One cell as JSON text, as ``_json`` writes it, without its per-call set-up."""
-    kind = value.__class__
-    if kind is str:
-        return encode_basestring(cast(str, value))
-    if value is None:
-        return "null"
-    if kind is float:
-        if math.isnan(value):  # type: ignore[arg-type]
-            return "NaN"
-        return "Infinity" if value == math.inf else "-Infinity" if value == -math.inf else float.__repr__(value)
-    if kind is int:
-        return int.__repr__(value)
-    return _json(value)
-
-
-def table_row_json(f: Finding) -> str:
-    """``table_row`` as the text ``coded_table`` reads (a streamed report spills its rows so):
-    the JSON of the cells between the coded ones, and of each coded cell, joined by ``_PIECE``;
-    the cells after the last coded one without their trailing empties (``coded_table``)."""
-    row = table_row(f)
-    tail = row[_CODED[-1] + 1 :]
-    while tail and (tail[-1] is None or tail[-1] == ""):
-        tail.pop()
-    cell = _cell
-    return (  # the pieces of _CODED == (2, 5, 8), written out: this runs once a variant
-        f"{cell(row[0])},{cell(row[1])}\x00{cell(row[2])}\x00{cell(row[3])},{cell(row[4])}\x00{cell(row[5])}"
-        f"\x00{cell(row[6])},{cell(row[7])}\x00{cell(row[8])}\x00{','.join(map(cell, tail))}"
-    )
-
-
-def variant_table(findings: Sequence[Finding], limit: int = MAX_TABLE_ROWS) -> VariantTable:
-    """The table of the first ``limit`` findings (``coded_table``)."""
-    return coded_table((table_row_json(f) for f in findings[:limit]), len(findings))
-
-
-def coded_table(row_texts: Iterable[str], total: int) -> VariantTable:
-    """Compact rows ``[key, gene, consequence#, hgvsp, tier, oncogenicity#, vaf, depth,
-    gene role#, population AF, dbSNP id, COSMIC id]`` (``#``: coded) from ``table_row_json``'s
-    texts, trailing empty cells dropped (a coded column is never empty, so at most AF and the
-    ids go). The payload is the same text as one ``json.dumps`` of it; each row's is put
-    together from its pieces, a coded cell's JSON decoded only the first time it is seen."""
-    codes: tuple[dict[str, int], ...] = tuple({} for _ in _CODED)
-    seen: tuple[dict[str, int], ...] = tuple({} for _ in _CODED)  # a coded cell's JSON -> its code
-    chunks: list[str] = []  # rows joined 10,000 at a time: few objects for 150,000 rows
-    rows: list[str] = []
-    shown = 0
-    for text in row_texts:
-        pieces = text.split(_PIECE)
-        for k in range(len(_CODED)):
-            cell = pieces[2 * k + 1]
-            code = seen[k].get(cell)
-            if code is None:
-                code = seen[k][cell] = codes[k].setdefault(str(json.loads(cell)), len(codes[k]))
-            pieces[2 * k + 1] = str(code)
-        rows.append("[" + ",".join([p for p in pieces if p]) + "]")
-        shown += 1
-        if len(rows) == 10_000:
-            chunks.append(",".join(rows))
-            rows.clear()
-    chunks.append(",".join(rows))
-    coded = dict(zip(_CODED, codes, strict=True))
-    columns = [
-        {"label": label, "type": kind, **({"codes": list(coded[i])} if is_coded else {}),
-         **({"url": LINK_COLUMNS[label]} if kind == "link" else {})}
-        for i, (label, kind, is_coded) in enumerate(TABLE_COLUMNS)
-    ]  # fmt: skip
-    # one join, the chunks then dropped: at 150,000 rows (~8 MB of text) chained ``+`` held
-    # four copies at once, the peak of a whole-genome report's memory
-    text = "".join(['{"columns":', _json(columns), ',"rows":[', ",".join([c for c in chunks if c]),
-                    '],"pageSize":', _json(PAGE_SIZE), "}"])  # fmt: skip
-    chunks.clear()
-    return VariantTable(json=Markup(text.replace("<", "\\u003c")), shown=shown, total=total)
 
 
 def _depth_ceiling(depths: Mapping[int, int]) -> int:

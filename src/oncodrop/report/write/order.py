@@ -6,9 +6,6 @@ it from compact keys (``spill``), so the rule lives here once.
 
 from __future__ import annotations
 
-import heapq
-from dataclasses import dataclass
-
 from oncodrop.domain.classification import Finding, Tier
 
 CHROM_ORDER = {str(i): i for i in range(1, 23)} | {"X": 23, "Y": 24, "MT": 25}
@@ -41,29 +38,40 @@ SortKey = tuple[int, tuple[int, str, int], str]
 
 
 class FirstInOrder:
-    """The ``limit`` first findings in report order, from findings added in any order."""
+    """The ``limit`` first findings in report order, from findings added in any order.
 
-    __slots__ = ("_heap", "_limit")
+    Candidates are appended to a list, cut back to the first ``limit`` by one sort whenever
+    they exceed it by a quarter; after a cut only keys before the last one kept can still
+    be among the first. (A heap of the ``limit`` first compared its keys in Python at every
+    push: ~1.5x the CPU for the 10,000 findings a report keeps of 100,000.)"""
+
+    __slots__ = ("_bound", "_kept", "_limit")
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
-        self._heap: list[tuple[_Descending, Finding]] = []  # a max-heap: the last kept on top
+        self._kept: list[tuple[SortKey, Finding]] = []
+        self._bound: SortKey | None = None  # the last key kept at the last cut
 
     def add(self, key: SortKey, finding: Finding) -> None:
         """Offer ``finding`` (``key``: its ``finding_sort_key``)."""
-        if len(self._heap) < self._limit:
-            heapq.heappush(self._heap, (_Descending(key), finding))
-        elif key < self._heap[0][0].key:
-            heapq.heapreplace(self._heap, (_Descending(key), finding))
+        bound = self._bound
+        if bound is None or key < bound:
+            kept = self._kept
+            kept.append((key, finding))
+            if len(kept) > self._limit + self._limit // 4:
+                self._cut()
+
+    def _cut(self) -> None:
+        kept = self._kept
+        kept.sort(key=_key)  # by key alone: findings do not compare
+        del kept[self._limit :]
+        self._bound = kept[-1][0] if kept and len(kept) == self._limit else None
 
     def findings(self) -> list[Finding]:
-        """The findings kept, in no particular order."""
-        return [f for _, f in self._heap]
+        """The findings kept, in report order."""
+        self._cut()
+        return [f for _, f in self._kept]
 
 
-@dataclass(frozen=True, slots=True)
-class _Descending:
-    key: SortKey
-
-    def __lt__(self, other: _Descending) -> bool:
-        return self.key > other.key
+def _key(item: tuple[SortKey, Finding]) -> SortKey:
+    return item[0]

