@@ -6,10 +6,10 @@ this module walks a value by its dataclass fields (enums as their value, pydanti
 their JSON dump, tuples as lists, numpy arrays as lists) and rebuilds it from the same hints.
 Fields equal to their default are left out, which keeps thousands of variants compact.
 
-``encode`` is the definition of the format. ``fast_encode`` gives the same result for the
-per-element hot path (every variant and call of a report): one encoding function per
-dataclass type, generated once, with the default checks and the dispatch on a value's type
-worked out ahead (tests hold the two equal on real reports).
+``encode`` is the definition of the format. The per-element hot path (every variant and call
+of a report) writes the same JSON text without building the data first
+(``interpretation.elements``); ``default_test`` gives it ``kept_fields``'s default checks as
+code (tests hold the two equal on real reports).
 """
 
 from __future__ import annotations
@@ -67,74 +67,9 @@ def kept_fields(value: Any) -> list[tuple[str, Any]]:
     return out
 
 
-# -- the same encoding, compiled per type --------------------------------------------------
-
-# values ``encode`` returns as they are: these exact types are neither Enum nor dataclass
-_PLAIN = frozenset({str, int, float, bool, type(None)})
 # default_factory results that can be made once: ``_same(x, factory())`` is ``type(x) is
 # factory and not x`` (an empty container equals only an empty one, without comparing items)
 _EMPTY_FACTORIES = (tuple, list, dict, set, frozenset)
-
-
-class _Handlers(dict[type, Callable[[Any], Any]]):
-    """One encoding function per exact type, made at the type's first value."""
-
-    def __missing__(self, cls: type) -> Callable[[Any], Any]:
-        handler = self[cls] = _handler(cls)
-        return handler
-
-
-_HANDLERS = _Handlers()
-
-
-def fast_encode(value: Any) -> Any:
-    """``encode(value)``, the same data, without walking the fields by reflection each time."""
-    return _HANDLERS[type(value)](value)
-
-
-def _handler(cls: type) -> Callable[[Any], Any]:
-    """What ``encode`` does with a value of exactly this type, decided once. Its branches
-    depend on the type alone, in this order; anything else keeps ``encode`` itself."""
-    if issubclass(cls, (bool, int, float, str)) or cls is type(None):
-        return _enum_value if issubclass(cls, Enum) else _identity
-    if issubclass(cls, Enum):
-        return _enum_value
-    if dataclasses.is_dataclass(cls):
-        return _dataclass_encoder(cls)
-    if cls is tuple or cls is list:
-        return _sequence
-    return encode
-
-
-def _enum_value(value: Any) -> Any:
-    return value.value
-
-
-def _sequence(value: Any) -> list[Any]:
-    return [v if type(v) in _PLAIN else fast_encode(v) for v in value]
-
-
-def _dataclass_encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
-    """``encode`` of one dataclass type as straight-line code: per field (``kept_fields``'s
-    order) read it, skip it when at its default, and store it as is when its type is plain.
-
-    The default test is ``_same(item, default)`` spelled out where that is exact: ``item is
-    None`` for a ``None`` default; ``type(item) is D and item == default`` for a bool, int,
-    float or str default (equal values of one builtin type, no comparison that can raise);
-    ``type(item) is F and not item`` for an empty tuple default or a builtin container
-    factory. Any other default calls ``_same`` (and its factory) as ``kept_fields`` does."""
-    scope: dict[str, Any] = {"_PLAIN": _PLAIN, "_fast": fast_encode}
-    lines = ["def encode_fields(value):", "    out = {}"]
-    for i, f in enumerate(init_fields(cls)):
-        store = f"out[{f.name!r}] = item if type(item) in _PLAIN else _fast(item)"
-        lines.append(f"    item = value.{f.name}")
-        skip = default_test(f, i, scope)
-        lines += [f"    if not ({skip}):", f"        {store}"] if skip else [f"    {store}"]
-    lines.append("    return out")
-    exec("\n".join(lines), scope)  # noqa: S102 - our own text: field names and the lines above
-    encode_fields: Callable[[Any], dict[str, Any]] = scope["encode_fields"]
-    encode_fields.__qualname__ = f"encode_fields[{cls.__qualname__}]"
-    return encode_fields
 
 
 def default_test(f: dataclasses.Field[Any], i: int, scope: dict[str, Any]) -> str | None:

@@ -1,7 +1,7 @@
-"""``codec.fast_encode`` gives ``codec.encode``'s data, value for value, and ``element_json``
-its ``json.dumps`` text: on a real report's variants, calls, findings and content (enums,
-nested dataclasses, tuples, None, fields at and off their default, a pydantic config) and on
-the corner cases of ``_same`` that the compiled default tests spell out."""
+"""``elements.element_json`` writes ``json.dumps(codec.encode(value))``'s text, value for
+value: on a real report's variants, calls, findings and content (enums, nested dataclasses,
+tuples, None, fields at and off their default, a pydantic config) and on the corner cases of
+``_same`` that the compiled default tests spell out."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.engine import classify_variants
-from oncodrop.report.interpretation.codec import decode_as, encode, fast_encode, kept_fields
+from oncodrop.report.interpretation.codec import decode_as, encode, kept_fields
 from oncodrop.report.interpretation.snapshot import FILE_NAME, finding_call, loads
 from oncodrop.report.interpretation.stream import element_json
 from oncodrop.report.matching import EvidenceIndex
@@ -35,9 +35,7 @@ def _dumps(data: Any) -> str:
 
 
 def _assert_same(value: Any) -> None:
-    fast, generic = fast_encode(value), encode(value)
-    assert repr(fast) == repr(generic)  # same types (1 / 1.0 / True, str / enum), same key order
-    assert element_json(value) == _dumps(generic)
+    assert element_json(value) == _dumps(encode(value))
 
 
 def _kinds(value: Any, inside: bool = False) -> Iterator[str]:
@@ -87,7 +85,7 @@ def test_a_real_reports_elements_hold_every_kind_the_encoders_tell_apart(element
     assert seen["pydantic"] == 1  # the sample config
 
 
-def test_fast_encoding_of_a_real_reports_elements_is_encodes(elements: list[Any]) -> None:
+def test_element_text_of_a_real_reports_elements_is_encodes(elements: list[Any]) -> None:
     assert len(elements) > 300
     for value in elements:
         _assert_same(value)
@@ -156,7 +154,7 @@ class Corner:
     ],
 )
 @pytest.mark.parametrize("required", [None, "text", 1, 2.5, True, Colour.BLUE, Level.HIGH, Count.TWO, (), Inner("r")])
-def test_fast_encoding_of_defaults_and_types_at_the_edges_of_same_is_encodes(
+def test_element_text_of_defaults_and_types_at_the_edges_of_same_is_encodes(
     changes: dict[str, Any], required: Any
 ) -> None:
     _assert_same(Corner(required, **changes))
@@ -168,7 +166,7 @@ def test_values_that_are_not_dataclasses_encode_as_encode_does() -> None:
         _assert_same(value)
 
 
-def test_a_value_encode_refuses_is_refused_by_fast_encode_too() -> None:
-    for encoder in (encode, fast_encode, element_json):
+def test_a_value_encode_refuses_is_refused_by_the_element_writer_too() -> None:
+    for encoder in (encode, element_json):
         with pytest.raises(TypeError, match="cannot encode object"):
             encoder(Corner(object()))
