@@ -4,13 +4,14 @@ notifications and the ledger carry of it."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import tarfile
 from pathlib import Path
 
 import pytest
 
-from oncodrop.demo.samples import make_demo_samples
+from oncodrop.demo.samples import BREAST_INDELS, MELANOMA_INDELS, make_demo_samples
 from oncodrop.domain.headline import Headline
 from oncodrop.intake.config import load_config
 from oncodrop.notify import Notification, slack_payload
@@ -113,3 +114,25 @@ def test_demo_breast_counts_and_actionable_cards_add_up_to_the_headline(breast: 
     head = card[: card.index("</b>") + 4]
     assert head.endswith('<div class="head"><span class="tier tier-I">I</span>\n      <b>ERBB2 amplification</b>')
     assert "Trastuzumab" in card and "Breast" in card
+
+
+@pytest.mark.parametrize(("sample", "coding", "microsatellite", "records", "evidence"), [
+    ("breast", 5, 1, 9, "coding indel fraction 0.02 (5/207) < 0.10"),
+    ("melanoma", 8, 2, 14, "coding indel fraction 0.02 (8/367) < 0.10"),
+])  # fmt: skip
+def test_demo_tumours_get_an_mss_call_from_their_passenger_indels(
+    request: pytest.FixtureRequest, sample: str, coding: int, microsatellite: int, records: int, evidence: str
+) -> None:
+    """The demo's known MSI answer (demo.samples ``*_INDELS``): a few in-frame coding indels, far
+    below the 0.10 share, most outside microsatellites, counted on the bundle genome -> MSS."""
+    plan = {"breast": BREAST_INDELS, "melanoma": MELANOMA_INDELS}[sample]
+    assert (plan.coding, plan.coding_microsatellite, plan.coding + plan.intronic) == (coding, microsatellite, records)
+    result, out = request.getfixturevalue(sample)
+    assert result.headline.msi == "MSS" and "; MSI: MSS; " in result.headline.summary_line
+    content = json.loads(gzip.decompress((out / "interpretation.json.gz").read_bytes()))["content"]
+    details = content["msi"]["details"]
+    assert (details["status"], details["evidence"]) == ("MSS", evidence)
+    assert (details["n_indels"], details["n_microsatellite_indels"], details["indel_records"]) == (
+        coding, microsatellite, records,
+    )  # fmt: skip
+    assert details["ms_indel_burden"] == round(microsatellite / 34.0, 4) < 1.0  # far from MSI-H too

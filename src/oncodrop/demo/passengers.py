@@ -2,7 +2,8 @@
 
 The demo's point is to exercise the signature fit, TMB and kataegis on something with a
 known answer: passengers are drawn from stated mixtures (e.g. 70% SBS7a UV, 30% SBS1) at
-positions whose trinucleotide context in the bundle FASTA matches the drawn channel.
+positions whose trinucleotide context in the bundle FASTA matches the drawn channel. The
+passenger indels that give the MSI estimate its known answer are drawn in ``demo.indels``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ _CONSEQUENCES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     (("synonymous_variant",), "LOW", 0.25),
     (("intron_variant",), "MODIFIER", 0.20),
 )
+_IMPACT = {"missense_variant": "MODERATE", "inframe_deletion": "MODERATE", "inframe_insertion": "MODERATE",
+           "synonymous_variant": "LOW"}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,7 @@ def draw_passengers(
             continue
         used.add((by_symbol[symbol].chrom, pos))
         alt = alt_pyr if ref in "CT" else alt_pyr.translate(_COMPLEMENT)
-        variants.append(_passenger(by_symbol[symbol], pos, ref, alt, rng))
+        variants.append(passenger(by_symbol[symbol], pos, ref, alt, rng))
     return variants
 
 
@@ -95,15 +98,17 @@ def kataegis_cluster(fasta: pysam.FastaFile, gene: GeneLocus, n: int, rng: np.ra
     while len(out) < n and offset < len(seq) - 1:
         if seq[offset - 1 : offset + 1] == "TC":
             alt = "T" if len(out) % 3 else "G"
-            out.append(_passenger(gene, gene.start + offset, "C", alt, rng, terms=("intron_variant",)))
+            out.append(passenger(gene, gene.start + offset, "C", alt, rng, terms=("intron_variant",)))
             offset += int(rng.integers(150, 600))
         else:
             offset += 1
     return out
 
 
-def _passenger(gene: GeneLocus, pos: int, ref: str, alt: str, rng: np.random.Generator,
-               terms: tuple[str, ...] | None = None) -> Variant:  # fmt: skip
+def passenger(gene: GeneLocus, pos: int, ref: str, alt: str, rng: np.random.Generator,
+              terms: tuple[str, ...] | None = None) -> Variant:  # fmt: skip
+    """A passenger with drawn tumour support, VAF ~ 0.3 and a VEP-style consequence in ``gene``
+    (``terms``, or drawn from ``_CONSEQUENCES``); SNVs and indels alike."""
     if terms is None:
         pick = rng.random()
         acc = 0.0
@@ -113,7 +118,7 @@ def _passenger(gene: GeneLocus, pos: int, ref: str, alt: str, rng: np.random.Gen
                 terms = option
                 break
     assert terms is not None
-    impact = {"missense_variant": "MODERATE", "synonymous_variant": "LOW"}.get(terms[0], "MODIFIER")
+    impact = _IMPACT.get(terms[0], "MODIFIER")
     depth = int(rng.integers(60, 220))
     vaf = float(np.clip(rng.normal(0.3, 0.08), 0.05, 0.9))
     # no protein change is invented: the demo genome has no transcript model to derive one from

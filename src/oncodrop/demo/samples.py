@@ -4,6 +4,8 @@
   CDKN2A homozygous deletion in the CNA segments; tumour site Skin.
 - ``demo_breast-4d5e6f-somatic``: PIK3CA E542K + TP53 R175H, APOBEC-like passengers
   (SBS2/SBS13/SBS1) with a kataegis shower, ERBB2 amplification; tumour site Breast.
+- both tumours also carry a few passenger indels (``MELANOMA_INDELS``, ``BREAST_INDELS``), as
+  MSS tumours do: a coding indel share far below 0.10, so the MSI estimate calls MSS.
 - ``demo_breast-4d5e6f-normal``: the same patient's normal with BRCA2 c.5946del (pathogenic),
   CHEK2 c.1100del (pathogenic) and the common TP53 P72R (benign).
 - two broken drops: a tarball with a ``../evil`` member, and a misnamed tarball.
@@ -22,6 +24,7 @@ import pysam
 
 from oncodrop.demo import drivers as d
 from oncodrop.demo.bundle import PGX_GENES
+from oncodrop.demo.indels import IndelPlan, draw_indels
 from oncodrop.demo.passengers import context_sites, draw_passengers, kataegis_cluster
 from oncodrop.demo.synth import write_synthetic_vcf
 from oncodrop.domain.genome import Build
@@ -31,6 +34,12 @@ from oncodrop.refdata.bundle import Bundle
 
 BUILD: Build = "grch37"
 _SITES: dict[Path, dict[str, list[tuple[str, int, str]]]] = {}  # context index per FASTA, built once
+MELANOMA_INDELS = IndelPlan(coding=8, coding_microsatellite=2, intronic=6, intronic_microsatellite=3)
+"""Known MSI answer: 8 coding indels among 367 coding variants (share 0.02 < 0.10), 2 of
+them in microsatellites (0.06/Mb over 34 Mb, < 1.0): MSS."""
+BREAST_INDELS = IndelPlan(coding=5, coding_microsatellite=1, intronic=4, intronic_microsatellite=2)
+"""Known MSI answer: 5 coding indels among 207 coding variants (share 0.02), 1 in a
+microsatellite: MSS."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +67,7 @@ def _config(site: str | None, *, kind: str, purity: float | None = None) -> str:
 
 def _segments(path: Path, rows: list[tuple[str, int, int, int, int]]) -> Path:
     """PCGR 2.x allele-specific segments (Chromosome Start End nMajor nMinor)."""
-    text = "Chromosome\tStart\tEnd\tnMajor\tnMinor\n" + "".join(
-        f"{c}\t{s}\t{e}\t{a}\t{b}\n" for c, s, e, a, b in rows
-    )
+    text = "Chromosome\tStart\tEnd\tnMajor\tnMinor\n" + "".join(f"{c}\t{s}\t{e}\t{a}\t{b}\n" for c, s, e, a, b in rows)
     path.write_text(text)
     return path
 
@@ -68,7 +75,7 @@ def _segments(path: Path, rows: list[tuple[str, int, int, int, int]]) -> Path:
 def _somatic(
     out: Path, name: str, bundle: Bundle, drivers: list[d.Driver], mixture: dict[str, float], site: str,
     segments: list[tuple[str, int, int, int, int]], rng: np.random.Generator, n_passengers: int,
-    kataegis_gene: str | None = None,
+    indels: IndelPlan, indel_rng: np.random.Generator, kataegis_gene: str | None = None,
 ) -> Path:  # fmt: skip
     fasta_path = bundle.fasta(BUILD)
     assert fasta_path is not None, "the demo bundle has no GRCh37 FASTA"
@@ -85,6 +92,7 @@ def _somatic(
         if kataegis_gene:
             gene = next(g for g in genes if g.symbol == kataegis_gene)
             variants += kataegis_cluster(fasta, gene, 8, rng)
+        variants += draw_indels(indels, fasta, genes, indel_rng, existing=variants)
     work = out / f".{name}"
     work.mkdir(parents=True, exist_ok=True)
     vcf = write_synthetic_vcf(work / f"{name}.vcf.gz", _unique(variants), samples=("TUMOR", "NORMAL"), build=BUILD)
@@ -144,16 +152,20 @@ def make_demo_samples(out: Path, bundle_path: Path, *, seed: int = 7) -> list[De
     out.mkdir(parents=True, exist_ok=True)
     bundle = Bundle.open(bundle_path)
     rng = np.random.default_rng(seed)
+    # the indels' own stream, a child of the same seeded generator: drawing them leaves ``rng``'s
+    # stream, and so every SNV, depth and VAF drawn from it, as it was before the demo had indels
+    indel_rng = rng.spawn(1)[0]
     melanoma = _somatic(
         out, "demo_melanoma-a1b2c3-somatic", bundle, [d.BRAF_V600E, d.TP53_R273H],
         {"SBS7a": 0.55, "SBS7b": 0.25, "SBS1": 0.1, "SBS5": 0.1}, "Skin",
         [("9", 21800000, 22100000, 0, 0), ("7", 140000000, 141000000, 2, 1)], rng, n_passengers=450,
+        indels=MELANOMA_INDELS, indel_rng=indel_rng,
     )  # fmt: skip
     breast = _somatic(
         out, "demo_breast-4d5e6f-somatic", bundle, [d.PIK3CA_E542K, d.TP53_R175H],
         {"SBS2": 0.35, "SBS13": 0.3, "SBS1": 0.2, "SBS5": 0.15}, "Breast",
         [("17", 37700000, 37950000, 9, 3), ("17", 7500000, 7700000, 1, 0)], rng, n_passengers=250,
-        kataegis_gene="BRCA1",
+        indels=BREAST_INDELS, indel_rng=indel_rng, kataegis_gene="BRCA1",
     )  # fmt: skip
     normal = _normal(out, "demo_breast-4d5e6f-normal", bundle, rng)
     evil = _evil(out, "demo_broken-0bad00-somatic")
