@@ -142,9 +142,9 @@ def _line(fact: TranscriptFacts) -> str:
 
 def write_transcript_table(path: Path, facts: Mapping[str, TranscriptFacts]) -> Path:
     """Write ``facts`` (in their order) as the gzipped table ``read_transcript_table`` reads;
-    same facts -> same bytes (no timestamp in the gzip header)."""
+    same facts -> same bytes (no name or timestamp in the gzip header)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with (open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed,
+    with (open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as packed,
           io.TextIOWrapper(packed, encoding="utf-8", newline="\n") as text):  # fmt: skip
         text.write(TABLE_VERSION + "\n" + "\t".join(COLUMNS) + "\n")
         text.writelines(_line(fact) for fact in facts.values())
