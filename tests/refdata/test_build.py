@@ -15,6 +15,7 @@ from upstream_fixtures import CLINVAR_RECORDS, Upstream, write_upstream
 from oncodrop.errors import BundleError, ConfigError
 from oncodrop.refdata.build import BuildOptions, BuildResult, build_bundle
 from oncodrop.refdata.bundle import Bundle, read_signature_matrix
+from oncodrop.refdata.transcripts import parse_gff3
 from oncodrop.retry import RetryPolicy
 
 FAST = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=0.01)
@@ -136,6 +137,9 @@ def test_per_build_files_are_compiled(
         pos for chrom, pos, *_ in CLINVAR_RECORDS if chrom == "17"
     ]
     assert bundle.gff3("grch38") is not None
+    transcripts = bundle.transcripts("grch38")
+    assert transcripts and transcripts == parse_gff3(bundle.gff3("grch38"))  # the table, as parsed
+    assert bundle.manifest["files"]["genome/grch38/transcripts.tsv.gz"]["source"] == "ensembl_gff3"
 
 
 def test_grch37_without_gff3_uses_civic_gene_spans(upstream, tmp_path: Path) -> None:

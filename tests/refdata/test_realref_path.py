@@ -41,7 +41,10 @@ from click.testing import CliRunner
 from upstream_fixtures import ONCOKB_HEADER, write_upstream
 
 from oncodrop.cli import main
+from oncodrop.digest import file_sha256
 from oncodrop.refdata.bundle import Bundle
+from oncodrop.refdata.manifest import catalogue_files, read_manifest, write_manifest
+from oncodrop.refdata.transcripts import TABLE_NAME, parse_gff3
 
 CANONICAL = "ENST00000357654"
 SITES = {41199716, 41276080, 41245699, 41234420}  # HG00096 made heterozygous at these (all 0|0 upstream)
@@ -155,6 +158,34 @@ def test_the_bundle_holds_the_real_locus(bundle: Path) -> None:
     b = Bundle.open(bundle, verify=True)
     assert b.builds == ("grch37",) and not b.demo
     assert [(g.symbol, g.chrom, g.start, g.end) for g in b.genes("grch37")] == [("BRCA1", "17", 41196312, 41277500)]
+
+
+def test_the_build_precomputes_the_gff3_transcripts_and_old_bundles_parse_the_gff3(
+    bundle: Path, testdata: Path, tmp_path: Path
+) -> None:
+    """``refdata build`` writes genome/grch37/transcripts.tsv.gz (checksummed in the manifest
+    like every file); ``Bundle.transcripts`` loads it, and equals the parse of the bundle's
+    GFF3 and of the upstream GFF3 it came from; a bundle without it parses the GFF3."""
+    b = Bundle.open(bundle, verify=True)
+    table = b.transcript_table("grch37")
+    assert table is not None and table.name == TABLE_NAME
+    record = b.manifest["files"]["genome/grch37/transcripts.tsv.gz"]
+    assert record["sha256"] == file_sha256(table) and record["source"] == "ensembl_gff3"
+    gff3 = b.gff3("grch37")
+    assert gff3 is not None
+    parsed = parse_gff3(gff3)
+    loaded = b.transcripts("grch37")
+    assert loaded is not None and list(loaded.items()) == list(parsed.items())
+    assert parsed == parse_gff3(_realref(testdata) / "grch37.brca1.gencode19-as-ensembl.gff3.gz")
+    assert "ENST00000357654" in loaded
+    old = tmp_path / "old"
+    shutil.copytree(bundle, old)
+    (old / "genome" / "grch37" / TABLE_NAME).unlink()
+    write_manifest(old, read_manifest(old).model_copy(update={"files": catalogue_files(old, {})}))
+    before = Bundle.open(old, verify=True)
+    assert before.transcript_table("grch37") is None
+    fallback = before.transcripts("grch37")
+    assert fallback is not None and list(fallback.items()) == list(parsed.items())
 
 
 def test_germline_report_over_brca1_gives_real_consequences_hgvs_and_acmg(

@@ -3,7 +3,8 @@
 Steps, each a function of files in and files out: fetch every source (``download.fetch``),
 compile CIViC into evidence (``civic``), gene roles and hotspots (``knowledge``), per genome
 build: ClinVar VCF + index, COSMIC matrix from the SigProfilerAssignment wheel, GFF3 ->
-genes.tsv (or CIViC gene spans on GRCh37 when the GFF3 is skipped), FASTA -> bgzip + faidx;
+genes.tsv and the transcript table the reporter loads instead of parsing the GFF3
+(``transcripts``; or CIViC gene spans on GRCh37 when the GFF3 is skipped), FASTA -> bgzip + faidx;
 then the manifest. Sources marked optional in ``sources.SOURCES`` may be skipped.
 """
 
@@ -38,6 +39,8 @@ from oncodrop.refdata.manifest import SourceRecord
 from oncodrop.refdata.panelapp import PANELAPP_URL, fetch_panel, write_panelapp_panel
 from oncodrop.refdata.signatures import extract_from_wheel
 from oncodrop.refdata.sources import SOURCES, SOURCES_BY_NAME, Source, parse_overrides, resolve_url
+from oncodrop.refdata.transcripts import TABLE_NAME as TRANSCRIPT_TABLE
+from oncodrop.refdata.transcripts import parse_gff3, write_transcript_table
 from oncodrop.retry import RetryPolicy
 from oncodrop.settings import RefdataSettings
 
@@ -134,7 +137,9 @@ def build_bundle(
                 write_genes(
                     genome / "genes.tsv", genes_from_gff3(genome / "genes.gff3.gz")
                 )
+                write_transcript_table(genome / TRANSCRIPT_TABLE, parse_gff3(genome / "genes.gff3.gz"))
                 source_of[f"genome/{build}/genes"] = "ensembl_gff3"
+                source_of[f"genome/{build}/{TRANSCRIPT_TABLE}"] = "ensembl_gff3"
             elif build == "grch37":
                 write_genes(
                     genome / "genes.tsv", genes_from_civic(release.variants, build)

@@ -9,6 +9,7 @@ Layout and API: docs/bundle.md.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from oncodrop.refdata.manifest import (
     verify_files,
 )
 from oncodrop.refdata.sites import primary_site_for
+from oncodrop.refdata.transcripts import TABLE_NAME as TRANSCRIPT_TABLE
+from oncodrop.refdata.transcripts import TranscriptFacts, load_transcripts
 from oncodrop.refdata.tsv import read_rows
 
 BUILD_LABELS = {"grch37": "GRCh37", "grch38": "GRCh38"}
@@ -211,6 +214,16 @@ class Bundle:
 
     def gff3(self, build: str) -> Path | None:
         return self._optional(f"genome/{build}/genes.gff3.gz")
+
+    def transcript_table(self, build: str) -> Path | None:
+        """The GFF3's transcripts precomputed by ``refdata build`` (``refdata.transcripts``);
+        None in bundles built before it existed."""
+        return self._optional(f"genome/{build}/{TRANSCRIPT_TABLE}")
+
+    def transcripts(self, build: str) -> Mapping[str, TranscriptFacts] | None:
+        """Transcript id -> facts of the build's gene model: the precomputed table, else the
+        GFF3 parsed (older bundles), else None; read once per process, not per sample."""
+        return load_transcripts(self.transcript_table(build), self.gff3(build))
 
     def fasta(self, build: str) -> Path | None:
         return self._optional(f"genome/{build}/genome.fa.gz")

@@ -28,9 +28,9 @@ from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError, InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle, GeneLocus
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
+from oncodrop.report.annotation.gene_model import bundle_gene_model
 from oncodrop.report.annotation.genespan import SOURCE as GENE_SPAN_SOURCE
 from oncodrop.report.annotation.genespan import iter_annotated_by_gene_span
-from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.collect import Collected, FindingCollector
 from oncodrop.report.interpretation.snapshot import write_streamed_input
 from oncodrop.report.matching import EvidenceIndex, match_cna, match_evidence
@@ -119,8 +119,8 @@ def annotated_variants(request: ReportRequest, bundle: Bundle, work: Path) -> It
                                       original.build_evidence)  # fmt: skip
         annotated_vcf = annotate_with_bcftools_csq(request.vcf, gff3, fasta, out_dir=work,
                                                    sample=original.tumor_sample, ref_checked=True)  # fmt: skip
-        facts = transcript_facts(gff3)
-    with open_variants(annotated_vcf, request.config, mode="somatic", transcripts=facts) as annotated:
+    with (bundle_gene_model(bundle, build, fasta) as model,
+          open_variants(annotated_vcf, request.config, mode="somatic", transcripts=model) as annotated):  # fmt: skip
         yield AnnotatedStream(original, annotated.variants, build, "bcftools-csq", concordance, annotated)
 
 

@@ -155,7 +155,7 @@ def test_tlr8_start_codon_hgvsc_counts_from_the_a_of_atg(testdata: Path, tmp_pat
     """HGVS c. numbering (as VEP's HGVSc): c.1 is the A of the ATG. TLR8's CDS starts at the
     slice's X:108 (GFF3 CDS 108-110, phase 0) and the FASTA has ATG there, so X:108 A>G is
     c.1A>G, p.M1V, with csq's splice_region kept beside start_lost."""
-    from oncodrop.report.annotation.pick import transcript_facts
+    from oncodrop.refdata.transcripts import gff3_transcripts
 
     slice_dir = testdata / "bcftools-csq" / "TLR8_ENST00000218032"
     assert (slice_dir / "ENST00000218032.fa").read_text().split("\n", 1)[1].replace("\n", "")[107:110] == "ATG"
@@ -163,7 +163,7 @@ def test_tlr8_start_codon_hgvsc_counts_from_the_a_of_atg(testdata: Path, tmp_pat
         slice_dir / "start-lost.vcf", slice_dir / "ENST00000218032.gff", slice_dir / "ENST00000218032.fa",
         out_dir=tmp_path,
     )  # fmt: skip
-    facts = transcript_facts(slice_dir / "ENST00000218032.gff")
+    facts = gff3_transcripts(slice_dir / "ENST00000218032.gff")
     (variant,) = read_variants(out, ALL, mode="normal", transcripts=facts).variants
     c = variant.consequence
     assert c is not None

@@ -14,11 +14,14 @@ import pysam
 import pytest
 
 from oncodrop.domain.variant import Consequence
+from oncodrop.refdata.transcripts import gff3_transcripts
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
-from oncodrop.report.annotation.hgvs_indel import FIRST_READ, WINDOW, genome_beside, record_hgvsc, trim
+from oncodrop.report.annotation.gene_model import GeneModel
+from oncodrop.report.annotation.hgvs_indel import FIRST_READ, WINDOW, record_hgvsc, trim
 from oncodrop.report.annotation.hgvsc import substitution_hgvsc
 from oncodrop.report.annotation.hgvsp_indel import inframe_hgvsp, protein
-from oncodrop.report.annotation.pick import TranscriptFacts, transcript_facts
+from oncodrop.report.annotation.pick import TranscriptFacts
+from oncodrop.report.metrics.sequence import ReferenceGenome
 from oncodrop.report.vcf import read_variants
 from oncodrop.sampleconfig import AllelicSupportSection, SampleConfig
 
@@ -135,10 +138,18 @@ def _slice(testdata: Path, folder: str) -> tuple[Path, Path, Path]:
     return d, d / f"{enst}.gff", d / f"{enst}.fa"
 
 
-def _csq(testdata: Path, tmp_path: Path, folder: str, vcf: str) -> dict[str, Consequence | None]:
+def _csq(testdata: Path, tmp_path: Path, folder: str, vcf: str, genome: Path | None = None,
+         *, with_genome: bool = True) -> dict[str, Consequence | None]:  # fmt: skip
+    """The slice's VCF through csq (its GFF3 + FASTA), read with the gene model and ``genome``
+    (default: the slice's FASTA csq ran with; none when not ``with_genome``)."""
     d, gff, fa = _slice(testdata, folder)
     out = annotate_with_bcftools_csq(d / vcf, gff, fa, out_dir=tmp_path)
-    variants = read_variants(out, ALL, mode="normal", transcripts=transcript_facts(gff)).variants
+    if not with_genome:
+        return {v.key: v.consequence for v in read_variants(out, ALL, mode="normal",
+                                                            transcripts=gff3_transcripts(gff)).variants}  # fmt: skip
+    with ReferenceGenome.open(genome or fa) as reference:
+        model = GeneModel(gff3_transcripts(gff), reference)
+        variants = read_variants(out, ALL, mode="normal", transcripts=model).variants
     return {v.key: v.consequence for v in variants}
 
 
@@ -181,7 +192,7 @@ def test_a_cds_starting_mid_codon_keeps_csqs_hgvsp_and_writes_no_hgvsc(
     assert _cds_rows(gff, enst)[0][2] == 2
     naive = _c(gff, enst, pos)
     assert (naive - 1) // 3 + 1 == codon + 1 and (naive - 2 - 1) // 3 + 1 == codon
-    assert transcript_facts(gff)[enst].cds_phase == 2
+    assert gff3_transcripts(gff)[enst].cds_phase == 2
     c = _csq(testdata, tmp_path, folder, vcf)[key]
     assert c is not None and c.transcript == enst
     assert (c.hgvsc, c.hgvsp) == (None, hgvsp)
@@ -250,18 +261,39 @@ def test_a_haplotype_consequence_names_the_changes_in_cis(testdata: Path, tmp_pa
         + [x + "\tGT\t0|1" for x in lines if not x.startswith("#")]
     ) + "\n")  # fmt: skip
     out = annotate_with_bcftools_csq(vcf, gff, fa, out_dir=tmp_path / "out", sample="TUMOR")
-    variants = read_variants(out, SampleConfig(), transcripts=transcript_facts(gff)).variants
+    with ReferenceGenome.open(fa) as genome:
+        variants = read_variants(out, SampleConfig(), transcripts=GeneModel(gff3_transcripts(gff), genome)).variants
     named = {v.pos: (v.consequence.hgvsc, v.consequence.hgvsp) for v in variants if v.consequence}
     assert named == {53592: ("c.[646T>A;648del]", "p.L216Ifs*2"), 53595: ("c.[646T>A;648del]", "p.L216Ifs*2")}
 
 
-def test_the_fasta_is_found_beside_the_gff3(testdata: Path) -> None:
-    _, gff, fa = _slice(testdata, "XDH_ENST00000379416")
-    genome = genome_beside(transcript_facts(gff))
-    assert genome is not None and genome.path == fa
-    assert genome_beside({}) is None  # a plain mapping knows no GFF3
-    rr = testdata / "realref" / "grch37"
-    assert genome_beside(transcript_facts(rr / "grch37.brca1.gencode19-as-ensembl.gff3.gz")) is None
+def test_indels_are_named_against_the_given_fasta_and_without_one_left_out(testdata: Path, tmp_path: Path) -> None:
+    """The genome is the one the caller hands over, never a FASTA found beside the GFF3: the
+    slice's own FASTA lies beside its GFF3, yet a copy whose base 53596 differs (given
+    explicitly) turns XDH's ``2:53595 A>ACTC`` from a dup of the 3' bases into an insertion;
+    with no genome the indel gets no HGVSc."""
+    d, _, fa = _slice(testdata, "XDH_ENST00000379416")
+    key = "2:53595:A>ACTC"
+    own = _csq(testdata, tmp_path / "own", "XDH_ENST00000379416", "compound.ins-ins.vcf")[key]
+    assert own is not None and own.hgvsc == "c.643_645dup"
+    header, body = fa.read_text().split("\n", 1)
+    bases = list(body.replace("\n", ""))
+    assert bases[53596 - 1] == "C"
+    bases[53596 - 1] = "G"  # genome 53596-53598 GTC: no longer the inserted CTC
+    other = write_fasta(tmp_path / "elsewhere" / "other.fa", header, "".join(bases))
+    given = _csq(testdata, tmp_path / "given", "XDH_ENST00000379416", "compound.ins-ins.vcf", other)[key]
+    assert given is not None and given.hgvsc == "c.645_646insGAG"  # reverse complement of CTC
+    bare = _csq(testdata, tmp_path / "none", "XDH_ENST00000379416", "compound.ins-ins.vcf", with_genome=False)
+    assert bare[key] is not None and bare[key].hgvsc is None  # type: ignore[union-attr]
+    assert (d / "ENST00000379416.fa").exists()  # beside the GFF3 all along, and not used
+
+
+def write_fasta(path: Path, header: str, seq: str) -> Path:
+    """A FASTA (60 bases a line) with its faidx index."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + "\n" + "".join(seq[i : i + 60] + "\n" for i in range(0, len(seq), 60)))
+    pysam.faidx(str(path))
+    return path
 
 
 def test_inframe_protein_changes_follow_the_3_prime_rule_and_name_dups() -> None:

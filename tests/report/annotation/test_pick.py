@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from oncodrop.refdata.transcripts import gff3_transcripts
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
-from oncodrop.report.annotation.pick import Candidate, TranscriptFacts, pick, transcript_facts
+from oncodrop.report.annotation.pick import Candidate, TranscriptFacts, pick
 from oncodrop.report.vcf import read_variants
 from oncodrop.sampleconfig import SampleConfig
 
@@ -50,7 +51,7 @@ def test_gene_model_tags_stand_in_for_canonical() -> None:
 
 
 def test_transcript_facts_of_the_real_gencode19_model(testdata: Path) -> None:
-    facts = transcript_facts(testdata / GFF3)
+    facts = gff3_transcripts(testdata / GFF3)
     brca1 = facts["ENST00000357654"]
     assert {"appris_principal", "CCDS"} <= brca1.tags and brca1.biotype == "protein_coding"
     assert brca1.cds_length == 1864 * 3  # 1863 aa + stop (UniProt P38398)
@@ -75,7 +76,7 @@ def test_real_brca1_locus_picks_the_canonical_missense(
     """Known answer: 17:41199716 A>T is BRCA1 p.V1804D on canonical ENST00000357654; csq also
     calls stop_gained p.C675* on minor ENST00000468300, which must not be reported."""
     out = annotate_with_bcftools_csq(brca1_vcf, testdata / GFF3, testdata / FASTA, out_dir=tmp_path)
-    facts = transcript_facts(testdata / GFF3)
+    facts = gff3_transcripts(testdata / GFF3)
     (variant,) = read_variants(out, SampleConfig(), transcripts=facts).variants
     c = variant.consequence
     assert c is not None
@@ -102,7 +103,7 @@ def test_hgvsc_numbering_on_the_minus_strand_brca1(testdata: Path) -> None:
     intron of the canonical transcript starts c.N+1G, c.N+2T (the splice donor GT)."""
     from oncodrop.report.annotation.hgvsc import substitution_hgvsc
 
-    facts = transcript_facts(testdata / GFF3)["ENST00000357654"]
+    facts = gff3_transcripts(testdata / GFF3)["ENST00000357654"]
     assert _plus_base(testdata, 41276113) == "T"
     assert substitution_hgvsc(facts, "41276113T>C") == "c.1A>G"
     assert substitution_hgvsc(facts, f"41276114{_plus_base(testdata, 41276114)}>A").startswith("c.-1")
@@ -153,7 +154,7 @@ def test_phased_variants_get_their_haplotype_consequence(
     gff, fa = testdata / XDH / "ENST00000379416.gff", testdata / XDH / "ENST00000379416.fa"
     out = annotate_with_bcftools_csq(vcf, gff, fa, out_dir=tmp_path / gt.replace("|", "p").replace("/", "u"),
                                      sample="TUMOR")
-    variants = read_variants(out, SampleConfig(), transcripts=transcript_facts(gff)).variants
+    variants = read_variants(out, SampleConfig(), transcripts=gff3_transcripts(gff)).variants
     by_pos = {v.pos: v.consequence for v in variants}
     assert set(by_pos) == {53592, 53595} and all(by_pos.values())
     if joint:
@@ -172,7 +173,7 @@ def test_real_brca1_common_haplotype_gets_the_published_hgvs(testdata: Path, tmp
     out = annotate_with_bcftools_csq(vcf, testdata / GFF3, testdata / FASTA, out_dir=tmp_path,
                                      sample="HG00096")
     variants = read_variants(out, SampleConfig(), mode="normal",
-                             transcripts=transcript_facts(testdata / GFF3)).variants
+                             transcripts=gff3_transcripts(testdata / GFF3)).variants
     named = {(v.consequence.hgvsc, v.consequence.hgvsp) for v in variants
              if v.consequence and v.consequence.transcript == "ENST00000357654"}
     assert {("c.4837A>G", "p.S1613G"), ("c.3548A>G", "p.K1183R"), ("c.3113A>G", "p.E1038G"),

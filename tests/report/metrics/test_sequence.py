@@ -53,3 +53,19 @@ def test_snvs_and_non_repeats_are_not_microsatellites(genome: ReferenceGenome) -
 def test_missing_fasta_is_a_bundle_error(tmp_path: Path) -> None:
     with pytest.raises(BundleError, match="cannot be opened"):
         ReferenceGenome.open(tmp_path / "absent.fa")
+
+
+def test_bases_are_one_based_inclusive_cut_at_the_contig_ends(
+    make_genome: Callable[[dict[str, str]], ReferenceGenome],
+) -> None:
+    """What indel HGVS reads (``annotation.gene_model.Genome``): the contig as the gene model
+    names it first, then as ``has`` matches names; ``KeyError`` for a contig the FASTA lacks."""
+    genome = make_genome({"chr7": SEQ, "7": "acgtacgt"})
+    assert genome.bases("7", 1, 4) == "ACGT"  # the exact name, not chr7
+    assert genome.bases("chr7", 1, 4) == "GTCA"
+    assert genome.bases("7", -5, 2) == "AC" and genome.bases("7", 7, 50) == "GT"
+    assert genome.bases("7", 20, 30) == ""
+    single = make_genome({"chrX": "ACGTTT"})
+    assert single.bases("X", 5, 6) == "TT"
+    with pytest.raises(KeyError):
+        single.bases("Y", 1, 2)

@@ -10,8 +10,8 @@ tags, biotype, severity), never simply the most severe. Terms are bcftools' shor
 mapped to SO by ``BCSQ_TERMS``. Protein changes become short HGVS (``p.V1804D``,
 ``p.A509del``, ``p.L216Ffs*2``) from csq's amino-acid field; ``HGVSc`` comes from the gene
 model when the transcript's facts are given: substitutions from its exons and CDS
-(``annotation.hgvsc``), indels 3'-shifted against the FASTA beside its GFF3
-(``annotation.hgvs_indel``).
+(``annotation.hgvsc``), indels 3'-shifted against the genome csq ran with, when the caller
+gave it (``annotation.gene_model.GeneModel``, ``annotation.hgvs_indel``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from oncodrop.domain.consequences import impact, rank, sort_terms
 from oncodrop.domain.variant import Consequence
 from oncodrop.report.annotation.common import Annotation
-from oncodrop.report.annotation.hgvs_indel import genome_beside, record_hgvsc
+from oncodrop.report.annotation.gene_model import genome_of
+from oncodrop.report.annotation.hgvs_indel import record_hgvsc
 from oncodrop.report.annotation.hgvsc import substitution_hgvsc
 from oncodrop.report.annotation.hgvsp_indel import inframe_hgvsp, protein
 from oncodrop.report.annotation.pick import (
@@ -154,13 +155,13 @@ _INFRAME = frozenset({"inframe_deletion", "inframe_insertion"})
 def _protein_change(block: Sequence[str], primary: str, fact: TranscriptFacts | None,
                     transcripts: Mapping[str, TranscriptFacts] | None) -> tuple[str | None, int | None]:  # fmt: skip
     """csq's amino-acid change as short HGVS; an in-frame deletion or insertion is named on the
-    protein the genome encodes when the FASTA is at hand (``annotation.hgvsp_indel``: 3' rule,
+    protein the genome encodes when the caller gave the genome (``annotation.hgvsp_indel``: 3' rule,
     ``dup``, the residue before an insertion)."""
     if len(block) <= 5:
         return None, None
     named = short_hgvsp(block[5], primary)
     match = _AA_CHANGE.match(block[5]) if primary in _INFRAME and fact is not None else None
-    genome = genome_beside(transcripts) if match else None
+    genome = genome_of(transcripts) if match else None
     residues = protein(fact, genome) if match and fact is not None and genome is not None else None
     if match and residues and match.group(4) is not None:
         better = inframe_hgvsp(residues, int(match.group(1)), match.group(2), match.group(4))
@@ -181,7 +182,7 @@ def _hgvsc(fact: TranscriptFacts | None, block: Sequence[str], pos: int | None, 
         return None
     dna = block[6] if len(block) > 6 else ""
     indel = "+" in dna or (ref is not None and len(ref) != len(alt))
-    genome = genome_beside(transcripts) if indel else None  # substitutions need no genome
+    genome = genome_of(transcripts) if indel else None  # substitutions need no genome
     if "+" in dna:
         parts = [_CHANGE.match(change) for change in dna.split("+")]
         if not all(parts):

@@ -13,73 +13,26 @@ not repeated after ``del``/``dup`` (current HGVS, as VEP writes it). None whenev
 is not certain: no CDS, an incomplete 5' CDS, a REF that disagrees with the genome, a repeat
 longer than the window read, an end outside the transcript.
 
-The genome is the FASTA bcftools csq ran with: in a bundle it sits beside the GFF3
-(``genome/<build>/genome.fa.gz`` next to ``genes.gff3.gz``), so :func:`genome_beside` finds it
-from the gene model the reader already holds.
+The genome is the FASTA bcftools csq ran with, given by the caller that ran it
+(``annotation.gene_model.GeneModel``; read through ``report.metrics.sequence.ReferenceGenome``).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
-from pathlib import Path
-from typing import Protocol
 
-import pysam
-
+from oncodrop.report.annotation.gene_model import Genome
 from oncodrop.report.annotation.hgvsc import (
     c_position,
     coding_reference,
     reverse_complement,
     substitution_hgvsc,
 )
-from oncodrop.report.annotation.pick import GeneModel, TranscriptFacts
+from oncodrop.report.annotation.pick import TranscriptFacts
 
 FIRST_READ = 64  # bases read on each side first; most repeats end well inside
 WINDOW = 2000  # then this many: a repeat longer than this gets no HGVSc
-BUNDLE_FASTA = "genome.fa.gz"  # refdata.bundle's genome/<build>/ layout, beside genes.gff3.gz
-
-
-class Genome(Protocol):
-    """Reference bases by 1-based inclusive span (upper case; shorter at a contig end)."""
-
-    def bases(self, seqid: str, start: int, end: int) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class FastaGenome:
-    """A faidx-indexed (plain or bgzipped) FASTA read with pysam; one handle per process."""
-
-    path: Path
-
-    def bases(self, seqid: str, start: int, end: int) -> str:
-        return _fasta(str(self.path), os.getpid()).fetch(seqid, max(start, 1) - 1, end).upper()
-
-
-@lru_cache(maxsize=4)
-def _fasta(path: str, pid: int) -> pysam.FastaFile:
-    """Cached per process id: a handle opened before a fork is not shared with the child."""
-    return pysam.FastaFile(path)
-
-
-def genome_beside(transcripts: Mapping[str, TranscriptFacts] | None) -> FastaGenome | None:
-    """The FASTA next to the GFF3 the gene model was read from: the bundle's ``genome.fa.gz``,
-    else one named like the GFF3 (``X.gff`` -> ``X.fa``, as bcftools' test slices); None when
-    there is none or it has no faidx index."""
-    return _fasta_beside(transcripts.gff3) if isinstance(transcripts, GeneModel) else None
-
-
-@lru_cache(maxsize=8)
-def _fasta_beside(gff3: Path) -> FastaGenome | None:
-    stem = gff3.name.removesuffix(".gz").removesuffix(".gff3").removesuffix(".gff")
-    for name in (BUNDLE_FASTA, f"{stem}.fa", f"{stem}.fa.gz", f"{stem}.fasta"):
-        path = gff3.parent / name
-        if path.exists() and Path(f"{path}.fai").exists():
-            return FastaGenome(path)
-    return None
 
 
 def trim(pos: int, ref: str, alt: str) -> tuple[int, str, str]:

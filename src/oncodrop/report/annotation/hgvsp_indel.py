@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from oncodrop.report.annotation.hgvs_indel import Genome
+from oncodrop.report.annotation.gene_model import Genome
 from oncodrop.report.annotation.hgvsc import coding_reference, reverse_complement
 from oncodrop.report.annotation.pick import TranscriptFacts
 

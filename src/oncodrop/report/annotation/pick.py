@@ -20,15 +20,16 @@ candidate's effect is kept as a one-line summary (``effect_summary``) for the TS
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import TypeVar
-from urllib.parse import unquote
 
 from oncodrop.domain.consequences import rank
+from oncodrop.refdata.transcripts import CANONICAL_PROXY_TAGS, TranscriptFacts
+from oncodrop.report.annotation.gene_model import facts_of
+
+__all__ = ["CANONICAL_PROXY_TAGS", "Candidate", "TranscriptFacts", "effect_summary", "pick", "pick_key",
+           "transcripts_of_gene"]  # fmt: skip
 
 T = TypeVar("T")
 
@@ -38,46 +39,6 @@ TRANSLATED_BIOTYPES = frozenset({
     "IG_C_gene", "IG_D_gene", "IG_J_gene", "IG_V_gene", "TR_C_gene", "TR_D_gene", "TR_J_gene",
     "TR_V_gene", "protein_coding_LoF",
 })  # fmt: skip
-# GFF3 ``tag`` values that stand in for "canonical" when the model has no canonical tag (rule 3).
-CANONICAL_PROXY_TAGS: tuple[str, ...] = ("appris_principal", "CCDS", "basic")
-
-
-@dataclass(frozen=True, slots=True)
-class TranscriptFacts:
-    """What an Ensembl GFF3 says about one transcript (``tag=`` values, CDS length)."""
-
-    transcript: str
-    biotype: str = ""
-    tags: frozenset[str] = frozenset()
-    cds_length: int = 0
-    strand: str = "+"
-    exons: tuple[tuple[int, int], ...] = ()  # 1-based inclusive genomic spans, ascending
-    cds: tuple[int, int] | None = None  # genomic span of the coding sequence (incl. stop)
-    gene: str = ""  # the parent gene's Name (HGNC symbol), as BCSQ names genes
-    seqid: str = ""  # the GFF3 contig (as the FASTA csq ran with names it)
-    cds_phase: int = 0  # GFF3 phase of the CDS row at the transcript's 5' end (!= 0: cds_start_NF)
-
-    def covers(self, pos: int) -> bool:
-        """``pos`` lies between the transcript's first and last exon (introns included)."""
-        return bool(self.exons) and self.exons[0][0] <= pos <= self.exons[-1][1]
-
-    @property
-    def mane(self) -> bool:
-        return "MANE_Select" in self.tags
-
-    @property
-    def canonical(self) -> bool:
-        return "Ensembl_canonical" in self.tags
-
-    @property
-    def canonical_rank(self) -> int:
-        """0 for a tagged canonical, then the proxy tags in order, len+1 for none."""
-        if self.canonical:
-            return 0
-        for i, tag in enumerate(CANONICAL_PROXY_TAGS, start=1):
-            if tag in self.tags:
-                return i
-        return len(CANONICAL_PROXY_TAGS) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,83 +102,14 @@ def effect_summary(gene: str | None, transcript: str | None, terms: Iterable[str
     return ":".join(filter(None, (gene, transcript, "&".join(terms), hgvsp)))
 
 
-def _attributes(column: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in column.strip().split(";"):
-        if "=" in item:
-            key, value = item.split("=", 1)
-            out[key] = unquote(value)
-    return out
-
-
-class GeneModel(dict[str, TranscriptFacts]):
-    """Transcript id -> facts, remembering the GFF3 they were read from (indel HGVSc reads the
-    genome FASTA that sits beside it: ``annotation.hgvs_indel``)."""
-
-    __slots__ = ("gff3",)
-
-    def __init__(self, gff3: Path) -> None:
-        super().__init__()
-        self.gff3 = gff3
-
-
-@lru_cache(maxsize=4)
-def transcript_facts(gff3: Path) -> Mapping[str, TranscriptFacts]:
-    """Transcript id -> facts from an Ensembl-style GFF3 (plain or gzipped): ``tag=`` values,
-    biotype, contig and strand of each transcript row, its exons and the span, length and 5'
-    phase of its CDS."""
-    opener = gzip.open if str(gff3).endswith(".gz") else open
-    rows: dict[str, tuple[str, frozenset[str], str, str, str]] = {}
-    gene_names: dict[str, str] = {}
-    cds: dict[str, list[tuple[int, int]]] = {}
-    phases: dict[tuple[str, int, int], int] = {}
-    exons: dict[str, list[tuple[int, int]]] = {}
-    with opener(gff3, "rt") as handle:  # type: ignore[operator]
-        for line in handle:
-            if line.startswith("#"):
-                continue
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) < 9 or not (cols[3].isdigit() and cols[4].isdigit()):
-                continue
-            attrs = _attributes(cols[8])
-            span = (int(cols[3]), int(cols[4]))
-            if cols[2] in ("CDS", "exon"):
-                parent = attrs.get("Parent", "").removeprefix("transcript:")
-                if parent:
-                    (cds if cols[2] == "CDS" else exons).setdefault(parent, []).append(span)
-                    if cols[2] == "CDS" and cols[7] in ("1", "2"):
-                        phases[(parent, *span)] = int(cols[7])
-                continue
-            ident = attrs.get("ID", "")
-            if ident.startswith("gene:"):
-                gene_names[ident] = attrs.get("Name", "")
-            elif ident.startswith("transcript:"):
-                tags = frozenset(t for t in attrs.get("tag", "").split(",") if t)
-                rows[ident.removeprefix("transcript:")] = (attrs.get("biotype", ""), tags, cols[6],
-                                                           attrs.get("Parent", ""), cols[0])  # fmt: skip
-    facts = GeneModel(gff3)
-    for tid, (biotype, tags, strand, parent, seqid) in rows.items():
-        parts = sorted(cds.get(tid, ()))
-        first = (parts[-1] if strand == "-" else parts[0]) if parts else None
-        facts[tid] = TranscriptFacts(
-            tid, biotype, tags,
-            cds_length=sum(end - start + 1 for start, end in parts),
-            strand=strand,
-            exons=tuple(sorted(exons.get(tid, ()))),
-            cds=(parts[0][0], parts[-1][1]) if parts else None,
-            gene=gene_names.get(parent, ""),
-            seqid=seqid,
-            cds_phase=phases.get((tid, *first), 0) if first else 0,
-        )  # fmt: skip
-    return facts
-
-
 _BY_GENE: dict[int, tuple[Mapping[str, TranscriptFacts], dict[str, tuple[TranscriptFacts, ...]]]] = {}
 
 
 def transcripts_of_gene(facts: Mapping[str, TranscriptFacts], gene: str) -> tuple[TranscriptFacts, ...]:
     """The transcripts of ``gene`` (by symbol) in ``facts``; the index is built once per
-    mapping (``transcript_facts`` returns the same mapping for the same GFF3)."""
+    mapping (``Bundle.transcripts`` returns the same mapping for the same file; a
+    ``GeneModel`` is indexed by the facts it wraps)."""
+    facts = facts_of(facts)
     held = _BY_GENE.get(id(facts))
     if held is None or held[0] is not facts:
         index: dict[str, list[TranscriptFacts]] = {}

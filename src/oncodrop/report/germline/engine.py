@@ -12,7 +12,6 @@ from contextlib import nullcontext
 
 from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle
-from oncodrop.report.annotation.pick import transcript_facts
 from oncodrop.report.engine import bundle_info
 from oncodrop.report.germline.clinvar import ClinvarDb, ResidueIndex
 from oncodrop.report.germline.findings import (
@@ -102,11 +101,10 @@ class GermlineReporter:
             with clock.step("clinvar"):
                 residues = clinvar_residues(bundle, read.build, regions, db) if db else ResidueIndex.unavailable()
             with clock.step("classify"):
-                gff3 = bundle.gff3(read.build)
                 findings = classify_variants(
                     read.variants, panel=panel, regions=regions, clinvar=db, residues=residues,
                     hotspots=hotspot_codons(bundle.hotspots()), population_data=read.population_data,
-                    transcripts=transcript_facts(gff3) if gff3 is not None else None,
+                    transcripts=bundle.transcripts(read.build),
                 )  # fmt: skip
             with clock.step("pgx"):
                 pgx = pharmacogenomics(request.vcf, config, bundle, read.build, db)

@@ -17,7 +17,8 @@ from oncodrop.domain.variant import Variant
 from oncodrop.errors import BundleError, InputRejected
 from oncodrop.refdata.bundle import Bundle, Hotspot
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
-from oncodrop.report.annotation.pick import TranscriptFacts, transcript_facts
+from oncodrop.report.annotation.gene_model import bundle_gene_model
+from oncodrop.report.annotation.pick import TranscriptFacts
 from oncodrop.report.germline import acmg
 from oncodrop.report.germline.clinvar import (
     ClinvarDb,
@@ -54,8 +55,8 @@ def clinvar_residues(bundle: Bundle, build: Build, regions: PanelRegions, db: Cl
         with tempfile.TemporaryDirectory(prefix="oncodrop-clinvar-") as work:
             subset = subset_vcf(path, regions.regions, Path(work) / "clinvar.panel.vcf.gz")
             out = annotate_with_bcftools_csq(subset, gff3, fasta, out_dir=Path(work))
-            annotated = read_variants(out, _CLINVAR_READ, mode="somatic",
-                                      transcripts=transcript_facts(gff3))
+            with bundle_gene_model(bundle, build, fasta) as model:
+                annotated = read_variants(out, _CLINVAR_READ, mode="somatic", transcripts=model)
     except InputRejected as exc:  # the bundle's file, not the user's: not an input problem
         raise BundleError(f"bundle ClinVar VCF {path.name} cannot be read ({exc.message}); "
                           "rebuild the bundle") from None

@@ -20,7 +20,7 @@ from oncodrop.errors import InputRejected, ReasonCode
 from oncodrop.refdata.bundle import Bundle
 from oncodrop.report.annotation.bcftools_csq import annotate_with_bcftools_csq
 from oncodrop.report.annotation.csq import POPULATION_AF_FIELDS
-from oncodrop.report.annotation.pick import transcript_facts
+from oncodrop.report.annotation.gene_model import bundle_gene_model
 from oncodrop.report.germline.regions import subset_vcf
 from oncodrop.report.vcf import read_variants
 from oncodrop.report.vcf.header import HeaderFacts, read_header
@@ -86,8 +86,8 @@ def read_panel_variants(
             person = choose_samples(facts.samples, facts.meta, mode="normal", file=vcf.name).tumor
             annotated = annotate_with_bcftools_csq(subset, gff3, fasta, out_dir=Path(work),
                                                    sample=person)  # phased: haplotype-aware
-            result = read_variants(annotated, config, mode="normal", regions=regions,
-                                   transcripts=transcript_facts(gff3))
+            with bundle_gene_model(bundle, build, fasta) as model:
+                result = read_variants(annotated, config, mode="normal", regions=regions, transcripts=model)
         source, used_index = "bcftools-csq", has_index(vcf)
     else:
         result = read_variants(vcf, config, mode="normal", regions=regions)

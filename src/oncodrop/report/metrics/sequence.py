@@ -100,6 +100,22 @@ class ReferenceGenome:
         except (OSError, ValueError) as exc:
             raise BundleError(f"reference FASTA {self.path} cannot be read ({exc})") from exc
 
+    def bases(self, seqid: str, start: int, end: int) -> str:
+        """Upper-case bases ``start``..``end`` (1-based, inclusive), cut at the contig ends;
+        ``KeyError`` for a contig the FASTA lacks. ``seqid`` is matched as written first (the
+        gene model's contig, as bcftools csq read it from this FASTA), then as ``has`` does.
+        The genome HGVS of indels reads (``annotation.gene_model.Genome``)."""
+        name = seqid if seqid in self._lengths else self._names.get(seqid)
+        if name is None:
+            raise KeyError(seqid)
+        start0, end0 = max(start, 1) - 1, min(end, self._lengths[name])
+        if start0 >= end0:
+            return ""
+        try:
+            return self._fasta.fetch(name, start0, end0).upper()
+        except (OSError, ValueError) as exc:
+            raise BundleError(f"reference FASTA {self.path} cannot be read ({exc})") from exc
+
     def trinucleotide(self, chrom: str, pos: int) -> str | None:
         """The 3-mer centred on 1-based ``pos``, or None off the contig ends / unknown contig."""
         return self.fetch(chrom, pos - 2, pos + 1)
