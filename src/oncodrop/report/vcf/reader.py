@@ -172,8 +172,9 @@ def read_variants(
     ``mode="somatic"`` reads the tumour column (and the matched normal if any);
     ``mode="normal"`` reads the person's column of a germline VCF. ``regions`` (1-based,
     inclusive; ``chr`` optional) restricts reading, through the tabix/CSI index when one exists.
-    ``transcripts`` (``annotation.pick.transcript_facts`` of the bundle's GFF3) lets the pick
-    order see MANE/canonical tags for snpEff and bcftools annotations, which carry none.
+    ``transcripts`` (``annotation.gene_model.bundle_gene_model``: the bundle's transcript table
+    and genome) lets the pick order see MANE/canonical tags for snpEff and bcftools annotations,
+    which carry none, and the csq path write indel HGVS from the genome.
     Raises ``InputRejected`` (``bad_vcf``, ``ambiguous_samples``, ``build_mismatch``).
     """
     with open_variants(path, config, mode=mode, regions=regions, transcripts=transcripts) as stream:
