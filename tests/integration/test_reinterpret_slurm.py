@@ -68,10 +68,11 @@ def past(tmp_path: Path, demo_bundle: Path, cluster: SlurmCluster) -> Past:
     return Past(db, samples, spool, env)
 
 
-def _drained(spool: Path) -> list[int]:
-    """What each drain's Slurm log says it re-interpreted."""
+def _drained(spool: Path, expect: int | None = None) -> list[int]:
+    """What each drain's Slurm log says it re-interpreted ([] until ``expect`` drains said so)."""
     logs = sorted((spool / SLURM_SUBSPOOL / "logs").glob("*.out"))
-    return [int(n) for log in logs for n in DRAIN.findall(log.read_text())]
+    done = [int(n) for log in logs for n in DRAIN.findall(log.read_text())]
+    return [] if expect is not None and len(done) != expect else done
 
 
 def test_reinterpret_on_slurm_runs_a_job_array_of_drains_once_per_sample(tmp_path: Path, past: Past) -> None:
@@ -84,10 +85,12 @@ def test_reinterpret_on_slurm_runs_a_job_array_of_drains_once_per_sample(tmp_pat
                                       "DONE": 4, "DEAD": 0}  # fmt: skip
     with Ledger.open(past.db) as ledger:
         assert_reinterpreted_once(ledger, past.samples.store.root)
-    # one array of two tasks ran the drains, each logging its tally; together: each sample once
+    # one array of two tasks ran the drains, each logging its tally; together: each sample once.
+    # The command returns once the ledger has every job DONE; a drain may still be writing its
+    # tally then, so wait for both lines (the positive event) before adding them up
     assert len(list((past.spool / SLURM_SUBSPOOL / "logs").glob("*_*.out"))) == 2
-    done = _drained(past.spool)
-    assert len(done) == 2 and sum(done) == 4, done
+    done = wait_for(lambda: _drained(past.spool, expect=2), 60, "both drains' tallies in their Slurm logs")
+    assert sum(done) == 4, done
     assert (past.spool / SLURM_SUBSPOOL / "settings.json").stat().st_mode & 0o777 == 0o600
     assert list((tmp_path / "work").glob("oncodrop-reinterpret-*")) == []  # drains' work dirs removed
 
