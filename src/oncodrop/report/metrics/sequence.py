@@ -95,10 +95,7 @@ class ReferenceGenome:
             return None
         if end0 > self._lengths[name]:
             return None
-        try:
-            return self._fasta.fetch(name, start0, end0).upper()
-        except (OSError, ValueError) as exc:
-            raise BundleError(f"reference FASTA {self.path} cannot be read ({exc})") from exc
+        return self._read(name, start0, end0)
 
     def bases(self, seqid: str, start: int, end: int) -> str:
         """Upper-case bases ``start``..``end`` (1-based, inclusive), cut at the contig ends;
@@ -109,8 +106,10 @@ class ReferenceGenome:
         if name is None:
             raise KeyError(seqid)
         start0, end0 = max(start, 1) - 1, min(end, self._lengths[name])
-        if start0 >= end0:
-            return ""
+        return self._read(name, start0, end0) if start0 < end0 else ""
+
+    def _read(self, name: str, start0: int, end0: int) -> str:
+        """Upper-case ``[start0, end0)`` of FASTA contig ``name``, within its bounds."""
         try:
             return self._fasta.fetch(name, start0, end0).upper()
         except (OSError, ValueError) as exc:
